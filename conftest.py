@@ -1,0 +1,104 @@
+"""Test setup shared by the whole suite.
+
+Services: tests marked ``postgres``, ``redis`` or ``browser`` run when the service is there.
+Without it they are skipped with the reason, unless ``ANJU_REQUIRE_SERVICES=1`` (set by
+.ci/run), which turns a missing service into a failure.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright sync API shares the test thread
+REQUIRE = os.environ.get("ANJU_REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("ANJU_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+
+
+def _reachable(url, default_port):
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(item):
+    from django.db import connection
+
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        return "needs PostgreSQL (set DATABASE_URL=postgres://...)"
+    if item.get_closest_marker("redis"):
+        url = os.environ.get("ANJU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+        if not _reachable(url, 6379):
+            return f"needs Redis at {url}"
+    if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
+        return f"needs Chromium at {CHROMIUM}"
+    return None
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests create many logins; the production hasher is deliberately slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_runtest_setup(item):
+    reason = _missing(item)
+    if reason:
+        if REQUIRE:
+            pytest.fail(f"required service missing: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def world(db):
+    from anju.core.testing import make_world
+
+    return make_world()
+
+
+@pytest.fixture
+def api():
+    from anju.core.testing import api_client
+
+    return api_client
+
+
+@pytest.fixture(scope="session")
+def browser():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()

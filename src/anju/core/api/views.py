@@ -1,0 +1,311 @@
+"""Core REST endpoints: tenancy, places, people, accounts, audit, import, personal data."""
+
+from django.db.models import Q
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, parsers, serializers, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from .. import imports, policy, privacy, services
+from ..models import (
+    AuditEntry,
+    Building,
+    Community,
+    Entrance,
+    House,
+    Membership,
+    Notification,
+    Occupancy,
+    Organization,
+    Person,
+    User,
+)
+from . import serializers as s
+from .fields import ScopedRelatedField
+from .viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+
+
+class OrganizationViewSet(ScopedModelViewSet):
+    queryset = Organization.objects.all()
+    serializer_class = s.OrganizationSerializer
+    permission_prefix = "core.organization"
+    search_fields = ["name"]
+
+    def perform_create(self, serializer):
+        if not self.request.user.is_superuser:
+            raise PermissionDenied(_("Only the platform administrator can add a company."))
+        serializer.instance = services.create_organization(self.request.user, **serializer.validated_data)
+
+
+class CommunityViewSet(ScopedModelViewSet):
+    queryset = Community.objects.select_related("organization")
+    serializer_class = s.CommunitySerializer
+    permission_prefix = "core.community"
+    filterset_fields = ["organization", "jurisdiction", "service_level"]
+    search_fields = ["name", "address"]
+
+    def create_object(self, data):
+        return services.create_community(self.request.user, **data)
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("organization_id", "name")
+
+
+class BuildingViewSet(ScopedModelViewSet):
+    queryset = Building.objects.all()
+    serializer_class = s.BuildingSerializer
+    permission_prefix = "core.building"
+    filterset_fields = ["community"]
+    search_fields = ["name"]
+
+    def create_object(self, data):
+        return services.create_building(self.request.user, **data)
+
+
+class EntranceViewSet(ScopedModelViewSet):
+    queryset = Entrance.objects.select_related("building")
+    serializer_class = s.EntranceSerializer
+    permission_prefix = "core.building"
+    filterset_fields = ["community", "building"]
+
+    def create_object(self, data):
+        return services.create_entrance(self.request.user, **data)
+
+
+class HouseViewSet(ScopedModelViewSet):
+    queryset = House.objects.select_related("building")
+    serializer_class = s.HouseSerializer
+    permission_prefix = "core.house"
+    filterset_fields = ["community", "building", "entrance", "usage", "sold", "delivered", "area_source", "floor"]
+    search_fields = ["number", "building__name"]
+    ordering_fields = ["number", "area", "floor"]
+
+    def create_object(self, data):
+        return services.create_house(self.request.user, **data)
+
+
+class PersonViewSet(ScopedModelViewSet):
+    queryset = Person.objects.all()
+    serializer_class = s.PersonSerializer
+    permission_prefix = "core.person"
+    filterset_fields = ["organization", "phone"]
+    search_fields = ["name", "phone"]
+
+    def create_object(self, data):
+        return services.create_person(self.request.user, **data)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        house = self.request.query_params.get("house")
+        if house and house.isdigit():
+            queryset = queryset.filter(occupancies__house_id=int(house)).distinct()
+        id_number = self.request.query_params.get("id_number")
+        if id_number and policy.user_has(self.request.user, "core.person.view_id"):
+            from ..crypto import blind_index
+
+            queryset = queryset.filter(id_number_index=blind_index(id_number))
+        return queryset
+
+
+class OccupancyViewSet(ScopedModelViewSet):
+    queryset = Occupancy.objects.select_related("person", "house__building")
+    serializer_class = s.OccupancySerializer
+    permission_prefix = "core.occupancy"
+    filterset_fields = ["community", "house", "person", "relation", "is_payer", "is_representative"]
+
+    def create_object(self, data):
+        return services.create_occupancy(self.request.user, **data)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.query_params.get("active") in ("1", "true"):
+            queryset = queryset.active()
+        return queryset
+
+
+def users_visible_to(user):
+    """Logins a staff member may see: their companies' staff and residents in their scope."""
+    if user.is_superuser:
+        return User.objects.all()
+    org_ids = [m.organization_id for m in user.active_memberships() if policy.role_has(m.role, "core.user.view")]
+    people = Person.objects.visible_to(user, "core.person.view").values("pk")
+    return User.objects.filter(
+        Q(pk=user.pk)
+        | Q(home_organization_id__in=org_ids)
+        | Q(memberships__organization_id__in=org_ids)
+        | Q(person__in=people, person__isnull=False)
+    ).distinct()
+
+
+class UserViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
+                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.UserSerializer
+    search_fields = ["username", "phone", "first_name"]
+    filterset_fields = ["person", "is_active"]
+
+    def required_permission(self):
+        return "core.user.view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "core.user.change"
+
+    def get_queryset(self):
+        return users_visible_to(self.request.user).order_by("id")
+
+    def perform_create(self, serializer):
+        user = self.request.user
+        data = dict(serializer.validated_data)
+        person = data.get("person")
+        org = person.organization if person else next(
+            (m.organization for m in user.active_memberships() if policy.role_has(m.role, "core.user.change")), None
+        )
+        if person is not None:
+            if not policy.user_has(user, "core.user.change", organization_id=person.organization_id):
+                raise PermissionDenied()
+        serializer.instance = services.create_user(user, organization=org, home_organization=org, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        password = data.pop("password", None)
+        instance = services.update_object(self.request.user, serializer.instance, data, action="core.user.changed")
+        if password:
+            instance.set_password(password)
+            instance.save(update_fields=["password"])
+        serializer.instance = instance
+
+
+class MembershipViewSet(ScopedModelViewSet):
+    queryset = Membership.objects.select_related("user", "organization").prefetch_related("communities")
+    serializer_class = s.MembershipSerializer
+    permission_prefix = "core.membership"
+    filterset_fields = ["organization", "role", "user", "active"]
+
+    def create_object(self, data):
+        return services.create_membership(self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        communities = data.pop("communities", None)
+        instance = services.update_object(self.request.user, serializer.instance, data,
+                                          action="core.membership.changed")
+        if communities is not None:
+            instance.communities.set(communities)
+        serializer.instance = instance
+
+
+class AuditEntryViewSet(ScopedReadOnlyViewSet):
+    queryset = AuditEntry.objects.select_related("content_type")
+    serializer_class = s.AuditEntrySerializer
+    permission_prefix = "core.audit"
+    filterset_fields = ["community", "action", "actor", "object_id", "content_type__model"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The current user's in-app inbox."""
+
+    serializer_class = s.NotificationSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return Notification.objects.filter(user=self.request.user)
+
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        note = self.get_queryset().filter(pk=pk).first()
+        if note is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound()
+        if note.read_at is None:
+            note.read_at = timezone.now()
+            note.save(update_fields=["read_at"])
+        return Response(s.NotificationSerializer(note).data)
+
+
+class TokenView(ObtainAuthToken):
+    """POST {"username", "password"} (username may be a phone number) -> {"token"}."""
+
+    permission_classes = [AllowAny]
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.serializer_class(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class ImportSerializer(serializers.Serializer):
+    community = ScopedRelatedField(Community, "core.community.view", label=_("community"))
+    file = serializers.FileField(label=_("file"))
+    confirm = serializers.BooleanField(default=False, label=_("write the valid rows"))
+    dry_run = serializers.BooleanField(default=False, label=_("dry run"))
+
+
+class ImportViewSet(viewsets.GenericViewSet):
+    """POST an .xlsx of buildings, houses and residents; a dry run lists every bad row."""
+
+    serializer_class = ImportSerializer
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+
+    def required_permission(self):
+        return "core.import.run"
+
+    @extend_schema(request=ImportSerializer, responses={200: dict})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        community = serializer.validated_data["community"]
+        if not policy.user_has(request.user, "core.import.run", community.pk):
+            raise PermissionDenied()
+        upload = serializer.validated_data["file"]
+        if serializer.validated_data["dry_run"]:
+            report = imports.parse(community, upload)
+        else:
+            report = imports.import_workbook(request.user, community, upload,
+                                             write_valid_rows=serializer.validated_data["confirm"])
+        return Response(report.as_dict(), status=200 if report.valid or report.written else 400)
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def me(request):
+    user = request.user
+    return Response({
+        "id": user.pk,
+        "username": user.username,
+        "person": user.person_id,
+        "roles": [{"organization": m.organization_id, "role": m.role, "communities": m.community_ids()}
+                  for m in user.active_memberships()],
+        "houses": user.resident_house_ids(),
+        "large_text": user.large_text,
+    })
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def my_data(request):
+    """PIPL art. 45: a person can obtain a copy of their own personal data."""
+    response = JsonResponse(privacy.personal_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="anju-my-data.json"'
+    return response
+
+
+def register(router):
+    router.register("organizations", OrganizationViewSet, basename="organization")
+    router.register("communities", CommunityViewSet, basename="community")
+    router.register("buildings", BuildingViewSet, basename="building")
+    router.register("entrances", EntranceViewSet, basename="entrance")
+    router.register("houses", HouseViewSet, basename="house")
+    router.register("people", PersonViewSet, basename="person")
+    router.register("occupancies", OccupancyViewSet, basename="occupancy")
+    router.register("users", UserViewSet, basename="user")
+    router.register("memberships", MembershipViewSet, basename="membership")
+    router.register("audit", AuditEntryViewSet, basename="audit")
+    router.register("notifications", NotificationViewSet, basename="notification")
+    router.register("imports", ImportViewSet, basename="import")

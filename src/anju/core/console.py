@@ -1,0 +1,211 @@
+"""Generic staff-console pages: scoped lists (filters in the URL, Excel export), detail pages
+with the audit timeline, and create/edit forms that call services. Domain apps reuse these."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from . import audit, policy
+from .errors import DomainError
+from .excel import workbook_bytes
+
+
+class StaffRequiredMixin(LoginRequiredMixin):
+    """Console pages: staff only; residents are sent to their portal."""
+
+    login_url = "/console/login/"
+    permission: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.is_staff_member:
+            return redirect("/app/")
+        if self.permission and not policy.staff_has(request.user, self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def can(self, perm, obj=None):
+        community_id = None
+        if obj is not None:
+            community_id = obj.pk if obj._meta.model_name == "community" else getattr(obj, "community_id", None)
+        return policy.staff_has(self.request.user, perm, community_id)
+
+
+class Column:
+    """A list column: a field path or a callable, with a label and alignment."""
+
+    def __init__(self, name, label=None, *, value=None, link=False, align="left", money=False):
+        self.name = name
+        self.label = label
+        self.value = value
+        self.link = link
+        self.align = "right" if money else align
+        self.money = money
+
+    def render(self, obj):
+        if self.value is not None:
+            return self.value(obj)
+        value = obj
+        for part in self.name.split("__"):
+            display = getattr(value, f"get_{part}_display", None)
+            value = display() if display else getattr(value, part, None)
+            if value is None:
+                return ""
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if hasattr(value, "strftime"):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.strftime("%Y-%m-%d")
+        return value
+
+
+class ScopedListView(StaffRequiredMixin, generic.ListView):
+    """A dense table with filters that stay in the URL and an Excel export of the same rows."""
+
+    template_name = "console/list.html"
+    paginate_by = 50
+    columns: list[Column] = []
+    filterset_class = None
+    title = ""
+    create_url_name = None
+    create_permission = None
+    detail_url_name = None
+    empty_text = _("Nothing here yet.")
+    search_fields: list[str] = []
+
+    def base_queryset(self):
+        return self.model.objects.all()
+
+    def get_queryset(self):
+        queryset = self.base_queryset().visible_to(self.request.user, self.permission)
+        community_id = self.request.community_id
+        if community_id and self.request.GET.get("all") != "1":
+            queryset = queryset.in_community(community_id)
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
+            queryset = self.filterset.qs
+        q = self.request.GET.get("q", "").strip()
+        if q and self.search_fields:
+            from django.db.models import Q
+
+            cond = Q()
+            for name in self.search_fields:
+                cond |= Q(**{f"{name}__icontains": q})
+            queryset = queryset.filter(cond)
+        return queryset
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            if not policy.staff_has(request.user, "core.export.run"):
+                raise PermissionDenied
+            rows = self.get_queryset()[:100000]
+            content = workbook_bytes(
+                self.title, [c.label for c in self.columns], ([c.render(o) for c in self.columns] for o in rows)
+            )
+            response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}-{timezone.localdate():%Y%m%d}.xlsx"'
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx.update(
+            title=self.title,
+            columns=self.columns,
+            rows=[(obj, [(c.render(obj), c.align) for c in self.columns]) for obj in ctx["object_list"]],
+            filterset=self.filterset,
+            querystring=query.urlencode(),
+            empty_text=self.empty_text,
+            detail_url_name=self.detail_url_name,
+            search=bool(self.search_fields),
+            can_export=policy.staff_has(self.request.user, "core.export.run"),
+            create_url=reverse(self.create_url_name)
+            if self.create_url_name and policy.staff_has(self.request.user, self.create_permission or "")
+            else None,
+        )
+        return ctx
+
+
+class ScopedDetailView(StaffRequiredMixin, generic.DetailView):
+    template_name = "console/detail.html"
+    fields: list[Column] = []
+    edit_url_name = None
+    edit_permission = None
+    related: list = []  # (title, callable(obj) -> iterable of (label, url))
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user, self.permission)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = self.object
+        ctx.update(
+            title=str(obj),
+            facts=[(c.label, c.render(obj)) for c in self.fields],
+            history=audit.history(obj)[:100] if policy.staff_has(self.request.user, "core.audit.view") else None,
+            edit_url=reverse(self.edit_url_name, args=[obj.pk])
+            if self.edit_url_name and self.can(self.edit_permission or "", obj)
+            else None,
+            related=[(title, fn(obj)) for title, fn in self.related],
+        )
+        return ctx
+
+
+class ServiceFormView(StaffRequiredMixin, generic.FormView):
+    """A form whose valid data is handed to a service; domain errors land on the form."""
+
+    template_name = "console/form.html"
+    title = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            obj = self.perform(form.cleaned_data)
+        except DomainError as exc:
+            for field, errors in (exc.fields or {}).items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.success_url_for(obj))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.title
+        return ctx
+
+
+class ScopedForm(forms.Form):
+    """A form whose choice fields only offer objects the user may see."""
+
+    scoped_fields: dict[str, tuple] = {}  # field -> (model, perm)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name, (model, perm) in self.scoped_fields.items():
+            if name in self.fields:
+                self.fields[name].queryset = model.objects.visible_to(user, perm)
+
+
+def get_scoped_object(model, user, pk, perm):
+    obj = model.objects.visible_to(user, perm).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj

@@ -1,0 +1,61 @@
+from django.apps import apps
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from . import policy
+from .models import Community
+
+SECTIONS = [
+    ("main", ""),
+    ("service", "servicedesk"),
+    ("billing", "billing"),
+    ("facilities", "facilities"),
+    ("notices", "notices"),
+    ("governance", "governance"),
+    ("data", "data"),
+]
+
+
+def _console_nav(request):
+    user = request.user
+    items = []
+    for config in apps.get_app_configs():
+        for label, url_name, perm, section in getattr(config, "console_nav", []):
+            if perm and not policy.staff_has(user, perm):
+                continue
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:
+                continue
+            active = request.path == url or (url != "/console/" and request.path.startswith(url))
+            items.append({"label": label, "url": url, "section": section, "active": active})
+    order = [s for s, _ in SECTIONS]
+    items.sort(key=lambda i: order.index(i["section"]) if i["section"] in order else len(order))
+    return items
+
+
+def _portal_nav():
+    items = []
+    for config in apps.get_app_configs():
+        for label, url_name, icon in getattr(config, "portal_nav", []):
+            try:
+                items.append({"label": label, "url": reverse(url_name), "icon": icon})
+            except NoReverseMatch:
+                continue
+    return items
+
+
+def anju(request):
+    user = getattr(request, "user", None)
+    data = {"ANJU_EMBEDDED": settings.EMBEDDED}
+    if user is None or not user.is_authenticated:
+        return data
+    data["large_text"] = user.large_text
+    if request.path.startswith("/console/") and user.is_staff_member:
+        data["console_nav"] = _console_nav(request)
+        communities = Community.objects.filter(pk__in=user.staff_community_ids()).order_by("name")
+        data["switch_communities"] = communities
+        data["current_community"] = next((c for c in communities if c.pk == request.community_id), None)
+    if request.path.startswith("/app/"):
+        data["portal_nav"] = _portal_nav()
+    return data

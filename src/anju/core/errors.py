@@ -1,0 +1,46 @@
+"""Domain errors raised by services; the API and pages translate them (see api/errors.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A business rule refused the operation; nothing was changed."""
+
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message, *, code=None, fields=None, **extra):
+        super().__init__(str(message))
+        self.message = message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+        self.extra = extra
+
+
+class InvalidTransition(DomainError):
+    """The object is not in a state that allows this action (HTTP 409)."""
+
+    code = "invalid_state"
+    status = 409
+
+    def __init__(self, action, state, allowed, message=None):
+        allowed = sorted(allowed)
+        super().__init__(
+            message
+            or _("“%(action)s” is not allowed while the status is “%(state)s”. Allowed now: %(allowed)s.")
+            % {"action": action, "state": state, "allowed": ", ".join(allowed) or "—"},
+            allowed=allowed,
+            status_value=str(state),
+        )
+        self.allowed = allowed
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409

@@ -1,0 +1,530 @@
+"""Core data: tenancy (organization, community), places, people, accounts, audit, numbering."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import OWNER_RELATIONS, ActorType, AreaSource, HouseUsage, Relation, Role, ServiceLevel
+from .crypto import EncryptedTextField, blind_index
+from .scoping import Scope, ScopedManager, ScopedQuerySet
+
+
+class Organization(models.Model):
+    """物业服务企业: the property-management company (or other manager, 民法典第937条)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="pk")
+
+    class Meta:
+        verbose_name = _("property-management company")
+        verbose_name_plural = _("property-management companies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Community(models.Model):
+    """小区 / 物业管理区域: one managed estate."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="communities", verbose_name=_("company")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    jurisdiction = models.CharField(
+        _("jurisdiction code"),
+        max_length=12,
+        default="000000",
+        help_text=_("Administrative division code used to pick local rule sets; 000000 = national."),
+    )
+    service_level = models.PositiveSmallIntegerField(
+        _("service level"), choices=ServiceLevel.choices, default=ServiceLevel.ONE
+    )
+    service_phone = models.CharField(_("24h service phone"), max_length=30, blank=True)
+    developer = models.CharField(_("developer (建设单位)"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="pk")
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["organization_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="community_name_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Building(models.Model):
+    """楼栋."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    floors = models.PositiveSmallIntegerField(_("floors above ground"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community")
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["community_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="building_name_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Entrance(models.Model):
+    """单元: an entrance (stairwell) of a building."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="entrances", verbose_name=_("building")
+    )
+    name = models.CharField(_("name"), max_length=50)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community")
+
+    class Meta:
+        verbose_name = _("entrance")
+        verbose_name_plural = _("entrances")
+        ordering = ["building_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "name"], name="entrance_name_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.building.name}{self.name}"
+
+
+class House(models.Model):
+    """专有部分/房屋: a unit of exclusive ownership (home, shop or parking space)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="houses", verbose_name=_("community")
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="houses", verbose_name=_("building")
+    )
+    entrance = models.ForeignKey(
+        Entrance, on_delete=models.SET_NULL, null=True, blank=True, related_name="houses",
+        verbose_name=_("entrance"),
+    )
+    number = models.CharField(_("number"), max_length=30)
+    floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
+    usage = models.CharField(
+        _("usage"), max_length=12, choices=HouseUsage.choices, default=HouseUsage.RESIDENTIAL
+    )
+    area = models.DecimalField(_("building area (m²)"), max_digits=10, decimal_places=2)
+    area_source = models.CharField(
+        _("area source"), max_length=10, choices=AreaSource.choices, default=AreaSource.REGISTRY
+    )
+    sold = models.BooleanField(_("sold"), default=True)
+    delivered = models.BooleanField(_("delivered"), default=True)
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community", house="pk")
+
+    class Meta:
+        verbose_name = _("house")
+        verbose_name_plural = _("houses")
+        ordering = ["community_id", "building_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="house_number_unique"),
+            models.CheckConstraint(condition=Q(area__gt=0), name="house_area_positive"),
+        ]
+        indexes = [models.Index(fields=["community", "usage"], name="house_comm_usage")]
+
+    def __str__(self):
+        return f"{self.building.name}-{self.number}" if self.building_id else self.number
+
+    @property
+    def label(self):
+        return str(self)
+
+    @property
+    def is_developer_held(self):
+        """建设单位尚未出售和虽已出售但尚未交付的部分 (解释第9条; 条例第41条)."""
+        return not self.sold or not self.delivered
+
+
+class Person(models.Model):
+    """自然人: an owner, resident or contact, with the minimum personal data (PIPL art. 6)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="people", verbose_name=_("company")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    id_number = EncryptedTextField(_("ID number"), blank=True, default="")
+    id_number_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(
+        organization="organization",
+        person="pk",
+        community_subquery=lambda ids: Occupancy.objects.filter(community_id__in=ids).values(
+            "person_id"
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["organization_id", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.id_number_index = blind_index(self.id_number) if self.id_number else ""
+        super().save(*args, **kwargs)
+
+
+class OccupancyQuerySet(ScopedQuerySet):
+    def active(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(since__isnull=True) | Q(since__lte=on)).filter(
+            Q(until__isnull=True) | Q(until__gte=on)
+        )
+
+    def owners(self):
+        return self.filter(relation__in=OWNER_RELATIONS)
+
+
+class Occupancy(models.Model):
+    """A person's relation to a house: owner, co-owner, tenant or family member, over time."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    house = models.ForeignKey(
+        House, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("house")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("person")
+    )
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+    is_payer = models.BooleanField(_("pays the fees"), default=False)
+    is_representative = models.BooleanField(
+        _("votes for the house"),
+        default=False,
+        help_text=_("The one owner who casts the house's vote (co-owners designate one)."),
+    )
+    since = models.DateField(_("since"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = OccupancyQuerySet.as_manager()
+    scope = Scope(organization="organization", community="community", house="house", person="person")
+
+    class Meta:
+        verbose_name = _("occupancy")
+        verbose_name_plural = _("occupancies")
+        ordering = ["house_id", "relation", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house"],
+                condition=Q(is_representative=True, until__isnull=True),
+                name="one_current_representative_per_house",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_representative=False) | Q(relation__in=["owner", "co_owner"]),
+                name="representative_is_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(since__isnull=True) | Q(until__gte=models.F("since")),
+                name="occupancy_dates_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "until"], name="occ_person_until"),
+            models.Index(fields=["community", "relation"], name="occ_comm_relation"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_relation_display()} · {self.house}"
+
+    def clean(self):
+        if self.is_representative and self.relation not in OWNER_RELATIONS:
+            raise ValidationError({"is_representative": _("Only an owner or co-owner can vote for the house.")})
+        if self.until and self.since and self.until < self.since:
+            raise ValidationError({"until": _("The end date must not be before the start date.")})
+
+
+class User(AbstractUser):
+    """A login: staff (through memberships) or resident (through ``person``)."""
+
+    phone = models.CharField(_("phone"), max_length=20, null=True, blank=True, unique=True)
+    person = models.OneToOneField(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user",
+        verbose_name=_("person"),
+    )
+    large_text = models.BooleanField(_("large text"), default=False)
+    home_organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("company"), help_text=_("The company whose staff created this login."),
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def active_memberships(self):
+        cache = self.__dict__.get("_memberships")
+        if cache is None:
+            cache = list(
+                Membership.objects.filter(user=self, active=True).prefetch_related("communities")
+            )
+            self.__dict__["_memberships"] = cache
+        return cache
+
+    def resident_house_ids(self):
+        cache = self.__dict__.get("_house_ids")
+        if cache is None:
+            if not self.person_id:
+                cache = []
+            else:
+                cache = list(
+                    Occupancy.objects.active().filter(person_id=self.person_id).values_list(
+                        "house_id", flat=True
+                    )
+                )
+            self.__dict__["_house_ids"] = cache
+        return cache
+
+    def resident_community_ids(self):
+        return set(
+            House.objects.filter(pk__in=self.resident_house_ids()).values_list("community_id", flat=True)
+        )
+
+    @property
+    def is_staff_member(self):
+        return self.is_superuser or bool(self.active_memberships())
+
+    @property
+    def is_resident(self):
+        return bool(self.person_id) and bool(self.resident_house_ids())
+
+    def staff_community_ids(self):
+        """Communities this user works in as staff (all of their organizations' when unlimited)."""
+        if self.is_superuser:
+            return set(Community.objects.values_list("pk", flat=True))
+        ids = set()
+        for m in self.active_memberships():
+            limited = m.community_ids()
+            if limited:
+                ids |= set(limited)
+            else:
+                ids |= set(Community.objects.filter(organization_id=m.organization_id).values_list("pk", flat=True))
+        return ids
+
+    def refresh_scope(self):
+        self.__dict__.pop("_memberships", None)
+        self.__dict__.pop("_house_ids", None)
+
+
+class Membership(models.Model):
+    """A user's role in a company, optionally limited to some of its communities."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    communities = models.ManyToManyField(
+        Community, blank=True, related_name="memberships", verbose_name=_("communities"),
+        help_text=_("Empty means every community of the company."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", person="user__person")
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
+
+    def community_ids(self):
+        cache = self.__dict__.get("_community_ids")
+        if cache is None:
+            cache = [c.pk for c in self.communities.all()]
+            self.__dict__["_community_ids"] = cache
+        return cache
+
+    def covers_community(self, community_id):
+        ids = self.community_ids()
+        if ids:
+            return community_id in ids
+        return Community.objects.filter(pk=community_id, organization_id=self.organization_id).exists()
+
+
+class AuditEntry(models.Model):
+    """审计日志: who did what, when, with before and after. Append-only."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, related_name="+")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_type = models.CharField(max_length=8, choices=ActorType.choices, default=ActorType.USER)
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=80)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community")
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="audit_object")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Audit entries cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Audit entries cannot be deleted."))
+
+
+class Notification(models.Model):
+    """In-app inbox message for one user (站内信); SMS/email go through adapters beside it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, null=True, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notif_user_read")]
+
+    def __str__(self):
+        return self.title
+
+
+class NumberSequence(models.Model):
+    """Counter for readable numbers per prefix, community and day (BX-20261126-0007)."""
+
+    prefix = models.CharField(max_length=8)
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "community", "day"], name="number_sequence_unique")
+        ]
+
+
+class Attachment(models.Model):
+    """A file attached to any object (photos, scans, evidence)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=40)
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community")
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="attachment_object")]
+
+    def __str__(self):
+        return self.name or self.file.name
+
+
+class Job(models.Model):
+    """A long operation (import, export, billing run) whose progress the console shows."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, null=True, related_name="+")
+    kind = models.CharField(_("kind"), max_length=50)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community")
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.status}"
+
+    @property
+    def percent(self):
+        return int(self.done * 100 / self.total) if self.total else (100 if self.status == "done" else 0)
+

@@ -1,0 +1,223 @@
+"""Which role may do what: the one policy table of Anju.
+
+Permissions are strings ``<app>.<object>.<verb>``. A role's set may hold wildcards
+(``"servicedesk.*"``, ``"*"``). Staff hold roles through memberships (optionally limited to
+communities); residents hold ``RESIDENT`` for the houses they currently live in. Scoping
+(`anju.core.scoping`) uses the same table, so a list, a page and an export agree.
+"""
+
+from functools import lru_cache
+
+from .choices import Role
+
+CORE_VIEW = {
+    "core.organization.view",
+    "core.community.view",
+    "core.building.view",
+    "core.house.view",
+    "core.person.view",
+    "core.occupancy.view",
+}
+CORE_CHANGE = {
+    "core.building.change",
+    "core.house.change",
+    "core.person.change",
+    "core.occupancy.change",
+    "core.import.run",
+}
+FIELD_VIEW = {"core.community.view", "core.building.view", "core.house.view"}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.ORG_ADMIN: {"*"},
+    Role.MANAGER: CORE_VIEW
+    | CORE_CHANGE
+    | {
+        "core.community.change",
+        "core.person.view_contact",
+        "core.person.view_id",
+        "core.user.view",
+        "core.user.change",
+        "core.membership.view",
+        "core.audit.view",
+        "core.export.run",
+        "servicedesk.*",
+        "billing.*",
+        "governance.*",
+        "facilities.*",
+        "notices.*",
+    },
+    Role.AGENT: CORE_VIEW
+    | CORE_CHANGE
+    | {
+        "core.person.view_contact",
+        "core.audit.view",
+        "core.export.run",
+        "servicedesk.ticket.view",
+        "servicedesk.ticket.create",
+        "servicedesk.ticket.dispatch",
+        "servicedesk.ticket.work",
+        "servicedesk.ticket.return_visit",
+        "servicedesk.ticket.close",
+        "servicedesk.kpi.view",
+        "billing.bill.view",
+        "notices.notice.view",
+        "notices.notice.manage",
+        "notices.survey.view",
+        "notices.suggestion.reply",
+        "facilities.asset.view",
+        "facilities.hazard.view",
+        "facilities.hazard.report",
+    },
+    Role.TECHNICIAN: FIELD_VIEW
+    | {
+        "servicedesk.ticket.view",
+        "servicedesk.ticket.create",
+        "servicedesk.ticket.work",
+        "facilities.asset.view",
+        "facilities.maintenance.view",
+        "facilities.maintenance.work",
+        "facilities.inspection.view",
+        "facilities.inspection.work",
+        "facilities.hazard.view",
+        "facilities.hazard.report",
+        "facilities.hazard.rectify",
+        "notices.notice.view",
+    },
+    Role.GUARD: FIELD_VIEW
+    | {
+        "servicedesk.ticket.view",
+        "servicedesk.ticket.create",
+        "facilities.patrol.view",
+        "facilities.patrol.work",
+        "facilities.inspection.view",
+        "facilities.inspection.work",
+        "facilities.hazard.view",
+        "facilities.hazard.report",
+        "facilities.incident.manage",
+        "facilities.asset.view",
+        "notices.notice.view",
+    },
+    Role.CLEANER: FIELD_VIEW
+    | {
+        "servicedesk.ticket.view",
+        "servicedesk.ticket.create",
+        "facilities.inspection.view",
+        "facilities.inspection.work",
+        "facilities.hazard.view",
+        "facilities.hazard.report",
+        "notices.notice.view",
+    },
+    Role.CASHIER: CORE_VIEW
+    | {
+        "core.person.view_contact",
+        "core.export.run",
+        "billing.bill.view",
+        "billing.payment.view",
+        "billing.payment.create",
+        "billing.meter.change",
+        "billing.collection.view",
+        "billing.collection.act",
+        "billing.report.view",
+        "notices.notice.view",
+    },
+    Role.FINANCE: CORE_VIEW
+    | {
+        "core.person.view_contact",
+        "core.export.run",
+        "core.audit.view",
+        "billing.*",
+        "governance.fund.view",
+        "governance.fund.manage",
+        "governance.income.view",
+        "governance.income.manage",
+        "governance.disclosure.view",
+        "governance.disclosure.publish",
+        "notices.notice.view",
+    },
+    Role.COMMITTEE: {
+        "core.organization.view",
+        "core.community.view",
+        "core.building.view",
+        "core.house.view",
+        "governance.vote.view",
+        "governance.vote.manage",
+        "governance.ballot.record",
+        "governance.disclosure.view",
+        "governance.fund.view",
+        "governance.income.view",
+        "billing.report.view",
+        "notices.notice.view",
+        "notices.suggestion.view",
+        "notices.meeting.view",
+    },
+}
+
+# What a resident may do, always limited to the houses they currently occupy (and themselves).
+RESIDENT_PERMISSIONS = {
+    "core.community.view",
+    "core.building.view",
+    "core.house.view",
+    "core.person.view",
+    "core.occupancy.view",
+    "servicedesk.ticket.view",
+    "servicedesk.ticket.create",
+    "servicedesk.ticket.resident",
+    "billing.bill.view",
+    "billing.payment.view",
+    "billing.payment.online",
+    "governance.vote.view",
+    "governance.ballot.cast",
+    "governance.disclosure.view",
+    "governance.fund.view",
+    "notices.notice.view",
+    "notices.survey.respond",
+    "notices.suggestion.create",
+    "notices.meeting.view",
+}
+
+
+def _matches(granted: str, perm: str) -> bool:
+    if granted == "*" or granted == perm:
+        return True
+    return granted.endswith(".*") and perm.startswith(granted[:-1])
+
+
+@lru_cache(maxsize=4096)
+def role_has(role: str, perm: str) -> bool:
+    grants = RESIDENT_PERMISSIONS if role == "resident" else ROLE_PERMISSIONS.get(role, ())
+    return any(_matches(granted, perm) for granted in grants)
+
+
+def user_has(user, perm: str, community_id=None, organization_id=None) -> bool:
+    """True if ``user`` holds ``perm`` as staff or resident, in ``community_id`` or
+    ``organization_id`` when given."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    for membership in user.active_memberships():
+        if not role_has(membership.role, perm):
+            continue
+        if organization_id is not None and membership.organization_id != organization_id:
+            continue
+        if community_id is None:
+            return True
+        if membership.covers_community(community_id):
+            return True
+    if user.person_id and role_has("resident", perm):
+        return community_id is None or community_id in user.resident_community_ids()
+    return False
+
+
+def staff_has(user, perm: str, community_id=None, organization_id=None) -> bool:
+    """Like user_has, but only through staff memberships (never as a resident)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        role_has(m.role, perm)
+        and (organization_id is None or m.organization_id == organization_id)
+        and (community_id is None or m.covers_community(community_id))
+        for m in user.active_memberships()
+    )

@@ -1,0 +1,270 @@
+"""Core write operations. Every write goes through here: validated, atomic, audited."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import audit
+from .choices import OWNER_RELATIONS
+from .errors import DomainError
+from .models import (
+    Building,
+    Community,
+    Entrance,
+    House,
+    Membership,
+    Occupancy,
+    Organization,
+    Person,
+    User,
+)
+
+PHONE_DIGITS = 11
+
+
+def validate_phone(phone: str, field="phone"):
+    """Mainland mobile (11 digits starting with 1) or a landline with area code."""
+    if not phone:
+        return ""
+    phone = phone.strip().replace(" ", "").replace("-", "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not phone.isdigit() or not (
+        (len(phone) == PHONE_DIGITS and phone.startswith("1")) or (phone.startswith("0") and 10 <= len(phone) <= 12)
+    ):
+        raise DomainError(
+            _("Enter a valid phone number (11-digit mobile or landline with area code)."),
+            fields={field: [_("Enter a valid phone number (11-digit mobile or landline with area code).")]},
+        )
+    return phone
+
+
+def _full_clean(obj, exclude=None):
+    try:
+        obj.full_clean(exclude=exclude, validate_constraints=True)
+    except ValidationError as exc:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        first = next(iter(fields.values()))[0]
+        raise DomainError(first, fields=fields) from exc
+
+
+def _save_new(actor, obj, action, exclude=None):
+    _full_clean(obj, exclude=exclude)
+    obj.save()
+    audit.record(actor, action, obj, after=audit.snapshot(obj))
+    return obj
+
+
+@transaction.atomic
+def create_organization(actor, *, name, **extra):
+    org = Organization(name=name, **extra)
+    _full_clean(org)
+    org.save()
+    audit.record(actor, "core.organization.created", org, organization=org, after=audit.snapshot(org))
+    return org
+
+
+@transaction.atomic
+def create_community(actor, *, organization, name, **extra):
+    return _save_new(actor, Community(organization=organization, name=name, **extra), "core.community.created")
+
+
+@transaction.atomic
+def create_building(actor, *, community, name, **extra):
+    obj = Building(organization_id=community.organization_id, community=community, name=name, **extra)
+    return _save_new(actor, obj, "core.building.created")
+
+
+@transaction.atomic
+def create_entrance(actor, *, building, name):
+    obj = Entrance(
+        organization_id=building.organization_id, community_id=building.community_id, building=building, name=name
+    )
+    return _save_new(actor, obj, "core.entrance.created")
+
+
+@transaction.atomic
+def create_house(actor, *, building, number, area, **extra):
+    entrance = extra.get("entrance")
+    if entrance is not None and entrance.building_id != building.pk:
+        raise DomainError(
+            _("The entrance belongs to another building."), fields={"entrance": [_("The entrance belongs to another building.")]}
+        )
+    obj = House(
+        organization_id=building.organization_id,
+        community_id=building.community_id,
+        building=building,
+        number=str(number).strip(),
+        area=area,
+        **extra,
+    )
+    return _save_new(actor, obj, "core.house.created")
+
+
+@transaction.atomic
+def create_person(actor, *, organization, name, phone="", id_number="", **extra):
+    obj = Person(
+        organization=organization,
+        name=name.strip(),
+        phone=validate_phone(phone),
+        id_number=(id_number or "").strip().upper(),
+        **extra,
+    )
+    _validate_id_number(obj.id_number)
+    return _save_new(actor, obj, "core.person.created", exclude=["id_number_index"])
+
+
+def _validate_id_number(value):
+    """Resident identity card: 18 characters, last a digit or X, checksum per GB 11643."""
+    if not value:
+        return
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    codes = "10X98765432"
+    ok = len(value) == 18 and value[:17].isdigit() and codes[sum(int(c) * w for c, w in zip(value[:17], weights, strict=True)) % 11] == value[17]
+    if not ok:
+        message = _("Enter a valid 18-character resident ID number.")
+        raise DomainError(message, fields={"id_number": [message]})
+
+
+@transaction.atomic
+def create_occupancy(actor, *, house, person, relation, is_payer=False, is_representative=False, since=None, until=None):
+    if person.organization_id != house.organization_id:
+        message = _("The person belongs to another company.")
+        raise DomainError(message, fields={"person": [message]})
+    if is_representative and relation not in OWNER_RELATIONS:
+        message = _("Only an owner or co-owner can vote for the house.")
+        raise DomainError(message, fields={"is_representative": [message]})
+    if is_representative:
+        _clear_representative(actor, house)
+    obj = Occupancy(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        house=house,
+        person=person,
+        relation=relation,
+        is_payer=is_payer,
+        is_representative=is_representative,
+        since=since,
+        until=until,
+    )
+    return _save_new(actor, obj, "core.occupancy.created")
+
+
+def _clear_representative(actor, house, keep=None):
+    current = Occupancy.objects.filter(house=house, is_representative=True, until__isnull=True)
+    if keep is not None:
+        current = current.exclude(pk=keep.pk)
+    for occ in current.select_for_update():
+        occ.is_representative = False
+        occ.save(update_fields=["is_representative"])
+        audit.record(actor, "core.occupancy.representative_cleared", occ, before={"is_representative": True},
+                     after={"is_representative": False})
+
+
+@transaction.atomic
+def end_occupancy(actor, occupancy, *, until):
+    """Move-out or sale: the relation ends; the history stays."""
+    before = audit.snapshot(occupancy)
+    occupancy.until = until
+    occupancy.is_representative = False
+    _full_clean(occupancy)
+    occupancy.save(update_fields=["until", "is_representative"])
+    audit.record(actor, "core.occupancy.ended", occupancy, before=before, after=audit.snapshot(occupancy))
+    return occupancy
+
+
+@transaction.atomic
+def update_object(actor, obj, data: dict, *, action=None):
+    """Change fields of a core object, validated and audited."""
+    before = audit.snapshot(obj)
+    if isinstance(obj, Person):
+        if "phone" in data:
+            data["phone"] = validate_phone(data["phone"])
+        if "id_number" in data:
+            data["id_number"] = (data["id_number"] or "").strip().upper()
+            _validate_id_number(data["id_number"])
+    if isinstance(obj, Occupancy) and data.get("is_representative"):
+        relation = data.get("relation", obj.relation)
+        if relation not in OWNER_RELATIONS:
+            message = _("Only an owner or co-owner can vote for the house.")
+            raise DomainError(message, fields={"is_representative": [message]})
+        _clear_representative(actor, obj.house, keep=obj)
+    for name, value in data.items():
+        setattr(obj, name, value)
+    _full_clean(obj, exclude=["id_number_index"] if isinstance(obj, Person) else None)
+    obj.save()
+    after = audit.snapshot(obj)
+    changed_before = {k: v for k, v in before.items() if after.get(k) != v}
+    changed_after = {k: after[k] for k in changed_before}
+    name = action or f"core.{obj._meta.model_name}.changed"
+    kwargs = {"organization": obj} if isinstance(obj, Organization) else {}
+    audit.record(actor, name, obj, before=changed_before, after=changed_after, **kwargs)
+    return obj
+
+
+@transaction.atomic
+def delete_object(actor, obj):
+    before = audit.snapshot(obj)
+    kwargs = {"organization": obj} if isinstance(obj, Organization) else {}
+    audit.record(actor, f"core.{obj._meta.model_name}.deleted", obj, before=before, **kwargs)
+    try:
+        obj.delete()
+    except Exception as exc:  # ProtectedError: dependent rows exist
+        from django.db.models import ProtectedError
+
+        if isinstance(exc, ProtectedError):
+            raise DomainError(_("This record is still in use and cannot be deleted."), code="protected") from exc
+        raise
+
+
+@transaction.atomic
+def create_user(actor, *, username, password, phone=None, person=None, email="", organization=None, **extra):
+    phone = validate_phone(phone) or None if phone else None
+    if User.objects.filter(username=username).exists():
+        message = _("This username is taken.")
+        raise DomainError(message, fields={"username": [message]})
+    if phone and User.objects.filter(phone=phone).exists():
+        message = _("Another login already uses this phone number.")
+        raise DomainError(message, fields={"phone": [message]})
+    if person is not None and User.objects.filter(person=person).exists():
+        message = _("This person already has a login.")
+        raise DomainError(message, fields={"person": [message]})
+    user = User(username=username, phone=phone, person=person, email=email, **extra)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], fields={"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    org = organization or (person.organization if person else None)
+    audit.record(actor, "core.user.created", user, organization=org, after={"username": username, "person": person.pk if person else None})
+    return user
+
+
+@transaction.atomic
+def create_membership(actor, *, user, organization, role, communities=()):
+    communities = list(communities)
+    for community in communities:
+        if community.organization_id != organization.pk:
+            message = _("A community of another company was chosen.")
+            raise DomainError(message, fields={"communities": [message]})
+    membership, created = Membership.objects.get_or_create(user=user, organization=organization, role=role)
+    if not created and membership.active and set(membership.community_ids()) == {c.pk for c in communities}:
+        return membership
+    membership.active = True
+    membership.save(update_fields=["active"])
+    membership.communities.set(communities)
+    membership.__dict__.pop("_community_ids", None)
+    audit.record(
+        actor, "core.membership.granted", membership, organization=organization,
+        after={"user": user.pk, "role": role, "communities": [c.pk for c in communities]},
+    )
+    return membership
+
+
+@transaction.atomic
+def set_large_text(actor, *, enabled: bool):
+    actor.large_text = enabled
+    actor.save(update_fields=["large_text"])
+    return actor

@@ -1,0 +1,26 @@
+// Anju: small progressive enhancements. Forms keep what was typed across a bad network.
+(function () {
+  document.addEventListener("htmx:configRequest", function (e) {
+    var token = document.querySelector("meta[name=csrf-token]");
+    if (token) e.detail.headers["X-CSRFToken"] = token.content;
+  });
+  // Keep drafts of forms marked data-keep in localStorage until they are submitted.
+  document.querySelectorAll("form[data-keep]").forEach(function (form) {
+    var key = "anju-draft:" + location.pathname + ":" + form.dataset.keep;
+    try {
+      var saved = JSON.parse(localStorage.getItem(key) || "{}");
+      Object.keys(saved).forEach(function (name) {
+        var field = form.elements[name];
+        if (field && !field.value && field.type !== "file" && field.type !== "hidden") field.value = saved[name];
+      });
+    } catch (err) { /* ignore broken drafts */ }
+    form.addEventListener("input", function () {
+      var data = {};
+      Array.prototype.forEach.call(form.elements, function (f) {
+        if (f.name && f.type !== "password" && f.type !== "file" && f.type !== "hidden") data[f.name] = f.value;
+      });
+      localStorage.setItem(key, JSON.stringify(data));
+    });
+    form.addEventListener("submit", function () { localStorage.removeItem(key); });
+  });
+})();

@@ -1,0 +1,44 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import portal, views
+
+urlpatterns = [
+    path("", views.root, name="root"),
+]
+
+console_urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="/console/login/"), name="logout"),
+    path("switch/", views.switch_community, name="switch-community"),
+    path("communities/", views.CommunityList.as_view(), name="community-list"),
+    path("communities/new/", views.CommunityCreate.as_view(), name="community-create"),
+    path("communities/<int:pk>/", views.CommunityDetail.as_view(), name="community-detail"),
+    path("communities/<int:pk>/edit/", views.CommunityEdit.as_view(), name="community-edit"),
+    path("buildings/", views.BuildingList.as_view(), name="building-list"),
+    path("buildings/new/", views.BuildingCreate.as_view(), name="building-create"),
+    path("buildings/<int:pk>/", views.BuildingDetail.as_view(), name="building-detail"),
+    path("houses/", views.HouseList.as_view(), name="house-list"),
+    path("houses/new/", views.HouseCreate.as_view(), name="house-create"),
+    path("houses/<int:pk>/", views.HouseDetail.as_view(), name="house-detail"),
+    path("houses/<int:pk>/edit/", views.HouseEdit.as_view(), name="house-edit"),
+    path("people/", views.PersonList.as_view(), name="person-list"),
+    path("people/new/", views.PersonCreate.as_view(), name="person-create"),
+    path("people/<int:pk>/", views.PersonDetail.as_view(), name="person-detail"),
+    path("people/<int:pk>/edit/", views.PersonEdit.as_view(), name="person-edit"),
+    path("occupancies/new/", views.OccupancyCreate.as_view(), name="occupancy-create"),
+    path("occupancies/<int:pk>/end/", views.occupancy_end, name="occupancy-end"),
+    path("audit/", views.AuditList.as_view(), name="audit-list"),
+    path("import/", views.ImportView.as_view(), name="import"),
+    path("import/template.xlsx", views.import_template, name="import-template"),
+]
+
+portal_urlpatterns = [
+    path("", portal.HomeView.as_view(), name="home"),
+    path("login/", portal.PortalLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="/app/login/"), name="logout"),
+    path("me/", portal.ProfileView.as_view(), name="profile"),
+    path("me/large-text/", portal.toggle_large_text, name="large-text"),
+    path("me/data/", portal.my_data, name="my-data"),
+]

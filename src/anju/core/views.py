@@ -1,0 +1,514 @@
+"""Core pages: health, login, language, community switcher, dashboard, master data, import."""
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from django.views.decorators.http import require_POST
+
+from . import imports, policy, services
+from .console import Column, ScopedDetailView, ScopedListView, ServiceFormView, StaffRequiredMixin
+from .dashboard import cards_for
+from .errors import DomainError
+from .forms import BuildingForm, CommunityForm, HouseForm, ImportForm, OccupancyForm, PersonForm
+from .middleware import SESSION_KEY
+from .models import AuditEntry, Building, Community, House, Occupancy, Person
+
+
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # report, never raise: this is what monitors poll
+        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def root(request):
+    if request.user.is_authenticated and not request.user.is_staff_member:
+        return redirect("/app/")
+    return redirect("/console/")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "console/login.html"
+    redirect_authenticated_user = True
+
+    def get_success_url(self):
+        url = self.get_redirect_url()
+        if url:
+            return url
+        return "/console/" if self.request.user.is_staff_member else "/app/"
+
+
+@require_POST
+def switch_community(request):
+    if not request.user.is_authenticated:
+        raise Http404
+    value = request.POST.get("community", "")
+    if value.isdigit() and int(value) in request.user.staff_community_ids():
+        request.session[SESSION_KEY] = int(value)
+    else:
+        request.session.pop(SESSION_KEY, None)
+    target = request.POST.get("next", "/console/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/console/"
+    return HttpResponseRedirect(target)
+
+
+class DashboardView(StaffRequiredMixin, generic.TemplateView):
+    template_name = "console/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        communities = Community.objects.visible_to(user, "core.community.view")
+        if self.request.community_id:
+            communities = communities.filter(pk=self.request.community_id)
+        houses = House.objects.visible_to(user, "core.house.view").filter(community__in=communities)
+        stats = houses.aggregate(count=Count("id"), area=Sum("area"))
+        ctx.update(
+            title=_("Workbench"),
+            cards=cards_for(self.request),
+            stats=stats,
+            community_rows=communities.annotate(houses=Count("houses", distinct=True)).order_by("name")[:20],
+            unsold=houses.filter(sold=False).count(),
+            recent=AuditEntry.objects.visible_to(user, "core.audit.view").select_related("actor")[:10]
+            if policy.staff_has(user, "core.audit.view") else [],
+        )
+        return ctx
+
+
+# Communities ---------------------------------------------------------------------------------
+
+class CommunityList(ScopedListView):
+    model = Community
+    permission = "core.community.view"
+    title = _("Communities")
+    create_url_name = "console:community-create"
+    create_permission = "core.community.change"
+    detail_url_name = "console:community-detail"
+    search_fields = ["name", "address"]
+    columns = [
+        Column("name", _("name"), link=True),
+        Column("address", _("address")),
+        Column("jurisdiction", _("jurisdiction code")),
+        Column("service_level", _("service level")),
+        Column("houses", _("houses"), value=lambda o: o.house_count, align="right"),
+    ]
+
+    def base_queryset(self):
+        return Community.objects.annotate(house_count=Count("houses"))
+
+    def get_queryset(self):
+        # The switcher narrows other lists, never the list of communities itself.
+        return self.base_queryset().visible_to(self.request.user, self.permission).order_by("name")
+
+
+class CommunityDetail(ScopedDetailView):
+    model = Community
+    permission = "core.community.view"
+    edit_url_name = "console:community-edit"
+    edit_permission = "core.community.change"
+    fields = [
+        Column("organization", _("company")),
+        Column("address", _("address")),
+        Column("jurisdiction", _("jurisdiction code")),
+        Column("service_level", _("service level")),
+        Column("service_phone", _("24h service phone")),
+        Column("developer", _("developer (建设单位)")),
+    ]
+    related = [
+        (_("Buildings"), lambda o: [(b.name, reverse("console:building-detail", args=[b.pk])) for b in o.buildings.all()[:200]]),
+    ]
+
+
+class CommunityCreate(ServiceFormView):
+    form_class = CommunityForm
+    permission = "core.community.change"
+    title = _("New community")
+
+    def perform(self, data):
+        if not policy.staff_has(self.request.user, "core.community.change", organization_id=data["organization"].pk):
+            raise DomainError(_("You may not add communities to this company."))
+        return services.create_community(self.request.user, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:community-detail", args=[obj.pk])
+
+
+class EditView(ServiceFormView):
+    """Edit an existing object through services.update_object."""
+
+    model = None
+    edit_fields: list[str] = []
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = self.model.objects.visible_to(request.user, self.permission).filter(pk=kwargs["pk"]).first()
+            if self.object is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {name: getattr(self.object, name) for name in self.form_class.base_fields}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        for name in list(form.fields):
+            if name not in self.edit_fields:
+                form.fields.pop(name)
+        return form
+
+    def perform(self, data):
+        return services.update_object(self.request.user, self.object, data)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = _("Edit %(object)s") % {"object": self.object}
+        return ctx
+
+
+class CommunityEdit(EditView):
+    model = Community
+    form_class = CommunityForm
+    permission = "core.community.change"
+    edit_fields = ["name", "address", "jurisdiction", "service_level", "service_phone", "developer"]
+
+    def success_url_for(self, obj):
+        return reverse("console:community-detail", args=[obj.pk])
+
+
+# Buildings -----------------------------------------------------------------------------------
+
+class BuildingList(ScopedListView):
+    model = Building
+    permission = "core.building.view"
+    title = _("Buildings")
+    create_url_name = "console:building-create"
+    create_permission = "core.building.change"
+    detail_url_name = "console:building-detail"
+    search_fields = ["name"]
+    columns = [
+        Column("name", _("name"), link=True),
+        Column("community", _("community")),
+        Column("floors", _("floors above ground"), align="right"),
+        Column("houses", _("houses"), value=lambda o: o.house_count, align="right"),
+    ]
+
+    def base_queryset(self):
+        return Building.objects.select_related("community").annotate(house_count=Count("houses"))
+
+
+class BuildingDetail(ScopedDetailView):
+    model = Building
+    permission = "core.building.view"
+    fields = [Column("community", _("community")), Column("floors", _("floors above ground"))]
+    related = [
+        (_("Houses"), lambda o: [(h.number, reverse("console:house-detail", args=[h.pk])) for h in o.houses.all()[:500]]),
+    ]
+
+
+class BuildingCreate(ServiceFormView):
+    form_class = BuildingForm
+    permission = "core.building.change"
+    title = _("New building")
+
+    def perform(self, data):
+        return services.create_building(self.request.user, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:building-detail", args=[obj.pk])
+
+
+# Houses --------------------------------------------------------------------------------------
+
+class HouseFilter(django_filters.FilterSet):
+    building = django_filters.ModelChoiceFilter(queryset=Building.objects.none(), label=_("building"))
+
+    class Meta:
+        model = House
+        fields = ["building", "usage", "sold", "delivered", "area_source"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        buildings = Building.objects.visible_to(request.user, "core.building.view").select_related("community")
+        if request.community_id:
+            buildings = buildings.filter(community_id=request.community_id)
+        self.filters["building"].queryset = buildings
+
+
+class HouseList(ScopedListView):
+    model = House
+    permission = "core.house.view"
+    title = _("Houses")
+    filterset_class = HouseFilter
+    create_url_name = "console:house-create"
+    create_permission = "core.house.change"
+    detail_url_name = "console:house-detail"
+    search_fields = ["number", "building__name"]
+    columns = [
+        Column("label", _("house"), link=True),
+        Column("community", _("community")),
+        Column("floor", _("floor"), align="right"),
+        Column("usage", _("usage")),
+        Column("area", _("building area (m²)"), align="right"),
+        Column("area_source", _("area source")),
+        Column("sold", _("sold")),
+        Column("delivered", _("delivered")),
+    ]
+
+    def base_queryset(self):
+        return House.objects.select_related("building", "community")
+
+
+class HouseDetail(ScopedDetailView):
+    model = House
+    permission = "core.house.view"
+    template_name = "console/house_detail.html"
+    edit_url_name = "console:house-edit"
+    edit_permission = "core.house.change"
+    fields = [
+        Column("community", _("community")),
+        Column("building", _("building")),
+        Column("entrance", _("entrance")),
+        Column("floor", _("floor")),
+        Column("usage", _("usage")),
+        Column("area", _("building area (m²)")),
+        Column("area_source", _("area source")),
+        Column("sold", _("sold")),
+        Column("delivered", _("delivered")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["occupancies"] = self.object.occupancies.select_related("person").order_by("until", "relation")
+        ctx["can_add_occupant"] = self.can("core.occupancy.change", self.object)
+        ctx["show_contact"] = self.can("core.person.view_contact", self.object)
+        return ctx
+
+
+class HouseCreate(ServiceFormView):
+    form_class = HouseForm
+    permission = "core.house.change"
+    title = _("New house")
+
+    def perform(self, data):
+        return services.create_house(self.request.user, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:house-detail", args=[obj.pk])
+
+
+class HouseEdit(EditView):
+    model = House
+    form_class = HouseForm
+    permission = "core.house.change"
+    edit_fields = ["number", "floor", "usage", "area", "area_source", "sold", "delivered", "delivered_on"]
+
+    def success_url_for(self, obj):
+        return reverse("console:house-detail", args=[obj.pk])
+
+
+# People --------------------------------------------------------------------------------------
+
+class PersonList(ScopedListView):
+    model = Person
+    permission = "core.person.view"
+    title = _("Owners and residents")
+    create_url_name = "console:person-create"
+    create_permission = "core.person.change"
+    detail_url_name = "console:person-detail"
+    search_fields = ["name", "phone"]
+    columns = [
+        Column("name", _("name"), link=True),
+        Column("phone", _("phone")),
+        Column("id_number", _("ID number")),
+    ]
+
+    def get_queryset(self):
+        queryset = self.base_queryset().visible_to(self.request.user, self.permission)
+        if self.request.community_id and self.request.GET.get("all") != "1":
+            queryset = queryset.filter(
+                pk__in=Occupancy.objects.filter(community_id=self.request.community_id).values("person_id")
+            )
+        q = self.request.GET.get("q", "").strip()
+        if q:
+            from django.db.models import Q
+
+            queryset = queryset.filter(Q(name__icontains=q) | Q(phone__icontains=q))
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        from .crypto import mask_middle
+
+        ctx = super().get_context_data(**kwargs)
+        show_phone = policy.staff_has(self.request.user, "core.person.view_contact")
+        show_id = policy.staff_has(self.request.user, "core.person.view_id")
+        ctx["rows"] = [
+            (obj, [(obj.name, "left"), (obj.phone if show_phone else mask_middle(obj.phone), "left"),
+                   (obj.id_number if show_id else mask_middle(obj.id_number), "left")])
+            for obj, _values in ctx["rows"]
+        ]
+        return ctx
+
+
+class PersonDetail(ScopedDetailView):
+    model = Person
+    permission = "core.person.view"
+    template_name = "console/person_detail.html"
+    edit_url_name = "console:person-edit"
+    edit_permission = "core.person.change"
+
+    def get_context_data(self, **kwargs):
+        from .crypto import mask_middle
+
+        ctx = super().get_context_data(**kwargs)
+        person = self.object
+        show_phone = policy.staff_has(self.request.user, "core.person.view_contact", organization_id=person.organization_id)
+        show_id = policy.staff_has(self.request.user, "core.person.view_id", organization_id=person.organization_id)
+        ctx["facts"] = [
+            (_("phone"), person.phone if show_phone else mask_middle(person.phone)),
+            (_("ID number"), person.id_number if show_id else mask_middle(person.id_number)),
+        ]
+        ctx["occupancies"] = person.occupancies.select_related("house__building", "house__community")
+        return ctx
+
+    def can(self, perm, obj=None):
+        return policy.staff_has(self.request.user, perm, organization_id=self.object.organization_id)
+
+
+class PersonCreate(ServiceFormView):
+    form_class = PersonForm
+    permission = "core.person.change"
+    title = _("New person")
+
+    def perform(self, data):
+        return services.create_person(self.request.user, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:person-detail", args=[obj.pk])
+
+
+class PersonEdit(EditView):
+    model = Person
+    form_class = PersonForm
+    permission = "core.person.change"
+    edit_fields = ["name", "phone", "id_number"]
+
+    def success_url_for(self, obj):
+        return reverse("console:person-detail", args=[obj.pk])
+
+
+class OccupancyCreate(ServiceFormView):
+    form_class = OccupancyForm
+    permission = "core.occupancy.change"
+    title = _("Add an occupant")
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("house", "").isdigit():
+            initial["house"] = int(self.request.GET["house"])
+        return initial
+
+    def perform(self, data):
+        return services.create_occupancy(self.request.user, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:house-detail", args=[obj.house_id])
+
+
+@login_required(login_url="/console/login/")
+@require_POST
+def occupancy_end(request, pk):
+    from django.utils import timezone
+
+    occ = Occupancy.objects.visible_to(request.user, "core.occupancy.view").filter(pk=pk).first()
+    if occ is None or not policy.staff_has(request.user, "core.occupancy.change", occ.community_id):
+        raise Http404
+    services.end_occupancy(request.user, occ, until=timezone.localdate())
+    messages.success(request, _("The occupancy has ended."))
+    return redirect("console:house-detail", pk=occ.house_id)
+
+
+# Audit and import ----------------------------------------------------------------------------
+
+class AuditList(ScopedListView):
+    model = AuditEntry
+    permission = "core.audit.view"
+    title = _("Audit log")
+    search_fields = ["action", "object_repr", "actor_label"]
+    columns = [
+        Column("created_at", _("time")),
+        Column("actor_label", _("who")),
+        Column("action", _("action")),
+        Column("object_repr", _("object")),
+    ]
+
+
+class ImportView(StaffRequiredMixin, generic.FormView):
+    template_name = "console/import.html"
+    form_class = ImportForm
+    permission = "core.import.run"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        community = form.cleaned_data["community"]
+        upload = form.cleaned_data["file"]
+        action = self.request.POST.get("action", "check")
+        try:
+            if action == "check":
+                report = imports.parse(community, upload)
+            else:
+                report = imports.import_workbook(self.request.user, community, upload,
+                                                 write_valid_rows=action == "write_valid")
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+            return self.form_invalid(form)
+        if report.written:
+            messages.success(self.request, _("Imported %(houses)s houses and %(residents)s residents.") % report.written)
+        return render(self.request, self.template_name, {"form": form, "report": report, "action": action,
+                                                         "title": _("Import from Excel")})
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = _("Import from Excel")
+        return ctx
+
+
+def import_template(request):
+    """A ready-to-fill workbook with the three sheets and their headers."""
+    from io import BytesIO
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "楼栋"
+    ws.append(["楼栋", "层数"])
+    ws.append(["1号楼", 18])
+    ws = wb.create_sheet("房屋")
+    ws.append(["楼栋", "单元", "房号", "楼层", "用途", "面积", "面积来源", "已售", "已交付"])
+    ws.append(["1号楼", "1单元", "101", 1, "住宅", "89.50", "不动产登记", "是", "是"])
+    ws = wb.create_sheet("住户")
+    ws.append(["楼栋", "房号", "姓名", "电话", "身份证号", "关系", "缴费人", "投票代表", "起始日期"])
+    ws.append(["1号楼", "101", "张伟", "13900001111", "", "业主", "是", "是", "2020-05-01"])
+    buffer = BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="anju-import-template.xlsx"'
+    return response

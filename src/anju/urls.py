@@ -1,0 +1,62 @@
+"""URL map. Each domain app contributes ``api.register(router)`` and optional
+``urls.console_urlpatterns`` / ``urls.portal_urlpatterns``; nothing here needs editing
+when an app is added to INSTALLED_APPS."""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from anju.core.api import views as core_api
+from anju.core.views import healthz
+
+router = DefaultRouter()
+console_patterns = []
+portal_patterns = []
+api_extra = []
+
+for config in apps.get_app_configs():
+    if not config.name.startswith("anju."):
+        continue
+    for module_name in (f"{config.name}.api", f"{config.name}.api.views"):
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if not module_name.startswith(exc.name or "\0"):
+                raise
+            continue
+        if hasattr(module, "register"):
+            module.register(router)
+        api_extra += getattr(module, "urlpatterns", [])
+    try:
+        app_urls = import_module(f"{config.name}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{config.name}.urls":
+            raise
+        continue
+    console_patterns += getattr(app_urls, "console_urlpatterns", [])
+    portal_patterns += getattr(app_urls, "portal_urlpatterns", [])
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/auth/token/", core_api.TokenView.as_view(), name="api-token"),
+    path("api/v1/me/", core_api.me, name="api-me"),
+    path("api/v1/me/data/", core_api.my_data, name="api-my-data"),
+    *[path("api/v1/", include(api_extra))],
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("console/", include((console_patterns, "console"))),
+    path("app/", include((portal_patterns, "portal"))),
+    path("", include("anju.core.urls")),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
