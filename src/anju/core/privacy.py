@@ -1,5 +1,7 @@
 """Personal data (PIPL): a person's own copy of what Anju holds about them."""
 
+from django.apps import apps
+
 from .models import Occupancy
 
 
@@ -21,4 +23,9 @@ def personal_data(user) -> dict:
                 "since": occ.since.isoformat() if occ.since else None,
                 "until": occ.until.isoformat() if occ.until else None,
             })
+    # Domain apps add their sections: AppConfig.personal_data(user) -> dict
+    for config in apps.get_app_configs():
+        provider = getattr(config, "personal_data", None)
+        if provider is not None:
+            data[config.label] = provider(user)
     return data

@@ -105,3 +105,12 @@ def api_client(user=None) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+def browser_login(page, base_url, login, *, portal=False, password=PASSWORD):
+    """Log in through the real login form (console or resident portal)."""
+    page.goto(f"{base_url}/{'app' if portal else 'console'}/login/")
+    page.fill("#id_username", login)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")

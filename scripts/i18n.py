@@ -1,0 +1,37 @@
+"""Refresh an app's zh_Hans catalog and list what still needs translating.
+
+    .venv/bin/python scripts/i18n.py core          # makemessages + report untranslated
+    .venv/bin/python scripts/i18n.py core --compile
+Needs GNU gettext (apt-get install gettext).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ANJU = ROOT / ".venv" / "bin" / "anju"
+
+
+def main():
+    app = sys.argv[1]
+    app_dir = ROOT / "src" / "anju" / app
+    (app_dir / "locale").mkdir(exist_ok=True)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "anju.settings"}
+    subprocess.run([str(ANJU), "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
+                    "-i", "tests/*", "-i", "migrations/*"], cwd=app_dir, check=True, env=env)
+    if "--compile" in sys.argv:
+        subprocess.run([str(ANJU), "compilemessages", "-l", "zh_Hans"], cwd=app_dir, check=True, env=env)
+    import polib_lite
+
+    po = app_dir / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    missing = polib_lite.untranslated(po)
+    for msgid in missing:
+        print("UNTRANSLATED:", msgid)
+    print(f"{len(missing)} untranslated in {po.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    main()
