@@ -1,0 +1,226 @@
+"""open_ticket: the entry point other modules use; numbers, due times, first responder, idempotency."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from anju.core.errors import DomainError
+from anju.core.models import AuditEntry, Notification
+from anju.servicedesk.models import DutyShift, SlaPolicy, Ticket
+from anju.servicedesk.services import open_ticket, ticket_for_source
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2026, 11, 26, 14, 0, tzinfo=SH)
+
+
+def test_staff_opening_is_first_responder_and_due_times_follow_level_one(world):
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(
+            actor=world.users["agent"],
+            community=world.community,
+            kind="repair",
+            category="gas",
+            description="楼道燃气味",
+            channel="phone",
+            house=world.house,
+            reporter=world.people["owner"],
+        )
+    assert ticket.number == "BX-20261126-0001"
+    assert ticket.priority == "P1"
+    assert ticket.first_responder == world.users["agent"]
+    assert ticket.arrive_due_at == T0 + timedelta(minutes=30)  # 一级: 急修半小时内
+    assert ticket.accept_due_at == T0 + timedelta(minutes=10)
+    assert ticket.building_id == world.building.pk
+    assert ticket.events.get().action == "open"
+    assert AuditEntry.objects.filter(
+        action="servicedesk.ticket.opened", object_id=str(ticket.pk)
+    ).exists()
+
+
+def test_numbers_per_kind_community_and_day(world):
+    with time_machine.travel(T0, tick=False):
+        a = open_ticket(
+            actor=None,
+            community=world.community,
+            kind="complaint",
+            category="noise",
+            description="x",
+        )
+        b = open_ticket(
+            actor=None,
+            community=world.community,
+            kind="complaint",
+            category="noise",
+            description="y",
+        )
+        c = open_ticket(
+            actor=None, community=world.community2, kind="inquiry", category="fees", description="z"
+        )
+    assert [a.number, b.number, c.number] == [
+        "TS-20261126-0001",
+        "TS-20261126-0002",
+        "ZX-20261126-0001",
+    ]
+
+
+def test_system_ticket_first_responder_is_on_duty_agent_then_manager(world):
+    with time_machine.travel(T0, tick=False):
+        t1 = open_ticket(
+            actor=None, community=world.community, kind="repair", category="water", description="x"
+        )
+        assert t1.first_responder == world.users["agent"]  # the community's agent (no roster)
+        DutyShift.objects.create(
+            organization=world.org,
+            community=world.community,
+            user=world.users["manager"],
+            role="manager",
+            starts_at=T0 - timedelta(hours=1),
+            ends_at=T0 + timedelta(hours=8),
+        )
+        t2 = open_ticket(
+            actor=None, community=world.community, kind="repair", category="water", description="y"
+        )
+        assert (
+            t2.first_responder == world.users["manager"]
+        )  # nobody on agent duty, the manager on duty
+    assert Notification.objects.filter(
+        user=world.users["manager"], title__startswith=t2.number
+    ).exists()
+
+
+def test_source_is_idempotent_per_category(world):
+    source = world.houses[2]  # any model instance will do
+    t1 = open_ticket(
+        actor=None,
+        community=world.community,
+        kind="repair",
+        category="elevator",
+        description="困人",
+        source=source,
+    )
+    t2 = open_ticket(
+        actor=None,
+        community=world.community,
+        kind="repair",
+        category="elevator",
+        description="again",
+        source=source,
+    )
+    t3 = open_ticket(
+        actor=None,
+        community=world.community,
+        kind="repair",
+        category="water",
+        description="other",
+        source=source,
+    )
+    assert t1.pk == t2.pk != t3.pk
+    assert ticket_for_source(source) == t3
+    assert ticket_for_source(world.houses[3]) is None
+    Ticket.objects.filter(pk=t1.pk).update(status="closed")
+    t4 = open_ticket(
+        actor=None,
+        community=world.community,
+        kind="repair",
+        category="elevator",
+        description="new",
+        source=source,
+    )
+    assert t4.pk != t1.pk
+
+
+def test_sla_policy_row_overrides_settings(world):
+    SlaPolicy.objects.create(
+        organization=world.org,
+        community=world.community,
+        priority="P2",
+        accept_minutes=5,
+        arrive_minutes=20,
+        resolve_minutes=60,
+    )
+    with time_machine.travel(T0, tick=False):
+        t = open_ticket(
+            actor=None, community=world.community, kind="repair", category="water", description="x"
+        )
+    assert t.priority == "P2"
+    assert (t.accept_due_at, t.arrive_due_at, t.resolve_due_at) == (
+        T0 + timedelta(minutes=5),
+        T0 + timedelta(minutes=20),
+        T0 + timedelta(minutes=60),
+    )
+
+
+def test_sla_settings_override(world, settings):
+    settings.ANJU_SERVICEDESK_SLA = {
+        1: {"P1": (1, 2, 3), "P2": (4, 5, 6), "P3": (7, 8, 9), "P4": (10, 11, 12)}
+    }
+    with time_machine.travel(T0, tick=False):
+        t = open_ticket(
+            actor=None, community=world.community, kind="repair", category="water", description="x"
+        )
+    assert t.arrive_due_at == T0 + timedelta(minutes=5)
+
+
+@pytest.mark.parametrize(
+    "field,kwargs",
+    [
+        ("kind", {"kind": "bogus"}),
+        ("category", {"category": "bogus"}),
+        ("channel", {"channel": "fax"}),
+        ("description", {"description": "  "}),
+    ],
+)
+def test_bad_input_names_the_field(world, field, kwargs):
+    data = {
+        "actor": None,
+        "community": world.community,
+        "kind": "repair",
+        "category": "water",
+        "description": "x",
+    }
+    data.update(kwargs)
+    with pytest.raises(DomainError) as exc:
+        open_ticket(**data)
+    assert field in exc.value.fields
+    assert not Ticket.objects.exists()
+
+
+def test_house_of_another_community_is_refused(world):
+    with pytest.raises(DomainError) as exc:
+        open_ticket(
+            actor=None,
+            community=world.community,
+            kind="repair",
+            category="water",
+            description="x",
+            house=world.houses[-1],
+        )
+    assert "house" in exc.value.fields
+
+
+def test_resident_cannot_choose_priority_staff_can(world):
+    resident_ticket = open_ticket(
+        actor=world.users["resident"],
+        community=world.community,
+        kind="repair",
+        category="greening",
+        description="x",
+        priority="P1",
+        channel="portal",
+    )
+    assert resident_ticket.priority == "P4"
+    assert resident_ticket.reporter == world.people["owner"]
+    assert resident_ticket.first_responder == world.users["agent"]
+    staff_ticket = open_ticket(
+        actor=world.users["agent"],
+        community=world.community,
+        kind="repair",
+        category="greening",
+        description="x",
+        priority="P1",
+        channel="phone",
+    )
+    assert staff_ticket.priority == "P1" and staff_ticket.priority_reason
