@@ -11,18 +11,43 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ANJU = ROOT / ".venv" / "bin" / "anju"
 
 
 def main():
     app = sys.argv[1]
     app_dir = ROOT / "src" / "anju" / app
     (app_dir / "locale").mkdir(exist_ok=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "anju.settings"}
-    subprocess.run([str(ANJU), "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
-                    "-i", "tests/*", "-i", "migrations/*"], cwd=app_dir, check=True, env=env)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "anju.settings",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-obsolete",
+            "--no-location",
+            "-i",
+            "tests/*",
+            "-i",
+            "migrations/*",
+        ],
+        cwd=app_dir,
+        check=True,
+        env=env,
+    )
     if "--compile" in sys.argv:
-        subprocess.run([str(ANJU), "compilemessages", "-l", "zh_Hans"], cwd=app_dir, check=True, env=env)
+        subprocess.run(
+            [sys.executable, "-m", "django", "compilemessages", "-l", "zh_Hans"],
+            cwd=app_dir,
+            check=True,
+            env=env,
+        )
     import polib_lite
 
     po = app_dir / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"

@@ -21,8 +21,10 @@ def _uses_gettext(app_dir: Path) -> bool:
     for path in app_dir.rglob("*"):
         if "tests" in path.parts or "migrations" in path.parts or not path.is_file():
             continue
-        if path.suffix in (".py", ".html", ".txt") and ("gettext" in path.read_text(encoding="utf-8", errors="ignore")
-                                                        or "{% translate" in path.read_text(encoding="utf-8", errors="ignore")):
+        if path.suffix in (".py", ".html", ".txt") and (
+            "gettext" in path.read_text(encoding="utf-8", errors="ignore")
+            or "{% translate" in path.read_text(encoding="utf-8", errors="ignore")
+        ):
             return True
     return False
 
@@ -40,10 +42,14 @@ def test_catalog_complete_and_compiled(app):
     assert mo.exists(), f"missing {mo.relative_to(ROOT)}: run scripts/i18n.py {app} --compile"
     with mo.open("rb") as fh:
         catalog = gettext.GNUTranslations(fh)._catalog
-    for msgid, msgstr, _fuzzy in polib_lite.entries(po):
+    for msgid, _msgstr, _fuzzy in polib_lite.entries(po):
         msgid = msgid.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-        compiled = {k for k in catalog if (k[0] if isinstance(k, tuple) else k).split("\x04")[-1] == msgid}
-        assert compiled, f"{app}: .mo is stale, {msgid!r} not compiled; run scripts/i18n.py {app} --compile"
+        compiled = {
+            k for k in catalog if (k[0] if isinstance(k, tuple) else k).split("\x04")[-1] == msgid
+        }
+        assert compiled, (
+            f"{app}: .mo is stale, {msgid!r} not compiled; run scripts/i18n.py {app} --compile"
+        )
 
 
 @pytest.mark.parametrize("app", APPS)
@@ -58,9 +64,39 @@ def test_catalog_in_step_with_source(app, tmp_path):
     copy = tmp_path / app
     shutil.copytree(app_dir, copy, ignore=shutil.ignore_patterns("__pycache__"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "anju.settings"}
-    subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
-                    "-i", "tests/*", "-i", "migrations/*"], cwd=copy, check=True, env=env, capture_output=True)
-    fresh = {m for m, _s, _f in polib_lite.entries(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")}
-    committed = {m for m, _s, _f in polib_lite.entries(app_dir / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-obsolete",
+            "--no-location",
+            "-i",
+            "tests/*",
+            "-i",
+            "migrations/*",
+        ],
+        cwd=copy,
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    fresh = {
+        m
+        for m, _s, _f in polib_lite.entries(
+            copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+        )
+    }
+    committed = {
+        m
+        for m, _s, _f in polib_lite.entries(
+            app_dir / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+        )
+    }
     new = sorted(fresh - committed)
-    assert not new, f"{app}: source strings missing from the catalog (run scripts/i18n.py {app}): {new[:8]}"
+    assert not new, (
+        f"{app}: source strings missing from the catalog (run scripts/i18n.py {app}): {new[:8]}"
+    )

@@ -1,7 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEntry, Building, Community, Entrance, House, Membership, Occupancy, Organization, Person, User
+from .models import (
+    AuditEntry,
+    Building,
+    Community,
+    Entrance,
+    House,
+    Membership,
+    Occupancy,
+    Organization,
+    Person,
+    User,
+)
 
 
 @admin.register(Organization)
@@ -29,7 +40,16 @@ class EntranceAdmin(admin.ModelAdmin):
 
 @admin.register(House)
 class HouseAdmin(admin.ModelAdmin):
-    list_display = ["number", "building", "community", "usage", "area", "area_source", "sold", "delivered"]
+    list_display = [
+        "number",
+        "building",
+        "community",
+        "usage",
+        "area",
+        "area_source",
+        "sold",
+        "delivered",
+    ]
     list_filter = ["community", "usage", "sold", "delivered"]
     search_fields = ["number"]
     list_select_related = ["building", "community"]
@@ -44,14 +64,25 @@ class PersonAdmin(admin.ModelAdmin):
 
 @admin.register(Occupancy)
 class OccupancyAdmin(admin.ModelAdmin):
-    list_display = ["person", "house", "relation", "is_payer", "is_representative", "since", "until"]
+    list_display = [
+        "person",
+        "house",
+        "relation",
+        "is_payer",
+        "is_representative",
+        "since",
+        "until",
+    ]
     list_filter = ["relation"]
     raw_id_fields = ["house", "person"]
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Anju", {"fields": ("phone", "person", "home_organization", "large_text")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("Anju", {"fields": ("phone", "person", "home_organization", "large_text")}),
+    )
     raw_id_fields = ["person"]
 
 

@@ -41,8 +41,17 @@ def snapshot(obj, fields=None) -> dict:
     return data
 
 
-def record(actor, action: str, obj=None, *, before=None, after=None, community=None,
-           organization=None, actor_type=None):
+def record(
+    actor,
+    action: str,
+    obj=None,
+    *,
+    before=None,
+    after=None,
+    community=None,
+    organization=None,
+    actor_type=None,
+):
     """Write one audit row. Call inside the service's transaction."""
     from .models import Community
 
@@ -63,7 +72,11 @@ def record(actor, action: str, obj=None, *, before=None, after=None, community=N
         community=community,
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         actor_type=actor_type,
-        actor_label=(actor.get_username() if actor is not None and hasattr(actor, "get_username") else "system"),
+        actor_label=(
+            actor.get_username()
+            if actor is not None and hasattr(actor, "get_username")
+            else "system"
+        ),
         action=action,
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -35,7 +36,11 @@ class StaffRequiredMixin(LoginRequiredMixin):
     def can(self, perm, obj=None):
         community_id = None
         if obj is not None:
-            community_id = obj.pk if obj._meta.model_name == "community" else getattr(obj, "community_id", None)
+            community_id = (
+                obj.pk
+                if obj._meta.model_name == "community"
+                else getattr(obj, "community_id", None)
+            )
         return policy.staff_has(self.request.user, perm, community_id)
 
 
@@ -61,8 +66,14 @@ class Column:
                 return ""
         if isinstance(value, bool):
             return _("Yes") if value else _("No")
+        if isinstance(value, models.Model):
+            return str(value)
         if hasattr(value, "strftime"):
-            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.strftime("%Y-%m-%d")
+            return (
+                timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+                if hasattr(value, "hour")
+                else value.strftime("%Y-%m-%d")
+            )
         return value
 
 
@@ -90,7 +101,9 @@ class ScopedListView(StaffRequiredMixin, generic.ListView):
             queryset = queryset.in_community(community_id)
         self.filterset = None
         if self.filterset_class is not None:
-            self.filterset = self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
+            self.filterset = self.filterset_class(
+                self.request.GET, queryset=queryset, request=self.request
+            )
             queryset = self.filterset.qs
         q = self.request.GET.get("q", "").strip()
         if q and self.search_fields:
@@ -108,10 +121,17 @@ class ScopedListView(StaffRequiredMixin, generic.ListView):
                 raise PermissionDenied
             rows = self.get_queryset()[:100000]
             content = workbook_bytes(
-                self.title, [c.label for c in self.columns], ([c.render(o) for c in self.columns] for o in rows)
+                self.title,
+                [c.label for c in self.columns],
+                ([c.render(o) for c in self.columns] for o in rows),
             )
-            response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}-{timezone.localdate():%Y%m%d}.xlsx"'
+            response = HttpResponse(
+                content,
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="{self.model._meta.model_name}-{timezone.localdate():%Y%m%d}.xlsx"'
+            )
             return response
         return super().get(request, *args, **kwargs)
 
@@ -122,15 +142,19 @@ class ScopedListView(StaffRequiredMixin, generic.ListView):
         ctx.update(
             title=self.title,
             columns=self.columns,
-            rows=[(obj, [(c.render(obj), c.align) for c in self.columns]) for obj in ctx["object_list"]],
-            filterset=self.filterset,
+            rows=[
+                (obj, [(c.render(obj), c.align) for c in self.columns])
+                for obj in ctx["object_list"]
+            ],
+            filterset=getattr(self, "filterset", None),
             querystring=query.urlencode(),
             empty_text=self.empty_text,
             detail_url_name=self.detail_url_name,
             search=bool(self.search_fields),
             can_export=policy.staff_has(self.request.user, "core.export.run"),
             create_url=reverse(self.create_url_name)
-            if self.create_url_name and policy.staff_has(self.request.user, self.create_permission or "")
+            if self.create_url_name
+            and policy.staff_has(self.request.user, self.create_permission or "")
             else None,
         )
         return ctx
@@ -152,7 +176,9 @@ class ScopedDetailView(StaffRequiredMixin, generic.DetailView):
         ctx.update(
             title=str(obj),
             facts=[(c.label, c.render(obj)) for c in self.fields],
-            history=audit.history(obj)[:100] if policy.staff_has(self.request.user, "core.audit.view") else None,
+            history=audit.history(obj)[:100]
+            if policy.staff_has(self.request.user, "core.audit.view")
+            else None,
             edit_url=reverse(self.edit_url_name, args=[obj.pk])
             if self.edit_url_name and self.can(self.edit_permission or "", obj)
             else None,

@@ -55,7 +55,9 @@ def anju(request):
         data["console_nav"] = _console_nav(request)
         communities = Community.objects.filter(pk__in=user.staff_community_ids()).order_by("name")
         data["switch_communities"] = communities
-        data["current_community"] = next((c for c in communities if c.pk == request.community_id), None)
+        data["current_community"] = next(
+            (c for c in communities if c.pk == request.community_id), None
+        )
     if request.path.startswith("/app/"):
         data["portal_nav"] = _portal_nav()
     return data

@@ -28,7 +28,9 @@ class InvalidTransition(DomainError):
         allowed = sorted(allowed)
         super().__init__(
             message
-            or _("“%(action)s” is not allowed while the status is “%(state)s”. Allowed now: %(allowed)s.")
+            or _(
+                "“%(action)s” is not allowed while the status is “%(state)s”. Allowed now: %(allowed)s."
+            )
             % {"action": action, "state": state, "allowed": ", ".join(allowed) or "—"},
             allowed=allowed,
             status_value=str(state),

@@ -28,7 +28,9 @@ def _cell(value):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return value
+    if value is None or isinstance(value, int | float | bool):
+        return value
+    return str(value)
 
 
 def workbook_bytes(title, headers, rows) -> bytes:

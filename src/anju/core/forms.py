@@ -14,8 +14,9 @@ class CommunityForm(ScopedForm):
     name = forms.CharField(label=_("name"), max_length=200)
     address = forms.CharField(label=_("address"), max_length=300, required=False)
     jurisdiction = forms.CharField(label=_("jurisdiction code"), max_length=12, initial="000000")
-    service_level = forms.TypedChoiceField(label=_("service level"), choices=ServiceLevel.choices, coerce=int,
-                                           initial=ServiceLevel.ONE)
+    service_level = forms.TypedChoiceField(
+        label=_("service level"), choices=ServiceLevel.choices, coerce=int, initial=ServiceLevel.ONE
+    )
     service_phone = forms.CharField(label=_("24h service phone"), max_length=30, required=False)
     developer = forms.CharField(label=_("developer (建设单位)"), max_length=200, required=False)
 
@@ -24,26 +25,40 @@ class BuildingForm(ScopedForm):
     scoped_fields = {"community": (Community, "core.building.change")}
     community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
     name = forms.CharField(label=_("name"), max_length=100)
-    floors = forms.IntegerField(label=_("floors above ground"), min_value=1, max_value=200, required=False)
+    floors = forms.IntegerField(
+        label=_("floors above ground"), min_value=1, max_value=200, required=False
+    )
 
 
 class HouseForm(ScopedForm):
-    scoped_fields = {"building": (Building, "core.house.change"), "entrance": (Entrance, "core.house.change")}
+    scoped_fields = {
+        "building": (Building, "core.house.change"),
+        "entrance": (Entrance, "core.house.change"),
+    }
     building = forms.ModelChoiceField(Building.objects.none(), label=_("building"))
     entrance = forms.ModelChoiceField(Entrance.objects.none(), label=_("entrance"), required=False)
     number = forms.CharField(label=_("number"), max_length=30)
     floor = forms.IntegerField(label=_("floor"), required=False, min_value=-10, max_value=200)
     usage = forms.ChoiceField(label=_("usage"), choices=HouseUsage.choices)
     area = forms.DecimalField(
-        label=_("building area (m²)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"),
-        error_messages={"invalid": _("The area must be a number greater than 0 with at most two decimals."),
-                        "min_value": _("The area must be a number greater than 0 with at most two decimals."),
-                        "max_decimal_places": _("The area must be a number greater than 0 with at most two decimals.")},
+        label=_("building area (m²)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        error_messages={
+            "invalid": _("The area must be a number greater than 0 with at most two decimals."),
+            "min_value": _("The area must be a number greater than 0 with at most two decimals."),
+            "max_decimal_places": _(
+                "The area must be a number greater than 0 with at most two decimals."
+            ),
+        },
     )
     area_source = forms.ChoiceField(label=_("area source"), choices=AreaSource.choices)
     sold = forms.BooleanField(label=_("sold"), required=False, initial=True)
     delivered = forms.BooleanField(label=_("delivered"), required=False, initial=True)
-    delivered_on = forms.DateField(label=_("delivered on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    delivered_on = forms.DateField(
+        label=_("delivered on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class PersonForm(ScopedForm):
@@ -55,13 +70,18 @@ class PersonForm(ScopedForm):
 
 
 class OccupancyForm(ScopedForm):
-    scoped_fields = {"house": (House, "core.occupancy.change"), "person": (Person, "core.person.view")}
+    scoped_fields = {
+        "house": (House, "core.occupancy.change"),
+        "person": (Person, "core.person.view"),
+    }
     house = forms.ModelChoiceField(House.objects.none(), label=_("house"))
     person = forms.ModelChoiceField(Person.objects.none(), label=_("person"))
     relation = forms.ChoiceField(label=_("relation"), choices=Relation.choices)
     is_payer = forms.BooleanField(label=_("pays the fees"), required=False)
     is_representative = forms.BooleanField(label=_("votes for the house"), required=False)
-    since = forms.DateField(label=_("since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class ImportForm(ScopedForm):

@@ -49,13 +49,28 @@ HEADERS = {
     "is_representative": {"投票代表", "is_representative"},
     "since": {"起始日期", "since"},
 }
-USAGE_WORDS = {"住宅": HouseUsage.RESIDENTIAL, "商铺": HouseUsage.COMMERCIAL, "商业": HouseUsage.COMMERCIAL,
-               "车位": HouseUsage.PARKING}
-SOURCE_WORDS = {"不动产登记": AreaSource.REGISTRY, "登记": AreaSource.REGISTRY, "产权证": AreaSource.REGISTRY,
-                "实测": AreaSource.SURVEY, "测绘": AreaSource.SURVEY, "合同": AreaSource.CONTRACT,
-                "购房合同": AreaSource.CONTRACT}
-RELATION_WORDS = {"业主": Relation.OWNER, "共有人": Relation.CO_OWNER, "租户": Relation.TENANT,
-                  "家属": Relation.FAMILY, "家庭成员": Relation.FAMILY}
+USAGE_WORDS = {
+    "住宅": HouseUsage.RESIDENTIAL,
+    "商铺": HouseUsage.COMMERCIAL,
+    "商业": HouseUsage.COMMERCIAL,
+    "车位": HouseUsage.PARKING,
+}
+SOURCE_WORDS = {
+    "不动产登记": AreaSource.REGISTRY,
+    "登记": AreaSource.REGISTRY,
+    "产权证": AreaSource.REGISTRY,
+    "实测": AreaSource.SURVEY,
+    "测绘": AreaSource.SURVEY,
+    "合同": AreaSource.CONTRACT,
+    "购房合同": AreaSource.CONTRACT,
+}
+RELATION_WORDS = {
+    "业主": Relation.OWNER,
+    "共有人": Relation.CO_OWNER,
+    "租户": Relation.TENANT,
+    "家属": Relation.FAMILY,
+    "家庭成员": Relation.FAMILY,
+}
 YES = {"是", "y", "yes", "true", "1", "√"}
 NO = {"否", "n", "no", "false", "0", ""}
 
@@ -87,8 +102,11 @@ class ImportReport:
         return {
             "valid": self.valid,
             "errors": [e.as_dict() for e in self.errors],
-            "valid_rows": {"buildings": len(self.buildings), "houses": len(self.houses),
-                           "residents": len(self.residents)},
+            "valid_rows": {
+                "buildings": len(self.buildings),
+                "houses": len(self.houses),
+                "residents": len(self.residents),
+            },
             "written": self.written,
         }
 
@@ -128,7 +146,9 @@ def _rows(ws):
     for number, values in enumerate(iterator, start=2):
         if values is None or all(v in (None, "") for v in values):
             continue
-        out.append((number, {key: values[i] if i < len(values) else None for key, i in columns.items()}))
+        out.append(
+            (number, {key: values[i] if i < len(values) else None for key, i in columns.items()})
+        )
     return out
 
 
@@ -148,10 +168,14 @@ def parse(community, fileobj) -> ImportReport:
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception as exc:
-        raise DomainError(_("The file is not a readable .xlsx workbook."), fields={"file": [str(exc)[:200]]}) from exc
+        raise DomainError(
+            _("The file is not a readable .xlsx workbook."), fields={"file": [str(exc)[:200]]}
+        ) from exc
     sheets = _sheets(workbook)
     report = ImportReport()
-    existing_buildings = dict(Building.objects.filter(community=community).values_list("name", "pk"))
+    existing_buildings = dict(
+        Building.objects.filter(community=community).values_list("name", "pk")
+    )
     new_buildings = set()
 
     for row, data in _rows(sheets["buildings"]) if "buildings" in sheets else []:
@@ -163,7 +187,9 @@ def parse(community, fileobj) -> ImportReport:
             continue
         floors = _text(data.get("floors"))
         if floors and not floors.isdigit():
-            report.errors.append(RowError("楼栋", row, "floors", _("Floors must be a whole number.")))
+            report.errors.append(
+                RowError("楼栋", row, "floors", _("Floors must be a whole number."))
+            )
             continue
         new_buildings.add(name)
         report.buildings.append({"name": name, "floors": int(floors) if floors else None})
@@ -186,7 +212,13 @@ def parse(community, fileobj) -> ImportReport:
             errors.append(("number", _("The house number is missing.")))
         key = (building, number)
         if number and (key in existing_houses or key in seen_houses):
-            errors.append(("number", _("Duplicate house %(building)s-%(number)s.") % {"building": building, "number": number}))
+            errors.append(
+                (
+                    "number",
+                    _("Duplicate house %(building)s-%(number)s.")
+                    % {"building": building, "number": number},
+                )
+            )
         area_text = _text(data.get("area"))
         area = None
         try:
@@ -194,13 +226,19 @@ def parse(community, fileobj) -> ImportReport:
             if area <= 0 or area != area.quantize(Decimal("0.01")) or area >= Decimal("100000000"):
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            errors.append(("area", _("The area must be a number greater than 0 with at most two decimals.")))
+            errors.append(
+                ("area", _("The area must be a number greater than 0 with at most two decimals."))
+            )
         usage_text = _text(data.get("usage")) or "住宅"
-        usage = USAGE_WORDS.get(usage_text) or (usage_text if usage_text in HouseUsage.values else None)
+        usage = USAGE_WORDS.get(usage_text) or (
+            usage_text if usage_text in HouseUsage.values else None
+        )
         if usage is None:
             errors.append(("usage", _("Usage must be 住宅, 商铺 or 车位.")))
         source_text = _text(data.get("area_source")) or "registry"
-        source = SOURCE_WORDS.get(source_text) or (source_text if source_text in AreaSource.values else None)
+        source = SOURCE_WORDS.get(source_text) or (
+            source_text if source_text in AreaSource.values else None
+        )
         if source is None:
             errors.append(("area_source", _("The area source must be 不动产登记, 实测 or 合同.")))
         floor_text = _text(data.get("floor"))
@@ -215,18 +253,32 @@ def parse(community, fileobj) -> ImportReport:
             report.errors.extend(RowError("房屋", row, f, m) for f, m in errors)
             continue
         seen_houses.add(key)
-        report.houses.append({
-            "building": building, "entrance": _text(data.get("entrance")), "number": number,
-            "floor": int(floor_text) if floor_text else None, "usage": usage, "area": area,
-            "area_source": source, "sold": sold, "delivered": delivered,
-        })
+        report.houses.append(
+            {
+                "building": building,
+                "entrance": _text(data.get("entrance")),
+                "number": number,
+                "floor": int(floor_text) if floor_text else None,
+                "usage": usage,
+                "area": area,
+                "area_source": source,
+                "sold": sold,
+                "delivered": delivered,
+            }
+        )
 
     known_houses = existing_houses | seen_houses
     for row, data in _rows(sheets["residents"])[:max_rows] if "residents" in sheets else []:
         errors = []
         key = (_text(data.get("building")), _text(data.get("number")))
         if key not in known_houses:
-            errors.append(("number", _("Unknown house %(building)s-%(number)s.") % {"building": key[0], "number": key[1]}))
+            errors.append(
+                (
+                    "number",
+                    _("Unknown house %(building)s-%(number)s.")
+                    % {"building": key[0], "number": key[1]},
+                )
+            )
         name = _text(data.get("name"))
         if not name:
             errors.append(("name", _("The name is missing.")))
@@ -241,7 +293,9 @@ def parse(community, fileobj) -> ImportReport:
         except DomainError as exc:
             errors.append(("id_number", str(exc.message)))
         relation_text = _text(data.get("relation")) or "业主"
-        relation = RELATION_WORDS.get(relation_text) or (relation_text if relation_text in Relation.values else None)
+        relation = RELATION_WORDS.get(relation_text) or (
+            relation_text if relation_text in Relation.values else None
+        )
         if relation is None:
             errors.append(("relation", _("The relation must be 业主, 共有人, 租户 or 家属.")))
         try:
@@ -251,7 +305,9 @@ def parse(community, fileobj) -> ImportReport:
             errors.append(("is_payer", str(exc)))
             is_payer = is_rep = False
         if is_rep and relation not in (Relation.OWNER, Relation.CO_OWNER):
-            errors.append(("is_representative", _("Only an owner or co-owner can vote for the house.")))
+            errors.append(
+                ("is_representative", _("Only an owner or co-owner can vote for the house."))
+            )
         since = data.get("since")
         if isinstance(since, datetime):
             since = since.date()
@@ -265,10 +321,19 @@ def parse(community, fileobj) -> ImportReport:
         if errors:
             report.errors.extend(RowError("住户", row, f, m) for f, m in errors)
             continue
-        report.residents.append({
-            "building": key[0], "number": key[1], "name": name, "phone": phone, "id_number": id_number,
-            "relation": relation, "is_payer": is_payer, "is_representative": is_rep, "since": since,
-        })
+        report.residents.append(
+            {
+                "building": key[0],
+                "number": key[1],
+                "name": name,
+                "phone": phone,
+                "id_number": id_number,
+                "relation": relation,
+                "is_payer": is_payer,
+                "is_representative": is_rep,
+                "since": since,
+            }
+        )
     workbook.close()
     return report
 
@@ -280,49 +345,103 @@ def import_workbook(actor, community, fileobj, *, write_valid_rows=False) -> Imp
     if report.errors and not write_valid_rows:
         return report
     org_id = community.organization_id
-    Building.objects.bulk_create([
-        Building(organization_id=org_id, community=community, name=b["name"], floors=b["floors"])
-        for b in report.buildings
-    ])
+    Building.objects.bulk_create(
+        [
+            Building(
+                organization_id=org_id, community=community, name=b["name"], floors=b["floors"]
+            )
+            for b in report.buildings
+        ]
+    )
     buildings = dict(Building.objects.filter(community=community).values_list("name", "pk"))
-    entrance_keys = {(buildings[h["building"]], h["entrance"]) for h in report.houses if h["entrance"]}
-    existing_entrances = set(Entrance.objects.filter(community=community).values_list("building_id", "name"))
-    Entrance.objects.bulk_create([
-        Entrance(organization_id=org_id, community=community, building_id=b, name=n)
-        for b, n in entrance_keys - existing_entrances
-    ])
-    entrances = {(e.building_id, e.name): e.pk for e in Entrance.objects.filter(community=community)}
-    House.objects.bulk_create([
-        House(
-            organization_id=org_id, community=community, building_id=buildings[h["building"]],
-            entrance_id=entrances.get((buildings[h["building"]], h["entrance"])), number=h["number"],
-            floor=h["floor"], usage=h["usage"], area=h["area"], area_source=h["area_source"],
-            sold=h["sold"], delivered=h["delivered"],
+    entrance_keys = {
+        (buildings[h["building"]], h["entrance"]) for h in report.houses if h["entrance"]
+    }
+    existing_entrances = set(
+        Entrance.objects.filter(community=community).values_list("building_id", "name")
+    )
+    Entrance.objects.bulk_create(
+        [
+            Entrance(organization_id=org_id, community=community, building_id=b, name=n)
+            for b, n in entrance_keys - existing_entrances
+        ]
+    )
+    entrances = {
+        (e.building_id, e.name): e.pk for e in Entrance.objects.filter(community=community)
+    }
+    House.objects.bulk_create(
+        [
+            House(
+                organization_id=org_id,
+                community=community,
+                building_id=buildings[h["building"]],
+                entrance_id=entrances.get((buildings[h["building"]], h["entrance"])),
+                number=h["number"],
+                floor=h["floor"],
+                usage=h["usage"],
+                area=h["area"],
+                area_source=h["area_source"],
+                sold=h["sold"],
+                delivered=h["delivered"],
+            )
+            for h in report.houses
+        ],
+        batch_size=2000,
+    )
+    houses = {
+        (b, n): pk
+        for pk, b, n in House.objects.filter(community=community).values_list(
+            "pk", "building__name", "number"
         )
-        for h in report.houses
-    ], batch_size=2000)
-    houses = {(b, n): pk for pk, b, n in House.objects.filter(community=community).values_list("pk", "building__name", "number")}
-    people = Person.objects.bulk_create([
-        Person(organization_id=org_id, name=r["name"], phone=r["phone"],
-               id_number=r["id_number"], id_number_index=blind_index(r["id_number"]) if r["id_number"] else "")
-        for r in report.residents
-    ], batch_size=2000)
-    reps_seen = set(Occupancy.objects.filter(community=community, is_representative=True, until__isnull=True)
-                    .values_list("house_id", flat=True))
+    }
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                organization_id=org_id,
+                name=r["name"],
+                phone=r["phone"],
+                id_number=r["id_number"],
+                id_number_index=blind_index(r["id_number"]) if r["id_number"] else "",
+            )
+            for r in report.residents
+        ],
+        batch_size=2000,
+    )
+    reps_seen = set(
+        Occupancy.objects.filter(
+            community=community, is_representative=True, until__isnull=True
+        ).values_list("house_id", flat=True)
+    )
     occupancies = []
     for r, person in zip(report.residents, people, strict=True):
         house_id = houses[(r["building"], r["number"])]
         is_rep = r["is_representative"] and house_id not in reps_seen
         if is_rep:
             reps_seen.add(house_id)
-        occupancies.append(Occupancy(
-            organization_id=org_id, community=community, house_id=house_id, person=person,
-            relation=r["relation"], is_payer=r["is_payer"], is_representative=is_rep, since=r["since"],
-        ))
+        occupancies.append(
+            Occupancy(
+                organization_id=org_id,
+                community=community,
+                house_id=house_id,
+                person=person,
+                relation=r["relation"],
+                is_payer=r["is_payer"],
+                is_representative=is_rep,
+                since=r["since"],
+            )
+        )
     Occupancy.objects.bulk_create(occupancies, batch_size=2000)
-    report.written = {"buildings": len(report.buildings), "houses": len(report.houses),
-                      "residents": len(report.residents)}
-    audit.record(actor, "core.import.completed", community, after={**report.written, "skipped_errors": len(report.errors)})
+    report.written = {
+        "buildings": len(report.buildings),
+        "houses": len(report.houses),
+        "residents": len(report.residents),
+    }
+    audit.record(
+        actor,
+        "core.import.completed",
+        community,
+        after={**report.written, "skipped_errors": len(report.errors)},
+    )
     return report
 
 

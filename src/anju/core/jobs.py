@@ -34,7 +34,10 @@ def periodic(every: timedelta):
 
 def beat_schedule():
     _load_tasks()
-    return {job.name: {"task": job.name, "schedule": job.every.total_seconds()} for job in REGISTRY.values()}
+    return {
+        job.name: {"task": job.name, "schedule": job.every.total_seconds()}
+        for job in REGISTRY.values()
+    }
 
 
 def _load_tasks():

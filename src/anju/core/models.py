@@ -8,7 +8,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import OWNER_RELATIONS, ActorType, AreaSource, HouseUsage, Relation, Role, ServiceLevel
+from .choices import (
+    OWNER_RELATIONS,
+    ActorType,
+    AreaSource,
+    HouseUsage,
+    Relation,
+    Role,
+    ServiceLevel,
+)
 from .crypto import EncryptedTextField, blind_index
 from .scoping import Scope, ScopedManager, ScopedQuerySet
 
@@ -38,7 +46,10 @@ class Community(models.Model):
     """小区 / 物业管理区域: one managed estate."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="communities", verbose_name=_("company")
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="communities",
+        verbose_name=_("company"),
     )
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -46,7 +57,9 @@ class Community(models.Model):
         _("jurisdiction code"),
         max_length=12,
         default="000000",
-        help_text=_("Administrative division code used to pick local rule sets; 000000 = national."),
+        help_text=_(
+            "Administrative division code used to pick local rule sets; 000000 = national."
+        ),
     )
     service_level = models.PositiveSmallIntegerField(
         _("service level"), choices=ServiceLevel.choices, default=ServiceLevel.ONE
@@ -132,7 +145,11 @@ class House(models.Model):
         Building, on_delete=models.PROTECT, related_name="houses", verbose_name=_("building")
     )
     entrance = models.ForeignKey(
-        Entrance, on_delete=models.SET_NULL, null=True, blank=True, related_name="houses",
+        Entrance,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="houses",
         verbose_name=_("entrance"),
     )
     number = models.CharField(_("number"), max_length=30)
@@ -184,7 +201,9 @@ class Person(models.Model):
     name = models.CharField(_("name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
-    id_number_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    id_number_index = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()
@@ -243,7 +262,9 @@ class Occupancy(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = OccupancyQuerySet.as_manager()
-    scope = Scope(organization="organization", community="community", house="house", person="person")
+    scope = Scope(
+        organization="organization", community="community", house="house", person="person"
+    )
 
     class Meta:
         verbose_name = _("occupancy")
@@ -260,7 +281,9 @@ class Occupancy(models.Model):
                 name="representative_is_owner",
             ),
             models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(since__isnull=True) | Q(until__gte=models.F("since")),
+                condition=Q(until__isnull=True)
+                | Q(since__isnull=True)
+                | Q(until__gte=models.F("since")),
                 name="occupancy_dates_ordered",
             ),
         ]
@@ -274,7 +297,9 @@ class Occupancy(models.Model):
 
     def clean(self):
         if self.is_representative and self.relation not in OWNER_RELATIONS:
-            raise ValidationError({"is_representative": _("Only an owner or co-owner can vote for the house.")})
+            raise ValidationError(
+                {"is_representative": _("Only an owner or co-owner can vote for the house.")}
+            )
         if self.until and self.since and self.until < self.since:
             raise ValidationError({"until": _("The end date must not be before the start date.")})
 
@@ -284,13 +309,22 @@ class User(AbstractUser):
 
     phone = models.CharField(_("phone"), max_length=20, null=True, blank=True, unique=True)
     person = models.OneToOneField(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user",
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
         verbose_name=_("person"),
     )
     large_text = models.BooleanField(_("large text"), default=False)
     home_organization = models.ForeignKey(
-        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("company"), help_text=_("The company whose staff created this login."),
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+        help_text=_("The company whose staff created this login."),
     )
 
     objects = UserManager()
@@ -315,16 +349,18 @@ class User(AbstractUser):
                 cache = []
             else:
                 cache = list(
-                    Occupancy.objects.active().filter(person_id=self.person_id).values_list(
-                        "house_id", flat=True
-                    )
+                    Occupancy.objects.active()
+                    .filter(person_id=self.person_id)
+                    .values_list("house_id", flat=True)
                 )
             self.__dict__["_house_ids"] = cache
         return cache
 
     def resident_community_ids(self):
         return set(
-            House.objects.filter(pk__in=self.resident_house_ids()).values_list("community_id", flat=True)
+            House.objects.filter(pk__in=self.resident_house_ids()).values_list(
+                "community_id", flat=True
+            )
         )
 
     @property
@@ -345,7 +381,11 @@ class User(AbstractUser):
             if limited:
                 ids |= set(limited)
             else:
-                ids |= set(Community.objects.filter(organization_id=m.organization_id).values_list("pk", flat=True))
+                ids |= set(
+                    Community.objects.filter(organization_id=m.organization_id).values_list(
+                        "pk", flat=True
+                    )
+                )
         return ids
 
     def refresh_scope(self):
@@ -356,13 +396,21 @@ class User(AbstractUser):
 class Membership(models.Model):
     """A user's role in a company, optionally limited to some of its communities."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("company"),
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     communities = models.ManyToManyField(
-        Community, blank=True, related_name="memberships", verbose_name=_("communities"),
+        Community,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("communities"),
         help_text=_("Empty means every community of the company."),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -375,7 +423,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique")
+            models.UniqueConstraint(
+                fields=["user", "organization", "role"], name="membership_unique"
+            )
         ]
 
     def __str__(self):
@@ -392,13 +442,17 @@ class Membership(models.Model):
         ids = self.community_ids()
         if ids:
             return community_id in ids
-        return Community.objects.filter(pk=community_id, organization_id=self.organization_id).exists()
+        return Community.objects.filter(
+            pk=community_id, organization_id=self.organization_id
+        ).exists()
 
 
 class AuditEntry(models.Model):
     """审计日志: who did what, when, with before and after. Append-only."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, related_name="+")
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     actor_type = models.CharField(max_length=8, choices=ActorType.choices, default=ActorType.USER)
@@ -418,7 +472,9 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="audit_object")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "created_at"], name="audit_object")
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
@@ -436,7 +492,9 @@ class Notification(models.Model):
     """In-app inbox message for one user (站内信); SMS/email go through adapters beside it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, related_name="+"
+    )
     community = models.ForeignKey(Community, on_delete=models.CASCADE, null=True, related_name="+")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
@@ -464,8 +522,13 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["prefix", "community", "day"], name="number_sequence_unique")
+            models.UniqueConstraint(
+                fields=["prefix", "community", "day"], name="number_sequence_unique"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.day:%Y%m%d}-{self.last:04d}"
 
 
 class Attachment(models.Model):
@@ -501,10 +564,14 @@ class Job(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, related_name="+"
+    )
     community = models.ForeignKey(Community, on_delete=models.CASCADE, null=True, related_name="+")
     kind = models.CharField(_("kind"), max_length=50)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
@@ -526,5 +593,8 @@ class Job(models.Model):
 
     @property
     def percent(self):
-        return int(self.done * 100 / self.total) if self.total else (100 if self.status == "done" else 0)
-
+        return (
+            int(self.done * 100 / self.total)
+            if self.total
+            else (100 if self.status == "done" else 0)
+        )

@@ -63,5 +63,7 @@ def notify(users, title, body="", *, link="", community=None, channels=("inbox",
         transaction.on_commit(lambda: [sms_backend().send(p, f"{title} {body}") for p in phones])
     if "email" in channels:
         addresses = [u.email for u in users if u.email]
-        transaction.on_commit(lambda: [email_backend().send(a, str(title), str(body)) for a in addresses])
+        transaction.on_commit(
+            lambda: [email_backend().send(a, str(title), str(body)) for a in addresses]
+        )
     return rows

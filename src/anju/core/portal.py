@@ -30,11 +30,19 @@ class HomeView(ResidentMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        houses = House.objects.filter(pk__in=user.resident_house_ids()).select_related("building", "community")
-        mine = {
-            o.house_id: o
-            for o in Occupancy.objects.active().filter(person_id=user.person_id).select_related("house")
-        } if user.person_id else {}
+        houses = House.objects.filter(pk__in=user.resident_house_ids()).select_related(
+            "building", "community"
+        )
+        mine = (
+            {
+                o.house_id: o
+                for o in Occupancy.objects.active()
+                .filter(person_id=user.person_id)
+                .select_related("house")
+            }
+            if user.person_id
+            else {}
+        )
         ctx.update(title=_("My home"), houses=[(h, mine.get(h.pk)) for h in houses])
         return ctx
 
@@ -58,6 +66,8 @@ def toggle_large_text(request):
 def my_data(request):
     if not request.user.is_authenticated:
         return redirect("/app/login/")
-    response = JsonResponse(privacy.personal_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(
+        privacy.personal_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
     response["Content-Disposition"] = 'attachment; filename="anju-my-data.json"'
     return response

@@ -31,11 +31,16 @@ def validate_phone(phone: str, field="phone"):
     if phone.startswith("+86"):
         phone = phone[3:]
     if not phone.isdigit() or not (
-        (len(phone) == PHONE_DIGITS and phone.startswith("1")) or (phone.startswith("0") and 10 <= len(phone) <= 12)
+        (len(phone) == PHONE_DIGITS and phone.startswith("1"))
+        or (phone.startswith("0") and 10 <= len(phone) <= 12)
     ):
         raise DomainError(
             _("Enter a valid phone number (11-digit mobile or landline with area code)."),
-            fields={field: [_("Enter a valid phone number (11-digit mobile or landline with area code).")]},
+            fields={
+                field: [
+                    _("Enter a valid phone number (11-digit mobile or landline with area code).")
+                ]
+            },
         )
     return phone
 
@@ -44,7 +49,9 @@ def _full_clean(obj, exclude=None):
     try:
         obj.full_clean(exclude=exclude, validate_constraints=True)
     except ValidationError as exc:
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         first = next(iter(fields.values()))[0]
         raise DomainError(first, fields=fields) from exc
 
@@ -61,25 +68,34 @@ def create_organization(actor, *, name, **extra):
     org = Organization(name=name, **extra)
     _full_clean(org)
     org.save()
-    audit.record(actor, "core.organization.created", org, organization=org, after=audit.snapshot(org))
+    audit.record(
+        actor, "core.organization.created", org, organization=org, after=audit.snapshot(org)
+    )
     return org
 
 
 @transaction.atomic
 def create_community(actor, *, organization, name, **extra):
-    return _save_new(actor, Community(organization=organization, name=name, **extra), "core.community.created")
+    return _save_new(
+        actor, Community(organization=organization, name=name, **extra), "core.community.created"
+    )
 
 
 @transaction.atomic
 def create_building(actor, *, community, name, **extra):
-    obj = Building(organization_id=community.organization_id, community=community, name=name, **extra)
+    obj = Building(
+        organization_id=community.organization_id, community=community, name=name, **extra
+    )
     return _save_new(actor, obj, "core.building.created")
 
 
 @transaction.atomic
 def create_entrance(actor, *, building, name):
     obj = Entrance(
-        organization_id=building.organization_id, community_id=building.community_id, building=building, name=name
+        organization_id=building.organization_id,
+        community_id=building.community_id,
+        building=building,
+        name=name,
     )
     return _save_new(actor, obj, "core.entrance.created")
 
@@ -89,7 +105,8 @@ def create_house(actor, *, building, number, area, **extra):
     entrance = extra.get("entrance")
     if entrance is not None and entrance.building_id != building.pk:
         raise DomainError(
-            _("The entrance belongs to another building."), fields={"entrance": [_("The entrance belongs to another building.")]}
+            _("The entrance belongs to another building."),
+            fields={"entrance": [_("The entrance belongs to another building.")]},
         )
     obj = House(
         organization_id=building.organization_id,
@@ -121,14 +138,29 @@ def _validate_id_number(value):
         return
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     codes = "10X98765432"
-    ok = len(value) == 18 and value[:17].isdigit() and codes[sum(int(c) * w for c, w in zip(value[:17], weights, strict=True)) % 11] == value[17]
+    ok = (
+        len(value) == 18
+        and value[:17].isdigit()
+        and codes[sum(int(c) * w for c, w in zip(value[:17], weights, strict=True)) % 11]
+        == value[17]
+    )
     if not ok:
         message = _("Enter a valid 18-character resident ID number.")
         raise DomainError(message, fields={"id_number": [message]})
 
 
 @transaction.atomic
-def create_occupancy(actor, *, house, person, relation, is_payer=False, is_representative=False, since=None, until=None):
+def create_occupancy(
+    actor,
+    *,
+    house,
+    person,
+    relation,
+    is_payer=False,
+    is_representative=False,
+    since=None,
+    until=None,
+):
     if person.organization_id != house.organization_id:
         message = _("The person belongs to another company.")
         raise DomainError(message, fields={"person": [message]})
@@ -158,8 +190,13 @@ def _clear_representative(actor, house, keep=None):
     for occ in current.select_for_update():
         occ.is_representative = False
         occ.save(update_fields=["is_representative"])
-        audit.record(actor, "core.occupancy.representative_cleared", occ, before={"is_representative": True},
-                     after={"is_representative": False})
+        audit.record(
+            actor,
+            "core.occupancy.representative_cleared",
+            occ,
+            before={"is_representative": True},
+            after={"is_representative": False},
+        )
 
 
 @transaction.atomic
@@ -170,7 +207,9 @@ def end_occupancy(actor, occupancy, *, until):
     occupancy.is_representative = False
     _full_clean(occupancy)
     occupancy.save(update_fields=["until", "is_representative"])
-    audit.record(actor, "core.occupancy.ended", occupancy, before=before, after=audit.snapshot(occupancy))
+    audit.record(
+        actor, "core.occupancy.ended", occupancy, before=before, after=audit.snapshot(occupancy)
+    )
     return occupancy
 
 
@@ -214,12 +253,16 @@ def delete_object(actor, obj):
         from django.db.models import ProtectedError
 
         if isinstance(exc, ProtectedError):
-            raise DomainError(_("This record is still in use and cannot be deleted."), code="protected") from exc
+            raise DomainError(
+                _("This record is still in use and cannot be deleted."), code="protected"
+            ) from exc
         raise
 
 
 @transaction.atomic
-def create_user(actor, *, username, password, phone=None, person=None, email="", organization=None, **extra):
+def create_user(
+    actor, *, username, password, phone=None, person=None, email="", organization=None, **extra
+):
     phone = validate_phone(phone) or None if phone else None
     if User.objects.filter(username=username).exists():
         message = _("This username is taken.")
@@ -238,7 +281,13 @@ def create_user(actor, *, username, password, phone=None, person=None, email="",
     user.set_password(password)
     user.save()
     org = organization or (person.organization if person else None)
-    audit.record(actor, "core.user.created", user, organization=org, after={"username": username, "person": person.pk if person else None})
+    audit.record(
+        actor,
+        "core.user.created",
+        user,
+        organization=org,
+        after={"username": username, "person": person.pk if person else None},
+    )
     return user
 
 
@@ -249,15 +298,24 @@ def create_membership(actor, *, user, organization, role, communities=()):
         if community.organization_id != organization.pk:
             message = _("A community of another company was chosen.")
             raise DomainError(message, fields={"communities": [message]})
-    membership, created = Membership.objects.get_or_create(user=user, organization=organization, role=role)
-    if not created and membership.active and set(membership.community_ids()) == {c.pk for c in communities}:
+    membership, created = Membership.objects.get_or_create(
+        user=user, organization=organization, role=role
+    )
+    if (
+        not created
+        and membership.active
+        and set(membership.community_ids()) == {c.pk for c in communities}
+    ):
         return membership
     membership.active = True
     membership.save(update_fields=["active"])
     membership.communities.set(communities)
     membership.__dict__.pop("_community_ids", None)
     audit.record(
-        actor, "core.membership.granted", membership, organization=organization,
+        actor,
+        "core.membership.granted",
+        membership,
+        organization=organization,
         after={"user": user.pk, "role": role, "communities": [c.pk for c in communities]},
     )
     return membership

@@ -1,9 +1,9 @@
 """Test helpers shared by every app: a small world with two companies and named actors.
 
-    world = make_world()
-    world.users["agent"]          # staff of company A, community A1
-    world.users["resident"]       # owner of house A1-1-101
-    world.users["outsider"]       # company admin of company B
+world = make_world()
+world.users["agent"]          # staff of company A, community A1
+world.users["resident"]       # owner of house A1-1-101
+world.users["outsider"]       # company admin of company B
 """
 
 from dataclasses import dataclass, field
@@ -36,9 +36,17 @@ class World:
         return self.houses[0]
 
 
-def make_user(username, *, org=None, role=None, communities=(), person=None, phone=None, superuser=False):
-    user = User.objects.create_user(username=username, password=PASSWORD, phone=phone, person=person,
-                                    is_superuser=superuser, home_organization=org)
+def make_user(
+    username, *, org=None, role=None, communities=(), person=None, phone=None, superuser=False
+):
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        phone=phone,
+        person=person,
+        is_superuser=superuser,
+        home_organization=org,
+    )
     if role:
         membership = Membership.objects.create(user=user, organization=org, role=role)
         if communities:
@@ -54,38 +62,100 @@ def make_world(houses=4) -> World:
     other_community = Community.objects.create(organization=other_org, name="乙小区")
     building = Building.objects.create(organization=org, community=community, name="1幢")
     building2 = Building.objects.create(organization=org, community=community2, name="A座")
-    other_building = Building.objects.create(organization=other_org, community=other_community, name="9幢")
+    other_building = Building.objects.create(
+        organization=other_org, community=other_community, name="9幢"
+    )
     house_list = [
-        House.objects.create(organization=org, community=community, building=building, number=f"1-{i + 1:02d}01",
-                             floor=i + 1, area=Decimal("100.00") + i)
+        House.objects.create(
+            organization=org,
+            community=community,
+            building=building,
+            number=f"1-{i + 1:02d}01",
+            floor=i + 1,
+            area=Decimal("100.00") + i,
+        )
         for i in range(houses)
     ]
-    house_list.append(House.objects.create(organization=org, community=community2, building=building2, number="101",
-                                           floor=1, area=Decimal("88.00")))
-    other_house = House.objects.create(organization=other_org, community=other_community, building=other_building,
-                                       number="101", floor=1, area=Decimal("90.00"))
-    owner = Person.objects.create(organization=org, name="张三", phone="13900001111", id_number="110105199001011234")
+    house_list.append(
+        House.objects.create(
+            organization=org,
+            community=community2,
+            building=building2,
+            number="101",
+            floor=1,
+            area=Decimal("88.00"),
+        )
+    )
+    other_house = House.objects.create(
+        organization=other_org,
+        community=other_community,
+        building=other_building,
+        number="101",
+        floor=1,
+        area=Decimal("90.00"),
+    )
+    owner = Person.objects.create(
+        organization=org, name="张三", phone="13900001111", id_number="110105199001011234"
+    )
     tenant = Person.objects.create(organization=org, name="李四", phone="13900002222")
     neighbour = Person.objects.create(organization=org, name="王五", phone="13900003333")
     stranger = Person.objects.create(organization=other_org, name="赵六", phone="13900004444")
-    Occupancy.objects.create(organization=org, community=community, house=house_list[0], person=owner,
-                             relation=Relation.OWNER, is_payer=True, is_representative=True, since=date(2020, 1, 1))
-    Occupancy.objects.create(organization=org, community=community, house=house_list[0], person=tenant,
-                             relation=Relation.TENANT, since=date(2024, 1, 1))
-    Occupancy.objects.create(organization=org, community=community, house=house_list[1], person=neighbour,
-                             relation=Relation.OWNER, is_payer=True, is_representative=True)
-    Occupancy.objects.create(organization=other_org, community=other_community, house=other_house, person=stranger,
-                             relation=Relation.OWNER, is_payer=True, is_representative=True)
-    world = World(org=org, other_org=other_org, community=community, community2=community2,
-                  other_community=other_community, building=building, houses=house_list, other_house=other_house,
-                  people={"owner": owner, "tenant": tenant, "neighbour": neighbour, "stranger": stranger})
+    Occupancy.objects.create(
+        organization=org,
+        community=community,
+        house=house_list[0],
+        person=owner,
+        relation=Relation.OWNER,
+        is_payer=True,
+        is_representative=True,
+        since=date(2020, 1, 1),
+    )
+    Occupancy.objects.create(
+        organization=org,
+        community=community,
+        house=house_list[0],
+        person=tenant,
+        relation=Relation.TENANT,
+        since=date(2024, 1, 1),
+    )
+    Occupancy.objects.create(
+        organization=org,
+        community=community,
+        house=house_list[1],
+        person=neighbour,
+        relation=Relation.OWNER,
+        is_payer=True,
+        is_representative=True,
+    )
+    Occupancy.objects.create(
+        organization=other_org,
+        community=other_community,
+        house=other_house,
+        person=stranger,
+        relation=Relation.OWNER,
+        is_payer=True,
+        is_representative=True,
+    )
+    world = World(
+        org=org,
+        other_org=other_org,
+        community=community,
+        community2=community2,
+        other_community=other_community,
+        building=building,
+        houses=house_list,
+        other_house=other_house,
+        people={"owner": owner, "tenant": tenant, "neighbour": neighbour, "stranger": stranger},
+    )
     world.users = {
         "root": make_user("root", superuser=True),
         "org_admin": make_user("org_admin", org=org, role=Role.ORG_ADMIN),
         "manager": make_user("manager", org=org, role=Role.MANAGER, communities=[community]),
         "manager2": make_user("manager2", org=org, role=Role.MANAGER, communities=[community2]),
         "agent": make_user("agent", org=org, role=Role.AGENT, communities=[community]),
-        "technician": make_user("technician", org=org, role=Role.TECHNICIAN, communities=[community]),
+        "technician": make_user(
+            "technician", org=org, role=Role.TECHNICIAN, communities=[community]
+        ),
         "guard": make_user("guard", org=org, role=Role.GUARD, communities=[community]),
         "cleaner": make_user("cleaner", org=org, role=Role.CLEANER, communities=[community]),
         "cashier": make_user("cashier", org=org, role=Role.CASHIER, communities=[community]),

@@ -80,15 +80,21 @@ class DashboardView(StaffRequiredMixin, generic.TemplateView):
             title=_("Workbench"),
             cards=cards_for(self.request),
             stats=stats,
-            community_rows=communities.annotate(houses=Count("houses", distinct=True)).order_by("name")[:20],
+            community_rows=communities.annotate(
+                house_count=Count("houses", distinct=True)
+            ).order_by("name")[:20],
             unsold=houses.filter(sold=False).count(),
-            recent=AuditEntry.objects.visible_to(user, "core.audit.view").select_related("actor")[:10]
-            if policy.staff_has(user, "core.audit.view") else [],
+            recent=AuditEntry.objects.visible_to(user, "core.audit.view").select_related("actor")[
+                :10
+            ]
+            if policy.staff_has(user, "core.audit.view")
+            else [],
         )
         return ctx
 
 
 # Communities ---------------------------------------------------------------------------------
+
 
 class CommunityList(ScopedListView):
     model = Community
@@ -128,7 +134,13 @@ class CommunityDetail(ScopedDetailView):
         Column("developer", _("developer (建设单位)")),
     ]
     related = [
-        (_("Buildings"), lambda o: [(b.name, reverse("console:building-detail", args=[b.pk])) for b in o.buildings.all()[:200]]),
+        (
+            _("Buildings"),
+            lambda o: [
+                (b.name, reverse("console:building-detail", args=[b.pk]))
+                for b in o.buildings.all()[:200]
+            ],
+        ),
     ]
 
 
@@ -138,7 +150,9 @@ class CommunityCreate(ServiceFormView):
     title = _("New community")
 
     def perform(self, data):
-        if not policy.staff_has(self.request.user, "core.community.change", organization_id=data["organization"].pk):
+        if not policy.staff_has(
+            self.request.user, "core.community.change", organization_id=data["organization"].pk
+        ):
             raise DomainError(_("You may not add communities to this company."))
         return services.create_community(self.request.user, **data)
 
@@ -154,7 +168,11 @@ class EditView(ServiceFormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.object = self.model.objects.visible_to(request.user, self.permission).filter(pk=kwargs["pk"]).first()
+            self.object = (
+                self.model.objects.visible_to(request.user, self.permission)
+                .filter(pk=kwargs["pk"])
+                .first()
+            )
             if self.object is None:
                 raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -190,6 +208,7 @@ class CommunityEdit(EditView):
 
 # Buildings -----------------------------------------------------------------------------------
 
+
 class BuildingList(ScopedListView):
     model = Building
     permission = "core.building.view"
@@ -214,7 +233,13 @@ class BuildingDetail(ScopedDetailView):
     permission = "core.building.view"
     fields = [Column("community", _("community")), Column("floors", _("floors above ground"))]
     related = [
-        (_("Houses"), lambda o: [(h.number, reverse("console:house-detail", args=[h.pk])) for h in o.houses.all()[:500]]),
+        (
+            _("Houses"),
+            lambda o: [
+                (h.number, reverse("console:house-detail", args=[h.pk]))
+                for h in o.houses.all()[:500]
+            ],
+        ),
     ]
 
 
@@ -232,8 +257,11 @@ class BuildingCreate(ServiceFormView):
 
 # Houses --------------------------------------------------------------------------------------
 
+
 class HouseFilter(django_filters.FilterSet):
-    building = django_filters.ModelChoiceFilter(queryset=Building.objects.none(), label=_("building"))
+    building = django_filters.ModelChoiceFilter(
+        queryset=Building.objects.none(), label=_("building")
+    )
 
     class Meta:
         model = House
@@ -241,7 +269,9 @@ class HouseFilter(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        buildings = Building.objects.visible_to(request.user, "core.building.view").select_related("community")
+        buildings = Building.objects.visible_to(request.user, "core.building.view").select_related(
+            "community"
+        )
         if request.community_id:
             buildings = buildings.filter(community_id=request.community_id)
         self.filters["building"].queryset = buildings
@@ -291,7 +321,9 @@ class HouseDetail(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["occupancies"] = self.object.occupancies.select_related("person").order_by("until", "relation")
+        ctx["occupancies"] = self.object.occupancies.select_related("person").order_by(
+            "until", "relation"
+        )
         ctx["can_add_occupant"] = self.can("core.occupancy.change", self.object)
         ctx["show_contact"] = self.can("core.person.view_contact", self.object)
         return ctx
@@ -313,13 +345,23 @@ class HouseEdit(EditView):
     model = House
     form_class = HouseForm
     permission = "core.house.change"
-    edit_fields = ["number", "floor", "usage", "area", "area_source", "sold", "delivered", "delivered_on"]
+    edit_fields = [
+        "number",
+        "floor",
+        "usage",
+        "area",
+        "area_source",
+        "sold",
+        "delivered",
+        "delivered_on",
+    ]
 
     def success_url_for(self, obj):
         return reverse("console:house-detail", args=[obj.pk])
 
 
 # People --------------------------------------------------------------------------------------
+
 
 class PersonList(ScopedListView):
     model = Person
@@ -339,7 +381,9 @@ class PersonList(ScopedListView):
         queryset = self.base_queryset().visible_to(self.request.user, self.permission)
         if self.request.community_id and self.request.GET.get("all") != "1":
             queryset = queryset.filter(
-                pk__in=Occupancy.objects.filter(community_id=self.request.community_id).values("person_id")
+                pk__in=Occupancy.objects.filter(community_id=self.request.community_id).values(
+                    "person_id"
+                )
             )
         q = self.request.GET.get("q", "").strip()
         if q:
@@ -355,8 +399,14 @@ class PersonList(ScopedListView):
         show_phone = policy.staff_has(self.request.user, "core.person.view_contact")
         show_id = policy.staff_has(self.request.user, "core.person.view_id")
         ctx["rows"] = [
-            (obj, [(obj.name, "left"), (obj.phone if show_phone else mask_middle(obj.phone), "left"),
-                   (obj.id_number if show_id else mask_middle(obj.id_number), "left")])
+            (
+                obj,
+                [
+                    (obj.name, "left"),
+                    (obj.phone if show_phone else mask_middle(obj.phone), "left"),
+                    (obj.id_number if show_id else mask_middle(obj.id_number), "left"),
+                ],
+            )
             for obj, _values in ctx["rows"]
         ]
         return ctx
@@ -374,17 +424,25 @@ class PersonDetail(ScopedDetailView):
 
         ctx = super().get_context_data(**kwargs)
         person = self.object
-        show_phone = policy.staff_has(self.request.user, "core.person.view_contact", organization_id=person.organization_id)
-        show_id = policy.staff_has(self.request.user, "core.person.view_id", organization_id=person.organization_id)
+        show_phone = policy.staff_has(
+            self.request.user, "core.person.view_contact", organization_id=person.organization_id
+        )
+        show_id = policy.staff_has(
+            self.request.user, "core.person.view_id", organization_id=person.organization_id
+        )
         ctx["facts"] = [
             (_("phone"), person.phone if show_phone else mask_middle(person.phone)),
             (_("ID number"), person.id_number if show_id else mask_middle(person.id_number)),
         ]
-        ctx["occupancies"] = person.occupancies.select_related("house__building", "house__community")
+        ctx["occupancies"] = person.occupancies.select_related(
+            "house__building", "house__community"
+        )
         return ctx
 
     def can(self, perm, obj=None):
-        return policy.staff_has(self.request.user, perm, organization_id=self.object.organization_id)
+        return policy.staff_has(
+            self.request.user, perm, organization_id=self.object.organization_id
+        )
 
 
 class PersonCreate(ServiceFormView):
@@ -442,6 +500,7 @@ def occupancy_end(request, pk):
 
 # Audit and import ----------------------------------------------------------------------------
 
+
 class AuditList(ScopedListView):
     model = AuditEntry
     permission = "core.audit.view"
@@ -473,15 +532,22 @@ class ImportView(StaffRequiredMixin, generic.FormView):
             if action == "check":
                 report = imports.parse(community, upload)
             else:
-                report = imports.import_workbook(self.request.user, community, upload,
-                                                 write_valid_rows=action == "write_valid")
+                report = imports.import_workbook(
+                    self.request.user, community, upload, write_valid_rows=action == "write_valid"
+                )
         except DomainError as exc:
             form.add_error("file", exc.message)
             return self.form_invalid(form)
         if report.written:
-            messages.success(self.request, _("Imported %(houses)s houses and %(residents)s residents.") % report.written)
-        return render(self.request, self.template_name, {"form": form, "report": report, "action": action,
-                                                         "title": _("Import from Excel")})
+            messages.success(
+                self.request,
+                _("Imported %(houses)s houses and %(residents)s residents.") % report.written,
+            )
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "report": report, "action": action, "title": _("Import from Excel")},
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -505,10 +571,15 @@ def import_template(request):
     ws.append(["楼栋", "单元", "房号", "楼层", "用途", "面积", "面积来源", "已售", "已交付"])
     ws.append(["1号楼", "1单元", "101", 1, "住宅", "89.50", "不动产登记", "是", "是"])
     ws = wb.create_sheet("住户")
-    ws.append(["楼栋", "房号", "姓名", "电话", "身份证号", "关系", "缴费人", "投票代表", "起始日期"])
+    ws.append(
+        ["楼栋", "房号", "姓名", "电话", "身份证号", "关系", "缴费人", "投票代表", "起始日期"]
+    )
     ws.append(["1号楼", "101", "张伟", "13900001111", "", "业主", "是", "是", "2020-05-01"])
     buffer = BytesIO()
     wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = 'attachment; filename="anju-import-template.xlsx"'
     return response

@@ -54,7 +54,9 @@ def exception_handler(exc, context):
         extra = {k: v for k, v in exc.extra.items() if v is not None}
         return error_response(exc.code, exc.message, exc.status, _plain(exc.fields), **extra)
     if isinstance(exc, DjangoValidationError):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return error_response("invalid", _first_message(fields), 400, _plain(fields))
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         exc = exceptions.NotFound()

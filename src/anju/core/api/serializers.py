@@ -32,8 +32,17 @@ class CommunitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Community
-        fields = ["id", "organization", "name", "address", "jurisdiction", "service_level", "service_phone",
-                  "developer", "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "name",
+            "address",
+            "jurisdiction",
+            "service_level",
+            "service_phone",
+            "developer",
+            "created_at",
+        ]
 
 
 class BuildingSerializer(serializers.ModelSerializer):
@@ -55,22 +64,43 @@ class EntranceSerializer(serializers.ModelSerializer):
 
 class HouseSerializer(serializers.ModelSerializer):
     building = ScopedRelatedField(Building, "core.building.view", label=_("building"))
-    entrance = ScopedRelatedField(Entrance, "core.building.view", required=False, allow_null=True, label=_("entrance"))
-    area = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"), label=_("building area (m²)"))
+    entrance = ScopedRelatedField(
+        Entrance, "core.building.view", required=False, allow_null=True, label=_("entrance")
+    )
+    area = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), label=_("building area (m²)")
+    )
     label = serializers.CharField(read_only=True)
     building_name = serializers.CharField(source="building.name", read_only=True)
 
     class Meta:
         model = House
-        fields = ["id", "community", "building", "building_name", "entrance", "number", "label", "floor", "usage",
-                  "area", "area_source", "sold", "delivered", "delivered_on", "created_at"]
+        fields = [
+            "id",
+            "community",
+            "building",
+            "building_name",
+            "entrance",
+            "number",
+            "label",
+            "floor",
+            "usage",
+            "area",
+            "area_source",
+            "sold",
+            "delivered",
+            "delivered_on",
+            "created_at",
+        ]
         read_only_fields = ["community"]
         validators = []  # uniqueness is checked by the service with a clear message
 
 
 class PersonSerializer(serializers.ModelSerializer):
     organization = ScopedRelatedField(Organization, "core.organization.view", label=_("company"))
-    id_number = serializers.CharField(required=False, allow_blank=True, write_only=False, label=_("ID number"))
+    id_number = serializers.CharField(
+        required=False, allow_blank=True, write_only=False, label=_("ID number")
+    )
 
     class Meta:
         model = Person
@@ -81,9 +111,13 @@ class PersonSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         own = user is not None and getattr(user, "person_id", None) == instance.pk
-        if not own and not policy.staff_has(user, "core.person.view_contact", organization_id=instance.organization_id):
+        if not own and not policy.staff_has(
+            user, "core.person.view_contact", organization_id=instance.organization_id
+        ):
             data["phone"] = mask_middle(data["phone"])
-        if not own and not policy.staff_has(user, "core.person.view_id", organization_id=instance.organization_id):
+        if not own and not policy.staff_has(
+            user, "core.person.view_id", organization_id=instance.organization_id
+        ):
             data["id_number"] = mask_middle(data["id_number"])
         return data
 
@@ -96,20 +130,48 @@ class OccupancySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Occupancy
-        fields = ["id", "community", "house", "house_label", "person", "person_name", "relation", "is_payer",
-                  "is_representative", "since", "until", "created_at"]
+        fields = [
+            "id",
+            "community",
+            "house",
+            "house_label",
+            "person",
+            "person_name",
+            "relation",
+            "is_payer",
+            "is_representative",
+            "since",
+            "until",
+            "created_at",
+        ]
         read_only_fields = ["community"]
         validators = []
 
 
 class UserSerializer(serializers.ModelSerializer):
-    password = serializers.CharField(write_only=True, required=True, style={"input_type": "password"})
-    person = ScopedRelatedField(Person, "core.person.view", required=False, allow_null=True, label=_("person"))
-    phone = serializers.CharField(required=False, allow_blank=True, allow_null=True, label=_("phone"))
+    password = serializers.CharField(
+        write_only=True, required=True, style={"input_type": "password"}
+    )
+    person = ScopedRelatedField(
+        Person, "core.person.view", required=False, allow_null=True, label=_("person")
+    )
+    phone = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, label=_("phone")
+    )
 
     class Meta:
         model = User
-        fields = ["id", "username", "password", "phone", "email", "first_name", "person", "is_active", "date_joined"]
+        fields = [
+            "id",
+            "username",
+            "password",
+            "phone",
+            "email",
+            "first_name",
+            "person",
+            "is_active",
+            "date_joined",
+        ]
         read_only_fields = ["date_joined"]
         extra_kwargs = {"username": {"validators": []}}
 
@@ -122,7 +184,9 @@ class UserSerializer(serializers.ModelSerializer):
 
 class MembershipSerializer(serializers.ModelSerializer):
     organization = ScopedRelatedField(Organization, "core.organization.view", label=_("company"))
-    communities = ScopedRelatedField(Community, "core.community.view", many=True, required=False, label=_("communities"))
+    communities = ScopedRelatedField(
+        Community, "core.community.view", many=True, required=False, label=_("communities")
+    )
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), label=_("user"))
 
     class Meta:
@@ -144,8 +208,20 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEntry
-        fields = ["id", "created_at", "actor", "actor_label", "actor_type", "action", "object_type", "object_id",
-                  "object_repr", "before", "after", "community"]
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "actor_label",
+            "actor_type",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "community",
+        ]
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -29,5 +29,9 @@ class Command(BaseCommand):
 
             start_in_process_scheduler()
             self.stdout.write("Periodic jobs run in-process (no CELERY_BROKER_URL set).")
-        self.stdout.write(self.style.SUCCESS(f"Anju is at http://{addrport}/  (console /console/, residents /app/, API /api/docs/)"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Anju is at http://{addrport}/  (console /console/, residents /app/, API /api/docs/)"
+            )
+        )
         call_command("runserver", addrport, use_reloader=False, skip_checks=True)

@@ -1,0 +1,105 @@
+"""Project-level checks: migrations in step, production checklist, the console command."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(**extra):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    env.update(extra)
+    return env
+
+
+@pytest.mark.django_db
+def test_migrations_are_in_step_with_models():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_check_deploy_passes_with_documented_variables(tmp_path):
+    env = _env(
+        SECRET_KEY="x7#kq2!vL9@pR4$wZ8&nT1^mB6*cF3(hJ5)dG0-sY2+eU7=aQ9_iO4~rK8|tN3",
+        ANJU_FIELD_KEY="a-separate-long-random-key-for-personal-data-2026",
+        ALLOWED_HOSTS="wy.example.com",
+        CSRF_TRUSTED_ORIGINS="https://wy.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        ANJU_DATA_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "anju.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_without_secret_key(tmp_path):
+    env = _env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", ANJU_DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "anju.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_demo_command_builds_a_story(tmp_path):
+    env = _env(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", ANJU_DATA_DIR=str(tmp_path))
+    subprocess.run(
+        [sys.executable, "-m", "anju.cli", "migrate", "-v0"], env=env, check=True, cwd=tmp_path
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "anju.cli", "demo", "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "anju2026" in result.stdout and "manager" in result.stdout and "cashier" in result.stdout
+    again = subprocess.run(
+        [sys.executable, "-m", "anju.cli", "demo", "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert again.returncode == 0 and "already" in again.stdout
+
+
+def test_openapi_schema_is_valid_and_warning_free(tmp_path):
+    env = _env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", ANJU_DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "anju.cli",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            str(tmp_path / "schema.yaml"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "/api/v1/houses/" in (tmp_path / "schema.yaml").read_text()
