@@ -39,7 +39,9 @@ def main():
     subprocess.run([sys.executable, "-m", "anju.cli", "migrate", "-v0"], env=env, check=True)
     started = time.monotonic()
     subprocess.run(
-        [sys.executable, "-m", "anju.cli", "demo", "--houses", str(args.houses), "--quiet"], env=env, check=True
+        [sys.executable, "-m", "anju.cli", "demo", "--houses", str(args.houses), "--quiet"],
+        env=env,
+        check=True,
     )
     seconds = time.monotonic() - started
     print(f"demo --houses {args.houses}: {seconds:.1f} s (target <= 120 s) on {url.split(':')[0]}")

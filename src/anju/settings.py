@@ -48,6 +48,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 FIELD_ENCRYPTION_KEY = env("ANJU_FIELD_KEY", "") or SECRET_KEY
 
 INSTALLED_APPS = [
+    # Anju first: its templates and translations take precedence over Django's own.
+    "anju.core",
+    "anju.servicedesk",
+    "anju.billing",
+    "anju.governance",
+    "anju.facilities",
+    "anju.notices",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,12 +68,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "anju.core",
-    "anju.servicedesk",
-    "anju.billing",
-    "anju.governance",
-    "anju.facilities",
-    "anju.notices",
 ]
 
 MIDDLEWARE = [

@@ -172,7 +172,7 @@ class House(models.Model):
     class Meta:
         verbose_name = _("house")
         verbose_name_plural = _("houses")
-        ordering = ["community_id", "building_id", "number"]
+        ordering = ["community_id", "building_id", "floor", "number"]
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="house_number_unique"),
             models.CheckConstraint(condition=Q(area__gt=0), name="house_area_positive"),
