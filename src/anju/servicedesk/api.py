@@ -1,0 +1,676 @@
+"""Service-desk REST API: tickets with their transitions and timeline, return visits, SLA
+policies and the KPI endpoint (API contract of issue 3)."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.urls import path
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from anju.core import policy
+from anju.core.api.fields import ScopedRelatedField
+from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from anju.core.crypto import mask_middle
+from anju.core.errors import DomainError
+from anju.core.models import Community, House, Person, User
+
+from . import selectors, services
+from .choices import Category, Channel, Kind, Priority, ReturnVisitOutcome, Urgency
+from .models import ReturnVisit, SlaPolicy, Ticket, TicketEvent
+
+VIEW = "servicedesk.ticket.view"
+
+
+def _user_name(user):
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+class CommunityField(ScopedRelatedField):
+    """Communities where the caller works as staff, or lives (residents report in their own)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Community.objects.none()
+        user = request.user
+        staff = Community.objects.visible_to(user, self.scope_perm).values("pk")
+        return Community.objects.filter(Q(pk__in=staff) | Q(pk__in=user.resident_community_ids()))
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    community = CommunityField(Community, "servicedesk.ticket.create", label=_("community"))
+    house = ScopedRelatedField(
+        House, "servicedesk.ticket.create", required=False, allow_null=True, label=_("house")
+    )
+    reporter = ScopedRelatedField(
+        Person, "core.person.view", required=False, allow_null=True, label=_("reporter")
+    )
+    kind = serializers.ChoiceField(Kind.choices, label=_("kind"))
+    category = serializers.ChoiceField(Category.choices, label=_("category"))
+    channel = serializers.ChoiceField(Channel.choices, required=False, label=_("channel"))
+    priority = serializers.ChoiceField(
+        Priority.choices, required=False, allow_null=True, label=_("priority")
+    )
+    urgency = serializers.ChoiceField(Urgency.choices, required=False, label=_("urgency"))
+    appointment_at = serializers.DateTimeField(
+        required=False, allow_null=True, label=_("appointment")
+    )
+    house_label = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    reporter_name = serializers.CharField(source="reporter.name", read_only=True, default="")
+    first_responder_name = serializers.SerializerMethodField()
+    assignee_name = serializers.SerializerMethodField()
+    sla_state = serializers.SerializerMethodField()
+    next_due = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "community",
+            "house",
+            "house_label",
+            "building",
+            "location",
+            "kind",
+            "kind_display",
+            "category",
+            "category_display",
+            "channel",
+            "urgency",
+            "priority",
+            "priority_reason",
+            "title",
+            "description",
+            "status",
+            "status_display",
+            "reporter",
+            "reporter_name",
+            "contact_phone",
+            "first_responder",
+            "first_responder_name",
+            "assignee",
+            "assignee_name",
+            "opened_at",
+            "appointment_at",
+            "accept_due_at",
+            "arrive_due_at",
+            "resolve_due_at",
+            "assigned_at",
+            "accepted_at",
+            "arrived_at",
+            "resolved_at",
+            "confirmed_at",
+            "closed_at",
+            "paused_seconds",
+            "reopen_count",
+            "rating",
+            "rating_comment",
+            "resolution",
+            "response",
+            "responded_at",
+            "chargeable",
+            "charge_amount",
+            "escalation_level",
+            "sla_state",
+            "next_due",
+            "allowed_actions",
+            "source",
+            "parent",
+        ]
+        read_only_fields = [
+            "number", "building", "status", "first_responder", "assignee", "accept_due_at", "arrive_due_at",
+            "resolve_due_at", "assigned_at", "accepted_at", "arrived_at", "resolved_at", "confirmed_at",
+            "closed_at", "paused_seconds", "reopen_count", "rating", "rating_comment", "resolution", "response",
+            "responded_at", "chargeable", "charge_amount", "escalation_level", "parent",
+        ]  # fmt: skip
+
+    def get_house_label(self, obj):
+        return f"{obj.house.building.name}-{obj.house.number}" if obj.house_id else ""
+
+    def get_first_responder_name(self, obj):
+        return _user_name(obj.first_responder)
+
+    def get_assignee_name(self, obj):
+        return _user_name(obj.assignee)
+
+    def get_sla_state(self, obj):
+        return obj.sla_state()
+
+    def get_next_due(self, obj):
+        due = obj.current_due()
+        return {"step": due[0], "at": due[1]} if due else None
+
+    def get_allowed_actions(self, obj):
+        return obj.allowed_actions()
+
+    def get_source(self, obj):
+        if not obj.source_type_id:
+            return None
+        ct = obj.source_type
+        return {"type": f"{ct.app_label}.{ct.model}", "id": obj.source_id}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        own = user is not None and user.person_id and user.person_id == instance.reporter_id
+        masked = not own and not policy.staff_has(
+            user, "core.person.view_contact", instance.community_id
+        )
+        if data.get("contact_phone") and masked:
+            data["contact_phone"] = mask_middle(data["contact_phone"])
+        return data
+
+
+class EventSerializer(serializers.ModelSerializer):
+    action_display = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketEvent
+        fields = [
+            "id",
+            "at",
+            "action",
+            "action_display",
+            "actor_label",
+            "from_status",
+            "to_status",
+            "note",
+            "data",
+            "public",
+        ]
+
+    def get_action_display(self, obj):
+        return str(ACTION_LABELS.get(obj.action, obj.action))
+
+
+ACTION_LABELS = {
+    "open": _("Reported"),
+    "assign": _("Dispatched"),
+    "transfer": _("Transferred"),
+    "accept": _("Accepted"),
+    "decline": _("Declined"),
+    "arrive": _("Arrived on site"),
+    "wait": _("Waiting for resident"),
+    "resume": _("Clock running again"),
+    "appoint": _("Appointment set"),
+    "triage": _("Priority changed"),
+    "note": _("Note"),
+    "work": _("Material / labour"),
+    "resolve": _("Resolved"),
+    "confirm": _("Confirmed by resident"),
+    "reopen": _("Reopened"),
+    "rate": _("Rated"),
+    "return-visit": _("Return visit"),
+    "close": _("Closed"),
+    "cancel": _("Cancelled"),
+    "respond": _("Written response"),
+    "escalate": _("Escalated"),
+}
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("reason"), allow_blank=True, required=False, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        label=_("assignee"),
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransferSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), label=_("assignee")
+    )
+    reason = serializers.CharField(label=_("reason"), allow_blank=True, required=False, default="")
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", label=_("note"))
+
+
+class RateSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5, label=_("score"))
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", label=_("comment")
+    )
+
+
+class ReturnVisitInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(ReturnVisitOutcome.choices, label=_("outcome"))
+    note = serializers.CharField(required=False, allow_blank=True, default="", label=_("note"))
+
+
+class WorkItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField([("material", "material"), ("labour", "labour")])
+    description = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, default=1)
+    unit = serializers.CharField(required=False, allow_blank=True, default="")
+    unit_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, default=0
+    )
+    chargeable = serializers.BooleanField(required=False, default=False)
+
+
+class TriageSerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(Priority.choices)
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class AppointmentSerializer(serializers.Serializer):
+    appointment_at = serializers.DateTimeField()
+
+
+class ResponseSerializer(serializers.Serializer):
+    response = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class TicketViewSet(ScopedModelViewSet):
+    """Tickets. Residents see the tickets of their houses and their own; staff their communities'."""
+
+    queryset = Ticket.objects.select_related(
+        "house__building", "first_responder", "assignee", "reporter", "source_type"
+    )
+    serializer_class = TicketSerializer
+    permission_prefix = "servicedesk.ticket"
+    http_method_names = ["get", "post", "head", "options"]
+    filterset_fields = [
+        "community",
+        "house",
+        "building",
+        "kind",
+        "category",
+        "status",
+        "priority",
+        "channel",
+        "assignee",
+        "first_responder",
+        "reporter",
+    ]
+    search_fields = ["number", "description", "title"]
+    ordering_fields = ["opened_at", "resolve_due_at", "priority", "number"]
+    action_permissions = {
+        "create": "servicedesk.ticket.create",
+        "assign": "servicedesk.ticket.dispatch",
+        "transfer": "servicedesk.ticket.dispatch",
+        "triage": "servicedesk.ticket.dispatch",
+        "accept": "servicedesk.ticket.work",
+        "decline": "servicedesk.ticket.work",
+        "arrive": "servicedesk.ticket.work",
+        "wait": "servicedesk.ticket.work",
+        "resume": "servicedesk.ticket.work",
+        "work": "servicedesk.ticket.work",
+        "resolve": "servicedesk.ticket.work",
+        "note": VIEW,
+        "confirm": VIEW,
+        "reopen": VIEW,
+        "rate": VIEW,
+        "appoint": VIEW,
+        "cancel": VIEW,
+        "return_visit": "servicedesk.ticket.return_visit",
+        "close": "servicedesk.ticket.close",
+        "respond": "servicedesk.complaint.respond",
+        "timeline": VIEW,
+        "queue": VIEW,
+        "mine": VIEW,
+    }
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        params = self.request.query_params
+        if self.action == "list":
+            if params.get("open") in ("1", "true"):
+                queryset = queryset.open()
+            if params.get("overdue") in ("1", "true"):
+                queryset = queryset.open().filter(resolve_due_at__lt=timezone.now())
+        return queryset
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        community = data.pop("community")
+        user = self.request.user
+        if not policy.user_has(
+            user, "servicedesk.ticket.create", community.pk, community.organization_id
+        ):
+            raise PermissionDenied()
+        staff = policy.staff_has(user, VIEW, community.pk)
+        channel = data.pop("channel", None) or ("phone" if staff else "portal")
+        if not staff:
+            channel = "portal"
+            data.pop("reporter", None)
+        serializer.instance = services.create_ticket(
+            actor=user,
+            community=community,
+            channel=channel,
+            attachments=self.request.FILES.getlist("attachments") if self.request.FILES else (),
+            **{k: v for k, v in data.items() if v is not None or k in ("house", "priority")},
+        )
+
+    def _done(self, ticket, status_code=200):
+        ticket = self.get_queryset().get(pk=ticket.pk)
+        return Response(self.get_serializer(ticket).data, status=status_code)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _photos(self):
+        return self.request.FILES.getlist("photos") if self.request.FILES else ()
+
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        data = self._input(AssignSerializer)
+        return self._done(services.assign(actor=request.user, ticket=self.get_object(), **data))
+
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        data = self._input(TransferSerializer)
+        return self._done(services.transfer(actor=request.user, ticket=self.get_object(), **data))
+
+    @action(detail=True, methods=["post"])
+    def triage(self, request, pk=None):
+        data = self._input(TriageSerializer)
+        return self._done(services.triage(actor=request.user, ticket=self.get_object(), **data))
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._done(services.accept(actor=request.user, ticket=self.get_object()))
+
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        data = self._input(ReasonSerializer)
+        return self._done(services.decline(actor=request.user, ticket=self.get_object(), **data))
+
+    @action(detail=True, methods=["post"])
+    def arrive(self, request, pk=None):
+        data = self._input(NoteSerializer)
+        return self._done(
+            services.arrive(
+                actor=request.user, ticket=self.get_object(), photos=self._photos(), **data
+            )
+        )
+
+    @action(detail=True, methods=["post"])
+    def wait(self, request, pk=None):
+        data = self._input(ReasonSerializer)
+        return self._done(
+            services.wait_for_resident(actor=request.user, ticket=self.get_object(), **data)
+        )
+
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        data = self._input(NoteSerializer)
+        return self._done(services.resume(actor=request.user, ticket=self.get_object(), **data))
+
+    @action(detail=True, methods=["post"])
+    def appoint(self, request, pk=None):
+        data = self._input(AppointmentSerializer)
+        return self._done(
+            services.set_appointment(actor=request.user, ticket=self.get_object(), **data)
+        )
+
+    @action(detail=True, methods=["post"])
+    def work(self, request, pk=None):
+        data = self._input(WorkItemSerializer)
+        services.add_work_item(actor=request.user, ticket=self.get_object(), **data)
+        return self._done(self.get_object(), 201)
+
+    @action(detail=True, methods=["post"])
+    def note(self, request, pk=None):
+        data = self._input(NoteSerializer)
+        ticket = self.get_object()
+        public = not policy.staff_has(request.user, VIEW, ticket.community_id) or request.data.get(
+            "public"
+        ) in (
+            True,
+            "true",
+            "1",
+        )
+        services.add_note(actor=request.user, ticket=ticket, note=data["note"], public=public)
+        return self._done(ticket, 201)
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        data = self._input(NoteSerializer)
+        return self._done(
+            services.resolve(
+                actor=request.user, ticket=self.get_object(), photos=self._photos(), **data
+            )
+        )
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        data = self._input(NoteSerializer)
+        return self._done(services.confirm(actor=request.user, ticket=self.get_object(), **data))
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        data = self._input(ReasonSerializer)
+        return self._done(services.reopen(actor=request.user, ticket=self.get_object(), **data))
+
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        data = self._input(RateSerializer)
+        return self._done(services.rate(actor=request.user, ticket=self.get_object(), **data))
+
+    @action(detail=True, methods=["post"], url_path="return-visit")
+    def return_visit(self, request, pk=None):
+        data = self._input(ReturnVisitInputSerializer)
+        services.record_return_visit(actor=request.user, ticket=self.get_object(), **data)
+        return self._done(self.get_object())
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        data = self._input(NoteSerializer)
+        return self._done(services.close(actor=request.user, ticket=self.get_object(), **data))
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = self._input(ReasonSerializer)
+        return self._done(services.cancel(actor=request.user, ticket=self.get_object(), **data))
+
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        data = self._input(ResponseSerializer)
+        return self._done(
+            services.respond_to_complaint(actor=request.user, ticket=self.get_object(), **data)
+        )
+
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        ticket = self.get_object()
+        events = ticket.events.select_related(None).order_by("at", "id")
+        if not policy.staff_has(request.user, VIEW, ticket.community_id):
+            events = events.filter(public=True)
+        return Response(
+            {
+                "id": ticket.pk,
+                "number": ticket.number,
+                "status": ticket.status,
+                "opened_at": ticket.opened_at,
+                "accept_due_at": ticket.accept_due_at,
+                "arrive_due_at": ticket.arrive_due_at,
+                "resolve_due_at": ticket.resolve_due_at,
+                "appointment_at": ticket.appointment_at,
+                "paused_seconds": ticket.paused_seconds,
+                "reopen_count": ticket.reopen_count,
+                "events": EventSerializer(events, many=True).data,
+            }
+        )
+
+
+class ReturnVisitSerializer(serializers.ModelSerializer):
+    ticket_number = serializers.CharField(source="ticket.number", read_only=True)
+    agent_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReturnVisit
+        fields = [
+            "id",
+            "community",
+            "ticket",
+            "ticket_number",
+            "agent",
+            "agent_name",
+            "status",
+            "due_at",
+            "outcome",
+            "note",
+            "done_at",
+            "follow_up",
+        ]
+
+    def get_agent_name(self, obj):
+        return _user_name(obj.agent)
+
+
+class ReturnVisitViewSet(ScopedReadOnlyViewSet):
+    queryset = ReturnVisit.objects.select_related("ticket", "agent")
+    serializer_class = ReturnVisitSerializer
+    permission_prefix = "servicedesk.ticket"
+    filterset_fields = ["community", "status", "agent", "outcome"]
+
+    @property
+    def view_permission(self):
+        return "servicedesk.ticket.return_visit"
+
+
+class SlaPolicySerializer(serializers.ModelSerializer):
+    community = ScopedRelatedField(Community, "servicedesk.sla.manage", label=_("community"))
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "id",
+            "community",
+            "priority",
+            "accept_minutes",
+            "arrive_minutes",
+            "resolve_minutes",
+        ]
+
+
+class SlaPolicyViewSet(mixins.CreateModelMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """SLA per community and priority; POST sets (creates or replaces) one row."""
+
+    queryset = SlaPolicy.objects.all()
+    serializer_class = SlaPolicySerializer
+    permission_prefix = "servicedesk.sla"
+    filterset_fields = ["community", "priority"]
+    action_permissions = {"create": "servicedesk.sla.manage"}
+
+    @property
+    def view_permission(self):
+        return "servicedesk.ticket.view"
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        community = data.pop("community")
+        self.check_scope("servicedesk.sla.manage", community.pk, community.organization_id)
+        serializer.instance = services.set_sla_policy(
+            actor=self.request.user, community=community, **data
+        )
+
+
+def _parse_day(value, field, default):
+    if not value:
+        return default
+    parsed = parse_date(value)
+    if parsed is None:
+        raise DomainError(
+            _("Use the date format YYYY-MM-DD."),
+            fields={field: [_("Use the date format YYYY-MM-DD.")]},
+        )
+    return parsed
+
+
+@api_view(["GET"])
+def service_kpis(request):
+    """GET /api/v1/service-kpis/?community=&from=&to= : KPIs of the tickets opened in the period."""
+    user = request.user
+    if not policy.user_has(user, "servicedesk.kpi.view"):
+        raise PermissionDenied()
+    today = timezone.localdate()
+    end = _parse_day(request.query_params.get("to"), "to", today)
+    start = _parse_day(request.query_params.get("from"), "from", end - timedelta(days=29))
+    if start > end:
+        raise DomainError(
+            _("The start must not be after the end."),
+            fields={"from": [_("The start must not be after the end.")]},
+        )
+    tickets = Ticket.objects.visible_to(user, "servicedesk.kpi.view")
+    community_param = request.query_params.get("community")
+    community = None
+    if community_param:
+        if not community_param.isdigit():
+            raise NotFound()
+        community = (
+            Community.objects.visible_to(user, "servicedesk.kpi.view")
+            .filter(pk=int(community_param))
+            .first()
+        )
+        if community is None:
+            raise NotFound()
+        tickets = tickets.filter(community_id=community.pk)
+    data = selectors.kpis(tickets, start, end)
+    data["community"] = community.pk if community else None
+    return Response(data)
+
+
+@api_view(["GET"])
+def service_on_time(request):
+    """For residents: the on-time rate of their building and community (last 90 days)."""
+    user = request.user
+    houses = House.objects.filter(pk__in=user.resident_house_ids()).select_related("building")
+    if not houses and policy.staff_has(user, VIEW):
+        community_ids = user.staff_community_ids()
+        house_id = request.query_params.get("house")
+        houses = (
+            House.objects.filter(pk=int(house_id), community_id__in=community_ids)
+            if (house_id and house_id.isdigit())
+            else House.objects.none()
+        )
+    if not houses and not policy.user_has(user, VIEW):
+        raise PermissionDenied()
+    return Response(
+        [
+            {
+                "house": h.pk,
+                "house_label": f"{h.building.name}-{h.number}",
+                **selectors.resident_on_time(h),
+            }
+            for h in houses
+        ]
+    )
+
+
+def register(router):
+    router.register("tickets", TicketViewSet, basename="ticket")
+    router.register("return-visits", ReturnVisitViewSet, basename="return-visit")
+    router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
+
+
+urlpatterns = [
+    path("service-kpis/", service_kpis, name="service-kpis"),
+    path("service-on-time/", service_on_time, name="service-on-time"),
+]

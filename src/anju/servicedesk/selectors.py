@@ -1,0 +1,228 @@
+"""Reads of the service desk: queues, KPIs (及时率, 回访率, 满意度, 返修率, 积压) and on-time rates."""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Avg, Count, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .choices import OPEN_STATUSES, Category, Kind
+from .models import ReturnVisit, Ticket
+
+AGE_BUCKETS = [("lt1d", 1), ("1to3d", 3), ("3to7d", 7), ("gt7d", None)]
+
+
+def _ratio(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def period_bounds(start, end):
+    """Dates -> aware datetimes [start 00:00, end+1 00:00) in the local zone."""
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def on_time_counts(queryset, now=None):
+    """One query: decided and on-time counts for accept, arrive and resolve.
+
+    A step is decided when it happened or its due time has passed; on time when it happened by
+    its due time (due times move with appointments and pauses, so this is the fair clock)."""
+    now = now or timezone.now()
+    repair = Q(kind=Kind.REPAIR)
+    live = ~Q(status="cancelled")
+    return queryset.aggregate(
+        accept_total=Count(
+            "id", filter=live & repair & (Q(accepted_at__isnull=False) | Q(accept_due_at__lte=now))
+        ),
+        accept_ok=Count("id", filter=live & repair & Q(accepted_at__lte=F("accept_due_at"))),
+        arrive_total=Count(
+            "id", filter=live & repair & (Q(arrived_at__isnull=False) | Q(arrive_due_at__lte=now))
+        ),
+        arrive_ok=Count("id", filter=live & repair & Q(arrived_at__lte=F("arrive_due_at"))),
+        resolve_total=Count(
+            "id", filter=live & (Q(resolved_at__isnull=False) | Q(resolve_due_at__lte=now))
+        ),
+        resolve_ok=Count("id", filter=live & Q(resolved_at__lte=F("resolve_due_at"))),
+    )
+
+
+def kpis(tickets, start, end, now=None) -> dict:
+    """KPIs of the tickets opened in [start, end] (dates), plus today's backlog."""
+    now = now or timezone.now()
+    lo, hi = period_bounds(start, end)
+    period = tickets.filter(opened_at__gte=lo, opened_at__lt=hi)
+    counts = on_time_counts(period, now)
+    totals = period.aggregate(
+        opened=Count("id"),
+        resolved=Count(
+            "id",
+            filter=Q(resolved_at__isnull=False) | Q(status__in=["resolved", "confirmed", "closed"]),
+        ),
+        reopened=Count("id", filter=Q(reopen_count__gt=0)),
+        rated=Count("id", filter=Q(rating__isnull=False)),
+        rated_good=Count("id", filter=Q(rating__gte=4)),
+        rating_avg=Avg("rating"),
+        closed=Count("id", filter=Q(status="closed")),
+    )
+    ever_resolved = period.filter(
+        Q(resolved_at__isnull=False) | Q(reopen_count__gt=0) | Q(status="closed")
+    )
+    visits = ReturnVisit.objects.filter(ticket__in=period)
+    visit_counts = visits.aggregate(
+        due=Count("ticket", distinct=True, filter=~Q(status="cancelled")),
+        done=Count("ticket", distinct=True, filter=Q(status="done") & ~Q(outcome="unreachable")),
+        unhappy=Count("id", filter=Q(outcome__in=["reopen", "complaint"])),
+    )
+    by_kind = dict(period.values_list("kind").annotate(n=Count("id")).order_by())
+    daily = {
+        row["day"]: row["n"]
+        for row in period.annotate(day=TruncDate("opened_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    resolved_daily = {
+        row["day"]: row["n"]
+        for row in tickets.filter(resolved_at__gte=lo, resolved_at__lt=hi)
+        .annotate(day=TruncDate("resolved_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    days = []
+    day = start
+    while day <= end and len(days) < 370:
+        days.append(
+            {
+                "date": day.isoformat(),
+                "opened": daily.get(day, 0),
+                "resolved": resolved_daily.get(day, 0),
+            }
+        )
+        day += timedelta(days=1)
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "opened": totals["opened"],
+        "resolved": totals["resolved"],
+        "closed": totals["closed"],
+        "by_kind": {k: by_kind.get(k, 0) for k in Kind.values},
+        "on_time": {
+            step: {
+                "rate": _ratio(counts[f"{step}_ok"], counts[f"{step}_total"]),
+                "on_time": counts[f"{step}_ok"],
+                "total": counts[f"{step}_total"],
+            }
+            for step in ("accept", "arrive", "resolve")
+        },
+        "return_visit": {
+            "rate": _ratio(visit_counts["done"], visit_counts["due"]),
+            "done": visit_counts["done"],
+            "due": visit_counts["due"],
+            "unhappy": visit_counts["unhappy"],
+        },
+        "satisfaction": {
+            "average": round(float(totals["rating_avg"]), 2)
+            if totals["rating_avg"] is not None
+            else None,
+            "share_4_or_5": _ratio(totals["rated_good"], totals["rated"]),
+            "rated": totals["rated"],
+        },
+        "reopen": {
+            "rate": _ratio(totals["reopened"], ever_resolved.count()),
+            "reopened": totals["reopened"],
+        },
+        "backlog": backlog(tickets, now),
+        "daily": days,
+    }
+
+
+def backlog(tickets, now=None) -> dict:
+    """Open tickets now, by age, category and assignee."""
+    now = now or timezone.now()
+    open_tickets = tickets.filter(status__in=OPEN_STATUSES)
+    agg = {}
+    lower = None
+    for name, days in AGE_BUCKETS:
+        q = Q()
+        if days is not None:
+            q &= Q(opened_at__gt=now - timedelta(days=days))
+        if lower is not None:
+            q &= Q(opened_at__lte=now - timedelta(days=lower))
+        agg[name] = Count("id", filter=q)
+        lower = days
+    by_age = open_tickets.aggregate(
+        total=Count("id"), overdue=Count("id", filter=Q(resolve_due_at__lt=now)), **agg
+    )
+    labels = dict(Category.choices)
+    by_category = [
+        {
+            "category": row["category"],
+            "label": str(labels.get(row["category"], row["category"])),
+            "count": row["n"],
+        }
+        for row in open_tickets.values("category")
+        .annotate(n=Count("id"))
+        .order_by("-n", "category")
+    ]
+    by_person = [
+        {
+            "assignee": row["assignee_id"],
+            "name": (row["assignee__first_name"] or row["assignee__username"] or "")
+            if row["assignee_id"]
+            else "",
+            "count": row["n"],
+        }
+        for row in open_tickets.values("assignee_id", "assignee__first_name", "assignee__username")
+        .annotate(n=Count("id"))
+        .order_by("-n", "assignee_id")
+    ]
+    return {
+        "total": by_age.pop("total"),
+        "overdue": by_age.pop("overdue"),
+        "by_age": by_age,
+        "by_category": by_category,
+        "by_person": by_person,
+    }
+
+
+def resolve_on_time_rate(tickets, days=90, now=None):
+    now = now or timezone.now()
+    counts = on_time_counts(tickets.filter(opened_at__gte=now - timedelta(days=days)), now)
+    return {
+        "rate": _ratio(counts["resolve_ok"], counts["resolve_total"]),
+        "arrive_rate": _ratio(counts["arrive_ok"], counts["arrive_total"]),
+        "total": counts["resolve_total"],
+    }
+
+
+def resident_on_time(house, days=90, now=None):
+    """What a resident sees: the on-time rate of their building and of their community."""
+    base = Ticket.objects.all()
+    return {
+        "building": resolve_on_time_rate(base.filter(building_id=house.building_id), days, now),
+        "community": resolve_on_time_rate(base.filter(community_id=house.community_id), days, now),
+        "days": days,
+    }
+
+
+def staff_queue(tickets):
+    """Open tickets, most urgent first: the due time of the next step."""
+    return (
+        tickets.filter(status__in=OPEN_STATUSES)
+        .select_related("house__building", "assignee", "first_responder", "community")
+        .order_by("resolve_due_at", "id")
+    )
+
+
+def return_visits_due(visits, day=None):
+    day = day or timezone.localdate()
+    _, end = period_bounds(day, day)
+    return (
+        visits.filter(status=ReturnVisit.Status.PENDING, due_at__lt=end)
+        .select_related("ticket__house__building", "ticket__reporter", "agent")
+        .order_by("due_at")
+    )
