@@ -1,0 +1,361 @@
+"""专项维修资金: the ledger per house (办法第10条), use requests (第22条), the emergency path
+(第24条), cost sharing by area (第20-21条, 民法典第283条) and the 30% top-up alert (第17条)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.core import audit
+from anju.core.errors import DomainError, InvalidTransition
+from anju.core.models import House, Occupancy, User
+from anju.core.money import allocate, quantize
+from anju.core.notifications import notify
+from anju.core.numbering import next_number
+
+from .choices import FundEntryKind, Matter, VoteStatus
+from .models import FundAccount, FundEntry, FundUseRequest, RuleSet
+
+MIN_JUSTIFICATION = 10
+
+
+def _actor(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def post_entry(actor, account, kind, amount, *, memo="", request=None, allocation=None):
+    """Append one movement to a locked account and move its balance. Call inside a transaction."""
+    amount = quantize(amount)
+    new_balance = account.balance + amount
+    if new_balance < 0:
+        raise DomainError(
+            _("The fund balance of %(house)s (¥%(balance)s) does not cover ¥%(amount)s.")
+            % {"house": account.house, "balance": account.balance, "amount": -amount},
+            fields={"amount": [_("Not enough balance on the house's fund account.")]},
+        )
+    account.balance = new_balance
+    account.save(update_fields=["balance"])
+    return FundEntry.objects.create(
+        organization_id=account.organization_id,
+        community_id=account.community_id,
+        account=account,
+        house_id=account.house_id,
+        kind=kind,
+        amount=amount,
+        balance_after=new_balance,
+        memo=memo[:200],
+        request=request,
+        allocation=allocation,
+        created_by=_actor(actor),
+    )
+
+
+@transaction.atomic
+def open_fund_accounts(actor, *, community, rate_per_m2, houses=None):
+    """首期交存: one account per house, initial deposit = building area × rate (办法第7条)."""
+    rate = Decimal(str(rate_per_m2))
+    if rate <= 0:
+        raise DomainError(
+            _("The rate must be a positive amount per m²."),
+            fields={"rate_per_m2": [_("The rate must be a positive amount per m².")]},
+        )
+    qs = House.objects.filter(community=community, fund_account__isnull=True)
+    if houses is not None:
+        qs = qs.filter(pk__in=[h.pk for h in houses])
+    made = []
+    for house in qs.order_by("pk"):
+        initial = quantize(house.area * rate)
+        account = FundAccount.objects.create(
+            organization_id=community.organization_id,
+            community=community,
+            house=house,
+            initial_deposit=initial,
+            balance=Decimal("0.00"),
+        )
+        post_entry(
+            actor,
+            account,
+            FundEntryKind.INITIAL,
+            initial,
+            memo=_("Initial deposit %(area)s m² × ¥%(rate)s") % {"area": house.area, "rate": rate},
+        )
+        made.append(account)
+    audit.record(
+        actor,
+        "governance.fund.accounts_opened",
+        community,
+        after={"accounts": len(made), "rate_per_m2": str(rate)},
+    )
+    return made
+
+
+@transaction.atomic
+def top_up_fund(actor, *, account, amount, memo=""):
+    account = FundAccount.objects.select_for_update().get(pk=account.pk)
+    if quantize(amount) <= 0:
+        raise DomainError(
+            _("Enter a positive amount."), fields={"amount": [_("Enter a positive amount.")]}
+        )
+    entry = post_entry(actor, account, FundEntryKind.TOP_UP, amount, memo=memo or _("Top-up"))
+    if account.alerted_at and not account.below(alert_ratio(account.community)):
+        account.alerted_at = None
+        account.save(update_fields=["alerted_at"])
+    audit.record(actor, "governance.fund.topped_up", account, after={"amount": str(entry.amount)})
+    return entry
+
+
+def alert_ratio(community):
+    rule = RuleSet.objects.for_community(community)
+    return rule.fraction("fund_alert_ratio") if rule else Decimal("0.3")
+
+
+def low_balance_accounts(community):
+    """Accounts whose balance is below the alert share (30%) of the initial deposit (第17条)."""
+    ratio = alert_ratio(community)
+    return FundAccount.objects.filter(community=community).filter(
+        balance__lt=F("initial_deposit") * Decimal(ratio.numerator) / Decimal(ratio.denominator)
+    )
+
+
+def _owners(house_ids):
+    people = Occupancy.objects.active().owners().filter(house_id__in=house_ids).values("person_id")
+    return list(User.objects.filter(person_id__in=people, is_active=True))
+
+
+def alert_low_balances(now=None) -> int:
+    """Periodic: tell the owners of each house whose balance fell below the alert share, once
+    a month at most; the conditional update claims each account so two workers never both send."""
+    now = now or timezone.now()
+    sent = 0
+    from anju.core.models import Community
+
+    for community in Community.objects.filter(pk__in=FundAccount.objects.values("community_id")):
+        due = low_balance_accounts(community).exclude(alerted_at__gt=now - timedelta(days=30))
+        for account in due.select_related("house__building"):
+            claimed = FundAccount.objects.filter(
+                pk=account.pk, alerted_at=account.alerted_at
+            ).update(alerted_at=now)
+            if not claimed:
+                continue
+            notify(
+                _owners([account.house_id]),
+                _("Maintenance fund below 30%% of the initial deposit"),
+                _(
+                    "The fund balance of %(house)s is ¥%(balance)s (initial deposit ¥%(initial)s). "
+                    "Please top it up as the owners' assembly decides."
+                )
+                % {
+                    "house": account.house,
+                    "balance": account.balance,
+                    "initial": account.initial_deposit,
+                },
+                link="/app/fund/",
+                community=community,
+            )
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def create_fund_request(
+    actor,
+    *,
+    community,
+    title,
+    houses,
+    estimated_cost,
+    description="",
+    remainder_house=None,
+    emergency=False,
+    emergency_kind="",
+    justification="",
+):
+    houses = list(houses)
+    errors = {}
+    if not houses:
+        errors["houses"] = [_("Choose the houses that benefit.")]
+    elif any(h.community_id != community.pk for h in houses):
+        errors["houses"] = [_("Every house must belong to the community.")]
+    if quantize(estimated_cost) <= 0:
+        errors["estimated_cost"] = [_("Enter a positive amount.")]
+    if remainder_house is not None and remainder_house not in houses:
+        errors["remainder_house"] = [
+            _("The remainder house must be one of the houses that benefit.")
+        ]
+    if emergency and (not emergency_kind or len((justification or "").strip()) < MIN_JUSTIFICATION):
+        errors["justification"] = [
+            _("An emergency use without a vote needs its kind and a written justification.")
+        ]
+    missing = [h for h in houses if not FundAccount.objects.filter(house=h).exists()]
+    if missing:
+        errors["houses"] = [_("%(house)s has no fund account.") % {"house": missing[0]}]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], fields=errors)
+    request = FundUseRequest.objects.create(
+        organization_id=community.organization_id,
+        community=community,
+        number=next_number("WX", community.pk),
+        title=title,
+        description=description,
+        estimated_cost=quantize(estimated_cost),
+        remainder_house=remainder_house or houses[0],
+        emergency=emergency,
+        emergency_kind=emergency_kind or "",
+        justification=justification or "",
+        created_by=_actor(actor),
+    )
+    request.houses.set(houses)
+    audit.record(actor, "governance.fund_request.created", request, after=audit.snapshot(request))
+    return request
+
+
+def _lock(request):
+    return FundUseRequest.objects.select_for_update().get(pk=request.pk)
+
+
+@transaction.atomic
+def start_fund_vote(actor, request, *, opens_at, closes_at, text=""):
+    """列支范围内业主表决: a vote on 使用维修资金 whose electorate is the houses that benefit."""
+    from .services import create_vote
+
+    request = _lock(request)
+    target = request.machine.check("start_vote", request.status)
+    if request.emergency:
+        raise DomainError(_("An emergency use needs no vote; start the works."), fields={})
+    vote = create_vote(
+        actor,
+        community=request.community,
+        title=request.title,
+        matter=Matter.USE_MAINTENANCE_FUND,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        text=text or request.description,
+        houses=list(request.houses.all()),
+    )
+    request.vote, request.status = vote, target
+    request.save(update_fields=["vote", "status"])
+    audit.record(actor, "governance.fund_request.vote_started", request, after={"vote": vote.pk})
+    return request
+
+
+@transaction.atomic
+def start_works(actor, request, *, contractor=""):
+    request = _lock(request)
+    target = request.machine.check("start_works", request.status)
+    if not request.emergency:
+        vote = request.vote
+        if (
+            vote is None
+            or vote.status != VoteStatus.CLOSED
+            or not (vote.result or {}).get("passed")
+        ):
+            raise InvalidTransition(
+                "start_works",
+                request.status,
+                ["reject"],
+                _("The works may start only after the owners in scope approved the use."),
+            )
+    request.status, request.contractor = target, contractor
+    request.save(update_fields=["status", "contractor"])
+    audit.record(
+        actor,
+        "governance.fund_request.works_started",
+        request,
+        after={"contractor": contractor, "emergency": request.emergency},
+    )
+    return request
+
+
+@transaction.atomic
+def apply_for_disbursement(actor, request, *, actual_cost):
+    request = _lock(request)
+    target = request.machine.check("apply", request.status)
+    if quantize(actual_cost) <= 0:
+        raise DomainError(
+            _("Enter a positive amount."), fields={"actual_cost": [_("Enter a positive amount.")]}
+        )
+    request.status, request.actual_cost = target, quantize(actual_cost)
+    request.save(update_fields=["status", "actual_cost"])
+    audit.record(
+        actor,
+        "governance.fund_request.applied",
+        request,
+        after={"actual_cost": str(request.actual_cost)},
+    )
+    return request
+
+
+@transaction.atomic
+def approve_fund_request(actor, request):
+    request = _lock(request)
+    target = request.machine.check("approve", request.status)
+    request.status, request.approved_by = target, _actor(actor)
+    request.save(update_fields=["status", "approved_by"])
+    audit.record(actor, "governance.fund_request.approved", request)
+    return request
+
+
+@transaction.atomic
+def reject_fund_request(actor, request, *, reason=""):
+    request = _lock(request)
+    request.status = request.machine.check("reject", request.status)
+    request.save(update_fields=["status"])
+    audit.record(actor, "governance.fund_request.rejected", request, after={"reason": reason})
+    return request
+
+
+def cost_shares(request) -> list[tuple]:
+    """(house, share): the actual cost split by area among the houses that benefit; the rounding
+    remainder sits on the designated house so the shares add up exactly."""
+    houses = sorted(request.houses.all(), key=lambda h: h.pk)
+    index = next((i for i, h in enumerate(houses) if h.pk == request.remainder_house_id), 0)
+    shares = allocate(
+        request.actual_cost or request.estimated_cost, [h.area for h in houses], index
+    )
+    return list(zip(houses, shares, strict=True))
+
+
+@transaction.atomic
+def disburse_fund_request(actor, request):
+    """银行划转: debit each benefiting house's account by its share."""
+    request = _lock(request)
+    target = request.machine.check("disburse", request.status)
+    shares = cost_shares(request)
+    accounts = {
+        a.house_id: a
+        for a in FundAccount.objects.select_for_update().filter(
+            house_id__in=[h.pk for h, _ in shares]
+        )
+    }
+    for house, share in shares:
+        post_entry(
+            actor,
+            accounts[house.pk],
+            FundEntryKind.DISBURSEMENT,
+            -share,
+            request=request,
+            memo=f"{request.number} {request.title}",
+        )
+    request.status, request.disbursed_at = target, timezone.now()
+    request.save(update_fields=["status", "disbursed_at"])
+    total = sum((s for _, s in shares), Decimal("0.00"))
+    audit.record(
+        actor,
+        "governance.fund_request.disbursed",
+        request,
+        after={"total": str(total), "houses": len(shares)},
+    )
+    return request
+
+
+def community_fund_totals(community):
+    agg = FundAccount.objects.filter(community=community).aggregate(
+        initial=Sum("initial_deposit"), balance=Sum("balance")
+    )
+    return {
+        "initial": agg["initial"] or Decimal("0.00"),
+        "balance": agg["balance"] or Decimal("0.00"),
+    }

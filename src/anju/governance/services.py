@@ -1,0 +1,509 @@
+"""Every governance write: votes and ballots; the fund, income and disclosure services live in
+``fund.py``, ``income.py`` and ``disclosure.py`` and are re-exported here."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.core import audit, policy
+from anju.core.errors import DomainError, Forbidden, InvalidTransition
+from anju.core.models import Attachment, User
+from anju.core.notifications import notify
+from anju.core.numbering import next_number
+
+from . import selectors
+from .choices import Channel, Choice, Matter, VoteStatus
+from .models import Ballot, Elector, ElectorHouse, RuleSet, Vote
+
+RETENTION_DAYS = 366  # 民法典第280条 + 解释第12条: one year to challenge a decision
+
+
+def _now(now=None):
+    return now or timezone.now()
+
+
+def notice_days():
+    return int(getattr(settings, "ANJU_VOTE_NOTICE_DAYS", 15))
+
+
+def allowed_now(vote: Vote, now=None) -> list[str]:
+    """Actions allowed at this moment: the state table plus the clock (notice, window)."""
+    now = _now(now)
+    allowed = []
+    for action in vote.machine.allowed_actions(vote.status):
+        if action == "publish_notice" and vote.opens_at - now < timedelta(days=notice_days()):
+            continue
+        if action == "open" and now < vote.opens_at:
+            continue
+        if action == "close" and now < vote.closes_at:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def _transition(vote, action, now):
+    target = vote.machine.check(action, vote.status)
+    if action not in allowed_now(vote, now):
+        messages = {
+            "open": _("The vote opens at %(t)s; it cannot be opened earlier."),
+            "close": _("The vote closes at %(t)s; it cannot be closed earlier."),
+            "publish_notice": _(
+                "The notice must be published at least %(d)s days before the vote opens (%(t)s)."
+            ),
+        }
+        when = vote.closes_at if action == "close" else vote.opens_at
+        raise InvalidTransition(
+            action,
+            vote.status,
+            allowed_now(vote, now),
+            messages[action]
+            % {"t": timezone.localtime(when).strftime("%Y-%m-%d %H:%M"), "d": notice_days()},
+        )
+    return target
+
+
+def _lock(vote):
+    return Vote.objects.select_for_update().select_related("rule_set").get(pk=vote.pk)
+
+
+def _elector_users(vote, electors=None):
+    if electors is None:
+        heads = selectors.compute_electorate(vote)
+        person_ids = [h.person_id for h in heads if h.person_id]
+    else:
+        person_ids = list(electors.values_list("person_id", flat=True))
+    if not person_ids:
+        return []
+    return list(User.objects.filter(person_id__in=person_ids, is_active=True))
+
+
+def _validate_vote(community, matter, opens_at, closes_at, buildings, houses):
+    errors = {}
+    if matter not in Matter.values:
+        errors["matter"] = [_("Choose one of the nine matters of article 278.")]
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors["closes_at"] = [_("The vote must close after it opens.")]
+    if any(b.community_id != community.pk for b in buildings):
+        errors["buildings"] = [_("Every building must belong to the vote's community.")]
+    if any(h.community_id != community.pk for h in houses):
+        errors["houses"] = [_("Every house must belong to the vote's community.")]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], fields=errors)
+
+
+@transaction.atomic
+def create_vote(
+    actor, *, community, title, matter, opens_at, closes_at, text="", buildings=(), houses=()
+):
+    """Draft a vote (业委会 or manager); the rule set is the one in force when it opens."""
+    buildings, houses = list(buildings or []), list(houses or [])
+    _validate_vote(community, matter, opens_at, closes_at, buildings, houses)
+    rule_set = RuleSet.objects.for_community(community, timezone.localdate(opens_at))
+    if rule_set is None:
+        raise DomainError(
+            _("No voting rule set is in force for this community."),
+            fields={"community": [_("No voting rule set is in force for this community.")]},
+        )
+    vote = Vote.objects.create(
+        organization_id=community.organization_id,
+        community=community,
+        number=next_number("TP", community.pk),
+        title=title,
+        matter=matter,
+        text=text,
+        rule_set=rule_set,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    vote.buildings.set(buildings)
+    vote.houses.set(houses)
+    audit.record(
+        actor,
+        "governance.vote.created",
+        vote,
+        after=audit.snapshot(vote)
+        | {"buildings": [b.pk for b in buildings], "houses": [h.pk for h in houses]},
+    )
+    return vote
+
+
+@transaction.atomic
+def update_vote(actor, vote, data):
+    vote = _lock(vote)
+    if vote.status != VoteStatus.DRAFT:
+        raise InvalidTransition(
+            "update", vote.status, allowed_now(vote), _("Only a draft can be edited.")
+        )
+    before = audit.snapshot(vote)
+    buildings, houses = data.pop("buildings", None), data.pop("houses", None)
+    for key in ("title", "matter", "text", "opens_at", "closes_at"):
+        if key in data:
+            setattr(vote, key, data[key])
+    _validate_vote(
+        vote.community, vote.matter, vote.opens_at, vote.closes_at, buildings or [], houses or []
+    )
+    rule_set = RuleSet.objects.for_community(vote.community, timezone.localdate(vote.opens_at))
+    if rule_set is not None:
+        vote.rule_set = rule_set
+    vote.save()
+    if buildings is not None:
+        vote.buildings.set(buildings)
+    if houses is not None:
+        vote.houses.set(houses)
+    audit.record(actor, "governance.vote.updated", vote, before=before, after=audit.snapshot(vote))
+    return vote
+
+
+@transaction.atomic
+def publish_notice(actor, vote, *, now=None):
+    """公告: at least ANJU_VOTE_NOTICE_DAYS before the vote opens, to every owner in scope."""
+    now = _now(now)
+    vote = _lock(vote)
+    target = _transition(vote, "publish_notice", now)
+    vote.status, vote.notice_published_at = target, now
+    vote.save(update_fields=["status", "notice_published_at"])
+    audit.record(
+        actor,
+        "governance.vote.notice_published",
+        vote,
+        after={"notice_published_at": now.isoformat()},
+    )
+    users = _elector_users(vote)
+    when = timezone.localtime(vote.opens_at).strftime("%Y-%m-%d %H:%M")
+    notify(
+        users,
+        _("Owners' vote: %(title)s") % {"title": vote.title},
+        _("Voting opens %(when)s. Please read the proposal and take part.") % {"when": when},
+        link=f"/app/votes/{vote.pk}/",
+        community=vote.community,
+        channels=("inbox", "sms"),
+    )
+    return vote
+
+
+@transaction.atomic
+def open_vote(actor, vote, *, now=None):
+    """Open once ``opens_at`` has come; the electorate (heads and areas) is frozen now."""
+    now = _now(now)
+    vote = _lock(vote)
+    target = _transition(vote, "open", now)
+    heads = selectors.compute_electorate(vote, on=timezone.localdate(now))
+    electors = Elector.objects.bulk_create(
+        [
+            Elector(
+                organization_id=vote.organization_id,
+                community_id=vote.community_id,
+                vote=vote,
+                key=h.key,
+                person_id=h.person_id,
+                is_developer=h.is_developer,
+                area=h.area,
+                house_count=len(h.houses),
+                label="、".join(label for _, label, _, _ in h.houses[:5])[:200],
+            )
+            for h in heads
+        ],
+        batch_size=5000,
+    )
+    by_key = {e.key: e for e in electors}
+    if any(e.pk is None for e in electors):
+        by_key = {e.key: e for e in Elector.objects.filter(vote=vote)}
+    ElectorHouse.objects.bulk_create(
+        [
+            ElectorHouse(
+                vote=vote,
+                elector=by_key[h.key],
+                house_id=house_id,
+                label=label,
+                area=area,
+                area_source=source,
+            )
+            for h in heads
+            for house_id, label, area, source in h.houses
+        ],
+        batch_size=5000,
+    )
+    vote.status, vote.opened_at = target, now
+    vote.save(update_fields=["status", "opened_at"])
+    audit.record(
+        actor,
+        "governance.vote.opened",
+        vote,
+        after={"heads": len(heads), "area": str(sum((h.area for h in heads), 0))},
+    )
+    return vote
+
+
+@transaction.atomic
+def close_vote(actor, vote, *, now=None):
+    """Close once ``closes_at`` has passed; the result and the closing digest are frozen."""
+    now = _now(now)
+    vote = _lock(vote)
+    target = _transition(vote, "close", now)
+    vote.status, vote.closed_at = target, now
+    c = selectors.counts(vote)
+    d = selectors.decide(vote.rule_set, vote.matter, c)
+    result = selectors.serialize_result(vote, c, d, digest="")
+    digest = selectors.closing_digest(vote, result)
+    result.update(digest=digest, final=True)
+    vote.result, vote.digest = result, digest
+    vote.retain_until = timezone.localdate(now) + timedelta(days=RETENTION_DAYS)
+    vote.save(update_fields=["status", "closed_at", "result", "digest", "retain_until"])
+    audit.record(
+        actor,
+        "governance.vote.closed",
+        vote,
+        after={k: result[k] for k in selectors.RESULT_KEYS} | {"digest": digest},
+    )
+    electors = Elector.objects.filter(vote=vote, person__isnull=False)
+    users = _elector_users(vote, electors)
+    verdict = _("passed") if result["passed"] else _("not passed")
+    transaction.on_commit(
+        lambda: notify(
+            users,
+            _("Vote result: %(title)s") % {"title": vote.title},
+            _("The vote has %(verdict)s. Closing digest %(digest)s.")
+            % {"verdict": verdict, "digest": digest[:16]},
+            link=f"/app/votes/{vote.pk}/",
+            community=vote.community,
+        )
+    )
+    return vote
+
+
+@transaction.atomic
+def cancel_vote(actor, vote, *, reason=""):
+    vote = _lock(vote)
+    target = vote.machine.check("cancel", vote.status)
+    vote.status = target
+    vote.save(update_fields=["status"])
+    audit.record(actor, "governance.vote.cancelled", vote, after={"reason": reason})
+    return vote
+
+
+def _attach(actor, obj, upload, name=""):
+    return Attachment.objects.create(
+        organization_id=obj.organization_id,
+        community_id=obj.community_id,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        file=upload,
+        name=name or getattr(upload, "name", "")[:200],
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def cast_ballot(actor, *, vote, person=None, choice, scan=None, developer=False, now=None):
+    """One head, one counted choice: the owner online, or staff entering a paper ballot with its
+    scan (also the developer's ballot for all its unsold or undelivered houses). A later ballot of
+    the same head replaces the counted one; the earlier stays in the chain."""
+    now = _now(now)
+    vote = _lock(vote)
+    if vote.status != VoteStatus.OPEN or now >= vote.closes_at or now < vote.opens_at:
+        raise InvalidTransition(
+            "ballot",
+            vote.status,
+            allowed_now(vote, now),
+            _("The vote is not open for ballots now."),
+        )
+    if choice not in Choice.values:
+        raise DomainError(
+            _("Choose yes, no or abstain."), fields={"choice": [_("Choose yes, no or abstain.")]}
+        )
+    own = person is not None and getattr(actor, "person_id", None) == person.pk
+    if own and policy.user_has(actor, "governance.ballot.cast", vote.community_id):
+        channel = Channel.ONLINE
+    elif policy.staff_has(actor, "governance.ballot.record", vote.community_id):
+        channel = Channel.PAPER
+        if scan is None:
+            raise DomainError(
+                _("Attach the scan of the signed paper ballot."),
+                fields={"scan": [_("Attach the scan of the signed paper ballot.")]},
+            )
+    else:
+        raise Forbidden(_("You may only cast your own ballot."))
+    if developer:
+        elector = Elector.objects.filter(vote=vote, is_developer=True).first()
+        person = None
+        if elector is None:
+            message = _("The developer holds no house in this vote's electorate.")
+            raise DomainError(message, fields={"developer": [message]})
+    else:
+        if person is None:
+            raise DomainError(
+                _("Name the owner who votes."), fields={"person": [_("Name the owner who votes.")]}
+            )
+        elector = Elector.objects.filter(vote=vote, person=person).first()
+        if elector is None:
+            message = _(
+                "%(name)s owns no house in this vote's electorate (or votes through the house's "
+                "representative)."
+            ) % {"name": person.name}
+            raise DomainError(message, fields={"person": [message]})
+    previous = Ballot.objects.filter(vote=vote, elector=elector).order_by("-seq").first()
+    seq, prev_hash = vote.last_seq + 1, vote.head_hash or selectors.GENESIS
+    nonce = secrets.token_hex(16)
+    digest = selectors.ballot_hash(
+        prev_hash,
+        vote_id=vote.pk,
+        seq=seq,
+        elector_key=elector.key,
+        person_id=person.pk if person else None,
+        choice=choice,
+        channel=channel,
+        cast_at=now,
+        nonce=nonce,
+    )
+    ballot = Ballot(
+        organization_id=vote.organization_id,
+        community_id=vote.community_id,
+        vote=vote,
+        seq=seq,
+        elector=elector,
+        person=person,
+        choice=choice,
+        channel=channel,
+        cast_at=now,
+        nonce=nonce,
+        prev_hash=prev_hash,
+        hash=digest,
+        recorded_by=actor if channel == Channel.PAPER else None,
+    )
+    if scan is not None and channel == Channel.PAPER:
+        ballot.scan = _attach(actor, vote, scan, name=f"{vote.number}-{seq}")
+    ballot.save()
+    vote.last_seq, vote.head_hash = seq, digest
+    vote.save(update_fields=["last_seq", "head_hash"])
+    audit.record(
+        actor,
+        "governance.ballot.cast",
+        vote,
+        after={
+            "seq": seq,
+            "channel": channel,
+            "receipt": digest,
+            "replaces": previous.seq if previous else None,
+        },
+    )
+    ballot.replaces = previous
+    return ballot
+
+
+def check_receipt(vote, receipt: str) -> dict:
+    """Is this ballot in the chain, and is it the one that counts for its head?"""
+    ballot = (
+        Ballot.objects.filter(vote=vote, hash=(receipt or "").strip().lower())
+        .select_related("elector")
+        .first()
+    )
+    if ballot is None:
+        return {"found": False, "counted": False, "chain_ok": selectors.verify_chain(vote)["ok"]}
+    latest = (
+        Ballot.objects.filter(vote=vote, elector_id=ballot.elector_id)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    return {
+        "found": True,
+        "counted": latest == ballot.seq,
+        "seq": ballot.seq,
+        "channel": ballot.channel,
+        "cast_at": timezone.localtime(ballot.cast_at).isoformat(),
+        "houses": ballot.elector.label,
+        "area": str(ballot.elector.area),
+        "chain_ok": selectors.verify_chain(vote)["ok"],
+        "digest": vote.digest,
+        "ballot": ballot,
+    }
+
+
+@transaction.atomic
+def remind_non_voters(actor, vote):
+    vote = Vote.objects.get(pk=vote.pk)
+    if vote.status != VoteStatus.OPEN:
+        raise InvalidTransition(
+            "remind", vote.status, allowed_now(vote), _("Only an open vote can send reminders.")
+        )
+    users = _elector_users(vote, selectors.non_voters(vote))
+    closes = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
+    notify(
+        users,
+        _("Reminder: please vote on “%(title)s”") % {"title": vote.title},
+        _("Voting closes %(when)s.") % {"when": closes},
+        link=f"/app/votes/{vote.pk}/",
+        community=vote.community,
+        channels=("inbox", "sms"),
+    )
+    audit.record(actor, "governance.vote.reminded", vote, after={"users": len(users)})
+    return len(users)
+
+
+def run_vote_clock(now=None) -> dict:
+    """Periodic job: open noticed votes whose time has come, close open ones whose time is up."""
+    now = _now(now)
+    opened = closed = 0
+    for vote in Vote.objects.filter(status=VoteStatus.NOTICED, opens_at__lte=now):
+        try:
+            open_vote(None, vote, now=now)
+            opened += 1
+        except InvalidTransition:
+            pass
+    for vote in Vote.objects.filter(status=VoteStatus.OPEN, closes_at__lte=now):
+        try:
+            close_vote(None, vote, now=now)
+            closed += 1
+        except InvalidTransition:
+            pass
+    return {"opened": opened, "closed": closed}
+
+
+from .disclosure import generate_disclosure, publish_disclosure, regenerate_disclosure  # noqa: E402
+from .fund import (  # noqa: E402
+    alert_low_balances,
+    apply_for_disbursement,
+    approve_fund_request,
+    create_fund_request,
+    disburse_fund_request,
+    open_fund_accounts,
+    reject_fund_request,
+    start_fund_vote,
+    start_works,
+    top_up_fund,
+)
+from .income import allocate_income, record_income, reverse_income  # noqa: E402
+
+__all__ = [
+    "allocate_income",
+    "alert_low_balances",
+    "apply_for_disbursement",
+    "approve_fund_request",
+    "cancel_vote",
+    "cast_ballot",
+    "close_vote",
+    "create_fund_request",
+    "create_vote",
+    "disburse_fund_request",
+    "generate_disclosure",
+    "open_fund_accounts",
+    "open_vote",
+    "publish_disclosure",
+    "publish_notice",
+    "record_income",
+    "regenerate_disclosure",
+    "reject_fund_request",
+    "remind_non_voters",
+    "reverse_income",
+    "run_vote_clock",
+    "start_fund_vote",
+    "start_works",
+    "top_up_fund",
+    "update_vote",
+]
