@@ -16,6 +16,7 @@ class CoreConfig(AppConfig):
         (_("Owners and residents"), "console:person-list", "core.person.view", "data"),
         (_("Import from Excel"), "console:import", "core.import.run", "data"),
         (_("Audit log"), "console:audit-list", "core.audit.view", "data"),
+        (_("Background jobs"), "console:job-list", "core.community.view", "data"),
     ]
     portal_nav = [
         (_("My home"), "portal:home", "🏠"),

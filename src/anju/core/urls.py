@@ -31,6 +31,8 @@ console_urlpatterns = [
     path("occupancies/<int:pk>/end/", views.occupancy_end, name="occupancy-end"),
     path("audit/", views.AuditList.as_view(), name="audit-list"),
     path("import/", views.ImportView.as_view(), name="import"),
+    path("jobs/", views.JobList.as_view(), name="job-list"),
+    path("jobs/<int:pk>/", views.job_status, name="job-status"),
     path("import/template.xlsx", views.import_template, name="import-template"),
 ]
 

@@ -20,7 +20,7 @@ from .dashboard import cards_for
 from .errors import DomainError
 from .forms import BuildingForm, CommunityForm, HouseForm, ImportForm, OccupancyForm, PersonForm
 from .middleware import SESSION_KEY
-from .models import AuditEntry, Building, Community, House, Occupancy, Person
+from .models import AuditEntry, Building, Community, House, Job, Occupancy, Person
 
 
 def healthz(request):
@@ -583,3 +583,30 @@ def import_template(request):
     )
     response["Content-Disposition"] = 'attachment; filename="anju-import-template.xlsx"'
     return response
+
+
+class JobList(ScopedListView):
+    model = Job
+    permission = "core.community.view"
+    title = _("Background jobs")
+    columns = [
+        Column("created_at", _("time")),
+        Column("kind", _("kind")),
+        Column("status", _("status")),
+        Column("percent", _("progress"), value=lambda o: f"{o.percent}%", align="right"),
+        Column("message", _("message")),
+    ]
+
+    def get(self, request, *args, **kwargs):
+        self.template_name = "console/jobs.html"
+        return super().get(request, *args, **kwargs)
+
+
+def job_status(request, pk):
+    """A job's progress bar; htmx polls it every second until the job ends."""
+    if not request.user.is_authenticated or not request.user.is_staff_member:
+        raise Http404
+    job = Job.objects.visible_to(request.user, "core.community.view").filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return render(request, "console/_job.html", {"job": job})

@@ -158,3 +158,21 @@ def test_large_text_mode_is_remembered(world, client):
     client.force_login(world.users["resident"])
     client.post("/app/me/large-text/", {"next": "/app/"})
     assert 'class="large-text"' in client.get("/app/").content.decode()
+
+
+def test_job_progress_is_shown_and_scoped(world, client):
+    from anju.core import progress
+
+    job = progress.start(
+        world.users["manager"], "core.import", community=world.community, total=200
+    )
+    progress.advance(job, 50)
+    client.force_login(world.users["manager"])
+    page = client.get(f"/console/jobs/{job.pk}/").content.decode()
+    assert "50 / 200" in page and "25%" in page and "hx-trigger" in page
+    progress.finish(job, result={"ok": 1})
+    page = client.get(f"/console/jobs/{job.pk}/").content.decode()
+    assert "200 / 200" in page and "hx-trigger" not in page
+    outsider = client.__class__()
+    outsider.force_login(world.users["outsider"])
+    assert outsider.get(f"/console/jobs/{job.pk}/").status_code == 404
