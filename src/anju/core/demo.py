@@ -13,6 +13,7 @@ from importlib import import_module
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from . import audit
@@ -377,7 +378,9 @@ def print_logins(out=sys.stdout):
     out.write("  Console http://127.0.0.1:8000/console/\n")
     roles = dict(Role.choices)
     for user in users.order_by("id"):
-        role = next((str(roles[m.role]) for m in user.memberships.all()), "platform superuser")
+        role = next(
+            (str(roles[m.role]) for m in user.memberships.all()), str(_("platform superuser"))
+        )
         out.write(f"    {user.username:<10} {role}\n")
     out.write("  Resident portal http://127.0.0.1:8000/app/ (log in with the phone number)\n")
     for user in User.objects.filter(person__isnull=False).order_by("id")[:3]:

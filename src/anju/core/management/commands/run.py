@@ -16,6 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport, no_demo, **options):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo and not Organization.objects.exists():
             self.stdout.write("Empty database: loading demo data ...")
