@@ -1,0 +1,777 @@
+"""Billing REST API (contract in issue 4): fee-items, billing-runs (+ post), bills, payments
+(+ online, callbacks), collection-actions, meter-readings, prepayments, cash-ups, reports."""
+
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers, status
+from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from anju.core import policy
+from anju.core.api.fields import ScopedRelatedField
+from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from anju.core.errors import DomainError
+from anju.core.models import Building, Community, House
+
+from . import pdf, providers, selectors, services
+from .models import (
+    Bill,
+    BillingRun,
+    BillLine,
+    CashUp,
+    CollectionAction,
+    FeeItem,
+    LateCharge,
+    MeterKind,
+    MeterReading,
+    Payment,
+    Wallet,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
+
+
+def _pdf_response(content, name):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+class ServiceCreateMixin:
+    """Create checks the action's own permission in the target community, then calls a service."""
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        community_id, organization_id = self.target_scope(data)
+        self.check_scope(self.required_permission(), community_id, organization_id)
+        serializer.instance = self.create_object(data)
+
+
+# --- fee items -----------------------------------------------------------------------------------
+
+
+class FeeItemSerializer(serializers.ModelSerializer):
+    community = ScopedRelatedField(Community, "core.community.view", label=_("community"))
+    unit_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        min_value=Decimal("0"),
+        coerce_to_string=True,
+        label=_("unit price"),
+    )
+    effective_from = serializers.DateField(required=False, label=_("effective from"))
+    standard = serializers.CharField(source="standard_text", read_only=True)
+
+    class Meta:
+        model = FeeItem
+        fields = [
+            "id",
+            "community",
+            "name",
+            "method",
+            "cycle",
+            "unit_price",
+            "unit",
+            "basis",
+            "applies_to",
+            "effective_from",
+            "effective_until",
+            "published",
+            "published_at",
+            "tiers",
+            "meter_kind",
+            "pass_through",
+            "surcharge_rate",
+            "due_days",
+            "late_daily_rate",
+            "late_grace_days",
+            "late_cap_rate",
+            "standard",
+            "created_at",
+        ]
+        read_only_fields = ["published_at"]
+
+
+class FeeItemViewSet(ServiceCreateMixin, ScopedModelViewSet):
+    queryset = FeeItem.objects.select_related("community")
+    serializer_class = FeeItemSerializer
+    permission_prefix = "billing.feeitem"
+    filterset_fields = ["community", "method", "published", "cycle"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def create_object(self, data):
+        return services.create_fee_item(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("community", None)
+        serializer.instance = services.update_fee_item(
+            actor=self.request.user, item=serializer.instance, data=data
+        )
+
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        item = services.publish_fee_item(actor=request.user, item=self.get_object())
+        return Response(self.get_serializer(item).data)
+
+
+# --- billing runs --------------------------------------------------------------------------------
+
+
+class BillingRunSerializer(serializers.ModelSerializer):
+    community = ScopedRelatedField(Community, "core.community.view", label=_("community"))
+    building = ScopedRelatedField(
+        Building, "core.building.view", required=False, allow_null=True, label=_("building")
+    )
+    period = serializers.CharField(max_length=7, label=_("period"))
+    fee_items = serializers.ListField(
+        child=serializers.IntegerField(), required=False, write_only=True
+    )
+
+    class Meta:
+        model = BillingRun
+        fields = [
+            "id",
+            "community",
+            "building",
+            "period",
+            "status",
+            "preview",
+            "result",
+            "fee_items",
+            "created_at",
+            "posted_at",
+        ]
+        read_only_fields = ["status", "preview", "result", "posted_at"]
+
+
+class BillingRunViewSet(ServiceCreateMixin, ScopedModelViewSet):
+    queryset = BillingRun.objects.select_related("community")
+    serializer_class = BillingRunSerializer
+    permission_prefix = "billing.run"
+    filterset_fields = ["community", "period", "status"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create_object(self, data):
+        return services.create_billing_run(
+            actor=self.request.user,
+            community=data["community"],
+            period=data["period"],
+            building=data.get("building"),
+            items=data.get("fee_items"),
+        )
+
+    @action(detail=True, methods=["post"])
+    def post(self, request, pk=None):
+        run = services.post_billing_run(actor=request.user, run=self.get_object())
+        return Response(self.get_serializer(run).data)
+
+
+# --- bills ---------------------------------------------------------------------------------------
+
+
+class BillLineSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(**MONEY)
+    fee_item_name = serializers.CharField(source="fee_item.name", read_only=True)
+    explanation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BillLine
+        fields = [
+            "id",
+            "fee_item",
+            "fee_item_name",
+            "kind",
+            "period",
+            "amount",
+            "detail",
+            "description",
+            "explanation",
+        ]
+
+    def get_explanation(self, line):
+        return selectors.explain_line(line)
+
+
+class LateChargeSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(**MONEY)
+    paid = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        model = LateCharge
+        fields = ["id", "line", "amount", "paid", "as_of", "detail", "waived", "waived_reason"]
+
+
+class BillSerializer(serializers.ModelSerializer):
+    lines = BillLineSerializer(many=True, read_only=True)
+    late_charges = LateChargeSerializer(many=True, read_only=True)
+    house_label = serializers.CharField(source="house.label", read_only=True)
+    total = serializers.DecimalField(**MONEY)
+    paid = serializers.DecimalField(**MONEY)
+    credited = serializers.DecimalField(**MONEY)
+    late_fee = serializers.DecimalField(**MONEY)
+    balance = serializers.DecimalField(**MONEY, read_only=True)
+
+    class Meta:
+        model = Bill
+        fields = [
+            "id",
+            "number",
+            "community",
+            "house",
+            "house_label",
+            "period",
+            "period_start",
+            "period_end",
+            "due_date",
+            "payer_kind",
+            "payer_name",
+            "status",
+            "lines",
+            "late_charges",
+            "total",
+            "paid",
+            "credited",
+            "late_fee",
+            "balance",
+            "created_at",
+        ]
+
+
+class CreditSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    reason = serializers.CharField(max_length=300)
+
+
+class WaiveSerializer(serializers.Serializer):
+    late_charge = serializers.IntegerField()
+    reason = serializers.CharField(max_length=300)
+
+
+class BillViewSet(ScopedReadOnlyViewSet):
+    queryset = (
+        Bill.objects.select_related("house__building")
+        .prefetch_related(
+            Prefetch("lines", queryset=BillLine.objects.select_related("fee_item")), "late_charges"
+        )
+        .order_by("-period_start", "id")
+    )
+    serializer_class = BillSerializer
+    permission_prefix = "billing.bill"
+    filterset_fields = ["house", "period", "status", "community", "payer_kind"]
+    action_permissions = {
+        "credit": "billing.bill.credit",
+        "waive_late": "billing.latecharge.waive",
+        "pdf": "billing.bill.view",
+    }
+
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        bill = self.get_object()
+        return _pdf_response(pdf.bill_pdf(bill), f"bill-{bill.pk}")
+
+    @action(detail=True, methods=["post"])
+    def credit(self, request, pk=None):
+        bill = self.get_object()
+        s = CreditSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        line = get_object_or_404(BillLine, pk=s.validated_data["line"], bill=bill)
+        note = services.issue_credit_note(
+            actor=request.user,
+            line=line,
+            amount=s.validated_data["amount"],
+            reason=s.validated_data["reason"],
+        )
+        bill.refresh_from_db()
+        return Response(
+            {
+                "credit_note": note.number,
+                "amount": str(note.amount),
+                "bill": self.get_serializer(self.get_queryset().get(pk=bill.pk)).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @action(detail=True, methods=["post"], url_path="waive-late")
+    def waive_late(self, request, pk=None):
+        bill = self.get_object()
+        s = WaiveSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        lc = get_object_or_404(LateCharge, pk=s.validated_data["late_charge"], bill=bill)
+        services.waive_late_charge(
+            actor=request.user, late_charge=lc, reason=s.validated_data["reason"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=bill.pk)).data)
+
+
+# --- payments ------------------------------------------------------------------------------------
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    house = ScopedRelatedField(House, "core.house.view", label=_("house"))
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        coerce_to_string=True,
+        label=_("amount"),
+    )
+    idempotency_key = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    to_wallet = serializers.DecimalField(**MONEY, read_only=True)
+    house_label = serializers.CharField(source="house.label", read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "house",
+            "house_label",
+            "amount",
+            "method",
+            "idempotency_key",
+            "reference",
+            "payer_name",
+            "status",
+            "receipt_number",
+            "to_wallet",
+            "paid_on",
+            "paid_at",
+            "received_by",
+            "created_at",
+        ]
+        read_only_fields = ["status", "receipt_number", "paid_on", "paid_at", "received_by"]
+
+
+class OnlinePaymentSerializer(serializers.Serializer):
+    house = ScopedRelatedField(House, "billing.payment.online", label=_("house"))
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+    idempotency_key = serializers.CharField(max_length=80, required=False, allow_blank=True)
+
+
+class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
+    queryset = Payment.objects.select_related("house__building")
+    serializer_class = PaymentSerializer
+    permission_prefix = "billing.payment"
+    filterset_fields = ["house", "method", "status", "paid_on", "community"]
+    action_permissions = {
+        "create": "billing.payment.create",
+        "online": "billing.payment.online",
+        "receipt": "billing.payment.view",
+    }
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
+        if not data.get("idempotency_key") and request.headers.get("Idempotency-Key"):
+            data["idempotency_key"] = request.headers["Idempotency-Key"]
+        serializer = self.get_serializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        key = serializer.validated_data.get("idempotency_key") or ""
+        house = serializer.validated_data["house"]
+        replay = (
+            bool(key)
+            and Payment.objects.filter(
+                organization_id=house.organization_id, idempotency_key=key
+            ).exists()
+        )
+        self.perform_create(serializer)
+        return Response(
+            self.get_serializer(serializer.instance).data,
+            status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
+        )
+
+    def create_object(self, data):
+        return services.record_payment(
+            actor=self.request.user,
+            house=data["house"],
+            amount=data["amount"],
+            method=data["method"],
+            idempotency_key=data.get("idempotency_key", ""),
+            reference=data.get("reference", ""),
+            payer_name=data.get("payer_name", ""),
+        )
+
+    @action(detail=False, methods=["post"])
+    def online(self, request):
+        s = OnlinePaymentSerializer(data=request.data, context=self.get_serializer_context())
+        s.is_valid(raise_exception=True)
+        house = s.validated_data["house"]
+        self.check_scope("billing.payment.online", house.community_id)
+        key = s.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key", "")
+        name = providers.provider_name()
+        payment = services.start_online_payment(
+            actor=request.user,
+            house=house,
+            amount=s.validated_data.get("amount"),
+            provider=name,
+            idempotency_key=key,
+        )
+        order = providers.get_provider(name).create_order(payment)
+        return Response(
+            {"payment": self.get_serializer(payment).data, "order": order},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @action(detail=True, methods=["get"])
+    def receipt(self, request, pk=None):
+        payment = self.get_object()
+        if payment.status != Payment.Status.SUCCEEDED:
+            raise DomainError(_("Only a completed payment has a receipt."), code="no_receipt")
+        return _pdf_response(pdf.receipt_pdf(payment), payment.receipt_number)
+
+
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def payment_callback(request, provider):
+    """Provider notifications. Verified by the provider adapter; duplicates change nothing."""
+    if provider not in ("wechat", "test") or (
+        provider == "test" and providers.provider_name() != "test"
+    ):
+        return Response({"code": "FAIL", "message": "unknown provider"}, status=404)
+    try:
+        adapter = providers.get_provider(provider)
+        result = adapter.parse_callback(dict(request.headers), request.body)
+        if result.succeeded:
+            services.confirm_online_payment(
+                payment_id=result.payment_id,
+                provider_ref=result.provider_ref,
+                amount_fen=result.amount_fen,
+            )
+    except DomainError as exc:
+        return Response({"code": "FAIL", "message": str(exc.message)}, status=400)
+    return Response({"code": "SUCCESS", "message": "OK"})
+
+
+# --- prepayments and cash-ups --------------------------------------------------------------------
+
+
+class WalletSerializer(serializers.ModelSerializer):
+    balance = serializers.DecimalField(**MONEY)
+    house_label = serializers.CharField(source="house.label", read_only=True)
+    prepay_room = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Wallet
+        fields = ["id", "house", "house_label", "balance", "prepay_room"]
+
+    def get_prepay_room(self, wallet):
+        return str(services.prepay_room(wallet.house, wallet))
+
+
+class RefundSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    reason = serializers.CharField(max_length=300)
+
+
+class WalletViewSet(ScopedReadOnlyViewSet):
+    queryset = Wallet.objects.select_related("house__building")
+    serializer_class = WalletSerializer
+    permission_prefix = "billing.payment"
+    filterset_fields = ["house", "community"]
+    action_permissions = {"refund": "billing.refund.create"}
+
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        wallet = self.get_object()
+        s = RefundSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        entry = services.refund_prepayment(
+            actor=request.user, house=wallet.house, **s.validated_data
+        )
+        return Response(
+            {"refunded": str(-entry.amount), "balance": str(entry.balance_after)},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CashUpSerializer(serializers.ModelSerializer):
+    community = ScopedRelatedField(Community, "core.community.view", label=_("community"))
+    total = serializers.DecimalField(**MONEY, read_only=True)
+    day = serializers.DateField(required=False)
+
+    class Meta:
+        model = CashUp
+        fields = ["id", "community", "day", "totals", "count", "total", "closed_by", "closed_at"]
+        read_only_fields = ["totals", "count", "closed_by", "closed_at"]
+
+
+class CashUpViewSet(ServiceCreateMixin, ScopedModelViewSet):
+    queryset = CashUp.objects.all()
+    serializer_class = CashUpSerializer
+    permission_prefix = "billing.payment"
+    filterset_fields = ["community", "day"]
+    action_permissions = {"create": "billing.payment.create", "report": "billing.payment.view"}
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create_object(self, data):
+        return services.close_cash_up(
+            actor=self.request.user,
+            community=data["community"],
+            day=data.get("day") or timezone.localdate(),
+        )
+
+    @action(detail=False, methods=["get"])
+    def report(self, request):
+        community = get_object_or_404(
+            Community.objects.visible_to(request.user, "billing.payment.view"),
+            pk=request.query_params.get("community") or 0,
+        )
+        day = request.query_params.get("day") or str(timezone.localdate())
+        return Response(services.cash_up_report(community, day))
+
+
+# --- meter readings ------------------------------------------------------------------------------
+
+
+class MeterReadingSerializer(serializers.ModelSerializer):
+    house = ScopedRelatedField(House, "core.house.view", label=_("house"))
+    kind = serializers.ChoiceField(choices=MeterKind.choices, write_only=True, label=_("kind"))
+    meter_kind = serializers.CharField(source="meter.kind", read_only=True)
+    start_value = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, write_only=True
+    )
+
+    class Meta:
+        model = MeterReading
+        fields = [
+            "id",
+            "house",
+            "kind",
+            "meter_kind",
+            "read_on",
+            "value",
+            "previous_value",
+            "usage",
+            "replaced",
+            "start_value",
+            "status",
+            "flag_reason",
+            "source",
+            "created_at",
+        ]
+        read_only_fields = ["previous_value", "usage", "status", "flag_reason", "source"]
+
+
+class MeterReadingViewSet(ServiceCreateMixin, ScopedModelViewSet):
+    queryset = MeterReading.objects.select_related("meter", "house")
+    serializer_class = MeterReadingSerializer
+    permission_prefix = "billing.meter"
+    filterset_fields = ["house", "status", "community", "read_on"]
+    http_method_names = ["get", "post", "head", "options"]
+    action_permissions = {"confirm": "billing.meter.change", "import_xlsx": "billing.meter.change"}
+
+    @property
+    def view_permission(self):
+        return "billing.meter.change"
+
+    def create_object(self, data):
+        return services.enter_reading(
+            actor=self.request.user,
+            house=data["house"],
+            kind=data["kind"],
+            read_on=data["read_on"],
+            value=data["value"],
+            replaced=data.get("replaced", False),
+            start_value=data.get("start_value"),
+            source=MeterReading.Source.API,
+        )
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return Response(
+            self.get_serializer(
+                services.confirm_reading(actor=request.user, reading=self.get_object())
+            ).data
+        )
+
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_xlsx(self, request):
+        community = get_object_or_404(
+            Community.objects.visible_to(request.user, "billing.meter.change"),
+            pk=request.data.get("community") or 0,
+        )
+        self.check_scope("billing.meter.change", community.pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise DomainError(
+                _("Choose an .xlsx file."), fields={"file": [_("Choose an .xlsx file.")]}
+            )
+        created, errors = services.import_readings(
+            actor=request.user, community=community, fileobj=upload
+        )
+        return Response(
+            {"created": created, "errors": [{"row": r, "message": m} for r, m in errors]}
+        )
+
+
+# --- collections ---------------------------------------------------------------------------------
+
+
+class CollectionActionSerializer(serializers.ModelSerializer):
+    house = ScopedRelatedField(House, "core.house.view", label=_("house"))
+    kind = serializers.CharField(max_length=40, label=_("kind"))
+    amount = serializers.DecimalField(**MONEY, read_only=True)
+    deadline = serializers.DateField(required=False, allow_null=True)
+
+    class Meta:
+        model = CollectionAction
+        fields = [
+            "id",
+            "number",
+            "house",
+            "kind",
+            "status",
+            "amount",
+            "deadline",
+            "note",
+            "plan",
+            "delivered_at",
+            "delivery_method",
+            "delivery_proof",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = [
+            "number",
+            "status",
+            "delivered_at",
+            "delivery_method",
+            "delivery_proof",
+            "created_by",
+        ]
+
+    def validate_kind(self, value):
+        services.refuse_unlawful(value)
+        return value
+
+
+class DeliverySerializer(serializers.Serializer):
+    delivered_at = serializers.DateTimeField(required=False)
+    delivery_method = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
+    delivery_proof = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
+
+
+class CollectionActionViewSet(ServiceCreateMixin, ScopedModelViewSet):
+    queryset = CollectionAction.objects.select_related("house")
+    serializer_class = CollectionActionSerializer
+    permission_prefix = "billing.collection"
+    filterset_fields = ["house", "kind", "status", "community"]
+    action_permissions = {
+        "create": "billing.collection.act",
+        "deliver": "billing.collection.act",
+        "close": "billing.collection.act",
+        "case_packet": "billing.collection.view",
+    }
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create_object(self, data):
+        return services.create_collection_action(
+            actor=self.request.user,
+            house=data["house"],
+            kind=data["kind"],
+            note=data.get("note", ""),
+            deadline=data.get("deadline"),
+            plan=data.get("plan"),
+        )
+
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        s = DeliverySerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        obj = services.deliver_collection_action(
+            actor=request.user,
+            action=self.get_object(),
+            delivered_at=s.validated_data.get("delivered_at"),
+            method=s.validated_data["delivery_method"],
+            proof=s.validated_data["delivery_proof"],
+        )
+        return Response(self.get_serializer(obj).data)
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        obj = services.close_collection_action(
+            actor=request.user, action=self.get_object(), note=str(request.data.get("note", ""))
+        )
+        return Response(self.get_serializer(obj).data)
+
+    @action(detail=True, methods=["get"], url_path="case-packet")
+    def case_packet(self, request, pk=None):
+        obj = self.get_object()
+        return _pdf_response(pdf.case_packet_pdf(obj.house), f"case-{obj.house_id}")
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def billing_report(request, kind):
+    """arrears (aging), rates (当期收缴率/清欠率), summary (应收/实收/欠费) by group."""
+    if not policy.staff_has(request.user, "billing.report.view"):
+        return Response(
+            {
+                "error": {
+                    "code": "permission_denied",
+                    "message": str(_("Not allowed.")),
+                    "fields": {},
+                }
+            },
+            status=403,
+        )
+    bills = Bill.objects.visible_to(request.user, "billing.report.view")
+    community = request.query_params.get("community")
+    if community and community.isdigit():
+        bills = bills.filter(community_id=int(community))
+    group = request.query_params.get("group") or None
+    if kind == "arrears":
+        if group == "item":
+            return Response({"rows": selectors.arrears_by_item(bills)})
+        if group not in (None, "community", "building", "period"):
+            raise DomainError(
+                _("Group by community, building, item or period."), fields={"group": ["?"]}
+            )
+        return Response(selectors.arrears_aging(bills, group=group))
+    if kind == "rates":
+        period = request.query_params.get("period") or f"{timezone.localdate():%Y-%m}"
+        return Response(selectors.collection_rates(bills, period))
+    if kind == "summary":
+        if (group or "period") not in ("community", "building", "item", "period"):
+            raise DomainError(
+                _("Group by community, building, item or period."), fields={"group": ["?"]}
+            )
+        return Response({"rows": selectors.receivable_received(bills, group or "period")})
+    return Response(
+        {"error": {"code": "not_found", "message": "unknown report", "fields": {}}}, status=404
+    )
+
+
+def register(router):
+    router.register("fee-items", FeeItemViewSet, basename="fee-item")
+    router.register("billing-runs", BillingRunViewSet, basename="billing-run")
+    router.register("bills", BillViewSet, basename="bill")
+    router.register("payments", PaymentViewSet, basename="payment")
+    router.register("prepayments", WalletViewSet, basename="prepayment")
+    router.register("cash-ups", CashUpViewSet, basename="cash-up")
+    router.register("meter-readings", MeterReadingViewSet, basename="meter-reading")
+    router.register("collection-actions", CollectionActionViewSet, basename="collection-action")
+
+
+urlpatterns = [
+    path("payments/callback/<str:provider>/", payment_callback, name="billing-payment-callback"),
+    path("billing-reports/<str:kind>/", billing_report, name="billing-report"),
+]

@@ -1,0 +1,241 @@
+"""Online payment providers behind one interface.
+
+``PaymentProvider.create_order(payment)`` returns what the payer's device needs;
+``PaymentProvider.parse_callback(headers, body)`` verifies a notification and returns a
+``CallbackResult``. The service layer (``services.confirm_online_payment``) makes callbacks
+idempotent. WeChat Pay API v3: requests signed with RSA-SHA256 (merchant key), notifications
+verified with the platform certificate's public key and decrypted with AES-256-GCM (APIv3 key).
+"""
+
+import base64
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.urls import reverse
+
+from anju.core.errors import DomainError
+
+
+class CallbackError(DomainError):
+    code = "bad_callback"
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    payment_id: int
+    provider_ref: str
+    amount_fen: int
+    succeeded: bool
+
+
+class PaymentProvider:
+    name = ""
+
+    def create_order(self, payment) -> dict:
+        raise NotImplementedError
+
+    def parse_callback(self, headers: dict, body: bytes) -> CallbackResult:
+        raise NotImplementedError
+
+
+def out_trade_no(payment) -> str:
+    return f"AJ{payment.pk:014d}"
+
+
+def payment_id_from(trade_no: str) -> int:
+    if not trade_no.startswith("AJ") or not trade_no[2:].isdigit():
+        raise CallbackError("unknown out_trade_no")
+    return int(trade_no[2:])
+
+
+class TestProvider(PaymentProvider):
+    """The sandbox path: the portal shows a confirm page that stands in for the wallet app."""
+
+    name = "test"
+
+    def create_order(self, payment) -> dict:
+        return {
+            "provider": self.name,
+            "out_trade_no": out_trade_no(payment),
+            "pay_url": reverse("portal:billing-test-pay", args=[payment.pk]),
+        }
+
+    def parse_callback(self, headers, body) -> CallbackResult:
+        data = json.loads(body or b"{}")
+        return CallbackResult(
+            payment_id_from(data["out_trade_no"]),
+            data.get("transaction_id", ""),
+            int(data["amount_fen"]),
+            data.get("trade_state", "SUCCESS") == "SUCCESS",
+        )
+
+
+def _load_private_key(pem):
+    return serialization.load_pem_private_key(
+        pem.encode() if isinstance(pem, str) else pem, password=None
+    )
+
+
+def _load_public_key(pem):
+    return serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+
+
+class WeChatPayV3(PaymentProvider):
+    """WeChat Pay API v3, Native (QR code) orders."""
+
+    name = "wechat"
+    base_url = "https://api.mch.weixin.qq.com"
+    order_path = "/v3/pay/transactions/native"
+    max_clock_skew = 300
+
+    def __init__(
+        self,
+        *,
+        mchid,
+        appid,
+        serial_no,
+        private_key_pem,
+        platform_public_key_pem,
+        api_v3_key,
+        notify_url,
+        transport=None,
+        clock=time.time,
+    ):
+        self.mchid, self.appid, self.serial_no = mchid, appid, serial_no
+        self.private_key = _load_private_key(private_key_pem)
+        self.platform_key = _load_public_key(platform_public_key_pem)
+        self.api_v3_key = api_v3_key.encode() if isinstance(api_v3_key, str) else api_v3_key
+        if len(self.api_v3_key) != 32:
+            raise ValueError("the APIv3 key is 32 bytes")
+        self.notify_url = notify_url
+        self.transport = transport or self._http
+        self.clock = clock
+
+    # -- outgoing -------------------------------------------------------------------------------
+    def sign(self, method, path, body, timestamp=None, nonce=None):
+        timestamp = str(int(timestamp or self.clock()))
+        nonce = nonce or secrets.token_hex(16)
+        message = f"{method}\n{path}\n{timestamp}\n{nonce}\n{body}\n".encode()
+        signature = base64.b64encode(
+            self.private_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+        ).decode()
+        return (
+            f'WECHATPAY2-SHA256-RSA2048 mchid="{self.mchid}",nonce_str="{nonce}",signature="{signature}",'
+            f'timestamp="{timestamp}",serial_no="{self.serial_no}"'
+        )
+
+    def create_order(self, payment) -> dict:
+        body = json.dumps(
+            {
+                "appid": self.appid,
+                "mchid": self.mchid,
+                "description": f"物业费 {payment.house}"[:127],
+                "out_trade_no": out_trade_no(payment),
+                "notify_url": self.notify_url,
+                "amount": {"total": int(payment.amount * 100), "currency": "CNY"},
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        headers = {
+            "Authorization": self.sign("POST", self.order_path, body),
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        status, data = self.transport(
+            "POST", self.base_url + self.order_path, headers, body.encode()
+        )
+        if status != 200 or "code_url" not in data:
+            raise DomainError(
+                f"WeChat Pay refused the order: {data.get('message', status)}",
+                code="provider_error",
+            )
+        return {
+            "provider": self.name,
+            "out_trade_no": out_trade_no(payment),
+            "code_url": data["code_url"],
+        }
+
+    @staticmethod
+    def _http(method, url, headers, body):
+        import urllib.request
+
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - fixed https URL
+            return response.status, json.loads(response.read() or b"{}")
+
+    # -- incoming -------------------------------------------------------------------------------
+    def verify(self, headers, body: bytes):
+        h = {k.lower(): v for k, v in headers.items()}
+        try:
+            timestamp, nonce, signature = (
+                h["wechatpay-timestamp"],
+                h["wechatpay-nonce"],
+                h["wechatpay-signature"],
+            )
+        except KeyError as exc:
+            raise CallbackError("missing signature headers") from exc
+        if abs(self.clock() - int(timestamp)) > self.max_clock_skew:
+            raise CallbackError("stale notification")
+        message = timestamp.encode() + b"\n" + nonce.encode() + b"\n" + body + b"\n"
+        try:
+            self.platform_key.verify(
+                base64.b64decode(signature), message, padding.PKCS1v15(), hashes.SHA256()
+            )
+        except (InvalidSignature, ValueError) as exc:
+            raise CallbackError("bad signature") from exc
+
+    def decrypt(self, resource: dict) -> dict:
+        try:
+            plain = AESGCM(self.api_v3_key).decrypt(
+                resource["nonce"].encode(),
+                base64.b64decode(resource["ciphertext"]),
+                (resource.get("associated_data") or "").encode(),
+            )
+        except (InvalidTag, KeyError, ValueError) as exc:
+            raise CallbackError("cannot decrypt resource") from exc
+        return json.loads(plain)
+
+    def parse_callback(self, headers, body) -> CallbackResult:
+        self.verify(headers, body)
+        envelope = json.loads(body)
+        if envelope.get("resource", {}).get("algorithm") != "AEAD_AES_256_GCM":
+            raise CallbackError("unsupported algorithm")
+        data = self.decrypt(envelope["resource"])
+        if data.get("mchid") not in (None, self.mchid):
+            raise CallbackError("another merchant")
+        return CallbackResult(
+            payment_id_from(data["out_trade_no"]),
+            data.get("transaction_id", ""),
+            int(data["amount"]["total"]),
+            data.get("trade_state") == "SUCCESS",
+        )
+
+
+def provider_name():
+    """The configured provider; the test provider only in embedded/demo or debug mode."""
+    name = getattr(settings, "ANJU_PAYMENT_PROVIDER", "")
+    if name:
+        return name
+    return "test" if settings.EMBEDDED or settings.DEBUG else "wechat"
+
+
+def get_provider(name=None) -> PaymentProvider:
+    name = name or provider_name()
+    if name == "test":
+        return TestProvider()
+    if name == "wechat":
+        cfg = getattr(settings, "ANJU_WECHAT_PAY", None) or {}
+        if not cfg:
+            raise DomainError(
+                "WeChat Pay is not configured (ANJU_WECHAT_PAY).", code="provider_unconfigured"
+            )
+        return WeChatPayV3(**cfg)
+    raise DomainError(f"unknown payment provider {name}", code="provider_unconfigured")

@@ -1,0 +1,305 @@
+"""Read side: line explanations, arrears aging, collection rates, receivable/received reports."""
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.core.money import ZERO, quantize
+
+from . import calc
+from .models import Allocation, Bill, BillLine, Method
+
+AGING_BUCKETS = [
+    ("0-30", 0, 30),
+    ("31-90", 31, 90),
+    ("91-180", 91, 180),
+    ("181-365", 181, 365),
+    ("365+", 366, None),
+]
+BALANCE = F("total") + F("late_fee") - F("paid") - F("credited")
+
+
+def explain_line(line) -> str:
+    """How a line was computed, in words: the same text on the portal, the PDF and the API."""
+    item = line.fee_item
+    d = line.detail or {}
+    parts = []
+    if line.kind == BillLine.Kind.ONE_OFF:
+        parts.append(_("One-off charge: %(desc)s") % {"desc": line.description or item.name})
+    elif item.method == Method.AREA:
+        parts.append(
+            _("%(area)s m² (%(src)s) × ¥%(price)s %(unit)s × %(months)s month(s)")
+            % {
+                "area": d.get("area"),
+                "src": d.get("src", ""),
+                "price": f"{item.unit_price:.4f}",
+                "unit": item.unit,
+                "months": d.get("months", 1),
+            }
+        )
+    elif item.method == Method.FIXED:
+        parts.append(
+            _("¥%(price)s %(unit)s × %(months)s month(s)")
+            % {"price": f"{item.unit_price:.4f}", "unit": item.unit, "months": d.get("months", 1)}
+        )
+    elif item.method == Method.METERED:
+        text = _("reading %(from)s → %(to)s, usage %(usage)s") % {
+            "from": d.get("from"),
+            "to": d.get("to"),
+            "usage": d.get("usage"),
+        }
+        if d.get("replaced"):
+            text += _(" (meter replaced)")
+        tiers = "; ".join(_("%(q)s × ¥%(p)s") % {"q": q, "p": p} for q, p, _s in d.get("tiers", []))
+        parts.append(f"{text}: {tiers}")
+        if item.pass_through:
+            parts.append(_("utility pass-through, no surcharge (物业管理条例第44条)"))
+    elif item.method == Method.SHARED:
+        parts.append(
+            _(
+                "公摊 total ¥%(total)s (usage %(usage)s × ¥%(price)s) split by area: %(area)s of %(scope)s m²"
+            )
+            % {
+                "total": d.get("total"),
+                "usage": d.get("usage"),
+                "price": f"{item.unit_price:.4f}",
+                "area": d.get("area"),
+                "scope": d.get("scope_area"),
+            }
+        )
+        if d.get("remainder"):
+            parts.append(_("this line carries the rounding remainder"))
+    if d.get("days") and d.get("pdays") and d["days"] != d["pdays"]:
+        parts.append(
+            _("prorated %(days)s of %(pdays)s days") % {"days": d["days"], "pdays": d["pdays"]}
+        )
+    if d.get("vacancy"):
+        v = d["vacancy"]
+        parts.append(
+            _("vacancy rate %(rate)s by %(basis)s, notice %(notice)s")
+            % {"rate": v["rate"], "basis": v["basis"], "notice": v["notice"]}
+        )
+    parts.append(_("period %(period)s") % {"period": line.period})
+    parts.append(_("standard: %(std)s") % {"std": item.standard_text()})
+    parts.append(_("rounded half up to the fen: ¥%(amount)s") % {"amount": line.amount})
+    return "; ".join(str(p) for p in parts)
+
+
+def _bucket_case(as_of):
+    whens = []
+    for name, low, high in AGING_BUCKETS:
+        # days overdue = as_of - due_date; bucket by due date window
+        newest = as_of - timedelta(days=low)
+        cond = Q(due_date__lte=newest)
+        if high is not None:
+            cond &= Q(due_date__gte=as_of - timedelta(days=high))
+        whens.append(When(cond, then=Value(name)))
+    return Case(*whens, default=Value("0-30"))
+
+
+def arrears_aging(bills, as_of=None, group=None):
+    """Open, overdue balances by aging bucket (and optional group: community, building, period).
+    Returns {"rows": [{group, bucket amounts, households}], "total", "households"}."""
+    as_of = as_of or timezone.localdate()
+    qs = bills.filter(status=Bill.Status.OPEN, due_date__lt=as_of)
+    group_field = {
+        "community": "community__name",
+        "building": "house__building__name",
+        "period": "period",
+        None: None,
+    }[group]
+    keys = ["bucket"] + ([group_field] if group_field else [])
+    rows = (
+        qs.annotate(bucket=_bucket_case(as_of))
+        .values(*keys)
+        .annotate(
+            amount=Sum(BALANCE, output_field=DecimalField()),
+            households=Count("house_id", distinct=True),
+        )
+        .order_by(*keys)
+    )
+    table = defaultdict(lambda: {name: ZERO for name, _a, _b in AGING_BUCKETS})
+    households = defaultdict(int)
+    for r in rows:
+        label = r.get(group_field) if group_field else _("All")
+        table[label][r["bucket"]] = quantize(r["amount"] or 0)
+        households[label] += r["households"]
+    out = []
+    for label, buckets in table.items():
+        out.append(
+            {
+                "group": str(label),
+                **{k: str(v) for k, v in buckets.items()},
+                "cells": [str(buckets[name]) for name, _a, _b in AGING_BUCKETS],
+                "total": str(sum(buckets.values(), ZERO)),
+                "households": households[label],
+            }
+        )
+    total = qs.aggregate(
+        t=Sum(BALANCE, output_field=DecimalField()), h=Count("house_id", distinct=True)
+    )
+    return {
+        "as_of": str(as_of),
+        "buckets": [b[0] for b in AGING_BUCKETS],
+        "rows": out,
+        "total": str(quantize(total["t"] or 0)),
+        "households": total["h"],
+    }
+
+
+def arrears_by_item(bills, as_of=None):
+    """Open principal per fee item (unpaid part of each line)."""
+    as_of = as_of or timezone.localdate()
+    lines = BillLine.objects.filter(
+        bill__in=bills.filter(status=Bill.Status.OPEN, due_date__lt=as_of)
+    )
+    billed = dict(
+        lines.values("fee_item__name").annotate(s=Sum("amount")).values_list("fee_item__name", "s")
+    )
+    paid = dict(
+        Allocation.objects.filter(line__in=lines)
+        .values("line__fee_item__name")
+        .annotate(s=Sum("amount"))
+        .values_list("line__fee_item__name", "s")
+    )
+    return [
+        {"group": name, "total": str(quantize(amount - (paid.get(name) or 0)))}
+        for name, amount in billed.items()
+    ]
+
+
+def collection_rates(bills, period):
+    """当期收缴率 (this period's receipts on this period's bills) and 清欠率 (prior arrears
+    recovered during the period), by amount and by household."""
+    p = calc.parse_period(period)
+    current = bills.filter(period_start__gte=p.start, period_start__lte=p.end)
+    agg = current.aggregate(
+        billed=Sum(F("total") - F("credited")), houses=Count("house_id", distinct=True)
+    )
+    billed = agg["billed"] or ZERO
+    received = (
+        Allocation.objects.filter(bill__in=current, applied_on__lte=p.end).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or ZERO
+    )
+    unpaid_houses = (
+        current.filter(Q(status=Bill.Status.OPEN) & Q(paid__lt=F("total") - F("credited")))
+        .values("house_id")
+        .distinct()
+        .count()
+    )
+    houses = agg["houses"] or 0
+    prior = bills.filter(period_start__lt=p.start)
+    prior_billed = prior.aggregate(s=Sum(F("total") - F("credited")))["s"] or ZERO
+    prior_paid_before = (
+        Allocation.objects.filter(bill__in=prior, applied_on__lt=p.start).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or ZERO
+    )
+    arrears_start = prior_billed - prior_paid_before
+    recovered = (
+        Allocation.objects.filter(
+            bill__in=prior, applied_on__gte=p.start, applied_on__lte=p.end
+        ).aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
+    owing_houses = (
+        prior.values("house_id")
+        .annotate(
+            billed=Sum(F("total") - F("credited")),
+            before=Sum(
+                Case(
+                    When(allocations__applied_on__lt=p.start, then=F("allocations__amount")),
+                    default=0,
+                    output_field=DecimalField(),
+                )
+            ),
+        )
+        .filter(billed__gt=F("before"))
+    )
+    owing_ids = set(owing_houses.values_list("house_id", flat=True)) if arrears_start > 0 else set()
+    cleared = 0
+    if owing_ids:
+        still = set(
+            prior.filter(house_id__in=owing_ids, status=Bill.Status.OPEN).values_list(
+                "house_id", flat=True
+            )
+        )
+        cleared = len(owing_ids - still)
+
+    def pct(a, b):
+        return str(quantize(Decimal(a) * 100 / Decimal(b))) if b else None
+
+    return {
+        "period": p.key,
+        "billed": str(quantize(billed)),
+        "received": str(quantize(received)),
+        "current_rate_amount": pct(received, billed),
+        "households": houses,
+        "paid_households": houses - unpaid_houses,
+        "current_rate_households": pct(houses - unpaid_houses, houses),
+        "arrears_at_start": str(quantize(arrears_start)),
+        "recovered": str(quantize(recovered)),
+        "recovery_rate_amount": pct(recovered, arrears_start),
+        "arrears_households": len(owing_ids),
+        "cleared_households": cleared,
+        "recovery_rate_households": pct(cleared, len(owing_ids)),
+    }
+
+
+def receivable_received(bills, group="period"):
+    """应收 / 实收 / 欠费 grouped by community, building, item or period."""
+    if group == "item":
+        lines = BillLine.objects.filter(bill__in=bills)
+        billed = lines.values("fee_item__name").annotate(s=Sum("amount")).order_by("fee_item__name")
+        paid = dict(
+            Allocation.objects.filter(line__in=lines)
+            .values("line__fee_item__name")
+            .annotate(s=Sum("amount"))
+            .values_list("line__fee_item__name", "s")
+        )
+        rows = []
+        for r in billed:
+            name = r["fee_item__name"]
+            rows.append(
+                {
+                    "group": name,
+                    "receivable": str(quantize(r["s"])),
+                    "received": str(quantize(paid.get(name) or 0)),
+                    "arrears": str(quantize(r["s"] - (paid.get(name) or 0))),
+                }
+            )
+        return rows
+    field = {
+        "community": "community__name",
+        "building": "house__building__name",
+        "period": "period",
+    }[group]
+    rows = (
+        bills.values(field)
+        .annotate(
+            receivable=Sum(F("total") - F("credited")),
+            received=Sum("paid"),
+            n=Count("id", output_field=IntegerField()),
+        )
+        .order_by(field)
+    )
+    return [
+        {
+            "group": r[field],
+            "receivable": str(quantize(r["receivable"] or 0)),
+            "received": str(quantize(r["received"] or 0)),
+            "arrears": str(quantize((r["receivable"] or 0) - (r["received"] or 0))),
+        }
+        for r in rows
+    ]
+
+
+def monthly_rates(bills, periods):
+    return [collection_rates(bills, p) for p in periods]

@@ -1,0 +1,1523 @@
+"""Billing operations. Every write is here: keyword-only actor, atomic, locked, audited.
+
+Money moves only through ``_apply_funds`` (oldest bill first, principal before late charges)
+and the wallet helpers; the house's wallet row is the lock that serialises a house's money.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.core import audit
+from anju.core.choices import OWNER_RELATIONS, Relation
+from anju.core.errors import Conflict, DomainError
+from anju.core.models import House, Occupancy
+from anju.core.money import ZERO, allocate, quantize, to_decimal
+from anju.core.numbering import next_number
+
+from . import calc
+from .models import (
+    DEMAND_KINDS,
+    Allocation,
+    AppliesTo,
+    Bill,
+    BillingRun,
+    BillLine,
+    CashUp,
+    CollectionAction,
+    CollectionKind,
+    CreditNote,
+    FeeItem,
+    LateCharge,
+    Meter,
+    MeterReading,
+    Method,
+    Payment,
+    SharedUsage,
+    VacancyNotice,
+    VacancyRule,
+    Wallet,
+    WalletEntry,
+)
+
+CHUNK = 5000
+JUMP_FACTOR = Decimal("3")
+JUMP_MIN_USAGE = Decimal("10")
+CASHIER_METHODS = {Payment.Method.CASH, Payment.Method.BANK, Payment.Method.POS}
+ART_944 = _(
+    "民法典第944条: a property service provider may not collect fees by stopping water, power, heating "
+    "or gas (nor by locking meters or restricting lifts or access). Use the lawful ladder: reminder, "
+    "written demand with a deadline, negotiation or instalment plan, lawyer's letter, lawsuit or arbitration."
+)
+
+
+def _error(field, message, code=None):
+    raise DomainError(message, fields={field: [message]}, code=code)
+
+
+# --- fee items -----------------------------------------------------------------------------------
+
+FEE_FIELDS = {
+    "unit",
+    "basis",
+    "applies_to",
+    "effective_from",
+    "effective_until",
+    "tiers",
+    "meter_kind",
+    "pass_through",
+    "surcharge_rate",
+    "due_days",
+    "late_daily_rate",
+    "late_grace_days",
+    "late_cap_rate",
+}
+
+
+def _validate_fee_item(item: FeeItem):
+    if item.unit_price is None or item.unit_price < 0:
+        _error("unit_price", _("The unit price must be zero or more, with at most 4 decimals."))
+    if item.unit_price != item.unit_price.quantize(Decimal("0.0001")):
+        _error("unit_price", _("The unit price has at most 4 decimals."))
+    if item.pass_through and item.surcharge_rate:
+        _error(
+            "surcharge_rate",
+            _("A utility pass-through item may not carry any surcharge (物业管理条例第44条)."),
+        )
+    if item.effective_until and item.effective_until < item.effective_from:
+        _error("effective_until", _("The end date must not be before the start date."))
+    if item.method == Method.METERED and not item.meter_kind:
+        _error("meter_kind", _("A metered item needs the meter kind."))
+    for tier in item.tiers or []:
+        try:
+            Decimal(str(tier["price"]))
+            if tier.get("upto") not in (None, ""):
+                Decimal(str(tier["upto"]))
+        except Exception:  # noqa: BLE001 - any malformed tier is the same user error
+            _error(
+                "tiers",
+                _(
+                    'Tiers look like [{"upto": "20", "price": "3.5"}, {"upto": null, "price": "5.25"}].'
+                ),
+            )
+    if item.late_daily_rate is not None and item.late_daily_rate <= 0:
+        _error("late_daily_rate", _("Leave the late charge empty, or enter a positive daily rate."))
+
+
+@transaction.atomic
+def create_fee_item(
+    *, actor, community, name, method, unit_price, cycle="monthly", published=False, **extra
+):
+    item = FeeItem(
+        organization_id=community.organization_id,
+        community=community,
+        name=name,
+        method=method,
+        cycle=cycle,
+        unit_price=to_decimal(unit_price),
+        effective_from=extra.pop("effective_from", None) or timezone.localdate(),
+        **{k: v for k, v in extra.items() if k in FEE_FIELDS},
+    )
+    _validate_fee_item(item)
+    if published:
+        item.published, item.published_at = True, timezone.now()
+    item.save()
+    audit.record(actor, "billing.feeitem.created", item, after=audit.snapshot(item))
+    return item
+
+
+@transaction.atomic
+def update_fee_item(*, actor, item, data):
+    item = FeeItem.objects.select_for_update().get(pk=item.pk)
+    before = audit.snapshot(item)
+    if item.published:
+        # A published standard is what residents were shown; only its end date may be set.
+        if set(data) - {"effective_until", "published"} or data.get("published") is False:
+            _error(
+                "published",
+                _("A published standard cannot be changed. End it and publish a new item."),
+            )
+    for key, value in data.items():
+        if key in FEE_FIELDS | {"name", "method", "unit_price", "cycle"}:
+            setattr(item, key, value)
+    _validate_fee_item(item)
+    if data.get("published") and not item.published:
+        item.published, item.published_at = True, timezone.now()
+    item.save()
+    audit.record(actor, "billing.feeitem.changed", item, before=before, after=audit.snapshot(item))
+    return item
+
+
+@transaction.atomic
+def publish_fee_item(*, actor, item):
+    item = FeeItem.objects.select_for_update().get(pk=item.pk)
+    if not item.published:
+        item.published, item.published_at = True, timezone.now()
+        item.save(update_fields=["published", "published_at"])
+        audit.record(actor, "billing.feeitem.published", item, after={"published": True})
+    return item
+
+
+# --- vacancy -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_vacancy_rule(*, actor, fee_item, payable_rate, min_days, basis):
+    if not basis.strip():
+        _error("basis", _("Name the local regulation or contract clause that grants the discount."))
+    rate = to_decimal(payable_rate)
+    if not Decimal(0) <= rate <= 1:
+        _error("payable_rate", _("The share payable is between 0 and 1."))
+    rule = VacancyRule.objects.create(
+        organization_id=fee_item.organization_id,
+        community_id=fee_item.community_id,
+        fee_item=fee_item,
+        payable_rate=rate,
+        min_days=min_days,
+        basis=basis,
+    )
+    audit.record(actor, "billing.vacancyrule.created", rule, after=audit.snapshot(rule))
+    return rule
+
+
+@transaction.atomic
+def register_vacancy_notice(*, actor, house, rule, notice_date, notice_reference, start, end=None):
+    if rule.community_id != house.community_id:
+        _error("rule", _("The rule belongs to another community."))
+    if not notice_reference.strip():
+        _error("notice_reference", _("A written vacancy notice is required."))
+    if notice_date > start:
+        _error("start", _("The vacancy starts on or after the written notice."))
+    if end and (end - start).days + 1 < rule.min_days:
+        _error(
+            "end",
+            _("The vacancy is shorter than the rule's minimum of %(days)s days.")
+            % {"days": rule.min_days},
+        )
+    notice = VacancyNotice.objects.create(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        house=house,
+        rule=rule,
+        notice_date=notice_date,
+        notice_reference=notice_reference,
+        start=start,
+        end=end,
+    )
+    audit.record(actor, "billing.vacancynotice.created", notice, after=audit.snapshot(notice))
+    return notice
+
+
+# --- meters --------------------------------------------------------------------------------------
+
+
+def _meter(house, kind):
+    meter, _created = Meter.objects.get_or_create(
+        house=house,
+        kind=kind,
+        defaults={"organization_id": house.organization_id, "community_id": house.community_id},
+    )
+    return meter
+
+
+@transaction.atomic
+def enter_reading(
+    *, actor, house, kind, read_on, value, replaced=False, start_value=None, source="manual"
+):
+    """Record a reading. Lower than the last one is refused unless the meter was replaced (then
+    usage is counted from ``start_value`` of the new meter). Unusual jumps are flagged."""
+    value = to_decimal(value)
+    if value < 0:
+        _error("value", _("A reading cannot be negative."))
+    meter = Meter.objects.select_for_update().get(pk=_meter(house, kind).pk)
+    last = meter.readings.order_by("-read_on", "-id").first()
+    if last and read_on < last.read_on:
+        _error("read_on", _("A later reading (%(day)s) already exists.") % {"day": last.read_on})
+    previous = last.value if last else value
+    if replaced:
+        previous = to_decimal(start_value) if start_value is not None else Decimal("0")
+        if value < previous:
+            _error("value", _("The new meter's reading is below its start reading."))
+    elif value < previous:
+        _error(
+            "value",
+            _(
+                "The reading %(value)s is lower than the last reading %(last)s. If the meter was "
+                "replaced, tick “meter replaced”."
+            )
+            % {"value": value, "last": previous},
+        )
+    usage = value - previous
+    status, reason = MeterReading.Status.OK, ""
+    recent = list(meter.readings.order_by("-read_on", "-id").values_list("usage", flat=True)[:3])
+    recent = [u for u in recent if u > 0]
+    if recent:
+        usual = sum(recent, Decimal(0)) / len(recent)
+        if usage > JUMP_MIN_USAGE and usage > usual * JUMP_FACTOR:
+            status = MeterReading.Status.FLAGGED
+            reason = _("Usage %(usage)s is more than %(factor)s× the usual %(usual)s.") % {
+                "usage": usage,
+                "factor": JUMP_FACTOR,
+                "usual": quantize(usual),
+            }
+    reading = MeterReading.objects.create(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        meter=meter,
+        house=house,
+        read_on=read_on,
+        value=value,
+        previous_value=previous,
+        usage=usage,
+        replaced=replaced,
+        status=status,
+        flag_reason=reason,
+        source=source,
+        entered_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(actor, "billing.reading.entered", reading, after=audit.snapshot(reading))
+    return reading
+
+
+@transaction.atomic
+def confirm_reading(*, actor, reading):
+    reading = MeterReading.objects.select_for_update().get(pk=reading.pk)
+    if reading.status != MeterReading.Status.FLAGGED:
+        from anju.core.errors import InvalidTransition
+
+        raise InvalidTransition("confirm", reading.status, [])
+    reading.status = MeterReading.Status.CONFIRMED
+    reading.save(update_fields=["status"])
+    audit.record(
+        actor,
+        "billing.reading.confirmed",
+        reading,
+        before={"status": "flagged"},
+        after={"status": "confirmed"},
+    )
+    return reading
+
+
+def import_readings(*, actor, community, fileobj):
+    """Import readings from .xlsx: columns 楼栋/building, 房号/number, 表/kind, 日期/date, 读数/value,
+    换表/replaced. Each row is its own transaction; returns (created, errors[(row, message)])."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable upload is the same user error
+        raise DomainError(
+            _("This is not a readable .xlsx file."), fields={"file": [str(exc)[:200]]}
+        ) from exc
+    ws = wb.active
+    rows = ws.iter_rows(values_only=True)
+    header = [str(h or "").strip().lower() for h in next(rows, [])]
+    aliases = {
+        "building": ("building", "楼栋"),
+        "number": ("number", "房号"),
+        "kind": ("kind", "表", "表类型"),
+        "date": ("date", "日期", "抄表日期"),
+        "value": ("value", "读数"),
+        "replaced": ("replaced", "换表"),
+    }
+    index = {}
+    for key, names in aliases.items():
+        for i, h in enumerate(header):
+            if h in names:
+                index[key] = i
+    missing = [k for k in ("building", "number", "kind", "date", "value") if k not in index]
+    if missing:
+        raise DomainError(
+            _("Missing columns: %(cols)s") % {"cols": ", ".join(missing)}, fields={"file": missing}
+        )
+    kinds = {"水": "water", "电": "electricity", "气": "gas", "热": "heat"}
+    houses = {
+        (b, n): h
+        for b, n, h in House.objects.filter(community=community).values_list(
+            "building__name", "number", "pk"
+        )
+    }
+    created, errors = 0, []
+    for row_no, row in enumerate(rows, start=2):
+        if not row or all(v in (None, "") for v in row):
+            continue
+        try:
+            key = (str(row[index["building"]]).strip(), str(row[index["number"]]).strip())
+            house_id = houses.get(key)
+            if house_id is None:
+                raise DomainError(_("Unknown house %(b)s %(n)s.") % {"b": key[0], "n": key[1]})
+            kind = str(row[index["kind"]]).strip()
+            kind = kinds.get(kind, kind)
+            day = row[index["date"]]
+            day = (
+                day.date()
+                if isinstance(day, datetime)
+                else day
+                if isinstance(day, date)
+                else date.fromisoformat(str(day).strip())
+            )
+            replaced = "replaced" in index and str(row[index["replaced"]] or "").strip() in (
+                "1",
+                "是",
+                "true",
+                "yes",
+            )
+            enter_reading(
+                actor=actor,
+                house=House.objects.get(pk=house_id),
+                kind=kind,
+                read_on=day,
+                value=str(row[index["value"]]),
+                replaced=replaced,
+                source=MeterReading.Source.XLSX,
+            )
+            created += 1
+        except DomainError as exc:
+            errors.append((row_no, str(exc.message)))
+        except (ValueError, TypeError) as exc:
+            errors.append((row_no, str(exc)))
+    return created, errors
+
+
+@transaction.atomic
+def record_shared_usage(*, actor, fee_item, period, usage, building=None, remainder_house=None):
+    if fee_item.method != Method.SHARED:
+        _error("fee_item", _("Only a shared-consumption item takes a common meter's usage."))
+    p = calc.parse_period(period)
+    row = SharedUsage.objects.create(
+        organization_id=fee_item.organization_id,
+        community_id=fee_item.community_id,
+        fee_item=fee_item,
+        building=building,
+        period=p.key,
+        usage=to_decimal(usage),
+        remainder_house=remainder_house,
+    )
+    audit.record(actor, "billing.sharedusage.created", row, after=audit.snapshot(row))
+    return row
+
+
+# --- billing runs --------------------------------------------------------------------------------
+
+
+def _applies(item, usage):
+    return item.applies_to == AppliesTo.ALL or item.applies_to == usage
+
+
+def _payers(house_ids, on):
+    """house_id -> (payer_kind, payer_id, liable_id, payer_name) from active occupancies."""
+    owners, payers = {}, {}
+    rows = (
+        Occupancy.objects.active(on)
+        .filter(house_id__in=house_ids)
+        .values_list(
+            "house_id", "person_id", "person__name", "relation", "is_payer", "is_representative"
+        )
+        .order_by("house_id", "-is_representative", "id")
+    )
+    for house_id, person_id, name, relation, is_payer, _rep in rows:
+        if relation in OWNER_RELATIONS and house_id not in owners:
+            owners[house_id] = (person_id, name)
+        if is_payer and (house_id not in payers or relation == Relation.TENANT):
+            payers[house_id] = (person_id, name, relation)
+    return owners, payers
+
+
+def _monthly_fee_estimate(house):
+    total = Decimal(0)
+    for item in FeeItem.objects.filter(
+        community_id=house.community_id, published=True, method__in=[Method.AREA, Method.FIXED]
+    ):
+        if _applies(item, house.usage):
+            total += item.unit_price * (house.area if item.method == Method.AREA else 1)
+    return quantize(total)
+
+
+def _items_for_run(community, items=None):
+    qs = FeeItem.objects.filter(
+        community=community, method__in=[Method.AREA, Method.FIXED, Method.METERED, Method.SHARED]
+    )
+    if items:
+        qs = qs.filter(pk__in=[i.pk if hasattr(i, "pk") else i for i in items])
+    return list(qs.order_by("id"))
+
+
+class RunComputer:
+    """Computes a run's lines chunk by chunk, for the preview and for posting alike."""
+
+    def __init__(self, community, period, building=None, items=None):
+        self.community = community
+        self.period = calc.parse_period(period)
+        self.building = building
+        self.warnings = []
+        all_items = _items_for_run(community, items)
+        self.items = []
+        for item in all_items:
+            if not item.published:
+                self.warnings.append(
+                    _("“%(item)s” is not published and cannot be billed (明码标价).")
+                    % {"item": item.name}
+                )
+            elif (
+                item.cycle != self.period.cycle
+                or calc.billed_days(self.period, item.effective_from, item.effective_until) == 0
+            ):
+                continue
+            else:
+                self.items.append(item)
+        houses = House.objects.filter(community=community)
+        if building is not None:
+            houses = houses.filter(building=building)
+        self.houses = houses
+        self.existing = {
+            item.pk: set(
+                BillLine.objects.filter(
+                    fee_item=item, period=self.period.key, kind=BillLine.Kind.REGULAR
+                ).values_list("house_id", flat=True)
+            )
+            for item in self.items
+        }
+        self.vacancy = self._vacancy()
+        self.metered = {
+            item.pk: self._metered(item) for item in self.items if item.method == Method.METERED
+        }
+        self.shared = {
+            item.pk: self._shared(item) for item in self.items if item.method == Method.SHARED
+        }
+
+    def _vacancy(self):
+        out = {}
+        p = self.period
+        notices = (
+            VacancyNotice.objects.filter(
+                community=self.community,
+                start__lte=p.start,
+                notice_date__lte=p.end,
+                rule__fee_item__in=self.items,
+            )
+            .filter(Q(end__isnull=True) | Q(end__gte=p.end))
+            .select_related("rule")
+        )
+        for n in notices:
+            if (p.end - n.start).days + 1 >= n.rule.min_days:
+                out[(n.house_id, n.rule.fee_item_id)] = n
+        return out
+
+    def _metered(self, item):
+        p = self.period
+        rows = (
+            MeterReading.objects.filter(
+                community=self.community,
+                meter__kind=item.meter_kind,
+                read_on__gte=p.start,
+                read_on__lte=p.end,
+            )
+            .values_list("house_id", "status", "previous_value", "value", "usage", "replaced")
+            .order_by("house_id", "read_on", "id")
+        )
+        data, flagged = {}, set()
+        for house_id, status, prev, value, usage, replaced in rows:
+            if status == MeterReading.Status.FLAGGED:
+                flagged.add(house_id)
+            d = data.setdefault(
+                house_id,
+                {"from": str(prev), "to": str(value), "usage": Decimal(0), "replaced": False},
+            )
+            d["to"] = str(value)
+            d["usage"] += usage
+            d["replaced"] = d["replaced"] or replaced
+        for house_id in flagged:
+            data.pop(house_id, None)
+        if flagged:
+            self.warnings.append(
+                _("%(item)s: %(n)s flagged readings await review and are not billed yet.")
+                % {"item": item.name, "n": len(flagged)}
+            )
+        return data
+
+    def _shared(self, item):
+        out = {}
+        usages = SharedUsage.objects.filter(fee_item=item, period=self.period.key)
+        if not usages:
+            self.warnings.append(
+                _("%(item)s: no common-meter usage recorded for %(period)s.")
+                % {"item": item.name, "period": self.period.key}
+            )
+        for su in usages:
+            scope = House.objects.filter(community=self.community)
+            if su.building_id:
+                scope = scope.filter(building_id=su.building_id)
+            if item.applies_to != AppliesTo.ALL:
+                scope = scope.filter(usage=item.applies_to)
+            rows = list(scope.order_by("id").values_list("pk", "area"))
+            if not rows:
+                continue
+            total = quantize(su.usage * item.unit_price)
+            ids = [r[0] for r in rows]
+            areas = [r[1] for r in rows]
+            if su.remainder_house_id in ids:
+                rem = ids.index(su.remainder_house_id)
+            else:
+                rem = max(range(len(rows)), key=lambda i: (areas[i], -ids[i]))
+            shares = allocate(total, areas, remainder_index=rem)
+            scope_area = sum(areas, Decimal(0))
+            for i, (house_id, area) in enumerate(rows):
+                out[house_id] = (
+                    shares[i],
+                    {
+                        "usage": str(su.usage),
+                        "total": str(total),
+                        "area": str(area),
+                        "scope_area": str(scope_area),
+                        "remainder": i == rem,
+                    },
+                )
+        return out
+
+    def line_for(self, item, h):
+        """(amount, detail) for house row ``h`` or None when nothing is due."""
+        p = self.period
+        hid, usage, area, area_source, developer_held, delivered_on = (
+            h["id"],
+            h["usage"],
+            h["area"],
+            h["area_source"],
+            h["developer_held"],
+            h["delivered_on"],
+        )
+        if not _applies(item, usage) or hid in self.existing[item.pk]:
+            return None
+        starts = item.effective_from
+        if not developer_held and delivered_on and delivered_on > starts:
+            starts = delivered_on
+        days = calc.billed_days(p, starts, item.effective_until)
+        if days == 0:
+            return None
+        detail = {"days": days, "pdays": p.days}
+        if item.method in (Method.AREA, Method.FIXED):
+            base = item.unit_price * p.months * (area if item.method == Method.AREA else 1)
+            if item.method == Method.AREA:
+                detail.update(area=str(area), src=area_source)
+            detail["months"] = p.months
+            exact = base * days / p.days
+            notice = self.vacancy.get((hid, item.pk))
+            if notice is not None:
+                exact *= notice.rule.payable_rate
+                detail["vacancy"] = {
+                    "rate": str(notice.rule.payable_rate),
+                    "basis": notice.rule.basis,
+                    "notice": notice.notice_reference,
+                    "since": str(notice.start),
+                }
+            return quantize(exact), detail
+        if item.method == Method.METERED:
+            reading = self.metered[item.pk].get(hid)
+            if reading is None:
+                return None
+            amount, parts = calc.tiered_amount(reading["usage"], item.tiers, item.unit_price)
+            detail.update(
+                **{k: (str(v) if isinstance(v, Decimal) else v) for k, v in reading.items()},
+                tiers=parts,
+            )
+            if item.surcharge_rate and not item.pass_through:
+                amount = quantize(amount * (1 + item.surcharge_rate))
+                detail["surcharge"] = str(item.surcharge_rate)
+            return amount, detail
+        if item.method == Method.SHARED:
+            share = self.shared[item.pk].get(hid)
+            if share is None:
+                return None
+            detail.update(share[1])
+            return share[0], detail
+        return None
+
+    def chunks(self):
+        """Yield lists of (house row, payer info, [(item, amount, detail)])."""
+        fields = (
+            "id",
+            "building_id",
+            "usage",
+            "area",
+            "area_source",
+            "sold",
+            "delivered",
+            "delivered_on",
+        )
+        ids = list(self.houses.order_by("id").values_list("id", flat=True))
+        for start in range(0, len(ids), CHUNK):
+            chunk_ids = ids[start : start + CHUNK]
+            rows = list(House.objects.filter(pk__in=chunk_ids).order_by("id").values(*fields))
+            owners, payers = _payers(chunk_ids, self.period.end)
+            out = []
+            for h in rows:
+                h["developer_held"] = not h["sold"] or not h["delivered"]
+                lines = []
+                for item in self.items:
+                    found = self.line_for(item, h)
+                    if found is not None:
+                        lines.append((item, found[0], found[1]))
+                if lines:
+                    out.append((h, self._payer(h, owners, payers), lines))
+            yield out
+
+    def _payer(self, h, owners, payers):
+        if h["developer_held"]:
+            return Bill.PayerKind.DEVELOPER, None, None, self.community.developer or _("Developer")
+        owner = owners.get(h["id"])
+        payer = payers.get(h["id"])
+        if payer and payer[2] == Relation.TENANT:
+            return Bill.PayerKind.TENANT, payer[0], owner[0] if owner else None, payer[1]
+        if owner:
+            return Bill.PayerKind.OWNER, owner[0], owner[0], owner[1]
+        return Bill.PayerKind.OWNER, None, None, ""
+
+
+def _preview(computer):
+    totals = defaultdict(lambda: [Decimal(0), 0])
+    houses, zero = 0, 0
+    for chunk in computer.chunks():
+        for _h, _payer, lines in chunk:
+            houses += 1
+            for item, amount, _detail in lines:
+                totals[item.pk][0] += amount
+                totals[item.pk][1] += 1
+                zero += amount == 0
+    names = {i.pk: i.name for i in computer.items}
+    warnings = list(computer.warnings)
+    if zero:
+        warnings.append(_("%(n)s lines come to ¥0.00.") % {"n": zero})
+    return {
+        "period": computer.period.key,
+        "houses": houses,
+        "lines": sum(t[1] for t in totals.values()),
+        "total": str(sum((t[0] for t in totals.values()), Decimal(0))),
+        "items": [
+            {"fee_item": pk, "name": names[pk], "lines": t[1], "total": str(t[0])}
+            for pk, t in totals.items()
+        ],
+        "already_billed": sum(len(s) for s in computer.existing.values()),
+        "warnings": [str(w) for w in warnings],
+    }
+
+
+@transaction.atomic
+def create_billing_run(*, actor, community, period, building=None, items=None):
+    computer = RunComputer(community, period, building, items)
+    run = BillingRun.objects.create(
+        organization_id=community.organization_id,
+        community=community,
+        building=building,
+        period=computer.period.key,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    run.preview = _preview(computer)
+    run.preview["items_selected"] = [i.pk for i in computer.items]
+    run.save(update_fields=["preview"])
+    audit.record(actor, "billing.run.previewed", run, after=run.preview)
+    return run
+
+
+@transaction.atomic
+def post_billing_run(*, actor, run):
+    run = BillingRun.objects.select_for_update().get(pk=run.pk)
+    BillingRun.machine.check("post", run.status)
+    community = run.community
+    computer = RunComputer(
+        community, run.period, run.building, run.preview.get("items_selected") or None
+    )
+    p = computer.period
+    bills_created = lines_created = 0
+    total = Decimal(0)
+    for chunk in computer.chunks():
+        bills = []
+        for h, payer, lines in chunk:
+            payer_kind, payer_id, liable_id, payer_name = payer
+            bills.append(
+                Bill(
+                    organization_id=community.organization_id,
+                    community_id=community.pk,
+                    house_id=h["id"],
+                    run=run,
+                    period=p.key,
+                    period_start=p.start,
+                    period_end=p.end,
+                    due_date=p.start + timedelta(days=min(item.due_days for item, _a, _d in lines)),
+                    payer_kind=payer_kind,
+                    payer_id=payer_id,
+                    liable_id=liable_id,
+                    payer_name=payer_name[:200],
+                    total=sum((a for _i, a, _d in lines), Decimal(0)),
+                )
+            )
+        if not bills:
+            continue
+        Bill.objects.bulk_create(bills, batch_size=CHUNK)
+        if bills[0].pk is None:  # backends without RETURNING on bulk insert
+            ids = dict(
+                Bill.objects.filter(run=run, house_id__in=[b.house_id for b in bills]).values_list(
+                    "house_id", "pk"
+                )
+            )
+            for b in bills:
+                b.pk = b.id = ids[b.house_id]
+        line_rows = []
+        for bill, (h, _payer, lines) in zip(bills, chunk, strict=True):
+            for item, amount, detail in lines:
+                line_rows.append(
+                    BillLine(
+                        organization_id=community.organization_id,
+                        community_id=community.pk,
+                        bill_id=bill.pk,
+                        house_id=h["id"],
+                        fee_item_id=item.pk,
+                        period=p.key,
+                        amount=amount,
+                        detail=detail,
+                    )
+                )
+                total += amount
+        BillLine.objects.bulk_create(line_rows, batch_size=CHUNK)
+        bills_created += len(bills)
+        lines_created += len(line_rows)
+    run.status = BillingRun.Status.POSTED
+    run.posted_at = timezone.now()
+    run.result = {"bills": bills_created, "lines": lines_created, "total": str(total)}
+    run.save(update_fields=["status", "posted_at", "result"])
+    audit.record(actor, "billing.run.posted", run, after=run.result)
+    wallet_houses = list(
+        Wallet.objects.filter(community=community, balance__gt=0).values_list("house_id", flat=True)
+    )
+    for house_id in wallet_houses:
+        settle_wallet(actor=actor, house=House.objects.get(pk=house_id))
+    return run
+
+
+@transaction.atomic
+def add_one_off_charge(*, actor, house, fee_item, amount, description, source=None):
+    """A one-off charge (e.g. a paid repair from the service desk). Idempotent per ``source``:
+    the same source returns the bill already made."""
+    if source:
+        existing = (
+            BillLine.objects.filter(organization_id=house.organization_id, source=source)
+            .select_related("bill")
+            .first()
+        )
+        if existing:
+            return existing.bill
+    if fee_item.community_id != house.community_id:
+        _error("fee_item", _("The fee item belongs to another community."))
+    if not fee_item.published:
+        _error(
+            "fee_item",
+            _("“%(item)s” is not published and cannot be billed (明码标价).")
+            % {"item": fee_item.name},
+        )
+    if fee_item.method != Method.ONE_OFF:
+        _error("fee_item", _("Choose a one-off fee item."))
+    amount = quantize(amount)
+    if amount <= 0:
+        _error("amount", _("The amount must be more than zero."))
+    today = timezone.localdate()
+    p = calc.parse_period(calc.period_of(today))
+    owners, payers = _payers([house.pk], today)
+    owner = owners.get(house.pk)
+    bill = Bill(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        house=house,
+        period=p.key,
+        period_start=today,
+        period_end=today,
+        due_date=today + timedelta(days=fee_item.due_days),
+        total=amount,
+        payer_kind=Bill.PayerKind.DEVELOPER if house.is_developer_held else Bill.PayerKind.OWNER,
+        payer_id=owner[0] if owner else None,
+        liable_id=owner[0] if owner else None,
+        payer_name=owner[1] if owner else "",
+    )
+    bill.number = next_number("ZD", house.community_id)
+    try:
+        with transaction.atomic():
+            bill.save()
+            BillLine.objects.create(
+                organization_id=house.organization_id,
+                community_id=house.community_id,
+                bill=bill,
+                house=house,
+                fee_item=fee_item,
+                period=p.key,
+                kind=BillLine.Kind.ONE_OFF,
+                amount=amount,
+                description=description[:300],
+                source=source or "",
+                detail={"one_off": True, "description": description[:300]},
+            )
+    except IntegrityError:
+        return BillLine.objects.get(organization_id=house.organization_id, source=source).bill
+    audit.record(
+        actor, "billing.bill.one_off", bill, after={"amount": str(amount), "source": source or ""}
+    )
+    settle_wallet(actor=actor, house=house)
+    return bill
+
+
+# --- money in and out ----------------------------------------------------------------------------
+
+
+def _wallet(house, lock=True):
+    wallet, _created = Wallet.objects.get_or_create(
+        house=house,
+        defaults={"organization_id": house.organization_id, "community_id": house.community_id},
+    )
+    if lock:
+        wallet = Wallet.objects.select_for_update().get(pk=wallet.pk)
+    return wallet
+
+
+def open_debts(house, lock=False):
+    """Open principal per line and open late charges, oldest bill first."""
+    bills = Bill.objects.filter(house=house, status=Bill.Status.OPEN).order_by(
+        "due_date", "period_start", "id"
+    )
+    if lock:
+        bills = bills.select_for_update()
+    bills = list(bills)
+    if not bills:
+        return bills, [], []
+    bill_ids = [b.pk for b in bills]
+    lines = list(BillLine.objects.filter(bill_id__in=bill_ids).order_by("id"))
+    paid = dict(
+        Allocation.objects.filter(line_id__in=[ln.pk for ln in lines])
+        .values("line_id")
+        .annotate(s=Sum("amount"))
+        .values_list("line_id", "s")
+    )
+    credited = dict(
+        CreditNote.objects.filter(line_id__in=[ln.pk for ln in lines])
+        .values("line_id")
+        .annotate(s=Sum("amount"))
+        .values_list("line_id", "s")
+    )
+    order = {b.pk: i for i, b in enumerate(bills)}
+    principal = [
+        (ln, ln.amount - (paid.get(ln.pk) or 0) - (credited.get(ln.pk) or 0)) for ln in lines
+    ]
+    principal = [(ln, amt) for ln, amt in principal if amt > 0]
+    principal.sort(key=lambda pair: (order[pair[0].bill_id], pair[0].pk))
+    late = [
+        (lc, lc.open_amount) for lc in LateCharge.objects.filter(bill_id__in=bill_ids, waived=False)
+    ]
+    late = [(lc, amt) for lc, amt in late if amt > 0]
+    late.sort(key=lambda pair: (order[pair[0].bill_id], pair[0].pk))
+    return bills, principal, late
+
+
+def house_arrears(house):
+    agg = Bill.objects.filter(house=house, status=Bill.Status.OPEN).aggregate(
+        t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
+    )
+    return quantize(agg["t"] or 0)
+
+
+def _apply_funds(house, amount, day, *, payment=None, wallet_entry=None):
+    """Settle open lines oldest first, then late charges. Returns the leftover. Caller holds the
+    house's wallet lock."""
+    bills, principal, late = open_debts(house, lock=True)
+    bills = {b.pk: b for b in bills}
+    applied, left = calc.allocate_oldest_first(amount, principal + late)
+    rows = []
+    touched = defaultdict(Decimal)
+    for key, take in applied:
+        is_late = isinstance(key, LateCharge)
+        rows.append(
+            Allocation(
+                organization_id=house.organization_id,
+                community_id=house.community_id,
+                house_id=house.pk,
+                payment=payment,
+                wallet_entry=wallet_entry,
+                bill_id=key.bill_id,
+                line=None if is_late else key,
+                late_charge=key if is_late else None,
+                amount=take,
+                applied_on=day,
+            )
+        )
+        touched[key.bill_id] += take
+        if is_late:
+            LateCharge.objects.filter(pk=key.pk).update(paid=F("paid") + take)
+    Allocation.objects.bulk_create(rows)
+    for bill_id, take in touched.items():
+        bill = bills[bill_id]
+        bill.paid += take
+        if bill.balance <= 0:
+            bill.status = Bill.Status.PAID
+        bill.save(update_fields=["paid", "status"])
+    return left
+
+
+def prepay_room(house, wallet=None):
+    """How much more may be prepaid: cap months × the house's monthly fees, minus the balance."""
+    wallet = wallet or _wallet(house, lock=False)
+    cap = _monthly_fee_estimate(house) * settings.ANJU_PREPAY_MAX_MONTHS
+    return max(quantize(cap - wallet.balance), ZERO)
+
+
+def _deposit(house, wallet, amount, *, actor, payment=None, kind=WalletEntry.Kind.DEPOSIT, note=""):
+    wallet.balance += amount
+    wallet.save(update_fields=["balance"])
+    return WalletEntry.objects.create(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        house=house,
+        wallet=wallet,
+        kind=kind,
+        amount=amount,
+        balance_after=wallet.balance,
+        payment=payment,
+        note=note,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _existing_by_key(organization_id, key, house, amount):
+    existing = Payment.objects.filter(organization_id=organization_id, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.house_id != house.pk or existing.amount != amount:
+        raise Conflict(
+            _("This idempotency key was already used for a different payment."),
+            code="idempotency_conflict",
+            fields={"idempotency_key": [_("Already used.")]},
+        )
+    return existing
+
+
+@transaction.atomic
+def record_payment(
+    *, actor, house, amount, method, idempotency_key="", reference="", payer_name="", when=None
+):
+    """A cashier's payment (cash, bank transfer, POS): receipt number, bills settled oldest first,
+    any rest into the prepayment wallet up to its cap. Retrying with the same key returns the
+    first payment and credits nothing again."""
+    amount = quantize(amount)
+    if amount <= 0:
+        _error("amount", _("The amount must be more than zero."))
+    if method not in CASHIER_METHODS:
+        _error("method", _("Choose cash, bank transfer or POS."))
+    if idempotency_key:
+        existing = _existing_by_key(house.organization_id, idempotency_key, house, amount)
+        if existing:
+            return existing
+    wallet = _wallet(house)  # the house's money lock
+    if idempotency_key:
+        existing = _existing_by_key(house.organization_id, idempotency_key, house, amount)
+        if existing:
+            return existing
+    owed = house_arrears(house)
+    extra = amount - owed
+    if extra > 0 and extra > prepay_room(house, wallet):
+        _error(
+            "amount",
+            _(
+                "At most ¥%(max)s can be taken now: ¥%(owed)s owed plus ¥%(room)s of prepayment "
+                "(cap %(months)s months)."
+            )
+            % {
+                "max": owed + prepay_room(house, wallet),
+                "owed": owed,
+                "room": prepay_room(house, wallet),
+                "months": settings.ANJU_PREPAY_MAX_MONTHS,
+            },
+        )
+    now = when or timezone.now()
+    payment = Payment(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        house=house,
+        amount=amount,
+        method=method,
+        status=Payment.Status.SUCCEEDED,
+        idempotency_key=idempotency_key or "",
+        reference=reference,
+        payer_name=payer_name,
+        received_by=actor if getattr(actor, "pk", None) else None,
+        paid_at=now,
+        paid_on=timezone.localdate(now),
+    )
+    try:
+        with transaction.atomic():
+            payment.receipt_number = next_number("SK", house.community_id, now)
+            payment.save()
+    except IntegrityError:
+        existing = _existing_by_key(house.organization_id, idempotency_key, house, amount)
+        if existing:
+            return existing
+        raise
+    _settle_payment(actor, house, wallet, payment)
+    audit.record(actor, "billing.payment.recorded", payment, after=audit.snapshot(payment))
+    return payment
+
+
+def _settle_payment(actor, house, wallet, payment):
+    left = _apply_funds(house, payment.amount, payment.paid_on, payment=payment)
+    if left > 0:
+        _deposit(house, wallet, left, actor=actor, payment=payment, note=str(payment))
+        payment.to_wallet = left
+        payment.save(update_fields=["to_wallet"])
+
+
+@transaction.atomic
+def start_online_payment(*, actor, house, amount=None, provider="test", idempotency_key=""):
+    """A pending online payment for what is owed (or ``amount``); the provider confirms it."""
+    owed = house_arrears(house)
+    amount = quantize(amount if amount not in (None, "") else owed)
+    if amount <= 0:
+        _error("amount", _("Nothing is owed; enter an amount to prepay."))
+    if idempotency_key:
+        existing = _existing_by_key(house.organization_id, idempotency_key, house, amount)
+        if existing:
+            return existing
+    if amount - owed > prepay_room(house):
+        _error("amount", _("This is more than is owed plus the prepayment cap."))
+    method = Payment.Method.WECHAT if provider == "wechat" else Payment.Method.TEST
+    payment = Payment.objects.create(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        house=house,
+        amount=amount,
+        method=method,
+        status=Payment.Status.PENDING,
+        idempotency_key=idempotency_key or "",
+    )
+    audit.record(
+        actor, "billing.payment.started", payment, after={"amount": str(amount), "method": method}
+    )
+    return payment
+
+
+@transaction.atomic
+def confirm_online_payment(*, payment_id, provider_ref, amount_fen, actor=None):
+    """The provider says the payment succeeded. Duplicate callbacks change nothing."""
+    payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
+    if payment is None:
+        raise DomainError(_("Unknown payment."), code="not_found")
+    if payment.status == Payment.Status.SUCCEEDED:
+        return payment, False
+    Payment.machine.check("confirm", payment.status)
+    if int(amount_fen) != int(payment.amount * 100):
+        payment.status = Payment.Status.FAILED
+        payment.save(update_fields=["status"])
+        audit.record(
+            actor, "billing.payment.amount_mismatch", payment, after={"amount_fen": amount_fen}
+        )
+        return payment, False
+    house = payment.house
+    wallet = _wallet(house)
+    now = timezone.now()
+    payment.status = Payment.Status.SUCCEEDED
+    payment.provider_ref = provider_ref
+    payment.paid_at, payment.paid_on = now, timezone.localdate(now)
+    payment.receipt_number = next_number("SK", house.community_id, now)
+    payment.save(update_fields=["status", "provider_ref", "paid_at", "paid_on", "receipt_number"])
+    _settle_payment(actor, house, wallet, payment)
+    audit.record(
+        actor,
+        "billing.payment.confirmed",
+        payment,
+        before={"status": "pending"},
+        after={"status": "succeeded", "provider_ref": provider_ref},
+    )
+    return payment, True
+
+
+@transaction.atomic
+def settle_wallet(*, actor, house):
+    """Use the prepayment balance on open bills, oldest first."""
+    wallet = _wallet(house)
+    if wallet.balance <= 0:
+        return ZERO
+    bills, principal, late = open_debts(house)
+    owed = sum((amt for _k, amt in principal + late), Decimal(0))
+    take = min(owed, wallet.balance)
+    if take <= 0:
+        return ZERO
+    wallet.balance -= take
+    wallet.save(update_fields=["balance"])
+    entry = WalletEntry.objects.create(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        house=house,
+        wallet=wallet,
+        kind=WalletEntry.Kind.SETTLE,
+        amount=-take,
+        balance_after=wallet.balance,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    left = _apply_funds(house, take, timezone.localdate(), wallet_entry=entry)
+    assert left == 0
+    audit.record(actor, "billing.wallet.settled", wallet, after={"amount": str(take)})
+    return take
+
+
+@transaction.atomic
+def refund_prepayment(*, actor, house, amount, reason):
+    """Refund prepaid fees for periods not served (物业服务纠纷解释第3条)."""
+    amount = quantize(amount)
+    wallet = _wallet(house)
+    if amount <= 0 or amount > wallet.balance:
+        _error(
+            "amount",
+            _("Refund between ¥0.01 and the prepaid balance ¥%(b)s.") % {"b": wallet.balance},
+        )
+    if not reason.strip():
+        _error("reason", _("Give the reason, e.g. the service ended on a date."))
+    wallet.balance -= amount
+    wallet.save(update_fields=["balance"])
+    entry = WalletEntry.objects.create(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        house=house,
+        wallet=wallet,
+        kind=WalletEntry.Kind.REFUND,
+        amount=-amount,
+        balance_after=wallet.balance,
+        note=reason[:300],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(
+        actor, "billing.wallet.refunded", wallet, after={"amount": str(amount), "reason": reason}
+    )
+    return entry
+
+
+@transaction.atomic
+def issue_credit_note(*, actor, line, amount, reason):
+    """Correct a posted line. The unpaid part is reduced first; any part already paid moves to
+    the house's prepayment wallet (and can be refunded)."""
+    house = line.house
+    wallet = _wallet(house)
+    bill = Bill.objects.select_for_update().get(pk=line.bill_id)
+    amount = quantize(amount)
+    credited = CreditNote.objects.filter(line=line).aggregate(s=Sum("amount"))["s"] or ZERO
+    if amount <= 0 or amount > line.amount - credited:
+        _error("amount", _("Credit between ¥0.01 and ¥%(max)s.") % {"max": line.amount - credited})
+    if not reason.strip():
+        _error("reason", _("Say why the line is corrected."))
+    paid = Allocation.objects.filter(line=line).aggregate(s=Sum("amount"))["s"] or ZERO
+    unpaid = line.amount - credited - paid
+    from_paid = max(amount - unpaid, ZERO)
+    note = CreditNote.objects.create(
+        organization_id=bill.organization_id,
+        community_id=bill.community_id,
+        house=house,
+        bill=bill,
+        line=line,
+        amount=amount,
+        reason=reason[:300],
+        number=next_number("HC", bill.community_id),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    bill.credited += amount
+    if from_paid > 0:
+        entry = _deposit(
+            house, wallet, from_paid, actor=actor, kind=WalletEntry.Kind.CREDIT, note=note.number
+        )
+        Allocation.objects.create(
+            organization_id=bill.organization_id,
+            community_id=bill.community_id,
+            house=house,
+            wallet_entry=entry,
+            bill=bill,
+            line=line,
+            amount=-from_paid,
+            applied_on=timezone.localdate(),
+        )
+        bill.paid -= from_paid
+    bill.status = Bill.Status.PAID if bill.balance <= 0 else Bill.Status.OPEN
+    bill.save(update_fields=["credited", "paid", "status"])
+    audit.record(actor, "billing.creditnote.issued", note, after=audit.snapshot(note))
+    return note
+
+
+# --- late charges --------------------------------------------------------------------------------
+
+
+def compute_late_charge(line, item, due_date, as_of):
+    principal = line.amount - (
+        CreditNote.objects.filter(line=line).aggregate(s=Sum("amount"))["s"] or 0
+    )
+    payments = list(Allocation.objects.filter(line=line).values_list("applied_on", "amount"))
+    start = calc.late_start(due_date, item.late_grace_days)
+    return calc.late_interest(
+        principal, start, as_of, item.late_daily_rate, payments, item.late_cap_rate
+    ), start
+
+
+@transaction.atomic
+def accrue_late_charges(*, actor=None, as_of=None, community=None):
+    """Bring every late charge up to ``as_of``. Only items with a contractual rate accrue."""
+    as_of = as_of or timezone.localdate()
+    lines = BillLine.objects.filter(
+        fee_item__late_daily_rate__isnull=False, bill__due_date__lt=as_of
+    ).filter(
+        Q(bill__status=Bill.Status.OPEN) | Q(late_charge__isnull=False, late_charge__waived=False)
+    )
+    if community is not None:
+        lines = lines.filter(community=community)
+    changed = 0
+    for line in lines.select_related("fee_item", "bill"):
+        item = line.fee_item
+        amount, start = compute_late_charge(line, item, line.bill.due_date, as_of)
+        lc = LateCharge.objects.select_for_update().filter(line=line).first()
+        if lc is None:
+            if amount <= 0:
+                continue
+            lc = LateCharge(
+                organization_id=line.organization_id,
+                community_id=line.community_id,
+                bill_id=line.bill_id,
+                line=line,
+                house_id=line.house_id,
+                as_of=as_of,
+            )
+        if lc.waived:
+            continue
+        new = max(amount, lc.paid)
+        if lc.pk and new == lc.amount:
+            continue
+        delta = new - lc.amount
+        lc.amount, lc.as_of = new, as_of
+        lc.detail = {
+            "from": str(start),
+            "to": str(as_of),
+            "rate": str(item.late_daily_rate),
+            "cap": str(item.late_cap_rate) if item.late_cap_rate is not None else None,
+        }
+        lc.save()
+        bill = Bill.objects.select_for_update().get(pk=line.bill_id)
+        bill.late_fee += delta
+        bill.status = Bill.Status.PAID if bill.balance <= 0 else Bill.Status.OPEN
+        bill.save(update_fields=["late_fee", "status"])
+        changed += 1
+    if changed:
+        audit.record(
+            actor,
+            "billing.latecharge.accrued",
+            community,
+            after={"as_of": str(as_of), "changed": changed},
+        )
+    return changed
+
+
+@transaction.atomic
+def waive_late_charge(*, actor, late_charge, reason):
+    lc = LateCharge.objects.select_for_update().get(pk=late_charge.pk)
+    if lc.waived:
+        return lc
+    if not reason.strip():
+        _error("reason", _("Say why the late charge is waived."))
+    bill = Bill.objects.select_for_update().get(pk=lc.bill_id)
+    bill.late_fee -= lc.amount - lc.paid
+    lc.waived, lc.waived_reason, lc.waived_by = True, reason[:300], actor
+    lc.save()
+    bill.status = Bill.Status.PAID if bill.balance <= 0 else Bill.Status.OPEN
+    bill.save(update_fields=["late_fee", "status"])
+    audit.record(
+        actor,
+        "billing.latecharge.waived",
+        lc,
+        after={"reason": reason, "amount": str(lc.amount - lc.paid)},
+    )
+    return lc
+
+
+# --- cash-up -------------------------------------------------------------------------------------
+
+
+def cash_up_report(community, day):
+    rows = (
+        Payment.objects.filter(community=community, status=Payment.Status.SUCCEEDED, paid_on=day)
+        .values("method")
+        .annotate(total=Sum("amount"))
+        .order_by("method")
+    )
+    totals = {r["method"]: str(r["total"]) for r in rows}
+    payments = Payment.objects.filter(
+        community=community, status=Payment.Status.SUCCEEDED, paid_on=day
+    )
+    return {
+        "day": str(day),
+        "totals": totals,
+        "count": payments.count(),
+        "total": str(sum((Decimal(v) for v in totals.values()), ZERO)),
+    }
+
+
+@transaction.atomic
+def close_cash_up(*, actor, community, day):
+    report = cash_up_report(community, day)
+    if CashUp.objects.filter(community=community, day=day).exists():
+        _error("day", _("This day is already closed."), code="already_closed")
+    cash_up = CashUp.objects.create(
+        organization_id=community.organization_id,
+        community=community,
+        day=day,
+        totals=report["totals"],
+        count=report["count"],
+        total=Decimal(report["total"]),
+        closed_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(actor, "billing.cashup.closed", cash_up, after=report)
+    return cash_up
+
+
+# --- collections ---------------------------------------------------------------------------------
+
+
+def overdue_amount(house, as_of=None):
+    as_of = as_of or timezone.localdate()
+    agg = Bill.objects.filter(house=house, status=Bill.Status.OPEN, due_date__lt=as_of).aggregate(
+        t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
+    )
+    return quantize(agg["t"] or 0)
+
+
+def refuse_unlawful(kind):
+    """Anything outside the lawful ladder is refused, citing 民法典第944条."""
+    if kind not in CollectionKind.values:
+        raise DomainError(ART_944, code="unlawful_collection", fields={"kind": [ART_944]})
+
+
+@transaction.atomic
+def create_collection_action(*, actor, house, kind, note="", deadline=None, plan=None):
+    refuse_unlawful(kind)
+    today = timezone.localdate()
+    owed = overdue_amount(house, today)
+    if owed <= 0:
+        _error("house", _("This house has no overdue fees."))
+    actions = CollectionAction.objects.filter(house=house)
+    demand = actions.filter(kind=CollectionKind.DEMAND_NOTICE, delivered_at__isnull=False).order_by(
+        "-delivered_at"
+    )
+    if kind == CollectionKind.LAWYER_LETTER and not demand.exists():
+        _error("kind", _("Send a written demand (书面催告) and record its delivery first."))
+    if kind in (CollectionKind.LAWSUIT, CollectionKind.ARBITRATION):
+        last = demand.first()
+        if last is None or (last.deadline and last.deadline >= today):
+            _error(
+                "kind",
+                _(
+                    "A lawsuit or arbitration comes only after a delivered written demand whose deadline "
+                    "has passed (民法典第944条第2款)."
+                ),
+            )
+    min_deadline = today + timedelta(days=settings.ANJU_DEMAND_DEADLINE_DAYS)
+    if kind == CollectionKind.DEMAND_NOTICE:
+        deadline = max(deadline, min_deadline) if deadline else min_deadline
+    plan = plan or []
+    if kind == CollectionKind.PAYMENT_PLAN:
+        if not plan:
+            _error("plan", _("List the instalments: due date and amount."))
+        try:
+            plan = [
+                {
+                    "due": str(date.fromisoformat(str(p["due"]))),
+                    "amount": str(quantize(p["amount"])),
+                }
+                for p in plan
+            ]
+        except (KeyError, ValueError, TypeError) as exc:
+            raise DomainError(
+                _("Each instalment needs a due date and an amount."),
+                fields={"plan": [_("Each instalment needs a due date and an amount.")]},
+            ) from exc
+        if sum(Decimal(p["amount"]) for p in plan) != owed:
+            _error(
+                "plan", _("The instalments must add up to the overdue ¥%(owed)s.") % {"owed": owed}
+            )
+    action = CollectionAction.objects.create(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        house=house,
+        kind=kind,
+        number=next_number("CJ", house.community_id),
+        amount=owed,
+        deadline=deadline,
+        note=note,
+        plan=plan,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(actor, f"billing.collection.{kind}", action, after=audit.snapshot(action))
+    return action
+
+
+@transaction.atomic
+def deliver_collection_action(*, actor, action, delivered_at=None, method="", proof=""):
+    """Record delivery with its evidence; a delivered 催告 restarts the 3-year clock (民法典第195条)."""
+    action = CollectionAction.objects.select_for_update().get(pk=action.pk)
+    CollectionAction.machine.check("deliver", action.status)
+    if action.kind in DEMAND_KINDS - {CollectionKind.REMINDER} and not proof.strip():
+        _error(
+            "delivery_proof",
+            _("Keep the proof of delivery (e.g. EMS tracking number, signed receipt)."),
+        )
+    action.status = CollectionAction.Status.DELIVERED
+    action.delivered_at = delivered_at or timezone.now()
+    action.delivery_method, action.delivery_proof = method[:60], proof[:300]
+    action.save(update_fields=["status", "delivered_at", "delivery_method", "delivery_proof"])
+    audit.record(
+        actor,
+        "billing.collection.delivered",
+        action,
+        before={"status": "open"},
+        after={"status": "delivered", "proof": proof, "method": method},
+    )
+    return action
+
+
+@transaction.atomic
+def close_collection_action(*, actor, action, note=""):
+    action = CollectionAction.objects.select_for_update().get(pk=action.pk)
+    before = action.status
+    action.status = CollectionAction.machine.check("close", action.status)
+    if note:
+        action.note = (action.note + "\n" + note).strip()
+    action.save(update_fields=["status", "note"])
+    audit.record(
+        actor,
+        "billing.collection.closed",
+        action,
+        before={"status": before},
+        after={"status": "closed"},
+    )
+    return action
+
+
+def limitation(bill, as_of=None):
+    """民法典第188/195条: 3 years from the due date, restarted by each delivered 催告."""
+    restarts = list(
+        CollectionAction.objects.filter(
+            house_id=bill.house_id,
+            kind__in=list(DEMAND_KINDS),
+            delivered_at__isnull=False,
+            delivered_at__date__gte=bill.due_date,
+        ).values_list("delivered_at", flat=True)
+    )
+    last = max([timezone.localdate(d) for d in restarts] + [bill.due_date])
+    try:
+        expires = last.replace(year=last.year + 3)
+    except ValueError:  # 29 February
+        expires = last.replace(year=last.year + 3, day=28)
+    return {
+        "starts": bill.due_date,
+        "last_restart": last,
+        "expires": expires,
+        "restarts": len(restarts),
+    }

@@ -1,0 +1,630 @@
+"""Console (收银台, runs, 日结, arrears, collections, reports) and resident portal pages."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Min, Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from anju.core import policy
+from anju.core.console import (
+    Column,
+    ScopedDetailView,
+    ScopedForm,
+    ScopedListView,
+    ServiceFormView,
+    StaffRequiredMixin,
+)
+from anju.core.crypto import mask_middle
+from anju.core.errors import DomainError
+from anju.core.excel import workbook_bytes
+from anju.core.models import Community, House, Occupancy
+from anju.core.portal import ResidentMixin
+
+from . import pdf, providers, selectors, services
+from .models import (
+    Bill,
+    BillingRun,
+    CashUp,
+    CollectionAction,
+    CollectionKind,
+    FeeItem,
+    MeterReading,
+    Payment,
+    Wallet,
+)
+
+
+def _bills_with_lines(qs):
+    bills = list(
+        qs.select_related("house__building").prefetch_related("lines__fee_item", "late_charges")
+    )
+    for bill in bills:
+        bill.explained = [(line, selectors.explain_line(line)) for line in bill.lines.all()]
+    return bills
+
+
+def _community(request, perm):
+    communities = Community.objects.visible_to(request.user, perm)
+    chosen = request.GET.get("community") or request.POST.get("community") or request.community_id
+    if chosen:
+        return get_object_or_404(communities, pk=chosen)
+    return communities.first()
+
+
+# --- console: lists ------------------------------------------------------------------------------
+
+
+class FeeItemList(ScopedListView):
+    model = FeeItem
+    permission = "billing.feeitem.view"
+    title = _("Fee items")
+    columns = [
+        Column("name", _("name")),
+        Column("community__name", _("community")),
+        Column("method", _("method")),
+        Column("unit_price", _("unit price"), align="right"),
+        Column("unit", _("unit")),
+        Column("basis", _("pricing basis (收费依据)")),
+        Column("effective_from", _("effective from")),
+        Column("published", _("published")),
+    ]
+    search_fields = ["name"]
+
+
+class BillingRunList(ScopedListView):
+    model = BillingRun
+    permission = "billing.run.view"
+    title = _("Billing runs")
+    detail_url_name = "console:billing-run-detail"
+    create_url_name = "console:billing-run-create"
+    create_permission = "billing.run.change"
+    columns = [
+        Column("period", _("period")),
+        Column("community__name", _("community")),
+        Column("status", _("status")),
+        Column(
+            "total",
+            _("total"),
+            money=True,
+            value=lambda r: (r.result or r.preview).get("total", ""),
+        ),
+        Column("created_at", _("created at")),
+    ]
+
+
+class RunForm(ScopedForm):
+    community = forms.ModelChoiceField(queryset=Community.objects.none(), label=_("community"))
+    period = forms.CharField(
+        label=_("period"), max_length=7, help_text=_("2027-01, 2027-Q1 or 2027")
+    )
+    scoped_fields = {"community": (Community, "billing.run.change")}
+
+
+class BillingRunCreate(ServiceFormView):
+    form_class = RunForm
+    permission = "billing.run.change"
+    title = _("New billing run (preview)")
+
+    def perform(self, data):
+        if not policy.staff_has(self.request.user, "billing.run.change", data["community"].pk):
+            raise PermissionDenied
+        return services.create_billing_run(
+            actor=self.request.user, community=data["community"], period=data["period"]
+        )
+
+    def success_url_for(self, obj):
+        return reverse("console:billing-run-detail", args=[obj.pk])
+
+
+class BillingRunDetail(ScopedDetailView):
+    model = BillingRun
+    permission = "billing.run.view"
+    template_name = "billing/run_detail.html"
+
+    def post(self, request, pk):
+        run = self.get_object()
+        if not self.can("billing.run.change", run):
+            raise PermissionDenied
+        try:
+            services.post_billing_run(actor=request.user, run=run)
+            messages.success(request, _("Posted."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("console:billing-run-detail", pk=pk)
+
+
+class PaymentList(ScopedListView):
+    model = Payment
+    permission = "billing.payment.view"
+    title = _("Payments")
+    columns = [
+        Column("receipt_number", _("receipt number")),
+        Column("house", _("house")),
+        Column("amount", _("amount"), money=True),
+        Column("method", _("method")),
+        Column("status", _("status")),
+        Column("paid_at", _("paid at")),
+    ]
+    search_fields = ["receipt_number", "house__number"]
+
+    def base_queryset(self):
+        return Payment.objects.select_related("house__building")
+
+
+class CollectionList(ScopedListView):
+    model = CollectionAction
+    permission = "billing.collection.view"
+    title = _("Collection actions")
+    create_url_name = "console:billing-collection-create"
+    create_permission = "billing.collection.act"
+    columns = [
+        Column("number", _("number")),
+        Column("house", _("house")),
+        Column("kind", _("kind")),
+        Column("status", _("status")),
+        Column("amount", _("arrears claimed"), money=True),
+        Column("deadline", _("pay by")),
+        Column("delivered_at", _("delivered at")),
+        Column("delivery_proof", _("proof of delivery")),
+    ]
+
+    def base_queryset(self):
+        return CollectionAction.objects.select_related("house__building")
+
+
+class CollectionForm(ScopedForm):
+    house = forms.ModelChoiceField(queryset=House.objects.none(), label=_("house"))
+    kind = forms.ChoiceField(choices=CollectionKind.choices, label=_("kind"))
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("note")
+    )
+    scoped_fields = {"house": (House, "core.house.view")}
+
+
+class CollectionCreate(ServiceFormView):
+    form_class = CollectionForm
+    permission = "billing.collection.act"
+    title = _("New collection action")
+
+    def get_initial(self):
+        return {"house": self.request.GET.get("house"), "kind": self.request.GET.get("kind")}
+
+    def perform(self, data):
+        if not policy.staff_has(
+            self.request.user, "billing.collection.act", data["house"].community_id
+        ):
+            raise PermissionDenied
+        return services.create_collection_action(
+            actor=self.request.user, house=data["house"], kind=data["kind"], note=data["note"]
+        )
+
+    def success_url_for(self, obj):
+        return reverse("console:billing-collection-list")
+
+
+class MeterReadingList(ScopedListView):
+    model = MeterReading
+    permission = "billing.meter.change"
+    title = _("Meter readings")
+    columns = [
+        Column("house", _("house")),
+        Column("meter__kind", _("kind")),
+        Column("read_on", _("read on")),
+        Column("previous_value", _("previous reading"), align="right"),
+        Column("value", _("reading"), align="right"),
+        Column("usage", _("usage"), align="right"),
+        Column("status", _("status")),
+        Column("flag_reason", _("flag reason")),
+    ]
+
+    def base_queryset(self):
+        return MeterReading.objects.select_related("house__building", "meter")
+
+
+# --- console: cashier desk -----------------------------------------------------------------------
+
+
+class PayForm(forms.Form):
+    amount = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), label=_("amount")
+    )
+    method = forms.ChoiceField(
+        choices=[
+            (m, label) for m, label in Payment.Method.choices if m in services.CASHIER_METHODS
+        ],
+        label=_("method"),
+    )
+    reference = forms.CharField(max_length=100, required=False, label=_("reference"))
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class CashierDesk(StaffRequiredMixin, generic.TemplateView):
+    """收银台: find the house, see how each open line was computed, take payment, print receipt."""
+
+    template_name = "billing/desk.html"
+    permission = "billing.payment.create"
+
+    def _house(self):
+        pk = self.request.GET.get("house") or self.request.POST.get("house")
+        if not pk:
+            return None
+        return get_object_or_404(
+            House.objects.visible_to(self.request.user, "billing.payment.create").select_related(
+                "building", "community"
+            ),
+            pk=pk,
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        q = self.request.GET.get("q", "").strip()
+        matches = []
+        if q:
+            houses = House.objects.visible_to(user, "billing.payment.create").select_related(
+                "building"
+            )
+            if self.request.community_id:
+                houses = houses.filter(community_id=self.request.community_id)
+            person_houses = Occupancy.objects.active().filter(person__phone=q).values("house_id")
+            matches = list(houses.filter(Q(number__icontains=q) | Q(pk__in=person_houses))[:20])
+        house = self._house() if "house" in self.request.GET else None
+        if house is None and len(matches) == 1:
+            house = matches[0]
+        show_contact = policy.staff_has(user, "core.person.view_contact")
+        ctx.update(title=_("Cashier desk"), q=q, matches=matches, house=house)
+        if house is not None:
+            owners = (
+                Occupancy.objects.active().owners().filter(house=house).select_related("person")
+            )
+            ctx.update(
+                owners=[
+                    (o.person.name, o.person.phone if show_contact else mask_middle(o.person.phone))
+                    for o in owners
+                ],
+                bills=_bills_with_lines(
+                    Bill.objects.filter(house=house, status=Bill.Status.OPEN).order_by("due_date")
+                ),
+                owed=services.house_arrears(house),
+                wallet=Wallet.objects.filter(house=house).first(),
+                room=services.prepay_room(house),
+                payments=Payment.objects.filter(house=house, status=Payment.Status.SUCCEEDED)[:10],
+                form=kwargs.get("form")
+                or PayForm(
+                    initial={
+                        "amount": services.house_arrears(house),
+                        "idempotency_key": timezone.now().strftime("desk-%Y%m%d%H%M%S%f"),
+                    }
+                ),
+            )
+        return ctx
+
+    def post(self, request):
+        house = self._house()
+        if house is None:
+            raise Http404
+        form = PayForm(request.POST)
+        if form.is_valid():
+            try:
+                payment = services.record_payment(
+                    actor=request.user,
+                    house=house,
+                    amount=form.cleaned_data["amount"],
+                    method=form.cleaned_data["method"],
+                    reference=form.cleaned_data["reference"],
+                    idempotency_key=form.cleaned_data["idempotency_key"] or "",
+                )
+                messages.success(
+                    request, _("Payment %(no)s recorded.") % {"no": payment.receipt_number}
+                )
+                return redirect(
+                    f"{reverse('console:billing-desk')}?house={house.pk}&paid={payment.pk}"
+                )
+            except DomainError as exc:
+                for field, errors in exc.fields.items():
+                    for e in errors:
+                        form.add_error(field if field in form.fields else None, e)
+        self.request.GET = self.request.GET.copy()
+        self.request.GET["house"] = str(house.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+def _receipt_response(payment):
+    response = HttpResponse(pdf.receipt_pdf(payment), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{payment.receipt_number}.pdf"'
+    return response
+
+
+class ReceiptView(StaffRequiredMixin, generic.View):
+    permission = "billing.payment.view"
+
+    def get(self, request, pk):
+        payment = get_object_or_404(
+            Payment.objects.visible_to(request.user, "billing.payment.view"),
+            pk=pk,
+            status=Payment.Status.SUCCEEDED,
+        )
+        return _receipt_response(payment)
+
+
+class CashUpView(StaffRequiredMixin, generic.TemplateView):
+    """日结: the day's takings by method, every payment listed, and closing the day."""
+
+    template_name = "billing/cashup.html"
+    permission = "billing.payment.view"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        community = _community(self.request, "billing.payment.view")
+        day = self.request.GET.get("day") or str(timezone.localdate())
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            day = timezone.localdate()
+        report = services.cash_up_report(community, day) if community else {}
+        methods = dict(Payment.Method.choices)
+        ctx.update(
+            title=_("Daily cash-up"),
+            community=community,
+            day=day,
+            report=report,
+            totals=[(methods.get(k, k), v) for k, v in report.get("totals", {}).items()],
+            payments=Payment.objects.filter(
+                community=community, status=Payment.Status.SUCCEEDED, paid_on=day
+            )
+            .select_related("house__building", "received_by")
+            .order_by("paid_at")
+            if community
+            else [],
+            closed=CashUp.objects.filter(community=community, day=day).first()
+            if community
+            else None,
+        )
+        return ctx
+
+    def post(self, request):
+        community = _community(request, "billing.payment.create")
+        if community is None or not policy.staff_has(
+            request.user, "billing.payment.create", community.pk
+        ):
+            raise PermissionDenied
+        try:
+            services.close_cash_up(
+                actor=request.user,
+                community=community,
+                day=date.fromisoformat(request.POST.get("day")),
+            )
+            messages.success(request, _("The day is closed."))
+        except (DomainError, ValueError, TypeError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect(
+            f"{reverse('console:billing-cashup')}?community={community.pk}&day={request.POST.get('day')}"
+        )
+
+
+class ArrearsView(StaffRequiredMixin, generic.TemplateView):
+    """欠费: overdue houses oldest debt first, aging buckets, the next lawful step."""
+
+    template_name = "billing/arrears.html"
+    permission = "billing.collection.view"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        bills = Bill.objects.visible_to(self.request.user, "billing.collection.view")
+        if self.request.community_id:
+            bills = bills.filter(community_id=self.request.community_id)
+        rows = (
+            bills.filter(status=Bill.Status.OPEN, due_date__lt=today)
+            .values("house_id")
+            .annotate(
+                owed=Sum(F("total") + F("late_fee") - F("paid") - F("credited")),
+                oldest=Min("due_date"),
+            )
+            .order_by("oldest")[:200]
+        )
+        houses = House.objects.in_bulk([r["house_id"] for r in rows])
+        last = {}
+        for a in CollectionAction.objects.filter(house_id__in=houses).order_by("created_at"):
+            last[a.house_id] = a
+        ctx.update(
+            title=_("Arrears"),
+            aging=selectors.arrears_aging(bills, today),
+            rows=[
+                (
+                    houses[r["house_id"]],
+                    r["owed"],
+                    r["oldest"],
+                    (today - r["oldest"]).days,
+                    last.get(r["house_id"]),
+                )
+                for r in rows
+            ],
+        )
+        return ctx
+
+
+class ReportsView(StaffRequiredMixin, generic.TemplateView):
+    """应收/实收/欠费 by community, building, item or period; 收缴率 chart; Excel export."""
+
+    template_name = "billing/reports.html"
+    permission = "billing.report.view"
+
+    def get(self, request, *args, **kwargs):
+        bills = Bill.objects.visible_to(request.user, "billing.report.view")
+        if request.community_id:
+            bills = bills.filter(community_id=request.community_id)
+        group = request.GET.get("group", "period")
+        if group not in ("community", "building", "item", "period"):
+            group = "period"
+        rows = selectors.receivable_received(bills, group)
+        if request.GET.get("export") == "xlsx":
+            if not policy.staff_has(request.user, "core.export.run"):
+                raise PermissionDenied
+            content = workbook_bytes(
+                _("Receivable and received"),
+                [_("Group"), _("Receivable"), _("Received"), _("Arrears")],
+                (
+                    [
+                        r["group"],
+                        Decimal(r["receivable"]),
+                        Decimal(r["received"]),
+                        Decimal(r["arrears"]),
+                    ]
+                    for r in rows
+                ),
+            )
+            response = HttpResponse(
+                content,
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="billing-{group}.xlsx"'
+            return response
+        periods = sorted(set(bills.filter(run__isnull=False).values_list("period", flat=True)))[
+            -12:
+        ]
+        rates = selectors.monthly_rates(bills, periods)
+        chart = {
+            "periods": periods,
+            "amount": [r["current_rate_amount"] for r in rates],
+            "households": [r["current_rate_households"] for r in rates],
+            "recovery": [r["recovery_rate_amount"] for r in rates],
+        }
+        return self.render_to_response(
+            self.get_context_data(
+                title=_("Billing reports"),
+                rows=rows,
+                group=group,
+                rates=rates,
+                chart=json.dumps(chart),
+                aging=selectors.arrears_aging(bills),
+            )
+        )
+
+
+# --- portal --------------------------------------------------------------------------------------
+
+
+class MyBills(ResidentMixin, generic.TemplateView):
+    """我的账单: open bills with how each line was computed, the prepayment balance, pay."""
+
+    template_name = "billing/portal_bills.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        house_ids = self.request.user.resident_house_ids()
+        bills = Bill.objects.visible_to(self.request.user, "billing.bill.view").filter(
+            house_id__in=house_ids
+        )
+        houses = House.objects.filter(pk__in=house_ids).select_related("building", "community")
+        ctx.update(
+            title=_("My bills"),
+            houses=[
+                (h, services.house_arrears(h), Wallet.objects.filter(house=h).first())
+                for h in houses
+            ],
+            open_bills=_bills_with_lines(
+                bills.filter(status=Bill.Status.OPEN).order_by("due_date")
+            ),
+            paid_bills=bills.filter(status=Bill.Status.PAID)
+            .select_related("house__building")
+            .order_by("-period_start")[:24],
+            payments=Payment.objects.visible_to(self.request.user, "billing.payment.view")
+            .filter(house_id__in=house_ids, status=Payment.Status.SUCCEEDED)
+            .select_related("house__building")[:24],
+        )
+        return ctx
+
+
+class PortalPay(ResidentMixin, generic.View):
+    def post(self, request):
+        house = get_object_or_404(
+            House.objects.filter(pk__in=request.user.resident_house_ids()),
+            pk=request.POST.get("house"),
+        )
+        if not policy.user_has(request.user, "billing.payment.online", house.community_id):
+            raise PermissionDenied
+        name = providers.provider_name()
+        try:
+            payment = services.start_online_payment(
+                actor=request.user,
+                house=house,
+                provider=name,
+                amount=request.POST.get("amount") or None,
+            )
+            order = providers.get_provider(name).create_order(payment)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("portal:billing-bills")
+        if order.get("pay_url"):
+            return redirect(order["pay_url"])
+        return redirect(f"{reverse('portal:billing-bills')}?code_url={order.get('code_url', '')}")
+
+
+class TestPay(ResidentMixin, generic.TemplateView):
+    """The test provider's pay page (stands in for the wallet app); only when it is configured."""
+
+    template_name = "billing/portal_testpay.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if providers.provider_name() != "test":
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def _payment(self, pk):
+        return get_object_or_404(
+            Payment.objects.visible_to(self.request.user, "billing.payment.view"),
+            pk=pk,
+            method=Payment.Method.TEST,
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(title=_("Pay"), payment=self._payment(kwargs["pk"]))
+        return ctx
+
+    def post(self, request, pk):
+        payment = self._payment(pk)
+        services.confirm_online_payment(
+            payment_id=payment.pk,
+            provider_ref=f"TEST-{payment.pk}",
+            amount_fen=int(payment.amount * 100),
+            actor=request.user,
+        )
+        messages.success(request, _("Paid. Thank you!"))
+        return redirect("portal:billing-bills")
+
+
+class MyReceipt(ResidentMixin, generic.View):
+    def get(self, request, pk):
+        payment = get_object_or_404(
+            Payment.objects.visible_to(request.user, "billing.payment.view").filter(
+                house_id__in=request.user.resident_house_ids()
+            ),
+            pk=pk,
+            status=Payment.Status.SUCCEEDED,
+        )
+        return _receipt_response(payment)
+
+
+class MyBillPdf(ResidentMixin, generic.View):
+    def get(self, request, pk):
+        bill = get_object_or_404(
+            Bill.objects.visible_to(request.user, "billing.bill.view").filter(
+                house_id__in=request.user.resident_house_ids()
+            ),
+            pk=pk,
+        )
+        response = HttpResponse(pdf.bill_pdf(bill), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="bill-{bill.pk}.pdf"'
+        return response
