@@ -1,0 +1,167 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anju.core.models import Community, Organization
+from anju.core.scoping import Scope, ScopedManager
+from anju.core.states import StateMachine
+
+from ..choices import AssetCategory, Frequency, MaintenanceKind, TaskResult, TaskStatus
+from .assets import Asset
+
+
+class MaintenancePlan(models.Model):
+    """保养计划: recurring work on a set of assets, with a checklist.
+
+    ``checklist`` is a list of items ``{"key", "label", "type": "check"|"number", "unit", "min", "max"}``;
+    a "check" item fails when answered false, a "number" item when outside [min, max].
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("asset category"), max_length=16, choices=AssetCategory.choices)
+    kind = models.CharField(
+        _("kind of work"),
+        max_length=16,
+        choices=MaintenanceKind.choices,
+        default=MaintenanceKind.MAINTENANCE,
+    )
+    frequency = models.CharField(_("frequency"), max_length=14, choices=Frequency.choices)
+    interval = models.PositiveSmallIntegerField(
+        _("interval"),
+        default=1,
+        help_text=_("Days for 'every N days'; otherwise every N weeks/months/quarters/years."),
+    )
+    starts_on = models.DateField(_("first due date"))
+    assets = models.ManyToManyField(Asset, related_name="plans", verbose_name=_("assets"))
+    checklist = models.JSONField(_("checklist"), default=list, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    generated_until = models.DateField(_("tasks generated until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community")
+
+    class Meta:
+        verbose_name = _("maintenance plan")
+        verbose_name_plural = _("maintenance plans")
+        ordering = ["community_id", "name"]
+        indexes = [models.Index(fields=["community", "active"], name="mplan_comm_active")]
+
+    def __str__(self):
+        return self.name
+
+
+TASK_STATES = StateMachine(
+    {
+        "start": ((TaskStatus.SCHEDULED, TaskStatus.OVERDUE), TaskStatus.IN_PROGRESS),
+        "complete": (
+            (TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS, TaskStatus.OVERDUE),
+            TaskStatus.DONE,
+        ),
+        "assign": ((TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS, TaskStatus.OVERDUE), None),
+        "mark_overdue": ((TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS), TaskStatus.OVERDUE),
+        "cancel": (
+            (TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS, TaskStatus.OVERDUE),
+            TaskStatus.CANCELLED,
+        ),
+    }
+)
+
+OPEN_TASK_STATES = (TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS, TaskStatus.OVERDUE)
+
+
+class MaintenanceTask(models.Model):
+    """保养任务: one occurrence of a plan for one asset, due on a date."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    plan = models.ForeignKey(
+        MaintenancePlan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("plan")
+    )
+    asset = models.ForeignKey(
+        Asset, on_delete=models.CASCADE, related_name="maintenance_tasks", verbose_name=_("asset")
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.SCHEDULED
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    answers = models.JSONField(_("checklist answers"), default=dict, blank=True)
+    readings = models.JSONField(_("readings"), default=dict, blank=True)
+    result = models.CharField(_("result"), max_length=8, choices=TaskResult.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community")
+    states = TASK_STATES
+
+    class Meta:
+        verbose_name = _("maintenance task")
+        verbose_name_plural = _("maintenance tasks")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "asset", "due_on"], name="mtask_unique_occurrence"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(completed_at__isnull=False),
+                name="mtask_done_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "status", "due_on"], name="mtask_comm_status_due"),
+            models.Index(fields=["assignee", "status", "due_on"], name="mtask_assignee"),
+            models.Index(fields=["asset", "due_on"], name="mtask_asset_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan.name} · {self.asset.code} · {self.due_on:%Y-%m-%d}"
+
+    @property
+    def is_late(self):
+        return self.status in OPEN_TASK_STATES and self.due_on < timezone.localdate()
+
+    @property
+    def tone(self):
+        if self.status == TaskStatus.DONE:
+            return "ok" if self.result != TaskResult.FAILED else "warn"
+        if self.status == TaskStatus.OVERDUE or self.is_late:
+            return "bad"
+        if self.due_on <= timezone.localdate():
+            return "warn"
+        return ""

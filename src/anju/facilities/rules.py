@@ -1,0 +1,81 @@
+"""Legal floors and settings for facilities work (DOMAIN.md §5).
+
+Only rules marked [V] there are floors: a plan looser than a floor is refused, citing the law.
+Everything else (fire-equipment checks, patrol gaps, alert lead times) is a setting that a
+deployment overrides with ``ANJU_FACILITIES = {...}`` in Django settings.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AssetCategory, Frequency, MaintenanceKind
+
+
+@dataclass(frozen=True)
+class LegalFloor:
+    max_days: int  # the longest allowed interval between two occurrences
+    citation: str
+
+
+# (asset category, kind of work) -> floor. Confirmed [V] in DOMAIN.md §5.
+LEGAL_FLOORS = {
+    (AssetCategory.ELEVATOR, MaintenanceKind.MAINTENANCE): LegalFloor(
+        15, _("特种设备安全监察条例第31条: 电梯应当至少每15日进行一次清洁、润滑、调整和检查")
+    ),
+    (AssetCategory.ELEVATOR, MaintenanceKind.SELF_CHECK): LegalFloor(
+        31,
+        _(
+            "特种设备安全监察条例第27条 / 特种设备安全法第39条: the user self-inspects at least monthly"
+        ),
+    ),
+    (AssetCategory.FIRE_SYSTEM, MaintenanceKind.FULL_TEST): LegalFloor(
+        366, _("消防法第16条(三): 对建筑消防设施每年至少进行一次全面检测")
+    ),
+}
+
+# Longest gap between two occurrences of each frequency (a calendar month can have 31 days).
+MAX_INTERVAL_DAYS = {
+    Frequency.WEEKLY: 7,
+    Frequency.MONTHLY: 31,
+    Frequency.QUARTERLY: 92,
+    Frequency.YEARLY: 366,
+}
+
+DEFAULTS = {
+    # days before a certificate expires that the alert is raised
+    "certificate_alert_days": 30,
+    # 特种设备安全法第40条: request the periodic inspection 1 month before expiry
+    "inspection_request_months": 1,
+    # fire equipment (extinguishers...) listed as expiring this many days ahead
+    "equipment_expiry_days": 60,
+    # tasks are generated this many days ahead
+    "generate_ahead_days": 35,
+    # a maintenance task becomes overdue this many days after its due date
+    "overdue_grace_days": 0,
+    # hazards: days to rectify by severity when no deadline is given (UNCONFIRMED, a setting)
+    "hazard_days": {"low": 7, "medium": 3, "high": 1},
+    # patrol: longest gap without a scan during a shift (minutes); routes may override
+    "patrol_idle_minutes": 60,
+    # patrol: minutes after a checkpoint window closes before it counts as missed
+    "patrol_missed_grace_minutes": 0,
+    # a scan received this long after it was made counts as an off-line scan
+    "offline_after_seconds": 120,
+    # how far in the future a scan time may be (phone clocks drift)
+    "clock_skew_seconds": 300,
+}
+
+
+def setting(name):
+    return getattr(settings, "ANJU_FACILITIES", {}).get(name, DEFAULTS[name])
+
+
+def plan_interval_days(frequency, interval):
+    if frequency == Frequency.EVERY_N_DAYS:
+        return int(interval)
+    return MAX_INTERVAL_DAYS[frequency] * max(int(interval or 1), 1)
+
+
+def floor_for(category, kind):
+    return LEGAL_FLOORS.get((category, kind))

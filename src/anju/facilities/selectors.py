@@ -1,0 +1,167 @@
+"""Read-side queries for the API, pages, dashboard and reports."""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .choices import FIRE_EQUIPMENT, AlertKind, AssetStatus, HazardStatus, TaskStatus
+from .models import Asset, Certificate, MaintenanceTask, PatrolAlert
+from .rules import setting
+from .services.patrol import checkpoint_window, compliance_rows
+
+
+def expiring_certificates(queryset=None, days=None, today=None):
+    today = today or timezone.localdate()
+    days = setting("certificate_alert_days") if days is None else days
+    queryset = Certificate.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        expires_on__isnull=False, expires_on__lte=today + timedelta(days=days)
+    ).order_by("expires_on")
+
+
+def expiring_equipment(queryset=None, days=None, today=None):
+    """Fire equipment whose validity ends within ``days`` (or already ended)."""
+    today = today or timezone.localdate()
+    days = setting("equipment_expiry_days") if days is None else days
+    queryset = Asset.objects.all() if queryset is None else queryset
+    return (
+        queryset.filter(
+            category__in=FIRE_EQUIPMENT,
+            expires_on__isnull=False,
+            expires_on__lte=today + timedelta(days=days),
+        )
+        .exclude(status=AssetStatus.RETIRED)
+        .order_by("expires_on")
+    )
+
+
+def replacement_forecast(queryset, years=5, today=None):
+    """Assets due for replacement (install date + expected life) in each of the next ``years`` years."""
+    today = today or timezone.localdate()
+    rows = {}
+    for asset in queryset.exclude(status=AssetStatus.RETIRED).filter(
+        installed_on__isnull=False, expected_life_years__isnull=False
+    ):
+        due = asset.replacement_due
+        if due.year <= today.year + years:
+            rows.setdefault(max(due.year, today.year), []).append(asset)
+    return sorted(rows.items())
+
+
+def overdue_tasks(queryset=None, today=None):
+    today = today or timezone.localdate()
+    queryset = MaintenanceTask.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        Q(status=TaskStatus.OVERDUE)
+        | Q(status__in=(TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS), due_on__lt=today)
+    )
+
+
+def shifts_between(queryset, since=None, until=None):
+    tz = timezone.get_current_timezone()
+    if since:
+        queryset = queryset.filter(
+            starts_at__gte=timezone.make_aware(datetime.combine(since, time.min), tz)
+        )
+    if until:
+        queryset = queryset.filter(
+            starts_at__lt=timezone.make_aware(
+                datetime.combine(until + timedelta(days=1), time.min), tz
+            )
+        )
+    return queryset
+
+
+def shift_progress(shift, now=None):
+    """Checkpoints in order, each with its window, the counted scan and the result so far."""
+    now = now or timezone.now()
+    scans = {}
+    for scan in shift.scans.order_by("scanned_at"):
+        best = scans.get(scan.checkpoint_id)
+        if best is None or (scan.counted and not best.counted):
+            scans[scan.checkpoint_id] = scan
+    missed = set(
+        PatrolAlert.objects.filter(
+            shift=shift, kind=AlertKind.MISSED_CHECKPOINT, cleared_at__isnull=True
+        ).values_list("checkpoint_id", flat=True)
+    )
+    points, next_id = [], None
+    for cp in shift.route.checkpoints.all():
+        opens, closes = checkpoint_window(shift, cp)
+        scan = scans.get(cp.pk)
+        if scan is not None:
+            state = scan.timing
+        elif cp.pk in missed or closes < now:
+            state = "missed"
+        elif opens <= now:
+            state = "open"
+        else:
+            state = "waiting"
+        if next_id is None and state in ("open", "waiting"):
+            next_id = cp.pk
+        points.append(
+            {
+                "checkpoint": cp.pk,
+                "order": cp.order,
+                "name": cp.name,
+                "place": cp.place,
+                "opens_at": timezone.localtime(opens).isoformat(),
+                "closes_at": timezone.localtime(closes).isoformat(),
+                "scanned_at": timezone.localtime(scan.scanned_at).isoformat() if scan else None,
+                "state": state,
+            }
+        )
+    return {
+        "shift": shift.pk,
+        "route": shift.route.name,
+        "status": shift.status,
+        "starts_at": timezone.localtime(shift.starts_at).isoformat(),
+        "ends_at": timezone.localtime(shift.ends_at).isoformat(),
+        "next": next_id,
+        "expected": shift.expected_count,
+        "on_time": shift.on_time_count,
+        "compliance": shift.compliance,
+        "checkpoints": points,
+    }
+
+
+def rectification_rates(hazards):
+    """隐患整改率: hazards rectified (and verified or closed) over hazards found, per community."""
+    done = (HazardStatus.VERIFIED, HazardStatus.CLOSED)
+    rows = (
+        hazards.order_by()
+        .values("community_id", "community__name")
+        .annotate(
+            found=Count("id"),
+            rectified=Count("id", filter=Q(status__in=done)),
+            overdue=Count(
+                "id", filter=Q(status=HazardStatus.OPEN, deadline__lt=timezone.localdate())
+            ),
+        )
+    )
+    out = []
+    for row in rows:
+        row["rate"] = round(row["rectified"] * 100 / row["found"], 1) if row["found"] else None
+        out.append(row)
+    return out
+
+
+def hazards_by_age(hazards, now=None):
+    """Open hazards in age buckets (days since found): 0-3, 4-7, 8-30, >30."""
+    now = now or timezone.now()
+    open_ = hazards.exclude(status=HazardStatus.CLOSED)
+    buckets = [("0-3", 0, 3), ("4-7", 4, 7), ("8-30", 8, 30), (">30", 31, None)]
+    out = []
+    for label, low, high in buckets:
+        q = Q(found_at__lte=now - timedelta(days=low))
+        if high is not None:
+            q &= Q(found_at__gt=now - timedelta(days=high + 1))
+        out.append((label, open_.filter(q).count()))
+    return out
+
+
+def patrol_compliance_by_day(shifts, days=14, today=None):
+    today = today or timezone.localdate()
+    rows = compliance_rows(shifts_between(shifts, today - timedelta(days=days - 1), today), "day")
+    return [(row["day"], row["rate"], row["missed"]) for row in rows]

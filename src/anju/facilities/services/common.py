@@ -1,0 +1,153 @@
+"""Helpers shared by the facilities services: validation, attachments, alerts, tickets."""
+
+import logging
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from anju.core import policy
+from anju.core.choices import Role
+from anju.core.errors import DomainError
+from anju.core.models import Attachment, Membership
+from anju.core.notifications import notify
+
+log = logging.getLogger("anju.facilities")
+
+
+def refuse(field, message):
+    raise DomainError(message, fields={field: [message]})
+
+
+def full_clean(obj, exclude=None):
+    try:
+        obj.full_clean(exclude=exclude, validate_constraints=True)
+    except ValidationError as exc:
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        first = next(iter(fields.values()))[0]
+        raise DomainError(first, fields=fields) from exc
+
+
+def same_community(field, obj, community):
+    if obj is not None and obj.community_id != community.pk:
+        from django.utils.translation import gettext as _
+
+        refuse(field, _("This belongs to another community."))
+
+
+def require_staff(user, perm, community, field="by"):
+    """``user`` must hold ``perm`` as staff in ``community`` (assignees, guards, responsible people)."""
+    if user is not None and not policy.staff_has(user, perm, community.pk):
+        from django.utils.translation import gettext as _
+
+        refuse(
+            field, _("%(user)s does not work in this community with this duty.") % {"user": user}
+        )
+
+
+def attach(actor, obj, files):
+    """Store uploaded files (photos, evidence) as attachments of ``obj``."""
+    rows = []
+    content_type = ContentType.objects.get_for_model(obj)
+    for upload in files or ():
+        rows.append(
+            Attachment.objects.create(
+                organization_id=obj.organization_id,
+                community_id=obj.community_id,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                file=upload,
+                name=getattr(upload, "name", "")[:200],
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+            )
+        )
+    return rows
+
+
+def attachments_of(obj):
+    return Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    )
+
+
+def managers_of(community):
+    """The community's managers; the company admins when it has none."""
+    base = Membership.objects.filter(
+        organization_id=community.organization_id, active=True
+    ).select_related("user")
+    managers = [
+        m.user
+        for m in base.filter(role=Role.MANAGER).filter(
+            Q(communities=community) | Q(communities__isnull=True)
+        )
+        if m.user.is_active
+    ]
+    if not managers:
+        managers = [m.user for m in base.filter(role=Role.ORG_ADMIN) if m.user.is_active]
+    return list({u.pk: u for u in managers}.values())
+
+
+def alert_managers(community, title, body, link="", channels=("inbox", "sms")):
+    return notify(
+        managers_of(community), title, body, link=link, community=community, channels=channels
+    )
+
+
+def raise_ticket(
+    *,
+    actor,
+    community,
+    kind,
+    category,
+    description,
+    source,
+    title="",
+    house=None,
+    attachments=(),
+    priority=None,
+    channel=None,
+    reporter=None,
+):
+    """Open (or find) the service-desk ticket for ``source``. The service desk's ``open_ticket``
+    is idempotent per source and category, so a retry never opens a second one."""
+    try:
+        from anju.servicedesk.services import open_ticket
+    except ImportError:  # service desk not installed in this deployment
+        log.warning("service desk unavailable; no ticket for %s", source)
+        return None
+    kwargs = {
+        "actor": actor,
+        "community": community,
+        "kind": kind,
+        "category": category,
+        "description": description,
+        "channel": channel or ("staff" if actor is not None else "system"),
+        "house": house,
+        "source": source,
+        "title": title,
+        "reporter": reporter,
+        "attachments": tuple(_shared_copy(source, item) for item in attachments),
+    }
+    if priority is not None:
+        kwargs["priority"] = priority
+    return open_ticket(**kwargs)
+
+
+def _shared_copy(source, item):
+    """The service desk moves an Attachment to the ticket; give it a second row on the same
+    stored file so the photo stays on our record too. Fresh uploads pass through."""
+    from django.core.files.uploadedfile import UploadedFile
+
+    if isinstance(item, UploadedFile):
+        return item
+    name = item.file.name if isinstance(item, Attachment) else getattr(item, "name", "")
+    return Attachment.objects.create(
+        organization_id=source.organization_id,
+        community_id=source.community_id,
+        content_type=ContentType.objects.get_for_model(source),
+        object_id=str(source.pk),
+        file=name,
+        name=name.rsplit("/", 1)[-1][:200],
+    )
