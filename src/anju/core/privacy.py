@@ -70,7 +70,8 @@ def purge_departed(today=None) -> int:
         .exclude(phone="", id_number_index="")
     )
     count = 0
-    for person in departed.select_for_update(of=("self",)):
+    ids = list(departed.values_list("pk", flat=True))
+    for person in Person.objects.filter(pk__in=ids).select_for_update():
         person.phone = ""
         person.id_number = ""
         person.save(update_fields=["phone", "id_number", "id_number_index"])
