@@ -6,3 +6,126 @@ class ServicedeskConfig(AppConfig):
     name = "anju.servicedesk"
     label = "servicedesk"
     verbose_name = _("Service desk")
+
+    console_nav = [
+        (
+            _("Service workbench"),
+            "console:servicedesk-workbench",
+            "servicedesk.ticket.create",
+            "service",
+        ),
+        (_("My tasks"), "console:ticket-my-tasks", "servicedesk.ticket.work", "service"),
+        (_("Tickets"), "console:ticket-list", "servicedesk.ticket.view", "service"),
+        (
+            _("Return visits"),
+            "console:return-visit-list",
+            "servicedesk.ticket.return_visit",
+            "service",
+        ),
+        (_("Service KPIs"), "console:servicedesk-kpis", "servicedesk.kpi.view", "service"),
+        (
+            _("SLA and categories"),
+            "console:servicedesk-sla",
+            "servicedesk.ticket.dispatch",
+            "service",
+        ),
+    ]
+    portal_nav = [
+        (_("Repairs"), "portal:ticket-list", "🔧"),
+    ]
+
+    def dashboard_cards(self, request):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from anju.core import policy
+
+        from .choices import OPEN_STATUSES, Status
+        from .models import ReturnVisit, Ticket
+
+        user = request.user
+        if not policy.staff_has(user, "servicedesk.ticket.view"):
+            return []
+        now = timezone.now()
+        tickets = Ticket.objects.visible_to(user, "servicedesk.ticket.view")
+        if request.community_id:
+            tickets = tickets.filter(community_id=request.community_id)
+        open_tickets = tickets.filter(status__in=OPEN_STATUSES)
+        overdue = open_tickets.filter(resolve_due_at__lt=now).exclude(status=Status.WAITING).count()
+        soon = open_tickets.filter(
+            resolve_due_at__gte=now, resolve_due_at__lt=now + timedelta(hours=2)
+        ).count()
+        cards = [
+            {
+                "title": _("Open tickets"),
+                "value": open_tickets.count(),
+                "link": "/console/service/",
+                "tone": "ok" if not overdue else "warn",
+                "note": _("%(n)s due within 2 hours") % {"n": soon},
+            },
+            {
+                "title": _("Overdue tickets"),
+                "value": overdue,
+                "link": "/console/tickets/?overdue=true",
+                "tone": "bad" if overdue else "ok",
+                "note": "",
+            },
+        ]
+        if policy.staff_has(user, "servicedesk.ticket.work"):
+            mine = open_tickets.filter(assignee=user).count()
+            if mine:
+                cards.append(
+                    {
+                        "title": _("My tasks"),
+                        "value": mine,
+                        "link": "/console/my-tasks/",
+                        "tone": "warn",
+                        "note": "",
+                    }
+                )
+        if policy.staff_has(user, "servicedesk.ticket.return_visit"):
+            day_end = timezone.make_aware(
+                timezone.datetime.combine(
+                    timezone.localdate() + timedelta(days=1), timezone.datetime.min.time()
+                )
+            )
+            visits = ReturnVisit.objects.visible_to(user, "servicedesk.ticket.return_visit").filter(
+                status="pending", due_at__lt=day_end
+            )
+            if request.community_id:
+                visits = visits.filter(community_id=request.community_id)
+            n = visits.count()
+            cards.append(
+                {
+                    "title": _("Return visits due"),
+                    "value": n,
+                    "link": "/console/return-visits/",
+                    "tone": "warn" if n else "ok",
+                    "note": "",
+                }
+            )
+        return cards
+
+    def personal_data(self, user):
+        from .models import Ticket
+
+        if not user.person_id:
+            return {}
+        tickets = Ticket.objects.filter(reporter_id=user.person_id).order_by("opened_at")
+        return {
+            "tickets": [
+                {
+                    "number": t.number,
+                    "kind": t.kind,
+                    "category": t.category,
+                    "description": t.description,
+                    "status": t.status,
+                    "opened_at": t.opened_at.isoformat(),
+                    "rating": t.rating,
+                    "rating_comment": t.rating_comment,
+                    "contact_phone": t.contact_phone,
+                }
+                for t in tickets
+            ]
+        }

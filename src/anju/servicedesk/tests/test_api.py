@@ -237,9 +237,10 @@ def test_residents_see_only_their_tickets(world, api):
     mine = report(world, api)
     other = report(world, api, user="neighbour", house=world.houses[1].pk)
     common = report(world, api, user="agent", house=None, category="elevator", channel="phone")
-    ids = lambda user: {
-        t["id"] for t in api(world.users[user]).get("/api/v1/tickets/").json()["results"]
-    }  # noqa: E731
+
+    def ids(user):
+        return {t["id"] for t in api(world.users[user]).get("/api/v1/tickets/").json()["results"]}  # noqa: E731
+
     assert ids("resident") == {mine["id"]}
     assert ids("tenant") == {mine["id"]}  # same house
     assert ids("neighbour") == {other["id"]}

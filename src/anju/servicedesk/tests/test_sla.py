@@ -18,9 +18,17 @@ T0 = datetime(2026, 11, 26, 9, 0, tzinfo=SH)
 
 
 def open_repair(world, category="water", **extra):
-    return services.create_ticket(actor=world.users["agent"], community=world.community, kind="repair",
-                                  category=category, description="漏水", channel="phone", house=world.house,
-                                  reporter=world.people["owner"], **extra)
+    return services.create_ticket(
+        actor=world.users["agent"],
+        community=world.community,
+        kind="repair",
+        category=category,
+        description="漏水",
+        channel="phone",
+        house=world.house,
+        reporter=world.people["owner"],
+        **extra,
+    )
 
 
 def test_appointment_moves_arrival_due(world):
@@ -29,7 +37,9 @@ def test_appointment_moves_arrival_due(world):
         assert ticket.arrive_due_at == T0 + timedelta(days=2)
         assert ticket.resolve_due_at >= ticket.arrive_due_at
         later = T0 + timedelta(days=3, hours=5)
-        ticket = services.set_appointment(actor=world.users["resident"], ticket=ticket, appointment_at=later)
+        ticket = services.set_appointment(
+            actor=world.users["resident"], ticket=ticket, appointment_at=later
+        )
         assert ticket.arrive_due_at == later
         assert ticket.events.filter(action="appoint").exists()
 
@@ -37,11 +47,15 @@ def test_appointment_moves_arrival_due(world):
 def test_waiting_pauses_the_clock_and_is_recorded(world):
     with time_machine.travel(T0, tick=False):
         ticket = open_repair(world)
-        services.assign(actor=world.users["agent"], ticket=ticket, assignee=world.users["technician"])
+        services.assign(
+            actor=world.users["agent"], ticket=ticket, assignee=world.users["technician"]
+        )
         services.accept(actor=world.users["technician"], ticket=ticket)
         due = ticket.resolve_due_at
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
-        services.wait_for_resident(actor=world.users["technician"], ticket=ticket, reason="业主不在家")
+        services.wait_for_resident(
+            actor=world.users["technician"], ticket=ticket, reason="业主不在家"
+        )
     with time_machine.travel(T0 + timedelta(hours=30), tick=False):
         assert services.escalate_overdue() == 0  # paused tickets do not escalate
     with time_machine.travel(T0 + timedelta(hours=4), tick=False):
@@ -57,12 +71,20 @@ def test_escalation_levels_each_notified_once(world, settings):
     settings.ANJU_SERVICEDESK_ESCALATION_MINUTES = (0, 30, 120)
     with time_machine.travel(T0, tick=False):
         ticket = open_repair(world, category="gas")  # P1: accept 10 min
-        services.assign(actor=world.users["agent"], ticket=ticket, assignee=world.users["technician"])
-    tech, manager, admin = world.users["technician"], world.users["manager"], world.users["org_admin"]
+        services.assign(
+            actor=world.users["agent"], ticket=ticket, assignee=world.users["technician"]
+        )
+    tech, manager, admin = (
+        world.users["technician"],
+        world.users["manager"],
+        world.users["org_admin"],
+    )
 
     def overdue_notes(user):
-        return Notification.objects.filter(user=user, title__contains="overdue").count() + Notification.objects.filter(
-            user=user, title__contains="超时").count()
+        return (
+            Notification.objects.filter(user=user, title__contains="overdue").count()
+            + Notification.objects.filter(user=user, title__contains="超时").count()
+        )
 
     with time_machine.travel(T0 + timedelta(minutes=9), tick=False):
         assert escalate_overdue_tickets() == 0
@@ -87,7 +109,9 @@ def test_escalation_levels_each_notified_once(world, settings):
 def test_accepted_ticket_does_not_escalate_for_accept(world):
     with time_machine.travel(T0, tick=False):
         ticket = open_repair(world)
-        services.assign(actor=world.users["agent"], ticket=ticket, assignee=world.users["technician"])
+        services.assign(
+            actor=world.users["agent"], ticket=ticket, assignee=world.users["technician"]
+        )
         services.accept(actor=world.users["technician"], ticket=ticket)
     with time_machine.travel(T0 + timedelta(minutes=100), tick=False):
         assert services.escalate_overdue() == 0  # P2 arrival due at 120 minutes
@@ -99,7 +123,9 @@ def test_triage_override_recomputes_due_times(world):
         assert ticket.priority == "P4"
         with pytest.raises(services.DomainError):
             services.triage(actor=world.users["agent"], ticket=ticket, priority="P1", reason="")
-        ticket = services.triage(actor=world.users["agent"], ticket=ticket, priority="P1", reason="大树倒伏压车")
+        ticket = services.triage(
+            actor=world.users["agent"], ticket=ticket, priority="P1", reason="大树倒伏压车"
+        )
     assert ticket.arrive_due_at == T0 + timedelta(minutes=30)
     assert ticket.priority_reason == "大树倒伏压车"
 
@@ -114,7 +140,9 @@ def test_urgency_raises_priority():
 
 def _work(world, ticket, arrive_after, resolve_after, score=None):
     with time_machine.travel(ticket.opened_at + timedelta(minutes=1), tick=False):
-        services.assign(actor=world.users["agent"], ticket=ticket, assignee=world.users["technician"])
+        services.assign(
+            actor=world.users["agent"], ticket=ticket, assignee=world.users["technician"]
+        )
         services.accept(actor=world.users["technician"], ticket=ticket)
     with time_machine.travel(ticket.opened_at + arrive_after, tick=False):
         services.arrive(actor=world.users["technician"], ticket=ticket)
@@ -144,10 +172,15 @@ def test_kpis_and_endpoint(world, api):
         rate = resident_on_time(world.house)
         assert rate["building"]["total"] == 3 and rate["community"]["rate"] == round(1 / 3, 4)
         r = api(world.users["manager"]).get(
-            f"/api/v1/service-kpis/?community={world.community.pk}&from=2026-11-01&to=2026-11-30")
+            f"/api/v1/service-kpis/?community={world.community.pk}&from=2026-11-01&to=2026-11-30"
+        )
         assert r.status_code == 200 and r.json()["opened"] == 3
-        assert api(world.users["outsider"]).get(
-            f"/api/v1/service-kpis/?community={world.community.pk}").status_code == 404
+        assert (
+            api(world.users["outsider"])
+            .get(f"/api/v1/service-kpis/?community={world.community.pk}")
+            .status_code
+            == 404
+        )
         assert api(world.users["technician"]).get("/api/v1/service-kpis/").status_code == 403
         assert api(world.users["manager"]).get("/api/v1/service-kpis/?from=bad").status_code == 400
         r = api(world.users["resident"]).get("/api/v1/service-on-time/")
