@@ -122,8 +122,10 @@ class VoteViewSet(ScopedModelViewSet):
     filterset_fields = ["community", "status", "matter"]
     search_fields = ["number", "title"]
 
-    def create_object(self, data):
-        return services.create_vote(self.request.user, **data)
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        self.check_scope(MANAGE_VOTE, data["community"].pk)
+        serializer.instance = services.create_vote(self.request.user, **data)
 
     def perform_update(self, serializer):
         serializer.instance = services.update_vote(

@@ -16,6 +16,7 @@ from .choices import Choice
 from .models import Ballot, Elector, RuleSet, Vote
 
 GENESIS = "0" * 64
+CENT = Decimal("0.01")
 DEVELOPER_KEY = "developer"
 
 
@@ -117,6 +118,8 @@ def counts(vote: Vote) -> dict:
         for row in rows.order_by():
             data[f"{row['choice']}_area"] = row["area"] or Decimal("0.00")
             data[f"{row['choice']}_heads"] = row["heads"]
+    for key in [k for k in data if k.endswith("_area")]:
+        data[key] = Decimal(data[key]).quantize(CENT)  # areas carry 2 places; SQLite sums drop them
     data["voted_area"] = sum((data[f"{c}_area"] for c in Choice.values), Decimal("0.00"))
     data["voted_heads"] = sum(data[f"{c}_heads"] for c in Choice.values)
     return data
@@ -218,6 +221,7 @@ def ballot_hash(
 
 def verify_chain(vote: Vote) -> dict:
     """Recompute every link; report the first ballot whose stored data no longer matches."""
+    vote = Vote.objects.get(pk=vote.pk)  # the stored head, never a stale copy
     prev = GENESIS
     count = 0
     for b in (
