@@ -2,6 +2,7 @@
 second on PostgreSQL), comparisons with the last quarter and across communities."""
 
 from django.db.models import Avg, Count, F, Q
+from django.db.models.lookups import GreaterThan
 
 from .choices import Dimension, QuestionKind, SurveyStatus
 from .models import Answer, Survey
@@ -100,15 +101,11 @@ def survey_results(survey, *, visible_communities=None):
             "options": q.options,
         }
         if q.kind == QuestionKind.MULTIPLE:
-            counts = (
-                Answer.objects.filter(question=q)
-                .annotate(**{f"o{i}": F("score").bitand(1 << i) for i in range(len(q.options))})
-                .aggregate(
-                    **{
-                        f"o{i}": Count("id", filter=Q(**{f"o{i}__gt": 0}))
-                        for i in range(len(q.options))
-                    }
-                )
+            counts = Answer.objects.filter(question=q).aggregate(
+                **{
+                    f"o{i}": Count("id", filter=GreaterThan(F("score").bitand(1 << i), 0))
+                    for i in range(len(q.options))
+                }
             )
             item["counts"] = [counts[f"o{i}"] for i in range(len(q.options))]
         elif q.kind == QuestionKind.SINGLE:
