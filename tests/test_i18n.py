@@ -63,6 +63,7 @@ def test_catalog_in_step_with_source(app, tmp_path):
         pytest.skip(f"{app} has no translatable strings yet")
     copy = tmp_path / app
     shutil.copytree(app_dir, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "locale").mkdir(exist_ok=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "anju.settings"}
     subprocess.run(
         [

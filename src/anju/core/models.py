@@ -422,6 +422,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
+        ordering = ["organization_id", "user_id", "role"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "organization", "role"], name="membership_unique"

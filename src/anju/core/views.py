@@ -225,7 +225,11 @@ class BuildingList(ScopedListView):
     ]
 
     def base_queryset(self):
-        return Building.objects.select_related("community").annotate(house_count=Count("houses"))
+        return (
+            Building.objects.select_related("community")
+            .annotate(house_count=Count("houses"))
+            .order_by("community_id", "name")
+        )
 
 
 class BuildingDetail(ScopedDetailView):
