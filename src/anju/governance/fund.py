@@ -115,8 +115,13 @@ def alert_ratio(community):
 def low_balance_accounts(community):
     """Accounts whose balance is below the alert share (30%) of the initial deposit (第17条)."""
     ratio = alert_ratio(community)
-    return FundAccount.objects.filter(community=community).filter(
-        balance__lt=F("initial_deposit") * Decimal(ratio.numerator) / Decimal(ratio.denominator)
+    # balance * den < initial * num: exact in integers of the fraction, no division in SQL
+    return (
+        FundAccount.objects.filter(community=community)
+        .annotate(
+            _scaled=F("balance") * ratio.denominator, _limit=F("initial_deposit") * ratio.numerator
+        )
+        .filter(_scaled__lt=F("_limit"))
     )
 
 

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from anju.core.errors import DomainError
 from anju.core.models import Occupancy, Person
 from anju.governance import selectors, services
 from anju.governance.models import Ballot, Vote
@@ -166,7 +168,7 @@ def test_developer_unsold_and_undelivered_houses_are_one_head(world):
     assert developer.area == Decimal("270.00") and developer.house_count == 3
     assert vote.electors.count() == 2
     # The buyer of a sold but undelivered house is not yet a head of their own.
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(DomainError) as exc:
         cast(vote, people["X"], "yes", opens)
     assert "person" in getattr(exc.value, "fields", {})
     scan = SimpleUploadedFile("dev.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
@@ -302,9 +304,9 @@ def test_tampering_with_a_stored_ballot_is_detected(world, api):
     cast(vote, world.people["owner"], "yes", opens)
     cast(vote, world.people["neighbour"], "no", opens + timedelta(minutes=3))
     assert selectors.verify_chain(vote)["ok"] is True
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         Ballot.objects.filter(vote=vote).update(choice="yes")  # ordinary code cannot edit ballots
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         Ballot.objects.filter(vote=vote).first().delete()
     target = Ballot.objects.get(vote=vote, seq=2)
     Ballot._base_manager.filter(pk=target.pk).update(choice="yes")  # a direct database edit

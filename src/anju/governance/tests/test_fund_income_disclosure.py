@@ -1,0 +1,345 @@
+"""Maintenance fund (分户账, use flow, emergency, 30% alert), public income (第282条, 北京第74条)
+and disclosures (第943条: eight sections, frozen versions, PDF)."""
+
+import shutil
+import subprocess
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from anju.core.errors import DomainError, InvalidTransition
+from anju.core.models import Notification
+from anju.governance import disclosure, fund, income, services
+from anju.governance.models import Disclosure, FundAccount, FundEntry, IncomeEntry
+
+from .factories import cast
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def accounts(world):
+    return fund.open_fund_accounts(
+        world.users["finance"], community=world.community, rate_per_m2=Decimal("50")
+    )
+
+
+def test_accounts_open_from_area_and_ledger_adds_up(world, accounts):
+    assert [a.initial_deposit for a in accounts] == [
+        Decimal("5000.00"),
+        Decimal("5050.00"),
+        Decimal("5100.00"),
+        Decimal("5150.00"),
+    ]
+    assert all(a.balance == a.initial_deposit for a in accounts)
+    assert FundEntry.objects.filter(kind="initial").count() == 4
+    again = fund.open_fund_accounts(
+        world.users["finance"], community=world.community, rate_per_m2=Decimal("50")
+    )
+    assert again == []  # idempotent
+
+
+def _request(world, **extra):
+    data = {
+        "community": world.community,
+        "title": "1幢屋面防水",
+        "houses": world.houses[:3],
+        "estimated_cost": Decimal("1000.00"),
+        "remainder_house": world.houses[1],
+    }
+    data.update(extra)
+    return fund.create_fund_request(world.users["manager"], **data)
+
+
+def test_use_request_needs_a_passed_vote_then_disburses_by_area(world, accounts):
+    request = _request(world)
+    with pytest.raises(InvalidTransition):
+        fund.start_works(world.users["manager"], request)
+    now = timezone.now()
+    request = fund.start_fund_vote(
+        world.users["manager"],
+        request,
+        opens_at=now + timedelta(days=16),
+        closes_at=now + timedelta(days=23),
+    )
+    vote = request.vote
+    assert vote.matter == "use_maintenance_fund" and set(vote.houses.all()) == set(world.houses[:3])
+    from anju.core.models import Occupancy, Person, User
+
+    third = Person.objects.create(organization=world.org, name="三号业主")
+    Occupancy.objects.create(
+        organization=world.org,
+        community=world.community,
+        house=world.houses[2],
+        person=third,
+        relation="owner",
+        is_representative=True,
+    )
+    User.objects.create(username="third", person=third)
+    services.publish_notice(world.users["committee"], vote, now=now)
+    vote = services.open_vote(world.users["committee"], vote, now=vote.opens_at)
+    assert vote.electors.count() == 3  # only the houses in scope (列支范围)
+    cast(vote, world.people["owner"], "yes", vote.opens_at)
+    cast(vote, world.people["neighbour"], "yes", vote.opens_at)
+    cast(vote, third, "no", vote.opens_at)
+    vote = services.close_vote(world.users["committee"], vote, now=vote.closes_at)
+    assert vote.result["passed"] is True  # 201 of 303 m² and 2 of 3 heads: more than half of both
+    request = fund.start_works(world.users["manager"], request, contractor="杭州防水工程公司")
+    request = fund.apply_for_disbursement(
+        world.users["manager"], request, actual_cost=Decimal("1000.00")
+    )
+    request = fund.approve_fund_request(world.users["finance"], request)
+    request = fund.disburse_fund_request(world.users["finance"], request)
+    debits = {e.house_id: e.amount for e in FundEntry.objects.filter(request=request)}
+    assert sum(debits.values()) == Decimal("-1000.00")
+    # 100 : 101 : 102 of 1000 = 330.03, 333.33, 336.63 -> remainder 0.01 on the designated house
+    assert debits[world.houses[0].pk] == Decimal("-330.03")
+    assert debits[world.houses[2].pk] == Decimal("-336.63")
+    assert debits[world.houses[1].pk] == Decimal("-333.34")
+
+
+def test_vote_only_two_of_three_heads_but_not_quorum_blocks_the_works(world, accounts):
+    request = _request(world)
+    now = timezone.now()
+    request = fund.start_fund_vote(
+        world.users["manager"],
+        request,
+        opens_at=now + timedelta(days=16),
+        closes_at=now + timedelta(days=23),
+    )
+    vote = request.vote
+    services.publish_notice(world.users["committee"], vote, now=now)
+    vote = services.open_vote(world.users["committee"], vote, now=vote.opens_at)
+    cast(vote, world.people["owner"], "yes", vote.opens_at)  # 1 of 3 heads: no quorum
+    services.close_vote(world.users["committee"], vote, now=vote.closes_at)
+    with pytest.raises(InvalidTransition):
+        fund.start_works(world.users["manager"], request)
+
+
+def test_emergency_path_needs_justification_and_no_vote(world, accounts):
+    with pytest.raises(DomainError) as exc:
+        _request(world, emergency=True, emergency_kind="lift", justification="")
+    assert "justification" in exc.value.fields
+    request = _request(
+        world,
+        emergency=True,
+        emergency_kind="lift",
+        justification="1幢电梯曳引钢丝绳断股，特检院责令停用，需立即更换。",
+    )
+    request = fund.start_works(world.users["manager"], request, contractor="电梯维保公司")
+    assert request.status == "works" and request.vote_id is None
+
+
+def test_disbursement_refused_when_a_house_balance_does_not_cover_its_share(world, accounts):
+    request = _request(
+        world,
+        emergency=True,
+        emergency_kind="roof",
+        justification="屋面大面积渗漏，雨季将至。",
+        estimated_cost=Decimal("20000"),
+    )
+    fund.start_works(world.users["manager"], request)
+    fund.apply_for_disbursement(world.users["manager"], request, actual_cost=Decimal("20000"))
+    fund.approve_fund_request(world.users["finance"], request)
+    with pytest.raises(DomainError):
+        fund.disburse_fund_request(world.users["finance"], request)
+    assert FundEntry.objects.filter(kind="disbursement").count() == 0  # nothing half-written
+
+
+def test_low_balance_alert_per_house_below_30_percent(world, accounts):
+    request = _request(
+        world,
+        houses=[world.houses[0]],
+        remainder_house=None,
+        emergency=True,
+        emergency_kind="facade",
+        justification="外墙瓷砖脱落，危及行人安全。",
+        estimated_cost=Decimal("3500"),
+    )
+    fund.start_works(world.users["manager"], request)
+    fund.apply_for_disbursement(world.users["manager"], request, actual_cost=Decimal("3500.01"))
+    fund.approve_fund_request(world.users["finance"], request)
+    fund.disburse_fund_request(world.users["finance"], request)
+    low = list(fund.low_balance_accounts(world.community))
+    assert [a.house_id for a in low] == [world.houses[0].pk]  # 1499.99 < 1500.00
+    assert fund.alert_low_balances() == 1
+    assert Notification.objects.filter(user=world.users["resident"]).exists()
+    assert fund.alert_low_balances() == 0  # not again within the month
+    fund.top_up_fund(world.users["finance"], account=low[0], amount=Decimal("0.01"))
+    assert list(fund.low_balance_accounts(world.community)) == []  # exactly 30% is not below
+
+
+def test_ledger_rows_are_immutable(world, accounts):
+    entry = FundEntry.objects.first()
+    entry.amount = Decimal("1")
+    with pytest.raises(ValidationError):
+        entry.save()
+    with pytest.raises(ValidationError):
+        entry.delete()
+
+
+def _evidence():
+    return SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice", content_type="application/pdf")
+
+
+def test_public_income_costs_need_evidence_and_net_belongs_to_owners(world, accounts):
+    finance = world.users["finance"]
+    income.record_income(
+        finance,
+        community=world.community,
+        kind="income",
+        category="lift_ads",
+        amount=Decimal("12000"),
+        occurred_on=date(2026, 10, 5),
+        description="电梯广告 Q4",
+    )
+    with pytest.raises(DomainError) as exc:
+        income.record_income(
+            finance,
+            community=world.community,
+            kind="cost",
+            category="lift_ads",
+            amount=Decimal("1200"),
+            occurred_on=date(2026, 10, 6),
+            description="广告代理费",
+        )
+    assert "evidence" in exc.value.fields
+    cost = income.record_income(
+        finance,
+        community=world.community,
+        kind="cost",
+        category="lift_ads",
+        amount=Decimal("1200"),
+        occurred_on=date(2026, 10, 6),
+        description="广告代理费",
+        evidence=_evidence(),
+    )
+    assert cost.evidence_id
+    allocation = income.allocate_income(
+        finance,
+        community=world.community,
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 12, 31),
+        fund_share="1/4",
+    )
+    assert (allocation.net, allocation.to_fund, allocation.retained) == (
+        Decimal("10800.00"),
+        Decimal("2700.00"),
+        Decimal("8100.00"),
+    )
+    credited = FundEntry.objects.filter(allocation=allocation)
+    assert sum(e.amount for e in credited) == Decimal("2700.00")
+    assert IncomeEntry.objects.filter(allocation=allocation).count() == 2
+
+
+def test_beijing_rule_requires_half_to_the_fund_when_below_30_percent(world, accounts):
+    world.community.jurisdiction = "110105"
+    world.community.save()
+    FundAccount.objects.update(balance=Decimal("100.00"))  # far below 30%
+    finance = world.users["finance"]
+    income.record_income(
+        finance,
+        community=world.community,
+        kind="income",
+        category="parking",
+        amount=Decimal("1000"),
+        occurred_on=date(2026, 11, 1),
+        description="共有道路停车费",
+    )
+    with pytest.raises(DomainError) as exc:
+        income.allocate_income(
+            finance,
+            community=world.community,
+            period_start=date(2026, 11, 1),
+            period_end=date(2026, 11, 30),
+            fund_share="0.4",
+        )
+    assert "fund_share" in exc.value.fields
+    allocation = income.allocate_income(
+        finance,
+        community=world.community,
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+    )
+    assert allocation.to_fund == Decimal("500.00") and "北京" in allocation.rule
+
+
+def test_income_rows_are_reversed_not_edited(world):
+    finance = world.users["finance"]
+    row = income.record_income(
+        finance,
+        community=world.community,
+        kind="income",
+        category="venue",
+        amount=Decimal("300"),
+        occurred_on=date(2026, 11, 2),
+        description="会所租金",
+    )
+    with pytest.raises(ValidationError):
+        row.delete()
+    reversal = income.reverse_income(finance, row, reason="录入重复")
+    assert reversal.amount == Decimal("-300.00")
+    assert income.period_totals(world.community, date(2026, 11, 1), date(2026, 11, 30))["net"] == 0
+
+
+def test_disclosure_has_eight_sections_is_frozen_and_prints(world, accounts):
+    finance = world.users["finance"]
+    income.record_income(
+        finance,
+        community=world.community,
+        kind="income",
+        category="lift_ads",
+        amount=Decimal("8800"),
+        occurred_on=timezone.localdate(),
+        description="电梯广告",
+    )
+    d = disclosure.generate_disclosure(
+        finance,
+        community=world.community,
+        period_start=timezone.localdate() - timedelta(days=90),
+        period_end=timezone.localdate(),
+    )
+    assert list(d.sections) == [
+        "service_items",
+        "responsible_persons",
+        "quality_requirements",
+        "fee_items",
+        "fee_standards",
+        "performance",
+        "maintenance_fund",
+        "common_income",
+    ]
+    assert d.sections["common_income"]["income"] == "8800.00"
+    d = disclosure.publish_disclosure(finance, d)
+    assert d.version == 1 and disclosure.is_intact(d)
+    d.title = "改过"
+    with pytest.raises(ValidationError):
+        d.save()
+    with pytest.raises(InvalidTransition):
+        disclosure.regenerate_disclosure(finance, d)
+    Disclosure.objects.filter(pk=d.pk).update(sections={**d.sections, "common_income": {}})
+    assert not disclosure.is_intact(Disclosure.objects.get(pk=d.pk))
+    d2 = disclosure.generate_disclosure(
+        finance, community=world.community, period_start=d.period_start, period_end=d.period_end
+    )
+    d2 = disclosure.publish_disclosure(finance, d2)
+    assert d2.version == 2 and d2.previous_id == d.pk
+    pdf = disclosure.render_pdf(d2)
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        assert world.community.name in text and "8800.00" in text
+
+
+def test_disclosure_schedule_follows_the_jurisdiction(world):
+    rows = {r["code"]: r["months"] for r in disclosure.schedule(world.community2)}  # Shanghai
+    assert rows["common_income"] == 3 and rows["maintenance_fund"] == 6
+    assert {r["code"]: r["months"] for r in disclosure.schedule(world.community)}[
+        "common_income"
+    ] == 6
