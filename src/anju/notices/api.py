@@ -725,8 +725,20 @@ class SurveyViewSet(ScopedModelViewSet):
 # Suggestions and meetings -------------------------------------------------------------------
 
 
+class MyCommunityField(ScopedRelatedField):
+    """A community the caller lives in (resident) or works in (staff)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Community.objects.none()
+        user = request.user
+        ids = set(user.resident_community_ids()) | set(user.staff_community_ids())
+        return Community.objects.filter(pk__in=ids)
+
+
 class SuggestionSerializer(serializers.ModelSerializer):
-    community = ScopedRelatedField(Community, "core.community.view", label=_("community"))
+    community = MyCommunityField(Community, label=_("community"))
     author = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 
