@@ -177,7 +177,10 @@ class House(models.Model):
             models.UniqueConstraint(fields=["building", "number"], name="house_number_unique"),
             models.CheckConstraint(condition=Q(area__gt=0), name="house_area_positive"),
         ]
-        indexes = [models.Index(fields=["community", "usage"], name="house_comm_usage")]
+        indexes = [
+            models.Index(fields=["community", "usage"], name="house_comm_usage"),
+            models.Index(fields=["community", "sold", "delivered"], name="house_comm_sold"),
+        ]
 
     def __str__(self):
         return f"{self.building.name}-{self.number}" if self.building_id else self.number
