@@ -92,7 +92,7 @@ class Ticket(models.Model):
         verbose_name=_("building"),
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
-    number = models.CharField(_("number"), max_length=24, unique=True)
+    number = models.CharField(_("number"), max_length=24)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     skill = models.CharField(_("skill"), max_length=12, choices=Skill.choices, blank=True)
@@ -194,6 +194,7 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         ordering = ["-opened_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="ticket_number_unique"),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="ticket_rating_1_5",
@@ -213,6 +214,7 @@ class Ticket(models.Model):
             models.Index(fields=["building", "resolved_at"], name="ticket_building_resolved"),
             models.Index(fields=["status", "escalation_level"], name="ticket_status_escalation"),
             models.Index(fields=["community", "category"], name="ticket_comm_category"),
+            models.Index(fields=["number"], name="ticket_number"),
         ]
 
     def __str__(self):

@@ -224,3 +224,14 @@ def test_resident_cannot_choose_priority_staff_can(world):
         channel="phone",
     )
     assert staff_ticket.priority == "P1" and staff_ticket.priority_reason
+
+
+def test_same_number_in_two_communities(world):
+    with time_machine.travel(T0, tick=False):
+        a = open_ticket(
+            actor=None, community=world.community, kind="repair", category="water", description="x"
+        )
+        b = open_ticket(
+            actor=None, community=world.community2, kind="repair", category="water", description="y"
+        )
+    assert a.number == b.number == "BX-20261126-0001"

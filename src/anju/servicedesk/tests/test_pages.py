@@ -10,9 +10,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ticket(world):
-    return services.create_ticket(actor=world.users["agent"], community=world.community, kind="repair",
-                                  category="water", description="厨房漏水", channel="phone", house=world.house,
-                                  reporter=world.people["owner"])
+    return services.create_ticket(
+        actor=world.users["agent"],
+        community=world.community,
+        kind="repair",
+        category="water",
+        description="厨房漏水",
+        channel="phone",
+        house=world.house,
+        reporter=world.people["owner"],
+    )
 
 
 def login(client, user):
@@ -20,8 +27,17 @@ def login(client, user):
     return client
 
 
-@pytest.mark.parametrize("url", ["/console/service/", "/console/tickets/", "/console/service/kpis/",
-                                 "/console/service/sla/", "/console/return-visits/", "/console/my-tasks/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/console/service/",
+        "/console/tickets/",
+        "/console/service/kpis/",
+        "/console/service/sla/",
+        "/console/return-visits/",
+        "/console/my-tasks/",
+    ],
+)
 def test_console_pages_render_for_manager(world, client, ticket, url):
     response = login(client, world.users["manager"]).get(url)
     assert response.status_code == 200, url
@@ -33,11 +49,20 @@ def test_workbench_phone_intake_finds_caller_and_opens_ticket(world, client, tic
     assert "张三" in page and ticket.number in page
     page = c.get("/console/service/?phone=1111").content.decode()  # last digits are enough
     assert "张三" in page
-    response = c.post("/console/service/", {
-        "community": world.community.pk, "house": world.house.pk, "reporter": world.people["owner"].pk,
-        "kind": "repair", "category": "elevator", "urgency": "emergency", "channel": "phone",
-        "description": "电梯困人", "contact_phone": "13900001111",
-    })
+    response = c.post(
+        "/console/service/",
+        {
+            "community": world.community.pk,
+            "house": world.house.pk,
+            "reporter": world.people["owner"].pk,
+            "kind": "repair",
+            "category": "elevator",
+            "urgency": "emergency",
+            "channel": "phone",
+            "description": "电梯困人",
+            "contact_phone": "13900001111",
+        },
+    )
     assert response.status_code == 302
     new = Ticket.objects.exclude(pk=ticket.pk).get()
     assert new.priority == "P1" and new.first_responder == world.users["agent"]
@@ -69,16 +94,30 @@ def test_ticket_page_actions_and_technician_phone_page(world, client, ticket):
 
 
 def test_outsider_cannot_open_ticket_page(world, client, ticket):
-    assert login(client, world.users["outsider"]).get(f"/console/tickets/{ticket.pk}/").status_code == 404
-    assert login(client, world.users["manager2"]).get(f"/console/tickets/{ticket.pk}/").status_code == 404
+    assert (
+        login(client, world.users["outsider"]).get(f"/console/tickets/{ticket.pk}/").status_code
+        == 404
+    )
+    assert (
+        login(client, world.users["manager2"]).get(f"/console/tickets/{ticket.pk}/").status_code
+        == 404
+    )
 
 
 def test_portal_report_and_rate(world, client):
     c = login(client, world.users["resident"])
     assert c.get("/app/tickets/").status_code == 200
     assert c.get("/app/tickets/new/").status_code == 200
-    response = c.post("/app/tickets/new/", {"house": world.house.pk, "kind": "repair", "category": "water",
-                                           "urgency": "normal", "description": "卫生间漏水"})
+    response = c.post(
+        "/app/tickets/new/",
+        {
+            "house": world.house.pk,
+            "kind": "repair",
+            "category": "water",
+            "urgency": "normal",
+            "description": "卫生间漏水",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     t = Ticket.objects.get()
     assert t.channel == "portal" and t.reporter == world.people["owner"]

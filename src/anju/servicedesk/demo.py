@@ -1,0 +1,472 @@
+"""Demo: a month of service-desk history in both communities, tickets in every state (some
+overdue, some rated, some reopened, a complaint with the manager's answer), return visits due
+today, a duty roster and technician skills. Bulk-created with back-dated clocks."""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from anju.core.models import NumberSequence, Occupancy
+
+from . import conf
+from .choices import NUMBER_PREFIX, Kind, Priority
+from .models import DutyShift, ReturnVisit, StaffSkill, Ticket, TicketEvent, TicketPause, WorkItem
+from .services import triage_priority
+
+REPAIRS = [
+    ("water", "厨房水龙头一直滴水，关不紧"),
+    ("water", "卫生间地漏反水，有异味"),
+    ("water", "楼上渗水，客厅天花板有水印"),
+    ("electricity", "家里跳闸，部分插座没电"),
+    ("electricity", "楼道声控灯不亮"),
+    ("elevator", "2号电梯运行时有异响"),
+    ("elevator", "电梯按钮失灵，按了没反应"),
+    ("door", "单元门禁刷卡无反应"),
+    ("door", "入户门锁芯卡住，钥匙拧不动"),
+    ("roof_leak", "顶楼下雨后墙面渗水"),
+    ("gas", "厨房有燃气味，已开窗"),
+    ("cleaning", "地下车库入口有积水和垃圾"),
+    ("greening", "楼下树枝太密，挡住二楼窗户"),
+]
+COMPLAINTS = [
+    ("noise", "楼上晚上十一点后还在装修，影响休息"),
+    ("parking", "有外来车辆长期占用消防通道"),
+    ("cleaning", "垃圾桶满了两天没人清理"),
+    ("neighbour", "邻居在楼道堆放杂物"),
+]
+INQUIRIES = [
+    ("fees", "想咨询物业费能否按季度缴纳"),
+    ("fees", "车位管理费怎么收"),
+    ("other", "快递柜什么时候恢复使用"),
+]
+SUGGESTIONS = [("greening", "建议在儿童游乐区增加遮阳棚"), ("security", "建议东门晚上增加照明")]
+PRAISES = [("other", "王师傅维修认真负责，特此表扬"), ("security", "保安大哥帮忙搬东西，很热心")]
+RESOLUTIONS = [
+    "更换阀芯，试水正常",
+    "疏通地漏，已清理",
+    "更换空开，线路检查正常",
+    "调整门禁读卡器，测试正常",
+    "已联系电梯维保单位处理，运行正常",
+    "更换灯具",
+    "已清理完毕",
+    "已修剪树枝",
+]
+COMMENTS = {
+    5: ["师傅很专业，速度快", "非常满意，谢谢", "上门准时"],
+    4: ["修好了，就是来得有点晚", "还不错"],
+    3: ["一般", "等了挺久"],
+    2: ["第二次才修好"],
+    1: ["态度不好，问题没解决"],
+}
+
+
+def _aware(day, hour, minute):
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def build(ctx):
+    rng = ctx.rng
+    org = ctx.organization
+    staff = ctx.staff
+    agent, tech, tech2 = staff["agent"], staff["tech"], staff["tech2"]
+    managers = {0: staff["manager"], 1: staff["manager2"]}
+    now = timezone.now()
+    today = timezone.localdate(now)
+
+    StaffSkill.objects.bulk_create(
+        [
+            StaffSkill(organization=org, user=tech, skill=s)
+            for s in ("plumbing", "electrical", "building", "carpentry")
+        ]
+        + [
+            StaffSkill(organization=org, user=tech2, skill=s)
+            for s in ("elevator", "gas", "electrical", "greening")
+        ],
+        ignore_conflicts=True,
+    )
+    shifts = []
+    for index, community in enumerate(ctx.communities):
+        for offset in range(-1, 2):
+            day = today + timedelta(days=offset)
+            shifts.append(
+                DutyShift(
+                    organization=org,
+                    community=community,
+                    user=agent,
+                    role="agent",
+                    starts_at=_aware(day, 8, 0),
+                    ends_at=_aware(day, 20, 0),
+                )
+            )
+            shifts.append(
+                DutyShift(
+                    organization=org,
+                    community=community,
+                    user=managers[index % 2],
+                    role="manager",
+                    starts_at=_aware(day, 20, 0),
+                    ends_at=_aware(day + timedelta(days=1), 8, 0),
+                )
+            )
+            for user in (tech, tech2):
+                shifts.append(
+                    DutyShift(
+                        organization=org,
+                        community=community,
+                        user=user,
+                        role="technician",
+                        starts_at=_aware(day, 8, 0),
+                        ends_at=_aware(day, 18, 0),
+                    )
+                )
+    DutyShift.objects.bulk_create(shifts)
+
+    owners = {}
+    for occ in Occupancy.objects.filter(organization=org, relation="owner").select_related(
+        "person", "house"
+    ):
+        owners.setdefault(occ.community_id, []).append((occ.house, occ.person))
+    resident_homes = {p.pk: h for (_u, p, h) in ctx.residents}
+
+    tickets, plans = [], []
+    sequences = {}
+
+    def number(kind, community_id, when):
+        day = timezone.localdate(when)
+        key = (NUMBER_PREFIX[kind], community_id, day)
+        sequences[key] = sequences.get(key, 0) + 1
+        return f"{key[0]}-{day:%Y%m%d}-{sequences[key]:04d}"
+
+    def sla(community, priority):
+        return conf.sla_minutes(community.service_level, priority)
+
+    def new_ticket(community, kind, category, text, opened, house=None, person=None, channel=None):
+        priority = triage_priority(category, "normal", kind)
+        if category in ("gas",):
+            priority = Priority.P1
+        accept, arrive, resolve = sla(community, priority)
+        t = Ticket(
+            organization=org,
+            community=community,
+            house=house,
+            building_id=house.building_id if house else None,
+            location=""
+            if house
+            else rng.choice(["3号楼大堂", "地下车库B区", "东门", "中心花园", "2号楼电梯厅"]),
+            number=number(kind, community.pk, opened),
+            kind=kind,
+            category=category,
+            skill=conf.category_defaults(category)[1],
+            channel=channel or rng.choice(["phone", "portal", "portal", "walk_in", "staff"]),
+            priority=priority,
+            description=text,
+            status="new",
+            reporter=person,
+            contact_phone=person.phone if person else "",
+            created_by=agent,
+            first_responder=agent,
+            opened_at=opened,
+            accept_due_at=opened + timedelta(minutes=accept),
+            arrive_due_at=opened + timedelta(minutes=arrive),
+            resolve_due_at=opened + timedelta(minutes=resolve),
+        )
+        return t
+
+    for index, community in enumerate(ctx.communities):
+        homes = owners.get(community.pk, [])
+        if not homes:
+            continue
+        per_day = (5, 9) if index == 0 else (3, 6)
+        for days_ago in range(30, -1, -1):
+            day = today - timedelta(days=days_ago)
+            for _ in range(rng.randint(*per_day)):
+                hour = rng.choice([7, 8, 9, 9, 10, 11, 13, 14, 15, 16, 17, 19, 20, 21, 23])
+                opened = _aware(day, hour, rng.randrange(60))
+                if opened > now - timedelta(minutes=20):
+                    continue
+                roll = rng.random()
+                if roll < 0.70:
+                    kind, (category, text) = Kind.REPAIR, rng.choice(REPAIRS)
+                elif roll < 0.80:
+                    kind, (category, text) = Kind.COMPLAINT, rng.choice(COMPLAINTS)
+                elif roll < 0.90:
+                    kind, (category, text) = Kind.INQUIRY, rng.choice(INQUIRIES)
+                elif roll < 0.95:
+                    kind, (category, text) = Kind.SUGGESTION, rng.choice(SUGGESTIONS)
+                else:
+                    kind, (category, text) = Kind.PRAISE, rng.choice(PRAISES)
+                house, person = rng.choice(homes)
+                common = (
+                    kind == Kind.REPAIR
+                    and category in ("elevator", "cleaning", "greening")
+                    or rng.random() < 0.1
+                )
+                t = new_ticket(
+                    community, kind, category, text, opened, None if common else house, person
+                )
+                tickets.append(t)
+                plans.append((t, index))
+
+    # The demo residents' own story: one awaiting confirmation and rating, one being worked on.
+    for _user, person, house in ctx.residents[:3]:
+        community = next(c for c in ctx.communities if c.pk == house.community_id)
+        t1 = new_ticket(
+            community,
+            Kind.REPAIR,
+            "water",
+            "阳台水管接口漏水",
+            now - timedelta(hours=20),
+            house,
+            person,
+            "portal",
+        )
+        t2 = new_ticket(
+            community,
+            Kind.REPAIR,
+            "electricity",
+            "卧室插座没电",
+            now - timedelta(hours=1),
+            house,
+            person,
+            "portal",
+        )
+        tickets += [t1, t2]
+        plans += [(t1, "resident_resolved"), (t2, "resident_working")]
+    del resident_homes
+
+    Ticket.objects.bulk_create(tickets, batch_size=500)
+    events, visits, items, pauses = [], [], [], []
+
+    def event(t, action, at, actor, before, note="", data=None, public=True):
+        events.append(
+            TicketEvent(
+                organization=org,
+                community_id=t.community_id,
+                ticket=t,
+                action=action,
+                from_status=before,
+                to_status=t.status,
+                actor=actor,
+                actor_label=(actor.get_full_name() or actor.username) if actor else "系统",
+                note=note,
+                data=data or {},
+                public=public,
+                at=at,
+            )
+        )
+
+    for t, plan in plans:
+        age = now - t.opened_at
+        worker = tech2 if t.skill in ("elevator", "gas", "greening") else tech
+        manager = managers[0 if plan in (0, "resident_resolved", "resident_working") else 1]
+        t.status = "new"
+        event(
+            t,
+            "open",
+            t.opened_at,
+            agent if t.channel in ("phone", "walk_in") else None,
+            "",
+            t.description,
+            {"channel": t.channel, "priority": t.priority},
+        )
+        late = rng.random() < 0.12
+        if plan == "resident_resolved":
+            stage = "resolved"
+        elif plan == "resident_working":
+            stage = "accepted"
+        elif t.kind != Kind.REPAIR:
+            stage = (
+                "closed" if age > timedelta(days=2) else rng.choice(["new", "resolved", "closed"])
+            )
+        elif age < timedelta(hours=2):
+            stage = rng.choice(["new", "assigned", "accepted"])
+        elif age < timedelta(days=1):
+            stage = rng.choice(
+                ["assigned", "accepted", "in_progress", "waiting", "resolved", "resolved"]
+            )
+        elif age < timedelta(days=3):
+            stage = rng.choice(["in_progress", "resolved", "confirmed", "closed", "closed", "new"])
+        else:
+            stage = "cancelled" if rng.random() < 0.02 else "closed"
+        order = ["new", "assigned", "accepted", "in_progress", "resolved", "confirmed", "closed"]
+        target = order.index(stage) if stage in order else (3 if stage == "waiting" else 0)
+        clock = t.opened_at
+        if stage == "cancelled":
+            t.status = "cancelled"
+            t.closed_at = clock + timedelta(minutes=30)
+            event(t, "cancel", t.closed_at, agent, "new", "住户已自行处理")
+            continue
+        if t.kind == Kind.REPAIR and target >= 1:
+            clock += timedelta(minutes=rng.randint(2, 25))
+            t.status, t.assignee, t.assigned_at = "assigned", worker, clock
+            event(
+                t,
+                "assign",
+                clock,
+                agent,
+                "new",
+                data={"assignee": worker.get_full_name() or worker.username},
+            )
+        if t.kind == Kind.REPAIR and target >= 2:
+            accept_after = (t.accept_due_at - t.opened_at) * (
+                rng.uniform(1.2, 3) if late else rng.uniform(0.2, 0.9)
+            )
+            clock = max(clock + timedelta(minutes=1), t.opened_at + accept_after)
+            t.status, t.accepted_at = "accepted", clock
+            event(t, "accept", clock, worker, "assigned")
+        if t.kind == Kind.REPAIR and target >= 3:
+            arrive_after = (t.arrive_due_at - t.opened_at) * (
+                rng.uniform(1.1, 2.5) if late else rng.uniform(0.3, 0.95)
+            )
+            clock = max(clock + timedelta(minutes=5), t.opened_at + arrive_after)
+            if clock > now:
+                clock = now - timedelta(minutes=5)
+            t.status, t.arrived_at = "in_progress", clock
+            event(t, "arrive", clock, worker, "accepted")
+        if stage == "waiting":
+            t.status, t.paused_from, t.paused_at = (
+                "waiting",
+                "in_progress",
+                clock + timedelta(minutes=10),
+            )
+            event(t, "wait", t.paused_at, worker, "in_progress", "业主需自购配件，约好明天再来")
+            pauses.append(
+                TicketPause(
+                    organization=org,
+                    community_id=t.community_id,
+                    ticket=t,
+                    started_by=worker,
+                    reason="业主需自购配件，约好明天再来",
+                    started_at=t.paused_at,
+                )
+            )
+            continue
+        if target >= 4:
+            resolve_after = (t.resolve_due_at - t.opened_at) * (
+                rng.uniform(1.05, 2) if late else rng.uniform(0.1, 0.9)
+            )
+            clock = max(clock + timedelta(minutes=20), t.opened_at + resolve_after)
+            if clock > now:
+                clock = now - timedelta(minutes=2)
+            t.status, t.resolved_at = "resolved", clock
+            t.resolution = rng.choice(RESOLUTIONS) if t.kind == Kind.REPAIR else "已电话答复住户"
+            actor = worker if t.kind == Kind.REPAIR else agent
+            if t.kind == Kind.REPAIR and rng.random() < 0.15:
+                qty = Decimal(rng.choice([1, 1, 2]))
+                price = Decimal(rng.choice(["15.00", "35.00", "80.00"]))
+                items.append(
+                    WorkItem(
+                        organization=org,
+                        community_id=t.community_id,
+                        ticket=t,
+                        kind="material",
+                        description=rng.choice(["水龙头阀芯", "空气开关", "门锁锁芯", "LED灯泡"]),
+                        quantity=qty,
+                        unit="个",
+                        unit_price=price,
+                        amount=qty * price,
+                        chargeable=True,
+                        created_by=worker,
+                        created_at=clock,
+                    )
+                )
+                t.chargeable, t.charge_amount = True, qty * price
+            if t.kind == Kind.COMPLAINT:
+                t.response = "经核查情况属实，已安排专人处理并加强巡查，感谢您的监督。"
+                t.responded_by, t.responded_at = manager, clock
+                event(t, "respond", clock, manager, "resolved", t.response)
+            event(
+                t,
+                "resolve",
+                clock,
+                actor,
+                "in_progress" if t.kind == Kind.REPAIR else "new",
+                t.resolution,
+            )
+            visit_due = clock + timedelta(hours=conf.return_visit_hours())
+            if rng.random() < 0.06 and t.kind == Kind.REPAIR and target >= 6:
+                t.reopen_count = 1
+                event(t, "reopen", clock + timedelta(hours=3), None, "resolved", "还是有点漏")
+            if target >= 5 and t.kind == Kind.REPAIR:
+                t.status, t.confirmed_at = "confirmed", clock + timedelta(hours=rng.randint(1, 8))
+                event(t, "confirm", t.confirmed_at, None, "resolved")
+            if target >= 5 and rng.random() < 0.65:
+                score = rng.choices([5, 4, 3, 2, 1], weights=[55, 25, 10, 6, 4])[0]
+                t.rating, t.rating_comment = score, rng.choice(COMMENTS[score])
+                t.rated_at = (t.confirmed_at or clock) + timedelta(minutes=10)
+                event(t, "rate", t.rated_at, None, t.status, t.rating_comment, {"score": score})
+            if target >= 6:
+                done = visit_due - timedelta(hours=rng.randint(1, 20))
+                unhappy = (t.rating or 5) <= 2
+                visits.append(
+                    ReturnVisit(
+                        organization=org,
+                        community_id=t.community_id,
+                        ticket=t,
+                        agent=agent,
+                        status="done",
+                        due_at=visit_due,
+                        created_at=clock,
+                        outcome="satisfied" if not unhappy else "unreachable",
+                        note="" if not unhappy else "电话无人接听",
+                        done_by=agent,
+                        done_at=done,
+                    )
+                )
+                event(t, "return-visit", done, agent, t.status, "", {"outcome": "satisfied"})
+                before = t.status
+                t.status, t.closed_at = "closed", done
+                event(t, "close", done, agent, before)
+            else:
+                # some visits due today, some tomorrow
+                visits.append(
+                    ReturnVisit(
+                        organization=org,
+                        community_id=t.community_id,
+                        ticket=t,
+                        agent=agent,
+                        status="pending",
+                        created_at=clock,
+                        due_at=min(visit_due, now + timedelta(hours=rng.randint(1, 6))),
+                    )
+                )
+    Ticket.objects.bulk_update(
+        [t for t, _ in plans],
+        [
+            "status",
+            "assignee",
+            "assigned_at",
+            "accepted_at",
+            "arrived_at",
+            "resolved_at",
+            "confirmed_at",
+            "closed_at",
+            "paused_at",
+            "paused_from",
+            "resolution",
+            "rating",
+            "rating_comment",
+            "rated_at",
+            "reopen_count",
+            "chargeable",
+            "charge_amount",
+            "response",
+            "responded_by",
+            "responded_at",
+        ],
+        batch_size=500,
+    )
+    TicketEvent.objects.bulk_create(events, batch_size=1000)
+    ReturnVisit.objects.bulk_create(visits, batch_size=500)
+    WorkItem.objects.bulk_create(items, batch_size=500)
+    # Keep the readable-number counters ahead of the history we wrote.
+    for (prefix, community_id, day), last in sequences.items():
+        seq, _ = NumberSequence.objects.get_or_create(
+            prefix=prefix, community_id=community_id, day=day
+        )
+        if seq.last < last:
+            seq.last = last
+            seq.save(update_fields=["last"])
+    TicketPause.objects.bulk_create(pauses)
+    print(f"servicedesk: {len(tickets)} tickets, {len(visits)} return visits", file=ctx.out)
