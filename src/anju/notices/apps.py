@@ -6,3 +6,144 @@ class NoticesConfig(AppConfig):
     name = "anju.notices"
     label = "notices"
     verbose_name = _("Notices and surveys")
+
+    console_nav = [
+        (_("Notices"), "console:notice-list", "notices.notice.view", "notices"),
+        (_("Warm reminders"), "console:reminder-list", "notices.reminder.manage", "notices"),
+        (_("Surveys"), "console:survey-list", "notices.survey.view", "notices"),
+        (
+            _("Dissatisfaction list"),
+            "console:survey-dissatisfied",
+            "notices.survey.view",
+            "notices",
+        ),
+        (_("Suggestions"), "console:suggestion-list", "notices.suggestion.reply", "notices"),
+        (_("Meetings with residents"), "console:meeting-list", "notices.meeting.view", "notices"),
+    ]
+    portal_nav = [
+        (_("Notices"), "portal:inbox", "📢"),
+        (_("Surveys"), "portal:survey-list", "📝"),
+        (_("Suggestions"), "portal:suggestions", "💬"),
+        (_("Meetings"), "portal:meetings", "🤝"),
+    ]
+
+    def dashboard_cards(self, request):
+        from anju.core import policy
+
+        from .models import ActionItem, ReminderProposal, Suggestion, Survey
+
+        user, community_id = request.user, request.community_id
+        cards = []
+
+        def scoped(model, perm):
+            queryset = model.objects.visible_to(user, perm)
+            return queryset.in_community(community_id) if community_id else queryset
+
+        if policy.staff_has(user, "notices.reminder.manage"):
+            pending = (
+                scoped(ReminderProposal, "notices.reminder.manage")
+                .filter(status="proposed")
+                .count()
+            )
+            cards.append(
+                {
+                    "title": _("Warm reminders to approve"),
+                    "value": pending,
+                    "link": "/console/reminders/",
+                    "tone": "warn" if pending else "ok",
+                    "note": _("温馨提示 proposed by the calendar"),
+                }
+            )
+        if policy.staff_has(user, "notices.suggestion.reply"):
+            open_count = (
+                scoped(Suggestion, "notices.suggestion.reply").filter(status="open").count()
+            )
+            cards.append(
+                {
+                    "title": _("Suggestions awaiting reply"),
+                    "value": open_count,
+                    "link": "/console/suggestions/?status=open",
+                    "tone": "warn" if open_count else "ok",
+                    "note": "",
+                }
+            )
+        if policy.staff_has(user, "notices.meeting.manage"):
+            from django.utils import timezone
+
+            overdue = (
+                scoped(ActionItem, "notices.meeting.manage")
+                .filter(status="open", due_on__lt=timezone.localdate())
+                .count()
+            )
+            cards.append(
+                {
+                    "title": _("Overdue meeting actions"),
+                    "value": overdue,
+                    "link": "/console/meetings/",
+                    "tone": "bad" if overdue else "ok",
+                    "note": "",
+                }
+            )
+        if policy.staff_has(user, "notices.survey.view"):
+            survey = (
+                scoped(Survey, "notices.survey.view")
+                .filter(status="open")
+                .order_by("-opens_at")
+                .first()
+            )
+            if survey is not None and survey.invited_count:
+                rate = survey.response_count * 100 / survey.invited_count
+                cards.append(
+                    {
+                        "title": _("Survey response rate"),
+                        "value": f"{rate:.0f}%",
+                        "link": f"/console/surveys/{survey.pk}/",
+                        "tone": "ok" if rate >= 50 else "warn",
+                        "note": survey.title,
+                    }
+                )
+        return cards
+
+    def personal_data(self, user):
+        from .models import NoticeReceipt, Suggestion, SurveyResponse
+
+        data = {"notices_received": [], "survey_responses": [], "suggestions": []}
+        if user.person_id:
+            for r in NoticeReceipt.objects.filter(person_id=user.person_id).select_related(
+                "notice"
+            )[:1000]:
+                data["notices_received"].append(
+                    {
+                        "title": r.notice.title,
+                        "delivered_at": r.delivered_at.isoformat(),
+                        "read_at": r.read_at.isoformat() if r.read_at else None,
+                    }
+                )
+            for r in SurveyResponse.objects.filter(person_id=user.person_id).select_related(
+                "survey"
+            ):
+                data["survey_responses"].append(
+                    {
+                        "survey": r.survey.title,
+                        "submitted_at": r.submitted_at.isoformat(),
+                        "answers": [
+                            {
+                                "question": a.question.text,
+                                "score": a.score,
+                                "choices": a.choices,
+                                "text": a.text,
+                            }
+                            for a in r.answers.select_related("question")
+                        ],
+                    }
+                )
+            for s in Suggestion.objects.filter(person_id=user.person_id):
+                data["suggestions"].append(
+                    {
+                        "title": s.title,
+                        "body": s.body,
+                        "reply": s.reply,
+                        "created_at": s.created_at.isoformat(),
+                    }
+                )
+        return data

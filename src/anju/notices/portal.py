@@ -1,0 +1,186 @@
+"""Resident portal (phone-first): inbox, notices, surveys to answer, suggestions, meeting minutes."""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from anju.core.errors import DomainError
+from anju.core.models import Community
+from anju.core.portal import ResidentMixin
+
+from . import services
+from .choices import Dimension, QuestionKind, SurveyStatus
+from .models import Meeting, Suggestion, Survey, SurveyInvitation, SurveyResponse
+
+
+class InboxView(ResidentMixin, generic.TemplateView):
+    template_name = "notices/portal_inbox.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        receipts = (
+            services.inbox_for(self.request.user)
+            .select_related("notice__community")
+            .order_by("-notice__pinned", "-delivered_at", "-id")[:100]
+        )
+        ctx.update(title=_("Notices"), receipts=receipts)
+        return ctx
+
+
+class NoticeView(ResidentMixin, generic.TemplateView):
+    template_name = "notices/portal_notice.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        receipt = (
+            services.inbox_for(self.request.user)
+            .select_related("notice__community")
+            .filter(pk=kwargs["pk"])
+            .first()
+        )
+        if receipt is None:
+            raise Http404
+        services.mark_read(actor=self.request.user, receipt=receipt)
+        ctx.update(
+            title=receipt.notice.title,
+            receipt=receipt,
+            notice=receipt.notice,
+            attachments=services.notice_attachments(receipt.notice),
+        )
+        return ctx
+
+
+class SurveyListView(ResidentMixin, generic.TemplateView):
+    template_name = "notices/portal_surveys.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        houses = self.request.user.resident_house_ids()
+        invited = SurveyInvitation.objects.filter(house_id__in=houses).values("survey_id")
+        surveys = Survey.objects.filter(pk__in=invited, status=SurveyStatus.OPEN).select_related(
+            "community"
+        )
+        answered = set(
+            SurveyResponse.objects.filter(survey__in=surveys, house_id__in=houses).values_list(
+                "survey_id", flat=True
+            )
+        )
+        ctx.update(title=_("Surveys"), surveys=[(s, s.pk in answered) for s in surveys])
+        return ctx
+
+
+class SurveyAnswerView(ResidentMixin, generic.TemplateView):
+    template_name = "notices/portal_survey.html"
+
+    def _survey(self):
+        invited = SurveyInvitation.objects.filter(
+            house_id__in=self.request.user.resident_house_ids()
+        ).values("survey_id")
+        survey = Survey.objects.filter(pk=self.kwargs["pk"], pk__in=invited).first()
+        if survey is None:
+            raise Http404
+        return survey
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        survey = self._survey()
+        ctx.update(
+            title=survey.title,
+            survey=survey,
+            questions=survey.questions.all(),
+            houses=services.eligible_houses(self.request.user, survey),
+            scale5=range(1, 6),
+            scale11=range(0, 11),
+            errors=kwargs.get("errors", {}),
+        )
+        return ctx
+
+    def post(self, request, pk):
+        survey = self._survey()
+        answers = []
+        for q in survey.questions.all():
+            key = f"q{q.pk}"
+            if q.kind == QuestionKind.MULTIPLE:
+                picked = [int(v) for v in request.POST.getlist(key) if v.isdigit()]
+                if picked:
+                    answers.append({"question": q.pk, "choices": picked})
+            elif q.kind == QuestionKind.TEXT:
+                answers.append({"question": q.pk, "text": request.POST.get(key, "")})
+            elif request.POST.get(key, "") != "":
+                answers.append({"question": q.pk, "value": request.POST.get(key)})
+        house = request.POST.get("house") or None
+        try:
+            services.submit_response(
+                actor=request.user,
+                survey=survey,
+                answers=answers,
+                house=int(house) if house and house.isdigit() else None,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return self.render_to_response(self.get_context_data(errors=exc.fields))
+        messages.success(request, _("Thank you! Your answers have been received."))
+        return redirect("portal:survey-list")
+
+
+class SuggestionView(ResidentMixin, generic.TemplateView):
+    template_name = "notices/portal_suggestions.html"
+
+    def _communities(self):
+        return Community.objects.filter(pk__in=self.request.user.resident_community_ids())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        mine = Q(person_id=user.person_id) if user.person_id else Q(pk__in=[])
+        public = Q(
+            community__in=self._communities(), reply_public=True, status__in=["replied", "closed"]
+        )
+        ctx.update(
+            title=_("Suggestions"),
+            communities=self._communities(),
+            dimensions=Dimension.choices,
+            suggestions=Suggestion.objects.filter(mine | public).select_related("community")[:50],
+        )
+        return ctx
+
+    def post(self, request):
+        community = self._communities().filter(pk=request.POST.get("community") or 0).first()
+        if community is None:
+            messages.error(request, _("Choose your community."))
+            return redirect("portal:suggestions")
+        try:
+            services.submit_suggestion(
+                actor=request.user,
+                community=community,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                anonymous=bool(request.POST.get("anonymous")),
+                dimension=request.POST.get("dimension") or Dimension.OVERALL,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Thank you! We will reply soon."))
+        return redirect("portal:suggestions")
+
+
+class MeetingMinutesView(ResidentMixin, generic.TemplateView):
+    template_name = "notices/portal_meetings.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        meetings = Meeting.objects.filter(
+            community_id__in=self.request.user.resident_community_ids(),
+            status="held",
+            minutes_public=True,
+        ).prefetch_related("action_items")[:20]
+        ctx.update(title=_("Meeting minutes"), meetings=meetings)
+        return ctx
+
+
+def unread_count(user):
+    return services.inbox_for(user).filter(read_at__isnull=True).count()

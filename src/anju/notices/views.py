@@ -1,0 +1,654 @@
+"""Staff console pages: notice drafting and publishing with the audience picker and reach
+report, reminder proposals to approve, the survey builder and results dashboard, suggestions,
+meetings with residents."""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from anju.core import policy
+from anju.core.console import (
+    Column,
+    ScopedDetailView,
+    ScopedListView,
+    ServiceFormView,
+    StaffRequiredMixin,
+    get_scoped_object,
+)
+from anju.core.errors import DomainError
+
+from . import selectors, services
+from .choices import ProposalStatus
+from .forms import (
+    MeetingForm,
+    NoticeForm,
+    PolicyForm,
+    QuarterlySurveyForm,
+    SurveyBuilderForm,
+    WeatherForm,
+)
+from .models import ActionItem, Answer, Meeting, Notice, ReminderProposal, Suggestion, Survey
+
+MANAGE = "notices.notice.manage"
+
+
+def _status_tag(obj):
+    from django.utils.html import format_html
+
+    tone = {
+        "published": "ok",
+        "open": "ok",
+        "held": "ok",
+        "replied": "ok",
+        "done": "ok",
+        "scheduled": "warn",
+        "proposed": "warn",
+        "draft": "",
+        "archived": "",
+        "closed": "",
+    }.get(obj.status, "")
+    return format_html('<span class="tag {}">{}</span>', tone, obj.get_status_display())
+
+
+def _run(request, fn, **kwargs):
+    """Call a service from a POST button; a refused transition becomes a message, not a 500."""
+    try:
+        result = fn(actor=request.user, **kwargs)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, _("Done."))
+    return result
+
+
+# Notices ------------------------------------------------------------------------------------
+
+
+class NoticeList(ScopedListView):
+    model = Notice
+    permission = "notices.notice.view"
+    title = _("Notices")
+    create_url_name = "console:notice-create"
+    create_permission = MANAGE
+    detail_url_name = "console:notice-detail"
+    search_fields = ["title", "body"]
+    columns = [
+        Column("title", _("title"), link=True),
+        Column("kind", _("kind")),
+        Column("status", _("status"), value=_status_tag),
+        Column("community", _("community")),
+        Column("audience_kind", _("recipients")),
+        Column("published_at", _("published at")),
+        Column("recipient_count", _("recipients"), align="right"),
+        Column("pinned", _("pinned")),
+    ]
+
+    def base_queryset(self):
+        queryset = Notice.objects.select_related("community")
+        if not policy.staff_has(self.request.user, MANAGE):
+            queryset = queryset.filter(status__in=["published", "archived"])
+        status = self.request.GET.get("status")
+        if status:
+            queryset = queryset.filter(status=status)
+        return queryset
+
+
+class NoticeCreate(ServiceFormView):
+    form_class = NoticeForm
+    permission = MANAGE
+    title = _("New notice")
+    template_name = "notices/notice_form.html"
+
+    def get_initial(self):
+        return {
+            "community": self.request.community_id,
+            "kind": self.request.GET.get("kind", "notice"),
+        }
+
+    def perform(self, data):
+        community = data.pop("community")
+        if community is not None and not policy.staff_has(self.request.user, MANAGE, community.pk):
+            raise DomainError(
+                _("You may not publish in this community."),
+                fields={"community": [_("Not allowed.")]},
+            )
+        upload = data.pop("attachment")
+        publish_at = data.get("publish_at")
+        organization = community.organization if community else self._organization()
+        notice = services.create_notice(
+            actor=self.request.user,
+            organization=organization,
+            community=community,
+            attachments=[upload] if upload else [],
+            **data,
+        )
+        action = self.request.POST.get("action")
+        if action == "publish":
+            notice = services.publish_notice(actor=self.request.user, notice=notice)
+        elif action == "schedule":
+            notice = services.schedule_notice(
+                actor=self.request.user, notice=notice, publish_at=publish_at
+            )
+        return notice
+
+    def _organization(self):
+        memberships = [
+            m
+            for m in self.request.user.active_memberships()
+            if policy.role_has(m.role, MANAGE) and not m.community_ids()
+        ]
+        if not memberships:
+            raise DomainError(
+                _("Choose the community this notice is for."),
+                fields={"community": [_("Choose the community this notice is for.")]},
+            )
+        return memberships[0].organization
+
+    def success_url_for(self, obj):
+        return reverse("console:notice-detail", args=[obj.pk])
+
+
+class NoticeDetail(ScopedDetailView):
+    model = Notice
+    permission = "notices.notice.view"
+    template_name = "notices/notice_detail.html"
+    fields = [
+        Column("kind", _("kind")),
+        Column("status", _("status")),
+        Column("community", _("community")),
+        Column("audience_kind", _("recipients")),
+        Column("audience_scope", _("audience")),
+        Column("publish_at", _("publish at")),
+        Column("published_at", _("published at")),
+        Column("expires_at", _("expires at")),
+        Column("recipient_count", _("recipients")),
+    ]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if not policy.staff_has(self.request.user, MANAGE):
+            queryset = queryset.filter(status__in=["published", "archived"])
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        notice = self.object
+        can_manage = self.can(MANAGE, notice)
+        ctx["can_manage"] = can_manage
+        ctx["actions"] = (
+            [a for a in notice.allowed_actions() if a not in ("edit", "schedule")]
+            if can_manage
+            else []
+        )
+        ctx["attachments"] = services.notice_attachments(notice)
+        if can_manage and notice.status in ("published", "archived"):
+            report = services.reach_report(notice, unread_limit=200)
+            if not self.can("core.person.view_contact", notice):
+                from anju.core.crypto import mask_middle
+
+                for row in report["unread_recipients"]:
+                    row["phone"] = mask_middle(row["phone"])
+            ctx["reach"] = report
+            ctx["chart"] = json.dumps(
+                {
+                    "buildings": [r["building_name"] for r in report["by_building"]],
+                    "read": [r["read"] for r in report["by_building"]],
+                    "unread": [r["unread"] for r in report["by_building"]],
+                    "labels": [str(_("read")), str(_("unread"))],
+                },
+                ensure_ascii=False,
+            )
+        return ctx
+
+
+class NoticeAction(StaffRequiredMixin, generic.View):
+    permission = MANAGE
+    handlers = {
+        "publish": services.publish_notice,
+        "archive": services.archive_notice,
+        "unschedule": services.unschedule_notice,
+        "resend": services.resend_to_unread,
+    }
+
+    def post(self, request, pk, verb):
+        notice = get_scoped_object(Notice, request.user, pk, MANAGE)
+        if verb not in self.handlers or not policy.staff_has(
+            request.user, MANAGE, notice.community_id
+        ):
+            raise PermissionDenied
+        _run(request, self.handlers[verb], notice=notice)
+        return redirect("console:notice-detail", pk=pk)
+
+
+# Reminder proposals -------------------------------------------------------------------------
+
+
+class ProposalList(StaffRequiredMixin, generic.TemplateView):
+    permission = "notices.reminder.manage"
+    template_name = "notices/proposals.html"
+
+    def _queryset(self):
+        queryset = ReminderProposal.objects.visible_to(
+            self.request.user, "notices.reminder.view"
+        ).select_related("community", "template", "notice")
+        if self.request.community_id:
+            queryset = queryset.filter(community_id=self.request.community_id)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        queryset = self._queryset()
+        ctx.update(
+            title=_("Warm reminders"),
+            pending=queryset.filter(status=ProposalStatus.PROPOSED).order_by(
+                "occurrence_date", "id"
+            ),
+            decided=queryset.exclude(status=ProposalStatus.PROPOSED).order_by("-decided_at")[:30],
+            weather_form=WeatherForm(user=self.request.user, prefix="w"),
+            policy_form=PolicyForm(user=self.request.user, prefix="p"),
+        )
+        return ctx
+
+    def post(self, request):
+        verb = request.POST.get("action")
+        if verb in ("approve", "dismiss"):
+            proposal = get_scoped_object(
+                ReminderProposal,
+                request.user,
+                request.POST.get("proposal", "0"),
+                "notices.reminder.manage",
+            )
+            if verb == "approve":
+                _run(
+                    request,
+                    services.approve_proposal,
+                    proposal=proposal,
+                    title=request.POST.get("title") or None,
+                    body=request.POST.get("body") or None,
+                )
+            else:
+                _run(request, services.dismiss_proposal, proposal=proposal)
+        elif verb == "run":
+            communities = list(self._communities())
+            created = services.run_engine(communities=communities, actor=request.user)
+            messages.success(request, _("%(n)s new proposals.") % {"n": len(created)})
+        elif verb == "weather":
+            form = WeatherForm(request.POST, user=request.user, prefix="w")
+            if form.is_valid():
+                _run(request, services.record_weather, **form.cleaned_data)
+            else:
+                messages.error(request, _("Check the weather entry."))
+        elif verb == "policy":
+            form = PolicyForm(request.POST, user=request.user, prefix="p")
+            if form.is_valid():
+                _run(request, services.create_policy_change, **form.cleaned_data)
+            else:
+                messages.error(request, _("Check the policy entry."))
+        return redirect("console:reminder-list")
+
+    def _communities(self):
+        from anju.core.models import Community
+
+        queryset = Community.objects.visible_to(self.request.user, "notices.reminder.manage")
+        if self.request.community_id:
+            queryset = queryset.filter(pk=self.request.community_id)
+        return queryset
+
+
+# Surveys ------------------------------------------------------------------------------------
+
+
+class SurveyList(ScopedListView):
+    model = Survey
+    permission = "notices.survey.view"
+    title = _("Surveys")
+    create_url_name = "console:survey-create"
+    create_permission = "notices.survey.manage"
+    detail_url_name = "console:survey-detail"
+    search_fields = ["title"]
+    columns = [
+        Column("title", _("title"), link=True),
+        Column("community", _("community")),
+        Column("status", _("status"), value=_status_tag),
+        Column("period", _("period")),
+        Column("anonymous", _("anonymous")),
+        Column("invited_count", _("households invited"), align="right"),
+        Column("response_count", _("responses"), align="right"),
+        Column(
+            "rate",
+            _("response rate"),
+            align="right",
+            value=lambda s: (
+                f"{s.response_count * 100 / s.invited_count:.1f}%" if s.invited_count else "—"
+            ),
+        ),
+    ]
+
+    def base_queryset(self):
+        return Survey.objects.select_related("community")
+
+
+class SurveyCreate(ServiceFormView):
+    form_class = SurveyBuilderForm
+    permission = "notices.survey.manage"
+    title = _("Survey builder")
+    template_name = "notices/survey_builder.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["quarterly_form"] = QuarterlySurveyForm(
+            user=self.request.user,
+            initial={
+                "community": self.request.community_id,
+                "year": timezone.localdate().year,
+                "quarter": (timezone.localdate().month - 1) // 3 + 1,
+            },
+        )
+        form = ctx["form"]
+        ctx["question_rows"] = [
+            [form[f"q{i}_{part}"] for part in ("text", "kind", "dimension", "options")]
+            for i in range(1, 9)
+        ]
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("quarterly"):
+            form = QuarterlySurveyForm(request.POST, user=request.user)
+            if form.is_valid():
+                data = form.cleaned_data
+                if not policy.staff_has(
+                    request.user, "notices.survey.manage", data["community"].pk
+                ):
+                    raise PermissionDenied
+                survey = _run(request, services.create_quarterly_survey, **data)
+                if survey is not None:
+                    return redirect("console:survey-detail", pk=survey.pk)
+            messages.error(request, _("Check the quarterly survey fields."))
+            return redirect("console:survey-create")
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, data):
+        questions = self._questions
+        community = data["community"]
+        if not policy.staff_has(self.request.user, "notices.survey.manage", community.pk):
+            raise DomainError(_("Not allowed."))
+        keep = {
+            k: data[k]
+            for k in (
+                "community",
+                "title",
+                "description",
+                "anonymous",
+                "audience",
+                "sample_size",
+                "opens_at",
+                "closes_at",
+            )
+        }
+        return services.create_survey(actor=self.request.user, questions=questions, **keep)
+
+    def form_valid(self, form):
+        self._questions = form.questions()
+        return super().form_valid(form)
+
+    def success_url_for(self, obj):
+        return reverse("console:survey-detail", args=[obj.pk])
+
+
+class SurveyDetail(ScopedDetailView):
+    model = Survey
+    permission = "notices.survey.view"
+    template_name = "notices/survey_detail.html"
+    fields = [
+        Column("community", _("community")),
+        Column("status", _("status")),
+        Column("period", _("period")),
+        Column("anonymous", _("anonymous")),
+        Column("audience", _("audience")),
+        Column("sample_size", _("sample size")),
+        Column("opens_at", _("opens at")),
+        Column("closes_at", _("closes at")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        survey = self.object
+        user = self.request.user
+        visible = None if user.is_superuser else user.staff_community_ids()
+        results = selectors.survey_results(survey, visible_communities=visible)
+        ctx["results"] = results
+        ctx["chart"] = json.dumps(
+            {
+                "dimensions": [d["label"] for d in results["dimensions"]],
+                "current": [d["score"] for d in results["dimensions"]],
+                "previous": [d["previous_score"] for d in results["dimensions"]],
+                "communities": [c["name"] for c in results["communities"]],
+                "community_scores": [c["score"] for c in results["communities"]],
+                "labels": [str(_("This survey")), str(_("Last quarter"))],
+            },
+            ensure_ascii=False,
+        )
+        can = self.can("notices.survey.manage", survey)
+        ctx["actions"] = (
+            [a for a in survey.states.allowed_actions(survey.status) if a in ("open", "close")]
+            if can
+            else []
+        )
+        ctx["dissatisfied"] = services.dissatisfaction_list(
+            Answer.objects.filter(survey=survey)
+        ).select_related("question", "response__house__building")[:100]
+        return ctx
+
+
+class SurveyAction(StaffRequiredMixin, generic.View):
+    permission = "notices.survey.manage"
+
+    def post(self, request, pk, verb):
+        survey = get_scoped_object(Survey, request.user, pk, "notices.survey.manage")
+        handler = {"open": services.open_survey, "close": services.close_survey}.get(verb)
+        if handler is None:
+            raise PermissionDenied
+        _run(request, handler, survey=survey)
+        return redirect("console:survey-detail", pk=pk)
+
+
+class DissatisfactionList(ScopedListView):
+    """不满意清单: anonymous low answers (named ones became follow-up tickets)."""
+
+    model = Answer
+    permission = "notices.survey.view"
+    title = _("Dissatisfaction list")
+    empty_text = _("No anonymous dissatisfied answers. Named ones become follow-up tickets.")
+    columns = [
+        Column("survey", _("survey"), value=lambda a: a.survey.title),
+        Column("dimension", _("service dimension")),
+        Column("question", _("question"), value=lambda a: a.question.text),
+        Column("score", _("score"), align="right"),
+        Column("house", _("house"), value=lambda a: a.response.house.label),
+        Column(
+            "submitted",
+            _("submitted at"),
+            value=lambda a: timezone.localtime(a.response.submitted_at).strftime("%Y-%m-%d %H:%M"),
+        ),
+    ]
+
+    def base_queryset(self):
+        return (
+            services.dissatisfaction_list(Answer.objects.all())
+            .select_related("survey", "question", "response__house__building")
+            .order_by("-id")
+        )
+
+
+# Suggestions and meetings -------------------------------------------------------------------
+
+
+class SuggestionList(ScopedListView):
+    model = Suggestion
+    permission = "notices.suggestion.reply"
+    title = _("Suggestions")
+    detail_url_name = "console:suggestion-detail"
+    search_fields = ["title", "body"]
+    columns = [
+        Column("title", _("title"), link=True),
+        Column("community", _("community")),
+        Column("dimension", _("service dimension")),
+        Column("status", _("status"), value=_status_tag),
+        Column(
+            "author",
+            _("from"),
+            value=lambda s: _("Anonymous") if s.anonymous else (s.person.name if s.person else ""),
+        ),
+        Column("created_at", _("submitted at")),
+    ]
+
+    def base_queryset(self):
+        return Suggestion.objects.select_related("community", "person")
+
+
+class SuggestionDetail(ScopedDetailView):
+    model = Suggestion
+    permission = "notices.suggestion.reply"
+    template_name = "notices/suggestion_detail.html"
+    fields = [
+        Column("community", _("community")),
+        Column("dimension", _("service dimension")),
+        Column("status", _("status")),
+        Column(
+            "author",
+            _("from"),
+            value=lambda s: _("Anonymous") if s.anonymous else (s.person.name if s.person else ""),
+        ),
+        Column("created_at", _("submitted at")),
+        Column("body", _("suggestion")),
+    ]
+
+    def post(self, request, pk):
+        suggestion = get_scoped_object(Suggestion, request.user, pk, "notices.suggestion.reply")
+        if request.POST.get("action") == "close":
+            _run(request, services.close_suggestion, suggestion=suggestion)
+        else:
+            _run(
+                request,
+                services.reply_suggestion,
+                suggestion=suggestion,
+                reply=request.POST.get("reply", ""),
+                public=bool(request.POST.get("reply_public")),
+            )
+        return redirect("console:suggestion-detail", pk=pk)
+
+
+class MeetingList(ScopedListView):
+    model = Meeting
+    permission = "notices.meeting.view"
+    title = _("Meetings with residents")
+    create_url_name = "console:meeting-create"
+    create_permission = "notices.meeting.manage"
+    detail_url_name = "console:meeting-detail"
+    columns = [
+        Column("title", _("title"), link=True),
+        Column("community", _("community")),
+        Column("held_at", _("time")),
+        Column("status", _("status"), value=_status_tag),
+        Column(
+            "open_items",
+            _("open action items"),
+            align="right",
+            value=lambda m: sum(1 for a in m.action_items.all() if a.status == "open"),
+        ),
+    ]
+
+    def base_queryset(self):
+        return Meeting.objects.select_related("community").prefetch_related("action_items")
+
+
+class MeetingCreate(ServiceFormView):
+    form_class = MeetingForm
+    permission = "notices.meeting.manage"
+    title = _("New meeting with residents")
+
+    def perform(self, data):
+        attendees = []
+        for line in data.pop("attendees").splitlines():
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if parts and parts[0]:
+                attendees.append({"name": parts[0], "role": parts[1] if len(parts) > 1 else ""})
+        if not policy.staff_has(self.request.user, "notices.meeting.manage", data["community"].pk):
+            raise DomainError(_("Not allowed."))
+        return services.create_meeting(actor=self.request.user, attendees=attendees, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:meeting-detail", args=[obj.pk])
+
+
+class MeetingDetail(ScopedDetailView):
+    model = Meeting
+    permission = "notices.meeting.view"
+    template_name = "notices/meeting_detail.html"
+    fields = [
+        Column("community", _("community")),
+        Column("held_at", _("time")),
+        Column("place", _("place")),
+        Column("status", _("status")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_manage"] = self.can("notices.meeting.manage", self.object)
+        ctx["items"] = self.object.action_items.select_related("owner")
+        ctx["today"] = timezone.localdate()
+        from anju.core.models import User
+
+        ctx["owners"] = (
+            User.objects.filter(
+                memberships__organization_id=self.object.organization_id, memberships__active=True
+            )
+            .distinct()
+            .order_by("username")
+        )
+        return ctx
+
+    def post(self, request, pk):
+        meeting = get_scoped_object(Meeting, request.user, pk, "notices.meeting.manage")
+        verb = request.POST.get("action")
+        if verb == "minutes":
+            _run(
+                request,
+                services.record_minutes,
+                meeting=meeting,
+                minutes=request.POST.get("minutes", ""),
+                minutes_public=bool(request.POST.get("minutes_public")),
+            )
+        elif verb == "item":
+            from anju.core.models import User
+
+            owner = User.objects.filter(pk=request.POST.get("owner") or 0).first()
+            due = request.POST.get("due_on") or None
+            _run(
+                request,
+                services.add_action_item,
+                meeting=meeting,
+                title=request.POST.get("title", ""),
+                owner=owner,
+                due_on=due,
+            )
+        elif verb in ("close", "reopen"):
+            item = get_scoped_object(
+                ActionItem, request.user, request.POST.get("item", "0"), "notices.meeting.manage"
+            )
+            if verb == "close":
+                _run(
+                    request,
+                    services.close_action_item,
+                    item=item,
+                    resolution=request.POST.get("resolution", ""),
+                )
+            else:
+                _run(request, services.reopen_action_item, item=item)
+        return redirect("console:meeting-detail", pk=pk)
