@@ -302,7 +302,7 @@ class InspectionTaskViewSet(ScopedReadOnlyViewSet):
         )
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
-        self.check_object(task, "facilities.inspection.work")
+        self.check_scope("facilities.inspection.work", task.community_id, task.organization_id)
         checkin = services.check_in(request.user, task=task, **data)
         return Response(
             s.InspectionCheckinSerializer(checkin, context=self.get_serializer_context()).data,

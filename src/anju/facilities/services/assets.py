@@ -12,7 +12,7 @@ from anju.core.numbering import next_number
 from ..choices import TICKET_CATEGORY, AssetStatus, CertificateKind
 from ..models import Asset, Certificate
 from ..rules import setting
-from .common import alert_managers, full_clean, raise_ticket, refuse, same_community
+from .common import alert_managers, full_clean, raise_ticket, refuse, same_community, snapshot
 
 ASSET_FIELDS = {
     "building",
@@ -55,7 +55,7 @@ def create_asset(actor, *, community, name, category, code="", **data):
     _check_dates(asset)
     full_clean(asset, exclude=["qr_token"])
     asset.save()
-    audit.record(actor, "facilities.asset.created", asset, after=audit.snapshot(asset))
+    audit.record(actor, "facilities.asset.created", asset, after=snapshot(asset))
     return asset
 
 
@@ -71,7 +71,7 @@ def update_asset(actor, asset, data):
     if unknown:
         refuse(sorted(unknown)[0], _("Unknown field."))
     same_community("building", data.get("building"), asset.community)
-    before = audit.snapshot(asset)
+    before = snapshot(asset)
     if (
         "code" in data
         and Asset.objects.filter(community_id=asset.community_id, code=data["code"])
@@ -84,7 +84,7 @@ def update_asset(actor, asset, data):
     _check_dates(asset)
     full_clean(asset, exclude=["qr_token"])
     asset.save()
-    after = audit.snapshot(asset)
+    after = snapshot(asset)
     changed = {k: v for k, v in before.items() if after.get(k) != v}
     audit.record(
         actor,
@@ -170,7 +170,7 @@ def add_certificate(actor, *, asset, kind, **data):
         refuse("expires_on", _("A periodic inspection certificate needs its expiry date."))
     full_clean(cert)
     cert.save()
-    audit.record(actor, "facilities.certificate.added", cert, after=audit.snapshot(cert))
+    audit.record(actor, "facilities.certificate.added", cert, after=snapshot(cert))
     return cert
 
 

@@ -151,3 +151,20 @@ def _shared_copy(source, item):
         file=name,
         name=name.rsplit("/", 1)[-1][:200],
     )
+
+
+def snapshot(obj, fields=None):
+    """audit.snapshot, plus the value types it does not turn into JSON (times, files)."""
+    from datetime import time
+
+    from django.db.models.fields.files import FieldFile
+
+    from anju.core import audit
+
+    data = audit.snapshot(obj, fields)
+    for key, value in data.items():
+        if isinstance(value, time):
+            data[key] = value.isoformat()
+        elif isinstance(value, FieldFile):
+            data[key] = value.name or ""
+    return data

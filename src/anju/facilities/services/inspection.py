@@ -16,7 +16,7 @@ from ..models import (
     InspectionRoute,
     InspectionTask,
 )
-from .common import full_clean, raise_ticket, refuse, require_staff, same_community
+from .common import full_clean, raise_ticket, refuse, require_staff, same_community, snapshot
 from .maintenance import check_checklist, evaluate_answers
 
 
@@ -33,7 +33,7 @@ def create_inspection_route(actor, *, community, name, description="", points=()
     route.save()
     for i, point in enumerate(points, start=1):
         add_point(actor, route=route, order=point.pop("order", i), **point)
-    audit.record(actor, "facilities.inspection_route.created", route, after=audit.snapshot(route))
+    audit.record(actor, "facilities.inspection_route.created", route, after=snapshot(route))
     return route
 
 
@@ -72,7 +72,7 @@ def add_point(
     )
     full_clean(point, exclude=["qr_token"])
     point.save()
-    audit.record(actor, "facilities.inspection_point.added", point, after=audit.snapshot(point))
+    audit.record(actor, "facilities.inspection_point.added", point, after=snapshot(point))
     return point
 
 
@@ -105,7 +105,7 @@ def create_inspection_plan(
     )
     full_clean(plan)
     plan.save()
-    audit.record(actor, "facilities.inspection_plan.created", plan, after=audit.snapshot(plan))
+    audit.record(actor, "facilities.inspection_plan.created", plan, after=snapshot(plan))
     return plan
 
 

@@ -14,7 +14,7 @@ from anju.core.errors import DomainError
 from ..choices import TICKET_CATEGORY, Frequency, TaskResult, TaskStatus
 from ..models import MaintenancePlan, MaintenanceTask
 from ..rules import floor_for, plan_interval_days, setting
-from .common import attach, full_clean, raise_ticket, refuse, require_staff
+from .common import attach, full_clean, raise_ticket, refuse, require_staff, snapshot
 
 STEP = {
     Frequency.WEEKLY: lambda n: relativedelta(weeks=n),
@@ -107,7 +107,7 @@ def create_plan(
         actor,
         "facilities.plan.created",
         plan,
-        after={**audit.snapshot(plan), "assets": [a.pk for a in assets]},
+        after={**snapshot(plan), "assets": [a.pk for a in assets]},
     )
     return plan
 
@@ -118,7 +118,7 @@ def update_plan(actor, plan, data):
     assets = data.pop("assets", None)
     if "checklist" in data:
         data["checklist"] = check_checklist(list(data["checklist"]))
-    before = audit.snapshot(plan)
+    before = snapshot(plan)
     for key, value in data.items():
         if key in ("community", "organization"):
             continue
@@ -132,7 +132,7 @@ def update_plan(actor, plan, data):
         _check_assets(plan.assets.all(), plan.community, plan.category)
     full_clean(plan)
     plan.save()
-    after = audit.snapshot(plan)
+    after = snapshot(plan)
     changed = {k: v for k, v in before.items() if after.get(k) != v}
     audit.record(
         actor, "facilities.plan.changed", plan, before=changed, after={k: after[k] for k in changed}

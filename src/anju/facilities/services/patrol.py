@@ -12,7 +12,7 @@ from anju.core import audit, policy
 from ..choices import AlertKind, ShiftStatus, Timing
 from ..models import PatrolAlert, PatrolCheckpoint, PatrolRoute, PatrolScan, PatrolShift
 from ..rules import setting
-from .common import alert_managers, full_clean, raise_ticket, refuse, require_staff
+from .common import alert_managers, full_clean, raise_ticket, refuse, require_staff, snapshot
 
 
 @transaction.atomic
@@ -28,7 +28,7 @@ def create_patrol_route(actor, *, community, name, idle_minutes=None, checkpoint
     route.save()
     for i, cp in enumerate(checkpoints, start=1):
         add_checkpoint(actor, route=route, order=cp.pop("order", i), **cp)
-    audit.record(actor, "facilities.patrol_route.created", route, after=audit.snapshot(route))
+    audit.record(actor, "facilities.patrol_route.created", route, after=snapshot(route))
     return route
 
 
@@ -56,7 +56,7 @@ def add_checkpoint(
     )
     full_clean(cp, exclude=["qr_token"])
     cp.save()
-    audit.record(actor, "facilities.patrol_checkpoint.added", cp, after=audit.snapshot(cp))
+    audit.record(actor, "facilities.patrol_checkpoint.added", cp, after=snapshot(cp))
     return cp
 
 
@@ -80,7 +80,7 @@ def create_shift(actor, *, route, guard, starts_at, ends_at, name=""):
     )
     full_clean(shift)
     shift.save()
-    audit.record(actor, "facilities.patrol_shift.created", shift, after=audit.snapshot(shift))
+    audit.record(actor, "facilities.patrol_shift.created", shift, after=snapshot(shift))
     return shift
 
 

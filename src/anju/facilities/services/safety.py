@@ -13,7 +13,15 @@ from anju.core.numbering import next_number
 from ..choices import DrillStatus, HazardStatus, IncidentStep
 from ..models import Drill, DrillAttendance, Hazard, Incident, IncidentRecord
 from ..rules import setting
-from .common import alert_managers, attach, full_clean, refuse, require_staff, same_community
+from .common import (
+    alert_managers,
+    attach,
+    full_clean,
+    refuse,
+    require_staff,
+    same_community,
+    snapshot,
+)
 
 
 @transaction.atomic
@@ -62,7 +70,7 @@ def report_hazard(
         actor,
         "facilities.hazard.reported",
         hazard,
-        after={**audit.snapshot(hazard), "photos": len(stored)},
+        after={**snapshot(hazard), "photos": len(stored)},
     )
     link = f"/console/facilities/hazards/{hazard.pk}/"
     if responsible is not None:
@@ -204,7 +212,7 @@ def open_incident(actor, *, community, kind, place, description, occurred_at=Non
     )
     full_clean(incident)
     incident.save()
-    audit.record(actor, "facilities.incident.opened", incident, after=audit.snapshot(incident))
+    audit.record(actor, "facilities.incident.opened", incident, after=snapshot(incident))
     alert_managers(
         community,
         _("Incident: %(kind)s at %(place)s")
@@ -286,7 +294,12 @@ def plan_drill(actor, *, community, kind, title, planned_at, place=""):
     )
     full_clean(drill)
     drill.save()
-    audit.record(actor, "facilities.drill.planned", drill, after=audit.snapshot(drill))
+    audit.record(
+        actor,
+        "facilities.drill.planned",
+        drill,
+        after=snapshot(drill, fields=["kind", "title", "planned_at", "place"]),
+    )
     return drill
 
 
