@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import views
+
+console_urlpatterns = [
+    path("votes/", views.VoteList.as_view(), name="vote-list"),
+    path("votes/new/", views.VoteCreate.as_view(), name="vote-create"),
+    path("votes/<int:pk>/", views.VoteDetail.as_view(), name="vote-detail"),
+    path("votes/<int:pk>/paper/", views.PaperBallotView.as_view(), name="vote-paper"),
+    path("votes/<int:pk>/<str:action>/", views.vote_action, name="vote-action"),
+    path("disclosures/", views.DisclosureList.as_view(), name="disclosure-list"),
+    path("disclosures/new/", views.DisclosureCreate.as_view(), name="disclosure-create"),
+    path("disclosures/<int:pk>/", views.DisclosureDetail.as_view(), name="disclosure-detail"),
+    path("disclosures/<int:pk>/pdf/", views.disclosure_pdf, name="disclosure-pdf"),
+    path("disclosures/<int:pk>/<str:action>/", views.disclosure_action, name="disclosure-action"),
+    path("public-income/", views.IncomeList.as_view(), name="income-list"),
+    path("public-income/new/", views.IncomeCreate.as_view(), name="income-create"),
+    path("fund/", views.FundList.as_view(), name="fund-list"),
+    path("fund/requests/", views.FundRequestList.as_view(), name="fundrequest-list"),
+    path("fund/requests/<int:pk>/", views.FundRequestDetail.as_view(), name="fundrequest-detail"),
+    path(
+        "fund/requests/<int:pk>/<str:action>/", views.fundrequest_action, name="fundrequest-action"
+    ),
+]
+
+portal_urlpatterns = [
+    path("votes/", views.PortalVoteList.as_view(), name="vote-list"),
+    path("votes/<int:pk>/", views.PortalVoteDetail.as_view(), name="vote-detail"),
+    path("votes/<int:pk>/check/", views.PortalBallotCheck.as_view(), name="vote-check"),
+    path("disclosures/", views.PortalDisclosureList.as_view(), name="disclosure-list"),
+    path("disclosures/<int:pk>/", views.PortalDisclosureDetail.as_view(), name="disclosure-detail"),
+    path("disclosures/<int:pk>/pdf/", views.disclosure_pdf, name="disclosure-pdf"),
+    path("fund/", views.PortalFund.as_view(), name="fund"),
+]

@@ -1,0 +1,718 @@
+"""Governance pages: the console (votes with turnout, drafting, paper ballots, disclosures, fund and
+income ledgers) and the resident portal (my votes, ballot check, disclosures, my fund balance)."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from django.views.decorators.http import require_POST
+
+from anju.core import policy
+from anju.core.console import Column, ScopedDetailView, ScopedForm, ScopedListView, ServiceFormView
+from anju.core.errors import DomainError
+from anju.core.models import Building, Community, House
+from anju.core.portal import ResidentMixin
+
+from . import disclosure as disclosure_mod
+from . import fund, income, selectors, services
+from .choices import Choice, IncomeCategory, IncomeKind, Matter, VoteStatus
+from .models import (
+    Ballot,
+    Disclosure,
+    Elector,
+    FundAccount,
+    FundEntry,
+    FundUseRequest,
+    IncomeEntry,
+    Vote,
+)
+
+VIEW_VOTE, MANAGE_VOTE = "governance.vote.view", "governance.vote.manage"
+STATUS_TONE = {"draft": "", "noticed": "warn", "open": "ok", "closed": "", "cancelled": "bad"}
+
+
+def _frac_pct(value: Fraction) -> str:
+    """A percentage with two places, rounded half up from the exact fraction (display only)."""
+    from anju.core.money import quantize
+
+    return str(quantize(Decimal(value.numerator * 100) / Decimal(value.denominator)))
+
+
+def _pct(part, whole) -> str:
+    return _frac_pct(Fraction(part) / Fraction(whole)) if whole else "0.00"
+
+
+def turnout(vote) -> dict:
+    """Participation and approval against the thresholds, as numbers for the chart and the text."""
+    r = selectors.result_payload(vote)
+    t = r["thresholds"]
+    voted_area, total_area = Decimal(r["voted_area"]), Decimal(r["total_area"])
+    return {
+        "r": r,
+        "area_pct": _pct(voted_area, total_area),
+        "heads_pct": _pct(r["voted_heads"], r["total_heads"]),
+        "yes_area_pct": _pct(Decimal(r["yes_area"]), voted_area),
+        "yes_heads_pct": _pct(r["yes_heads"], r["voted_heads"]),
+        "quorum_pct": _frac_pct(Fraction(t["quorum_area"])),
+        "approval_pct": _frac_pct(Fraction(t["approval_area"])),
+        "strict": t["approval_strict"],
+    }
+
+
+def dashboard_cards(request):
+    user = request.user
+    cards = []
+    if policy.staff_has(user, VIEW_VOTE):
+        votes = (
+            Vote.objects.visible_to(user, VIEW_VOTE)
+            .filter(status=VoteStatus.OPEN)
+            .in_community(request.community_id)
+        )
+        for vote in votes.select_related("rule_set")[:3]:
+            t = turnout(vote)
+            cards.append(
+                {
+                    "title": _("Vote: %(t)s") % {"t": vote.title},
+                    "value": f"{t['area_pct']}%",
+                    "link": reverse("console:vote-detail", args=[vote.pk]),
+                    "tone": "ok" if t["r"]["quorum_met"] else "warn",
+                    "note": _("participation by area (heads %(h)s%%), needs %(q)s%%")
+                    % {"h": t["heads_pct"], "q": t["quorum_pct"]},
+                }
+            )
+    if policy.staff_has(user, "governance.fund.view"):
+        communities = Community.objects.visible_to(user, "governance.fund.view")
+        if request.community_id:
+            communities = communities.filter(pk=request.community_id)
+        low = sum(fund.low_balance_accounts(c).count() for c in communities[:20])
+        if low:
+            cards.append(
+                {
+                    "title": _("Fund below 30%"),
+                    "value": low,
+                    "link": reverse("console:fund-list") + "?low=1",
+                    "tone": "warn",
+                    "note": _("houses to top up (办法第17条)"),
+                }
+            )
+    return cards
+
+
+# -- console: votes -----------------------------------------------------------------------------
+
+
+class VoteList(ScopedListView):
+    model = Vote
+    permission = VIEW_VOTE
+    title = _("Owners' votes")
+    detail_url_name = "console:vote-detail"
+    create_url_name = "console:vote-create"
+    create_permission = MANAGE_VOTE
+    search_fields = ["number", "title"]
+    columns = [
+        Column("number", _("number")),
+        Column("title", _("title")),
+        Column("matter", _("matter")),
+        Column("status", _("status")),
+        Column("opens_at", _("opens at")),
+        Column("closes_at", _("closes at")),
+    ]
+
+    def base_queryset(self):
+        return Vote.objects.select_related("community")
+
+
+class VoteDetail(ScopedDetailView):
+    model = Vote
+    permission = VIEW_VOTE
+    template_name = "governance/console_vote.html"
+    fields = [
+        Column("community", _("community")),
+        Column("matter", _("matter")),
+        Column("status", _("status")),
+        Column("opens_at", _("opens at")),
+        Column("closes_at", _("closes at")),
+        Column("notice_published_at", _("notice published at")),
+        Column("rule_set", _("rule set")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        vote = self.object
+        ctx.update(
+            turnout=turnout(vote),
+            allowed=services.allowed_now(vote),
+            can_manage=self.can(MANAGE_VOTE, vote),
+            can_record=self.can("governance.ballot.record", vote),
+            chain=selectors.verify_chain(vote),
+            recent=Ballot.objects.filter(vote=vote).select_related("elector").order_by("-seq")[:20],
+            non_voters=selectors.non_voters(vote).count()
+            if vote.status == VoteStatus.OPEN
+            else None,
+        )
+        return ctx
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class VoteForm(ScopedForm):
+    community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
+    title = forms.CharField(label=_("title"), max_length=200)
+    matter = forms.ChoiceField(choices=Matter.choices, label=_("matter"))
+    text = forms.CharField(label=_("text of the proposal"), widget=forms.Textarea, required=False)
+    opens_at = forms.DateTimeField(label=_("opens at"), widget=LocalDateTimeInput())
+    closes_at = forms.DateTimeField(label=_("closes at"), widget=LocalDateTimeInput())
+    buildings = forms.ModelMultipleChoiceField(
+        Building.objects.none(),
+        required=False,
+        label=_("buildings"),
+        help_text=_("Empty: the whole community votes."),
+    )
+    scoped_fields = {
+        "community": (Community, MANAGE_VOTE),
+        "buildings": (Building, "core.building.view"),
+    }
+
+
+class VoteCreate(ServiceFormView):
+    form_class = VoteForm
+    permission = MANAGE_VOTE
+    title = _("Draft an owners' vote")
+
+    def get_initial(self):
+        days = services.notice_days() + 1
+        opens = timezone.localtime() + timezone.timedelta(days=days)
+        opens = opens.replace(hour=9, minute=0, second=0, microsecond=0)
+        return {
+            "opens_at": opens,
+            "closes_at": opens + timezone.timedelta(days=14),
+            "community": self.request.community_id,
+        }
+
+    def perform(self, data):
+        return services.create_vote(self.request.user, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:vote-detail", args=[obj.pk])
+
+
+VOTE_ACTIONS = {
+    "publish_notice": services.publish_notice,
+    "open": services.open_vote,
+    "close": services.close_vote,
+    "cancel": services.cancel_vote,
+    "remind": services.remind_non_voters,
+}
+
+
+@require_POST
+def vote_action(request, pk, action):
+    if not request.user.is_authenticated or not request.user.is_staff_member:
+        return redirect("/console/login/")
+    vote = Vote.objects.visible_to(request.user, VIEW_VOTE).filter(pk=pk).first()
+    if vote is None or action not in VOTE_ACTIONS:
+        raise Http404
+    if not policy.staff_has(request.user, MANAGE_VOTE, vote.community_id):
+        raise Http404
+    try:
+        done = VOTE_ACTIONS[action](request.user, vote)
+        if action == "remind":
+            messages.success(request, _("Reminders sent to %(n)s owners.") % {"n": done})
+        else:
+            messages.success(request, _("Done."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("console:vote-detail", pk=pk)
+
+
+class PaperBallotForm(forms.Form):
+    elector = forms.ModelChoiceField(Elector.objects.none(), label=_("house / owner"))
+    choice = forms.ChoiceField(choices=Choice.choices, label=_("choice"), widget=forms.RadioSelect)
+    scan = forms.FileField(label=_("scan of the signed paper ballot"))
+
+    def __init__(self, *args, user=None, vote=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["elector"].queryset = Elector.objects.filter(vote=vote).order_by("label")
+        self.fields["elector"].label_from_instance = lambda e: (
+            f"{_('Developer')} · {e.area} m²" if e.is_developer else f"{e.label} · {e.area} m²"
+        )
+
+
+class PaperBallotView(ServiceFormView):
+    form_class = PaperBallotForm
+    permission = "governance.ballot.record"
+    title = _("Enter a paper ballot")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.vote = (
+                Vote.objects.visible_to(request.user, VIEW_VOTE).filter(pk=kwargs["pk"]).first()
+            )
+            if self.vote is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"vote": self.vote}
+
+    def perform(self, data):
+        elector = data["elector"]
+        return services.cast_ballot(
+            self.request.user,
+            vote=self.vote,
+            person=elector.person,
+            choice=data["choice"],
+            scan=data["scan"],
+            developer=elector.is_developer,
+        )
+
+    def success_url_for(self, obj):
+        messages.info(self.request, _("Receipt: %(r)s") % {"r": obj.hash})
+        return reverse("console:vote-detail", args=[self.vote.pk])
+
+
+# -- console: disclosures, income, fund ---------------------------------------------------------
+
+
+class DisclosureList(ScopedListView):
+    model = Disclosure
+    permission = "governance.disclosure.view"
+    title = _("Disclosures")
+    detail_url_name = "console:disclosure-detail"
+    create_url_name = "console:disclosure-create"
+    create_permission = "governance.disclosure.publish"
+    columns = [
+        Column("number", _("number")),
+        Column("title", _("title")),
+        Column("period_end", _("period end")),
+        Column("status", _("status")),
+        Column("version", _("version")),
+        Column("published_at", _("published at")),
+    ]
+
+
+class DisclosureDetail(ScopedDetailView):
+    model = Disclosure
+    permission = "governance.disclosure.view"
+    template_name = "governance/console_disclosure.html"
+    fields = [
+        Column("community", _("community")),
+        Column("period_start", _("period start")),
+        Column("period_end", _("period end")),
+        Column("status", _("status")),
+        Column("version", _("version")),
+        Column("content_hash", _("content hash")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            lines=disclosure_mod.section_lines(self.object.sections),
+            intact=disclosure_mod.is_intact(self.object),
+            can_publish=self.can("governance.disclosure.publish", self.object),
+            schedule=disclosure_mod.schedule(self.object.community),
+        )
+        return ctx
+
+
+class DisclosureForm(ScopedForm):
+    community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
+    period_start = forms.DateField(
+        label=_("period start"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("period end"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    title = forms.CharField(label=_("title"), required=False)
+    scoped_fields = {"community": (Community, "governance.disclosure.publish")}
+
+
+class DisclosureCreate(ServiceFormView):
+    form_class = DisclosureForm
+    permission = "governance.disclosure.publish"
+    title = _("Generate a disclosure")
+
+    def perform(self, data):
+        return disclosure_mod.generate_disclosure(self.request.user, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:disclosure-detail", args=[obj.pk])
+
+
+@require_POST
+def disclosure_action(request, pk, action):
+    obj = (
+        Disclosure.objects.visible_to(request.user, "governance.disclosure.publish")
+        .filter(pk=pk)
+        .first()
+    )
+    if obj is None or action not in ("publish", "regenerate") or not request.user.is_staff_member:
+        raise Http404
+    try:
+        if action == "publish":
+            disclosure_mod.publish_disclosure(request.user, obj)
+        else:
+            disclosure_mod.regenerate_disclosure(request.user, obj)
+        messages.success(request, _("Done."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("console:disclosure-detail", pk=pk)
+
+
+def disclosure_pdf(request, pk):
+    if not request.user.is_authenticated:
+        raise Http404
+    queryset = Disclosure.objects.visible_to(request.user, "governance.disclosure.view")
+    if not policy.staff_has(request.user, "governance.disclosure.publish"):
+        queryset = queryset.filter(status="published")
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    response = HttpResponse(disclosure_mod.render_pdf(obj), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{obj.number}.pdf"'
+    return response
+
+
+def _money(obj, name):
+    return f"¥{getattr(obj, name):,.2f}" if getattr(obj, name) is not None else ""
+
+
+class IncomeList(ScopedListView):
+    model = IncomeEntry
+    permission = "governance.income.view"
+    title = _("Public income ledger")
+    create_url_name = "console:income-create"
+    create_permission = "governance.income.manage"
+    search_fields = ["number", "description", "counterparty"]
+    columns = [
+        Column("number", _("number")),
+        Column("occurred_on", _("date")),
+        Column("kind", _("kind")),
+        Column("category", _("category")),
+        Column("description", _("description")),
+        Column("amount", _("amount"), value=lambda o: _money(o, "amount"), money=True),
+        Column("evidence", _("evidence"), value=lambda o: _("Yes") if o.evidence_id else "—"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        return ctx
+
+
+class IncomeForm(ScopedForm):
+    community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
+    kind = forms.ChoiceField(choices=IncomeKind.choices, label=_("kind"))
+    category = forms.ChoiceField(choices=IncomeCategory.choices, label=_("category"))
+    amount = forms.DecimalField(
+        label=_("amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    occurred_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("description"), max_length=300)
+    counterparty = forms.CharField(label=_("counterparty"), required=False)
+    evidence = forms.FileField(
+        label=_("evidence"),
+        required=False,
+        help_text=_("Required for a cost: invoice, contract or receipt."),
+    )
+    scoped_fields = {"community": (Community, "governance.income.manage")}
+
+
+class IncomeCreate(ServiceFormView):
+    form_class = IncomeForm
+    permission = "governance.income.manage"
+    title = _("Record public income or a cost")
+
+    def perform(self, data):
+        return income.record_income(self.request.user, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:income-list")
+
+
+class FundList(ScopedListView):
+    model = FundAccount
+    permission = "governance.fund.view"
+    title = _("Maintenance fund accounts")
+    search_fields = ["house__number", "house__building__name"]
+    columns = [
+        Column("house", _("house")),
+        Column("house__area", _("building area (m²)"), align="right"),
+        Column(
+            "initial_deposit",
+            _("initial deposit"),
+            value=lambda o: _money(o, "initial_deposit"),
+            money=True,
+        ),
+        Column("balance", _("balance"), value=lambda o: _money(o, "balance"), money=True),
+        Column(
+            "share",
+            _("share of initial"),
+            align="right",
+            value=lambda o: f"{_pct(o.balance, o.initial_deposit)}%",
+        ),
+    ]
+
+    def base_queryset(self):
+        return FundAccount.objects.select_related("house__building")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.GET.get("low") == "1":
+            low_ids = []
+            for community in Community.objects.filter(pk__in=queryset.values("community_id")):
+                low_ids += list(fund.low_balance_accounts(community).values_list("pk", flat=True))
+            queryset = queryset.filter(pk__in=low_ids)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["requests"] = FundUseRequest.objects.visible_to(
+            self.request.user, "governance.fund.view"
+        ).in_community(self.request.community_id)[:20]
+        return ctx
+
+
+class FundRequestList(ScopedListView):
+    model = FundUseRequest
+    permission = "governance.fund.view"
+    title = _("Maintenance fund use requests")
+    detail_url_name = "console:fundrequest-detail"
+    columns = [
+        Column("number", _("number")),
+        Column("title", _("title")),
+        Column("status", _("status")),
+        Column("emergency", _("emergency")),
+        Column(
+            "estimated_cost",
+            _("estimated cost"),
+            value=lambda o: _money(o, "estimated_cost"),
+            money=True,
+        ),
+        Column(
+            "actual_cost", _("actual cost"), value=lambda o: _money(o, "actual_cost"), money=True
+        ),
+    ]
+
+
+class FundRequestDetail(ScopedDetailView):
+    model = FundUseRequest
+    permission = "governance.fund.view"
+    template_name = "governance/console_fundrequest.html"
+    fields = [
+        Column("community", _("community")),
+        Column("status", _("status")),
+        Column("emergency", _("emergency")),
+        Column("emergency_kind", _("emergency")),
+        Column("justification", _("justification")),
+        Column("estimated_cost", _("estimated cost"), value=lambda o: _money(o, "estimated_cost")),
+        Column("actual_cost", _("actual cost"), value=lambda o: _money(o, "actual_cost")),
+        Column("contractor", _("contractor")),
+        Column("vote", _("owners' vote")),
+        Column("remainder_house", _("house taking the rounding remainder")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = self.object
+        ctx["shares"] = fund.cost_shares(obj)
+        ctx["entries"] = FundEntry.objects.filter(request=obj).select_related("house__building")
+        return ctx
+
+
+# -- portal -------------------------------------------------------------------------------------
+
+
+class PortalVoteList(ResidentMixin, generic.TemplateView):
+    template_name = "governance/portal_votes.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        votes = (
+            Vote.objects.visible_to(self.request.user, VIEW_VOTE)
+            .exclude(status__in=[VoteStatus.DRAFT, VoteStatus.CANCELLED])
+            .order_by("-opens_at")[:50]
+        )
+        ctx.update(title=_("Owners' votes"), votes=votes)
+        return ctx
+
+
+class PortalVoteDetail(ResidentMixin, generic.TemplateView):
+    template_name = "governance/portal_vote.html"
+
+    def get_vote(self):
+        vote = (
+            Vote.objects.visible_to(self.request.user, VIEW_VOTE)
+            .exclude(status=VoteStatus.DRAFT)
+            .select_related("rule_set")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+        if vote is None:
+            raise Http404
+        return vote
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        vote = self.get_vote()
+        elector = (
+            Elector.objects.filter(vote=vote, person_id=user.person_id).first()
+            if user.person_id
+            else None
+        )
+        mine = (
+            Ballot.objects.filter(vote=vote, elector=elector).order_by("-seq").first()
+            if elector
+            else None
+        )
+        ctx.update(
+            title=vote.title,
+            vote=vote,
+            elector=elector,
+            mine=mine,
+            choices=Choice.choices,
+            can_vote=bool(elector)
+            and vote.status == VoteStatus.OPEN
+            and timezone.now() < vote.closes_at,
+            turnout=turnout(vote) if vote.status in (VoteStatus.OPEN, VoteStatus.CLOSED) else None,
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        vote = self.get_vote()
+        person = request.user.person
+        try:
+            ballot = services.cast_ballot(
+                request.user, vote=vote, person=person, choice=request.POST.get("choice", "")
+            )
+            messages.success(
+                request, _("Your ballot is recorded. Keep your receipt: %(r)s") % {"r": ballot.hash}
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("portal:vote-detail", pk=vote.pk)
+
+
+class PortalBallotCheck(ResidentMixin, generic.TemplateView):
+    template_name = "governance/portal_check.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        vote = (
+            Vote.objects.visible_to(self.request.user, VIEW_VOTE)
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+        if vote is None:
+            raise Http404
+        receipt = self.request.GET.get("receipt", "").strip()
+        report = services.check_receipt(vote, receipt) if receipt else None
+        if (
+            report
+            and report.get("ballot") is not None
+            and report["ballot"].person_id != self.request.user.person_id
+        ):
+            report["choice"] = None
+        elif report and report.get("ballot") is not None:
+            report["choice"] = report["ballot"].get_choice_display()
+        ctx.update(title=_("Check my ballot"), vote=vote, receipt=receipt, report=report)
+        return ctx
+
+
+class PortalDisclosureList(ResidentMixin, generic.TemplateView):
+    template_name = "governance/portal_disclosures.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        items = Disclosure.objects.visible_to(
+            self.request.user, "governance.disclosure.view"
+        ).filter(status="published")[:30]
+        ctx.update(title=_("Disclosures"), items=items)
+        return ctx
+
+
+class PortalDisclosureDetail(ResidentMixin, generic.TemplateView):
+    template_name = "governance/portal_disclosure.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = (
+            Disclosure.objects.visible_to(self.request.user, "governance.disclosure.view")
+            .filter(status="published", pk=self.kwargs["pk"])
+            .first()
+        )
+        if obj is None:
+            raise Http404
+        ctx.update(title=obj.title, obj=obj, lines=disclosure_mod.section_lines(obj.sections))
+        return ctx
+
+
+class PortalFund(ResidentMixin, generic.TemplateView):
+    template_name = "governance/portal_fund.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        houses = House.objects.filter(pk__in=self.request.user.resident_house_ids())
+        rows = []
+        for account in FundAccount.objects.filter(house__in=houses).select_related(
+            "house__building", "community"
+        ):
+            ratio = fund.alert_ratio(account.community)
+            entries = FundEntry.objects.filter(account=account)[:10]
+            rows.append(
+                {
+                    "account": account,
+                    "low": account.below(ratio),
+                    "pct": _pct(account.balance, account.initial_deposit),
+                    "entries": entries,
+                }
+            )
+        ctx.update(title=_("Maintenance fund"), rows=rows)
+        return ctx
+
+
+@require_POST
+def fundrequest_action(request, pk, action):
+    obj = (
+        FundUseRequest.objects.visible_to(request.user, "governance.fund.manage")
+        .filter(pk=pk)
+        .first()
+    )
+    if (
+        obj is None
+        or not request.user.is_staff_member
+        or not policy.staff_has(request.user, "governance.fund.manage", obj.community_id)
+    ):
+        raise Http404
+    user = request.user
+    try:
+        if action == "start_works":
+            fund.start_works(user, obj, contractor=request.POST.get("contractor", ""))
+        elif action == "apply":
+            fund.apply_for_disbursement(
+                user, obj, actual_cost=Decimal(request.POST.get("actual_cost") or "0")
+            )
+        elif action == "approve":
+            fund.approve_fund_request(user, obj)
+        elif action == "disburse":
+            fund.disburse_fund_request(user, obj)
+        elif action == "reject":
+            fund.reject_fund_request(user, obj, reason=request.POST.get("reason", ""))
+        else:
+            raise Http404
+        messages.success(request, _("Done."))
+    except (DomainError, ArithmeticError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    return redirect("console:fundrequest-detail", pk=pk)
