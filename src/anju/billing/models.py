@@ -207,6 +207,9 @@ class VacancyNotice(models.Model):
         verbose_name_plural = _("vacancy notices")
         indexes = [models.Index(fields=["house", "start"], name="vacancy_house_start")]
 
+    def __str__(self):
+        return f"{self.house} {self.start}"
+
 
 class BillingRun(models.Model):
     """计费批次: one period and scope, previewed then posted."""
@@ -342,10 +345,6 @@ class Bill(models.Model):
 
     MUTABLE_FIELDS = frozenset({"paid", "credited", "late_fee", "status"})
 
-    @property
-    def balance(self):
-        return self.total + self.late_fee - self.paid - self.credited
-
     def save(self, *args, **kwargs):
         # A posted bill's lines and total never change; only the running sums do.
         fields = kwargs.get("update_fields")
@@ -357,6 +356,10 @@ class Bill(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("A posted bill cannot be deleted; issue a credit note instead."))
+
+    @property
+    def balance(self):
+        return self.total + self.late_fee - self.paid - self.credited
 
 
 class BillLine(AppendOnlyMixin, models.Model):
@@ -438,6 +441,9 @@ class LateCharge(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.line_id} {self.amount}"
+
     @property
     def open_amount(self):
         return Decimal("0") if self.waived else self.amount - self.paid
@@ -515,6 +521,9 @@ class MeterReading(models.Model):
             models.Index(fields=["community", "status"], name="reading_comm_status"),
         ]
 
+    def __str__(self):
+        return f"{self.house_id} {self.read_on} {self.value}"
+
 
 class SharedUsage(models.Model):
     """公摊用量: a common meter's consumption for a period, split by area among a scope."""
@@ -555,6 +564,9 @@ class SharedUsage(models.Model):
                 fields=["fee_item", "building", "period"], name="shared_usage_unique"
             )
         ]
+
+    def __str__(self):
+        return f"{self.fee_item_id} {self.period} {self.usage}"
 
 
 class Payment(models.Model):
@@ -672,6 +684,9 @@ class Allocation(AppendOnlyMixin, models.Model):
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="allocation_nonzero")]
         indexes = [models.Index(fields=["community", "applied_on"], name="alloc_comm_day")]
 
+    def __str__(self):
+        return f"{self.bill_id} {self.amount}"
+
 
 class Wallet(models.Model):
     """预存账户: a house's prepayment balance (never negative, capped in months of fees)."""
@@ -694,6 +709,9 @@ class Wallet(models.Model):
         indexes = [
             models.Index(fields=["community"], condition=Q(balance__gt=0), name="wallet_positive")
         ]
+
+    def __str__(self):
+        return f"{self.house_id} {self.balance}"
 
 
 class WalletEntry(AppendOnlyMixin, models.Model):
@@ -730,6 +748,9 @@ class WalletEntry(AppendOnlyMixin, models.Model):
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="wallet_entry_nonneg")
         ]
 
+    def __str__(self):
+        return f"{self.kind} {self.amount}"
+
 
 class CreditNote(AppendOnlyMixin, models.Model):
     """红字冲减 (credit note): the only way to correct a posted line."""
@@ -752,6 +773,9 @@ class CreditNote(AppendOnlyMixin, models.Model):
         verbose_name = _("credit note")
         verbose_name_plural = _("credit notes")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_positive")]
+
+    def __str__(self):
+        return self.number
 
 
 class CashUp(models.Model):
@@ -778,6 +802,9 @@ class CashUp(models.Model):
         verbose_name_plural = _("cash-ups")
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["community", "day"], name="cashup_unique")]
+
+    def __str__(self):
+        return f"{self.community_id} {self.day}"
 
 
 class CollectionKind(models.TextChoices):

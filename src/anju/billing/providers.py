@@ -167,8 +167,8 @@ class WeChatPayV3(PaymentProvider):
     def _http(method, url, headers, body):
         import urllib.request
 
-        request = urllib.request.Request(url, data=body, headers=headers, method=method)
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - fixed https URL
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return response.status, json.loads(response.read() or b"{}")
 
     # -- incoming -------------------------------------------------------------------------------

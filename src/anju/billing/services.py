@@ -80,6 +80,17 @@ FEE_FIELDS = {
 }
 
 
+DECIMAL_FIELDS = {"surcharge_rate", "late_daily_rate", "late_cap_rate"}
+
+
+def _field_value(key, value):
+    if key in DECIMAL_FIELDS and value not in (None, ""):
+        return to_decimal(value)
+    if key in DECIMAL_FIELDS:
+        return Decimal("0") if key == "surcharge_rate" else None
+    return value
+
+
 def _validate_fee_item(item: FeeItem):
     if item.unit_price is None or item.unit_price < 0:
         _error("unit_price", _("The unit price must be zero or more, with at most 4 decimals."))
@@ -122,7 +133,7 @@ def create_fee_item(
         cycle=cycle,
         unit_price=to_decimal(unit_price),
         effective_from=extra.pop("effective_from", None) or timezone.localdate(),
-        **{k: v for k, v in extra.items() if k in FEE_FIELDS},
+        **{k: _field_value(k, v) for k, v in extra.items() if k in FEE_FIELDS},
     )
     _validate_fee_item(item)
     if published:
@@ -136,16 +147,17 @@ def create_fee_item(
 def update_fee_item(*, actor, item, data):
     item = FeeItem.objects.select_for_update().get(pk=item.pk)
     before = audit.snapshot(item)
-    if item.published:
-        # A published standard is what residents were shown; only its end date may be set.
-        if set(data) - {"effective_until", "published"} or data.get("published") is False:
-            _error(
-                "published",
-                _("A published standard cannot be changed. End it and publish a new item."),
-            )
+    # A published standard is what residents were shown; only its end date may be set.
+    if item.published and (
+        set(data) - {"effective_until", "published"} or data.get("published") is False
+    ):
+        _error(
+            "published",
+            _("A published standard cannot be changed. End it and publish a new item."),
+        )
     for key, value in data.items():
         if key in FEE_FIELDS | {"name", "method", "unit_price", "cycle"}:
-            setattr(item, key, value)
+            setattr(item, key, _field_value(key, value))
     _validate_fee_item(item)
     if data.get("published") and not item.published:
         item.published, item.published_at = True, timezone.now()
@@ -719,7 +731,12 @@ def create_billing_run(*, actor, community, period, building=None, items=None):
     run.preview = _preview(computer)
     run.preview["items_selected"] = [i.pk for i in computer.items]
     run.save(update_fields=["preview"])
-    audit.record(actor, "billing.run.previewed", run, after=run.preview)
+    audit.record(
+        actor,
+        "billing.run.previewed",
+        run,
+        after={k: run.preview[k] for k in ("period", "houses", "lines", "total")},
+    )
     return run
 
 
@@ -1348,7 +1365,7 @@ def cash_up_report(community, day):
         .annotate(total=Sum("amount"))
         .order_by("method")
     )
-    totals = {r["method"]: str(r["total"]) for r in rows}
+    totals = {r["method"]: str(quantize(r["total"])) for r in rows}
     payments = Payment.objects.filter(
         community=community, status=Payment.Status.SUCCEEDED, paid_on=day
     )
