@@ -313,7 +313,7 @@ def _attach(ticket, actor, files, label):
 
 def _lock(ticket, action) -> Ticket:
     locked = (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("community", "first_responder")
         .get(pk=ticket.pk)
     )
@@ -1324,7 +1324,7 @@ def escalate_overdue(now=None, batch=500) -> int:
 @transaction.atomic
 def _escalate_one(pk, now, delays):
     ticket = (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("community", "assignee", "first_responder")
         .get(pk=pk)
     )
