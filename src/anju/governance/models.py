@@ -210,7 +210,7 @@ class Vote(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
     )
-    number = models.CharField(_("number"), max_length=30, unique=True)
+    number = models.CharField(_("number"), max_length=30)
     title = models.CharField(_("title"), max_length=200)
     matter = models.CharField(_("matter"), max_length=30, choices=Matter.choices)
     text = models.TextField(_("text of the proposal"), blank=True)
@@ -251,9 +251,10 @@ class Vote(models.Model):
             models.Index(fields=["status", "closes_at"], name="vote_status_closes"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="vote_number_unique"),
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")), name="vote_window"
-            )
+            ),
         ]
 
     def __str__(self):
@@ -392,7 +393,7 @@ class Disclosure(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
     )
-    number = models.CharField(_("number"), max_length=30, unique=True)
+    number = models.CharField(_("number"), max_length=30)
     title = models.CharField(_("title"), max_length=200)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -426,6 +427,9 @@ class Disclosure(models.Model):
         verbose_name_plural = _("disclosures")
         ordering = ["-period_end", "-id"]
         indexes = [models.Index(fields=["community", "status"], name="disclosure_comm_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="disclosure_number_unique")
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}"
@@ -455,7 +459,7 @@ class IncomeEntry(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
     )
-    number = models.CharField(_("number"), max_length=30, unique=True)
+    number = models.CharField(_("number"), max_length=30)
     kind = models.CharField(_("kind"), max_length=8, choices=IncomeKind.choices)
     category = models.CharField(_("category"), max_length=10, choices=IncomeCategory.choices)
     amount = MoneyField(_("amount"))
@@ -489,6 +493,9 @@ class IncomeEntry(models.Model):
         indexes = [
             models.Index(fields=["community", "occurred_on"], name="income_comm_date"),
             models.Index(fields=["community", "kind"], name="income_comm_kind"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="income_number_unique")
         ]
 
     def __str__(self):
@@ -575,7 +582,7 @@ class FundUseRequest(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
     )
-    number = models.CharField(_("number"), max_length=30, unique=True)
+    number = models.CharField(_("number"), max_length=30)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     houses = models.ManyToManyField(House, related_name="+", verbose_name=_("houses that benefit"))
@@ -640,6 +647,9 @@ class FundUseRequest(models.Model):
         verbose_name_plural = _("maintenance fund use requests")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["community", "status"], name="fundreq_comm_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="fundreq_number_unique")
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}"
