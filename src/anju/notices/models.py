@@ -245,8 +245,15 @@ class ReminderTemplate(models.Model):
         ordering = ["topic", "key"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "key"], name="reminder_template_key", nulls_distinct=False
-            )
+                fields=["organization", "key"],
+                condition=Q(organization__isnull=False),
+                name="reminder_template_org_key",
+            ),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(organization__isnull=True),
+                name="reminder_template_builtin_key",
+            ),
         ]
 
     def __str__(self):
@@ -581,11 +588,7 @@ class Answer(models.Model):
         verbose_name_plural = _("answers")
         ordering = ["id"]
         indexes = [
-            models.Index(
-                fields=["survey", "dimension", "kind"],
-                name="answer_results",
-                include=["norm", "score"],
-            ),
+            models.Index(fields=["survey", "kind", "dimension"], name="answer_results"),
             models.Index(fields=["community", "low", "anonymous"], name="answer_low"),
         ]
 
