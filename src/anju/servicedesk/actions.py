@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from anju.core import policy
 from anju.core.errors import DomainError, Forbidden
@@ -36,25 +36,25 @@ PERMISSIONS = {
 }
 
 LABELS = {
-    "assign": gettext_lazy("Dispatch"),
-    "transfer": gettext_lazy("Transfer"),
-    "triage": gettext_lazy("Change priority"),
-    "accept": gettext_lazy("Accept"),
-    "decline": gettext_lazy("Decline"),
-    "arrive": gettext_lazy("Arrived"),
-    "wait": gettext_lazy("Wait for resident"),
-    "resume": gettext_lazy("Resume"),
-    "work": gettext_lazy("Add material / labour"),
-    "resolve": gettext_lazy("Resolve"),
-    "note": gettext_lazy("Add note"),
-    "confirm": gettext_lazy("Confirm fixed"),
-    "reopen": gettext_lazy("Not fixed, reopen"),
-    "rate": gettext_lazy("Rate"),
-    "appoint": gettext_lazy("Set appointment"),
-    "cancel": gettext_lazy("Cancel"),
-    "return-visit": gettext_lazy("Record return visit"),
-    "close": gettext_lazy("Close"),
-    "respond": gettext_lazy("Written response"),
+    "assign": pgettext_lazy("ticket action", "Dispatch"),
+    "transfer": pgettext_lazy("ticket action", "Transfer"),
+    "triage": pgettext_lazy("ticket action", "Change priority"),
+    "accept": pgettext_lazy("ticket action", "Accept"),
+    "decline": pgettext_lazy("ticket action", "Decline"),
+    "arrive": pgettext_lazy("ticket action", "Arrived"),
+    "wait": pgettext_lazy("ticket action", "Wait for resident"),
+    "resume": pgettext_lazy("ticket action", "Resume"),
+    "work": pgettext_lazy("ticket action", "Add material / labour"),
+    "resolve": pgettext_lazy("ticket action", "Resolve"),
+    "note": pgettext_lazy("ticket action", "Add note"),
+    "confirm": pgettext_lazy("ticket action", "Confirm fixed"),
+    "reopen": pgettext_lazy("ticket action", "Not fixed, reopen"),
+    "rate": pgettext_lazy("ticket action", "Rate"),
+    "appoint": pgettext_lazy("ticket action", "Set appointment"),
+    "cancel": pgettext_lazy("ticket action", "Cancel"),
+    "return-visit": pgettext_lazy("ticket action", "Record return visit"),
+    "close": pgettext_lazy("ticket action", "Close"),
+    "respond": pgettext_lazy("ticket action", "Written response"),
 }
 
 RESIDENT_ACTIONS = {"confirm", "reopen", "rate", "appoint", "cancel", "note"}

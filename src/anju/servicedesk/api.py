@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -20,7 +21,7 @@ from anju.core.crypto import mask_middle
 from anju.core.errors import DomainError
 from anju.core.models import Community, House, Person, User
 
-from . import selectors, services
+from . import queries, services
 from .choices import Category, Channel, Kind, Priority, ReturnVisitOutcome, Urgency
 from .models import ReturnVisit, SlaPolicy, Ticket, TicketEvent
 
@@ -199,27 +200,27 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 ACTION_LABELS = {
-    "open": _("Reported"),
-    "assign": _("Dispatched"),
-    "transfer": _("Transferred"),
-    "accept": _("Accepted"),
-    "decline": _("Declined"),
-    "arrive": _("Arrived on site"),
-    "wait": _("Waiting for resident"),
-    "resume": _("Clock running again"),
-    "appoint": _("Appointment set"),
-    "triage": _("Priority changed"),
-    "note": _("Note"),
-    "work": _("Material / labour"),
-    "resolve": _("Resolved"),
-    "confirm": _("Confirmed by resident"),
-    "reopen": _("Reopened"),
-    "rate": _("Rated"),
-    "return-visit": _("Return visit"),
-    "close": _("Closed"),
-    "cancel": _("Cancelled"),
-    "respond": _("Written response"),
-    "escalate": _("Escalated"),
+    "open": pgettext_lazy("ticket event", "Reported"),
+    "assign": pgettext_lazy("ticket event", "Dispatched"),
+    "transfer": pgettext_lazy("ticket event", "Transferred"),
+    "accept": pgettext_lazy("ticket event", "Accepted"),
+    "decline": pgettext_lazy("ticket event", "Declined"),
+    "arrive": pgettext_lazy("ticket event", "Arrived on site"),
+    "wait": pgettext_lazy("ticket event", "Waiting for resident"),
+    "resume": pgettext_lazy("ticket event", "Clock running again"),
+    "appoint": pgettext_lazy("ticket event", "Appointment set"),
+    "triage": pgettext_lazy("ticket event", "Priority changed"),
+    "note": pgettext_lazy("ticket event", "Note"),
+    "work": pgettext_lazy("ticket event", "Material / labour"),
+    "resolve": pgettext_lazy("ticket event", "Resolved"),
+    "confirm": pgettext_lazy("ticket event", "Confirmed by resident"),
+    "reopen": pgettext_lazy("ticket event", "Reopened"),
+    "rate": pgettext_lazy("ticket event", "Rated"),
+    "return-visit": pgettext_lazy("ticket event", "Return visit"),
+    "close": pgettext_lazy("ticket event", "Closed"),
+    "cancel": pgettext_lazy("ticket event", "Cancelled"),
+    "respond": pgettext_lazy("ticket event", "Written response"),
+    "escalate": pgettext_lazy("ticket event", "Escalated"),
 }
 
 
@@ -632,7 +633,7 @@ def service_kpis(request):
         if community is None:
             raise NotFound()
         tickets = tickets.filter(community_id=community.pk)
-    data = selectors.kpis(tickets, start, end)
+    data = queries.kpis(tickets, start, end)
     data["community"] = community.pk if community else None
     return Response(data)
 
@@ -657,7 +658,7 @@ def service_on_time(request):
             {
                 "house": h.pk,
                 "house_label": f"{h.building.name}-{h.number}",
-                **selectors.resident_on_time(h),
+                **queries.resident_on_time(h),
             }
             for h in houses
         ]

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -80,15 +81,15 @@ class Skill(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    NEW = "new", _("New")
-    ASSIGNED = "assigned", _("Assigned")
-    ACCEPTED = "accepted", _("Accepted")
-    IN_PROGRESS = "in_progress", _("On site")
-    WAITING = "waiting", _("Waiting for resident")
-    RESOLVED = "resolved", _("Resolved")
-    CONFIRMED = "confirmed", _("Confirmed")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    NEW = "new", pgettext_lazy("ticket status", "New")
+    ASSIGNED = "assigned", pgettext_lazy("ticket status", "Assigned")
+    ACCEPTED = "accepted", pgettext_lazy("ticket status", "Accepted")
+    IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "On site")
+    WAITING = "waiting", pgettext_lazy("ticket status", "Waiting for resident")
+    RESOLVED = "resolved", pgettext_lazy("ticket status", "Resolved")
+    CONFIRMED = "confirmed", pgettext_lazy("ticket status", "Confirmed")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("ticket status", "Cancelled")
 
 
 OPEN_STATUSES = ("new", "assigned", "accepted", "in_progress", "waiting")

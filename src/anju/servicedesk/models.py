@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anju.core.models import Building, Community, House, Organization, Person, User
 from anju.core.money import MoneyField
@@ -360,9 +361,9 @@ class ReturnVisit(models.Model):
     """回访: the agent's call after a ticket is resolved, with its outcome."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Due")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
+        PENDING = "pending", pgettext_lazy("return visit", "Due")
+        DONE = "done", pgettext_lazy("return visit", "Done")
+        CANCELLED = "cancelled", pgettext_lazy("return visit", "Cancelled")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")

@@ -496,7 +496,7 @@ def create_ticket(
         parent=parent,
     )
     ticket.save()
-    photos = _attach(ticket, actor, attachments, _("Report"))
+    photos = _attach(ticket, actor, attachments, _("Report photo"))
     _event(
         ticket,
         actor,

@@ -27,7 +27,7 @@ from anju.core.errors import DomainError
 from anju.core.models import Attachment, Community, House, Person
 from anju.core.portal import ResidentMixin
 
-from . import actions, conf, selectors, services
+from . import actions, conf, queries, services
 from .choices import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -190,14 +190,14 @@ class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
                 community_id = house.community_id
                 initial["community"] = house.community_id
         form = form or IntakeForm(user=user, community_id=community_id, initial=initial)
-        queue = list(selectors.staff_queue(tickets)[:40])
+        queue = list(queries.staff_queue(tickets)[:40])
         queue.sort(key=lambda t: (t.status == Status.WAITING, t.current_due()[1]))
         mine = (
             tickets.filter(first_responder=user, status__in=ACTIVE_STATUSES)
             .select_related("house__building", "assignee")
             .order_by("resolve_due_at")[:30]
         )
-        visits = selectors.return_visits_due(
+        visits = queries.return_visits_due(
             ReturnVisit.objects.visible_to(user, "servicedesk.ticket.return_visit").filter(
                 community_id__in=tickets.values("community_id").distinct()
             )
@@ -459,13 +459,13 @@ class KpiView(StaffRequiredMixin, generic.TemplateView):
         tickets = Ticket.objects.visible_to(user, "servicedesk.kpi.view")
         if self.request.community_id:
             tickets = tickets.filter(community_id=self.request.community_id)
-        data = selectors.kpis(tickets, start, end)
+        data = queries.kpis(tickets, start, end)
         communities = Community.objects.visible_to(user, "servicedesk.kpi.view").order_by("name")
         if self.request.community_id:
             communities = communities.filter(pk=self.request.community_id)
         compare = []
         for c in communities[:20]:
-            counts = selectors.on_time_counts(
+            counts = queries.on_time_counts(
                 tickets.filter(
                     community_id=c.pk, opened_at__date__gte=start, opened_at__date__lte=end
                 )
@@ -474,7 +474,7 @@ class KpiView(StaffRequiredMixin, generic.TemplateView):
                 {
                     "name": c.name,
                     **{
-                        k: selectors._ratio(counts[f"{k}_ok"], counts[f"{k}_total"])
+                        k: queries._ratio(counts[f"{k}_ok"], counts[f"{k}_total"])
                         for k in ("accept", "arrive", "resolve")
                     },
                 }
@@ -606,7 +606,7 @@ class PortalTicketList(ResidentMixin, generic.TemplateView):
         houses = House.objects.filter(pk__in=user.resident_house_ids()).select_related(
             "building", "community"
         )
-        rates = [{"house": h, **selectors.resident_on_time(h)} for h in houses[:3]]
+        rates = [{"house": h, **queries.resident_on_time(h)} for h in houses[:3]]
         ctx.update(title=_("My repairs"), rows=decorate(tickets), rates=rates)
         return ctx
 
