@@ -40,7 +40,7 @@ def build(houses_n, ballots_n, seed=7):
     from django.utils import timezone
 
     from anju.core.models import Building, Community, House, Occupancy, Organization, Person
-    from anju.governance import selectors, services
+    from anju.governance import services, tally
     from anju.governance.choices import Channel
     from anju.governance.models import Ballot, Elector, Vote
 
@@ -108,14 +108,14 @@ def build(houses_n, ballots_n, seed=7):
     electors = list(Elector.objects.filter(vote=vote).order_by("pk"))
     rng.shuffle(electors)
     cast_at = vote.opens_at + timedelta(hours=1)
-    prev, seq, batch = selectors.GENESIS, 0, []
+    prev, seq, batch = tally.GENESIS, 0, []
     chosen = [electors[i % len(electors)] for i in range(ballots_n)]  # repeats = changed votes
     for elector in chosen:
         seq += 1
         cast_at += timedelta(seconds=1)
         choice = rng.choices(["yes", "no", "abstain"], [76, 18, 6])[0]
         nonce = secrets.token_hex(16)
-        digest = selectors.ballot_hash(
+        digest = tally.ballot_hash(
             prev,
             vote_id=vote.pk,
             seq=seq,
@@ -178,34 +178,34 @@ def main():
         f"built {args.houses:,} houses, {heads:,} heads, {args.ballots:,} ballots in {time.perf_counter() - t0:.1f} s"
     )
 
-    from anju.governance import selectors, services
+    from anju.governance import services, tally
 
     times = []
     for _ in range(max(1, args.repeat)):
         started = time.perf_counter()
-        counts = selectors.counts(vote)
-        decision = selectors.decide(vote.rule_set, vote.matter, counts)
+        counts = tally.counts(vote)
+        decision = tally.decide(vote.rule_set, vote.matter, counts)
         times.append(time.perf_counter() - started)
-    tally = min(times)
+    best = min(times)
     print(
         f"voted {counts['voted_heads']:,} of {counts['total_heads']:,} heads, "
         f"{counts['voted_area']} of {counts['total_area']} m²; quorum {decision['quorum_met']}, "
         f"passed {decision['passed']}"
     )
     print(
-        f"tally ({args.houses:,} houses, {args.ballots:,} ballots): {tally:.3f} s   target <= 2.000 s   "
-        f"{'OK' if tally <= 2 else 'SLOW'}"
+        f"tally ({args.houses:,} houses, {args.ballots:,} ballots): {best:.3f} s   target <= 2.000 s   "
+        f"{'OK' if best <= 2 else 'SLOW'}"
     )
     started = time.perf_counter()
     services.close_vote(None, vote, now=vote.closes_at)
     print(f"close (tally + closing digest): {time.perf_counter() - started:.3f} s   (no target)")
     started = time.perf_counter()
-    report = selectors.verify_chain(vote)
+    report = tally.verify_chain(vote)
     print(
         f"hash-chain check of every ballot: {time.perf_counter() - started:.3f} s, ok={report['ok']}   (no target)"
     )
     print(f"open (freeze the electorate): {open_seconds:.3f} s   (no target)")
-    return 0 if tally <= 2 else 1
+    return 0 if best <= 2 else 1
 
 
 if __name__ == "__main__":

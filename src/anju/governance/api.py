@@ -17,7 +17,7 @@ from anju.core.errors import DomainError
 from anju.core.models import Building, Community, House, Person
 
 from . import disclosure as disclosure_mod
-from . import fund, income, selectors, services
+from . import fund, income, services, tally
 from .choices import Choice, IncomeCategory, IncomeKind, Matter, VoteStatus
 from .models import (
     Disclosure,
@@ -199,7 +199,7 @@ class VoteViewSet(ScopedModelViewSet):
 
     @action(detail=True, methods=["get"])
     def result(self, request, pk=None):
-        return Response(selectors.result_payload(self.get_object()))
+        return Response(tally.result_payload(self.get_object()))
 
     @action(detail=True, methods=["get"])
     def check(self, request, pk=None):
@@ -218,7 +218,7 @@ class VoteViewSet(ScopedModelViewSet):
     def verify(self, request, pk=None):
         vote = self.get_object()
         return Response(
-            selectors.verify_chain(vote) | {"digest": vote.digest, "head_hash": vote.head_hash}
+            tally.verify_chain(vote) | {"digest": vote.digest, "head_hash": vote.head_hash}
         )
 
     @action(detail=True, methods=["get"])
@@ -228,7 +228,7 @@ class VoteViewSet(ScopedModelViewSet):
         rows = ElectorHouse.objects.filter(vote=vote).order_by("label")
         choices = {}
         if vote.status == VoteStatus.CLOSED:
-            choices = dict(selectors._current_ballots(vote.pk).values_list("elector_id", "choice"))
+            choices = dict(tally._current_ballots(vote.pk).values_list("elector_id", "choice"))
         page = self.paginate_queryset(rows)
         data = [
             {

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Matter(models.TextChoices):
@@ -34,9 +35,9 @@ class VoteStatus(models.TextChoices):
 
 
 class Choice(models.TextChoices):
-    YES = "yes", _("Yes")
-    NO = "no", _("No")
-    ABSTAIN = "abstain", _("Abstain")
+    YES = "yes", pgettext_lazy("vote choice", "Yes")
+    NO = "no", pgettext_lazy("vote choice", "No")
+    ABSTAIN = "abstain", pgettext_lazy("vote choice", "Abstain")
 
 
 class Channel(models.TextChoices):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from anju.core.models import Attachment, House
 
-from . import disclosure, fund, income, selectors, services
+from . import disclosure, fund, income, services, tally
 from .choices import Channel, FundEntryKind
 from .models import Ballot, Elector, FundAccount, FundEntry, Vote
 
@@ -23,7 +23,7 @@ def _at(day, hour=9):
 
 def _ballots(vote, electors, choices, start, end, rng, paper_by, scan):
     """Append a chain of ballots in bulk (demo speed); the same hashing as services.cast_ballot."""
-    prev, seq, rows = vote.head_hash or selectors.GENESIS, vote.last_seq, []
+    prev, seq, rows = vote.head_hash or tally.GENESIS, vote.last_seq, []
     span = (end - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in electors)
     for elector, choice, when in zip(electors, choices, times, strict=True):
@@ -31,7 +31,7 @@ def _ballots(vote, electors, choices, start, end, rng, paper_by, scan):
         paper = elector.person_id is None or rng.random() < 0.15
         channel = Channel.PAPER if paper else Channel.ONLINE
         nonce = secrets.token_hex(16)
-        digest = selectors.ballot_hash(
+        digest = tally.ballot_hash(
             prev,
             vote_id=vote.pk,
             seq=seq,

@@ -347,19 +347,46 @@ def schedule(community, today=None) -> list[dict]:
 SECTION_LABELS = dict(DISCLOSURE_SECTIONS)
 
 
+def _labels():
+    return {
+        "24h service phone": _("24h service phone"),
+        "Balance": _("Balance"),
+        "Content hash": _("Content hash"),
+        "Houses below 30 per cent of the initial deposit": _(
+            "Houses below 30 per cent of the initial deposit"
+        ),
+        "Income": _("Income"),
+        "Initial deposits": _("Initial deposits"),
+        "Net, belonging to all owners": _("Net, belonging to all owners"),
+        "Number": _("Number"),
+        "Period": _("Period"),
+        "Published": _("Published"),
+        "Reasonable costs": _("Reasonable costs"),
+        "Service level": _("Service level"),
+        "Service requests in the period": _("Service requests in the period"),
+        "Version": _("Version"),
+        "cost": _("cost"),
+        "emergency": _("emergency"),
+        "income": _("income"),
+        "kept": _("kept"),
+        "to the fund": _("to the fund"),
+    }
+
+
 def section_lines(sections: dict) -> list[tuple[str, list[str]]]:
     """Human-readable lines per section, shared by the pages and the PDF."""
     out = []
+    L = _labels()  # noqa: N806
     kind_labels = dict(FundEntryKind.choices)
     for code, label in DISCLOSURE_SECTIONS:
         s = sections.get(code, {})
         lines = []
         if code == "service_items":
-            lines = [f"{_('Service level')}: {s.get('level', '')}"] + [
+            lines = [f"{L['Service level']}: {s.get('level', '')}"] + [
                 f"· {i}" for i in s.get("items", [])
             ]
         elif code == "responsible_persons":
-            lines = [f"{_('24h service phone')}: {s.get('service_phone') or '—'}"]
+            lines = [f"{L['24h service phone']}: {s.get('service_phone') or '—'}"]
             lines += [f"· {p['role']}: {p['name']}" for p in s.get("persons", [])]
         elif code == "quality_requirements":
             lines = [s.get("text", "")]
@@ -374,37 +401,37 @@ def section_lines(sections: dict) -> list[tuple[str, list[str]]]:
         elif code == "performance":
             kpis = s.get("kpis") or {}
             lines = (
-                [f"{_('Service requests in the period')}: {kpis.get('tickets', 0)}"]
+                [f"{L['Service requests in the period']}: {kpis.get('tickets', 0)}"]
                 if s.get("available")
                 else [_("Service KPIs are kept in the service desk.")]
             )
             lines += [f"· {k}: {v}" for k, v in (kpis.get("by_status") or {}).items()]
         elif code == "maintenance_fund":
             lines = [
-                f"{_('Initial deposits')}: ¥{s.get('initial')}",
-                f"{_('Balance')}: ¥{s.get('balance')}",
-                f"{_('Houses below 30% of the initial deposit')}: {s.get('below_alert', 0)}",
+                f"{L['Initial deposits']}: ¥{s.get('initial')}",
+                f"{L['Balance']}: ¥{s.get('balance')}",
+                f"{L['Houses below 30 per cent of the initial deposit']}: {s.get('below_alert', 0)}",
             ]
             lines += [
                 f"· {kind_labels.get(k, k)}: ¥{v}" for k, v in (s.get("movements") or {}).items()
             ]
             lines += [
                 f"· {u['number']} {u['title']}: ¥{u['cost']}"
-                + (f" ({_('emergency')})" if u["emergency"] else "")
+                + (f" ({L['emergency']})" if u["emergency"] else "")
                 for u in s.get("uses", [])
             ]
         elif code == "common_income":
             lines = [
-                f"{_('Income')}: ¥{s.get('income')}",
-                f"{_('Reasonable costs')}: ¥{s.get('costs')}",
-                f"{_('Net, belonging to all owners')}: ¥{s.get('net')}",
+                f"{L['Income']}: ¥{s.get('income')}",
+                f"{L['Reasonable costs']}: ¥{s.get('costs')}",
+                f"{L['Net, belonging to all owners']}: ¥{s.get('net')}",
             ]
             lines += [
-                f"· {r['category']} ({_('cost') if r['kind'] == IncomeKind.COST else _('income')}): ¥{r['amount']}"
+                f"· {r['category']} ({L['cost'] if r['kind'] == IncomeKind.COST else L['income']}): ¥{r['amount']}"
                 for r in s.get("by_category", [])
             ]
             lines += [
-                f"· {a['period']}: {_('to the fund')} ¥{a['to_fund']}, {_('kept')} ¥{a['retained']}"
+                f"· {a['period']}: {L['to the fund']} ¥{a['to_fund']}, {L['kept']} ¥{a['retained']}"
                 for a in s.get("allocations", [])
             ]
         out.append((str(label), lines))
@@ -441,12 +468,13 @@ def render_pdf(disclosure) -> bytes:
         bottomMargin=16 * mm,
         title=disclosure.title,
     )
+    L = _labels()  # noqa: N806
     story = [
         Paragraph(escape(f"{disclosure.community.name} {disclosure.title}"), title),
         Paragraph(
             escape(
-                f"{_('Number')}: {disclosure.number}  {_('Period')}: {disclosure.period_start} – "
-                f"{disclosure.period_end}  {_('Version')}: {disclosure.version}"
+                f"{L['Number']}: {disclosure.number}  {L['Period']}: {disclosure.period_start} – "
+                f"{disclosure.period_end}  {L['Version']}: {disclosure.version}"
             ),
             body,
         ),
@@ -455,8 +483,8 @@ def render_pdf(disclosure) -> bytes:
         story.append(
             Paragraph(
                 escape(
-                    f"{_('Published')}: {timezone.localtime(disclosure.published_at):%Y-%m-%d %H:%M}  "
-                    f"{_('Content hash')}: {disclosure.content_hash[:16]}"
+                    f"{L['Published']}: {timezone.localtime(disclosure.published_at):%Y-%m-%d %H:%M}  "
+                    f"{L['Content hash']}: {disclosure.content_hash[:16]}"
                 ),
                 body,
             )

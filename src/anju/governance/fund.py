@@ -147,7 +147,7 @@ def alert_low_balances(now=None) -> int:
                 continue
             notify(
                 _owners([account.house_id]),
-                _("Maintenance fund below 30%% of the initial deposit"),
+                _("Maintenance fund below 30 per cent of the initial deposit"),
                 _(
                     "The fund balance of %(house)s is ¥%(balance)s (initial deposit ¥%(initial)s). "
                     "Please top it up as the owners' assembly decides."

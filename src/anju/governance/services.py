@@ -16,7 +16,7 @@ from anju.core.models import Attachment, User
 from anju.core.notifications import notify
 from anju.core.numbering import next_number
 
-from . import selectors
+from . import tally
 from .choices import Channel, Choice, Matter, VoteStatus
 from .models import Ballot, Elector, ElectorHouse, RuleSet, Vote
 
@@ -73,7 +73,7 @@ def _lock(vote):
 
 def _elector_users(vote, electors=None):
     if electors is None:
-        heads = selectors.compute_electorate(vote)
+        heads = tally.compute_electorate(vote)
         person_ids = [h.person_id for h in heads if h.person_id]
     else:
         person_ids = list(electors.values_list("person_id", flat=True))
@@ -193,7 +193,7 @@ def open_vote(actor, vote, *, now=None):
     now = _now(now)
     vote = _lock(vote)
     target = _transition(vote, "open", now)
-    heads = selectors.compute_electorate(vote, on=timezone.localdate(now))
+    heads = tally.compute_electorate(vote, on=timezone.localdate(now))
     electors = Elector.objects.bulk_create(
         [
             Elector(
@@ -247,10 +247,10 @@ def close_vote(actor, vote, *, now=None):
     vote = _lock(vote)
     target = _transition(vote, "close", now)
     vote.status, vote.closed_at = target, now
-    c = selectors.counts(vote)
-    d = selectors.decide(vote.rule_set, vote.matter, c)
-    result = selectors.serialize_result(vote, c, d, digest="")
-    digest = selectors.closing_digest(vote, result)
+    c = tally.counts(vote)
+    d = tally.decide(vote.rule_set, vote.matter, c)
+    result = tally.serialize_result(vote, c, d, digest="")
+    digest = tally.closing_digest(vote, result)
     result.update(digest=digest, final=True)
     vote.result, vote.digest = result, digest
     vote.retain_until = timezone.localdate(now) + timedelta(days=RETENTION_DAYS)
@@ -259,7 +259,7 @@ def close_vote(actor, vote, *, now=None):
         actor,
         "governance.vote.closed",
         vote,
-        after={k: result[k] for k in selectors.RESULT_KEYS} | {"digest": digest},
+        after={k: result[k] for k in tally.RESULT_KEYS} | {"digest": digest},
     )
     electors = Elector.objects.filter(vote=vote, person__isnull=False)
     users = _elector_users(vote, electors)
@@ -348,9 +348,9 @@ def cast_ballot(actor, *, vote, person=None, choice, scan=None, developer=False,
             ) % {"name": person.name}
             raise DomainError(message, fields={"person": [message]})
     previous = Ballot.objects.filter(vote=vote, elector=elector).order_by("-seq").first()
-    seq, prev_hash = vote.last_seq + 1, vote.head_hash or selectors.GENESIS
+    seq, prev_hash = vote.last_seq + 1, vote.head_hash or tally.GENESIS
     nonce = secrets.token_hex(16)
-    digest = selectors.ballot_hash(
+    digest = tally.ballot_hash(
         prev_hash,
         vote_id=vote.pk,
         seq=seq,
@@ -404,7 +404,7 @@ def check_receipt(vote, receipt: str) -> dict:
         .first()
     )
     if ballot is None:
-        return {"found": False, "counted": False, "chain_ok": selectors.verify_chain(vote)["ok"]}
+        return {"found": False, "counted": False, "chain_ok": tally.verify_chain(vote)["ok"]}
     latest = (
         Ballot.objects.filter(vote=vote, elector_id=ballot.elector_id)
         .order_by("-seq")
@@ -419,7 +419,7 @@ def check_receipt(vote, receipt: str) -> dict:
         "cast_at": timezone.localtime(ballot.cast_at).isoformat(),
         "houses": ballot.elector.label,
         "area": str(ballot.elector.area),
-        "chain_ok": selectors.verify_chain(vote)["ok"],
+        "chain_ok": tally.verify_chain(vote)["ok"],
         "digest": vote.digest,
         "ballot": ballot,
     }
@@ -432,7 +432,7 @@ def remind_non_voters(actor, vote):
         raise InvalidTransition(
             "remind", vote.status, allowed_now(vote), _("Only an open vote can send reminders.")
         )
-    users = _elector_users(vote, selectors.non_voters(vote))
+    users = _elector_users(vote, tally.non_voters(vote))
     closes = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
     notify(
         users,

@@ -21,7 +21,7 @@ from anju.core.models import Building, Community, House
 from anju.core.portal import ResidentMixin
 
 from . import disclosure as disclosure_mod
-from . import fund, income, selectors, services
+from . import fund, income, services, tally
 from .choices import Choice, IncomeCategory, IncomeKind, Matter, VoteStatus
 from .models import (
     Ballot,
@@ -51,7 +51,7 @@ def _pct(part, whole) -> str:
 
 def turnout(vote) -> dict:
     """Participation and approval against the thresholds, as numbers for the chart and the text."""
-    r = selectors.result_payload(vote)
+    r = tally.result_payload(vote)
     t = r["thresholds"]
     voted_area, total_area = Decimal(r["voted_area"]), Decimal(r["total_area"])
     return {
@@ -151,11 +151,9 @@ class VoteDetail(ScopedDetailView):
             allowed=services.allowed_now(vote),
             can_manage=self.can(MANAGE_VOTE, vote),
             can_record=self.can("governance.ballot.record", vote),
-            chain=selectors.verify_chain(vote),
+            chain=tally.verify_chain(vote),
             recent=Ballot.objects.filter(vote=vote).select_related("elector").order_by("-seq")[:20],
-            non_voters=selectors.non_voters(vote).count()
-            if vote.status == VoteStatus.OPEN
-            else None,
+            non_voters=tally.non_voters(vote).count() if vote.status == VoteStatus.OPEN else None,
         )
         return ctx
 

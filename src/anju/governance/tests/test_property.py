@@ -9,7 +9,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anju.governance import selectors, services
+from anju.governance import services, tally
 
 from .factories import estate, open_vote, user_of
 
@@ -100,8 +100,8 @@ def test_tally_matches_reference_count(world, specs, ballots, matter):
             )
         counted = [(o, c) for o, c in ballots if o in people and people[o].pk in owners_with_head]
         expected = reference(specs, counted, matter)
-        c = selectors.counts(vote)
-        d = selectors.decide(vote.rule_set, matter, c)
+        c = tally.counts(vote)
+        d = tally.decide(vote.rule_set, matter, c)
         got = {
             k: c[k]
             for k in (
@@ -115,5 +115,5 @@ def test_tally_matches_reference_count(world, specs, ballots, matter):
         }
         got.update(passed=d["passed"], quorum_met=d["quorum_met"])
         assert got == expected
-        assert selectors.verify_chain(vote)["ok"]
+        assert tally.verify_chain(vote)["ok"]
         transaction.set_rollback(True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from anju.governance.models import RuleSet
-from anju.governance.selectors import decide
+from anju.governance.tally import decide
 
 pytestmark = pytest.mark.django_db
 

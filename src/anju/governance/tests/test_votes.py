@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from anju.core.errors import DomainError
 from anju.core.models import Occupancy, Person
-from anju.governance import selectors, services
+from anju.governance import services, tally
 from anju.governance.models import Ballot, Vote
 
 from .factories import cast, estate, open_vote, user_of
@@ -144,7 +144,7 @@ def test_owner_with_three_houses_is_one_head_with_all_the_area(world):
         and electors[people["A"].pk].house_count == 3
     )
     cast(vote, people["A"], "yes", opens)
-    c = selectors.counts(vote)
+    c = tally.counts(vote)
     assert (c["total_heads"], c["yes_heads"], c["yes_area"], c["total_area"]) == (
         2,
         1,
@@ -181,7 +181,7 @@ def test_developer_unsold_and_undelivered_houses_are_one_head(world):
         now=opens + timedelta(minutes=5),
     )
     assert ballot.channel == "paper" and ballot.person_id is None and ballot.scan_id
-    c = selectors.counts(vote)
+    c = tally.counts(vote)
     assert c["no_heads"] == 1 and c["no_area"] == Decimal("270.00")
 
 
@@ -260,7 +260,7 @@ def test_changed_vote_replaces_the_counted_choice_and_keeps_history(world, api):
         now=opens + timedelta(hours=3),
     )
     assert second.replaces.seq == first.seq
-    c = selectors.counts(vote)
+    c = tally.counts(vote)
     assert (c["yes_heads"], c["no_heads"], c["voted_heads"]) == (0, 1, 1)
     assert Ballot.objects.filter(vote=vote).count() == 2 and second.prev_hash == first.hash
     client = api(world.users["resident"])
@@ -303,14 +303,14 @@ def test_tampering_with_a_stored_ballot_is_detected(world, api):
     vote, opens = open_vote(world)
     cast(vote, world.people["owner"], "yes", opens)
     cast(vote, world.people["neighbour"], "no", opens + timedelta(minutes=3))
-    assert selectors.verify_chain(vote)["ok"] is True
+    assert tally.verify_chain(vote)["ok"] is True
     with pytest.raises(ValidationError):
         Ballot.objects.filter(vote=vote).update(choice="yes")  # ordinary code cannot edit ballots
     with pytest.raises(ValidationError):
         Ballot.objects.filter(vote=vote).first().delete()
     target = Ballot.objects.get(vote=vote, seq=2)
     Ballot._base_manager.filter(pk=target.pk).update(choice="yes")  # a direct database edit
-    report = selectors.verify_chain(vote)
+    report = tally.verify_chain(vote)
     assert report == {"ok": False, "broken_at": 2, "checked": 2}
     assert (
         api(world.users["committee"]).get(f"/api/v1/votes/{vote.pk}/verify/").json()["ok"] is False
@@ -321,10 +321,10 @@ def test_closing_digest_binds_the_published_figures(world):
     vote, opens = open_vote(world)
     cast(vote, world.people["owner"], "yes", opens)
     vote = services.close_vote(world.users["committee"], vote, now=opens + timedelta(days=8))
-    assert selectors.verify_chain(vote)["ok"] is True
+    assert tally.verify_chain(vote)["ok"] is True
     Vote.objects.filter(pk=vote.pk).update(result={**vote.result, "yes_heads": 3})
     vote.refresh_from_db()
-    assert selectors.verify_chain(vote)["ok"] is False
+    assert tally.verify_chain(vote)["ok"] is False
 
 
 def test_published_houses_show_number_and_area_never_names(world, api):

@@ -1,0 +1,56 @@
+"""An owner votes in Chinese on a phone-sized screen, then checks their ballot by its receipt."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from anju.core.testing import browser_login, make_world
+from anju.governance import services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_owner_votes_on_a_phone_and_checks_the_ballot(phone_page, live_server):
+    world = make_world()
+    committee = world.users["committee"]
+    now = timezone.now()
+    vote = services.create_vote(
+        committee,
+        community=world.community,
+        title="续聘物业服务企业",
+        matter="hire_or_dismiss_manager",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+        text="续聘三年，物业费标准不变。",
+    )
+    services.publish_notice(committee, vote, now=now - timedelta(days=16))
+    services.open_vote(committee, vote, now=now)
+
+    page = phone_page
+    browser_login(page, live_server.url, "resident", portal=True)
+    page.goto(f"{live_server.url}/app/votes/")
+    page.get_by_text("续聘物业服务企业").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == "续聘物业服务企业"
+    yes = page.get_by_role("button", name="同意")
+    box = yes.bounding_box()
+    assert box["height"] >= 44 and box["width"] <= 390
+    yes.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#my-choice").inner_text() == "同意"
+    receipt = page.locator("#my-receipt").inner_text().strip()
+    assert len(receipt) == 64
+    # Change of mind before the close: the last ballot counts.
+    page.get_by_role("button", name="反对").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#my-choice").inner_text() == "反对"
+    page.get_by_role("link", name="核对我的投票").first.click()
+    page.wait_for_load_state("networkidle")
+    result = page.locator("#check-result").inner_text()
+    assert "您的投票已计入" in result and "完好" in result
+    page.fill("#receipt", receipt)
+    page.get_by_role("button", name="核对").click()
+    page.wait_for_load_state("networkidle")
+    assert "已被同一房屋的后一张票取代" in page.locator("#check-result").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
