@@ -17,7 +17,7 @@ from anju.core.errors import InvalidTransition
 from anju.core.models import Building, Community, Entrance, House, Organization, Person, User
 from anju.core.scoping import scope_q
 
-from . import selectors, services
+from . import services
 from .choices import NoticeStatus, SurveyStatus
 from .models import (
     ActionItem,
@@ -35,6 +35,7 @@ from .models import (
     SurveyInvitation,
     WeatherReport,
 )
+from .results import survey_results
 
 MANAGE = "notices.notice.manage"
 REMINDERS = "notices.reminder.manage"
@@ -719,7 +720,7 @@ class SurveyViewSet(ScopedModelViewSet):
         survey = self.get_object()
         self._check(survey, "notices.survey.view")
         visible = None if request.user.is_superuser else request.user.staff_community_ids()
-        return Response(selectors.survey_results(survey, visible_communities=visible))
+        return Response(survey_results(survey, visible_communities=visible))
 
 
 # Suggestions and meetings -------------------------------------------------------------------

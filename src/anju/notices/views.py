@@ -23,7 +23,7 @@ from anju.core.console import (
 )
 from anju.core.errors import DomainError
 
-from . import selectors, services
+from . import services
 from .choices import ProposalStatus
 from .forms import (
     MeetingForm,
@@ -34,6 +34,7 @@ from .forms import (
     WeatherForm,
 )
 from .models import ActionItem, Answer, Meeting, Notice, ReminderProposal, Suggestion, Survey
+from .results import survey_results
 
 MANAGE = "notices.notice.manage"
 
@@ -421,7 +422,7 @@ class SurveyDetail(ScopedDetailView):
         survey = self.object
         user = self.request.user
         visible = None if user.is_superuser else user.staff_community_ids()
-        results = selectors.survey_results(survey, visible_communities=visible)
+        results = survey_results(survey, visible_communities=visible)
         ctx["results"] = results
         ctx["chart"] = json.dumps(
             {
