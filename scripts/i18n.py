@@ -25,6 +25,7 @@ def main():
     subprocess.run(
         [
             sys.executable,
+            "-P",
             "-m",
             "django",
             "makemessages",
@@ -43,7 +44,7 @@ def main():
     )
     if "--compile" in sys.argv:
         subprocess.run(
-            [sys.executable, "-m", "django", "compilemessages", "-l", "zh_Hans"],
+            [sys.executable, "-P", "-m", "django", "compilemessages", "-l", "zh_Hans"],
             cwd=app_dir,
             check=True,
             env=env,

@@ -64,10 +64,15 @@ def test_catalog_in_step_with_source(app, tmp_path):
     copy = tmp_path / app
     shutil.copytree(app_dir, copy, ignore=shutil.ignore_patterns("__pycache__"))
     (copy / "locale").mkdir(exist_ok=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "anju.settings"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "anju.settings",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+    }
     subprocess.run(
         [
             sys.executable,
+            "-P",
             "-m",
             "django",
             "makemessages",
