@@ -20,7 +20,7 @@ from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import DomainError
 from anju.core.models import Building, Community, House
 
-from . import pdf, providers, selectors, services
+from . import pdf, providers, reports, services
 from .models import (
     Bill,
     BillingRun,
@@ -197,7 +197,7 @@ class BillLineSerializer(serializers.ModelSerializer):
         ]
 
     def get_explanation(self, line):
-        return selectors.explain_line(line)
+        return reports.explain_line(line)
 
 
 class LateChargeSerializer(serializers.ModelSerializer):
@@ -740,21 +740,21 @@ def billing_report(request, kind):
     group = request.query_params.get("group") or None
     if kind == "arrears":
         if group == "item":
-            return Response({"rows": selectors.arrears_by_item(bills)})
+            return Response({"rows": reports.arrears_by_item(bills)})
         if group not in (None, "community", "building", "period"):
             raise DomainError(
                 _("Group by community, building, item or period."), fields={"group": ["?"]}
             )
-        return Response(selectors.arrears_aging(bills, group=group))
+        return Response(reports.arrears_aging(bills, group=group))
     if kind == "rates":
         period = request.query_params.get("period") or f"{timezone.localdate():%Y-%m}"
-        return Response(selectors.collection_rates(bills, period))
+        return Response(reports.collection_rates(bills, period))
     if kind == "summary":
         if (group or "period") not in ("community", "building", "item", "period"):
             raise DomainError(
                 _("Group by community, building, item or period."), fields={"group": ["?"]}
             )
-        return Response({"rows": selectors.receivable_received(bills, group or "period")})
+        return Response({"rows": reports.receivable_received(bills, group or "period")})
     return Response(
         {"error": {"code": "not_found", "message": "unknown report", "fields": {}}}, status=404
     )

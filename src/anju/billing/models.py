@@ -269,15 +269,37 @@ class Bill(models.Model):
         TENANT = "tenant", _("Tenant (by agreement)")
         DEVELOPER = "developer", _("Developer (建设单位)")
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    # organization and community are copies of the house's (kept by the house FK); no extra
+    # index or FK check on the hottest insert path (a run writes 100,000 bills).
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+        Community,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("community"),
+        db_index=False,
+        db_constraint=False,
     )
     house = models.ForeignKey(
-        House, on_delete=models.PROTECT, related_name="bills", verbose_name=_("house")
+        House,
+        on_delete=models.PROTECT,
+        related_name="bills",
+        verbose_name=_("house"),
+        db_index=False,
     )
     run = models.ForeignKey(
-        BillingRun, on_delete=models.PROTECT, null=True, blank=True, related_name="bills"
+        BillingRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bills",
+        db_index=False,
     )
     number = models.CharField(_("number"), max_length=32, blank=True)
     period = models.CharField(_("period"), max_length=7)
@@ -294,6 +316,7 @@ class Bill(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("payer"),
+        db_index=False,
     )
     liable = models.ForeignKey(
         Person,
@@ -302,6 +325,7 @@ class Bill(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("liable owner"),
+        db_index=False,
     )
     payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
     total = MoneyField(_("total"))
@@ -369,10 +393,21 @@ class BillLine(AppendOnlyMixin, models.Model):
         REGULAR = "regular", _("Periodic charge")
         ONE_OFF = "one_off", _("One-off charge")
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    # Copies of the bill's; the bill FK keeps them honest (no extra index or check per line).
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="lines")
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="+")
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     fee_item = models.ForeignKey(
         FeeItem, on_delete=models.PROTECT, related_name="lines", verbose_name=_("fee item")
     )

@@ -13,7 +13,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from . import selectors, services
+from . import reports, services
 from .models import Allocation, BillLine, CollectionAction
 
 FONT = "STSong-Light"
@@ -57,7 +57,7 @@ def _build(story, title):
 def _bill_lines(bill):
     rows = [[_("Fee item"), _("How it was computed"), _("Amount")]]
     for line in bill.lines.select_related("fee_item"):
-        rows.append([line.fee_item.name, selectors.explain_line(line), f"¥{line.amount}"])
+        rows.append([line.fee_item.name, reports.explain_line(line), f"¥{line.amount}"])
     for lc in bill.late_charges.all():
         state = _("waived") if lc.waived else ""
         rows.append(

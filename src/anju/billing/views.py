@@ -30,7 +30,7 @@ from anju.core.excel import workbook_bytes
 from anju.core.models import Community, House, Occupancy
 from anju.core.portal import ResidentMixin
 
-from . import pdf, providers, selectors, services
+from . import pdf, providers, reports, services
 from .models import (
     Bill,
     BillingRun,
@@ -49,7 +49,7 @@ def _bills_with_lines(qs):
         qs.select_related("house__building").prefetch_related("lines__fee_item", "late_charges")
     )
     for bill in bills:
-        bill.explained = [(line, selectors.explain_line(line)) for line in bill.lines.all()]
+        bill.explained = [(line, reports.explain_line(line)) for line in bill.lines.all()]
     return bills
 
 
@@ -439,7 +439,7 @@ class ArrearsView(StaffRequiredMixin, generic.TemplateView):
             last[a.house_id] = a
         ctx.update(
             title=_("Arrears"),
-            aging=selectors.arrears_aging(bills, today),
+            aging=reports.arrears_aging(bills, today),
             rows=[
                 (
                     houses[r["house_id"]],
@@ -467,7 +467,7 @@ class ReportsView(StaffRequiredMixin, generic.TemplateView):
         group = request.GET.get("group", "period")
         if group not in ("community", "building", "item", "period"):
             group = "period"
-        rows = selectors.receivable_received(bills, group)
+        rows = reports.receivable_received(bills, group)
         if request.GET.get("export") == "xlsx":
             if not policy.staff_has(request.user, "core.export.run"):
                 raise PermissionDenied
@@ -493,7 +493,7 @@ class ReportsView(StaffRequiredMixin, generic.TemplateView):
         periods = sorted(set(bills.filter(run__isnull=False).values_list("period", flat=True)))[
             -12:
         ]
-        rates = selectors.monthly_rates(bills, periods)
+        rates = reports.monthly_rates(bills, periods)
         chart = {
             "periods": periods,
             "amount": [r["current_rate_amount"] for r in rates],
@@ -507,7 +507,7 @@ class ReportsView(StaffRequiredMixin, generic.TemplateView):
                 group=group,
                 rates=rates,
                 chart=json.dumps(chart),
-                aging=selectors.arrears_aging(bills),
+                aging=reports.arrears_aging(bills),
             )
         )
 

@@ -199,7 +199,7 @@ def test_metered_tiers_readings_and_flags(world):
     run = services.create_billing_run(
         actor=admin, community=world.community, period="2027-01", items=[water]
     )
-    assert any("flagged" in w or "review" in w for w in run.preview["warnings"])
+    assert any("水费" in w and "1" in w for w in run.preview["warnings"])
     services.post_billing_run(actor=admin, run=run)
     line = BillLine.objects.get(house=h, fee_item=water)
     assert line.amount == Decimal("15") * Decimal("3.5") + Decimal("5") * Decimal("5.25")
@@ -476,3 +476,11 @@ class TestBalancesNeverNegative(HypothesisTestCase):
             assert entry.balance_after >= 0
         for p in Payment.objects.all():
             assert sum(a.amount for a in p.allocations.all()) + p.to_wallet == p.amount
+
+
+def test_periodic_task_is_registered_and_idempotent(world):
+    from anju.billing import tasks
+    from anju.core.jobs import REGISTRY
+
+    assert "anju.billing.tasks.accrue_late_charges" in REGISTRY
+    assert tasks.accrue_late_charges() == 0
