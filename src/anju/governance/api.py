@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -32,6 +33,7 @@ from .models import (
 )
 
 MANAGE_VOTE = "governance.vote.manage"
+VIEW_OR_MANAGE = "governance.vote.view"  # attachments: reading; POST checks manage below
 
 
 class VoteSerializer(serializers.ModelSerializer):
@@ -113,6 +115,7 @@ class VoteViewSet(ScopedModelViewSet):
         "close": MANAGE_VOTE,
         "cancel": MANAGE_VOTE,
         "remind": MANAGE_VOTE,
+        "attachments": VIEW_OR_MANAGE,
         "ballots": "governance.vote.view",
         "result": "governance.vote.view",
         "check": "governance.vote.view",
@@ -213,6 +216,22 @@ class VoteViewSet(ScopedModelViewSet):
         ):
             data["choice"] = ballot.choice
         return Response(data)
+
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, pk=None):
+        """The proposal's attachments; POST a ``file`` (multipart) before voting opens."""
+        vote = self.get_object()
+        if request.method == "POST":
+            self.check_scope(MANAGE_VOTE, vote.community_id)
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise DomainError(_("Choose a file."), fields={"file": [_("Choose a file.")]})
+            services.attach_to_vote(request.user, vote, upload)
+        rows = [
+            {"id": a.pk, "name": a.name, "url": a.file.url, "created_at": a.created_at}
+            for a in services.vote_attachments(vote)
+        ]
+        return Response(rows, status=201 if request.method == "POST" else 200)
 
     @action(detail=True, methods=["get"])
     def verify(self, request, pk=None):

@@ -300,6 +300,28 @@ def _attach(actor, obj, upload, name=""):
 
 
 @transaction.atomic
+def attach_to_vote(actor, vote, upload):
+    """An attachment of the proposal (draft text, quotes, plans), while the vote is not yet open."""
+    vote = _lock(vote)
+    if vote.status not in (VoteStatus.DRAFT, VoteStatus.NOTICED):
+        raise InvalidTransition(
+            "attach",
+            vote.status,
+            allowed_now(vote),
+            _("Attachments are fixed once voting has opened."),
+        )
+    attachment = _attach(actor, vote, upload)
+    audit.record(actor, "governance.vote.attachment_added", vote, after={"name": attachment.name})
+    return attachment
+
+
+def vote_attachments(vote):
+    return Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(Vote), object_id=str(vote.pk)
+    )
+
+
+@transaction.atomic
 def cast_ballot(actor, *, vote, person=None, choice, scan=None, developer=False, now=None):
     """One head, one counted choice: the owner online, or staff entering a paper ballot with its
     scan (also the developer's ballot for all its unsold or undelivered houses). A later ballot of

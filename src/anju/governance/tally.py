@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 
 from anju.core.choices import OWNER_RELATIONS, HouseUsage
 from anju.core.models import House, Occupancy
@@ -88,12 +88,12 @@ def compute_electorate(vote: Vote, on=None) -> list[Head]:
 
 
 def _current_ballots(vote_id):
-    latest = (
-        Ballot.objects.filter(vote_id=vote_id, elector_id=OuterRef("elector_id"))
-        .order_by("-seq")
-        .values("seq")[:1]
+    """The ballot that counts for each head: the one no later ballot of the same head replaced
+    (an anti-join, which PostgreSQL runs as one hash anti join over the vote's ballots)."""
+    later = Ballot.objects.filter(
+        vote_id=vote_id, elector_id=OuterRef("elector_id"), seq__gt=OuterRef("seq")
     )
-    return Ballot.objects.filter(vote_id=vote_id, seq=Subquery(latest))
+    return Ballot.objects.filter(vote_id=vote_id).filter(~Exists(later))
 
 
 def counts(vote: Vote) -> dict:

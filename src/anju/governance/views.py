@@ -152,6 +152,7 @@ class VoteDetail(ScopedDetailView):
             can_manage=self.can(MANAGE_VOTE, vote),
             can_record=self.can("governance.ballot.record", vote),
             chain=tally.verify_chain(vote),
+            attachments=services.vote_attachments(vote),
             recent=Ballot.objects.filter(vote=vote).select_related("elector").order_by("-seq")[:20],
             non_voters=tally.non_voters(vote).count() if vote.status == VoteStatus.OPEN else None,
         )

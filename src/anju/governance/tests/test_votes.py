@@ -396,3 +396,22 @@ def test_draft_is_editable_later_states_are_not(world, api):
     committee.post(url + "publish_notice/")
     assert committee.patch(url, {"title": "再改"}, format="json").status_code == 409
     assert api(world.users["org_admin"]).delete(url).status_code == 405  # nobody deletes a vote
+
+
+def test_proposal_attachments_before_opening_only(world, api):
+    response, opens = _create(api, world)
+    url = f"/api/v1/votes/{response.json()['id']}/attachments/"
+    committee = api(world.users["committee"])
+    upload = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    added = committee.post(url, {"file": upload}, format="multipart")
+    assert added.status_code == 201 and added.json()[0]["name"] == "方案.pdf"
+    assert api(world.users["resident"]).get(url).json()[0]["name"] == "方案.pdf"
+    refused = api(world.users["resident"]).post(
+        url, {"file": SimpleUploadedFile("x.pdf", b"x")}, format="multipart"
+    )
+    assert refused.status_code == 403
+    vote = Vote.objects.get(pk=response.json()["id"])
+    services.publish_notice(world.users["committee"], vote)
+    services.open_vote(world.users["committee"], vote, now=opens)
+    late = committee.post(url, {"file": SimpleUploadedFile("y.pdf", b"y")}, format="multipart")
+    assert late.status_code == 409
