@@ -4,15 +4,15 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit
 from anju.core.errors import DomainError
 
-from ..choices import TICKET_CATEGORY, Frequency, TaskResult, TaskStatus
-from ..models import MaintenancePlan, MaintenanceTask
+from ..choices import TICKET_CATEGORY, AssetStatus, Frequency, TaskResult, TaskStatus
+from ..models import Asset, MaintenancePlan, MaintenanceTask
 from ..rules import floor_for, plan_interval_days, setting
 from .common import attach, full_clean, raise_ticket, refuse, require_staff, snapshot
 
@@ -167,52 +167,53 @@ def occurrences(plan, start: date, end: date):
         n += 1
 
 
-def generate_tasks(*, actor=None, until=None, today=None, plans=None, batch_size=5000):
+def generate_tasks(*, actor=None, until=None, today=None, plans=None):
     """Create the tasks of active plans due between today and ``until`` (default: the
-    ``generate_ahead_days`` setting). Bulk and idempotent: existing occurrences are skipped."""
+    ``generate_ahead_days`` setting). Bulk and idempotent: one INSERT ... SELECT per plan crosses
+    its assets with its due dates, and the unique (plan, asset, due_on) skips what exists."""
     today = today or timezone.localdate()
     until = until or today + timedelta(days=setting("generate_ahead_days"))
     queryset = MaintenancePlan.objects.filter(active=True) if plans is None else plans
     made = 0
     for plan in queryset.order_by("pk"):
-        start = max(today, plan.starts_on)
-        dates = occurrences(plan, start, until)
+        dates = occurrences(plan, max(today, plan.starts_on), until)
         if not dates:
             continue
-        asset_ids = list(plan.assets.exclude(status="retired").values_list("pk", flat=True))
-        if not asset_ids:
-            continue
         with transaction.atomic():
-            existing = set(
-                MaintenanceTask.objects.filter(
-                    plan=plan, due_on__gte=dates[0], due_on__lte=dates[-1]
-                ).values_list("asset_id", "due_on")
-            )
-            rows = [
-                MaintenanceTask(
-                    organization_id=plan.organization_id,
-                    community_id=plan.community_id,
-                    plan_id=plan.pk,
-                    asset_id=asset_id,
-                    due_on=d,
-                    assignee_id=plan.assignee_id,
-                )
-                for d in dates
-                for asset_id in asset_ids
-                if (asset_id, d) not in existing
-            ]
-            MaintenanceTask.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+            created = _insert_occurrences(plan, dates)
             if plan.generated_until is None or plan.generated_until < until:
                 MaintenancePlan.objects.filter(pk=plan.pk).update(generated_until=until)
-            if rows:
-                audit.record(
-                    actor,
-                    "facilities.plan.tasks_generated",
-                    plan,
-                    after={"until": until.isoformat(), "created": len(rows)},
-                )
-        made += len(rows)
+            if created:
+                audit.record(actor, "facilities.plan.tasks_generated", plan,
+                             after={"until": until.isoformat(), "created": created})
+        made += created
     return made
+
+
+def _insert_occurrences(plan, dates):
+    task = MaintenanceTask._meta
+    link = MaintenancePlan.assets.through._meta
+    asset = Asset._meta
+    column = {f.name: f.column for f in task.concrete_fields}
+    targets = ["organization", "community", "plan", "asset", "due_on", "status", "assignee", "answers", "readings",
+               "result", "notes"]
+    days = " UNION ALL ".join(["SELECT %s AS due_on"] * len(dates))
+    plan_column = link.get_field("maintenanceplan").column
+    asset_column = link.get_field("asset").column
+    # Identifiers come from model metadata; every value is a query parameter.
+    sql = (
+        f"INSERT INTO {task.db_table} ({', '.join(column[t] for t in targets)}) "  # noqa: S608
+        f"SELECT %s, %s, %s, l.{asset_column}, d.due_on, %s, %s, %s, %s, '', '' "
+        f"FROM {link.db_table} l JOIN {asset.db_table} a ON a.{asset.pk.column} = l.{asset_column} "
+        f"CROSS JOIN ({days}) d "
+        f"WHERE l.{plan_column} = %s AND a.{asset.get_field('status').column} <> %s "
+        f"ON CONFLICT DO NOTHING"
+    )
+    params = [plan.organization_id, plan.community_id, plan.pk, TaskStatus.SCHEDULED, plan.assignee_id, "{}", "{}",
+              *dates, plan.pk, AssetStatus.RETIRED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
 
 
 def _locked_task(task):
