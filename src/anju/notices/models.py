@@ -128,15 +128,51 @@ class Notice(models.Model):
 
 
 class NoticeReceipt(models.Model):
-    """送达回执: one notice delivered to one person (resident) or user (staff), with read time."""
+    """送达回执: one notice delivered to one person (resident) or user (staff), with read time.
 
-    organization = _org()
-    community = _community(null=True)
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="receipts")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, related_name="+")
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, null=True, related_name="+")
-    house = models.ForeignKey(House, on_delete=models.SET_NULL, null=True, related_name="+")
-    building = models.ForeignKey(Building, on_delete=models.SET_NULL, null=True, related_name="+")
+    Written 100,000 at a time, so only the indexes the inbox and the reach report use exist, and
+    the denormalized place columns carry no foreign-key triggers."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="receipts", db_index=False
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    user = models.ForeignKey(
+        USER, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    house = models.ForeignKey(
+        House,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     delivered_at = models.DateTimeField(_("delivered at"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     resent_count = models.PositiveSmallIntegerField(_("re-sent"), default=0)
@@ -508,9 +544,23 @@ class Question(models.Model):
 class SurveyInvitation(models.Model):
     """受访户: a household (house) invited to a survey — all households or a random sample."""
 
-    organization = _org()
-    community = _community()
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="invitations", db_index=False
+    )
     house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
 
     objects = ScopedManager()
