@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,7 +53,22 @@ def _field_names(model):
     return {f.name for f in model._meta.get_fields()}
 
 
+def _display(obj, name, names):
+    if name not in names:
+        return ""
+    getter = getattr(obj, f"get_{name}_display", None)
+    return str(getter() if getter else getattr(obj, name) or "")
+
+
+def _price(value):
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return f"{value.quantize(Decimal('0.01')) if value == value.quantize(Decimal('0.01')) else value.normalize():f}"
+
+
 def _fee_rows(community):
+    """Fee items and standards from billing (the ledgers residents are billed from), if installed."""
     model = _optional_model("billing", "FeeItem", "FeeStandard", "ChargeItem")
     if model is None:
         return None
@@ -64,20 +79,25 @@ def _fee_rows(community):
             qs = qs.filter(community=community)
         elif "organization" in names:
             qs = qs.filter(organization_id=community.organization_id)
+        today = timezone.localdate()
+        if "effective_from" in names:
+            qs = qs.filter(effective_from__lte=today)
+        if "effective_until" in names:
+            from django.db.models import Q
+
+            qs = qs.filter(Q(effective_until__isnull=True) | Q(effective_until__gte=today))
         rows = []
         for item in qs[:100]:
             price = next(
                 (getattr(item, f) for f in ("unit_price", "price", "rate", "amount") if f in names),
                 None,
             )
-            unit = next(
-                (str(getattr(item, f)) for f in ("unit", "basis", "charge_basis") if f in names), ""
-            )
             rows.append(
                 {
                     "item": str(getattr(item, "name", item)),
-                    "standard": _money(price) if price is not None else "",
-                    "unit": unit,
+                    "standard": _price(price),
+                    "unit": _display(item, "unit", names),
+                    "basis": _display(item, "basis", names),
                 }
             )
         return rows
@@ -87,6 +107,7 @@ def _fee_rows(community):
 
 
 def _ticket_kpis(community, start, end):
+    """Service-desk figures of the period (requests, resolved on time, average rating), if installed."""
     model = _optional_model("servicedesk", "Ticket")
     if model is None:
         return None
@@ -95,14 +116,21 @@ def _ticket_kpis(community, start, end):
         qs = model._default_manager.all()
         if "community" in names:
             qs = qs.filter(community=community)
-        if "created_at" in names:
-            qs = qs.filter(created_at__date__gte=start, created_at__date__lte=end)
-        total = qs.count()
-        data = {"tickets": total}
-        if "status" in names:
-            data["by_status"] = {
-                row["status"]: row["n"] for row in qs.values("status").annotate(n=Count("id"))
-            }
+        when = next((f for f in ("opened_at", "created_at") if f in names), None)
+        if when:
+            qs = qs.filter(**{f"{when}__date__gte": start, f"{when}__date__lte": end})
+        data = {"tickets": qs.count()}
+        if {"resolved_at", "resolve_due_at"} <= names:
+            from django.db.models import F
+
+            resolved = qs.filter(resolved_at__isnull=False)
+            data["resolved"] = resolved.count()
+            data["resolved_on_time"] = resolved.filter(resolved_at__lte=F("resolve_due_at")).count()
+        if "rating" in names:
+            from django.db.models import Avg
+
+            avg = qs.filter(rating__isnull=False).aggregate(a=Avg("rating"))["a"]
+            data["average_rating"] = f"{avg:.1f}" if avg is not None else ""
         return data
     except Exception:
         log.exception("reading service desk KPIs failed")
@@ -349,6 +377,9 @@ SECTION_LABELS = dict(DISCLOSURE_SECTIONS)
 
 def _labels():
     return {
+        "Resolved": _("Resolved"),
+        "on time": _("on time"),
+        "Average rating (1-5)": _("Average rating (1-5)"),
         "24h service phone": _("24h service phone"),
         "Balance": _("Balance"),
         "Content hash": _("Content hash"),
@@ -396,7 +427,8 @@ def section_lines(sections: dict) -> list[tuple[str, list[str]]]:
             ]
         elif code == "fee_standards":
             lines = [
-                f"· {r['item']}: ¥{r['standard']} {r['unit']}".rstrip() for r in s.get("rows", [])
+                f"· {r['item']}: ¥{r['standard']} {r['unit']} {r.get('basis', '')}".rstrip()
+                for r in s.get("rows", [])
             ] or [_("Fee standards are kept in the billing module.")]
         elif code == "performance":
             kpis = s.get("kpis") or {}
@@ -405,7 +437,12 @@ def section_lines(sections: dict) -> list[tuple[str, list[str]]]:
                 if s.get("available")
                 else [_("Service KPIs are kept in the service desk.")]
             )
-            lines += [f"· {k}: {v}" for k, v in (kpis.get("by_status") or {}).items()]
+            if "resolved" in kpis:
+                lines.append(
+                    f"{L['Resolved']}: {kpis['resolved']} · {L['on time']}: {kpis['resolved_on_time']}"
+                )
+            if kpis.get("average_rating"):
+                lines.append(f"{L['Average rating (1-5)']}: {kpis['average_rating']}")
         elif code == "maintenance_fund":
             lines = [
                 f"{L['Initial deposits']}: ¥{s.get('initial')}",

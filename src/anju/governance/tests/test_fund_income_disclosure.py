@@ -343,3 +343,37 @@ def test_disclosure_schedule_follows_the_jurisdiction(world):
     assert {r["code"]: r["months"] for r in disclosure.schedule(world.community)}[
         "common_income"
     ] == 6
+
+
+def test_disclosure_reads_fee_standards_from_billing_when_installed(world):
+    from django.apps import apps
+
+    if not apps.is_installed("anju.billing"):
+        pytest.skip("billing is not installed")
+    try:
+        fee_item = apps.get_model("billing", "FeeItem")
+    except LookupError:
+        pytest.skip("billing has no FeeItem")
+    fields = {f.name for f in fee_item._meta.get_fields()}
+    data = {
+        "organization": world.org,
+        "community": world.community,
+        "name": "物业服务费",
+        "unit_price": Decimal("2.35"),
+        "effective_from": date(2026, 1, 1),
+    }
+    data |= {
+        k: v
+        for k, v in {"method": "area", "unit": "元/m²·月", "basis": "合同第五条"}.items()
+        if k in fields
+    }
+    fee_item.objects.create(**data)
+    d = disclosure.generate_disclosure(
+        world.users["finance"],
+        community=world.community,
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 12, 31),
+    )
+    assert d.sections["fee_items"]["items"] == ["物业服务费"]
+    assert d.sections["fee_standards"]["rows"][0]["standard"] == "2.35"
+    assert d.sections["performance"]["available"] is apps.is_installed("anju.servicedesk")
