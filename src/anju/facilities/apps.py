@@ -90,7 +90,7 @@ class FacilitiesConfig(AppConfig):
 
         from .choices import AlertKind, HazardStatus
         from .models import Hazard, MaintenanceTask, PatrolAlert
-        from .selectors import overdue_tasks
+        from .queries import overdue_tasks
 
         user = request.user
         community_id = getattr(request, "community_id", None)

@@ -18,7 +18,7 @@ from anju.core import policy
 from anju.core.console import StaffRequiredMixin
 from anju.core.errors import DomainError
 
-from . import selectors, services
+from . import queries, services
 from .choices import HazardCategory, InspectionStatus, Severity
 from .models import Asset, InspectionTask, MaintenanceTask, PatrolShift
 from .models.maintenance import OPEN_TASK_STATES
@@ -98,7 +98,7 @@ class PatrolPage(FieldMixin, generic.TemplateView):
         ctx.update(
             title=_("Patrol"),
             shift=shift,
-            progress=selectors.shift_progress(shift) if shift else None,
+            progress=queries.shift_progress(shift) if shift else None,
             state_labels={
                 "on_time": _("On time"),
                 "early": _("Early"),

@@ -22,7 +22,7 @@ from anju.core.console import (
 )
 from anju.core.errors import DomainError
 
-from . import labels, selectors, services
+from . import labels, queries, services
 from .choices import AssetCategory, AssetStatus, HazardStatus, TaskStatus
 from .forms import (
     AssetForm,
@@ -85,13 +85,13 @@ class DashboardView(StaffRequiredMixin, generic.TemplateView):
         alerts = in_scope(self, PatrolAlert.objects.visible_to(user, "facilities.patrol.view"))
         hazards = in_scope(self, Hazard.objects.visible_to(user, "facilities.hazard.view"))
         overdue = (
-            selectors.overdue_tasks(tasks, today).select_related("asset", "plan").order_by("due_on")
+            queries.overdue_tasks(tasks, today).select_related("asset", "plan").order_by("due_on")
         )
-        expiring = selectors.expiring_certificates(certs, 60, today).select_related("asset")
-        equipment = selectors.expiring_equipment(assets, today=today)
-        compliance = selectors.patrol_compliance_by_day(shifts, 14, today)
+        expiring = queries.expiring_certificates(certs, 60, today).select_related("asset")
+        equipment = queries.expiring_equipment(assets, today=today)
+        compliance = queries.patrol_compliance_by_day(shifts, 14, today)
         week = services.compliance_rows(
-            selectors.shifts_between(shifts, today - timedelta(days=6), today), "route"
+            queries.shifts_between(shifts, today - timedelta(days=6), today), "route"
         )
         expected = sum(r["expected"] or 0 for r in week)
         on_time = sum(r["on_time"] or 0 for r in week)
@@ -115,7 +115,8 @@ class DashboardView(StaffRequiredMixin, generic.TemplateView):
             compliance_missed=[m or 0 for _d, _r, m in compliance],
             week_rate=round(on_time * 100 / expected, 1) if expected else None,
             alerts=recent_alerts,
-            hazard_ages=selectors.hazards_by_age(hazards),
+            hazard_ages=queries.hazards_by_age(hazards),
+            rectification_rates=queries.rectification_rates(hazards),
             open_hazards=open_hazards[:10],
             open_hazard_count=open_hazards.count(),
             today=today,
@@ -324,7 +325,7 @@ class ExpiringEquipmentList(ScopedListView):
     ]
 
     def base_queryset(self):
-        return selectors.expiring_equipment(Asset.objects.select_related("building"))
+        return queries.expiring_equipment(Asset.objects.select_related("building"))
 
 
 # Maintenance --------------------------------------------------------------------------------
@@ -352,7 +353,9 @@ class PlanList(ScopedListView):
     def base_queryset(self):
         from django.db.models import Count
 
-        return MaintenancePlan.objects.annotate(asset_count=Count("assets"))
+        return MaintenancePlan.objects.annotate(asset_count=Count("assets")).order_by(
+            "community_id", "name"
+        )
 
 
 class PlanDetail(ScopedDetailView):
@@ -570,7 +573,7 @@ class ShiftDetail(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["progress"] = selectors.shift_progress(self.object)
+        ctx["progress"] = queries.shift_progress(self.object)
         ctx["alerts"] = self.object.alerts.select_related("checkpoint")
         ctx["scans"] = self.object.scans.select_related("checkpoint").order_by("scanned_at")
         return ctx
@@ -603,7 +606,7 @@ class ComplianceView(StaffRequiredMixin, generic.TemplateView):
             else 30
         )
         shifts = in_scope(self, PatrolShift.objects.visible_to(self.request.user, self.permission))
-        shifts = selectors.shifts_between(shifts, today - timedelta(days=days - 1), today)
+        shifts = queries.shifts_between(shifts, today - timedelta(days=days - 1), today)
         ctx.update(
             title=_("Patrol compliance"),
             days=days,

@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from anju.core.api.errors import RelatedNotFound
@@ -115,13 +117,13 @@ class AssetSerializer(serializers.ModelSerializer):
         ]
         validators = []
 
-    def get_certificates(self, obj):
+    def get_certificates(self, obj) -> list[dict]:
         return [
             {"id": c.id, "kind": c.kind, "number": c.number, "expires_on": c.expires_on}
             for c in obj.certificates.all()
         ]
 
-    def get_label_url(self, obj):
+    def get_label_url(self, obj) -> str:
         return f"/console/facilities/assets/{obj.pk}/label.svg"
 
 
@@ -192,7 +194,7 @@ class MaintenanceTaskSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_assignee_name(self, obj):
+    def get_assignee_name(self, obj) -> str:
         return user_label(obj.assignee)
 
 
@@ -240,7 +242,7 @@ class InspectionPointSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {"order": {"required": False}}
 
-    def get_qr_text(self, obj):
+    def get_qr_text(self, obj) -> str:
         return f"ANJU-IP:{obj.qr_token}"
 
 
@@ -327,6 +329,7 @@ class InspectionTaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PointField(serializers.Field):
     """An inspection point by id or by the text of its QR code (ANJU-IP:<token>)."""
 
@@ -337,6 +340,7 @@ class PointField(serializers.Field):
         return value.pk
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CheckpointField(serializers.Field):
     """A patrol checkpoint by id or by the text of its QR code (ANJU-CP:<token>)."""
 
@@ -459,7 +463,7 @@ class PatrolShiftSerializer(serializers.ModelSerializer):
             "last_scan_at",
         ]
 
-    def get_guard_name(self, obj):
+    def get_guard_name(self, obj) -> str:
         return user_label(obj.guard)
 
 
@@ -652,7 +656,7 @@ class DrillSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "held_at", "summary", "follow_ups", "photo"]
 
-    def get_attendance(self, obj):
+    def get_attendance(self, obj) -> list[dict]:
         return [
             {"name": a.name, "user": a.user_id, "present": a.present} for a in obj.attendance.all()
         ]

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 
-from .. import selectors, services
+from .. import queries, services
 from ..models import (
     Asset,
     Certificate,
@@ -121,7 +121,7 @@ class CertificateViewSet(FacilitiesViewSet):
         queryset = super().get_queryset()
         within = self.request.query_params.get("expiring_within")
         if within and within.isdigit():
-            queryset = selectors.expiring_certificates(queryset, int(within))
+            queryset = queries.expiring_certificates(queryset, int(within))
         return queryset
 
 
@@ -364,7 +364,7 @@ class PatrolShiftViewSet(FacilitiesViewSet):
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         """Each checkpoint of the shift with its window, scan and result (the guard's screen)."""
-        return Response(selectors.shift_progress(self.get_object()))
+        return Response(queries.shift_progress(self.get_object()))
 
     @extend_schema(responses={200: dict})
     @action(detail=False, methods=["get"])
@@ -378,7 +378,7 @@ class PatrolShiftViewSet(FacilitiesViewSet):
             parse_date(request.query_params.get("since") or ""),
             parse_date(request.query_params.get("until") or ""),
         )
-        shifts = selectors.shifts_between(shifts, since, until)
+        shifts = queries.shifts_between(shifts, since, until)
         return Response({"group_by": group_by, "rows": services.compliance_rows(shifts, group_by)})
 
 
@@ -508,7 +508,7 @@ class HazardViewSet(FacilitiesViewSet):
     def rectification_rate(self, request):
         """Check-and-rectify rate (隐患整改率) per community."""
         return Response(
-            {"rows": selectors.rectification_rates(self.filter_queryset(self.get_queryset()))}
+            {"rows": queries.rectification_rates(self.filter_queryset(self.get_queryset()))}
         )
 
 

@@ -135,8 +135,9 @@ class MaintenanceTask(models.Model):
         verbose_name_plural = _("maintenance tasks")
         ordering = ["due_on", "id"]
         constraints = [
+            # (asset, due_on, plan) also serves an asset's history: no separate index needed.
             models.UniqueConstraint(
-                fields=["plan", "asset", "due_on"], name="mtask_unique_occurrence"
+                fields=["asset", "due_on", "plan"], name="mtask_unique_occurrence"
             ),
             models.CheckConstraint(
                 condition=~Q(status="done") | Q(completed_at__isnull=False),
@@ -146,7 +147,6 @@ class MaintenanceTask(models.Model):
         indexes = [
             models.Index(fields=["community", "status", "due_on"], name="mtask_comm_status_due"),
             models.Index(fields=["assignee", "status", "due_on"], name="mtask_assignee"),
-            models.Index(fields=["asset", "due_on"], name="mtask_asset_due"),
         ]
 
     def __str__(self):

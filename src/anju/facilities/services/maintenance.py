@@ -184,8 +184,12 @@ def generate_tasks(*, actor=None, until=None, today=None, plans=None):
             if plan.generated_until is None or plan.generated_until < until:
                 MaintenancePlan.objects.filter(pk=plan.pk).update(generated_until=until)
             if created:
-                audit.record(actor, "facilities.plan.tasks_generated", plan,
-                             after={"until": until.isoformat(), "created": created})
+                audit.record(
+                    actor,
+                    "facilities.plan.tasks_generated",
+                    plan,
+                    after={"until": until.isoformat(), "created": created},
+                )
         made += created
     return made
 
@@ -195,8 +199,19 @@ def _insert_occurrences(plan, dates):
     link = MaintenancePlan.assets.through._meta
     asset = Asset._meta
     column = {f.name: f.column for f in task.concrete_fields}
-    targets = ["organization", "community", "plan", "asset", "due_on", "status", "assignee", "answers", "readings",
-               "result", "notes"]
+    targets = [
+        "organization",
+        "community",
+        "plan",
+        "asset",
+        "due_on",
+        "status",
+        "assignee",
+        "answers",
+        "readings",
+        "result",
+        "notes",
+    ]
     days = " UNION ALL ".join(["SELECT %s AS due_on"] * len(dates))
     plan_column = link.get_field("maintenanceplan").column
     asset_column = link.get_field("asset").column
@@ -209,8 +224,18 @@ def _insert_occurrences(plan, dates):
         f"WHERE l.{plan_column} = %s AND a.{asset.get_field('status').column} <> %s "
         f"ON CONFLICT DO NOTHING"
     )
-    params = [plan.organization_id, plan.community_id, plan.pk, TaskStatus.SCHEDULED, plan.assignee_id, "{}", "{}",
-              *dates, plan.pk, AssetStatus.RETIRED]
+    params = [
+        plan.organization_id,
+        plan.community_id,
+        plan.pk,
+        TaskStatus.SCHEDULED,
+        plan.assignee_id,
+        "{}",
+        "{}",
+        *dates,
+        plan.pk,
+        AssetStatus.RETIRED,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)

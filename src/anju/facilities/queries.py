@@ -1,4 +1,5 @@
-"""Read-side queries for the API, pages, dashboard and reports."""
+"""Read-side queries (selectors) for the API, pages, dashboard and reports. Not named selectors.py:
+that would shadow the standard library module when tools run from this directory."""
 
 from datetime import datetime, time, timedelta
 
