@@ -11,7 +11,14 @@ class GovernanceConfig(AppConfig):
         (_("Owners' votes"), "console:vote-list", "governance.vote.view", "governance"),
         (_("Disclosures"), "console:disclosure-list", "governance.disclosure.view", "governance"),
         (_("Public income"), "console:income-list", "governance.income.view", "governance"),
+        (
+            _("Close an income period"),
+            "console:income-allocate",
+            "governance.income.manage",
+            "governance",
+        ),
         (_("Maintenance fund"), "console:fund-list", "governance.fund.view", "governance"),
+        (_("Fund use requests"), "console:fundrequest-list", "governance.fund.view", "governance"),
     ]
     portal_nav = [
         (_("Votes"), "portal:vote-list", "🗳️"),

@@ -15,8 +15,10 @@ console_urlpatterns = [
     path("disclosures/<int:pk>/<str:action>/", views.disclosure_action, name="disclosure-action"),
     path("public-income/", views.IncomeList.as_view(), name="income-list"),
     path("public-income/new/", views.IncomeCreate.as_view(), name="income-create"),
+    path("public-income/allocate/", views.IncomeAllocate.as_view(), name="income-allocate"),
     path("fund/", views.FundList.as_view(), name="fund-list"),
     path("fund/requests/", views.FundRequestList.as_view(), name="fundrequest-list"),
+    path("fund/requests/new/", views.FundRequestCreate.as_view(), name="fundrequest-create"),
     path("fund/requests/<int:pk>/", views.FundRequestDetail.as_view(), name="fundrequest-detail"),
     path(
         "fund/requests/<int:pk>/<str:action>/", views.fundrequest_action, name="fundrequest-action"

@@ -22,7 +22,7 @@ from anju.core.portal import ResidentMixin
 
 from . import disclosure as disclosure_mod
 from . import fund, income, services, tally
-from .choices import Choice, IncomeCategory, IncomeKind, Matter, VoteStatus
+from .choices import Choice, EmergencyKind, IncomeCategory, IncomeKind, Matter, VoteStatus
 from .models import (
     Ballot,
     Disclosure,
@@ -405,10 +405,6 @@ class IncomeList(ScopedListView):
         Column("evidence", _("evidence"), value=lambda o: _("Yes") if o.evidence_id else "—"),
     ]
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        return ctx
-
 
 class IncomeForm(ScopedForm):
     community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
@@ -475,19 +471,14 @@ class FundList(ScopedListView):
             queryset = queryset.filter(pk__in=low_ids)
         return queryset
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["requests"] = FundUseRequest.objects.visible_to(
-            self.request.user, "governance.fund.view"
-        ).in_community(self.request.community_id)[:20]
-        return ctx
-
 
 class FundRequestList(ScopedListView):
     model = FundUseRequest
     permission = "governance.fund.view"
     title = _("Maintenance fund use requests")
     detail_url_name = "console:fundrequest-detail"
+    create_url_name = "console:fundrequest-create"
+    create_permission = "governance.fund.manage"
     columns = [
         Column("number", _("number")),
         Column("title", _("title")),
@@ -503,6 +494,85 @@ class FundRequestList(ScopedListView):
             "actual_cost", _("actual cost"), value=lambda o: _money(o, "actual_cost"), money=True
         ),
     ]
+
+
+class FundRequestForm(ScopedForm):
+    community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
+    title = forms.CharField(label=_("title"), max_length=200)
+    description = forms.CharField(label=_("description"), widget=forms.Textarea, required=False)
+    buildings = forms.ModelMultipleChoiceField(
+        Building.objects.none(),
+        label=_("buildings"),
+        help_text=_("Every house of these buildings benefits."),
+    )
+    estimated_cost = forms.DecimalField(
+        label=_("estimated cost"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    emergency = forms.BooleanField(label=_("emergency (no vote, 办法第24条)"), required=False)
+    emergency_kind = forms.ChoiceField(
+        label=_("emergency"), required=False, choices=[("", "—"), *EmergencyKind.choices]
+    )
+    justification = forms.CharField(label=_("justification"), widget=forms.Textarea, required=False)
+    scoped_fields = {
+        "community": (Community, "governance.fund.manage"),
+        "buildings": (Building, "core.building.view"),
+    }
+
+
+class FundRequestCreate(ServiceFormView):
+    form_class = FundRequestForm
+    permission = "governance.fund.manage"
+    title = _("Propose a maintenance fund use")
+
+    def perform(self, data):
+        buildings = data.pop("buildings")
+        houses = list(
+            House.objects.filter(building__in=buildings, community=data["community"]).order_by("pk")
+        )
+        return fund.create_fund_request(self.request.user, houses=houses, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:fundrequest-detail", args=[obj.pk])
+
+
+class IncomeAllocationForm(ScopedForm):
+    community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
+    period_start = forms.DateField(
+        label=_("period start"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("period end"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    fund_share = forms.CharField(
+        label=_("share to the fund (e.g. 1/2)"),
+        required=False,
+        help_text=_("Empty: the minimum the local rule requires."),
+    )
+    scoped_fields = {"community": (Community, "governance.income.manage")}
+
+
+class IncomeAllocate(ServiceFormView):
+    form_class = IncomeAllocationForm
+    permission = "governance.income.manage"
+    title = _("Close a period of public income")
+
+    def perform(self, data):
+        try:
+            return income.allocate_income(self.request.user, **data)
+        except ValueError as exc:
+            message = _("Enter the share as a fraction such as 1/2.")
+            raise DomainError(message, fields={"fund_share": [message]}) from exc
+
+    def success_url_for(self, obj):
+        messages.info(
+            self.request,
+            _(
+                "Net ¥%(net)s: ¥%(fund)s to the maintenance fund, ¥%(kept)s kept for the "
+                "owners' decision."
+            )
+            % {"net": obj.net, "fund": obj.to_fund, "kept": obj.retained},
+        )
+        return reverse("console:income-list")
 
 
 class FundRequestDetail(ScopedDetailView):

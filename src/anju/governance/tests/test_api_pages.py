@@ -256,3 +256,38 @@ def test_dashboard_cards_and_personal_data(world, filled, rf):
     assert any("%" in str(c["value"]) for c in cards)
     data = config.personal_data(world.users["resident"])
     assert data["ballots"][0]["choice"] == "yes"
+
+
+def test_console_forms_create_objects(world, filled):
+    manager = _login("manager")
+    response = manager.post(
+        "/console/fund/requests/new/",
+        {
+            "community": world.community.pk,
+            "title": "1幢外墙修复",
+            "buildings": [world.building.pk],
+            "estimated_cost": "5000.00",
+            "emergency": "on",
+            "emergency_kind": "facade",
+            "justification": "外墙瓷砖空鼓脱落，已拉警戒线。",
+        },
+    )
+    assert response.status_code == 302
+    from anju.governance.models import FundUseRequest
+
+    created = FundUseRequest.objects.get(title="1幢外墙修复")
+    assert created.houses.count() == 4 and created.emergency
+    finance = _login("finance")
+    allocated = finance.post(
+        "/console/public-income/allocate/",
+        {
+            "community": world.community.pk,
+            "period_start": "2026-11-01",
+            "period_end": "2026-11-30",
+            "fund_share": "1/2",
+        },
+    )
+    assert allocated.status_code == 302
+    from anju.governance.models import IncomeAllocation
+
+    assert IncomeAllocation.objects.get().to_fund == Decimal("250.00")
