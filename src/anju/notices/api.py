@@ -107,10 +107,9 @@ class NoticeSerializer(serializers.ModelSerializer):
         return [a for a in obj.allowed_actions() if a != "edit"]
 
     def get_attachments(self, obj):
-        return [
-            {"id": a.pk, "name": a.name, "url": a.file.url}
-            for a in services.notice_attachments(obj)
-        ]
+        known = self.context.get("attachments")
+        rows = known.get(str(obj.pk), []) if known is not None else services.notice_attachments(obj)
+        return [{"id": a.pk, "name": a.name, "url": a.file.url} for a in rows]
 
 
 class NoticeViewSet(ScopedModelViewSet):
@@ -152,6 +151,18 @@ class NoticeViewSet(ScopedModelViewSet):
         if self.action == "list" and community and community.isdigit():
             queryset = queryset.filter(community_id=int(community))
         return queryset.prefetch_related("buildings", "entrances", "houses")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._attachments = services.attachments_by_notice([n.pk for n in page])
+        return page
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "_attachments", None) is not None:
+            context["attachments"] = self._attachments
+        return context
 
     def _check(self, notice):
         if not policy.user_has(

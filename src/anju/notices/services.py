@@ -205,6 +205,19 @@ def notice_attachments(notice):
     )
 
 
+def attachments_by_notice(notice_ids):
+    """{str(notice id): [attachments]} for a page of notices, in one query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    found = {}
+    for a in Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(Notice),
+        object_id__in=[str(i) for i in notice_ids],
+    ):
+        found.setdefault(a.object_id, []).append(a)
+    return found
+
+
 @transaction.atomic
 def schedule_notice(*, actor, notice, publish_at):
     notice = _lock(notice)

@@ -226,3 +226,13 @@ def test_staff_user_inbox(world, api):
     rows = api(world.users["guard"]).get("/api/v1/inbox/").json()["results"]
     assert [r["notice"] for r in rows] == [notice.pk]
     assert User.objects.get(pk=world.users["guard"].pk)
+
+
+def test_notice_list_query_count(world, api, django_assert_max_num_queries):
+    for i in range(6):
+        services.publish_notice(
+            actor=world.users["manager"], notice=make_notice(world, title=f"通知{i}")
+        )
+    client = api(world.users["manager"])
+    with django_assert_max_num_queries(9):
+        assert client.get("/api/v1/notices/").json()["count"] == 6

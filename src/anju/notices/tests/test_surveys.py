@@ -273,3 +273,44 @@ def test_resident_sees_invited_surveys_only(world, api):
     assert (
         api(world.users["resident"]).get(f"/api/v1/surveys/{survey.pk}/results/").status_code == 403
     )
+
+
+def test_scheduled_survey_opens_and_closes_by_the_job(world):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from anju.notices.tasks import open_and_close_surveys
+
+    start = datetime(2026, 12, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=False):
+        survey = services.create_quarterly_survey(
+            actor=world.users["manager"],
+            community=world.community,
+            year=2026,
+            quarter=4,
+            closes_at=start + timedelta(days=14),
+        )
+        services.schedule_survey(
+            actor=world.users["manager"], survey=survey, opens_at=start + timedelta(days=1)
+        )
+        open_and_close_surveys()
+        survey.refresh_from_db()
+        assert survey.status == "scheduled"
+    with time_machine.travel(start + timedelta(days=1, minutes=5), tick=False):
+        open_and_close_surveys()
+        survey.refresh_from_db()
+        assert survey.status == "open" and survey.invited_count == 2
+    with time_machine.travel(start + timedelta(days=15), tick=False):
+        open_and_close_surveys()
+        survey.refresh_from_db()
+        assert survey.status == "closed"
+
+
+def test_survey_list_query_count(world, api, django_assert_max_num_queries):
+    for quarter in (1, 2, 3, 4):
+        quarterly(world, quarter=quarter)
+    client = api(world.users["manager"])
+    with django_assert_max_num_queries(10):
+        assert client.get("/api/v1/surveys/").json()["count"] == 4
