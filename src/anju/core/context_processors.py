@@ -5,6 +5,8 @@ from django.urls import NoReverseMatch, reverse
 from . import policy
 from .models import Community
 
+TAB_ORDER = ["portal:ticket-list", "portal:billing-bills", "portal:inbox", "portal:vote-list"]
+
 SECTIONS = [
     ("main", ""),
     ("service", "servicedesk"),
@@ -39,7 +41,7 @@ def _portal_nav():
     for config in apps.get_app_configs():
         for label, url_name, icon in getattr(config, "portal_nav", []):
             try:
-                items.append({"label": label, "url": reverse(url_name), "icon": icon})
+                items.append({"label": label, "url": reverse(url_name), "icon": icon, "name": url_name})
             except NoReverseMatch:
                 continue
     return items
@@ -59,5 +61,9 @@ def anju(request):
             (c for c in communities if c.pk == request.community_id), None
         )
     if request.path.startswith("/app/"):
-        data["portal_nav"] = _portal_nav()
+        nav = [item for item in _portal_nav() if item["name"] != "portal:home"]
+        data["portal_nav"] = nav
+        # The tab bar holds Home, three everyday tasks and Me; the home page shows every entry.
+        tabs = [item for name in TAB_ORDER for item in nav if item["name"] == name]
+        data["portal_tabs"] = (tabs + [i for i in nav if i not in tabs])[:3]
     return data
