@@ -47,7 +47,18 @@ def filled(world):
         houses=world.houses[:2],
         estimated_cost=Decimal("800"),
     )
+    allocation = income.allocate_income(
+        world.users["finance"],
+        community=world.community,
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        fund_share="0",
+    )
+    from anju.governance.models import FundEntry
+
     return {
+        "public-income-allocations": allocation,
+        "fund-entries": FundEntry.objects.filter(house=world.houses[0]).first(),
         "votes": vote,
         "fund-accounts": accounts[0],
         "public-income": entry,
@@ -57,7 +68,15 @@ def filled(world):
     }
 
 
-ENDPOINTS = ["votes", "fund-accounts", "public-income", "disclosures", "fund-requests"]
+ENDPOINTS = [
+    "votes",
+    "fund-accounts",
+    "public-income",
+    "disclosures",
+    "fund-requests",
+    "public-income-allocations",
+    "fund-entries",
+]
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -277,17 +296,26 @@ def test_console_forms_create_objects(world, filled):
 
     created = FundUseRequest.objects.get(title="1幢外墙修复")
     assert created.houses.count() == 4 and created.emergency
+    income.record_income(
+        world.users["finance"],
+        community=world.community,
+        kind="income",
+        category="venue",
+        amount=Decimal("500"),
+        occurred_on=date(2026, 12, 1),
+        description="场地租金",
+    )
     finance = _login("finance")
     allocated = finance.post(
         "/console/public-income/allocate/",
         {
             "community": world.community.pk,
-            "period_start": "2026-11-01",
-            "period_end": "2026-11-30",
+            "period_start": "2026-12-01",
+            "period_end": "2026-12-31",
             "fund_share": "1/2",
         },
     )
     assert allocated.status_code == 302
     from anju.governance.models import IncomeAllocation
 
-    assert IncomeAllocation.objects.get().to_fund == Decimal("250.00")
+    assert IncomeAllocation.objects.get(period_start=date(2026, 12, 1)).to_fund == Decimal("250.00")

@@ -68,7 +68,7 @@ def reference(specs, ballots, matter):
 
 
 @settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     specs=st.lists(house, min_size=1, max_size=9),
