@@ -41,7 +41,9 @@ def _portal_nav():
     for config in apps.get_app_configs():
         for label, url_name, icon in getattr(config, "portal_nav", []):
             try:
-                items.append({"label": label, "url": reverse(url_name), "icon": icon, "name": url_name})
+                items.append(
+                    {"label": label, "url": reverse(url_name), "icon": icon, "name": url_name}
+                )
             except NoReverseMatch:
                 continue
     return items

@@ -21,6 +21,8 @@ class Scope:
     person: str | None = None  # path to the Person id, for residents (their own rows)
     # Organization-wide rows seen by community-limited staff through related communities.
     community_subquery: object = None
+    # Rows every resident of the community may read (notices, votes, disclosures).
+    residents_see_community: bool = False
 
 
 def _nothing():
@@ -52,6 +54,8 @@ def scope_q(model, user, perm=None) -> Q | None:
             q |= Q(**{f"{scope.house}__in": house_ids})
         if scope.person:
             q |= Q(**{scope.person: user.person_id})
+        if scope.residents_see_community and scope.community and house_ids:
+            q |= Q(**{f"{scope.community}__in": user.resident_community_ids()})
     return q
 
 

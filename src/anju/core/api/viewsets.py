@@ -20,6 +20,7 @@ class ScopedViewSetMixin:
 
     permission_prefix: str = ""
     action_permissions: dict[str, str] = {}
+    create_permission: str | None = None  # defaults to "<prefix>.change"
     export_fields: list[str] | None = None
 
     @property
@@ -75,7 +76,12 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         community_id, organization_id = self.target_scope(data)
-        self.check_scope(f"{self.permission_prefix}.change", community_id, organization_id)
+        perm = (
+            self.create_permission
+            or self.action_permissions.get("create")
+            or f"{self.permission_prefix}.change"
+        )
+        self.check_scope(perm, community_id, organization_id)
         serializer.instance = self.create_object(data)
 
     def target_scope(self, data):

@@ -357,3 +357,19 @@ def test_openapi_schema_and_docs(world, client):
         and b"swagger-ui" in docs.content
         and b"cdn" not in docs.content.lower()
     )
+
+
+def test_scope_can_open_community_rows_to_residents(world):
+    from anju.core.models import Building
+    from anju.core.scoping import Scope, scope_q
+
+    class Open:
+        scope = Scope(
+            organization="organization", community="community", residents_see_community=True
+        )
+
+    q = scope_q(Open, world.users["resident"], "core.building.view")
+    assert list(Building.objects.filter(q)) == [world.building]
+    assert not Building.objects.filter(
+        scope_q(Open, world.users["stranger"], "core.building.view")
+    ).filter(pk=world.building.pk)
