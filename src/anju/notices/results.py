@@ -122,6 +122,7 @@ def survey_results(survey, *, visible_communities=None):
             "kind": q.kind,
             "text": q.text,
             "dimension": q.dimension,
+            "dimension_label": str(Dimension(q.dimension).label),
             "options": q.options,
         }
         dist = table.get(q.pk, {})

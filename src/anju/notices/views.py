@@ -189,7 +189,7 @@ class NoticeDetail(ScopedDetailView):
         )
         ctx["attachments"] = services.notice_attachments(notice)
         if can_manage and notice.status in ("published", "archived"):
-            report = services.reach_report(notice, unread_limit=200)
+            report = services.reach_report(notice, unread_limit=100)
             if not self.can("core.person.view_contact", notice):
                 from anju.core.crypto import mask_middle
 
