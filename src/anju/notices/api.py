@@ -103,10 +103,10 @@ class NoticeSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
-    def get_allowed_actions(self, obj):
+    def get_allowed_actions(self, obj) -> list[str]:
         return [a for a in obj.allowed_actions() if a != "edit"]
 
-    def get_attachments(self, obj):
+    def get_attachments(self, obj) -> list[dict]:
         known = self.context.get("attachments")
         rows = known.get(str(obj.pk), []) if known is not None else services.notice_attachments(obj)
         return [{"id": a.pk, "name": a.name, "url": a.file.url} for a in rows]
@@ -278,7 +278,7 @@ class InboxSerializer(serializers.ModelSerializer):
             "read_at",
         ]
 
-    def get_read(self, obj):
+    def get_read(self, obj) -> bool:
         return obj.read_at is not None
 
 
@@ -585,7 +585,7 @@ class SurveySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "invited_count", "response_count", "created_at"]
 
-    def get_allowed_actions(self, obj):
+    def get_allowed_actions(self, obj) -> list[str]:
         return [a for a in obj.states.allowed_actions(obj.status) if a not in ("edit", "respond")]
 
 
@@ -773,10 +773,10 @@ class SuggestionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "reply", "reply_public", "replied_at", "created_at"]
 
-    def get_author(self, obj):
+    def get_author(self, obj) -> str:
         return "" if obj.anonymous or obj.person_id is None else obj.person.name
 
-    def get_allowed_actions(self, obj):
+    def get_allowed_actions(self, obj) -> list[str]:
         return obj.states.allowed_actions(obj.status)
 
 
@@ -888,7 +888,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["meeting", "community", "status", "resolution", "closed_at"]
 
-    def get_owner_name(self, obj):
+    def get_owner_name(self, obj) -> str:
         return (obj.owner.get_full_name() or obj.owner.username) if obj.owner_id else ""
 
 
