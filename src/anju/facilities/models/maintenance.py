@@ -87,15 +87,29 @@ OPEN_TASK_STATES = (TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS, TaskStatus.OVE
 class MaintenanceTask(models.Model):
     """保养任务: one occurrence of a plan for one asset, due on a date."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    # Tasks are the bulkiest table (a year ahead for every asset). To keep bulk generation fast,
+    # foreign keys that lead a composite index below carry no index of their own, and the tenant
+    # keys (copied from the plan, which is constrained) are not re-checked row by row.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+        Community,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("community"),
+        db_index=False,
+        db_constraint=False,
     )
     plan = models.ForeignKey(
         MaintenancePlan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("plan")
     )
     asset = models.ForeignKey(
-        Asset, on_delete=models.CASCADE, related_name="maintenance_tasks", verbose_name=_("asset")
+        Asset,
+        on_delete=models.CASCADE,
+        related_name="maintenance_tasks",
+        verbose_name=_("asset"),
+        db_index=False,
     )
     due_on = models.DateField(_("due on"))
     status = models.CharField(
@@ -108,6 +122,7 @@ class MaintenanceTask(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("assignee"),
+        db_index=False,
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
@@ -118,6 +133,7 @@ class MaintenanceTask(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("completed by"),
+        db_index=False,
     )
     answers = models.JSONField(_("checklist answers"), default=dict, blank=True)
     readings = models.JSONField(_("readings"), default=dict, blank=True)
