@@ -117,6 +117,10 @@ class DashboardView(StaffRequiredMixin, generic.TemplateView):
             alerts=recent_alerts,
             hazard_ages=queries.hazards_by_age(hazards),
             rectification_rates=queries.rectification_rates(hazards),
+            forecast=[
+                (year, len(items), items[:6])
+                for year, items in queries.replacement_forecast(assets, 5, today)
+            ],
             open_hazards=open_hazards[:10],
             open_hazard_count=open_hazards.count(),
             today=today,

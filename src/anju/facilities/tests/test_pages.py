@@ -174,3 +174,24 @@ def test_scanning_an_asset_label(client, world, fac):
     assert ticket.reporter_id == world.people["owner"].pk and ticket.channel == "portal"
     client.force_login(world.users["stranger"])
     assert client.get(url).status_code == 404
+
+
+def test_periodic_jobs_are_idempotent(story, fac, frozen):
+    from anju.facilities import tasks
+    from anju.facilities.models import MaintenanceTask, PatrolAlert
+
+    frozen.move_to(at(2026, 12, 3, 9, 0))  # the 12-01 lift maintenance is not done
+    first = tasks.maintenance_sweep()
+    assert first["overdue"] >= 1
+    assert tasks.maintenance_sweep() == {
+        "generated": 0,
+        "overdue": 0,
+        "hazards": 0,
+        "certificates": 0,
+    }
+    alerts = PatrolAlert.objects.count()
+    tasks.patrol_sweep()
+    tasks.patrol_sweep()
+    assert PatrolAlert.objects.count() == alerts
+    assert MaintenanceTask.objects.filter(status="overdue").count() == first["overdue"]
+    tasks.inspection_sweep()
