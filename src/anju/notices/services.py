@@ -414,7 +414,7 @@ def reach_report(notice, unread_limit=500):
     unread = (
         receipts.filter(read_at__isnull=True)
         .select_related("person", "user", "house__building")
-        .order_by("building__name", "house__number", "id")[:unread_limit]
+        .order_by("building_id", "house_id", "id")[:unread_limit]
     )
     total = totals["total"]
     return {
