@@ -198,7 +198,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema is validated by its own test (tests/test_project.py), not by check --deploy.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "AssetCategoryEnum": "anju.facilities.choices.AssetCategory",
+        "MeterKindEnum": "anju.billing.models.MeterKind",
+    },
 }
 
 # Background jobs: without a broker every task runs eagerly and `anju run` runs periodic jobs
