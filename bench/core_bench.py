@@ -29,7 +29,9 @@ def main():
         "DATABASE_URL": url,
         "ANJU_DATA_DIR": str(tmp),
         "DJANGO_SETTINGS_MODULE": "anju.settings",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
+        ),
     }
     if url.startswith("postgres"):
         name = url.rsplit("/", 1)[1]

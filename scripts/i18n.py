@@ -20,7 +20,9 @@ def main():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "anju.settings",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
+        ),
     }
     subprocess.run(
         [

@@ -67,7 +67,9 @@ def test_catalog_in_step_with_source(app, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "anju.settings",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
+        ),
     }
     subprocess.run(
         [

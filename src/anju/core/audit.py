@@ -1,6 +1,6 @@
 """Audit log writer: every service write records who, when, what, before and after."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -17,8 +17,12 @@ MASKED_FIELDS = {"phone"}
 def _plain(value):
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a FieldFile
+        return value.name or None
     if isinstance(value, Model):
         return value.pk
     if isinstance(value, list | tuple | set):

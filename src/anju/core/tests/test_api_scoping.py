@@ -373,3 +373,17 @@ def test_scope_can_open_community_rows_to_residents(world):
     assert not Building.objects.filter(
         scope_q(Open, world.users["stranger"], "core.building.view")
     ).filter(pk=world.building.pk)
+
+
+def test_audit_snapshot_handles_times_and_files(world):
+    from datetime import time
+
+    from anju.core import audit
+    from anju.core.models import Attachment
+
+    attachment = Attachment(
+        organization=world.org, community=world.community, object_id="1", name="x"
+    )
+    attachment.file.name = "attachments/x.jpg"
+    data = audit._plain(time(8, 30)), audit.snapshot(attachment)["file"]
+    assert data == ("08:30:00", "attachments/x.jpg")
