@@ -54,7 +54,7 @@ def main():
 
     call_command("migrate", verbosity=0)
 
-    from anju.billing import selectors, services
+    from anju.billing import reports, services
     from anju.billing.models import Bill, BillLine, Method
     from anju.core.models import Community, Organization, User
 
@@ -193,7 +193,7 @@ def main():
     timings = []
     for _ in range(3):
         t = time.monotonic()
-        report = selectors.arrears_aging(bills, group="building")
+        report = reports.arrears_aging(bills, group="building")
         timings.append(time.monotonic() - t)
     print(
         f"arrears aging report over {total_lines:,} bill lines: best {min(timings) * 1000:.0f} ms, "

@@ -19,7 +19,18 @@ console_urlpatterns = [
         views.CollectionCreate.as_view(),
         name="billing-collection-create",
     ),
+    path(
+        "billing/collections/<int:pk>/",
+        views.CollectionDetail.as_view(),
+        name="billing-collection-detail",
+    ),
+    path(
+        "billing/collections/<int:pk>/case-packet/",
+        views.CasePacketView.as_view(),
+        name="billing-case-packet",
+    ),
     path("billing/readings/", views.MeterReadingList.as_view(), name="billing-reading-list"),
+    path("billing/readings/import/", views.ImportReadings.as_view(), name="billing-reading-import"),
 ]
 
 portal_urlpatterns = [

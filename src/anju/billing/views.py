@@ -165,6 +165,7 @@ class CollectionList(ScopedListView):
     model = CollectionAction
     permission = "billing.collection.view"
     title = _("Collection actions")
+    detail_url_name = "console:billing-collection-detail"
     create_url_name = "console:billing-collection-create"
     create_permission = "billing.collection.act"
     columns = [
@@ -180,6 +181,66 @@ class CollectionList(ScopedListView):
 
     def base_queryset(self):
         return CollectionAction.objects.select_related("house__building")
+
+
+class DeliveryForm(forms.Form):
+    delivery_method = forms.CharField(max_length=60, label=_("delivery method"))
+    delivery_proof = forms.CharField(max_length=300, required=False, label=_("proof of delivery"))
+
+
+class CollectionDetail(ScopedDetailView):
+    """One ladder step: facts, delivery with evidence, the case packet, the house's other steps."""
+
+    model = CollectionAction
+    permission = "billing.collection.view"
+    template_name = "billing/collection_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = self.object
+        bills = Bill.objects.filter(house=obj.house, status=Bill.Status.OPEN).order_by("due_date")
+        ctx.update(
+            can_act=self.can("billing.collection.act", obj),
+            form=kwargs.get("form") or DeliveryForm(),
+            steps=CollectionAction.objects.filter(house=obj.house).order_by("created_at"),
+            clocks=[(b, services.limitation(b)) for b in bills],
+            allowed=CollectionAction.machine.allowed_actions(obj.status),
+        )
+        return ctx
+
+    def post(self, request, pk):
+        self.object = obj = self.get_object()
+        if not self.can("billing.collection.act", obj):
+            raise PermissionDenied
+        try:
+            if request.POST.get("do") == "close":
+                services.close_collection_action(actor=request.user, action=obj)
+            else:
+                form = DeliveryForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(form=form))
+                services.deliver_collection_action(
+                    actor=request.user,
+                    action=obj,
+                    method=form.cleaned_data["delivery_method"],
+                    proof=form.cleaned_data["delivery_proof"],
+                )
+            messages.success(request, _("Saved."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("console:billing-collection-detail", pk=pk)
+
+
+class CasePacketView(StaffRequiredMixin, generic.View):
+    permission = "billing.collection.view"
+
+    def get(self, request, pk):
+        action = get_object_or_404(
+            CollectionAction.objects.visible_to(request.user, self.permission), pk=pk
+        )
+        response = HttpResponse(pdf.case_packet_pdf(action.house), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="case-{action.house_id}.pdf"'
+        return response
 
 
 class CollectionForm(ScopedForm):
@@ -209,13 +270,46 @@ class CollectionCreate(ServiceFormView):
         )
 
     def success_url_for(self, obj):
-        return reverse("console:billing-collection-list")
+        return reverse("console:billing-collection-detail", args=[obj.pk])
+
+
+class ImportReadingsForm(ScopedForm):
+    community = forms.ModelChoiceField(queryset=Community.objects.none(), label=_("community"))
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        help_text=_("Columns: 楼栋, 房号, 表 (水/电/气/热), 日期, 读数, optional 换表 (是)."),
+    )
+    scoped_fields = {"community": (Community, "billing.meter.change")}
+
+
+class ImportReadings(ServiceFormView):
+    form_class = ImportReadingsForm
+    permission = "billing.meter.change"
+    title = _("Import meter readings")
+
+    def perform(self, data):
+        if not policy.staff_has(self.request.user, "billing.meter.change", data["community"].pk):
+            raise PermissionDenied
+        created, errors = services.import_readings(
+            actor=self.request.user, community=data["community"], fileobj=data["file"]
+        )
+        messages.info(self.request, _("%(n)s readings imported.") % {"n": created})
+        for row, message in errors[:20]:
+            messages.error(
+                self.request, _("Row %(row)s: %(message)s") % {"row": row, "message": message}
+            )
+        return None
+
+    def success_url_for(self, obj):
+        return reverse("console:billing-reading-list")
 
 
 class MeterReadingList(ScopedListView):
     model = MeterReading
     permission = "billing.meter.change"
     title = _("Meter readings")
+    create_url_name = "console:billing-reading-import"
+    create_permission = "billing.meter.change"
     columns = [
         Column("house", _("house")),
         Column("meter__kind", _("kind")),

@@ -81,3 +81,52 @@ def test_portal_bills_and_receipt(world, paid, client):
     assert client.get(f"/app/bills/receipts/{paid.pk}/")["Content-Type"] == "application/pdf"
     client.force_login(world.users["neighbour"])
     assert client.get(f"/app/bills/receipts/{paid.pk}/").status_code == 404
+
+
+def test_collection_detail_delivery_and_case_packet(world, posted, client):
+    import time_machine
+
+    from anju.billing.models import CollectionAction
+
+    with time_machine.travel("2027-03-15 10:00 +0800"):
+        client.force_login(world.users["cashier"])  # log in inside the travelled clock
+        r = client.post(
+            "/console/billing/collections/new/", {"house": world.house.pk, "kind": "demand_notice"}
+        )
+        assert r.status_code == 302, r.content.decode()[-3000:]
+        action = CollectionAction.objects.get()
+        page = client.get(f"/console/billing/collections/{action.pk}/").content.decode()
+        assert "2030-01-31" in page  # limitation clock before delivery
+        client.post(
+            f"/console/billing/collections/{action.pk}/",
+            {"delivery_method": "EMS", "delivery_proof": "EMS123"},
+        )
+        action.refresh_from_db()
+        assert action.status == "delivered"
+        assert (
+            "2030-03-15"
+            in client.get(f"/console/billing/collections/{action.pk}/").content.decode()
+        )
+        pdf = client.get(f"/console/billing/collections/{action.pk}/case-packet/")
+        assert pdf["Content-Type"] == "application/pdf"
+
+
+def test_import_readings_page(world, client):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from anju.billing.models import MeterReading
+
+    wb = Workbook()
+    wb.active.append(["楼栋", "房号", "表", "日期", "读数"])
+    wb.active.append(["1幢", world.house.number, "水", "2027-01-31", "8"])
+    buf = BytesIO()
+    wb.save(buf)
+    client.force_login(world.users["cashier"])
+    upload = SimpleUploadedFile("r.xlsx", buf.getvalue())
+    r = client.post(
+        "/console/billing/readings/import/", {"community": world.community.pk, "file": upload}
+    )
+    assert r.status_code == 302 and MeterReading.objects.count() == 1
