@@ -216,6 +216,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 MQTT_URL = env("MQTT_URL", "")
 
+# Online payments: empty means the test provider in embedded mode and WeChat Pay v3 otherwise.
+ANJU_PAYMENT_PROVIDER = env("ANJU_PAYMENT_PROVIDER", "")
+ANJU_WECHAT_PAY = (
+    {
+        "mchid": env("ANJU_WECHAT_MCHID", ""),
+        "appid": env("ANJU_WECHAT_APPID", ""),
+        "serial_no": env("ANJU_WECHAT_SERIAL_NO", ""),
+        "private_key_pem": env("ANJU_WECHAT_PRIVATE_KEY_PEM", ""),
+        "platform_public_key_pem": env("ANJU_WECHAT_PLATFORM_PUBLIC_KEY_PEM", ""),
+        "api_v3_key": env("ANJU_WECHAT_API_V3_KEY", ""),
+        "notify_url": env("ANJU_WECHAT_NOTIFY_URL", ""),
+    }
+    if env("ANJU_WECHAT_MCHID")
+    else {}
+)
+
 # Notification adapters: "log" writes to the log only; replace with real gateways in production.
 ANJU_SMS_BACKEND = env("ANJU_SMS_BACKEND", "anju.core.notifications.LogSmsBackend")
 ANJU_EMAIL_BACKEND = env("ANJU_EMAIL_BACKEND", "anju.core.notifications.LogEmailBackend")

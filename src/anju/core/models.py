@@ -491,6 +491,12 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit entries cannot be deleted."))
 
+    def changes(self):
+        """(field, before, after) for display; safe for any payload keys."""
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        return [(key, before.get(key, ""), after.get(key, "")) for key in {**before, **after}]
+
 
 class Notification(models.Model):
     """In-app inbox message for one user (站内信); SMS/email go through adapters beside it."""
