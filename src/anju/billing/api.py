@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -196,7 +198,7 @@ class BillLineSerializer(serializers.ModelSerializer):
             "explanation",
         ]
 
-    def get_explanation(self, line):
+    def get_explanation(self, line) -> dict:
         return reports.explain_line(line)
 
 
@@ -430,6 +432,7 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
         return _pdf_response(pdf.receipt_pdf(payment), payment.receipt_number)
 
 
+@extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -465,7 +468,7 @@ class WalletSerializer(serializers.ModelSerializer):
         model = Wallet
         fields = ["id", "house", "house_label", "balance", "prepay_room"]
 
-    def get_prepay_room(self, wallet):
+    def get_prepay_room(self, wallet) -> str:
         return str(services.prepay_room(wallet.house, wallet))
 
 
@@ -718,6 +721,7 @@ class CollectionActionViewSet(ServiceCreateMixin, ScopedModelViewSet):
 # --- reports -------------------------------------------------------------------------------------
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def billing_report(request, kind):
