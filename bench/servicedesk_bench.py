@@ -1,0 +1,374 @@
+"""Service-desk benchmark on PostgreSQL (issue 3, "Done means"):
+
+- with 1,000,000 tickets, the resident "my tickets" list and the staff queue answer at
+  p95 <= 50 ms, and opening a ticket at p95 <= 80 ms, with 20 concurrent clients;
+- prints p50/p95/p99 and the query count per request.
+
+    .venv/bin/python bench/servicedesk_bench.py [--small] [--tickets 1000000] [--clients 20]
+
+Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/anju_bench_servicedesk); the
+database is dropped and re-created and migrated. History is generated in SQL. The API is served
+by gunicorn (``--workers`` processes x 4 threads) on a local port and driven over HTTP with token
+authentication by ``--clients`` threads, each a different user (residents of different houses,
+agents of different communities). Run the full size once: the machine is shared.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/anju_bench_servicedesk"
+TARGETS = {"my_tickets": 50.0, "staff_queue": 50.0, "open_ticket": 80.0}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[index]
+
+
+def setup_database(url):
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+
+
+def generate(args):
+    """Company, communities, houses with owners, staff, and ``args.tickets`` tickets of history."""
+    from django.db import connection
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from anju.core.models import Community, Membership, NumberSequence, Organization, User
+
+    org = Organization.objects.create(name="基准物业")
+    communities = [
+        Community.objects.create(organization=org, name=f"基准小区{i + 1:02d}", service_level=1)
+        for i in range(args.communities)
+    ]
+    first = communities[0].pk
+    houses_per = args.houses // args.communities
+    per_building = 100
+    buildings_per = (houses_per + per_building - 1) // per_building
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO core_building (organization_id, community_id, name, created_at) "
+            "SELECT %s, c, b || '幢', now() FROM generate_series(%s, %s) c, generate_series(1, %s) b",
+            [org.pk, first, first + args.communities - 1, buildings_per],
+        )
+        cur.execute(
+            "INSERT INTO core_house (organization_id, community_id, building_id, number, floor, usage, area, "
+            "area_source, sold, delivered, created_at) "
+            "SELECT %s, b.community_id, b.id, (1 + n / 4)::text || '0' || (1 + n %% 4)::text, 1 + n / 4, "
+            "'residential', 89.5, 'registry', true, true, now() "
+            "FROM core_building b, generate_series(0, %s) n WHERE b.organization_id = %s",
+            [org.pk, per_building - 1, org.pk],
+        )
+        cur.execute(
+            "INSERT INTO core_person (organization_id, name, phone, id_number, id_number_index, created_at) "
+            "SELECT %s, '业主' || h.id, '139' || lpad(h.id::text, 8, '0'), '', '', now() "
+            "FROM core_house h WHERE h.organization_id = %s ORDER BY h.id",
+            [org.pk, org.pk],
+        )
+        cur.execute(
+            "INSERT INTO core_occupancy (organization_id, community_id, house_id, person_id, relation, is_payer, "
+            "is_representative, since, created_at) "
+            "SELECT %s, h.community_id, h.id, p.id, 'owner', true, true, '2020-01-01', now() "
+            "FROM core_house h JOIN core_person p ON p.phone = '139' || lpad(h.id::text, 8, '0') "
+            "WHERE h.organization_id = %s",
+            [org.pk, org.pk],
+        )
+    agents = []
+    for index, community in enumerate(communities):
+        user = User.objects.create(username=f"agent{index}", first_name=f"客服{index}")
+        membership = Membership.objects.create(user=user, organization=org, role="agent")
+        membership.communities.set([community])
+        tech = User.objects.create(username=f"tech{index}", first_name=f"维修{index}")
+        Membership.objects.create(user=tech, organization=org, role="technician").communities.set(
+            [community]
+        )
+        agents.append(user)
+    tech_ids = list(User.objects.filter(username__startswith="tech").values_list("pk", flat=True))
+
+    t = time.monotonic()
+    statuses = "ARRAY['new','assigned','accepted','in_progress','waiting']"
+    categories = (
+        "ARRAY['water','electricity','elevator','door','roof_leak','cleaning','noise','parking']"
+    )
+    with connection.cursor() as cur:
+        cur.execute("SELECT min(id), max(id) FROM core_house WHERE organization_id = %s", [org.pk])
+        lo, hi = cur.fetchone()
+        cur.execute("SELECT min(id) FROM core_person WHERE organization_id = %s", [org.pk])
+        person_lo = cur.fetchone()[0]
+        # Tickets spread over three years; ~2% still open, the rest closed and mostly rated.
+        cur.execute(
+            f"""
+            INSERT INTO servicedesk_ticket (
+              organization_id, community_id, house_id, building_id, location, number, kind, category, skill,
+              channel, urgency, priority, priority_reason, title, description, status, reporter_id, contact_phone,
+              created_by_id, first_responder_id, assignee_id, source_type_id, source_id, opened_at,
+              appointment_at, accept_due_at, arrive_due_at, resolve_due_at, assigned_at, accepted_at, arrived_at,
+              resolved_at, confirmed_at, closed_at, paused_at, paused_from, paused_seconds, reopen_count, rating,
+              rating_comment, rated_at, resolution, response, responded_by_id, responded_at, chargeable,
+              charge_amount, charge_billed_at, escalation_level, parent_id, updated_at)
+            SELECT %(org)s, h.community_id, h.id, h.building_id, '', 'BX-' || to_char(x.opened, 'YYYYMMDD') || '-'
+              || g, 'repair', ({categories})[1 + g %% 8], 'plumbing', 'portal', 'normal', 'P' || (2 + g %% 3),
+              '', '', '基准报修 ' || g, CASE WHEN x.open THEN ({statuses})[1 + g %% 5] ELSE 'closed' END,
+              %(person_lo)s + (h.id - %(lo)s), '', NULL, NULL,
+              CASE WHEN x.open AND g %% 5 = 0 THEN NULL ELSE (%(techs)s::int[])[1 + g %% %(ntech)s] END,
+              NULL, '', x.opened, NULL, x.opened + interval '30 minutes', x.opened + interval '2 hours',
+              x.opened + interval '1 day', x.opened + interval '5 minutes',
+              CASE WHEN x.open THEN NULL ELSE x.opened + interval '20 minutes' END,
+              CASE WHEN x.open THEN NULL ELSE x.opened + interval '90 minutes' END,
+              CASE WHEN x.open THEN NULL ELSE x.opened + interval '20 hours' END, NULL,
+              CASE WHEN x.open THEN NULL ELSE x.opened + interval '2 days' END, NULL, '', 0, 0,
+              CASE WHEN x.open OR g %% 3 = 0 THEN NULL ELSE 3 + g %% 3 END, '', NULL, '', '', NULL, NULL, false,
+              0, NULL, 0, NULL, now()
+            FROM generate_series(1, %(n)s) g
+            JOIN core_house h ON h.id = %(lo)s + (g * 7919) %% (%(hi)s - %(lo)s + 1)
+            CROSS JOIN LATERAL (SELECT now() - (g %% 1095) * interval '1 day' - (g %% 1440) * interval '1 minute'
+                                  AS opened, g %% 50 = 0 AS open) x
+            """,
+            {
+                "org": org.pk,
+                "n": args.tickets,
+                "lo": lo,
+                "hi": hi,
+                "person_lo": person_lo,
+                "techs": "{" + ",".join(map(str, tech_ids)) + "}",
+                "ntech": len(tech_ids),
+            },
+        )
+        cur.execute("ANALYZE")
+    print(
+        f"generated {args.tickets:,} tickets over {args.houses:,} houses in {args.communities} communities "
+        f"in {time.monotonic() - t:.0f} s"
+    )
+    # Today's number sequences exist already (the first ticket of the day creates them otherwise).
+    today = timezone.localdate()
+    for community in communities:
+        NumberSequence.objects.get_or_create(prefix="BX", community=community, day=today)
+    residents = []
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT h.id, h.community_id, o.person_id FROM core_house h JOIN core_occupancy o ON o.house_id = h.id "
+            "WHERE h.organization_id = %s ORDER BY h.id",
+            [org.pk],
+        )
+        houses = cur.fetchall()
+    step = max(1, len(houses) // args.clients)
+    for i in range(args.clients):
+        house_id, community_id, person_id = houses[(i * step + i * 37) % len(houses)]
+        user = User.objects.create(username=f"resident{i}", person_id=person_id)
+        residents.append((user, house_id, community_id))
+    tokens = {
+        "residents": [(Token.objects.create(user=u).key, h, c) for u, h, c in residents],
+        "agents": [(Token.objects.create(user=u).key, u) for u in agents],
+    }
+    return communities, tokens
+
+
+def query_counts(communities, tokens):
+    """Queries per request, measured in-process with the same requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    counts = {}
+    for name, (method, path, body, token) in scenarios(communities, tokens, 0).items():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        with CaptureQueriesContext(connection) as ctx:
+            response = (
+                client.get(path) if method == "GET" else client.post(path, body, format="json")
+            )
+        assert response.status_code in (200, 201), (
+            name,
+            response.status_code,
+            response.content[:300],
+        )
+        counts[name] = len(ctx.captured_queries)
+    return counts
+
+
+def scenarios(communities, tokens, i):
+    rtoken, house_id, community_id = tokens["residents"][i % len(tokens["residents"])]
+    atoken, _agent = tokens["agents"][i % len(tokens["agents"])]
+    agent_community = communities[i % len(communities)].pk  # agent i works in community i
+    return {
+        "my_tickets": ("GET", "/api/v1/tickets/", None, rtoken),
+        "staff_queue": (
+            "GET",
+            f"/api/v1/tickets/?community={agent_community}&open=1&ordering=resolve_due_at",
+            None,
+            atoken,
+        ),
+        "open_ticket": (
+            "POST",
+            "/api/v1/tickets/",
+            {
+                "community": community_id,
+                "house": house_id,
+                "kind": "repair",
+                "category": "water",
+                "description": "基准：厨房水管漏水",
+                "channel": "portal",
+            },
+            rtoken,
+        ),
+    }
+
+
+def drive(port, communities, tokens, name, clients, requests_per_client):
+    timings, errors = [], []
+    barrier = threading.Barrier(clients)
+
+    def client(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        method, path, body, token = scenarios(communities, tokens, i)[name]
+        headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        for _ in range(2):  # warm the connection and the worker
+            conn.request(method, path, body=payload, headers=headers)
+            conn.getresponse().read()
+        barrier.wait()
+        for _ in range(requests_per_client):
+            start = time.perf_counter()
+            conn.request(method, path, body=payload, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status not in (200, 201):
+                errors.append(response.status)
+            timings.append(elapsed)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    return timings, errors, wall
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--houses", type=int, default=50_000)
+    parser.add_argument("--communities", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=50, help="requests per client per scenario")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn worker processes (4 threads each)"
+    )
+    parser.add_argument(
+        "--small", action="store_true", help="50,000 tickets, 5,000 houses, 10 requests each"
+    )
+    args = parser.parse_args()
+    if args.small:
+        args.tickets, args.houses, args.requests = 50_000, 5_000, 10
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    setup_database(url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "anju.settings",
+        "ANJU_DATA_DIR": "/tmp/anju-servicedesk-bench",
+        "PYTHONPATH": str(ROOT / "src"),
+        "DEBUG": "0",
+        "ANJU_LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "*",
+    }
+    os.environ.update(env)
+    Path(env["ANJU_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    print(
+        f"tickets={args.tickets:,} clients={args.clients} on PostgreSQL; 2 cores shared with other work: "
+        "figures are under load"
+    )
+    communities, tokens = generate(args)
+    counts = query_counts(communities, tokens)
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "anju.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=str(ROOT),
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        print(
+            f"{'scenario':<12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'target p95':>11} {'req/s':>7} "
+            f"{'queries':>8}  result"
+        )
+        failed = False
+        for name in ("my_tickets", "staff_queue", "open_ticket"):
+            timings, errors, wall = drive(
+                port, communities, tokens, name, args.clients, args.requests
+            )
+            p50, p95, p99 = (percentile(timings, p) for p in (50, 95, 99))
+            ok = p95 <= TARGETS[name] and not errors
+            failed |= not ok
+            print(
+                f"{name:<12} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} {TARGETS[name]:>11.0f} "
+                f"{len(timings) / wall:>7.0f} {counts[name]:>8}  {'OK' if ok else 'MISSED'}"
+                + (f" ({len(errors)} errors: {sorted(set(errors))})" if errors else "")
+            )
+            print(f"{'':<12} mean {statistics.mean(timings):.1f} ms over {len(timings)} requests")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
