@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -139,26 +141,26 @@ class TicketSerializer(serializers.ModelSerializer):
             "responded_at", "chargeable", "charge_amount", "escalation_level", "parent",
         ]  # fmt: skip
 
-    def get_house_label(self, obj):
+    def get_house_label(self, obj) -> str:
         return f"{obj.house.building.name}-{obj.house.number}" if obj.house_id else ""
 
-    def get_first_responder_name(self, obj):
+    def get_first_responder_name(self, obj) -> str:
         return _user_name(obj.first_responder)
 
-    def get_assignee_name(self, obj):
+    def get_assignee_name(self, obj) -> str:
         return _user_name(obj.assignee)
 
-    def get_sla_state(self, obj):
+    def get_sla_state(self, obj) -> str:
         return obj.sla_state()
 
-    def get_next_due(self, obj):
+    def get_next_due(self, obj) -> dict | None:
         due = obj.current_due()
         return {"step": due[0], "at": due[1]} if due else None
 
-    def get_allowed_actions(self, obj):
+    def get_allowed_actions(self, obj) -> list[str]:
         return obj.allowed_actions()
 
-    def get_source(self, obj):
+    def get_source(self, obj) -> dict | None:
         if not obj.source_type_id:
             return None
         ct = obj.source_type
@@ -541,7 +543,7 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
             "follow_up",
         ]
 
-    def get_agent_name(self, obj):
+    def get_agent_name(self, obj) -> str:
         return _user_name(obj.agent)
 
 
@@ -605,6 +607,7 @@ def _parse_day(value, field, default):
     return parsed
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
 @api_view(["GET"])
 def service_kpis(request):
     """GET /api/v1/service-kpis/?community=&from=&to= : KPIs of the tickets opened in the period."""
@@ -638,6 +641,7 @@ def service_kpis(request):
     return Response(data)
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
 @api_view(["GET"])
 def service_on_time(request):
     """For residents: the on-time rate of their building and community (last 90 days)."""
