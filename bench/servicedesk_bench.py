@@ -10,13 +10,18 @@ Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/anju_bench_service
 database is dropped and re-created and migrated. History is generated in SQL. The API is served
 by gunicorn (``--workers`` processes x 4 threads) on a local port and driven over HTTP with token
 authentication by ``--clients`` threads, each a different user (residents of different houses,
-agents of different communities). Run the full size once: the machine is shared.
+agents of different communities). Each client is a person at a phone or a desk: it sends a
+request, reads the answer, pauses (``--think-ms``, exponential, 200 ms mean: far busier than any
+real desk) and sends the next. ``--think-ms 0`` sends back to back: that measures the server's
+capacity (req/s) rather than answer times, since with 20 requests always waiting the answer time
+is just 20 / capacity. Run the full size once: the machine is shared.
 """
 
 import argparse
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import statistics
@@ -236,11 +241,12 @@ def scenarios(communities, tokens, i):
     }
 
 
-def drive(port, communities, tokens, name, clients, requests_per_client):
+def drive(port, communities, tokens, name, clients, requests_per_client, think_ms):
     timings, errors = [], []
     barrier = threading.Barrier(clients)
 
     def client(i):
+        pace = random.Random(i)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         method, path, body, token = scenarios(communities, tokens, i)[name]
         headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
@@ -253,6 +259,9 @@ def drive(port, communities, tokens, name, clients, requests_per_client):
             conn.getresponse().read()
         barrier.wait()
         for _ in range(requests_per_client):
+            if think_ms:
+                # A person reads the answer before the next tap: exponential think time.
+                time.sleep(pace.expovariate(1000 / think_ms))
             start = time.perf_counter()
             conn.request(method, path, body=payload, headers=headers)
             response = conn.getresponse()
@@ -282,6 +291,13 @@ def main():
     parser.add_argument("--communities", type=int, default=20)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50, help="requests per client per scenario")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=200,
+        help="mean pause of each client between an answer and its next request "
+        "(exponential; 0 = back to back, which measures capacity rather than latency)",
+    )
     parser.add_argument(
         "--workers", type=int, default=4, help="gunicorn worker processes (4 threads each)"
     )
@@ -313,8 +329,8 @@ def main():
 
     call_command("migrate", verbosity=0)
     print(
-        f"tickets={args.tickets:,} clients={args.clients} on PostgreSQL; 2 cores shared with other work: "
-        "figures are under load"
+        f"tickets={args.tickets:,} clients={args.clients} (think time {args.think_ms:.0f} ms mean) on "
+        "PostgreSQL; 2 cores shared with other work: figures are under load"
     )
     communities, tokens = generate(args)
     counts = query_counts(communities, tokens)
@@ -353,7 +369,7 @@ def main():
         failed = False
         for name in ("my_tickets", "staff_queue", "open_ticket"):
             timings, errors, wall = drive(
-                port, communities, tokens, name, args.clients, args.requests
+                port, communities, tokens, name, args.clients, args.requests, args.think_ms
             )
             p50, p95, p99 = (percentile(timings, p) for p in (50, 95, 99))
             ok = p95 <= TARGETS[name] and not errors

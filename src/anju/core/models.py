@@ -360,11 +360,16 @@ class User(AbstractUser):
         return cache
 
     def resident_community_ids(self):
-        return set(
-            House.objects.filter(pk__in=self.resident_house_ids()).values_list(
-                "community_id", flat=True
+        cache = self.__dict__.get("_resident_community_ids")
+        if cache is None:
+            house_ids = self.resident_house_ids()
+            cache = (
+                set(House.objects.filter(pk__in=house_ids).values_list("community_id", flat=True))
+                if house_ids
+                else set()
             )
-        )
+            self.__dict__["_resident_community_ids"] = cache
+        return set(cache)
 
     @property
     def is_staff_member(self):
@@ -394,6 +399,7 @@ class User(AbstractUser):
     def refresh_scope(self):
         self.__dict__.pop("_memberships", None)
         self.__dict__.pop("_house_ids", None)
+        self.__dict__.pop("_resident_community_ids", None)
 
 
 class Membership(models.Model):
