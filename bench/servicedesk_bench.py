@@ -263,8 +263,14 @@ def drive(port, communities, tokens, name, clients, requests_per_client, think_m
                 # A person reads the answer before the next tap: exponential think time.
                 time.sleep(pace.expovariate(1000 / think_ms))
             start = time.perf_counter()
-            conn.request(method, path, body=payload, headers=headers)
-            response = conn.getresponse()
+            try:
+                conn.request(method, path, body=payload, headers=headers)
+                response = conn.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionError):
+                # The server closed an idle keep-alive connection: reconnect, the time counts.
+                conn.close()
+                conn.request(method, path, body=payload, headers=headers)
+                response = conn.getresponse()
             response.read()
             elapsed = (time.perf_counter() - start) * 1000
             if response.status not in (200, 201):
@@ -348,6 +354,8 @@ def main():
             "gthread",
             "--threads",
             "4",
+            "--keep-alive",
+            "30",
             "--log-level",
             "warning",
         ],

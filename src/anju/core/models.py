@@ -339,9 +339,17 @@ class User(AbstractUser):
     def active_memberships(self):
         cache = self.__dict__.get("_memberships")
         if cache is None:
-            cache = list(
-                Membership.objects.filter(user=self, active=True).prefetch_related("communities")
+            # One query: a row per (membership, community), grouped here.
+            rows = Membership.objects.filter(user=self, active=True).annotate(
+                community_pk=models.F("communities__id")
             )
+            by_pk = {}
+            for row in rows:
+                membership = by_pk.setdefault(row.pk, row)
+                ids = membership.__dict__.setdefault("_community_ids", [])
+                if row.community_pk is not None:
+                    ids.append(row.community_pk)
+            cache = list(by_pk.values())
             self.__dict__["_memberships"] = cache
         return cache
 
@@ -452,9 +460,15 @@ class Membership(models.Model):
         ids = self.community_ids()
         if ids:
             return community_id in ids
-        return Community.objects.filter(
-            pk=community_id, organization_id=self.organization_id
-        ).exists()
+        every = self.__dict__.get("_organization_community_ids")
+        if every is None:
+            every = set(
+                Community.objects.filter(organization_id=self.organization_id).values_list(
+                    "pk", flat=True
+                )
+            )
+            self.__dict__["_organization_community_ids"] = every
+        return community_id in every
 
 
 class AuditEntry(models.Model):

@@ -60,6 +60,7 @@ def attach_related(tickets):
         {
             h.pk: h
             for h in House.objects.filter(pk__in=house_ids)
+            .order_by()
             .select_related("building")
             .only("id", "number", "building_id", "building__id", "building__name")
         }
@@ -67,16 +68,16 @@ def attach_related(tickets):
         else {}
     )
     people = (
-        {p.pk: p for p in Person.objects.filter(pk__in=person_ids).only("id", "name")}
+        {p.pk: p for p in Person.objects.filter(pk__in=person_ids).order_by().only("id", "name")}
         if person_ids
         else {}
     )
     users = (
         {
             u.pk: u
-            for u in User.objects.filter(pk__in=user_ids).only(
-                "id", "username", "first_name", "last_name"
-            )
+            for u in User.objects.filter(pk__in=user_ids)
+            .order_by()
+            .only("id", "username", "first_name", "last_name")
         }
         if user_ids
         else {}
