@@ -190,6 +190,32 @@ def generate(args):
     return communities, tokens
 
 
+def reuse(args):
+    """The data of an earlier run of the same size, if the database holds it."""
+    from rest_framework.authtoken.models import Token
+
+    from anju.core.models import Community, User
+    from anju.servicedesk.models import Ticket
+
+    org_communities = list(Community.objects.filter(organization__name="基准物业").order_by("pk"))
+    if len(org_communities) != args.communities or Ticket.objects.count() < args.tickets:
+        return None
+    residents = []
+    for i in range(args.clients):
+        user = User.objects.filter(username=f"resident{i}").first()
+        if user is None:
+            return None
+        house_id = user.resident_house_ids()[0]
+        community_id = Community.objects.get(houses__pk=house_id).pk
+        residents.append((Token.objects.get(user=user).key, house_id, community_id))
+    agents = [
+        (Token.objects.get(user=u).key, u)
+        for u in User.objects.filter(username__startswith="agent").order_by("pk")
+    ]
+    print(f"reusing {Ticket.objects.count():,} tickets from an earlier run")
+    return org_communities, {"residents": residents, "agents": agents}
+
+
 def query_counts(communities, tokens):
     """Queries per request, measured in-process with the same requests."""
     from django.db import connection
@@ -310,11 +336,17 @@ def main():
     parser.add_argument(
         "--small", action="store_true", help="50,000 tickets, 5,000 houses, 10 requests each"
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database of an earlier run of the same size instead of regenerating it",
+    )
     args = parser.parse_args()
     if args.small:
         args.tickets, args.houses, args.requests = 50_000, 5_000, 10
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    setup_database(url)
+    if not args.reuse:
+        setup_database(url)
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -338,7 +370,8 @@ def main():
         f"tickets={args.tickets:,} clients={args.clients} (think time {args.think_ms:.0f} ms mean) on "
         "PostgreSQL; 2 cores shared with other work: figures are under load"
     )
-    communities, tokens = generate(args)
+    reused = reuse(args) if args.reuse else None
+    communities, tokens = reused or generate(args)
     counts = query_counts(communities, tokens)
 
     port = free_port()
