@@ -147,7 +147,7 @@ def generate(args):
               CASE WHEN x.open OR g %% 3 = 0 THEN NULL ELSE 3 + g %% 3 END, '', NULL, '', '', NULL, NULL, false,
               0, NULL, 0, NULL, now()
             FROM generate_series(1, %(n)s) g
-            JOIN core_house h ON h.id = %(lo)s + (g * 7919) %% (%(hi)s - %(lo)s + 1)
+            JOIN core_house h ON h.id = %(lo)s + (g::bigint * 7919) %% (%(hi)s - %(lo)s + 1)
             CROSS JOIN LATERAL (SELECT now() - (g %% 1095) * interval '1 day' - (g %% 1440) * interval '1 minute'
                                   AS opened, g %% 50 = 0 AS open) x
             """,
