@@ -6,7 +6,7 @@ from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .choices import OPEN_STATUSES, Category, Kind
+from .choices import OPEN_STATUSES, Category, DutyRole, Kind
 from .models import ReturnVisit, Ticket
 
 AGE_BUCKETS = [("lt1d", 1), ("1to3d", 3), ("3to7d", 7), ("gt7d", None)]
@@ -289,9 +289,10 @@ def on_duty_now(community_ids, now=None):
     return result
 
 
-def roster_week(community, monday, staff, now=None):
+def roster_week(community, monday, staff, now=None, roles=None):
     """The week grid of one community: one row per person (those with a shift that week first,
-    then the community's other service staff), one cell per day with the shifts starting then."""
+    then the community's other service staff), one cell per day with the shifts starting then.
+    ``roles`` maps a person to their usual duty (for adding a shift from the grid)."""
     from .models import DutyShift
 
     now = now or timezone.now()
@@ -317,15 +318,21 @@ def roster_week(community, monday, staff, now=None):
                 if shift.user_id != user_id:
                     continue
                 local_start = timezone.localtime(shift.starts_at)
+                local_end = timezone.localtime(shift.ends_at)
                 if local_start.date() == day or (day == monday and local_start.date() < monday):
+                    midnight = local_end.time() == datetime.min.time()
+                    days_later = (local_end.date() - local_start.date()).days
                     cell.append(
                         {
                             "shift": shift,
                             "start": local_start,
-                            "end": timezone.localtime(shift.ends_at),
+                            "end": local_end,
+                            # a shift ending at midnight reads "16:00–24:00"
+                            "end_label": "24:00"
+                            if midnight and days_later == 1
+                            else f"{local_end:%H:%M}",
                             "now": shift.starts_at <= now < shift.ends_at,
-                            "overnight": timezone.localtime(shift.ends_at).date()
-                            > local_start.date(),
+                            "overnight": days_later > (1 if midnight else 0),
                         }
                     )
             cells.append({"day": day, "shifts": cell})
@@ -334,9 +341,13 @@ def roster_week(community, monday, staff, now=None):
             for s in shifts
             if s.user_id == user_id
         )
+        own = [s.role for s in shifts if s.user_id == user_id]
+        role = (roles or {}).get(user_id) or (own[0] if own else "technician")
         rows.append(
             {
                 "user": user,
+                "role": role,
+                "role_label": DutyRole(role).label,
                 "cells": cells,
                 "hours": round(hours / 3600, 1),
                 "on_duty": any(c["now"] for cell in cells for c in cell["shifts"]),

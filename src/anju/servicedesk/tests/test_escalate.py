@@ -112,9 +112,7 @@ def test_api_escalate(world, api, ticket):
     assert r.json()["escalation_level"] == 1 and "escalate" in r.json()["allowed_actions"]
     timeline = agent.get(f"/api/v1/tickets/{ticket.pk}/timeline/").json()["events"]
     assert timeline[-1]["action"] == "escalate" and timeline[-1]["note"] == "住户投诉迟迟不来"
-    resident_timeline = api(world.users["resident"]).get(
-        f"/api/v1/tickets/{ticket.pk}/timeline/"
-    )
+    resident_timeline = api(world.users["resident"]).get(f"/api/v1/tickets/{ticket.pk}/timeline/")
     assert "escalate" not in [e["action"] for e in resident_timeline.json()["events"]]
 
 
