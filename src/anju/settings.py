@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -109,6 +110,8 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "anju.core.db.postgresql"  # C datetime parsing, see there
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -241,6 +244,11 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBac
 ANJU_VOTE_NOTICE_DAYS = env_int("ANJU_VOTE_NOTICE_DAYS", 15)
 ANJU_DEMAND_DEADLINE_DAYS = env_int("ANJU_DEMAND_DEADLINE_DAYS", 30)  # 合理期限, UNCONFIRMED
 ANJU_PREPAY_MAX_MONTHS = env_int("ANJU_PREPAY_MAX_MONTHS", 12)  # local rule, UNCONFIRMED
+# How a payment settles debts: "statutory" (民法典第560、561条: oldest debt first, interest before
+# principal) unless the service contract agreed "principal_first".
+ANJU_PAYMENT_ALLOCATION = env("ANJU_PAYMENT_ALLOCATION", "statutory")
+if ANJU_PAYMENT_ALLOCATION not in ("statutory", "principal_first"):
+    raise ImproperlyConfigured("ANJU_PAYMENT_ALLOCATION must be statutory or principal_first")
 ANJU_PERSONAL_DATA_RETENTION_DAYS = env_int("ANJU_PERSONAL_DATA_RETENTION_DAYS", 3 * 365)
 ANJU_IMPORT_MAX_ROWS = env_int("ANJU_IMPORT_MAX_ROWS", 50000)
 

@@ -1,7 +1,8 @@
 """Billing operations. Every write is here: keyword-only actor, atomic, locked, audited.
 
-Money moves only through ``_apply_funds`` (oldest bill first, principal before late charges)
-and the wallet helpers; the house's wallet row is the lock that serialises a house's money.
+Money moves only through ``_apply_funds`` (oldest bill first; within a bill its late charge, as
+interest, before its principal: 民法典第560、561条, unless ANJU_PAYMENT_ALLOCATION records a
+contract that agreed otherwise) and the wallet helpers; the house's wallet row is the lock that serialises a house's money.
 """
 
 import json
@@ -1078,12 +1079,33 @@ def house_arrears(house):
     return quantize(agg["t"] or 0)
 
 
+def payment_order(principal, late, rank, rule=None):
+    """The order in which a payment settles open debts [(key, open amount)].
+
+    "statutory" (民法典第560条、第561条, the default): the debt due first is settled first, and
+    within one bill the late charge (interest) before the principal. "principal_first": every
+    bill's principal oldest first, then the late charges, for service contracts that agree so
+    ("除当事人另有约定外"); set ANJU_PAYMENT_ALLOCATION only with such a contract."""
+    rule = rule or settings.ANJU_PAYMENT_ALLOCATION
+    if rule == "principal_first":
+        return principal + late
+    return sorted(
+        late + principal,
+        key=lambda pair: (
+            rank[pair[0].bill_id],
+            0 if isinstance(pair[0], LateCharge) else 1,
+            pair[0].pk,
+        ),
+    )
+
+
 def _apply_funds(house, amount, day, *, payment=None, wallet_entry=None):
-    """Settle open lines oldest first, then late charges. Returns the leftover. Caller holds the
-    house's wallet lock."""
+    """Settle open debts in ``payment_order``. Returns the leftover. Caller holds the house's
+    wallet lock."""
     bills, principal, late = open_debts(house, lock=True)
+    rank = {b.pk: i for i, b in enumerate(bills)}
     bills = {b.pk: b for b in bills}
-    applied, left = calc.allocate_oldest_first(amount, principal + late)
+    applied, left = calc.allocate_oldest_first(amount, payment_order(principal, late, rank))
     rows = []
     touched = defaultdict(Decimal)
     for key, take in applied:

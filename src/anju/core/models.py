@@ -339,9 +339,17 @@ class User(AbstractUser):
     def active_memberships(self):
         cache = self.__dict__.get("_memberships")
         if cache is None:
-            cache = list(
-                Membership.objects.filter(user=self, active=True).prefetch_related("communities")
+            # One query: a row per (membership, community), grouped here.
+            rows = Membership.objects.filter(user=self, active=True).annotate(
+                community_pk=models.F("communities__id")
             )
+            by_pk = {}
+            for row in rows:
+                membership = by_pk.setdefault(row.pk, row)
+                ids = membership.__dict__.setdefault("_community_ids", [])
+                if row.community_pk is not None:
+                    ids.append(row.community_pk)
+            cache = list(by_pk.values())
             self.__dict__["_memberships"] = cache
         return cache
 
@@ -360,11 +368,16 @@ class User(AbstractUser):
         return cache
 
     def resident_community_ids(self):
-        return set(
-            House.objects.filter(pk__in=self.resident_house_ids()).values_list(
-                "community_id", flat=True
+        cache = self.__dict__.get("_resident_community_ids")
+        if cache is None:
+            house_ids = self.resident_house_ids()
+            cache = (
+                set(House.objects.filter(pk__in=house_ids).values_list("community_id", flat=True))
+                if house_ids
+                else set()
             )
-        )
+            self.__dict__["_resident_community_ids"] = cache
+        return set(cache)
 
     @property
     def is_staff_member(self):
@@ -394,6 +407,7 @@ class User(AbstractUser):
     def refresh_scope(self):
         self.__dict__.pop("_memberships", None)
         self.__dict__.pop("_house_ids", None)
+        self.__dict__.pop("_resident_community_ids", None)
 
 
 class Membership(models.Model):
@@ -446,9 +460,15 @@ class Membership(models.Model):
         ids = self.community_ids()
         if ids:
             return community_id in ids
-        return Community.objects.filter(
-            pk=community_id, organization_id=self.organization_id
-        ).exists()
+        every = self.__dict__.get("_organization_community_ids")
+        if every is None:
+            every = set(
+                Community.objects.filter(organization_id=self.organization_id).values_list(
+                    "pk", flat=True
+                )
+            )
+            self.__dict__["_organization_community_ids"] = every
+        return community_id in every
 
 
 class AuditEntry(models.Model):

@@ -1,18 +1,23 @@
 """Readable numbers per community and day: BX-20261126-0007."""
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from .models import NumberSequence
 
+# One atomic statement (PostgreSQL, and SQLite >= 3.35): the row is created on the day's first
+# number and incremented in place afterwards; concurrent callers queue on the row lock.
+_NEXT = (
+    "INSERT INTO {table} (prefix, community_id, day, last) VALUES (%s, %s, %s, 1) "
+    "ON CONFLICT (prefix, community_id, day) DO UPDATE SET last = {table}.last + 1 "
+    "RETURNING last"
+)
+
 
 def next_number(prefix: str, community_id: int, when=None) -> str:
     day = timezone.localdate(when) if when else timezone.localdate()
-    with transaction.atomic():
-        seq, _ = NumberSequence.objects.select_for_update().get_or_create(
-            prefix=prefix, community_id=community_id, day=day
-        )
-        NumberSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-        seq.refresh_from_db(fields=["last"])
-    return f"{prefix}-{day:%Y%m%d}-{seq.last:04d}"
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT.format(table=table), [prefix, community_id, day])
+        last = cursor.fetchone()[0]
+    return f"{prefix}-{day:%Y%m%d}-{last:04d}"

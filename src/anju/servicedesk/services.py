@@ -163,10 +163,17 @@ def on_duty(community, role, now=None):
 
 def default_first_responder(community, now=None):
     """See the module docstring for the rule."""
-    for role in (DutyRole.AGENT, DutyRole.MANAGER):
-        users = on_duty(community, role, now)
-        if users:
-            return users[0]
+    now = now or timezone.now()
+    shifts = DutyShift.objects.filter(
+        community_id=community.pk,
+        role__in=(DutyRole.AGENT, DutyRole.MANAGER),
+        starts_at__lte=now,
+        ends_at__gt=now,
+        user__is_active=True,
+    ).select_related("user")
+    on_duty_now = sorted(shifts, key=lambda s: (s.role != DutyRole.AGENT, s.starts_at, s.pk))
+    if on_duty_now:
+        return on_duty_now[0].user
     for role in ("agent", "manager"):
         users = _members(community, [role])
         if users:

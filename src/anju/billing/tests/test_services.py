@@ -484,3 +484,47 @@ def test_periodic_task_is_registered_and_idempotent(world):
 
     assert "anju.billing.tasks.accrue_late_charges" in REGISTRY
     assert tasks.accrue_late_charges() == 0
+
+
+def _overdue_with_late_charge(world):
+    services.create_fee_item(
+        actor=world.users["org_admin"],
+        community=world.community,
+        name="物业费",
+        method=Method.AREA,
+        unit_price="10",
+        unit="元/m²·月",
+        effective_from=date(2026, 1, 1),
+        published=True,
+        due_days=14,
+        late_daily_rate="0.0005",
+        late_grace_days=5,
+    )
+    _run(world, "2027-01")  # 1000.00 due 2027-01-15, interest from 2027-01-21
+    services.accrue_late_charges(as_of=date(2027, 2, 9))
+    return LateCharge.objects.get(house=world.house)
+
+
+def test_payment_settles_interest_before_principal_by_default(world):
+    """民法典第561条: unless agreed otherwise, interest is paid before the principal."""
+    lc = _overdue_with_late_charge(world)
+    assert lc.amount == Decimal("10.00")  # 1000 × 0.05% × 20 days
+    services.record_payment(
+        actor=world.users["cashier"], house=world.house, amount="100.00", method="cash"
+    )
+    lc.refresh_from_db()
+    line = BillLine.objects.get(house=world.house)
+    assert lc.paid == Decimal("10.00")
+    assert sum(a.amount for a in line.allocations.all()) == Decimal("90.00")
+
+
+def test_payment_order_by_contract_settles_principal_first(world, settings):
+    settings.ANJU_PAYMENT_ALLOCATION = "principal_first"
+    lc = _overdue_with_late_charge(world)
+    services.record_payment(
+        actor=world.users["cashier"], house=world.house, amount="100.00", method="cash"
+    )
+    lc.refresh_from_db()
+    line = BillLine.objects.get(house=world.house)
+    assert lc.paid == 0
+    assert sum(a.amount for a in line.allocations.all()) == Decimal("100.00")
