@@ -31,6 +31,12 @@ def _console_nav(request):
                 continue
             active = request.path == url or (url != "/console/" and request.path.startswith(url))
             items.append({"label": label, "url": url, "section": section, "active": active})
+    # Only the most specific match is active (/console/service/roster/ is not the workbench).
+    active = [i for i in items if i["active"]]
+    if len(active) > 1:
+        best = max(active, key=lambda i: len(i["url"]))
+        for item in active:
+            item["active"] = item is best
     order = [s for s, _ in SECTIONS]
     items.sort(key=lambda i: order.index(i["section"]) if i["section"] in order else len(order))
     return items

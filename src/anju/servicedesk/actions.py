@@ -33,6 +33,7 @@ PERMISSIONS = {
     "return-visit": "servicedesk.ticket.return_visit",
     "close": "servicedesk.ticket.close",
     "respond": "servicedesk.complaint.respond",
+    "escalate": "servicedesk.ticket.dispatch",
 }
 
 LABELS = {
@@ -55,6 +56,7 @@ LABELS = {
     "return-visit": pgettext_lazy("ticket action", "Record return visit"),
     "close": pgettext_lazy("ticket action", "Close"),
     "respond": pgettext_lazy("ticket action", "Written response"),
+    "escalate": pgettext_lazy("ticket action", "Escalate"),
 }
 
 RESIDENT_ACTIONS = {"confirm", "reopen", "rate", "appoint", "cancel", "note"}
@@ -180,4 +182,6 @@ def perform(user, ticket, action, post, files, *, as_staff=True):
             return services.respond_to_complaint(
                 actor=user, ticket=t, response=post.get("response", "")
             )
+        case "escalate":
+            return services.escalate(actor=user, ticket=t, reason=text)
     raise Forbidden(_("You may not do this."))

@@ -18,6 +18,7 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from anju.core import policy
+from anju.core.api.errors import RelatedNotFound
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.pagination import Pagination
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
@@ -25,9 +26,18 @@ from anju.core.errors import DomainError
 from anju.core.models import Community, House, Person, User
 
 from . import queries, services
-from .choices import Category, Channel, Kind, Priority, ReturnVisitOutcome, Urgency
+from .choices import (
+    Category,
+    Channel,
+    DutyRole,
+    Kind,
+    Priority,
+    ReturnVisitOutcome,
+    Skill,
+    Urgency,
+)
 from .filters import TicketFilter
-from .models import ReturnVisit, SlaPolicy, Ticket, TicketEvent
+from .models import DutyShift, ReturnVisit, SlaPolicy, StaffSkill, Ticket, TicketEvent
 from .rows import TicketRows, attach_related, user_name
 
 VIEW = "servicedesk.ticket.view"
@@ -318,6 +328,7 @@ class TicketViewSet(ScopedModelViewSet):
         "return_visit": "servicedesk.ticket.return_visit",
         "close": "servicedesk.ticket.close",
         "respond": "servicedesk.complaint.respond",
+        "escalate": "servicedesk.ticket.dispatch",
         "timeline": VIEW,
         "queue": VIEW,
         "mine": VIEW,
@@ -494,6 +505,11 @@ class TicketViewSet(ScopedModelViewSet):
         return self._done(
             services.respond_to_complaint(actor=request.user, ticket=self.get_object(), **data)
         )
+
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        data = self._input(ReasonSerializer)
+        return self._done(services.escalate(actor=request.user, ticket=self.get_object(), **data))
 
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
@@ -672,10 +688,211 @@ def service_on_time(request):
     )
 
 
+# Roster and skills ---------------------------------------------------------------------------
+
+ROSTER_VIEW = "servicedesk.ticket.dispatch"  # dispatchers see who is on duty and who can do what
+ROSTER_MANAGE = "servicedesk.roster.manage"  # community managers (and the company) plan it
+
+
+class StaffField(serializers.PrimaryKeyRelatedField):
+    """A staff member the caller may plan (same company, the caller's communities); else 404."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", User.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return User.objects.none()
+        return queries.staff_in_scope(request.user, ROSTER_MANAGE)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or data in ("", None):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return self.get_queryset().get(pk=int(data))
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        except User.DoesNotExist:
+            raise RelatedNotFound(self.field_name or "user") from None
+
+
+class StaffSkillSerializer(serializers.ModelSerializer):
+    user = StaffField(label=_("staff"))
+    user_name = serializers.SerializerMethodField()
+    skill = serializers.ChoiceField(Skill.choices, label=_("skill"))
+    skill_display = serializers.CharField(source="get_skill_display", read_only=True)
+
+    class Meta:
+        model = StaffSkill
+        fields = ["id", "organization", "user", "user_name", "skill", "skill_display"]
+        read_only_fields = ["organization"]
+        validators = []  # the service answers a duplicate, naming the field
+
+    def get_user_name(self, obj) -> str:
+        return user_name(obj.user)
+
+
+class StaffSkillViewSet(ScopedModelViewSet):
+    """技能: what each staff member can work (automatic dispatch matches it to the category).
+    Visible to dispatchers of the communities the person works in; managed by their managers."""
+
+    queryset = StaffSkill.objects.select_related("user")
+    serializer_class = StaffSkillSerializer
+    permission_prefix = "servicedesk.roster"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_fields = ["user", "skill"]
+    ordering_fields = ["user", "skill"]
+    action_permissions = dict.fromkeys(
+        ("create", "update", "partial_update", "destroy"), ROSTER_MANAGE
+    )
+
+    @property
+    def view_permission(self):
+        return ROSTER_VIEW
+
+    def get_queryset(self):
+        queryset = super().get_queryset().order_by("user_id", "skill")
+        community = self.request.query_params.get("community")
+        if self.action == "list" and community and community.isdigit():
+            staff = queries.staff_in_scope(self.request.user, ROSTER_VIEW).filter(
+                Q(memberships__communities=int(community))
+                | Q(memberships__communities__isnull=True, memberships__active=True)
+            )
+            queryset = queryset.filter(user__in=staff.values("pk"))
+        return queryset
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        user, actor = data["user"], self.request.user
+        organization = next(
+            (
+                m.organization
+                for m in user.active_memberships()
+                if policy.user_has(actor, ROSTER_MANAGE, organization_id=m.organization_id)
+            ),
+            None,
+        )
+        if organization is None:
+            raise PermissionDenied()
+        serializer.instance = services.add_staff_skill(
+            actor=actor, organization=organization, user=user, skill=data["skill"]
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        if "user" in data and data["user"].pk != serializer.instance.user_id:
+            message = _("Add the skill to the other person instead.")
+            raise DomainError(message, fields={"user": [message]})
+        serializer.instance = services.change_staff_skill(
+            actor=self.request.user,
+            staff_skill=serializer.instance,
+            skill=data.get("skill", serializer.instance.skill),
+        )
+
+    def perform_destroy(self, instance):
+        services.remove_staff_skill(actor=self.request.user, staff_skill=instance)
+
+
+class DutyShiftSerializer(serializers.ModelSerializer):
+    community = ScopedRelatedField(Community, ROSTER_MANAGE, label=_("community"))
+    user = StaffField(label=_("staff"))
+    user_name = serializers.SerializerMethodField()
+    role = serializers.ChoiceField(DutyRole.choices, label=_("duty"))
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    on_duty_now = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DutyShift
+        fields = [
+            "id",
+            "community",
+            "user",
+            "user_name",
+            "role",
+            "role_display",
+            "starts_at",
+            "ends_at",
+            "on_duty_now",
+        ]
+
+    def get_user_name(self, obj) -> str:
+        return user_name(obj.user)
+
+    def get_on_duty_now(self, obj) -> bool:
+        now = self.context.setdefault("now", timezone.now())
+        return obj.starts_at <= now < obj.ends_at
+
+
+class DutyShiftViewSet(ScopedModelViewSet):
+    """值班表: who is on duty in a community, as agent, technician or manager on duty.
+    ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` lists the shifts overlapping those days, ``?now=1`` the
+    shifts running now."""
+
+    queryset = DutyShift.objects.select_related("user")
+    serializer_class = DutyShiftSerializer
+    permission_prefix = "servicedesk.roster"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_fields = ["community", "user", "role"]
+    ordering_fields = ["starts_at", "ends_at"]
+    action_permissions = dict.fromkeys(
+        ("create", "update", "partial_update", "destroy"), ROSTER_MANAGE
+    )
+
+    @property
+    def view_permission(self):
+        return ROSTER_VIEW
+
+    def get_queryset(self):
+        queryset = super().get_queryset().order_by("starts_at", "id")
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        if params.get("now") in ("1", "true"):
+            now = timezone.now()
+            queryset = queryset.filter(starts_at__lte=now, ends_at__gt=now)
+        if params.get("from") or params.get("to"):
+            today = timezone.localdate()
+            start = _parse_day(params.get("from"), "from", today)
+            end = _parse_day(params.get("to"), "to", start + timedelta(days=6))
+            if start > end:
+                message = _("The start must not be after the end.")
+                raise DomainError(message, fields={"from": [message]})
+            queryset = queryset.filter(
+                starts_at__lt=queries.period_bounds(start, end)[1],
+                ends_at__gt=queries.period_bounds(start, end)[0],
+            )
+        return queryset
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        community = data.pop("community")
+        self.check_scope(ROSTER_MANAGE, community.pk, community.organization_id)
+        serializer.instance = services.add_duty_shift(
+            actor=self.request.user, community=community, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        community = data.pop("community", None)
+        if community is not None and community.pk != serializer.instance.community_id:
+            message = _("A shift stays in its community; add a new one in the other community.")
+            raise DomainError(message, fields={"community": [message]})
+        serializer.instance = services.change_duty_shift(
+            actor=self.request.user, shift=serializer.instance, **data
+        )
+
+    def perform_destroy(self, instance):
+        services.remove_duty_shift(actor=self.request.user, shift=instance)
+
+
 def register(router):
     router.register("tickets", TicketViewSet, basename="ticket")
     router.register("return-visits", ReturnVisitViewSet, basename="return-visit")
     router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
+    router.register("staff-skills", StaffSkillViewSet, basename="staff-skill")
+    router.register("duty-shifts", DutyShiftViewSet, basename="duty-shift")
 
 
 urlpatterns = [

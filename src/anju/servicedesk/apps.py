@@ -23,6 +23,8 @@ class ServicedeskConfig(AppConfig):
             "service",
         ),
         (_("Service KPIs"), "console:servicedesk-kpis", "servicedesk.kpi.view", "service"),
+        (_("Duty roster"), "console:servicedesk-roster", "servicedesk.ticket.dispatch", "service"),
+        (_("Skills"), "console:servicedesk-skills", "servicedesk.ticket.dispatch", "service"),
         (
             _("SLA and categories"),
             "console:servicedesk-sla",

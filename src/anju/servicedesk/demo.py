@@ -5,9 +5,12 @@ today, a duty roster and technician skills. Bulk-created with back-dated clocks.
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from anju.core.models import NumberSequence, Occupancy
+from anju.core.choices import Role
+from anju.core.demo import DEMO_PASSWORD
+from anju.core.models import Membership, NumberSequence, Occupancy, User
 
 from . import conf
 from .choices import NUMBER_PREFIX, Kind, Priority
@@ -65,6 +68,97 @@ def _aware(day, hour, minute):
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
+# Extra service staff for a roster with days off: (username, name, role, community index).
+ROSTER_STAFF = [
+    ("agent2", "何静", Role.AGENT, None),
+    ("tech3", "钱师傅 钱国栋", Role.TECHNICIAN, 1),
+]
+SKILLS = {
+    "tech": ("plumbing", "electrical", "building", "carpentry"),
+    "tech2": ("elevator", "gas", "electrical", "greening"),
+    "tech3": ("plumbing", "electrical", "carpentry", "cleaning"),
+    "agent": ("service",),
+    "agent2": ("service",),
+}
+# The weekly pattern per community index: (username, duty, weekdays Mon=0, from, until); an
+# end at or before the start is the next morning. The 24-hour service line is staffed from the
+# company's call centre (the same two agents for both communities), the managers take the
+# day and Saturday; 王师傅 works in both communities on alternate days, the others in one; each
+# technician has evening on-call turns and a day off a week.
+WEEK = {
+    0: [
+        ("agent", "agent", "01234", "08:00", "16:00"),
+        ("agent", "agent", "5", "16:00", "00:00"),
+        ("agent2", "agent", "01234", "16:00", "00:00"),
+        ("agent2", "agent", "6", "08:00", "16:00"),
+        ("manager", "manager", "01234", "08:30", "17:30"),
+        ("manager", "manager", "5", "08:00", "16:00"),
+        ("tech2", "technician", "123456", "08:00", "17:00"),
+        ("tech2", "technician", "1356", "17:00", "22:00"),
+        ("tech", "technician", "024", "08:00", "17:00"),
+        ("tech", "technician", "024", "17:00", "22:00"),
+    ],
+    1: [
+        ("agent", "agent", "01234", "08:00", "16:00"),
+        ("agent", "agent", "5", "16:00", "00:00"),
+        ("agent2", "agent", "01234", "16:00", "00:00"),
+        ("agent2", "agent", "6", "08:00", "16:00"),
+        ("manager2", "manager", "01234", "08:30", "17:30"),
+        ("manager2", "manager", "5", "08:00", "16:00"),
+        ("tech3", "technician", "012346", "08:00", "17:00"),
+        ("tech3", "technician", "0246", "17:00", "22:00"),
+        ("tech", "technician", "135", "08:00", "17:00"),
+        ("tech", "technician", "135", "17:00", "22:00"),
+    ],
+}
+
+
+def _roster(ctx, today):
+    """Two more service staff, everyone's skills, and the roster of this week and the next."""
+    org = ctx.organization
+    password = make_password(DEMO_PASSWORD)
+    for username, full_name, role, community_index in ROSTER_STAFF:
+        user = User.objects.create(
+            username=username,
+            first_name=full_name.split(" ")[-1],
+            password=password,
+            home_organization=org,
+        )
+        membership = Membership.objects.create(user=user, organization=org, role=role)
+        if community_index is not None:
+            membership.communities.set([ctx.communities[community_index]])
+        ctx.staff[username] = user
+    StaffSkill.objects.bulk_create(
+        [
+            StaffSkill(organization=org, user=ctx.staff[username], skill=skill)
+            for username, skills in SKILLS.items()
+            for skill in skills
+        ],
+        ignore_conflicts=True,
+    )
+    monday = today - timedelta(days=today.weekday())
+    shifts = []
+    for index, community in enumerate(ctx.communities):
+        for username, role, weekdays, start, end in WEEK.get(index, []):
+            h1, m1 = map(int, start.split(":"))
+            h2, m2 = map(int, end.split(":"))
+            for week in (0, 7):
+                for weekday in weekdays:
+                    day = monday + timedelta(days=week + int(weekday))
+                    end_day = day + timedelta(days=1) if (h2, m2) <= (h1, m1) else day
+                    shifts.append(
+                        DutyShift(
+                            organization=org,
+                            community=community,
+                            user=ctx.staff[username],
+                            role=role,
+                            starts_at=_aware(day, h1, m1),
+                            ends_at=_aware(end_day, h2, m2),
+                        )
+                    )
+    DutyShift.objects.bulk_create(shifts)
+
+
 def build(ctx):
     rng = ctx.rng
     org = ctx.organization
@@ -74,53 +168,7 @@ def build(ctx):
     now = timezone.now()
     today = timezone.localdate(now)
 
-    StaffSkill.objects.bulk_create(
-        [
-            StaffSkill(organization=org, user=tech, skill=s)
-            for s in ("plumbing", "electrical", "building", "carpentry")
-        ]
-        + [
-            StaffSkill(organization=org, user=tech2, skill=s)
-            for s in ("elevator", "gas", "electrical", "greening")
-        ],
-        ignore_conflicts=True,
-    )
-    shifts = []
-    for index, community in enumerate(ctx.communities):
-        for offset in range(-1, 2):
-            day = today + timedelta(days=offset)
-            shifts.append(
-                DutyShift(
-                    organization=org,
-                    community=community,
-                    user=agent,
-                    role="agent",
-                    starts_at=_aware(day, 8, 0),
-                    ends_at=_aware(day, 20, 0),
-                )
-            )
-            shifts.append(
-                DutyShift(
-                    organization=org,
-                    community=community,
-                    user=managers[index % 2],
-                    role="manager",
-                    starts_at=_aware(day, 20, 0),
-                    ends_at=_aware(day + timedelta(days=1), 8, 0),
-                )
-            )
-            for user in (tech, tech2):
-                shifts.append(
-                    DutyShift(
-                        organization=org,
-                        community=community,
-                        user=user,
-                        role="technician",
-                        starts_at=_aware(day, 8, 0),
-                        ends_at=_aware(day, 18, 0),
-                    )
-                )
-    DutyShift.objects.bulk_create(shifts)
+    _roster(ctx, today)
 
     owners = {}
     for occ in Occupancy.objects.filter(organization=org, relation="owner").select_related(

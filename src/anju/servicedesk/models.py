@@ -51,6 +51,7 @@ TICKET_MACHINE = StateMachine(
         "triage": ((S.NEW, S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.WAITING), None),
         "appoint": ((S.NEW, S.ASSIGNED, S.ACCEPTED), None),
         "work": ((S.ACCEPTED, S.IN_PROGRESS, S.WAITING, S.RESOLVED), None),
+        "escalate": ((S.NEW, S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.WAITING), None),
     }
 )
 # Repairs must be worked on site before they are resolved; other kinds may be answered at once.
@@ -476,6 +477,17 @@ class SlaPolicy(models.Model):
         return f"{self.community_id} {self.priority}"
 
 
+def _skills_of_staff_in(community_ids):
+    """Skills of people who work in these communities (staff without a community limit work in
+    all of their company's communities)."""
+    return StaffSkill.objects.filter(
+        Q(user__memberships__communities__in=community_ids)
+        | Q(user__memberships__communities__isnull=True),
+        user__memberships__active=True,
+        user__memberships__organization=models.F("organization"),
+    ).values("pk")
+
+
 class StaffSkill(models.Model):
     """技能: what a technician can work, used by automatic dispatch."""
 
@@ -486,7 +498,7 @@ class StaffSkill(models.Model):
     skill = models.CharField(_("skill"), max_length=12, choices=Skill.choices)
 
     objects = ScopedManager()
-    scope = Scope(organization="organization")
+    scope = Scope(organization="organization", community_subquery=_skills_of_staff_in)
 
     class Meta:
         verbose_name = _("staff skill")

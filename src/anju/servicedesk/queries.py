@@ -6,7 +6,7 @@ from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .choices import OPEN_STATUSES, Category, Kind
+from .choices import OPEN_STATUSES, Category, DutyRole, Kind
 from .models import ReturnVisit, Ticket
 
 AGE_BUCKETS = [("lt1d", 1), ("1to3d", 3), ("3to7d", 7), ("gt7d", None)]
@@ -226,3 +226,132 @@ def return_visits_due(visits, day=None):
         .select_related("ticket__house__building", "ticket__reporter", "agent")
         .order_by("due_at")
     )
+
+
+# Roster and skills ---------------------------------------------------------------------------
+
+SERVICE_ROLES = ("agent", "technician", "manager")
+
+
+def staff_in_scope(user, perm, roles=SERVICE_ROLES):
+    """Active staff ``user`` may see with ``perm``: people with an active membership (in one of
+    ``roles``) in the same company and, when the user's own membership is limited to some
+    communities, in those communities (staff without a community limit work in all of them)."""
+    from anju.core import policy
+    from anju.core.models import User
+
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    base = Q(memberships__active=True)
+    if roles:
+        base &= Q(memberships__role__in=roles)
+    if user.is_superuser:
+        q = base
+    else:
+        q = Q(pk__in=[])
+        for membership in user.active_memberships():
+            if not policy.role_has(membership.role, perm):
+                continue
+            part = base & Q(memberships__organization_id=membership.organization_id)
+            ids = membership.community_ids()
+            if ids:
+                part &= Q(memberships__communities__in=ids) | Q(
+                    memberships__communities__isnull=True
+                )
+            q |= part
+    matching = User.objects.filter(q).values("pk")
+    return User.objects.filter(pk__in=matching, is_active=True)
+
+
+def shifts_between(shifts, start, end):
+    """Shifts overlapping [start, end)."""
+    return shifts.filter(starts_at__lt=end, ends_at__gt=start)
+
+
+def on_duty_now(community_ids, now=None):
+    """community id -> shifts running now (one query), by duty then start."""
+    from .models import DutyShift
+
+    now = now or timezone.now()
+    result = {}
+    rows = (
+        DutyShift.objects.filter(
+            community_id__in=list(community_ids),
+            starts_at__lte=now,
+            ends_at__gt=now,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("role", "starts_at", "id")
+    )
+    for shift in rows:
+        result.setdefault(shift.community_id, []).append(shift)
+    return result
+
+
+def roster_week(community, monday, staff, now=None, roles=None):
+    """The week grid of one community: one row per person (those with a shift that week first,
+    then the community's other service staff), one cell per day with the shifts starting then.
+    ``roles`` maps a person to their usual duty (for adding a shift from the grid)."""
+    from .models import DutyShift
+
+    now = now or timezone.now()
+    start, end = period_bounds(monday, monday + timedelta(days=6))
+    shifts = list(
+        shifts_between(DutyShift.objects.filter(community_id=community.pk), start, end)
+        .select_related("user")
+        .order_by("starts_at", "id")
+    )
+    days = [monday + timedelta(days=i) for i in range(7)]
+    people = {}
+    for shift in shifts:
+        people.setdefault(shift.user_id, shift.user)
+    with_shifts = list(people)
+    for user in staff:
+        people.setdefault(user.pk, user)
+    rows = []
+    for user_id, user in people.items():
+        cells = []
+        for day in days:
+            cell = []
+            for shift in shifts:
+                if shift.user_id != user_id:
+                    continue
+                local_start = timezone.localtime(shift.starts_at)
+                local_end = timezone.localtime(shift.ends_at)
+                if local_start.date() == day or (day == monday and local_start.date() < monday):
+                    midnight = local_end.time() == datetime.min.time()
+                    days_later = (local_end.date() - local_start.date()).days
+                    cell.append(
+                        {
+                            "shift": shift,
+                            "start": local_start,
+                            "end": local_end,
+                            # a shift ending at midnight reads "16:00–24:00"
+                            "end_label": "24:00"
+                            if midnight and days_later == 1
+                            else f"{local_end:%H:%M}",
+                            "now": shift.starts_at <= now < shift.ends_at,
+                            "overnight": days_later > (1 if midnight else 0),
+                        }
+                    )
+            cells.append({"day": day, "shifts": cell})
+        hours = sum(
+            (min(s.ends_at, end) - max(s.starts_at, start)).total_seconds()
+            for s in shifts
+            if s.user_id == user_id
+        )
+        own = [s.role for s in shifts if s.user_id == user_id]
+        role = (roles or {}).get(user_id) or (own[0] if own else "technician")
+        rows.append(
+            {
+                "user": user,
+                "role": role,
+                "role_label": DutyRole(role).label,
+                "cells": cells,
+                "hours": round(hours / 3600, 1),
+                "on_duty": any(c["now"] for cell in cells for c in cell["shifts"]),
+            }
+        )
+    rows.sort(key=lambda r: (r["user"].pk not in with_shifts, -r["hours"], r["user"].pk))
+    return {"community": community, "days": days, "rows": rows, "count": len(shifts)}

@@ -9,7 +9,7 @@ manager (the longest-standing membership wins). The first responder never change
 ticket lives, whoever works it.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -38,6 +38,7 @@ from .choices import (
     Kind,
     Priority,
     ReturnVisitOutcome,
+    Skill,
     Status,
     Urgency,
     WorkItemKind,
@@ -57,6 +58,7 @@ from .models import (
 WORK_PERM = "servicedesk.ticket.work"
 DISPATCH_PERM = "servicedesk.ticket.dispatch"
 RESPOND_PERM = "servicedesk.complaint.respond"  # held by managers through "servicedesk.*"
+VIEW_PERM = "servicedesk.ticket.view"
 
 
 def _field_error(field, message):
@@ -1344,23 +1346,6 @@ def _escalate_one(pk, now, delays):
         for level, delay in enumerate(delays, start=1):
             if now < due + timedelta(minutes=delay) or (step, level, key) in done:
                 continue
-            if level == 1:
-                users = [ticket.assignee or ticket.first_responder]
-            elif level == 2:
-                users = community_managers(ticket.community)
-            else:
-                users = company_admins(ticket.community)
-            users = [u for u in users if u is not None]
-            Escalation.objects.create(
-                organization_id=ticket.organization_id,
-                community_id=ticket.community_id,
-                ticket=ticket,
-                step=step,
-                level=level,
-                due_at_key=key,
-                notified=[u.pk for u in users],
-                at=now,
-            )
             step_label = {
                 "accept": _("accept"),
                 "arrive": _("arrival"),
@@ -1371,43 +1356,129 @@ def _escalate_one(pk, now, delays):
                 "step": step_label,
                 "due": _fmt(due),
             }
-            notify(
-                users,
-                title,
-                ticket.description[:200],
-                link=ticket_link(ticket),
-                community=ticket.community,
-                channels=("inbox", "sms"),
-            )
-            if ticket.first_responder is not None and ticket.first_responder not in users:
-                notify(
-                    [ticket.first_responder],
-                    title,
-                    _("Escalated to level %(level)s") % {"level": level},
-                    link=ticket_link(ticket),
-                    community=ticket.community,
-                )
-            if level > ticket.escalation_level:
-                ticket.escalation_level = level
-                _save(ticket, ["escalation_level"])
-            _event(
-                ticket,
-                None,
-                "escalate",
-                before_status=ticket.status,
-                public=False,
-                data={"step": step, "level": level, "notified": [_actor_label(u) for u in users]},
-                at=now,
-            )
-            audit.record(
-                None,
-                "servicedesk.ticket.escalated",
-                ticket,
-                after={"step": step, "level": level},
-                community=ticket.community,
-            )
+            _escalate_to_level(ticket, None, step, level, key, now, title, ticket.description[:200])
             sent += 1
     return sent
+
+
+ESCALATION_LEVELS = (1, 2, 3)  # assignee (or first responder), community manager, company
+MANUAL_STEP = "manual"
+
+
+def escalation_recipients(ticket, level):
+    """Who is told at ``level`` of the ladder."""
+    if level == 1:
+        users = [ticket.assignee or ticket.first_responder]
+    elif level == 2:
+        users = community_managers(ticket.community)
+    else:
+        users = company_admins(ticket.community)
+    return [u for u in users if u is not None]
+
+
+def _escalate_to_level(ticket, actor, step, level, key, now, title, body, reason=""):
+    """One rung of the ladder, shared by the periodic job and the manual escalation: the
+    Escalation row, the notifications, the ticket's level, the timeline and the audit."""
+    users = escalation_recipients(ticket, level)
+    Escalation.objects.create(
+        organization_id=ticket.organization_id,
+        community_id=ticket.community_id,
+        ticket=ticket,
+        step=step,
+        level=level,
+        due_at_key=key,
+        notified=[u.pk for u in users],
+        at=now,
+    )
+    told = [u for u in users if u != actor]
+    notify(
+        told,
+        title,
+        body,
+        link=ticket_link(ticket),
+        community=ticket.community,
+        channels=("inbox", "sms"),
+    )
+    others = [ticket.first_responder]
+    if actor is not None:
+        others.append(ticket.assignee)  # a manual escalation is news for the worker too
+    others = [u for u in dict.fromkeys(others) if u is not None and u not in users and u != actor]
+    if others:
+        notify(
+            others,
+            title,
+            _("Escalated to level %(level)s") % {"level": level},
+            link=ticket_link(ticket),
+            community=ticket.community,
+        )
+    if level > ticket.escalation_level:
+        ticket.escalation_level = level
+        _save(ticket, ["escalation_level"])
+    data = {"step": step, "level": level, "notified": [_actor_label(u) for u in users]}
+    if actor is not None:
+        data["manual"] = True
+    _event(
+        ticket,
+        actor,
+        "escalate",
+        before_status=ticket.status,
+        note=reason,
+        public=False,
+        data=data,
+        at=now,
+    )
+    after = {"step": step, "level": level}
+    if reason:
+        after["reason"] = reason
+    audit.record(
+        actor, "servicedesk.ticket.escalated", ticket, after=after, community=ticket.community
+    )
+    return users
+
+
+@transaction.atomic
+def escalate(*, actor, ticket, reason) -> Ticket:
+    """升级 by hand: an agent or manager takes the ticket one rung up the ladder the periodic job
+    uses (assignee, community manager, company), with a reason. Rungs where nobody but the actor
+    would hear of it are skipped; at the top the company is told again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise _field_error("reason", _("Give the reason for escalating."))
+    ticket = _lock(ticket, "escalate")
+    if actor is None or not policy.staff_has(
+        actor, DISPATCH_PERM, ticket.community_id, ticket.organization_id
+    ):
+        raise Forbidden(_("Only the service desk or the community manager can escalate."))
+    top = ESCALATION_LEVELS[-1]
+    level = next(
+        (
+            n
+            for n in ESCALATION_LEVELS
+            if n > ticket.escalation_level
+            and [u for u in escalation_recipients(ticket, n) if u != actor]
+        ),
+        top,
+    )
+    now = timezone.now()
+    title = _("%(number)s escalated by %(who)s: %(reason)s") % {
+        "number": ticket.number,
+        "who": _actor_label(actor),
+        "reason": reason[:100],
+    }
+    # The ticket is locked, so the count gives each manual escalation its own key.
+    count = Escalation.objects.filter(ticket=ticket, step=MANUAL_STEP).count()
+    _escalate_to_level(
+        ticket,
+        actor,
+        MANUAL_STEP,
+        level,
+        f"manual-{count + 1}",
+        now,
+        title,
+        ticket.description[:200],
+        reason=reason,
+    )
+    return ticket
 
 
 def open_due_return_visits(now=None) -> int:
@@ -1465,33 +1536,153 @@ def set_sla_policy(
     return row
 
 
+def _works_in_organization(user, organization_id):
+    return user is not None and any(
+        m.organization_id == organization_id for m in user.active_memberships()
+    )
+
+
 @transaction.atomic
 def set_skills(*, actor, organization, user, skills) -> list[str]:
+    """技能: replace a staff member's skills with ``skills``."""
+    organization_id = organization.pk
     skills = sorted(set(skills))
     for skill in skills:
-        from .choices import Skill
-
         _choice(skill, Skill, "skills")
-    StaffSkill.objects.filter(organization=organization, user=user).exclude(
+    if not _works_in_organization(user, organization_id):
+        raise _field_error("user", _("This person does not work for this company."))
+    before = sorted(
+        StaffSkill.objects.filter(organization_id=organization_id, user=user).values_list(
+            "skill", flat=True
+        )
+    )
+    StaffSkill.objects.filter(organization_id=organization_id, user=user).exclude(
         skill__in=skills
     ).delete()
     for skill in skills:
-        StaffSkill.objects.get_or_create(organization=organization, user=user, skill=skill)
+        StaffSkill.objects.get_or_create(organization_id=organization_id, user=user, skill=skill)
     audit.record(
-        actor, "servicedesk.skills.set", user, organization=organization, after={"skills": skills}
+        actor,
+        "servicedesk.skills.set",
+        user,
+        organization=organization,
+        before={"skills": before},
+        after={"skills": skills},
     )
     return skills
 
 
 @transaction.atomic
-def add_duty_shift(*, actor, community, user, role, starts_at, ends_at) -> DutyShift:
+def add_staff_skill(*, actor, organization, user, skill) -> StaffSkill:
+    """One skill more for a staff member (the API's POST /staff-skills/)."""
+    organization_id = organization.pk
+    _choice(skill, Skill, "skill")
+    if not _works_in_organization(user, organization_id):
+        raise _field_error("user", _("This person does not work for this company."))
+    row, created = StaffSkill.objects.get_or_create(
+        organization_id=organization_id, user=user, skill=skill
+    )
+    if not created:
+        raise _field_error("skill", _("This person already has this skill."))
+    audit.record(
+        actor,
+        "servicedesk.skill.added",
+        row,
+        after={"user": user.pk, "skill": skill},
+    )
+    return row
+
+
+@transaction.atomic
+def change_staff_skill(*, actor, staff_skill, skill) -> StaffSkill:
+    _choice(skill, Skill, "skill")
+    row = StaffSkill.objects.select_for_update().get(pk=staff_skill.pk)
+    if skill == row.skill:
+        return row
+    if (
+        StaffSkill.objects.filter(organization_id=row.organization_id, user_id=row.user_id)
+        .filter(skill=skill)
+        .exists()
+    ):
+        raise _field_error("skill", _("This person already has this skill."))
+    before = row.skill
+    row.skill = skill
+    row.save(update_fields=["skill"])
+    audit.record(
+        actor,
+        "servicedesk.skill.changed",
+        row,
+        before={"skill": before},
+        after={"skill": skill},
+    )
+    return row
+
+
+@transaction.atomic
+def remove_staff_skill(*, actor, staff_skill) -> None:
+    audit.record(
+        actor,
+        "servicedesk.skill.removed",
+        staff_skill,
+        before={"user": staff_skill.user_id, "skill": staff_skill.skill},
+    )
+    staff_skill.delete()
+
+
+# The permission a person needs for each duty on the roster.
+DUTY_PERMS = {
+    DutyRole.AGENT: DISPATCH_PERM,
+    DutyRole.TECHNICIAN: WORK_PERM,
+    DutyRole.MANAGER: RESPOND_PERM,
+}
+MAX_SHIFT = timedelta(hours=24)
+
+
+def _check_shift(community, user, role, starts_at, ends_at, exclude=None):
     _choice(role, DutyRole, "role")
+    if starts_at is None:
+        raise _field_error("starts_at", _("Give the start of the shift."))
+    if ends_at is None:
+        raise _field_error("ends_at", _("Give the end of the shift."))
     if ends_at <= starts_at:
         raise _field_error("ends_at", _("The shift must end after it starts."))
-    if not policy.staff_has(
-        user, "servicedesk.ticket.view", community.pk, community.organization_id
+    if ends_at - starts_at > MAX_SHIFT:
+        raise _field_error("ends_at", _("A shift lasts at most 24 hours."))
+    if (
+        user is None
+        or not user.is_active
+        or not policy.staff_has(user, VIEW_PERM, community.pk, community.organization_id)
     ):
         raise _field_error("user", _("This person does not work in this community."))
+    if not policy.staff_has(user, DUTY_PERMS[role], community.pk, community.organization_id):
+        raise _field_error(
+            "role",
+            _("%(name)s cannot be on duty as %(duty)s.")
+            % {"name": _actor_label(user), "duty": DutyRole(role).label},
+        )
+    overlapping = DutyShift.objects.filter(
+        community_id=community.pk, user=user, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude.pk)
+    clash = overlapping.order_by("starts_at").first()
+    if clash is not None:
+        raise _field_error(
+            "starts_at",
+            _("%(name)s is already on duty here from %(start)s to %(end)s.")
+            % {
+                "name": _actor_label(user),
+                "start": _fmt(clash.starts_at),
+                "end": _fmt(clash.ends_at),
+            },
+        )
+
+
+@transaction.atomic
+def add_duty_shift(*, actor, community, user, role, starts_at, ends_at) -> DutyShift:
+    """值班: put a staff member on the roster of a community (automatic dispatch and the first
+    responder of portal reports follow it)."""
+    _check_shift(community, user, role, starts_at, ends_at)
     shift = DutyShift.objects.create(
         organization_id=community.organization_id,
         community=community,
@@ -1504,6 +1695,87 @@ def add_duty_shift(*, actor, community, user, role, starts_at, ends_at) -> DutyS
         actor, "servicedesk.duty.added", shift, after=audit.snapshot(shift), community=community
     )
     return shift
+
+
+@transaction.atomic
+def change_duty_shift(*, actor, shift, **changes) -> DutyShift:
+    """Move a shift, change its duty or hand it to someone else (same community)."""
+    shift = DutyShift.objects.select_for_update().select_related("community").get(pk=shift.pk)
+    allowed = {"user", "role", "starts_at", "ends_at"}
+    unknown = set(changes) - allowed
+    if unknown:
+        name = sorted(unknown)[0]
+        raise _field_error(name, _("This cannot be changed; add a new shift instead."))
+    values = {name: changes.get(name, getattr(shift, name)) for name in allowed}
+    _check_shift(shift.community, exclude=shift, **values)
+    before = audit.snapshot(shift)
+    for name, value in values.items():
+        setattr(shift, name, value)
+    shift.save()
+    audit.record(
+        actor,
+        "servicedesk.duty.changed",
+        shift,
+        before=before,
+        after=audit.snapshot(shift),
+        community=shift.community,
+    )
+    return shift
+
+
+@transaction.atomic
+def remove_duty_shift(*, actor, shift) -> None:
+    audit.record(
+        actor,
+        "servicedesk.duty.removed",
+        shift,
+        before=audit.snapshot(shift),
+        community=shift.community,
+    )
+    shift.delete()
+
+
+@transaction.atomic
+def copy_duty_week(*, actor, community, from_day, to_day) -> int:
+    """排班复制: the shifts of the week starting ``from_day`` again in the week starting
+    ``to_day``; shifts that would clash or whose person can no longer do the duty are skipped."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(from_day, time.min), tz)
+    offset_days = (to_day - from_day).days
+    if offset_days == 0:
+        raise _field_error("to_day", _("Choose another week to copy to."))
+    shifts = DutyShift.objects.filter(
+        community_id=community.pk, starts_at__gte=start, starts_at__lt=start + timedelta(days=7)
+    ).select_related("user")
+    copied = 0
+    for shift in shifts.order_by("starts_at", "id"):
+        # Keep the wall-clock times across daylight-saving changes.
+        starts = timezone.localtime(shift.starts_at, tz) + timedelta(days=offset_days)
+        ends = timezone.localtime(shift.ends_at, tz) + timedelta(days=offset_days)
+        starts = timezone.make_aware(starts.replace(tzinfo=None), tz)
+        ends = timezone.make_aware(ends.replace(tzinfo=None), tz)
+        try:
+            with transaction.atomic():
+                _check_shift(community, shift.user, shift.role, starts, ends)
+                DutyShift.objects.create(
+                    organization_id=community.organization_id,
+                    community=community,
+                    user=shift.user,
+                    role=shift.role,
+                    starts_at=starts,
+                    ends_at=ends,
+                )
+        except DomainError:
+            continue
+        copied += 1
+    audit.record(
+        actor,
+        "servicedesk.duty.copied",
+        community,
+        after={"from": from_day.isoformat(), "to": to_day.isoformat(), "shifts": copied},
+        community=community,
+    )
+    return copied
 
 
 def find_caller(organization_ids, phone, community_ids=None):
@@ -1556,10 +1828,17 @@ __all__ = [
     "respond_to_complaint",
     "record_return_visit",
     "escalate_overdue",
+    "escalate",
     "open_due_return_visits",
     "set_sla_policy",
     "set_skills",
+    "add_staff_skill",
+    "change_staff_skill",
+    "remove_staff_skill",
     "add_duty_shift",
+    "change_duty_shift",
+    "remove_duty_shift",
+    "copy_duty_week",
     "find_caller",
     "Ticket",
 ]
