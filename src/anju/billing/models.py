@@ -461,12 +461,16 @@ class BillLine(AppendOnlyMixin, models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
-    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="lines")
+    # No database FK check on bill either (PostgreSQL checks each of a run's 300,000 lines at
+    # commit): lines are only written with the bill they belong to, and bills are never
+    # deleted (Bill.delete refuses; Django's PROTECT refuses a queryset delete).
+    bill = models.ForeignKey(
+        Bill, on_delete=models.PROTECT, related_name="lines", db_constraint=False
+    )
     house = models.ForeignKey(
         House, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
-    # Published fee items are never deleted (PROTECT); no per-row FK check on the run's
-    # 300,000 lines (the bill FK stays: a line always belongs to a bill).
+    # Published fee items are never deleted (PROTECT): no per-row FK check on a run's lines.
     fee_item = models.ForeignKey(
         FeeItem,
         on_delete=models.PROTECT,
@@ -504,7 +508,6 @@ class BillLine(AppendOnlyMixin, models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="billline_amount_nonneg"),
         ]
-        indexes = [models.Index(fields=["community", "period"], name="billline_comm_period")]
 
     def __str__(self):
         return f"{self.fee_item_id} {self.amount}"
