@@ -858,13 +858,77 @@ STALE_SQL = (
 STALE_PG = STALE_SQL[:-1] + " OFFSET 0)"
 
 
+def _post_staged_orm(run, p):
+    """The generic path (SQLite): SQL would sum the amounts as floats, so the bills are built
+    here from the staged lines, with exact decimals."""
+    by_house = defaultdict(list)
+    for row in RunLine.objects.filter(run=run).order_by("house_id", "id"):
+        by_house[row.house_id].append(row)
+    bills = [
+        Bill(
+            organization_id=run.organization_id,
+            community_id=run.community_id,
+            house_id=house_id,
+            run=run,
+            period=p.key,
+            period_start=p.start,
+            period_end=p.end,
+            due_date=min(r.due_date for r in rows),
+            payer_kind=rows[0].payer_kind,
+            payer_id=rows[0].payer_id,
+            liable_id=rows[0].liable_id,
+            payer_name=rows[0].payer_name,
+            total=sum((r.amount for r in rows), Decimal(0)),
+        )
+        for house_id, rows in by_house.items()
+    ]
+    if bills:
+        _insert_bills(bills)
+    lines = [
+        BillLine(
+            organization_id=run.organization_id,
+            community_id=run.community_id,
+            bill_id=bill.pk,
+            house_id=bill.house_id,
+            fee_item_id=r.fee_item_id,
+            period=p.key,
+            amount=r.amount,
+            detail=r.detail,
+        )
+        for bill in bills
+        for r in by_house[bill.house_id]
+    ]
+    BillLine.objects.bulk_create(lines, batch_size=CHUNK)
+    return len(bills), len(lines), sum((b.total for b in bills), Decimal(0))
+
+
+# PostgreSQL: the bills of a run with their ids (RETURNING), then their lines, one statement.
+_BILLS_FROM_STAGED = (
+    "INSERT INTO billing_bill (organization_id, community_id, house_id, run_id, number, "
+    "period, period_start, period_end, due_date, payer_kind, payer_id, liable_id, "
+    "payer_name, total, paid, credited, late_fee, status, created_at) "
+    "SELECT %(org)s, %(com)s, s.house_id, %(run)s, '', %(period)s, %(start)s, %(end)s, "
+    "MIN(s.due_date), MIN(s.payer_kind), MIN(s.payer_id), MIN(s.liable_id), "
+    "MIN(s.payer_name), SUM(s.amount), 0, 0, 0, %(open)s, %(now)s "
+    "FROM billing_runline s WHERE s.run_id = %(run)s "
+    "GROUP BY s.house_id ORDER BY s.house_id"
+)
+_LINES_FROM_STAGED = (
+    "INSERT INTO billing_billline (organization_id, community_id, bill_id, house_id, "
+    "fee_item_id, period, kind, amount, detail, description, source) "
+    "SELECT %(org)s, %(com)s, b.id, s.house_id, s.fee_item_id, %(period)s, %(regular)s, "
+    "s.amount, s.detail, '', '' FROM billing_runline s "
+)
+
+
 def _post_staged(run, period):
     """Bills and lines from the run's staged lines, set-based; returns (bills, lines, total).
 
     A staged line billed meanwhile by another run of the period is dropped first (re-running
-    creates nothing); then one INSERT ... SELECT writes a bill per house and one writes the
-    lines. A line committed by a concurrent run between the two hits the unique constraint
-    and the whole post rolls back, so a bill's total is always the sum of its lines."""
+    creates nothing). On PostgreSQL one statement then writes a bill per house and its lines
+    (INSERT ... SELECT, the bill ids from RETURNING); elsewhere the ORM does. A line committed
+    by a concurrent run in between hits the unique constraint and the whole post rolls back,
+    so a bill's total is always the sum of its lines."""
     p = calc.parse_period(period)
     params = {
         "run": run.pk,
@@ -878,22 +942,6 @@ def _post_staged(run, period):
         "open": Bill.Status.OPEN,
     }
     pg = connection.vendor == "postgresql"
-    bill_insert = (
-        "INSERT INTO billing_bill (organization_id, community_id, house_id, run_id, number, "
-        "period, period_start, period_end, due_date, payer_kind, payer_id, liable_id, "
-        "payer_name, total, paid, credited, late_fee, status, created_at) "
-        "SELECT %(org)s, %(com)s, s.house_id, %(run)s, '', %(period)s, %(start)s, %(end)s, "
-        "MIN(s.due_date), MIN(s.payer_kind), MIN(s.payer_id), MIN(s.liable_id), "
-        "MIN(s.payer_name), SUM(s.amount), 0, 0, 0, %(open)s, %(now)s "
-        "FROM billing_runline s WHERE s.run_id = %(run)s "
-        "GROUP BY s.house_id ORDER BY s.house_id"
-    )
-    line_insert = (
-        "INSERT INTO billing_billline (organization_id, community_id, bill_id, house_id, "
-        "fee_item_id, period, kind, amount, detail, description, source) "
-        "SELECT %(org)s, %(com)s, b.id, s.house_id, s.fee_item_id, %(period)s, %(regular)s, "
-        "s.amount, s.detail, '', '' FROM billing_runline s "
-    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM billing_billline l WHERE l.period = %(period)s AND l.kind = %(regular)s "
@@ -908,7 +956,7 @@ def _post_staged(run, period):
             # their staged lines (a run's new bills have no statistics yet).
             cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
             cursor.execute(
-                f"WITH b AS ({bill_insert} RETURNING id, house_id) {line_insert}"
+                f"WITH b AS ({_BILLS_FROM_STAGED} RETURNING id, house_id) {_LINES_FROM_STAGED}"
                 "JOIN b ON b.house_id = s.house_id WHERE s.run_id = %(run)s ORDER BY b.id, s.id",
                 params,
             )
@@ -919,16 +967,7 @@ def _post_staged(run, period):
             )
             bills, total = cursor.fetchone()
         else:
-            cursor.execute(bill_insert, params)
-            bills = cursor.rowcount
-            cursor.execute(
-                f"{line_insert}JOIN billing_bill b ON b.run_id = %(run)s "
-                "AND b.house_id = s.house_id WHERE s.run_id = %(run)s ORDER BY b.id, s.id",
-                params,
-            )
-            lines = cursor.rowcount
-            # SQLite sums decimals as floats: add them up here, exactly.
-            total = sum(Bill.objects.filter(run=run).values_list("total", flat=True), Decimal(0))
+            bills, lines, total = _post_staged_orm(run, p)
         cursor.execute("DELETE FROM billing_runline WHERE run_id = %(run)s", params)
     return bills, lines, quantize(total)
 
