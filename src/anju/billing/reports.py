@@ -1,10 +1,9 @@
 """Read side: line explanations, arrears aging, collection rates, receivable/received reports."""
 
-from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,21 +88,23 @@ def explain_line(line) -> str:
     return "; ".join(str(p) for p in parts)
 
 
-def _bucket_case(as_of):
-    whens = []
+def _bucket_filters(as_of):
+    """Disjoint due-date windows, one per aging bucket (days overdue = as_of - due_date)."""
+    out = []
     for name, low, high in AGING_BUCKETS:
-        # days overdue = as_of - due_date; bucket by due date window
-        newest = as_of - timedelta(days=low)
-        cond = Q(due_date__lte=newest)
+        cond = Q(due_date__lte=as_of - timedelta(days=low))
         if high is not None:
             cond &= Q(due_date__gte=as_of - timedelta(days=high))
-        whens.append(When(cond, then=Value(name)))
-    return Case(*whens, default=Value("0-30"))
+        out.append((name, cond))
+    return out
 
 
 def arrears_aging(bills, as_of=None, group=None):
     """Open, overdue balances by aging bucket (and optional group: community, building, period).
-    Returns {"rows": [{group, bucket amounts, households}], "total", "households"}."""
+    Returns {"rows": [{group, bucket amounts, households}], "total", "households"}.
+
+    One pass over the open bills (read from the covering ``bill_open_due_cover`` index): each
+    group's buckets are conditional sums, its households a distinct count of houses."""
     as_of = as_of or timezone.localdate()
     qs = bills.filter(status=Bill.Status.OPEN, due_date__lt=as_of)
     group_field = {
@@ -112,42 +113,45 @@ def arrears_aging(bills, as_of=None, group=None):
         "period": "period",
         None: None,
     }[group]
-    keys = ["bucket"] + ([group_field] if group_field else [])
-    rows = (
-        qs.annotate(bucket=_bucket_case(as_of))
-        .values(*keys)
-        .annotate(
-            amount=Sum(BALANCE, output_field=DecimalField()),
-            households=Count("house_id", distinct=True),
+    buckets = _bucket_filters(as_of)
+    sums = {
+        f"b{i}": Sum(BALANCE, filter=cond, output_field=DecimalField())
+        for i, (_name, cond) in enumerate(buckets)
+    }
+    households = Count("house_id", distinct=True)
+    if group_field:
+        rows = list(
+            qs.values(group_field).annotate(**sums, households=households).order_by(group_field)
         )
-        .order_by(*keys)
-    )
-    table = defaultdict(lambda: {name: ZERO for name, _a, _b in AGING_BUCKETS})
-    households = defaultdict(int)
-    for r in rows:
-        label = r.get(group_field) if group_field else _("All")
-        table[label][r["bucket"]] = quantize(r["amount"] or 0)
-        households[label] += r["households"]
+    else:
+        rows = [qs.aggregate(**sums, households=households)]
+        rows[0][None] = _("All")
     out = []
-    for label, buckets in table.items():
+    total, houses = ZERO, 0
+    for r in rows:
+        amounts = {name: quantize(r[f"b{i}"] or 0) for i, (name, _c) in enumerate(buckets)}
+        if not r["households"]:
+            continue
+        row_total = sum(amounts.values(), ZERO)
+        total += row_total
+        houses += r["households"]
         out.append(
             {
-                "group": str(label),
-                **{k: str(v) for k, v in buckets.items()},
-                "cells": [str(buckets[name]) for name, _a, _b in AGING_BUCKETS],
-                "total": str(sum(buckets.values(), ZERO)),
-                "households": households[label],
+                "group": str(r[group_field]),
+                **{k: str(v) for k, v in amounts.items()},
+                "cells": [str(amounts[name]) for name, _a, _b in AGING_BUCKETS],
+                "total": str(row_total),
+                "households": r["households"],
             }
         )
-    total = qs.aggregate(
-        t=Sum(BALANCE, output_field=DecimalField()), h=Count("house_id", distinct=True)
-    )
+    if group == "period":  # a house owes in several periods: count it once overall
+        houses = qs.aggregate(h=Count("house_id", distinct=True))["h"]
     return {
         "as_of": str(as_of),
         "buckets": [b[0] for b in AGING_BUCKETS],
         "rows": out,
-        "total": str(quantize(total["t"] or 0)),
-        "households": total["h"],
+        "total": str(total),
+        "households": houses,
     }
 
 

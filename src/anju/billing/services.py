@@ -41,6 +41,7 @@ from .models import (
     MeterReading,
     Method,
     Payment,
+    RunLine,
     SharedUsage,
     VacancyNotice,
     VacancyRule,
@@ -424,17 +425,15 @@ def _applies(item, usage):
     return item.applies_to == AppliesTo.ALL or item.applies_to == usage
 
 
-def _payers(house_ids, on):
-    """house_id -> (payer_kind, payer_id, liable_id, payer_name) from active occupancies."""
+def _payers(house_ids, on, **filters):
+    """house_id -> (payer_kind, payer_id, liable_id, payer_name) from active occupancies.
+    ``filters`` (e.g. community and an id range) replace ``house_ids`` for large chunks."""
     owners, payers = {}, {}
-    rows = (
-        Occupancy.objects.active(on)
-        .filter(house_id__in=house_ids)
-        .values_list(
-            "house_id", "person_id", "person__name", "relation", "is_payer", "is_representative"
-        )
-        .order_by("house_id", "-is_representative", "id")
-    )
+    rows = Occupancy.objects.active(on)
+    rows = rows.filter(**filters) if filters else rows.filter(house_id__in=house_ids)
+    rows = rows.values_list(
+        "house_id", "person_id", "person__name", "relation", "is_payer", "is_representative"
+    ).order_by("house_id", "-is_representative", "id")
     for house_id, person_id, name, relation, is_payer, _rep in rows:
         if relation in OWNER_RELATIONS and house_id not in owners:
             owners[house_id] = (person_id, name)
@@ -489,14 +488,15 @@ class RunComputer:
         if building is not None:
             houses = houses.filter(building=building)
         self.houses = houses
-        self.existing = {
-            item.pk: set(
-                BillLine.objects.filter(
-                    fee_item=item, period=self.period.key, kind=BillLine.Kind.REGULAR
-                ).values_list("house_id", flat=True)
-            )
-            for item in self.items
-        }
+        self.existing = {item.pk: set() for item in self.items}
+        if self.items:
+            billed = BillLine.objects.filter(
+                period=self.period.key,
+                fee_item__in=[i.pk for i in self.items],
+                kind=BillLine.Kind.REGULAR,
+            ).values_list("fee_item_id", "house_id")
+            for item_id, house_id in billed.iterator(chunk_size=CHUNK * 4):
+                self.existing[item_id].add(house_id)
         self.vacancy = self._vacancy()
         self.memo = {}
         self.metered = {
@@ -662,6 +662,24 @@ class RunComputer:
             return share[0], detail
         return None
 
+    def todo(self):
+        """Ids of the houses with something left to bill. A house already billed for every
+        item that applies to it is dropped here, before its row or payer is loaded: a re-run
+        of a posted period loads no house at all."""
+        done_for = {}
+        out = []
+        for hid, usage in (
+            self.houses.order_by("id").values_list("id", "usage").iterator(chunk_size=CHUNK * 4)
+        ):
+            done = done_for.get(usage)
+            if done is None:
+                done = done_for[usage] = [
+                    self.existing[i.pk] for i in self.items if _applies(i, usage)
+                ]
+            if any(hid not in d for d in done):
+                out.append(hid)
+        return out
+
     def chunks(self):
         """Yield lists of (house row, payer info, [(item, amount, detail)])."""
         fields = (
@@ -674,11 +692,24 @@ class RunComputer:
             "delivered",
             "delivered_on",
         )
-        ids = list(self.houses.order_by("id").values_list("id", flat=True))
+        ids = self.todo() if self.items else []
         for start in range(0, len(ids), CHUNK):
             chunk_ids = ids[start : start + CHUNK]
-            rows = list(House.objects.filter(pk__in=chunk_ids).order_by("id").values(*fields))
-            owners, payers = _payers(chunk_ids, self.period.end)
+            wanted = set(chunk_ids)
+            # An id range, not an IN list of 5,000 parameters.
+            span = {"pk__gte": chunk_ids[0], "pk__lte": chunk_ids[-1]}
+            rows = [
+                h
+                for h in self.houses.filter(**span).order_by("id").values(*fields)
+                if h["id"] in wanted
+            ]
+            owners, payers = _payers(
+                None,
+                self.period.end,
+                community=self.community,
+                house_id__gte=chunk_ids[0],
+                house_id__lte=chunk_ids[-1],
+            )
             out = []
             for h in rows:
                 h["developer_held"] = not h["sold"] or not h["delivered"]
@@ -715,14 +746,12 @@ def _copy_text(value):
     )
 
 
-class _RunWriter:
-    """Writes a run's bills and lines. On PostgreSQL as COPY text (ids taken from the sequence
-    first, so lines can point at their bills); elsewhere with bulk_create."""
+class _RunStager:
+    """Stages a run's computed lines (``RunLine``): as COPY text on PostgreSQL, elsewhere with
+    bulk_create. Posting turns them into bills and lines set-based (``_post_staged``)."""
 
     def __init__(self, run, period):
         self.run, self.period = run, period
-        self.bills = self.lines = 0
-        self.total = Decimal(0)
         self.json = {}
         self.pg = connection.vendor == "postgresql"
 
@@ -739,88 +768,209 @@ class _RunWriter:
     def write(self, chunk):
         if not chunk:
             return
-        run, p = self.run, self.period
-        org, com = run.organization_id, run.community_id
-        bills = []
-        for h, payer, lines in chunk:
-            payer_kind, payer_id, liable_id, payer_name = payer
-            bill_total = sum((a for _i, a, _d in lines), Decimal(0))
-            due = p.start + timedelta(days=min(item.due_days for item, _a, _d in lines))
-            bills.append(
-                (h["id"], payer_kind, payer_id, liable_id, payer_name[:200], bill_total, due, lines)
-            )
-            self.total += bill_total
+        run, start = self.run, self.period.start
         if not self.pg:
-            objs = [
-                Bill(
-                    organization_id=org,
-                    community_id=com,
-                    house_id=hid,
-                    run=run,
-                    period=p.key,
-                    period_start=p.start,
-                    period_end=p.end,
-                    due_date=due,
-                    payer_kind=kind,
-                    payer_id=payer_id,
-                    liable_id=liable_id,
-                    payer_name=name,
-                    total=bill_total,
-                )
-                for hid, kind, payer_id, liable_id, name, bill_total, due, _lines in bills
-            ]
-            _insert_bills(objs)
-            BillLine.objects.bulk_create(
+            RunLine.objects.bulk_create(
                 [
-                    BillLine(
-                        organization_id=org,
-                        community_id=com,
-                        bill_id=obj.pk,
-                        house_id=obj.house_id,
+                    RunLine(
+                        run=run,
+                        house_id=h["id"],
                         fee_item_id=item.pk,
-                        period=p.key,
                         amount=amount,
                         detail=detail,
+                        due_date=start + timedelta(days=item.due_days),
+                        payer_kind=kind,
+                        payer_id=payer_id,
+                        liable_id=liable_id,
+                        payer_name=name[:200],
                     )
-                    for obj, row in zip(objs, bills, strict=True)
-                    for item, amount, detail in row[7]
+                    for h, (kind, payer_id, liable_id, name), lines in chunk
+                    for item, amount, detail in lines
                 ],
                 batch_size=CHUNK,
             )
+            return
+        due = {}
+        text = []
+        for h, (kind, payer_id, liable_id, name), lines in chunk:
+            payer = (
+                f"{kind}\t{_copy_text(payer_id)}\t{_copy_text(liable_id)}\t{_copy_text(name[:200])}"
+            )
+            for item, amount, detail in lines:
+                day = due.get(item.pk)
+                if day is None:
+                    day = due[item.pk] = (start + timedelta(days=item.due_days)).isoformat()
+                text.append(
+                    f"{run.pk}\t{h['id']}\t{item.pk}\t{amount}\t{self._json(detail)}\t{day}\t{payer}\n"
+                )
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                "COPY billing_runline (run_id, house_id, fee_item_id, amount, detail, due_date, "
+                "payer_kind, payer_id, liable_id, payer_name) FROM STDIN"
+            ) as copy,
+        ):
+            copy.write("".join(text))
+
+
+def _stage(computer, run):
+    """Compute the run chunk by chunk, stage its lines and return the preview summary."""
+    stager = _RunStager(run, computer.period)
+    totals = defaultdict(lambda: [Decimal(0), 0])
+    houses, zero = 0, 0
+    for chunk in computer.chunks():
+        stager.write(chunk)
+        for _h, _payer, lines in chunk:
+            houses += 1
+            for item, amount, _detail in lines:
+                totals[item.pk][0] += amount
+                totals[item.pk][1] += 1
+                zero += amount == 0
+    if stager.pg and houses:
+        with connection.cursor() as cursor:  # fresh statistics for the set-based post
+            cursor.execute("ANALYZE billing_runline")
+    names = {i.pk: i.name for i in computer.items}
+    warnings = list(computer.warnings)
+    if zero:
+        warnings.append(_("%(n)s lines come to ¥0.00.") % {"n": zero})
+    return {
+        "period": computer.period.key,
+        "houses": houses,
+        "lines": sum(t[1] for t in totals.values()),
+        "total": str(sum((t[0] for t in totals.values()), Decimal(0))),
+        "items": [
+            {"fee_item": pk, "name": names[pk], "lines": t[1], "total": str(t[0])}
+            for pk, t in totals.items()
+        ],
+        "already_billed": sum(len(s) for s in computer.existing.values()),
+        "warnings": [str(w) for w in warnings],
+        "staged": True,
+    }
+
+
+STALE_SQL = (
+    "DELETE FROM billing_runline WHERE run_id = %(run)s AND EXISTS ("
+    "SELECT 1 FROM billing_billline l WHERE l.period = %(period)s "
+    "AND l.fee_item_id = billing_runline.fee_item_id "
+    "AND l.house_id = billing_runline.house_id AND l.kind = %(regular)s)"
+)
+# OFFSET 0 keeps the EXISTS a per-line probe of the unique index on PostgreSQL, whatever the
+# statistics of a period billed moments ago say (SQLite does not take OFFSET without LIMIT).
+STALE_PG = STALE_SQL[:-1] + " OFFSET 0)"
+
+
+def _post_staged_orm(run, p):
+    """The generic path (SQLite): SQL would sum the amounts as floats, so the bills are built
+    here from the staged lines, with exact decimals."""
+    by_house = defaultdict(list)
+    for row in RunLine.objects.filter(run=run).order_by("house_id", "id"):
+        by_house[row.house_id].append(row)
+    bills = [
+        Bill(
+            organization_id=run.organization_id,
+            community_id=run.community_id,
+            house_id=house_id,
+            run=run,
+            period=p.key,
+            period_start=p.start,
+            period_end=p.end,
+            due_date=min(r.due_date for r in rows),
+            payer_kind=rows[0].payer_kind,
+            payer_id=rows[0].payer_id,
+            liable_id=rows[0].liable_id,
+            payer_name=rows[0].payer_name,
+            total=sum((r.amount for r in rows), Decimal(0)),
+        )
+        for house_id, rows in by_house.items()
+    ]
+    if bills:
+        _insert_bills(bills)
+    lines = [
+        BillLine(
+            organization_id=run.organization_id,
+            community_id=run.community_id,
+            bill_id=bill.pk,
+            house_id=bill.house_id,
+            fee_item_id=r.fee_item_id,
+            period=p.key,
+            amount=r.amount,
+            detail=r.detail,
+        )
+        for bill in bills
+        for r in by_house[bill.house_id]
+    ]
+    BillLine.objects.bulk_create(lines, batch_size=CHUNK)
+    return len(bills), len(lines), sum((b.total for b in bills), Decimal(0))
+
+
+# PostgreSQL: the bills of a run with their ids (RETURNING), then their lines, one statement.
+_BILLS_FROM_STAGED = (
+    "INSERT INTO billing_bill (organization_id, community_id, house_id, run_id, number, "
+    "period, period_start, period_end, due_date, payer_kind, payer_id, liable_id, "
+    "payer_name, total, paid, credited, late_fee, status, created_at) "
+    "SELECT %(org)s, %(com)s, s.house_id, %(run)s, '', %(period)s, %(start)s, %(end)s, "
+    "MIN(s.due_date), MIN(s.payer_kind), MIN(s.payer_id), MIN(s.liable_id), "
+    "MIN(s.payer_name), SUM(s.amount), 0, 0, 0, %(open)s, %(now)s "
+    "FROM billing_runline s WHERE s.run_id = %(run)s "
+    "GROUP BY s.house_id ORDER BY s.house_id"
+)
+_LINES_FROM_STAGED = (
+    "INSERT INTO billing_billline (organization_id, community_id, bill_id, house_id, "
+    "fee_item_id, period, kind, amount, detail, description, source) "
+    "SELECT %(org)s, %(com)s, b.id, s.house_id, s.fee_item_id, %(period)s, %(regular)s, "
+    "s.amount, s.detail, '', '' FROM billing_runline s "
+)
+
+
+def _post_staged(run, period):
+    """Bills and lines from the run's staged lines, set-based; returns (bills, lines, total).
+
+    A staged line billed meanwhile by another run of the period is dropped first (re-running
+    creates nothing). On PostgreSQL one statement then writes a bill per house and its lines
+    (INSERT ... SELECT, the bill ids from RETURNING); elsewhere the ORM does. A line committed
+    by a concurrent run in between hits the unique constraint and the whole post rolls back,
+    so a bill's total is always the sum of its lines."""
+    p = calc.parse_period(period)
+    params = {
+        "run": run.pk,
+        "org": run.organization_id,
+        "com": run.community_id,
+        "period": p.key,
+        "start": connection.ops.adapt_datefield_value(p.start),
+        "end": connection.ops.adapt_datefield_value(p.end),
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "regular": BillLine.Kind.REGULAR,
+        "open": Bill.Status.OPEN,
+    }
+    pg = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM billing_billline l WHERE l.period = %(period)s AND l.kind = %(regular)s "
+            "AND l.fee_item_id IN (SELECT DISTINCT fee_item_id FROM billing_runline "
+            "WHERE run_id = %(run)s) LIMIT 1",
+            params,
+        )
+        if cursor.fetchone():
+            cursor.execute(STALE_PG if pg else STALE_SQL, params)
+        if pg:
+            # One statement: the bills' ids come back from RETURNING and are hash-joined to
+            # their staged lines (a run's new bills have no statistics yet).
+            cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+            cursor.execute(
+                f"WITH b AS ({_BILLS_FROM_STAGED} RETURNING id, house_id) {_LINES_FROM_STAGED}"
+                "JOIN b ON b.house_id = s.house_id WHERE s.run_id = %(run)s ORDER BY b.id, s.id",
+                params,
+            )
+            lines = cursor.rowcount
+            cursor.execute(
+                "SELECT COUNT(*), COALESCE(SUM(total), 0) FROM billing_bill WHERE run_id = %(run)s",
+                params,
+            )
+            bills, total = cursor.fetchone()
         else:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [Bill._meta.db_table, len(bills)],
-                )
-                ids = [r[0] for r in cursor.fetchall()]
-                now = timezone.now().isoformat()
-                start, end = p.start.isoformat(), p.end.isoformat()
-                bill_text = "".join(
-                    f"{pk}\t{org}\t{com}\t{hid}\t{run.pk}\t\t{p.key}\t{start}\t{end}\t{due.isoformat()}\t{kind}\t"
-                    f"{_copy_text(payer_id)}\t{_copy_text(liable_id)}\t{_copy_text(name)}\t{bill_total}\t0\t0\t0\topen\t{now}\n"
-                    for pk, (hid, kind, payer_id, liable_id, name, bill_total, due, _l) in zip(
-                        ids, bills, strict=True
-                    )
-                )
-                line_text = "".join(
-                    f"{org}\t{com}\t{pk}\t{row[0]}\t{item.pk}\t{p.key}\tregular\t{amount}\t{self._json(detail)}\t\t\n"
-                    for pk, row in zip(ids, bills, strict=True)
-                    for item, amount, detail in row[7]
-                )
-                with cursor.cursor.copy(
-                    "COPY billing_bill (id, organization_id, community_id, house_id, run_id, number, period, "
-                    "period_start, period_end, due_date, payer_kind, payer_id, liable_id, payer_name, total, paid, "
-                    "credited, late_fee, status, created_at) FROM STDIN"
-                ) as copy:
-                    copy.write(bill_text)
-                with cursor.cursor.copy(
-                    "COPY billing_billline (organization_id, community_id, bill_id, house_id, fee_item_id, period, "
-                    "kind, amount, detail, description, source) FROM STDIN"
-                ) as copy:
-                    copy.write(line_text)
-        self.bills += len(bills)
-        self.lines += sum(len(row[7]) for row in bills)
+            bills, lines, total = _post_staged_orm(run, p)
+        cursor.execute("DELETE FROM billing_runline WHERE run_id = %(run)s", params)
+    return bills, lines, quantize(total)
 
 
 def _copy_rows(model, objs):
@@ -877,34 +1027,6 @@ def _insert_bills(bills):
             b.pk = b.id = ids[b.house_id]
 
 
-def _preview(computer):
-    totals = defaultdict(lambda: [Decimal(0), 0])
-    houses, zero = 0, 0
-    for chunk in computer.chunks():
-        for _h, _payer, lines in chunk:
-            houses += 1
-            for item, amount, _detail in lines:
-                totals[item.pk][0] += amount
-                totals[item.pk][1] += 1
-                zero += amount == 0
-    names = {i.pk: i.name for i in computer.items}
-    warnings = list(computer.warnings)
-    if zero:
-        warnings.append(_("%(n)s lines come to ¥0.00.") % {"n": zero})
-    return {
-        "period": computer.period.key,
-        "houses": houses,
-        "lines": sum(t[1] for t in totals.values()),
-        "total": str(sum((t[0] for t in totals.values()), Decimal(0))),
-        "items": [
-            {"fee_item": pk, "name": names[pk], "lines": t[1], "total": str(t[0])}
-            for pk, t in totals.items()
-        ],
-        "already_billed": sum(len(s) for s in computer.existing.values()),
-        "warnings": [str(w) for w in warnings],
-    }
-
-
 @transaction.atomic
 def create_billing_run(*, actor, community, period, building=None, items=None):
     computer = RunComputer(community, period, building, items)
@@ -915,7 +1037,7 @@ def create_billing_run(*, actor, community, period, building=None, items=None):
         period=computer.period.key,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    run.preview = _preview(computer)
+    run.preview = _stage(computer, run)
     run.preview["items_selected"] = [i.pk for i in computer.items]
     run.save(update_fields=["preview"])
     audit.record(
@@ -929,16 +1051,17 @@ def create_billing_run(*, actor, community, period, building=None, items=None):
 
 @transaction.atomic
 def post_billing_run(*, actor, run):
+    """Post what the preview computed and staged. A run previewed before lines were staged
+    (no ``staged`` mark) is computed and staged now."""
     run = BillingRun.objects.select_for_update().get(pk=run.pk)
     BillingRun.machine.check("post", run.status)
     community = run.community
-    computer = RunComputer(
-        community, run.period, run.building, run.preview.get("items_selected") or None
-    )
-    writer = _RunWriter(run, computer.period)
-    for chunk in computer.chunks():
-        writer.write(chunk)
-    bills_created, lines_created, total = writer.bills, writer.lines, writer.total
+    if not run.preview.get("staged"):
+        computer = RunComputer(
+            community, run.period, run.building, run.preview.get("items_selected") or None
+        )
+        _stage(computer, run)
+    bills_created, lines_created, total = _post_staged(run, run.period)
     run.status = BillingRun.Status.POSTED
     run.posted_at = timezone.now()
     run.result = {"bills": bills_created, "lines": lines_created, "total": str(total)}
