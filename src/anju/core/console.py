@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.forms.widgets import NullBooleanSelect
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
@@ -77,6 +79,25 @@ class Column:
         return value
 
 
+def tidy_filter_form(form):
+    """Filter forms read like the rest of the console: capitalised labels, "All" instead of
+    "---------" and of the yes/no filters' "Unknown"."""
+    for field in form.fields.values():
+        if field.label:
+            field.label = capfirst(field.label)
+        widget = field.widget
+        if isinstance(widget, NullBooleanSelect):
+            widget.choices = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
+        elif getattr(field, "empty_label", None) is not None:  # model and django-filter choices
+            field.empty_label = _("All")
+            if not isinstance(field, forms.ModelChoiceField):  # that one's widget reads it lazily
+                field.widget.choices = list(field.choices)
+        elif isinstance(field, forms.ChoiceField):
+            choices = list(field.choices)
+            if choices and choices[0][0] in ("", None):
+                field.choices = [("", _("All"))] + choices[1:]
+
+
 class ScopedListView(StaffRequiredMixin, generic.ListView):
     """A dense table with filters that stay in the URL and an Excel export of the same rows."""
 
@@ -104,6 +125,7 @@ class ScopedListView(StaffRequiredMixin, generic.ListView):
             self.filterset = self.filterset_class(
                 self.request.GET, queryset=queryset, request=self.request
             )
+            tidy_filter_form(self.filterset.form)  # before .qs, which binds the fields
             queryset = self.filterset.qs
         q = self.request.GET.get("q", "").strip()
         if q and self.search_fields:

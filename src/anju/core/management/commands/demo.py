@@ -1,6 +1,7 @@
 """``anju demo``: realistic demo data (two communities, ~600 houses, staff for every role), or
 ``--houses N`` for a large benchmark data set built in bulk."""
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from anju.core import demo
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
 
     def handle(self, *args, houses, quiet, **options):
+        call_command("migrate", verbosity=0)  # a fresh database works too
         if houses:
             result = demo.build_large(houses, progress=not quiet, out=self.stdout)
             self.stdout.write(
