@@ -528,3 +528,16 @@ def test_payment_order_by_contract_settles_principal_first(world, settings):
     line = BillLine.objects.get(house=world.house)
     assert lc.paid == 0
     assert sum(a.amount for a in line.allocations.all()) == Decimal("100.00")
+
+
+def test_posted_bills_and_lines_cannot_be_deleted_even_in_sql(world, fees, posted):
+    from django.db import DatabaseError, connection, transaction
+
+    assert Bill.objects.exists() and BillLine.objects.exists()
+    for table in ("billing_billline", "billing_bill"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+    billed_item = BillLine.objects.first().fee_item
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM billing_feeitem WHERE id = %s", [billed_item.pk])
+    assert Bill.objects.exists() and BillLine.objects.filter(fee_item=billed_item).exists()
