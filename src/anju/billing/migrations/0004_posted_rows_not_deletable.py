@@ -4,6 +4,8 @@ Posting writes bills and lines set-based, so the database no longer checks each 
 key to its bill (migration 0003): these triggers keep the guarantee that no line is ever left
 without its bill, and make "posted rows are immutable" hold below the ORM too. Fee items that
 have billed lines cannot be deleted either. TRUNCATE (test database flushes) is not affected.
+PostgreSQL only: SQLite (the embedded, single-site mode) flushes its test databases with DELETE,
+so there the models' own refusals are the guard.
 """
 
 from django.db import migrations
@@ -41,22 +43,6 @@ POSTGRESQL_REVERSE = [
     DROP FUNCTION anju_refuse_delete();
     """
 ]
-SQLITE = [
-    f"CREATE TRIGGER billing_bill_no_delete BEFORE DELETE ON billing_bill "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
-    f"CREATE TRIGGER billing_billline_no_delete BEFORE DELETE ON billing_billline "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
-    f"CREATE TRIGGER billing_feeitem_no_delete_when_billed BEFORE DELETE ON billing_feeitem "
-    f"WHEN EXISTS (SELECT 1 FROM billing_billline WHERE fee_item_id = OLD.id) "
-    f"BEGIN SELECT RAISE(ABORT, '{FEE_ITEM_MESSAGE}'); END",
-]
-SQLITE_REVERSE = [
-    "DROP TRIGGER billing_feeitem_no_delete_when_billed",
-    "DROP TRIGGER billing_billline_no_delete",
-    "DROP TRIGGER billing_bill_no_delete",
-]
-
-
 def _run(statements):
     def run(apps, schema_editor):
         vendor = schema_editor.connection.vendor
@@ -71,7 +57,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
-            _run({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
+            _run({"postgresql": POSTGRESQL}),
+            _run({"postgresql": POSTGRESQL_REVERSE}),
         )
     ]

@@ -530,6 +530,7 @@ def test_payment_order_by_contract_settles_principal_first(world, settings):
     assert sum(a.amount for a in line.allocations.all()) == Decimal("100.00")
 
 
+@pytest.mark.postgres
 def test_posted_bills_and_lines_cannot_be_deleted_even_in_sql(world, fees, posted):
     from django.db import DatabaseError, connection, transaction
 
