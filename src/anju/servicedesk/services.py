@@ -149,28 +149,25 @@ def _members(community, roles, active_only=True):
     return users
 
 
-def on_duty(community, role, now=None):
+def _shifts_now(community, roles, now=None):
     now = now or timezone.now()
-    shifts = DutyShift.objects.filter(
+    return DutyShift.objects.filter(
         community_id=community.pk,
-        role=role,
+        role__in=roles,
         starts_at__lte=now,
         ends_at__gt=now,
         user__is_active=True,
     ).select_related("user")
-    return [s.user for s in shifts.order_by("starts_at", "id")]
+
+
+def on_duty(community, role, now=None):
+    return [s.user for s in _shifts_now(community, [role], now).order_by("starts_at", "id")]
 
 
 def default_first_responder(community, now=None):
     """See the module docstring for the rule."""
-    now = now or timezone.now()
-    shifts = DutyShift.objects.filter(
-        community_id=community.pk,
-        role__in=(DutyRole.AGENT, DutyRole.MANAGER),
-        starts_at__lte=now,
-        ends_at__gt=now,
-        user__is_active=True,
-    ).select_related("user")
+    # One query for both duties: an agent on duty before a manager on duty.
+    shifts = _shifts_now(community, (DutyRole.AGENT, DutyRole.MANAGER), now)
     on_duty_now = sorted(shifts, key=lambda s: (s.role != DutyRole.AGENT, s.starts_at, s.pk))
     if on_duty_now:
         return on_duty_now[0].user
