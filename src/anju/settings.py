@@ -112,6 +112,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "anju.core.db.postgresql"  # C datetime parsing, see there
+    # The few hand-written hot statements (core.db.prepared_cursor) are planned once per
+    # connection. Behind a transaction-mode pooler without prepared-statement support
+    # (PgBouncer < 1.21), set DB_PREPARED_STATEMENTS=0.
+    DATABASES["default"].setdefault("OPTIONS", {})["anju_prepared"] = env(
+        "DB_PREPARED_STATEMENTS", "1"
+    ) not in ("0", "false", "no")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -173,7 +179,7 @@ SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "anju.core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["anju.core.api.permissions.RolePermission"],

@@ -7,10 +7,10 @@ rows the user may see with that permission. It fails closed: no membership, noth
 
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
-from . import policy
+from . import db, policy
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,58 @@ def scope_q(model, user, perm=None) -> Q | None:
         if scope.residents_see_community and scope.community and house_ids:
             q |= Q(**{f"{scope.community}__in": user.resident_community_ids()})
     return q
+
+
+def scope_sql(model, user, perm=None, alias=None):
+    """``scope_q`` as an SQL condition on ``model``'s table (or ``alias``): (sql, params), or
+    None for everything. The same loop over the same scope, for hand-written hot queries; only
+    scopes whose paths are the model's own columns can be written so (others raise
+    ``NotImplementedError``). ``tests/core/test_scoping.py`` checks both select the same rows."""
+    scope: Scope = model.scope
+    prefix = connection.ops.quote_name(alias or model._meta.db_table) + "."
+
+    def column(path):
+        if "__" in path:
+            raise NotImplementedError(f"{model.__name__}.scope path {path!r} crosses a relation")
+        return prefix + connection.ops.quote_name(model._meta.get_field(path).column)
+
+    def among(path, values):
+        return db.among(column(path), values)
+
+    if not getattr(user, "is_authenticated", False):
+        return "1 = 0", []
+    if user.is_superuser:
+        return None
+    parts, params = [], []
+    for membership in user.active_memberships():
+        if perm and not policy.role_has(membership.role, perm):
+            continue
+        part, part_params = f"{column(scope.organization)} = %s", [membership.organization_id]
+        community_ids = membership.community_ids()
+        if community_ids:
+            if scope.community:
+                sql, values = among(scope.community, community_ids)
+                part, part_params = f"{part} AND {sql}", part_params + values
+            elif scope.community_subquery is not None:
+                raise NotImplementedError(f"{model.__name__}.scope uses a community subquery")
+        parts.append(f"({part})")
+        params += part_params
+    if user.person_id and (perm is None or policy.role_has("resident", perm)):
+        house_ids = user.resident_house_ids()
+        if scope.house and house_ids:
+            sql, values = among(scope.house, house_ids)
+            parts.append(sql)
+            params += values
+        if scope.person:
+            parts.append(f"{column(scope.person)} = %s")
+            params.append(user.person_id)
+        if scope.residents_see_community and scope.community and house_ids:
+            sql, values = among(scope.community, sorted(user.resident_community_ids()))
+            parts.append(sql)
+            params += values
+    if not parts:
+        return "1 = 0", []
+    return "(" + " OR ".join(parts) + ")", params
 
 
 class ScopedQuerySet(models.QuerySet):

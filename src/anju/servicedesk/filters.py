@@ -19,31 +19,36 @@ CHOICE_FILTERS = {
 }
 
 
+def parse(params):
+    """{field attname: value} of the filters in a query string; 400 naming each bad one."""
+    lookups, errors = {}, {}
+    for name in ID_FILTERS:
+        value = params.get(name)
+        if not value:
+            continue
+        if not value.isdigit():
+            errors[name] = [_("Enter a whole number.")]
+        else:
+            lookups[f"{name}_id"] = int(value)
+    for name, choices in CHOICE_FILTERS.items():
+        value = params.get(name)
+        if not value:
+            continue
+        if value not in choices.values:
+            errors[name] = [
+                _("Select a valid choice. %(value)s is not one of the available choices.")
+                % {"value": value}
+            ]
+        else:
+            lookups[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return lookups
+
+
 class TicketFilter(BaseFilterBackend):
     def filter_queryset(self, request, queryset, view):
-        params = request.query_params
-        lookups, errors = {}, {}
-        for name in ID_FILTERS:
-            value = params.get(name)
-            if not value:
-                continue
-            if not value.isdigit():
-                errors[name] = [_("Enter a whole number.")]
-            else:
-                lookups[f"{name}_id"] = int(value)
-        for name, choices in CHOICE_FILTERS.items():
-            value = params.get(name)
-            if not value:
-                continue
-            if value not in choices.values:
-                errors[name] = [
-                    _("Select a valid choice. %(value)s is not one of the available choices.")
-                    % {"value": value}
-                ]
-            else:
-                lookups[name] = value
-        if errors:
-            raise ValidationError(errors)
+        lookups = parse(request.query_params)
         return queryset.filter(**lookups) if lookups else queryset
 
     def get_schema_operation_parameters(self, view):

@@ -10,16 +10,34 @@ configuration this backend is exactly Django's.
 
 import datetime
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg.types.datetime import TimestamptzLoader
+
+
+class PreparedCursor(psycopg.Cursor):
+    """Server-side binding, and every statement prepared: PostgreSQL plans it once per
+    connection (psycopg keeps the most recent hundred)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def _utc_session(self):
         return self.timezone == datetime.UTC and self.timezone_name == "UTC"
 
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        self._prepared = params.pop("anju_prepared", False)
+        return params
+
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
+        if self._prepared and connection.prepare_threshold is None:
+            # Django turns prepared statements off; only PreparedCursor asks for them (its
+            # client-side binding cursors never prepare), so no threshold is ever reached.
+            connection.prepare_threshold = 2**31
         if self._utc_session():
             # The adapters map swaps in the C class of the same name when psycopg is binary.
             connection.adapters.register_loader("timestamptz", TimestamptzLoader)
@@ -36,3 +54,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 self.connection, name=name, scrollable=False, withhold=self.connection.autocommit
             )
         return self.connection.cursor(name, scrollable=False, withhold=self.connection.autocommit)
+
+    def prepared_cursor(self):
+        """A cursor (logged and wrapped like any other) for hand-written hot statements whose
+        planning costs more than running them: each distinct text is planned once per
+        connection. Values must be parameters; ``IN`` lists are better written ``= ANY(%s)``
+        so that the text does not change with their length."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(PreparedCursor(self.connection))

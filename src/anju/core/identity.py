@@ -1,0 +1,101 @@
+"""Who is asking, in one round trip.
+
+Every request needs the user, their active memberships (with the communities each is limited
+to) and, for residents, the houses they live in: the scope that ``scoping.scope_q`` and
+``policy`` read. Loaded one by one through the ORM that was four queries and most of the time of
+a small API request; here it is one statement, whose answers fill the same per-user caches
+``User.active_memberships()``, ``resident_house_ids()`` and ``resident_community_ids()`` keep.
+``tests/core/test_identity.py`` checks the two ways agree."""
+
+from functools import cache
+
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from .db import prepared_cursor
+from .models import House, Membership, Occupancy, User
+
+_USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
+_MEMBERSHIP_FIELDS = ["id", "user_id", "organization_id", "role", "active"]
+
+
+@cache
+def _sql(where):
+    q = connection.ops.quote_name
+    user, membership = q(User._meta.db_table), q(Membership._meta.db_table)
+    links = q(Membership.communities.through._meta.db_table)
+    occupancy, house = q(Occupancy._meta.db_table), q(House._meta.db_table)
+    columns = ", ".join(f"u.{q(User._meta.get_field(name).column)}" for name in _USER_FIELDS)
+    # Active occupancies, as OccupancyQuerySet.active() and in its ordering.
+    houses = (
+        f"SELECT o.house_id FROM {occupancy} o WHERE o.person_id = u.person_id "
+        "AND (o.since IS NULL OR o.since <= %(today)s) AND (o.until IS NULL OR o.until >= %(today)s)"
+    )
+    # Only quoted table and column names from the models are interpolated; values are parameters.
+    return (
+        f"SELECT {columns}, "  # noqa: S608
+        "(SELECT json_agg(json_build_array(m.id, m.organization_id, m.role, "
+        f"  (SELECT array_agg(l.community_id ORDER BY l.community_id) FROM {links} l "
+        "    WHERE l.membership_id = m.id)) ORDER BY m.organization_id, m.role, m.id) "
+        f" FROM {membership} m WHERE m.user_id = u.id AND m.active), "
+        f"(SELECT array_agg(x.house_id ORDER BY x.house_id) FROM ({houses}) x), "
+        f"(SELECT array_agg(DISTINCT h.community_id) FROM {house} h WHERE h.id IN ({houses})) "
+        f"{where}"
+    )
+
+
+def _build(row):
+    """A User from a row of ``_sql``, its scope caches filled."""
+    n = len(_USER_FIELDS)
+    user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, row[:n])
+    memberships_json, house_ids, community_ids = row[n : n + 3]
+    memberships = []
+    for pk, organization_id, role, limited in memberships_json or ():
+        membership = Membership.from_db(
+            DEFAULT_DB_ALIAS, _MEMBERSHIP_FIELDS, (pk, user.pk, organization_id, role, True)
+        )
+        membership.__dict__["_community_ids"] = list(limited or ())
+        memberships.append(membership)
+    user.__dict__["_memberships"] = memberships
+    user.__dict__["_house_ids"] = list(house_ids or ()) if user.person_id else []
+    user.__dict__["_resident_community_ids"] = set(community_ids or ()) if user.person_id else set()
+    return user
+
+
+def _fetch(where, params):
+    with prepared_cursor() as cursor:
+        cursor.execute(_sql(where), {**params, "today": timezone.localdate()})
+        return cursor.fetchone()
+
+
+def user_by_id(user_id):
+    """The user with this id and their scope, or None."""
+    if connection.vendor != "postgresql":
+        return User._default_manager.filter(pk=user_id).first()
+    row = _fetch(f"FROM {_table(User)} u WHERE u.id = %(id)s", {"id": user_id})
+    return _build(row) if row else None
+
+
+def user_by_token(key):
+    """(user with their scope, token) for an API token key, or None."""
+    if connection.vendor != "postgresql":
+        token = Token.objects.select_related("user").filter(key=key).first()
+        return (token.user, token) if token else None
+    row = _fetch(
+        f", t.key, t.created FROM {_table(Token)} t JOIN {_table(User)} u ON u.id = t.user_id "
+        "WHERE t.key = %(key)s",
+        {"key": key},
+    )
+    if row is None:
+        return None
+    user = _build(row[:-2])
+    token = Token.from_db(
+        DEFAULT_DB_ALIAS, ["key", "user_id", "created"], (row[-2], user.pk, row[-1])
+    )
+    token._state.fields_cache["user"] = user
+    return user, token
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
