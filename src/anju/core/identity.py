@@ -23,16 +23,16 @@ _MEMBERSHIP_FIELDS = ["id", "user_id", "organization_id", "role", "active"]
 @cache
 def _sql(where):
     q = connection.ops.quote_name
-    user, membership = q(User._meta.db_table), q(Membership._meta.db_table)
+    membership = q(Membership._meta.db_table)
     links = q(Membership.communities.through._meta.db_table)
     occupancy, house = q(Occupancy._meta.db_table), q(House._meta.db_table)
     columns = ", ".join(f"u.{q(User._meta.get_field(name).column)}" for name in _USER_FIELDS)
-    # Active occupancies, as OccupancyQuerySet.active() and in its ordering.
+    # Active occupancies, as OccupancyQuerySet.active(). Only quoted table and column names
+    # from the models are interpolated; values are parameters.
     houses = (
-        f"SELECT o.house_id FROM {occupancy} o WHERE o.person_id = u.person_id "
+        f"SELECT o.house_id FROM {occupancy} o WHERE o.person_id = u.person_id "  # noqa: S608
         "AND (o.since IS NULL OR o.since <= %(today)s) AND (o.until IS NULL OR o.until >= %(today)s)"
     )
-    # Only quoted table and column names from the models are interpolated; values are parameters.
     return (
         f"SELECT {columns}, "  # noqa: S608
         "(SELECT json_agg(json_build_array(m.id, m.organization_id, m.role, "
