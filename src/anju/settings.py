@@ -209,6 +209,8 @@ SPECTACULAR_SETTINGS = {
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
     "ENUM_NAME_OVERRIDES": {
         "AssetCategoryEnum": "anju.facilities.choices.AssetCategory",
+        "TicketKindEnum": "anju.servicedesk.choices.Kind",
+        "TicketCategoryEnum": "anju.servicedesk.choices.Category",
         "MeterKindEnum": "anju.billing.models.MeterKind",
     },
 }

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from .db import prepared_cursor
-from .models import House, Membership, Occupancy, User
+from .models import House, Membership, Occupancy, Person, User
 
 _USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
 _MEMBERSHIP_FIELDS = ["id", "user_id", "organization_id", "role", "active"]
@@ -40,7 +40,9 @@ def _sql(where):
         "    WHERE l.membership_id = m.id)) ORDER BY m.organization_id, m.role, m.id) "
         f" FROM {membership} m WHERE m.user_id = u.id AND m.active), "
         f"(SELECT array_agg(x.house_id ORDER BY x.house_id) FROM ({houses}) x), "
-        f"(SELECT array_agg(DISTINCT h.community_id) FROM {house} h WHERE h.id IN ({houses})) "
+        f"(SELECT array_agg(DISTINCT h.community_id) FROM {house} h WHERE h.id IN ({houses})), "
+        "(SELECT json_build_array(p.organization_id, p.name, p.phone) "
+        f" FROM {q(Person._meta.db_table)} p WHERE p.id = u.person_id) "
         f"{where}"
     )
 
@@ -49,7 +51,7 @@ def _build(row):
     """A User from a row of ``_sql``, its scope caches filled."""
     n = len(_USER_FIELDS)
     user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, row[:n])
-    memberships_json, house_ids, community_ids = row[n : n + 3]
+    memberships_json, house_ids, community_ids, person = row[n : n + 4]
     memberships = []
     for pk, organization_id, role, limited in memberships_json or ():
         membership = Membership.from_db(
@@ -58,6 +60,11 @@ def _build(row):
         membership.__dict__["_community_ids"] = list(limited or ())
         memberships.append(membership)
     user.__dict__["_memberships"] = memberships
+    if person is not None:
+        # The fields requests use; the rest (the encrypted ID number) load when asked for.
+        user._state.fields_cache["person"] = Person.from_db(
+            DEFAULT_DB_ALIAS, ["id", "organization_id", "name", "phone"], (user.person_id, *person)
+        )
     user.__dict__["_house_ids"] = list(house_ids or ()) if user.person_id else []
     user.__dict__["_resident_community_ids"] = set(community_ids or ()) if user.person_id else set()
     return user

@@ -70,7 +70,8 @@ def scope_sql(model, user, perm=None, alias=None):
     def column(path):
         if "__" in path:
             raise NotImplementedError(f"{model.__name__}.scope path {path!r} crosses a relation")
-        return prefix + connection.ops.quote_name(model._meta.get_field(path).column)
+        target = model._meta.pk if path == "pk" else model._meta.get_field(path)
+        return prefix + connection.ops.quote_name(target.column)
 
     def among(path, values):
         return db.among(column(path), values)
@@ -109,6 +110,53 @@ def scope_sql(model, user, perm=None, alias=None):
     if not parts:
         return "1 = 0", []
     return "(" + " OR ".join(parts) + ")", params
+
+
+def object_visible(obj, user, perm=None):
+    """``scope_q``'s rules decided on a loaded object, without a query: True or False, or None
+    when the scope's paths cross a relation (then ask the database with ``visible_to``)."""
+    model = type(obj)
+    scope: Scope = model.scope
+    paths = [scope.organization, scope.community, scope.house, scope.person]
+    if any(path and "__" in path for path in paths):
+        return None
+
+    def value(path):
+        if path == "pk":
+            return obj.pk
+        return getattr(obj, model._meta.get_field(path).attname)
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    for membership in user.active_memberships():
+        if perm and not policy.role_has(membership.role, perm):
+            continue
+        if value(scope.organization) != membership.organization_id:
+            continue
+        community_ids = membership.community_ids()
+        if community_ids:
+            if scope.community:
+                if value(scope.community) not in community_ids:
+                    continue
+            elif scope.community_subquery is not None:
+                return None
+        return True
+    if user.person_id and (perm is None or policy.role_has("resident", perm)):
+        house_ids = user.resident_house_ids()
+        if scope.house and house_ids and value(scope.house) in house_ids:
+            return True
+        if scope.person and value(scope.person) == user.person_id:
+            return True
+        if (
+            scope.residents_see_community
+            and scope.community
+            and house_ids
+            and value(scope.community) in user.resident_community_ids()
+        ):
+            return True
+    return False
 
 
 class ScopedQuerySet(models.QuerySet):

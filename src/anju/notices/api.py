@@ -748,6 +748,9 @@ class MyCommunityField(ScopedRelatedField):
         ids = set(user.resident_community_ids()) | set(user.staff_community_ids())
         return Community.objects.filter(pk__in=ids)
 
+    def also_visible(self, obj, user):
+        return obj.pk in user.resident_community_ids() or obj.pk in user.staff_community_ids()
+
 
 class SuggestionSerializer(serializers.ModelSerializer):
     community = MyCommunityField(Community, label=_("community"))

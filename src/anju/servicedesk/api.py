@@ -57,11 +57,19 @@ class CommunityField(ScopedRelatedField):
         staff = Community.objects.visible_to(user, self.scope_perm).values("pk")
         return Community.objects.filter(Q(pk__in=staff) | Q(pk__in=user.resident_community_ids()))
 
+    def also_visible(self, obj, user):
+        return obj.pk in user.resident_community_ids()
+
 
 class TicketSerializer(serializers.ModelSerializer):
     community = CommunityField(Community, "servicedesk.ticket.create", label=_("community"))
     house = ScopedRelatedField(
-        House, "servicedesk.ticket.create", required=False, allow_null=True, label=_("house")
+        House,
+        "servicedesk.ticket.create",
+        queryset=House.objects.select_related("building"),
+        required=False,
+        allow_null=True,
+        label=_("house"),
     )
     reporter = ScopedRelatedField(
         Person, "core.person.view", required=False, allow_null=True, label=_("reporter")
@@ -232,6 +240,45 @@ ACTION_LABELS = {
 }
 
 
+def _text(name, **kwargs):
+    """A text field of the intake as the model declares it (label and length)."""
+    field = Ticket._meta.get_field(name)
+    return serializers.CharField(label=field.verbose_name, max_length=field.max_length, **kwargs)
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    """What an intake sends (the fields of ``TicketSerializer`` one may write). A plain
+    serializer: building a ModelSerializer's fields cost more than the rest of the intake."""
+
+    community = CommunityField(Community, "servicedesk.ticket.create", label=_("community"))
+    house = ScopedRelatedField(
+        House,
+        "servicedesk.ticket.create",
+        queryset=House.objects.select_related("building"),
+        required=False,
+        allow_null=True,
+        label=_("house"),
+    )
+    reporter = ScopedRelatedField(
+        Person, "core.person.view", required=False, allow_null=True, label=_("reporter")
+    )
+    kind = serializers.ChoiceField(Kind.choices, label=_("kind"))
+    category = serializers.ChoiceField(Category.choices, label=_("category"))
+    channel = serializers.ChoiceField(Channel.choices, required=False, label=_("channel"))
+    urgency = serializers.ChoiceField(Urgency.choices, required=False, label=_("urgency"))
+    priority = serializers.ChoiceField(
+        Priority.choices, required=False, allow_null=True, label=_("priority")
+    )
+    priority_reason = _text("priority_reason", required=False, allow_blank=True)
+    title = _text("title", required=False, allow_blank=True)
+    description = _text("description")
+    location = _text("location", required=False, allow_blank=True)
+    contact_phone = _text("contact_phone", required=False, allow_blank=True)
+    appointment_at = serializers.DateTimeField(
+        required=False, allow_null=True, label=_("appointment")
+    )
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(label=_("reason"), allow_blank=True, required=False, default="")
 
@@ -381,10 +428,11 @@ class TicketViewSet(ScopedModelViewSet):
         paginator.page, paginator.request = Page(tickets, number, pages), request
         return paginator.get_paginated_response(self.get_serializer(tickets, many=True).data)
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
+    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer})
+    def create(self, request, *args, **kwargs):
+        data = dict(self._input(TicketCreateSerializer))
         community = data.pop("community")
-        user = self.request.user
+        user = request.user
         if not policy.user_has(
             user, "servicedesk.ticket.create", community.pk, community.organization_id
         ):
@@ -394,13 +442,14 @@ class TicketViewSet(ScopedModelViewSet):
         if not staff:
             channel = "portal"
             data.pop("reporter", None)
-        serializer.instance = services.create_ticket(
+        ticket = services.create_ticket(
             actor=user,
             community=community,
             channel=channel,
-            attachments=self.request.FILES.getlist("attachments") if self.request.FILES else (),
+            attachments=request.FILES.getlist("attachments") if request.FILES else (),
             **{k: v for k, v in data.items() if v is not None or k in ("house", "priority")},
         )
+        return Response(self.get_serializer(ticket).data, status=201)
 
     def _done(self, ticket, status_code=200):
         ticket = self.get_queryset().get(pk=ticket.pk)

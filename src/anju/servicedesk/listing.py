@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from anju.core.db import among, prepared_cursor
+from anju.core.db import among, instance, prepared_cursor
 from anju.core.models import Building, House, Person, User
 from anju.core.scoping import scope_sql
 
@@ -117,15 +117,9 @@ def ticket_page(user, perm, query: TicketQuery, *, offset, limit, now=None):
             cursor.execute(f"SELECT COUNT(*) FROM {tables[Ticket]} t WHERE {where}", params)  # noqa: S608
             return cursor.fetchone()[0], []
     n = len(_FIELDS)
-    converters = _converters()
     tickets = []
     for row in rows:
-        values = row[:n]
-        if converters:
-            values = list(values)
-            for index, convert, col in converters:
-                values[index] = convert(values[index], col, connection)
-        ticket = Ticket.from_db(connection.alias, _FIELDS, values)
+        ticket = instance(Ticket, row[:n])
         building, number, reporter, *names = row[n : n + 9]
         ticket._labels = (
             f"{building}-{number}" if ticket.house_id else "",
@@ -141,22 +135,3 @@ def _name(first, last, username):
     if username is None:
         return ""
     return f"{first} {last}".strip() or username
-
-
-def _converters():
-    """The backend's value converters for the ticket columns: a plain cursor on SQLite returns
-    datetimes and decimals as text; PostgreSQL needs none."""
-    found = _CONVERTERS.get(connection.vendor)
-    if found is None:
-        found = []
-        for index, model_field in enumerate(Ticket._meta.concrete_fields):
-            col = model_field.get_col("t")
-            for convert in connection.ops.get_db_converters(col) + model_field.get_db_converters(
-                connection
-            ):
-                found.append((index, convert, col))
-        _CONVERTERS[connection.vendor] = found
-    return found
-
-
-_CONVERTERS = {}

@@ -15,12 +15,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
+from anju.core.db import prepared_cursor
 from anju.core.errors import DomainError, Forbidden, InvalidTransition
 from anju.core.models import Attachment, Community, House, Membership, Person, User
 from anju.core.money import quantize, to_decimal
@@ -90,9 +91,16 @@ def _actor_label(actor):
 def sla_for(community, priority) -> tuple[int, int, int]:
     """Minutes to accept, arrive and resolve: the community's policy row, else the settings
     template for the community's service level (DOMAIN.md §5)."""
-    row = SlaPolicy.objects.filter(community_id=community.pk, priority=priority).first()
+    table = connection.ops.quote_name(SlaPolicy._meta.db_table)
+    with prepared_cursor() as cursor:  # every intake asks: a statement planned once
+        cursor.execute(
+            f"SELECT accept_minutes, arrive_minutes, resolve_minutes FROM {table} "  # noqa: S608
+            "WHERE community_id = %s AND priority = %s ORDER BY id LIMIT 1",
+            [community.pk, str(priority)],
+        )
+        row = cursor.fetchone()
     if row is not None:
-        return row.accept_minutes, row.arrive_minutes, row.resolve_minutes
+        return tuple(row)
     return conf.sla_minutes(community.service_level, priority)
 
 
@@ -165,17 +173,45 @@ def on_duty(community, role, now=None):
 
 
 def default_first_responder(community, now=None):
-    """See the module docstring for the rule."""
-    # One query for both duties: an agent on duty before a manager on duty.
-    shifts = _shifts_now(community, (DutyRole.AGENT, DutyRole.MANAGER), now)
-    on_duty_now = sorted(shifts, key=lambda s: (s.role != DutyRole.AGENT, s.starts_at, s.pk))
-    if on_duty_now:
-        return on_duty_now[0].user
-    for role in ("agent", "manager"):
-        users = _members(community, [role])
-        if users:
-            return users[0]
-    return None
+    """See the module docstring for the rule: an agent on duty, else a manager on duty, else the
+    community's longest-serving agent, else its longest-serving manager; active logins only.
+    One statement (every intake asks), the same rule as ``on_duty`` and ``_members`` apply."""
+    now = now or timezone.now()
+    q = connection.ops.quote_name
+    user_columns = ", ".join(f"u.{q(f.column)}" for f in User._meta.concrete_fields)
+    links = q(Membership.communities.through._meta.db_table)
+    # Only quoted table and column names from the models are interpolated; values are parameters.
+    sql = (
+        f"SELECT {user_columns} FROM ("  # noqa: S608
+        "SELECT s.user_id, 0 AS source, CASE WHEN s.role = %(agent)s THEN 0 ELSE 1 END AS duty, "
+        "s.starts_at AS since, s.id AS seq "
+        f"FROM {q(DutyShift._meta.db_table)} s WHERE s.community_id = %(community)s "
+        "AND s.role IN (%(agent)s, %(manager)s) AND s.starts_at <= %(now)s AND s.ends_at > %(now)s "
+        "UNION ALL "
+        "SELECT m.user_id, 1, CASE WHEN m.role = %(agent)s THEN 0 ELSE 1 END, m.created_at, m.id "
+        f"FROM {q(Membership._meta.db_table)} m WHERE m.organization_id = %(organization)s "
+        "AND m.role IN (%(agent)s, %(manager)s) AND m.active "
+        f"AND (NOT EXISTS (SELECT 1 FROM {links} l WHERE l.membership_id = m.id) "
+        f"  OR EXISTS (SELECT 1 FROM {links} l WHERE l.membership_id = m.id "
+        "             AND l.community_id = %(community)s))"
+        f") x JOIN {q(User._meta.db_table)} u ON u.id = x.user_id AND u.is_active "
+        "ORDER BY x.source, x.duty, x.since, x.seq LIMIT 1"
+    )
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "agent": str(DutyRole.AGENT),
+                "manager": str(DutyRole.MANAGER),
+                "community": community.pk,
+                "organization": community.organization_id,
+                "now": connection.ops.adapt_datetimefield_value(now),
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return User.from_db(connection.alias, [f.attname for f in User._meta.concrete_fields], row)
 
 
 def community_managers(community):

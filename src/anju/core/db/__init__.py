@@ -17,3 +17,49 @@ def among(column, values):
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [values]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+_CONVERTERS = {}
+
+
+def converters(model):
+    """[(index, converter, column)] turning a plain cursor's row of ``model``'s concrete
+    columns into the values the ORM would give (SQLite returns datetimes and decimals as text;
+    encrypted fields decrypt here)."""
+    key = (connection.vendor, model)
+    found = _CONVERTERS.get(key)
+    if found is None:
+        found = []
+        for index, field in enumerate(model._meta.concrete_fields):
+            col = field.get_col(model._meta.db_table)
+            for convert in connection.ops.get_db_converters(col) + field.get_db_converters(
+                connection
+            ):
+                found.append((index, convert, col))
+        _CONVERTERS[key] = found
+    return found
+
+
+def instance(model, values):
+    """A ``model`` instance from a plain cursor's row of its concrete columns."""
+    convert = converters(model)
+    if convert:
+        values = list(values)
+        for index, converter, col in convert:
+            values[index] = converter(values[index], col, connection)
+    return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], values)
+
+
+def load(model, pk):
+    """``model`` by primary key in one prepared statement, or None: what a form or serializer
+    resolving a reference needs, without compiling a queryset for it."""
+    q = connection.ops.quote_name
+    columns = ", ".join(q(f.column) for f in model._meta.concrete_fields)
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {q(model._meta.db_table)} "  # noqa: S608
+            f"WHERE {q(model._meta.pk.column)} = %s",
+            [pk],
+        )
+        row = cursor.fetchone()
+    return None if row is None else instance(model, row)

@@ -23,7 +23,19 @@ class PreparedCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
+class DatabaseOperations(base.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        if isinstance(cursor, PreparedCursor):  # logs and query captures show the values
+            try:
+                return self.compose_sql(sql, params)
+            except psycopg.Error:
+                return sql
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def _utc_session(self):
         return self.timezone == datetime.UTC and self.timezone_name == "UTC"
 
