@@ -8,6 +8,7 @@ that query through the ORM (three querysets: count, page, labels) cost more than
 else in a request; ``tests/servicedesk/test_listing.py`` checks both give the same pages."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import connection
 from django.utils import timezone
@@ -88,16 +89,14 @@ def _order_by(ordering):
     )
 
 
-def ticket_page(user, perm, query: TicketQuery, *, offset, limit, now=None):
-    """(total, tickets) for one page; each ticket carries ``_labels`` (see ``rows.labels_of``)."""
-    now = now or timezone.now()
-    where, params = _where(user, perm, query, now)
+@lru_cache(maxsize=256)
+def _page_sql(where, order_by):
+    """The page statement for a WHERE and ORDER BY (kept: a handful of shapes are ever asked)."""
     columns = ", ".join(f"t.{_q(f.column)}" for f in Ticket._meta.concrete_fields)
     tables = {m: _q(m._meta.db_table) for m in (Ticket, House, Building, Person, User)}
     # Only quoted table and column names from the models are interpolated; values are parameters.
-    order_by = _order_by(query.ordering)
     # The page first (20 rows off an index), then its labels; the total from an index alone.
-    sql = (
+    return (
         f"SELECT {columns}, b.name, h.number, p.name, "  # noqa: S608
         "fr.first_name, fr.last_name, fr.username, a.first_name, a.last_name, a.username, "
         f"(SELECT COUNT(*) FROM {tables[Ticket]} t WHERE {where}) "
@@ -110,11 +109,20 @@ def ticket_page(user, perm, query: TicketQuery, *, offset, limit, now=None):
         f"LEFT JOIN {tables[User]} a ON a.id = t.assignee_id "
         f"ORDER BY {order_by}"
     )
+
+
+def ticket_page(user, perm, query: TicketQuery, *, offset, limit, now=None):
+    """(total, tickets) for one page; each ticket carries ``_labels`` (see ``rows.labels_of``)."""
+    now = now or timezone.now()
+    where, params = _where(user, perm, query, now)
+    sql = _page_sql(where, _order_by(query.ordering))
     with prepared_cursor() as cursor:
         cursor.execute(sql, [*params, *params, limit, offset])
         rows = cursor.fetchall()
         if not rows and offset:
-            cursor.execute(f"SELECT COUNT(*) FROM {tables[Ticket]} t WHERE {where}", params)  # noqa: S608
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {_q(Ticket._meta.db_table)} t WHERE {where}", params
+            )  # noqa: S608
             return cursor.fetchone()[0], []
     n = len(_FIELDS)
     tickets = []
