@@ -120,9 +120,8 @@ def ticket_page(user, perm, query: TicketQuery, *, offset, limit, now=None):
         cursor.execute(sql, [*params, *params, limit, offset])
         rows = cursor.fetchall()
         if not rows and offset:
-            cursor.execute(
-                f"SELECT COUNT(*) FROM {_q(Ticket._meta.db_table)} t WHERE {where}", params
-            )  # noqa: S608
+            table = _q(Ticket._meta.db_table)
+            cursor.execute(f"SELECT COUNT(*) FROM {table} t WHERE {where}", params)  # noqa: S608
             return cursor.fetchone()[0], []
     n = len(_FIELDS)
     tickets = []

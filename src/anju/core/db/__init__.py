@@ -55,7 +55,7 @@ def instance(model, values):
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
         return model.from_db(connection.alias, names, values)
     obj = model.__new__(model)
-    obj.__dict__.update(zip(names, values))
+    obj.__dict__.update(zip(names, values, strict=True))
     state = obj._state = ModelState()
     state.adding, state.db = False, connection.alias
     return obj
