@@ -482,7 +482,9 @@ class AuditEntry(models.Model):
     actor_type = models.CharField(max_length=8, choices=ActorType.choices, default=ActorType.USER)
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=80)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, db_index=False
+    )  # led by audit_object
     object_id = models.CharField(max_length=40, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     before = models.JSONField(null=True, blank=True)
@@ -521,7 +523,9 @@ class AuditEntry(models.Model):
 class Notification(models.Model):
     """In-app inbox message for one user (站内信); SMS/email go through adapters beside it."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )  # led by notif_user_read
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, related_name="+"
     )

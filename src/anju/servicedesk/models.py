@@ -74,7 +74,11 @@ class Ticket(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("community")
+        Community,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("community"),
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     house = models.ForeignKey(
         House,
@@ -84,6 +88,7 @@ class Ticket(models.Model):
         related_name="tickets",
         verbose_name=_("house"),
         help_text=_("Empty for a common area."),
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     building = models.ForeignKey(
         Building,
@@ -92,6 +97,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("building"),
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
     number = models.CharField(_("number"), max_length=24)
@@ -116,6 +122,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets",
         verbose_name=_("reporter"),
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     created_by = models.ForeignKey(
@@ -133,6 +140,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="first_contact_tickets",
         verbose_name=_("first responder (首问责任人)"),
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     assignee = models.ForeignKey(
         User,
@@ -141,9 +149,15 @@ class Ticket(models.Model):
         blank=True,
         related_name="assigned_tickets",
         verbose_name=_("assignee"),
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     source_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     source_id = models.CharField(max_length=40, blank=True)
 
@@ -277,7 +291,9 @@ class TicketEvent(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # led by ticket_event_ticket_at
     action = models.CharField(_("action"), max_length=20)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
