@@ -70,8 +70,10 @@ def scope_sql(model, user, perm=None, alias=None):
     def column(path):
         if "__" in path:
             raise NotImplementedError(f"{model.__name__}.scope path {path!r} crosses a relation")
-        target = model._meta.pk if path == "pk" else model._meta.get_field(path)
-        return prefix + connection.ops.quote_name(target.column)
+        field = model._meta.pk if path == "pk" else model._meta.get_field(path)
+        if field.many_to_many or not field.concrete:
+            raise NotImplementedError(f"{model.__name__}.scope path {path!r} is not a column")
+        return prefix + connection.ops.quote_name(field.column)
 
     def among(path, values):
         return db.among(column(path), values)
@@ -117,9 +119,13 @@ def object_visible(obj, user, perm=None):
     when the scope's paths cross a relation (then ask the database with ``visible_to``)."""
     model = type(obj)
     scope: Scope = model.scope
-    paths = [scope.organization, scope.community, scope.house, scope.person]
-    if any(path and "__" in path for path in paths):
+    paths = [p for p in (scope.organization, scope.community, scope.house, scope.person) if p]
+    if any("__" in path for path in paths):
         return None
+    for path in paths:
+        field = model._meta.pk if path == "pk" else model._meta.get_field(path)
+        if field.many_to_many or not field.concrete:
+            return None  # a many-to-many path: the database decides
 
     def value(path):
         if path == "pk":
