@@ -50,6 +50,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
             # Django turns prepared statements off; only PreparedCursor asks for them (its
             # client-side binding cursors never prepare), so no threshold is ever reached.
             connection.prepare_threshold = 2**31
+            # Prepared statements keep one generic plan: left on "auto", PostgreSQL re-plans
+            # a statement whose generic plan it estimates dearer (any array parameter), which
+            # is the cost preparing was meant to save. Django's own queries are not prepared.
+            with connection.cursor() as cursor:
+                cursor.execute("SET plan_cache_mode = force_generic_plan")
+            if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                connection.commit()
         if self._utc_session():
             # The adapters map swaps in the C class of the same name when psycopg is binary.
             connection.adapters.register_loader("timestamptz", TimestamptzLoader)
