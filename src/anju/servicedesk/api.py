@@ -415,7 +415,8 @@ class TicketViewSet(ScopedModelViewSet):
         if asked in paginator.last_page_strings:
             total = listing.ticket_page(user, perm, query, offset=0, limit=1)[0]
             asked = str(max(1, -(-total // size)))
-        if not asked.isdigit() or int(asked) < 1:
+        # A page past a 64-bit OFFSET is past any table: 404 too, not a database error.
+        if not asked.isdigit() or not 0 < int(asked) <= 2**62 // size:
             raise NotFound(paginator.invalid_page_message.format(page_number=asked, message=""))
         number = int(asked)
         total, tickets = listing.ticket_page(
