@@ -416,7 +416,7 @@ class TicketViewSet(ScopedModelViewSet):
             total = listing.ticket_page(user, perm, query, offset=0, limit=1)[0]
             asked = str(max(1, -(-total // size)))
         # A page past a 64-bit OFFSET is past any table: 404 too, not a database error.
-        if not asked.isdigit() or not 0 < int(asked) <= 2**62 // size:
+        if not (asked.isdecimal() and len(asked) < 19 and 0 < int(asked) <= 2**62 // size):
             raise NotFound(paginator.invalid_page_message.format(page_number=asked, message=""))
         number = int(asked)
         total, tickets = listing.ticket_page(

@@ -26,7 +26,7 @@ def parse(params):
         value = params.get(name)
         if not value:
             continue
-        if not value.isdigit():
+        if not (value.isdecimal() and len(value) < 19):  # what int() reads, and a BIGINT holds
             errors[name] = [_("Enter a whole number.")]
         else:
             lookups[f"{name}_id"] = int(value)
