@@ -405,7 +405,7 @@ class TicketViewSet(ScopedModelViewSet):
             ordering=[
                 name.strip()
                 for name in params.get("ordering", "").split(",")
-                if name.strip().lstrip("-") in self.ordering_fields
+                if name.strip().removeprefix("-") in self.ordering_fields
             ],
         )
         paginator = self.paginator

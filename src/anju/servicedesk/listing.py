@@ -81,10 +81,10 @@ def _where(user, perm, query: TicketQuery, now):
 
 
 def _order_by(ordering):
-    terms = [name for name in ordering if name.lstrip("-") in ORDER_COLUMNS] or ["-opened_at"]
+    terms = [name for name in ordering if name.removeprefix("-") in ORDER_COLUMNS] or ["-opened_at"]
     return ", ".join(
         [
-            f"t.{_q(ORDER_COLUMNS[name.lstrip('-')])} {'DESC' if name.startswith('-') else 'ASC'}"
+            f"t.{_q(ORDER_COLUMNS[name.removeprefix('-')])} {'DESC' if name.startswith('-') else 'ASC'}"
             for name in terms
         ]
         + ["t.id DESC"]  # a stable order, so that pages never overlap
