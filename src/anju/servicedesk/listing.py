@@ -69,7 +69,7 @@ def _where(user, perm, query: TicketQuery, now):
         conditions.append(OPEN_CONDITION)
     if query.overdue:
         conditions.append("t.resolve_due_at < %s")
-        params.append(now)
+        params.append(connection.ops.adapt_datetimefield_value(now))  # as the ORM writes it
     for term in query.search:
         conditions.append(
             "("
