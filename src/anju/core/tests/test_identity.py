@@ -32,6 +32,12 @@ def fields_of(user):
     return {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields}
 
 
+def person_of(user):
+    """The person fields requests read of a login (identity loads them with the user)."""
+    person = user.person
+    return person and (person.pk, person.organization_id, person.name, person.phone)
+
+
 def orm(user):
     """The same user freshly read by the ORM, its caches computed the ORM way."""
     fresh = User.objects.get(pk=user.pk)
@@ -85,10 +91,12 @@ def test_user_by_token_and_by_id_agree_with_the_orm(shapes, name):
     assert loaded_token.user is loaded
     assert fields_of(loaded) == fields_of(expected_user)
     assert scope_of(loaded) == expected
+    assert person_of(loaded) == person_of(expected_user)
 
     by_id = identity.user_by_id(user.pk)
     assert fields_of(by_id) == fields_of(expected_user)
     assert scope_of(by_id) == expected
+    assert person_of(by_id) == person_of(expected_user)
 
 
 def test_memberships_come_in_the_orm_order(shapes):
@@ -108,13 +116,14 @@ def test_unknown_token_and_id(shapes):
 def test_one_query_with_the_scope_prefilled(shapes, name, django_assert_num_queries):
     user = shapes[name]
     token = Token.objects.create(user=user)
-    expected = scope_of(orm(user))
+    expected, person = scope_of(orm(user)), person_of(orm(user))
     with django_assert_num_queries(1):
         loaded, _ = identity.user_by_token(token.key)
     for cache in SCOPE_CACHES:
         assert cache in loaded.__dict__
     with django_assert_num_queries(0):
         assert scope_of(loaded) == expected
+        assert person_of(loaded) == person
         assert loaded.is_staff_member == (loaded.is_superuser or bool(expected["memberships"]))
         assert loaded.is_resident == bool(expected["houses"])
     with django_assert_num_queries(1):
