@@ -5,7 +5,7 @@ to) and, for residents, the houses they live in: the scope that ``scoping.scope_
 ``policy`` read. Loaded one by one through the ORM that was four queries and most of the time of
 a small API request; here it is one statement, whose answers fill the same per-user caches
 ``User.active_memberships()``, ``resident_house_ids()`` and ``resident_community_ids()`` keep.
-``tests/core/test_identity.py`` checks the two ways agree."""
+``core/tests/test_identity.py`` checks the two ways agree."""
 
 from functools import cache
 

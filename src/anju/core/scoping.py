@@ -63,7 +63,7 @@ def scope_sql(model, user, perm=None, alias=None):
     """``scope_q`` as an SQL condition on ``model``'s table (or ``alias``): (sql, params), or
     None for everything. The same loop over the same scope, for hand-written hot queries; only
     scopes whose paths are the model's own columns can be written so (others raise
-    ``NotImplementedError``). ``tests/core/test_scoping.py`` checks both select the same rows."""
+    ``NotImplementedError``). ``core/tests/test_scope_sql.py`` checks both select the same rows."""
     scope: Scope = model.scope
     prefix = connection.ops.quote_name(alias or model._meta.db_table) + "."
 

@@ -5,7 +5,7 @@ assignee) come from one SQL statement written here from the same pieces the gene
 the caller's scope (``scoping.scope_sql``, the condition ``visible_to`` builds as a Q), the
 filters ``TicketFilter`` parses, DRF's search terms and ordering fields. Building and compiling
 that query through the ORM (three querysets: count, page, labels) cost more than everything
-else in a request; ``tests/servicedesk/test_listing.py`` checks both give the same pages."""
+else in a request; ``servicedesk/tests/test_listing.py`` checks both give the same pages."""
 
 from dataclasses import dataclass, field
 from functools import lru_cache

@@ -1,6 +1,6 @@
 """The API's ticket representation, built by hand for the hot lists ("my tickets", the staff
 queue): DRF's generic field machinery costs ~2 ms a ticket, this costs ~50 µs. The output is the
-same as ``TicketSerializer``'s declared fields; ``tests/servicedesk/test_rows.py`` compares the two.
+same as ``TicketSerializer``'s declared fields; ``servicedesk/tests/test_rows.py`` compares the two.
 
 The labels of related rows (house and building, reporter, first responder, assignee) come for a
 whole page in one round trip (``attach_related``) instead of one wide join, whose planning alone
