@@ -339,7 +339,9 @@ def main():
     )
     parser.add_argument("--threads", type=int, default=2, help="threads per worker")
     parser.add_argument(
-        "--only", default="my_tickets,staff_queue,open_ticket", help="scenarios to run (comma-separated)"
+        "--only",
+        default="my_tickets,staff_queue,open_ticket",
+        help="scenarios to run (comma-separated)",
     )
     parser.add_argument(
         "--small", action="store_true", help="50,000 tickets, 5,000 houses, 10 requests each"
