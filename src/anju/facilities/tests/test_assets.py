@@ -1,5 +1,7 @@
 """Asset ledger, certificates and their expiry alerts, fault reports, QR labels, fire equipment."""
 
+import os
+import shutil
 import subprocess
 from datetime import date
 
@@ -134,6 +136,10 @@ def test_label_sheet_pdf_has_chinese_text(fac, tmp_path):
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "labels.pdf"
     path.write_bytes(pdf)
+    if not shutil.which("pdftotext"):
+        if os.environ.get("ANJU_REQUIRE_SERVICES") == "1":
+            pytest.fail("pdftotext (poppler-utils) is required in CI")
+        pytest.skip("pdftotext (poppler-utils) missing")
     text = subprocess.run(
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
