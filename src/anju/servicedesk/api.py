@@ -62,28 +62,9 @@ class CommunityField(ScopedRelatedField):
 
 
 class TicketSerializer(serializers.ModelSerializer):
-    community = CommunityField(Community, "servicedesk.ticket.create", label=_("community"))
-    house = ScopedRelatedField(
-        House,
-        "servicedesk.ticket.create",
-        queryset=House.objects.select_related("building"),
-        required=False,
-        allow_null=True,
-        label=_("house"),
-    )
-    reporter = ScopedRelatedField(
-        Person, "core.person.view", required=False, allow_null=True, label=_("reporter")
-    )
-    kind = serializers.ChoiceField(Kind.choices, label=_("kind"))
-    category = serializers.ChoiceField(Category.choices, label=_("category"))
-    channel = serializers.ChoiceField(Channel.choices, required=False, label=_("channel"))
-    priority = serializers.ChoiceField(
-        Priority.choices, required=False, allow_null=True, label=_("priority")
-    )
-    urgency = serializers.ChoiceField(Urgency.choices, required=False, label=_("urgency"))
-    appointment_at = serializers.DateTimeField(
-        required=False, allow_null=True, label=_("appointment")
-    )
+    """A ticket as the API answers it (built by ``rows.TicketRows``); intakes send
+    ``TicketCreateSerializer`` and transitions their own small serializers."""
+
     house_label = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -152,12 +133,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "source",
             "parent",
         ]
-        read_only_fields = [
-            "number", "building", "status", "first_responder", "assignee", "accept_due_at", "arrive_due_at",
-            "resolve_due_at", "assigned_at", "accepted_at", "arrived_at", "resolved_at", "confirmed_at",
-            "closed_at", "paused_seconds", "reopen_count", "rating", "rating_comment", "resolution", "response",
-            "responded_at", "chargeable", "charge_amount", "escalation_level", "parent",
-        ]  # fmt: skip
+        read_only_fields = fields
 
     def get_house_label(self, obj) -> str:
         return f"{obj.house.building.name}-{obj.house.number}" if obj.house_id else ""
