@@ -41,7 +41,7 @@ from .choices import (
 from .filters import TicketFilter
 from .filters import parse as parse_filters
 from .models import DutyShift, ReturnVisit, SlaPolicy, StaffSkill, Ticket, TicketEvent
-from .rows import TicketRows, attach_related, user_name
+from .rows import TicketRows, user_name
 
 VIEW = "servicedesk.ticket.view"
 
@@ -650,13 +650,6 @@ class SlaPolicyViewSet(mixins.CreateModelMixin, ScopedViewSetMixin, viewsets.Rea
     @property
     def view_permission(self):
         return "servicedesk.ticket.view"
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        tickets = attach_related(list(page if page is not None else queryset))
-        data = self.get_serializer(tickets, many=True).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -1,21 +1,19 @@
 """The API's ticket representation, built by hand for the hot lists ("my tickets", the staff
 queue): DRF's generic field machinery costs ~2 ms a ticket, this costs ~50 µs. The output is the
-same as ``TicketSerializer``'s declared fields; ``servicedesk/tests/test_rows.py`` compares the two.
+same as ``TicketSerializer``'s fields; ``servicedesk/tests/test_rows.py`` compares the two.
 
-The labels of related rows (house and building, reporter, first responder, assignee) come for a
-whole page in one round trip (``attach_related``) instead of one wide join, whose planning alone
-took longer than the rest of the request."""
+A list page's labels of related rows (house and building, reporter, first responder, assignee)
+come with the page itself (``listing.ticket_page`` keeps them on each ticket as ``_labels``);
+single tickets read their relations."""
 
 from decimal import Decimal
 from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.utils import timezone, translation
 
 from anju.core import policy
 from anju.core.crypto import mask_middle
-from anju.core.models import Building, House, Person, User
 
 from .choices import Category, Kind, Status
 
@@ -44,65 +42,6 @@ def user_name(user):
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
-
-
-def _in(ids):
-    return "(" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
-
-
-def attach_related(tickets):
-    """Fetch the labels a page of tickets shows (house, reporter, first responder, assignee) in
-    one round trip, and keep them on the tickets as ``_labels``; the representation then makes
-    no further query. Single tickets (create, transitions) read their relations instead."""
-    if not tickets:
-        return tickets
-    house_ids = {t.house_id for t in tickets if t.house_id}
-    person_ids = {t.reporter_id for t in tickets if t.reporter_id}
-    user_ids = {t.first_responder_id for t in tickets if t.first_responder_id} | {
-        t.assignee_id for t in tickets if t.assignee_id
-    }
-    # Only quoted table names from the models are interpolated; every value is a parameter.
-    q = connection.ops.quote_name
-    parts, params = [], []
-    if house_ids:
-        where, ids = _in(house_ids)
-        parts.append(
-            f"SELECT 'h', h.id, b.name, h.number, '' FROM {q(House._meta.db_table)} h "  # noqa: S608
-            f"JOIN {q(Building._meta.db_table)} b ON b.id = h.building_id WHERE h.id IN {where}"
-        )
-        params += ids
-    if person_ids:
-        where, ids = _in(person_ids)
-        parts.append(
-            f"SELECT 'p', id, name, '', '' FROM {q(Person._meta.db_table)} WHERE id IN {where}"  # noqa: S608
-        )
-        params += ids
-    if user_ids:
-        where, ids = _in(user_ids)
-        parts.append(
-            f"SELECT 'u', id, first_name, last_name, username FROM {q(User._meta.db_table)} "  # noqa: S608
-            f"WHERE id IN {where}"
-        )
-        params += ids
-    houses, people, users = {}, {}, {}
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            for kind, pk, a, b, c in cursor.fetchall():
-                if kind == "h":
-                    houses[pk] = f"{a}-{b}"
-                elif kind == "p":
-                    people[pk] = a
-                else:
-                    users[pk] = f"{a} {b}".strip() or c
-    for t in tickets:
-        t._labels = (
-            houses.get(t.house_id, ""),
-            people.get(t.reporter_id, ""),
-            users.get(t.first_responder_id, ""),
-            users.get(t.assignee_id, ""),
-        )
-    return tickets
 
 
 def labels_of(t):

@@ -7,11 +7,10 @@ import pytest
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory, force_authenticate
 
-from anju.core.models import Person
-from anju.servicedesk import services
+from anju.core.models import Person, User
+from anju.servicedesk import listing, services
 from anju.servicedesk.api import TicketSerializer
 from anju.servicedesk.models import Ticket
-from anju.servicedesk.rows import attach_related
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +77,10 @@ def test_fast_rows_equal_generic_representation(world, who):
     user = world.users[who]
     force_authenticate(request, user)
     request.user = user
-    tickets = attach_related(list(Ticket.objects.filter(pk__in=ids).order_by("pk")))
+    # The rows and labels the list reads (listing.ticket_page), unscoped for the comparison.
+    everyone = User(is_superuser=True)
+    _total, page = listing.ticket_page(everyone, None, listing.TicketQuery(), offset=0, limit=500)
+    tickets = sorted((t for t in page if t.pk in ids), key=lambda t: t.pk)
     fast = TicketSerializer(tickets, many=True, context={"request": request}).data
     reference = Ticket.objects.select_related(
         "house__building", "first_responder", "assignee", "reporter", "source_type"

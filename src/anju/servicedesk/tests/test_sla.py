@@ -185,3 +185,20 @@ def test_kpis_and_endpoint(world, api):
         assert api(world.users["manager"]).get("/api/v1/service-kpis/?from=bad").status_code == 400
         r = api(world.users["resident"]).get("/api/v1/service-on-time/")
         assert r.status_code == 200 and r.json()[0]["building"]["total"] == 3
+
+
+def test_sla_policies_list_through_the_api(world, api):
+    """The policy list answers its rows (it once ran them through the ticket-label helper)."""
+    services.set_sla_policy(
+        actor=world.users["manager"],
+        community=world.community,
+        priority="P1",
+        accept_minutes=5,
+        arrive_minutes=20,
+        resolve_minutes=240,
+    )
+    response = api(world.users["agent"]).get("/api/v1/sla-policies/")
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    assert [(r["priority"], r["arrive_minutes"]) for r in rows] == [("P1", 20)]
+    assert api(world.users["outsider"]).get("/api/v1/sla-policies/").json()["results"] == []
