@@ -11,6 +11,7 @@ ticket lives, whoever works it.
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
-from anju.core.db import prepared_cursor
+from anju.core.db import instance, prepared_cursor
 from anju.core.errors import DomainError, Forbidden, InvalidTransition
 from anju.core.models import Attachment, Community, House, Membership, Person, User
 from anju.core.money import quantize, to_decimal
@@ -172,16 +173,13 @@ def on_duty(community, role, now=None):
     return [s.user for s in _shifts_now(community, [role], now).order_by("starts_at", "id")]
 
 
-def default_first_responder(community, now=None):
-    """See the module docstring for the rule: an agent on duty, else a manager on duty, else the
-    community's longest-serving agent, else its longest-serving manager; active logins only.
-    One statement (every intake asks), the same rule as ``on_duty`` and ``_members`` apply."""
-    now = now or timezone.now()
+@cache
+def _first_responder_sql(vendor):
     q = connection.ops.quote_name
     user_columns = ", ".join(f"u.{q(f.column)}" for f in User._meta.concrete_fields)
     links = q(Membership.communities.through._meta.db_table)
     # Only quoted table and column names from the models are interpolated; values are parameters.
-    sql = (
+    return (
         f"SELECT {user_columns} FROM ("  # noqa: S608
         "SELECT s.user_id, 0 AS source, CASE WHEN s.role = %(agent)s THEN 0 ELSE 1 END AS duty, "
         "s.starts_at AS since, s.id AS seq "
@@ -197,6 +195,14 @@ def default_first_responder(community, now=None):
         f") x JOIN {q(User._meta.db_table)} u ON u.id = x.user_id AND u.is_active "
         "ORDER BY x.source, x.duty, x.since, x.seq LIMIT 1"
     )
+
+
+def default_first_responder(community, now=None):
+    """See the module docstring for the rule: an agent on duty, else a manager on duty, else the
+    community's longest-serving agent, else its longest-serving manager; active logins only.
+    One statement (every intake asks), the same rule as ``on_duty`` and ``_members`` apply."""
+    now = now or timezone.now()
+    sql = _first_responder_sql(connection.vendor)
     with prepared_cursor() as cursor:
         cursor.execute(
             sql,
@@ -211,7 +217,7 @@ def default_first_responder(community, now=None):
         row = cursor.fetchone()
     if row is None:
         return None
-    return User.from_db(connection.alias, [f.attname for f in User._meta.concrete_fields], row)
+    return instance(User, row)
 
 
 def community_managers(community):

@@ -1,5 +1,7 @@
 """Database helpers shared by hand-written hot queries."""
 
+from functools import cache
+
 from django.db import connection
 from django.db.models import signals
 from django.db.models.base import ModelState
@@ -74,13 +76,18 @@ _ATTNAMES = {}
 def load(model, pk):
     """``model`` by primary key in one prepared statement, or None: what a form or serializer
     resolving a reference needs, without compiling a queryset for it."""
-    q = connection.ops.quote_name
-    columns = ", ".join(q(f.column) for f in model._meta.concrete_fields)
     with prepared_cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {q(model._meta.db_table)} "  # noqa: S608
-            f"WHERE {q(model._meta.pk.column)} = %s",
-            [pk],
-        )
+        cursor.execute(_load_sql(model, connection.vendor), [pk])
         row = cursor.fetchone()
     return None if row is None else instance(model, row)
+
+
+@cache
+def _load_sql(model, vendor):
+    q = connection.ops.quote_name
+    columns = ", ".join(q(f.column) for f in model._meta.concrete_fields)
+    # Only quoted table and column names from the model are interpolated.
+    return (
+        f"SELECT {columns} FROM {q(model._meta.db_table)} "  # noqa: S608
+        f"WHERE {q(model._meta.pk.column)} = %s"
+    )
