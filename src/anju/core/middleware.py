@@ -1,4 +1,7 @@
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject, empty
 
 SESSION_KEY = "anju_community"
 
@@ -19,3 +22,19 @@ class CurrentCommunityMiddleware:
 def activate_user_language(request, language):
     translation.activate(language)
     request.LANGUAGE_CODE = language
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's MessageMiddleware, with the message storage made when first used.
+
+    API calls (the busiest requests) never show a flash message; building the cookie and
+    session storages on each of them cost more than the rest of the middleware stack."""
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        storage = getattr(request, "_messages", None)
+        if isinstance(storage, SimpleLazyObject) and storage._wrapped is empty:
+            return response  # never used: nothing to store
+        return super().process_response(request, response)
