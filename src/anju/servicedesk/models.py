@@ -1,5 +1,7 @@
 """Service desk (客服中心): tickets with first-contact ownership, SLA clocks, dispatch and return visits."""
 
+from functools import cache
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -248,18 +250,7 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
     def allowed_actions(self) -> list[str]:
-        actions = self.machine.allowed_actions(self.status)
-        if (
-            self.kind == Kind.REPAIR
-            and self.status not in REPAIR_RESOLVE_FROM
-            and "resolve" in actions
-        ):
-            actions.remove("resolve")
-        if self.kind != Kind.COMPLAINT and "respond" in actions:
-            actions.remove("respond")
-        if self.rating is not None and "rate" in actions:
-            actions.remove("rate")
-        return actions
+        return list(_allowed_actions(self.status, self.kind, self.rating is not None))
 
     def current_due(self, now=None):
         """The next SLA step and its due time: ("accept"|"arrive"|"resolve", datetime) or None."""
@@ -271,9 +262,11 @@ class Ticket(models.Model):
             return "arrive", self.arrive_due_at
         return "resolve", self.resolve_due_at
 
-    def sla_state(self, now=None):
-        """ "ok", "warn" (less than a quarter of the step left or an hour) or "bad" (overdue)."""
-        due = self.current_due()
+    def sla_state(self, now=None, due=False):
+        """ "ok", "warn" (less than a quarter of the step left or an hour) or "bad" (overdue).
+        ``due``: ``current_due()``, when the caller has it already."""
+        if due is False:
+            due = self.current_due()
         if due is None:
             return "ok"
         if self.status == Status.WAITING:
@@ -284,6 +277,20 @@ class Ticket(models.Model):
             return "bad"
         total = max((due[1] - self.opened_at).total_seconds(), 1)
         return "warn" if left < min(3600, total / 4) else "ok"
+
+
+@cache
+def _allowed_actions(status, kind, rated) -> tuple[str, ...]:
+    """What a ticket in ``status`` of ``kind`` allows: all it depends on, so a list page
+    decides it once per distinct triple."""
+    actions = TICKET_MACHINE.allowed_actions(status)
+    if kind == Kind.REPAIR and status not in REPAIR_RESOLVE_FROM and "resolve" in actions:
+        actions.remove("resolve")
+    if kind != Kind.COMPLAINT and "respond" in actions:
+        actions.remove("respond")
+    if rated and "rate" in actions:
+        actions.remove("rate")
+    return tuple(actions)
 
 
 class TicketEvent(models.Model):

@@ -139,7 +139,7 @@ class TicketRows:
             "chargeable": t.chargeable,
             "charge_amount": format(Decimal(t.charge_amount).quantize(CENT), "f"),
             "escalation_level": t.escalation_level,
-            "sla_state": t.sla_state(),
+            "sla_state": t.sla_state(due=due),
             "next_due": {"step": due[0], "at": iso(due[1], tz)} if due else None,
             "allowed_actions": t.allowed_actions(),
             "source": source,
