@@ -8,6 +8,7 @@ from django.db.models import Model
 
 from .choices import ActorType
 from .crypto import mask_middle
+from .db import insert
 from .models import AuditEntry
 
 SENSITIVE_FIELDS = {"id_number", "password"}
@@ -71,22 +72,24 @@ def record(
         organization_id = community.organization_id
     if actor_type is None:
         actor_type = ActorType.USER if actor is not None else ActorType.SYSTEM
-    return AuditEntry.objects.create(
-        organization_id=organization_id,
-        community=community,
-        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
-        actor_type=actor_type,
-        actor_label=(
-            actor.get_username()
-            if actor is not None and hasattr(actor, "get_username")
-            else "system"
-        ),
-        action=action,
-        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
-        before=before,
-        after=after,
+    return insert(
+        AuditEntry(
+            organization_id=organization_id,
+            community=community,
+            actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+            actor_type=actor_type,
+            actor_label=(
+                actor.get_username()
+                if actor is not None and hasattr(actor, "get_username")
+                else "system"
+            ),
+            action=action,
+            content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+            object_id=str(obj.pk) if obj is not None else "",
+            object_repr=str(obj)[:200] if obj is not None else "",
+            before=before,
+            after=after,
+        )
     )
 
 

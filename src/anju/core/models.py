@@ -505,6 +505,8 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
+    plain_insert = True  # save() only refuses changes: core.db.insert may write new entries
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValidationError(_("Audit entries cannot be changed."))

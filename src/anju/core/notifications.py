@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from .crypto import mask_middle
+from .db import insert
 from .models import Notification
 
 log = logging.getLogger("anju.notifications")
@@ -45,19 +46,19 @@ def notify(users, title, body="", *, link="", community=None, channels=("inbox",
     users = [u for u in users if u is not None]
     if not users:
         return []
-    rows = Notification.objects.bulk_create(
-        [
-            Notification(
-                user=u,
-                title=str(title)[:200],
-                body=str(body),
-                link=link,
-                community=community,
-                organization_id=community.organization_id if community else None,
-            )
-            for u in users
-        ]
-    )
+    rows = [
+        Notification(
+            user=u,
+            title=str(title)[:200],
+            body=str(body),
+            link=link,
+            community=community,
+            organization_id=community.organization_id if community else None,
+        )
+        for u in users
+    ]
+    # One recipient (most messages) in a prepared statement; several in one bulk INSERT.
+    rows = [insert(rows[0])] if len(rows) == 1 else Notification.objects.bulk_create(rows)
     if "sms" in channels:
         phones = [u.phone for u in users if u.phone]
         transaction.on_commit(lambda: [sms_backend().send(p, f"{title} {body}") for p in phones])

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
-from anju.core.db import instance, prepared_cursor
+from anju.core.db import insert, instance, prepared_cursor
 from anju.core.errors import DomainError, Forbidden, InvalidTransition
 from anju.core.models import Attachment, Community, House, Membership, Person, User
 from anju.core.money import quantize, to_decimal
@@ -280,19 +280,21 @@ def dispatch_candidates(ticket, now=None):
 
 
 def _event(ticket, actor, action, *, before_status="", note="", data=None, public=True, at=None):
-    return TicketEvent.objects.create(
-        organization_id=ticket.organization_id,
-        community_id=ticket.community_id,
-        ticket=ticket,
-        action=action,
-        from_status=before_status or "",
-        to_status=ticket.status,
-        actor=actor if actor is not None and actor.pk else None,
-        actor_label=_actor_label(actor),
-        note=note or "",
-        data=data or {},
-        public=public,
-        at=at or timezone.now(),
+    return insert(
+        TicketEvent(
+            organization_id=ticket.organization_id,
+            community_id=ticket.community_id,
+            ticket=ticket,
+            action=action,
+            from_status=before_status or "",
+            to_status=ticket.status,
+            actor=actor if actor is not None and actor.pk else None,
+            actor_label=_actor_label(actor),
+            note=note or "",
+            data=data or {},
+            public=public,
+            at=at or timezone.now(),
+        )
     )
 
 
@@ -543,7 +545,7 @@ def create_ticket(
         resolve_due_at=resolve_due,
         parent=parent,
     )
-    ticket.save()
+    insert(ticket)
     photos = _attach(ticket, actor, attachments, _("Report photo"))
     _event(
         ticket,
