@@ -373,3 +373,17 @@ def test_export(world, api):
     report(world, api)
     r = api(world.users["agent"]).get("/api/v1/tickets/export/")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_intake_serializers_bind_fields_of_their_own(world):
+    """The intake's shallow field copies: each serializer binds and validates its own."""
+    from anju.servicedesk.api import TicketCreateSerializer
+
+    first, second = TicketCreateSerializer(data={}), TicketCreateSerializer(data={"kind": "x"})
+    for name in ("community", "kind", "appointment_at"):
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first and second.fields[name].parent is second
+        assert TicketCreateSerializer._declared_fields[name].parent is None
+    assert not first.is_valid() and not second.is_valid()
+    assert "kind" in first.errors and "community" in second.errors
+    assert second.errors["kind"] and first.errors["kind"] != second.errors["kind"]
