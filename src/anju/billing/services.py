@@ -1495,6 +1495,11 @@ def refund_prepayment(*, actor, house, amount, reason):
     return entry
 
 
+def line_credited(line):
+    """What credit notes have taken off a line so far."""
+    return CreditNote.objects.filter(line=line).aggregate(s=Sum("amount"))["s"] or ZERO
+
+
 @transaction.atomic
 def issue_credit_note(*, actor, line, amount, reason):
     """Correct a posted line. The unpaid part is reduced first; any part already paid moves to
@@ -1503,7 +1508,7 @@ def issue_credit_note(*, actor, line, amount, reason):
     wallet = _wallet(house)
     bill = Bill.objects.select_for_update().get(pk=line.bill_id)
     amount = quantize(amount)
-    credited = CreditNote.objects.filter(line=line).aggregate(s=Sum("amount"))["s"] or ZERO
+    credited = line_credited(line)
     if amount <= 0 or amount > line.amount - credited:
         _error("amount", _("Credit between ¥0.01 and ¥%(max)s.") % {"max": line.amount - credited})
     if not reason.strip():
@@ -1548,9 +1553,7 @@ def issue_credit_note(*, actor, line, amount, reason):
 
 
 def compute_late_charge(line, item, due_date, as_of):
-    principal = line.amount - (
-        CreditNote.objects.filter(line=line).aggregate(s=Sum("amount"))["s"] or 0
-    )
+    principal = line.amount - line_credited(line)
     payments = list(Allocation.objects.filter(line=line).values_list("applied_on", "amount"))
     start = calc.late_start(due_date, item.late_grace_days)
     return calc.late_interest(

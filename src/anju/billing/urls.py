@@ -5,6 +5,17 @@ from . import views
 console_urlpatterns = [
     path("billing/desk/", views.CashierDesk.as_view(), name="billing-desk"),
     path("billing/cash-up/", views.CashUpView.as_view(), name="billing-cashup"),
+    path("billing/lines/<int:pk>/credit/", views.CreditLine.as_view(), name="billing-line-credit"),
+    path(
+        "billing/late-charges/<int:pk>/waive/",
+        views.WaiveLateCharge.as_view(),
+        name="billing-late-waive",
+    ),
+    path(
+        "billing/prepayments/<int:pk>/refund/",
+        views.RefundPrepayment.as_view(),
+        name="billing-refund",
+    ),
     path("billing/arrears/", views.ArrearsView.as_view(), name="billing-arrears"),
     path("billing/reports/", views.ReportsView.as_view(), name="billing-reports"),
     path("billing/fee-items/", views.FeeItemList.as_view(), name="billing-feeitem-list"),

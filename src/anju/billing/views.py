@@ -34,10 +34,12 @@ from . import pdf, providers, reports, services
 from .models import (
     Bill,
     BillingRun,
+    BillLine,
     CashUp,
     CollectionAction,
     CollectionKind,
     FeeItem,
+    LateCharge,
     MeterReading,
     Payment,
     Wallet,
@@ -378,6 +380,11 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
         show_contact = policy.staff_has(user, "core.person.view_contact")
         ctx.update(title=_("Cashier desk"), q=q, matches=matches, house=house)
         if house is not None:
+            ctx.update(
+                can_credit=self.can("billing.bill.credit", house),
+                can_waive=self.can("billing.latecharge.waive", house),
+                can_refund=self.can("billing.refund.create", house),
+            )
             owners = (
                 Occupancy.objects.active().owners().filter(house=house).select_related("person")
             )
@@ -431,6 +438,172 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
         self.request.GET = self.request.GET.copy()
         self.request.GET["house"] = str(house.pk)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+# --- console: corrections at the desk (credit notes, late-charge waivers, refunds) ---------------
+
+
+class CreditForm(forms.Form):
+    amount = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), label=_("amount")
+    )
+    reason = forms.CharField(max_length=300, label=_("reason"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=300, label=_("reason"))
+
+
+class DeskCorrection(StaffRequiredMixin, generic.TemplateView):
+    """One correction of a house's account, from the cashier desk: the object and how it stands,
+    a form, and back to the desk. The service decides and explains what is allowed (its errors
+    land on the form's fields); only roles with the permission in the object's community see
+    the page (cashiers take money, finance and managers correct accounts)."""
+
+    template_name = "billing/correction.html"
+    model = None
+    form_class = None
+    action = ""
+
+    def get_object(self):
+        queryset = self.model.objects.visible_to(self.request.user, self.permission)
+        return get_object_or_404(self.queryset(queryset), pk=self.kwargs["pk"])
+
+    def queryset(self, queryset):
+        return queryset
+
+    def house(self, obj):
+        return obj.house
+
+    def initial(self, obj):
+        return {}
+
+    def facts(self, obj):
+        return []
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = kwargs.get("obj") or self.get_object()
+        house = self.house(obj)
+        ctx.update(
+            title=self.title,
+            action=self.action,
+            obj=obj,
+            house=house,
+            facts=self.facts(obj),
+            form=kwargs.get("form") or self.form_class(initial=self.initial(obj)),
+            back=f"{reverse('console:billing-desk')}?house={house.pk}",
+        )
+        return ctx
+
+    def post(self, request, pk):
+        obj = self.get_object()
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                message = self.perform(obj, form.cleaned_data)
+            except DomainError as exc:
+                for field, errors in exc.fields.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+                if not exc.fields:
+                    form.add_error(None, str(exc))
+            else:
+                messages.success(request, message)
+                return redirect(f"{reverse('console:billing-desk')}?house={self.house(obj).pk}")
+        return self.render_to_response(self.get_context_data(obj=obj, form=form))
+
+
+class CreditLine(DeskCorrection):
+    """冲减: a credit note against one posted line."""
+
+    model = BillLine
+    permission = "billing.bill.credit"
+    form_class = CreditForm
+    title = _("Credit note")
+    action = _("Issue credit note")
+
+    def queryset(self, queryset):
+        return queryset.select_related("bill", "fee_item", "house__building", "house__community")
+
+    def facts(self, obj):
+        credited = services.line_credited(obj)
+        return [
+            (_("Fee item"), obj.fee_item.name),
+            (_("Period"), obj.bill.period),
+            (_("How it was computed"), reports.explain_line(obj)),
+            (_("Amount"), f"¥{obj.amount}"),
+            (_("Credited before"), f"¥{credited}"),
+            (_("Can still be credited"), f"¥{obj.amount - credited}"),
+        ]
+
+    def initial(self, obj):
+        return {"amount": obj.amount - services.line_credited(obj)}
+
+    def perform(self, obj, data):
+        note = services.issue_credit_note(
+            actor=self.request.user, line=obj, amount=data["amount"], reason=data["reason"]
+        )
+        return _("Credit note %(no)s issued: ¥%(amount)s.") % {
+            "no": note.number,
+            "amount": note.amount,
+        }
+
+
+class WaiveLateCharge(DeskCorrection):
+    """减免滞纳金: waive what is left of one late charge."""
+
+    model = LateCharge
+    permission = "billing.latecharge.waive"
+    form_class = ReasonForm
+    title = _("Waive late charge")
+    action = _("Waive late charge")
+
+    def queryset(self, queryset):
+        return queryset.filter(waived=False).select_related(
+            "bill", "line__fee_item", "house__building", "house__community"
+        )
+
+    def facts(self, obj):
+        return [
+            (_("Fee item"), obj.line.fee_item.name),
+            (_("Period"), obj.bill.period),
+            (_("Late charge"), f"¥{obj.amount}"),
+            (_("Paid"), f"¥{obj.paid}"),
+            (_("Waived now"), f"¥{obj.amount - obj.paid}"),
+        ]
+
+    def perform(self, obj, data):
+        services.waive_late_charge(actor=self.request.user, late_charge=obj, reason=data["reason"])
+        return _("Late charge of ¥%(amount)s waived.") % {"amount": obj.amount - obj.paid}
+
+
+class RefundPrepayment(DeskCorrection):
+    """退预存: pay back prepaid fees for periods that will not be served."""
+
+    model = Wallet
+    permission = "billing.refund.create"
+    form_class = CreditForm
+    title = _("Refund prepayment")
+    action = _("Refund")
+
+    def queryset(self, queryset):
+        return queryset.select_related("house__building", "house__community")
+
+    def facts(self, obj):
+        return [(_("Prepayment balance"), f"¥{obj.balance}")]
+
+    def initial(self, obj):
+        return {"amount": obj.balance}
+
+    def perform(self, obj, data):
+        entry = services.refund_prepayment(
+            actor=self.request.user, house=obj.house, amount=data["amount"], reason=data["reason"]
+        )
+        return _("¥%(amount)s refunded; prepayment balance ¥%(balance)s.") % {
+            "amount": -entry.amount,
+            "balance": entry.balance_after,
+        }
 
 
 def _receipt_response(payment):
