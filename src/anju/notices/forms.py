@@ -70,12 +70,26 @@ class NoticeForm(ScopedForm):
     expires_at = forms.DateTimeField(label=_("expires at"), required=False, widget=DT)
     attachment = forms.FileField(label=_("attachment"), required=False)
 
+    PICKERS = ("buildings", "entrances", "houses")
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["houses"].queryset = self.fields["houses"].queryset.select_related("building")
         self.fields["entrances"].queryset = self.fields["entrances"].queryset.select_related(
             "building"
         )
+        # Buildings, entrances and houses of the chosen community only: a company's every house
+        # in one list would be tens of thousands of options, and a notice goes to one community.
+        community = self.data.get("community") if self.is_bound else self.initial.get("community")
+        community = getattr(community, "pk", community)
+        for name in self.PICKERS:
+            field = self.fields[name]
+            field.widget.attrs.update({"data-filter": _("Type to filter, e.g. 3-1"), "size": 10})
+            if str(community or "").isdecimal():
+                field.queryset = field.queryset.filter(community_id=int(community))
+            else:
+                field.queryset = field.queryset.none()
+                field.help_text = _("Choose the community first.")
 
 
 class QuarterlySurveyForm(ScopedForm):

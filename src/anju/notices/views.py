@@ -107,8 +107,10 @@ class NoticeCreate(ServiceFormView):
     template_name = "notices/notice_form.html"
 
     def get_initial(self):
+        # ?community= when the community is changed on the form (the pickers follow it).
+        chosen = self.request.GET.get("community", "")
         return {
-            "community": self.request.community_id,
+            "community": int(chosen) if chosen.isdecimal() else self.request.community_id,
             "kind": self.request.GET.get("kind", "notice"),
         }
 

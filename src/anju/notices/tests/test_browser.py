@@ -16,7 +16,18 @@ def test_manager_publishes_resident_reads_reach_counts(live_server, browser, tra
     page.set_default_timeout(20000)
     browser_login(page, live_server.url, "manager")
     page.goto(f"{live_server.url}/console/notices/new/")
-    page.select_option("#id_community", str(world.community.pk))
+    with page.expect_navigation():  # the audience pickers reload for the community
+        page.select_option("#id_community", str(world.community.pk))
+    page.select_option("#id_audience_scope", "houses")
+    houses = page.locator("#id_houses option")
+    assert houses.count() == 4  # this community's, not the other one's
+    page.locator("[data-audience=houses] input.select-filter").fill("0201")
+    shown = page.evaluate(
+        "Array.from(document.querySelectorAll('#id_houses option'))"
+        ".filter(o => !o.hidden).map(o => o.textContent.trim())"
+    )
+    assert shown == ["1幢-1-0201"]
+    page.select_option("#id_audience_scope", "community")
     page.select_option("#id_kind", "outage")
     page.fill("#id_title", "停水通知：周六水箱清洗")
     page.fill("#id_body", "周六9:00-17:00停水，请提前储水。")

@@ -134,3 +134,35 @@ def test_portal_read_and_answer(world):
         ).status_code
         == 302
     )
+
+
+def test_audience_pickers_list_the_chosen_community_only(world):
+    client = login(world.users["org_admin"])
+    form = client.get("/console/notices/new/").context["form"]
+    assert not form.fields["houses"].queryset.exists()  # no community chosen yet
+    assert "Choose the community first." in str(form.fields["houses"].help_text) or (
+        "请先选择小区。" in str(form.fields["houses"].help_text)
+    )
+    response = client.get(f"/console/notices/new/?community={world.community2.pk}")
+    houses = response.context["form"].fields["houses"].queryset
+    assert {h.community_id for h in houses} == {world.community2.pk}
+    assert set(response.context["form"].fields["buildings"].queryset) == {
+        h.building for h in houses
+    }
+    assert b"data-filter" in response.content
+    # A house of another community is refused by name, and nothing is created.
+    response = client.post(
+        "/console/notices/new/",
+        {
+            "community": world.community.pk,
+            "kind": "notice",
+            "title": "错投",
+            "body": "x",
+            "audience_kind": "residents",
+            "audience_scope": "houses",
+            "houses": [houses[0].pk],
+            "action": "publish",
+        },
+    )
+    assert response.status_code == 200 and response.context["form"].errors["houses"]
+    assert not Notice.objects.filter(title="错投").exists()

@@ -23,4 +23,20 @@
     });
     form.addEventListener("submit", function () { localStorage.removeItem(key); });
   });
+  // Long multiple selects marked data-filter get a box above them that narrows the options to
+  // those containing what is typed; chosen options always stay in view.
+  document.querySelectorAll("select[multiple][data-filter]").forEach(function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.placeholder = select.dataset.filter;
+    box.setAttribute("aria-label", select.dataset.filter);
+    box.className = "select-filter";
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var text = box.value.trim().toLowerCase();
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.hidden = !!text && !option.selected && option.text.toLowerCase().indexOf(text) < 0;
+      });
+    });
+  });
 })();
