@@ -8,11 +8,14 @@ from django.db.models.base import ModelState
 from django.db.models.fields import AutoFieldMixin
 
 
-def prepared_cursor():
+def prepared_cursor(native=False):
     """A cursor whose statements the database plans once per connection, where the backend
-    can (``anju.core.db.postgresql``); an ordinary cursor elsewhere."""
+    can (``anju.core.db.postgresql``); an ordinary cursor elsewhere. ``native``: the statement
+    is written with PostgreSQL's $1 placeholders (only where the backend is ours)."""
     make = getattr(connection, "prepared_cursor", None)
-    return make() if make is not None else connection.cursor()
+    if make is None:
+        return connection.cursor()
+    return make(native=True) if native else make()
 
 
 def among(column, values):
@@ -120,8 +123,9 @@ def insert(obj):
             obj.save()
             return obj
         values.append(field.get_db_prep_save(value, connection=connection))
-    with transaction.mark_for_rollback_on_error(), prepared_cursor() as cursor:
-        cursor.execute(_insert_sql(model, connection.vendor), values)
+    native = hasattr(connection, "prepared_cursor")
+    with transaction.mark_for_rollback_on_error(), prepared_cursor(native) as cursor:
+        cursor.execute(_insert_sql(model, connection.vendor, native), values)
         obj.pk = cursor.fetchone()[0]
     obj._state.adding, obj._state.db = False, connection.alias
     return obj
@@ -144,11 +148,11 @@ def _insert_fields(model, vendor):
 
 
 @cache
-def _insert_sql(model, vendor):
+def _insert_sql(model, vendor, native=False):
     q = connection.ops.quote_name
     fields = _insert_fields(model, vendor)
     columns = ", ".join(q(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    marks = ", ".join(f"${i}" if native else "%s" for i in range(1, len(fields) + 1))
     # Only quoted table and column names from the model are interpolated.
     return (
         f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608

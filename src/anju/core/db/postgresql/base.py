@@ -23,8 +23,19 @@ class PreparedCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
+class PreparedNativeCursor(psycopg.RawCursor):
+    """A PreparedCursor for statements written with PostgreSQL's own placeholders ($1, $2):
+    psycopg passes them through instead of parsing ``%s`` on each call (it keeps the parse
+    only of statements with at most 50 parameters; a ticket's INSERT has 51)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
 class DatabaseOperations(base.DatabaseOperations):
     def last_executed_query(self, cursor, sql, params):
+        if isinstance(cursor, PreparedNativeCursor):
+            return sql  # $1 placeholders: the values are in the captured params
         if isinstance(cursor, PreparedCursor):  # logs and query captures show the values
             try:
                 return self.compose_sql(sql, params)
@@ -74,12 +85,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
             )
         return self.connection.cursor(name, scrollable=False, withhold=self.connection.autocommit)
 
-    def prepared_cursor(self):
+    def prepared_cursor(self, native=False):
         """A cursor (logged and wrapped like any other) for hand-written hot statements whose
         planning costs more than running them: each distinct text is planned once per
         connection. Values must be parameters; ``IN`` lists are better written ``= ANY(%s)``
-        so that the text does not change with their length."""
+        so that the text does not change with their length. ``native``: the statement uses
+        PostgreSQL's $1 placeholders instead of %s."""
         self.close_if_health_check_failed()
         self.ensure_connection()
+        cursor_class = PreparedNativeCursor if native else PreparedCursor
         with self.wrap_database_errors:
-            return self._prepare_cursor(PreparedCursor(self.connection))
+            return self._prepare_cursor(cursor_class(self.connection))
