@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from anju.core import policy
+from anju.core import policy, progress
 from anju.core.console import (
     Column,
     ScopedDetailView,
@@ -27,10 +27,10 @@ from anju.core.console import (
 from anju.core.crypto import mask_middle
 from anju.core.errors import DomainError
 from anju.core.excel import workbook_bytes
-from anju.core.models import Community, House, Occupancy
+from anju.core.models import Community, House, Job, Occupancy
 from anju.core.portal import ResidentMixin
 
-from . import pdf, providers, reports, services
+from . import calc, pdf, providers, reports, services, tasks
 from .models import (
     Bill,
     BillingRun,
@@ -112,6 +112,20 @@ class RunForm(ScopedForm):
     scoped_fields = {"community": (Community, "billing.run.change")}
 
 
+def _job_next(request, job, done_message=None):
+    """Where the console goes after launching ``job``: its result when it is done already (the
+    embedded mode runs jobs at once), its refusal as a message, or the page that follows it."""
+    job.refresh_from_db()
+    if job.status == Job.Status.DONE and (job.result or {}).get("url"):
+        if done_message:
+            messages.success(request, done_message)
+        return job.result["url"]
+    if job.status == Job.Status.FAILED:
+        messages.error(request, job.message)
+        return request.path
+    return reverse("console:job-page", args=[job.pk])
+
+
 class BillingRunCreate(ServiceFormView):
     form_class = RunForm
     permission = "billing.run.change"
@@ -120,12 +134,25 @@ class BillingRunCreate(ServiceFormView):
     def perform(self, data):
         if not policy.staff_has(self.request.user, "billing.run.change", data["community"].pk):
             raise PermissionDenied
-        return services.create_billing_run(
-            actor=self.request.user, community=data["community"], period=data["period"]
+        calc.parse_period(data["period"])  # a mistyped period stays on the form
+        # A large community takes a while: the run is a job (at once in the embedded mode,
+        # where a refusal then lands on the form like any other).
+        job = progress.launch(
+            self.request.user,
+            "billing.run.preview",
+            tasks.preview_run,
+            community=data["community"],
+            community_id=data["community"].pk,
+            period=data["period"],
+            actor_id=self.request.user.pk,
         )
+        job.refresh_from_db()
+        if job.status == Job.Status.FAILED:
+            raise DomainError(job.message)
+        return job
 
-    def success_url_for(self, obj):
-        return reverse("console:billing-run-detail", args=[obj.pk])
+    def success_url_for(self, job):
+        return _job_next(self.request, job)
 
 
 class BillingRunDetail(ScopedDetailView):
@@ -137,12 +164,15 @@ class BillingRunDetail(ScopedDetailView):
         run = self.get_object()
         if not self.can("billing.run.change", run):
             raise PermissionDenied
-        try:
-            services.post_billing_run(actor=request.user, run=run)
-            messages.success(request, _("Posted."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("console:billing-run-detail", pk=pk)
+        job = progress.launch(
+            request.user,
+            "billing.run.post",
+            tasks.post_run,
+            community=run.community,
+            run_id=run.pk,
+            actor_id=request.user.pk,
+        )
+        return redirect(_job_next(request, job, done_message=_("Posted.")))
 
 
 class PaymentList(ScopedListView):

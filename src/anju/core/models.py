@@ -628,6 +628,12 @@ class Job(models.Model):
         return f"{self.kind} {self.status}"
 
     @property
+    def kind_label(self):
+        from .progress import KIND_LABELS
+
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
     def percent(self):
         return (
             int(self.done * 100 / self.total)

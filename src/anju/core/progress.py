@@ -1,15 +1,71 @@
-"""Progress of long operations (imports, billing runs, task generation) for the console.
+"""Long operations (billing runs, imports) as jobs the console follows.
 
-    job = progress.start(actor, "billing.run", community=c, total=len(houses))
-    progress.advance(job, 500)
-    progress.finish(job, result={"bills": 1200})
-Updates are single UPDATE statements so a job can report from inside a bulk loop cheaply.
+A view launches the work as a Celery task and sends the user to the job's page, which polls the
+job's status and moves on to the result when it is done:
+
+    job = progress.launch(user, "billing.run.preview", tasks.preview_run, community=c, ...)
+
+and the task runs the service inside ``progress.run``, which marks the job running, then done
+with the service's result (``{"url": ...}`` names the page to show) or failed with the service's
+refusal. In the embedded mode tasks are eager: the job is done before the view answers, and the
+view goes straight to the result. Jobs that can count their steps report them with ``advance``
+(single UPDATE statements, cheap from inside a bulk loop).
 """
 
+import logging
+
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from .errors import DomainError
 from .models import Job
+
+log = logging.getLogger("anju.jobs")
+
+# Job kind -> what the console calls it; apps add theirs.
+KIND_LABELS = {}
+
+
+def launch(actor, kind, task, *, community=None, organization=None, **arguments):
+    """A queued job, and ``task.delay(job.pk, **arguments)``: once the caller's transaction
+    commits when a broker takes it (its worker must find the job), at once when tasks are eager
+    (the embedded mode, tests)."""
+    job = Job.objects.create(
+        kind=kind,
+        community=community,
+        organization=organization or (community.organization if community else None),
+        status=Job.Status.QUEUED,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if task.app.conf.task_always_eager:
+        task.delay(job.pk, **arguments)
+    else:
+        transaction.on_commit(lambda: task.delay(job.pk, **arguments))
+    return job
+
+
+def run(job_id, work):
+    """Inside a task: ``work(job)`` with the job marked running, then done with what it returns
+    or failed with the refusal's message. A job already started is not run again (a broker may
+    deliver a task twice)."""
+    if not Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, updated_at=timezone.now()
+    ):
+        return None
+    job = Job.objects.get(pk=job_id)
+    try:
+        result = work(job)
+    except DomainError as exc:
+        fail(job, exc.message)
+        return None
+    except Exception:
+        log.exception("job %s (%s) failed", job.pk, job.kind)
+        fail(job, _("Stopped by an error. The log has the details."))
+        return None
+    finish(job, result=result)
+    return result
 
 
 def start(actor, kind, *, community=None, organization=None, total=0, message=""):

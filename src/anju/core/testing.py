@@ -6,6 +6,7 @@ world.users["resident"]       # owner of house A1-1-101
 world.users["outsider"]       # company admin of company B
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -184,3 +185,20 @@ def browser_login(page, base_url, login, *, portal=False, password=PASSWORD):
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@contextmanager
+def celery_worker(app, **kwargs):
+    """celery.contrib.testing's ``start_worker``, then the current Celery app put back: the
+    worker makes its app the current one, and shared tasks (``ping.delay``, ``progress.launch``)
+    would otherwise go to its broker in every later test of the process."""
+    from celery import current_app
+    from celery.contrib.testing.worker import start_worker
+
+    previous = current_app._get_current_object()
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", **kwargs) as worker:
+            yield worker
+    finally:
+        previous.set_current()
+        previous.set_default()

@@ -33,6 +33,7 @@ console_urlpatterns = [
     path("import/", views.ImportView.as_view(), name="import"),
     path("jobs/", views.JobList.as_view(), name="job-list"),
     path("jobs/<int:pk>/", views.job_status, name="job-status"),
+    path("jobs/<int:pk>/page/", views.job_page, name="job-page"),
     path("import/template.xlsx", views.import_template, name="import-template"),
 ]
 

@@ -606,11 +606,27 @@ class JobList(ScopedListView):
         return super().get(request, *args, **kwargs)
 
 
-def job_status(request, pk):
-    """A job's progress bar; htmx polls it every second until the job ends."""
+def _visible_job(request, pk):
     if not request.user.is_authenticated or not request.user.is_staff_member:
         raise Http404
     job = Job.objects.visible_to(request.user, "core.community.view").filter(pk=pk).first()
     if job is None:
         raise Http404
-    return render(request, "console/_job.html", {"job": job})
+    return job
+
+
+def job_status(request, pk):
+    """A job's progress bar; htmx polls it every second until the job ends, and then moves the
+    page on to the job's result where it has one."""
+    job = _visible_job(request, pk)
+    response = render(request, "console/_job.html", {"job": job})
+    url = (job.result or {}).get("url") if isinstance(job.result, dict) else None
+    if job.status == Job.Status.DONE and url and request.headers.get("HX-Request"):
+        response["HX-Redirect"] = url
+    return response
+
+
+def job_page(request, pk):
+    """Where a view sends the user while its job runs (a worker takes it from the queue)."""
+    job = _visible_job(request, pk)
+    return render(request, "console/job.html", {"job": job, "title": job.kind_label})

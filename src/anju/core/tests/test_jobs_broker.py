@@ -5,12 +5,12 @@ from datetime import date, timedelta
 
 import pytest
 from celery import Celery
-from celery.contrib.testing.worker import start_worker
 
 from anju.core import privacy
 from anju.core.jobs import REGISTRY, beat_schedule
 from anju.core.models import AuditEntry, Occupancy, Person
 from anju.core.tasks import ping
+from anju.core.testing import celery_worker
 
 
 def test_tasks_run_eagerly_without_broker(settings):
@@ -34,9 +34,7 @@ def _round_trip(broker, backend):
         task_default_queue=f"anju-test-{os.getpid()}",
     )
     task = worker_app.task(name="anju.core.tasks.ping")(ping.run)
-    with start_worker(
-        worker_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=60
-    ):
+    with celery_worker(worker_app, loglevel="WARNING", shutdown_timeout=60):
         result = task.delay("安居")
         assert result.get(timeout=20) == {"pong": "安居"}
 
