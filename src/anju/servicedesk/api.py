@@ -398,10 +398,13 @@ class TicketViewSet(ScopedModelViewSet):
         if asked in paginator.last_page_strings:
             total = listing.ticket_page(user, perm, query, offset=0, limit=1)[0]
             asked = str(max(1, -(-total // size)))
+        try:
+            number = int(asked)  # as Django's paginator reads it ("+2" is page 2)
+        except ValueError:
+            number = 0
         # A page past a 64-bit OFFSET is past any table: 404 too, not a database error.
-        if not (asked.isdecimal() and len(asked) < 19 and 0 < int(asked) <= 2**62 // size):
+        if not 0 < number <= 2**62 // size:
             raise NotFound(paginator.invalid_page_message.format(page_number=asked, message=""))
-        number = int(asked)
         total, tickets = listing.ticket_page(
             user, perm, query, offset=(number - 1) * size, limit=size
         )

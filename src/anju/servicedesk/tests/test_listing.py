@@ -357,6 +357,7 @@ def test_pagination(world, desk):
     assert body["previous"] is None
 
     body = check(admin, "page=2", page=2)[0]
+    assert check(admin, "page=%2B2", page=2)[0]["results"] == body["results"]  # as DRF reads it
     assert body["next"] == "http://testserver/api/v1/tickets/?page=3"
     assert body["previous"] == "http://testserver/api/v1/tickets/"
 
