@@ -23,6 +23,7 @@ from anju.core.console import (
     ScopedListView,
     ServiceFormView,
     StaffRequiredMixin,
+    add_domain_errors,
 )
 from anju.core.crypto import mask_middle
 from anju.core.errors import DomainError
@@ -462,9 +463,7 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
                     f"{reverse('console:billing-desk')}?house={house.pk}&paid={payment.pk}"
                 )
             except DomainError as exc:
-                for field, errors in exc.fields.items():
-                    for e in errors:
-                        form.add_error(field if field in form.fields else None, e)
+                add_domain_errors(form, exc)
         self.request.GET = self.request.GET.copy()
         self.request.GET["house"] = str(house.pk)
         return self.render_to_response(self.get_context_data(form=form))
@@ -497,6 +496,7 @@ class DeskCorrection(StaffRequiredMixin, generic.TemplateView):
 
     def get_object(self):
         queryset = self.model.objects.visible_to(self.request.user, self.permission)
+        queryset = queryset.select_related("house__building", "house__community")
         return get_object_or_404(self.queryset(queryset), pk=self.kwargs["pk"])
 
     def queryset(self, queryset):
@@ -533,11 +533,7 @@ class DeskCorrection(StaffRequiredMixin, generic.TemplateView):
             try:
                 message = self.perform(obj, form.cleaned_data)
             except DomainError as exc:
-                for field, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-                if not exc.fields:
-                    form.add_error(None, str(exc))
+                add_domain_errors(form, exc)
             else:
                 messages.success(request, message)
                 return redirect(f"{reverse('console:billing-desk')}?house={self.house(obj).pk}")
@@ -554,7 +550,7 @@ class CreditLine(DeskCorrection):
     action = _("Issue credit note")
 
     def queryset(self, queryset):
-        return queryset.select_related("bill", "fee_item", "house__building", "house__community")
+        return queryset.select_related("bill", "fee_item")
 
     def facts(self, obj):
         credited = services.line_credited(obj)
@@ -590,9 +586,7 @@ class WaiveLateCharge(DeskCorrection):
     action = _("Waive late charge")
 
     def queryset(self, queryset):
-        return queryset.filter(waived=False).select_related(
-            "bill", "line__fee_item", "house__building", "house__community"
-        )
+        return queryset.filter(waived=False).select_related("bill", "line__fee_item")
 
     def facts(self, obj):
         return [
@@ -616,9 +610,6 @@ class RefundPrepayment(DeskCorrection):
     form_class = CreditForm
     title = _("Refund prepayment")
     action = _("Refund")
-
-    def queryset(self, queryset):
-        return queryset.select_related("house__building", "house__community")
 
     def facts(self, obj):
         return [(_("Prepayment balance"), f"¥{obj.balance}")]

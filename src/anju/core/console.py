@@ -209,6 +209,19 @@ class ScopedDetailView(StaffRequiredMixin, generic.DetailView):
         return ctx
 
 
+def add_domain_errors(form, exc, names=None):
+    """A service's refusal on the form: each message on the field it names (``names`` maps the
+    service's names to the form's where they differ), the rest on the form itself. Nothing the
+    user entered is lost: the form is shown again with their values."""
+    names = names or {}
+    for field, errors in (exc.fields or {}).items():
+        name = names.get(field, field)
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
 class ServiceFormView(StaffRequiredMixin, generic.FormView):
     """A form whose valid data is handed to a service; domain errors land on the form."""
 
@@ -224,11 +237,7 @@ class ServiceFormView(StaffRequiredMixin, generic.FormView):
         try:
             obj = self.perform(form.cleaned_data)
         except DomainError as exc:
-            for field, errors in (exc.fields or {}).items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            add_domain_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(self.success_url_for(obj))

@@ -22,7 +22,13 @@ from django.views import generic
 from django.views.decorators.http import require_POST
 
 from anju.core import policy
-from anju.core.console import Column, ScopedListView, StaffRequiredMixin, get_scoped_object
+from anju.core.console import (
+    Column,
+    ScopedListView,
+    StaffRequiredMixin,
+    add_domain_errors,
+    get_scoped_object,
+)
 from anju.core.crypto import mask_middle
 from anju.core.errors import DomainError
 from anju.core.models import Attachment, Community, House, Membership, Person, User
@@ -253,11 +259,7 @@ class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
                     attachments=request.FILES.getlist("photos"),
                 )
             except DomainError as exc:
-                for field, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-                if not exc.fields:
-                    form.add_error(None, exc.message)
+                add_domain_errors(form, exc)
             else:
                 messages.success(
                     request, _("Ticket %(number)s opened.") % {"number": ticket.number}
@@ -757,13 +759,7 @@ class RosterView(StaffRequiredMixin, generic.TemplateView):
                     ends_at=ends,
                 )
             except DomainError as exc:
-                names = {"starts_at": "start", "ends_at": "end"}
-                for field, errors in exc.fields.items():
-                    for error in errors:
-                        name = names.get(field, field)
-                        form.add_error(name if name in form.fields else None, error)
-                if not exc.fields:
-                    form.add_error(None, exc.message)
+                add_domain_errors(form, exc, {"starts_at": "start", "ends_at": "end"})
             else:
                 messages.success(request, _("Shift added."))
                 return self._back(_week_start(f"{data['day']:%Y-%m-%d}"))
@@ -1034,11 +1030,7 @@ class PortalTicketCreate(ResidentMixin, generic.FormView):
                 attachments=self.request.FILES.getlist("photos"),
             )
         except DomainError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            add_domain_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, _("Reported. Your number is %(number)s.") % {"number": ticket.number}
