@@ -59,20 +59,25 @@ def scope_q(model, user, perm=None) -> Q | None:
     return q
 
 
+class NotColumnScope(ValueError):
+    """A scope ``scope_sql`` does not write as SQL: its path crosses a relation, is
+    many-to-many or is a subquery. Such models list through ``visible_to`` (the ORM)."""
+
+
 def scope_sql(model, user, perm=None, alias=None):
     """``scope_q`` as an SQL condition on ``model``'s table (or ``alias``): (sql, params), or
     None for everything. The same loop over the same scope, for hand-written hot queries; only
     scopes whose paths are the model's own columns can be written so (others raise
-    ``NotImplementedError``). ``core/tests/test_scope_sql.py`` checks both select the same rows."""
+    ``NotColumnScope``). ``core/tests/test_scope_sql.py`` checks both select the same rows."""
     scope: Scope = model.scope
     prefix = connection.ops.quote_name(alias or model._meta.db_table) + "."
 
     def column(path):
         if "__" in path:
-            raise NotImplementedError(f"{model.__name__}.scope path {path!r} crosses a relation")
+            raise NotColumnScope(f"{model.__name__}.scope path {path!r} crosses a relation")
         field = model._meta.pk if path == "pk" else model._meta.get_field(path)
         if field.many_to_many or not field.concrete:
-            raise NotImplementedError(f"{model.__name__}.scope path {path!r} is not a column")
+            raise NotColumnScope(f"{model.__name__}.scope path {path!r} is not a column")
         return prefix + connection.ops.quote_name(field.column)
 
     def among(path, values):
@@ -93,7 +98,7 @@ def scope_sql(model, user, perm=None, alias=None):
                 sql, values = among(scope.community, community_ids)
                 part, part_params = f"{part} AND {sql}", part_params + values
             elif scope.community_subquery is not None:
-                raise NotImplementedError(f"{model.__name__}.scope uses a community subquery")
+                raise NotColumnScope(f"{model.__name__}.scope uses a community subquery")
         parts.append(f"({part})")
         params += part_params
     if user.person_id and (perm is None or policy.role_has("resident", perm)):
