@@ -16,15 +16,15 @@ _default = JSONEncoder().default
 
 
 class JSONRenderer(renderers.JSONRenderer):
+    def writes_fragments(self, request):
+        """True when this renderer answers ``request`` with orjson, so that JSON the database
+        wrote may go into the answer as it is (an ``orjson.Fragment``)."""
+        return self._plain(request.accepted_media_type, {})
+
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        if (
-            self.encoder_class is not JSONEncoder
-            or self.ensure_ascii
-            or not self.compact
-            or self.get_indent(accepted_media_type, renderer_context or {}) is not None
-        ):
+        if not self._plain(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
         try:
             ret = orjson.dumps(data, default=_default, option=_OPTIONS)
@@ -34,3 +34,11 @@ class JSONRenderer(renderers.JSONRenderer):
             # As DRF does: JSON that is also a strict subset of JavaScript.
             ret = ret.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
         return ret
+
+    def _plain(self, accepted_media_type, renderer_context):
+        return (
+            self.encoder_class is JSONEncoder
+            and not self.ensure_ascii
+            and self.compact
+            and self.get_indent(accepted_media_type, renderer_context) is None
+        )
