@@ -4,9 +4,9 @@ policies and the KPI endpoint (API contract of issue 3)."""
 import copy
 from datetime import timedelta
 
+import orjson
 from django.core.paginator import Page
 from django.core.paginator import Paginator as DjangoPaginator
-import orjson
 from django.db import connection
 from django.db.models import Q
 from django.urls import path

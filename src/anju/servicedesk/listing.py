@@ -7,6 +7,7 @@ filters ``TicketFilter`` parses, DRF's search terms and ordering fields. Buildin
 that query through the ORM (three querysets: count, page, labels) cost more than everything
 else in a request; ``servicedesk/tests/test_listing.py`` checks both give the same pages."""
 
+import json
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,8 +20,9 @@ from anju.core.db import instance, prepared_cursor
 from anju.core.models import Building, House, Person, User
 from anju.core.scoping import scope_sql
 
-from .choices import OPEN_STATUSES
-from .models import Ticket
+from .choices import OPEN_STATUSES, Category, Kind, Status
+from .models import Ticket, _allowed_actions
+from .rows import labels
 
 # API ordering name -> column (the viewset's ordering_fields).
 ORDER_COLUMNS = {
@@ -217,13 +219,6 @@ def _mask(column):
 def _json_sql(where, order_by, contact, language, tz_name):
     """The page statement writing each row as ``rows.TicketRows.row`` would: labels, allowed
     actions and the time zone are the code's constants for ``language`` and ``tz_name``."""
-    from .choices import Category, Kind, Status
-    from .models import _allowed_actions
-    from .rows import labels
-
-    import json
-
-    tz = tz_name
     tables = {m: _q(m._meta.db_table) for m in (Ticket, House, Building, Person, User)}
     content_types = _q("django_content_type")
 
@@ -287,7 +282,7 @@ def _json_sql(where, order_by, contact, language, tz_name):
         ("assignee", "t.assignee_id"),
         ("assignee_name", _user_name("a")),
         *[
-            (name, _iso(f"t.{name}", tz))
+            (name, _iso(f"t.{name}", tz_name))
             for name in (
                 "opened_at",
                 "appointment_at",
@@ -308,7 +303,7 @@ def _json_sql(where, order_by, contact, language, tz_name):
         ("rating_comment", "t.rating_comment"),
         ("resolution", "t.resolution"),
         ("response", "t.response"),
-        ("responded_at", _iso("t.responded_at", tz)),
+        ("responded_at", _iso("t.responded_at", tz_name)),
         ("chargeable", "t.chargeable"),
         ("charge_amount", "t.charge_amount::text"),
         ("escalation_level", "t.escalation_level"),
@@ -320,8 +315,8 @@ def _json_sql(where, order_by, contact, language, tz_name):
         ),
         (
             "next_due",
-            "CASE WHEN d.step IS NULL THEN NULL ELSE (SELECT row_to_json(n) FROM "
-            f"(SELECT d.step AS step, {_iso('d.at', tz)} AS at) n) END",
+            "CASE WHEN d.step IS NULL THEN NULL ELSE (SELECT row_to_json(n) FROM "  # noqa: S608
+            f"(SELECT d.step AS step, {_iso('d.at', tz_name)} AS at) n) END",
         ),
         (
             "allowed_actions",
@@ -356,8 +351,10 @@ def _json_sql(where, order_by, contact, language, tz_name):
         f"CROSS JOIN LATERAL (SELECT {fields}) r "
         f"ORDER BY {order_by}"
     )
-    return sql.replace("__NOW__", f"${k + 3}").replace("__PERSON__", f"${k + 4}").replace(
-        "__CONTACT__", contact
+    return (
+        sql.replace("__NOW__", f"${k + 3}")
+        .replace("__PERSON__", f"${k + 4}")
+        .replace("__CONTACT__", contact)
     )
 
 
