@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model, signals
 from django.db.models.base import ModelState
 from django.db.models.fields import AutoFieldMixin
@@ -30,19 +30,18 @@ def among(column, values):
 _CONVERTERS = {}
 
 
-def converters(model):
+def converters(model, db=None):
     """[(index, converter, column)] turning a plain cursor's row of ``model``'s concrete
     columns into the values the ORM would give (SQLite returns datetimes and decimals as text;
     encrypted fields decrypt here)."""
-    key = (connection.vendor, model)
+    db = db or connections[DEFAULT_DB_ALIAS]
+    key = (db.vendor, model)
     found = _CONVERTERS.get(key)
     if found is None:
         found = []
         for index, field in enumerate(model._meta.concrete_fields):
             col = field.get_col(model._meta.db_table)
-            for convert in connection.ops.get_db_converters(col) + field.get_db_converters(
-                connection
-            ):
+            for convert in db.ops.get_db_converters(col) + field.get_db_converters(db):
                 found.append((index, convert, col))
         _CONVERTERS[key] = found
     return found
@@ -52,18 +51,19 @@ def instance(model, values):
     """A ``model`` instance from a plain cursor's row of its concrete columns: what
     ``Model.from_db`` makes, without running ``__init__`` field by field (a list page makes
     dozens) when no init signal listens."""
-    convert = converters(model)
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: ``connection`` is a per-use proxy
+    convert = converters(model, db)
     if convert:
         values = list(values)
         for index, converter, col in convert:
-            values[index] = converter(values[index], col, connection)
+            values[index] = converter(values[index], col, db)
     names = _attnames(model)
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
-        return model.from_db(connection.alias, names, values)
+        return model.from_db(db.alias, names, values)
     obj = model.__new__(model)
     obj.__dict__.update(zip(names, values, strict=True))
     state = obj._state = ModelState()
-    state.adding, state.db = False, connection.alias
+    state.adding, state.db = False, db.alias
     return obj
 
 
@@ -106,7 +106,8 @@ def insert(obj):
     (unless the model says ``plain_insert = True``: it only adds rules for updates), model
     inheritance, values other than the primary key returned by the database, expressions."""
     model = type(obj)
-    fields = _insert_fields(model, connection.vendor)
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: ``connection`` is a per-use proxy
+    fields = _insert_fields(model, db.vendor)
     if (
         fields is None
         or obj.pk is not None
@@ -122,12 +123,12 @@ def insert(obj):
         if hasattr(value, "resolve_expression"):
             obj.save()
             return obj
-        values.append(field.get_db_prep_save(value, connection=connection))
-    native = hasattr(connection, "prepared_cursor")
+        values.append(field.get_db_prep_save(value, connection=db))
+    native = hasattr(db, "prepared_cursor")
     with transaction.mark_for_rollback_on_error(), prepared_cursor(native) as cursor:
-        cursor.execute(_insert_sql(model, connection.vendor, native), values)
+        cursor.execute(_insert_sql(model, db.vendor, native), values)
         obj.pk = cursor.fetchone()[0]
-    obj._state.adding, obj._state.db = False, connection.alias
+    obj._state.adding, obj._state.db = False, db.alias
     return obj
 
 
