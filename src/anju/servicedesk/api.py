@@ -44,7 +44,7 @@ from .choices import (
 from .filters import TicketFilter
 from .filters import parse as parse_filters
 from .models import DutyShift, ReturnVisit, SlaPolicy, StaffSkill, Ticket, TicketEvent
-from .rows import TicketRows, user_name
+from .rows import FIELDS, TicketRows, user_name
 
 VIEW = "servicedesk.ticket.view"
 
@@ -82,60 +82,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ticket
-        fields = [
-            "id",
-            "number",
-            "community",
-            "house",
-            "house_label",
-            "building",
-            "location",
-            "kind",
-            "kind_display",
-            "category",
-            "category_display",
-            "channel",
-            "urgency",
-            "priority",
-            "priority_reason",
-            "title",
-            "description",
-            "status",
-            "status_display",
-            "reporter",
-            "reporter_name",
-            "contact_phone",
-            "first_responder",
-            "first_responder_name",
-            "assignee",
-            "assignee_name",
-            "opened_at",
-            "appointment_at",
-            "accept_due_at",
-            "arrive_due_at",
-            "resolve_due_at",
-            "assigned_at",
-            "accepted_at",
-            "arrived_at",
-            "resolved_at",
-            "confirmed_at",
-            "closed_at",
-            "paused_seconds",
-            "reopen_count",
-            "rating",
-            "rating_comment",
-            "resolution",
-            "response",
-            "responded_at",
-            "chargeable",
-            "charge_amount",
-            "escalation_level",
-            "sla_state",
-            "next_due",
-            "allowed_actions",
-            "source",
-            "parent",
-        ]
+        fields = list(FIELDS)
         read_only_fields = fields
 
     def get_house_label(self, obj) -> str:

@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from django.db import connection
+from django.db.models import DateTimeField
 from django.utils import timezone, translation
 
 from anju.core.db import instance, prepared_cursor
@@ -22,7 +23,7 @@ from anju.core.scoping import scope_sql
 
 from .choices import OPEN_STATUSES, Category, Kind, Status
 from .models import Ticket, _allowed_actions
-from .rows import labels
+from .rows import FIELDS, labels
 
 # API ordering name -> column (the viewset's ordering_fields).
 ORDER_COLUMNS = {
@@ -250,86 +251,48 @@ def _json_sql(where, order_by, contact, language, tz_name):
     )
     left = "date_part('epoch', d.at - __NOW__)"
     total = "GREATEST(date_part('epoch', d.at - t.opened_at), 1)"
-    columns = [
-        ("id", "t.id"),
-        ("number", "t.number"),
-        ("community", "t.community_id"),
-        ("house", "t.house_id"),
-        ("house_label", "CASE WHEN t.house_id IS NULL THEN '' ELSE b.name || '-' || h.number END"),
-        ("building", "t.building_id"),
-        ("location", "t.location"),
-        ("kind", "t.kind"),
-        ("kind_display", label(Kind, "t.kind")),
-        ("category", "t.category"),
-        ("category_display", label(Category, "t.category")),
-        ("channel", "t.channel"),
-        ("urgency", "t.urgency"),
-        ("priority", "t.priority"),
-        ("priority_reason", "t.priority_reason"),
-        ("title", "t.title"),
-        ("description", "t.description"),
-        ("status", "t.status"),
-        ("status_display", label(Status, "t.status")),
-        ("reporter", "t.reporter_id"),
-        ("reporter_name", "COALESCE(p.name, '')"),
-        (
-            "contact_phone",
+    computed = {
+        "house_label": "CASE WHEN t.house_id IS NULL THEN '' ELSE b.name || '-' || h.number END",
+        "kind_display": label(Kind, "t.kind"),
+        "category_display": label(Category, "t.category"),
+        "status_display": label(Status, "t.status"),
+        "reporter_name": "COALESCE(p.name, '')",
+        "contact_phone": (
             "CASE WHEN t.contact_phone = '' OR t.reporter_id = __PERSON__ OR (__CONTACT__) "
-            f"THEN t.contact_phone ELSE {_mask('t.contact_phone')} END",
+            f"THEN t.contact_phone ELSE {_mask('t.contact_phone')} END"
         ),
-        ("first_responder", "t.first_responder_id"),
-        ("first_responder_name", _user_name("fr")),
-        ("assignee", "t.assignee_id"),
-        ("assignee_name", _user_name("a")),
-        *[
-            (name, _iso(f"t.{name}", tz_name))
-            for name in (
-                "opened_at",
-                "appointment_at",
-                "accept_due_at",
-                "arrive_due_at",
-                "resolve_due_at",
-                "assigned_at",
-                "accepted_at",
-                "arrived_at",
-                "resolved_at",
-                "confirmed_at",
-                "closed_at",
-            )
-        ],
-        ("paused_seconds", "t.paused_seconds"),
-        ("reopen_count", "t.reopen_count"),
-        ("rating", "t.rating"),
-        ("rating_comment", "t.rating_comment"),
-        ("resolution", "t.resolution"),
-        ("response", "t.response"),
-        ("responded_at", _iso("t.responded_at", tz_name)),
-        ("chargeable", "t.chargeable"),
-        ("charge_amount", "t.charge_amount::text"),
-        ("escalation_level", "t.escalation_level"),
-        (
-            "sla_state",
+        "first_responder_name": _user_name("fr"),
+        "assignee_name": _user_name("a"),
+        "charge_amount": "t.charge_amount::text",
+        "sla_state": (
             "CASE WHEN d.step IS NULL THEN 'ok' WHEN t.status = 'waiting' THEN 'warn' "
             f"WHEN {left} < 0 THEN 'bad' WHEN {left} < LEAST(3600, {total} / 4) THEN 'warn' "
-            "ELSE 'ok' END",
+            "ELSE 'ok' END"
         ),
-        (
-            "next_due",
+        "next_due": (
             "CASE WHEN d.step IS NULL THEN NULL ELSE (SELECT row_to_json(n) FROM "  # noqa: S608
-            f"(SELECT d.step AS step, {_iso('d.at', tz_name)} AS at) n) END",
+            f"(SELECT d.step AS step, {_iso('d.at', tz_name)} AS at) n) END"
         ),
-        (
-            "allowed_actions",
+        "allowed_actions": (
             f"({_literal(actions)}::jsonb ->> (t.status || '|' || t.kind || '|' "
-            "|| CASE WHEN t.rating IS NULL THEN '0' ELSE '1' END))::json",
+            "|| CASE WHEN t.rating IS NULL THEN '0' ELSE '1' END))::json"
         ),
-        (
-            "source",
+        "source": (
             "CASE WHEN t.source_type_id IS NULL THEN NULL ELSE (SELECT row_to_json(s) FROM "
-            "(SELECT ct.app_label || '.' || ct.model AS type, t.source_id AS id) s) END",
+            "(SELECT ct.app_label || '.' || ct.model AS type, t.source_id AS id) s) END"
         ),
-        ("parent", "t.parent_id"),
-    ]
+    }
+
+    def column(key):
+        """The rest are the ticket's own columns, datetimes written as ``rows.iso`` does."""
+        if key in computed:
+            return computed[key]
+        field = Ticket._meta.get_field(key)
+        if isinstance(field, DateTimeField):
+            return _iso(f"t.{_q(field.column)}", tz_name)
+        return f"t.{_q(field.column)}"
+
+    columns = [(key, column(key)) for key in FIELDS]
     fields = ", ".join(f"{expr} AS {_q(key)}" for key, expr in columns)
     # Only quoted names, the code's constants and labels are interpolated; values are parameters.
     # PostgreSQL's own placeholders: the WHERE's values once ($1..$k) for both its uses, then

@@ -19,6 +19,63 @@ from .choices import Category, Kind, Status
 
 CENT = Decimal("0.01")
 
+# The keys of a ticket in the API, in order (TicketSerializer's fields; ``TicketRows.row`` and
+# ``listing.ticket_page_json`` write them).
+FIELDS = (
+    "id",
+    "number",
+    "community",
+    "house",
+    "house_label",
+    "building",
+    "location",
+    "kind",
+    "kind_display",
+    "category",
+    "category_display",
+    "channel",
+    "urgency",
+    "priority",
+    "priority_reason",
+    "title",
+    "description",
+    "status",
+    "status_display",
+    "reporter",
+    "reporter_name",
+    "contact_phone",
+    "first_responder",
+    "first_responder_name",
+    "assignee",
+    "assignee_name",
+    "opened_at",
+    "appointment_at",
+    "accept_due_at",
+    "arrive_due_at",
+    "resolve_due_at",
+    "assigned_at",
+    "accepted_at",
+    "arrived_at",
+    "resolved_at",
+    "confirmed_at",
+    "closed_at",
+    "paused_seconds",
+    "reopen_count",
+    "rating",
+    "rating_comment",
+    "resolution",
+    "response",
+    "responded_at",
+    "chargeable",
+    "charge_amount",
+    "escalation_level",
+    "sla_state",
+    "next_due",
+    "allowed_actions",
+    "source",
+    "parent",
+)
+
 
 @lru_cache(maxsize=64)
 def _labels(choices, language):
