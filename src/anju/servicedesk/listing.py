@@ -159,8 +159,12 @@ def _name(first, last, username):
 # key for key, and ``servicedesk/tests/test_listing_json.py`` compares the two on every shape
 # of ticket, in both languages, for viewers who may and may not see contact numbers.
 
-# Python's str.strip() removes these (get_full_name() strips, and so does ``_name``).
-_WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
+@lru_cache(maxsize=1)
+def _whitespace():
+    """What Python's str.strip() removes (get_full_name() strips, and so does ``_name``); read
+    once, when the first page statement is written, not at import."""
+    return "".join(c for c in map(chr, range(0x110000)) if c.isspace())
 
 
 def _literal(value):
@@ -203,7 +207,7 @@ def _offsets(tz_name):
 
 
 def _user_name(alias):
-    full = f"btrim({alias}.first_name || ' ' || {alias}.last_name, {_literal(_WHITESPACE)})"
+    full = f"btrim({alias}.first_name || ' ' || {alias}.last_name, {_literal(_whitespace())})"
     return f"CASE WHEN {alias}.id IS NULL THEN '' ELSE COALESCE(NULLIF({full}, ''), {alias}.username) END"
 
 
