@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
-from anju.core.db import insert, instance, prepared_cursor
+from anju.core.db import insert, instance, prepared_cursor, together
 from anju.core.errors import DomainError, Forbidden, InvalidTransition
 from anju.core.models import Attachment, Community, House, Membership, Person, User
 from anju.core.money import quantize, to_decimal
@@ -92,21 +92,31 @@ def _actor_label(actor):
 def sla_for(community, priority) -> tuple[int, int, int]:
     """Minutes to accept, arrive and resolve: the community's policy row, else the settings
     template for the community's service level (DOMAIN.md §5)."""
-    table = connection.ops.quote_name(SlaPolicy._meta.db_table)
     with prepared_cursor() as cursor:  # every intake asks: a statement planned once
-        cursor.execute(
-            f"SELECT accept_minutes, arrive_minutes, resolve_minutes FROM {table} "  # noqa: S608
-            "WHERE community_id = %s AND priority = %s ORDER BY id LIMIT 1",
-            [community.pk, str(priority)],
-        )
+        cursor.execute(_sla_sql(), {"community": community.pk, "priority": str(priority)})
         row = cursor.fetchone()
-    if row is not None:
+    return _sla_minutes(community, priority, row)
+
+
+def _sla_minutes(community, priority, row):
+    if row is not None and row[0] is not None:
         return tuple(row)
     return conf.sla_minutes(community.service_level, priority)
 
 
-def _due_times(community, priority, start, appointment_at=None):
-    accept, arrive, resolve = sla_for(community, priority)
+@cache
+def _sla_sql():
+    table = connection.ops.quote_name(SlaPolicy._meta.db_table)
+    # Only the quoted table name is interpolated; values are parameters.
+    return (
+        "SELECT accept_minutes, arrive_minutes, resolve_minutes "  # noqa: S608
+        f"FROM {table} WHERE community_id = %(community)s AND priority = %(priority)s "
+        "ORDER BY id LIMIT 1"
+    )
+
+
+def _due_times(community, priority, start, appointment_at=None, sla=None):
+    accept, arrive, resolve = sla or sla_for(community, priority)
     accept_due = start + timedelta(minutes=accept)
     arrive_due = start + timedelta(minutes=arrive)
     resolve_due = start + timedelta(minutes=resolve)
@@ -197,27 +207,55 @@ def _first_responder_sql(vendor):
     )
 
 
+@cache
+def _intake_sql(vendor):
+    """The SLA row and the first responder together: each intake needs both."""
+    user_columns = ", ".join(
+        f"r.{connection.ops.quote_name(f.column)}" for f in User._meta.concrete_fields
+    )
+    return (
+        "SELECT s.accept_minutes, s.arrive_minutes, s.resolve_minutes, "  # noqa: S608
+        f"{user_columns} FROM (SELECT 1 AS one) o "
+        f"LEFT JOIN ({_sla_sql()}) s ON 1 = 1 "
+        f"LEFT JOIN ({_first_responder_sql(vendor)}) r ON 1 = 1"
+    )
+
+
+def _responder_params(community, now):
+    return {
+        "agent": str(DutyRole.AGENT),
+        "manager": str(DutyRole.MANAGER),
+        "community": community.pk,
+        "organization": community.organization_id,
+        "now": connection.ops.adapt_datetimefield_value(now),
+    }
+
+
 def default_first_responder(community, now=None):
     """See the module docstring for the rule: an agent on duty, else a manager on duty, else the
     community's longest-serving agent, else its longest-serving manager; active logins only.
     One statement (every intake asks), the same rule as ``on_duty`` and ``_members`` apply."""
     now = now or timezone.now()
-    sql = _first_responder_sql(connection.vendor)
     with prepared_cursor() as cursor:
-        cursor.execute(
-            sql,
-            {
-                "agent": str(DutyRole.AGENT),
-                "manager": str(DutyRole.MANAGER),
-                "community": community.pk,
-                "organization": community.organization_id,
-                "now": connection.ops.adapt_datetimefield_value(now),
-            },
-        )
+        cursor.execute(_first_responder_sql(connection.vendor), _responder_params(community, now))
         row = cursor.fetchone()
     if row is None:
         return None
     return instance(User, row)
+
+
+def intake_terms(community, priority, now):
+    """(minutes to accept, arrive and resolve; the default first responder or None) for a
+    ticket of ``priority`` opened ``now``: ``sla_for`` and ``default_first_responder`` in one
+    statement."""
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            _intake_sql(connection.vendor),
+            {**_responder_params(community, now), "priority": str(priority)},
+        )
+        row = cursor.fetchone()
+    responder = None if row[3] is None else instance(User, row[3:])
+    return _sla_minutes(community, priority, row[:3]), responder
 
 
 def community_managers(community):
@@ -511,8 +549,11 @@ def create_ticket(
         elif priority != computed and not priority_reason:
             priority_reason = _("Set at intake by %(who)s") % {"who": _actor_label(actor)}
 
-    first_responder = actor if staff_actor else default_first_responder(community, now)
-    accept_due, arrive_due, resolve_due = _due_times(community, priority, now, appointment_at)
+    sla, on_duty_responder = intake_terms(community, priority, now)
+    first_responder = actor if staff_actor else on_duty_responder
+    accept_due, arrive_due, resolve_due = _due_times(
+        community, priority, now, appointment_at, sla=sla
+    )
     if reporter is None and actor is not None and actor.person_id and not staff_actor:
         reporter = actor.person
     skill = conf.category_defaults(category)[1]
@@ -547,39 +588,40 @@ def create_ticket(
     )
     insert(ticket)
     photos = _attach(ticket, actor, attachments, _("Report photo"))
-    _event(
-        ticket,
-        actor,
-        "open",
-        note=description,
-        data={
-            "channel": channel,
-            "priority": priority,
-            "accept_due_at": accept_due.isoformat(),
-            "arrive_due_at": arrive_due.isoformat(),
-            "resolve_due_at": resolve_due.isoformat(),
-            "first_responder": _actor_label(first_responder) if first_responder else "",
-            "attachments": photos,
-        },
-        at=now,
-    )
-    audit.record(
-        actor,
-        "servicedesk.ticket.opened",
-        ticket,
-        after=audit.snapshot(ticket),
-        community=community,
-    )
-    if first_responder is not None and first_responder != actor:
-        notify(
-            [first_responder],
-            _("%(number)s new %(kind)s: you are the first responder")
-            % {"number": ticket.number, "kind": ticket.get_kind_display()},
-            description[:200],
-            link=ticket_link(ticket),
-            community=community,
-            channels=("inbox", "sms") if priority == Priority.P1 else ("inbox",),
+    with together():  # the record of the intake in one round trip
+        _event(
+            ticket,
+            actor,
+            "open",
+            note=description,
+            data={
+                "channel": channel,
+                "priority": priority,
+                "accept_due_at": accept_due.isoformat(),
+                "arrive_due_at": arrive_due.isoformat(),
+                "resolve_due_at": resolve_due.isoformat(),
+                "first_responder": _actor_label(first_responder) if first_responder else "",
+                "attachments": photos,
+            },
+            at=now,
         )
+        audit.record(
+            actor,
+            "servicedesk.ticket.opened",
+            ticket,
+            after=audit.snapshot(ticket),
+            community=community,
+        )
+        if first_responder is not None and first_responder != actor:
+            notify(
+                [first_responder],
+                _("%(number)s new %(kind)s: you are the first responder")
+                % {"number": ticket.number, "kind": ticket.get_kind_display()},
+                description[:200],
+                link=ticket_link(ticket),
+                community=community,
+                channels=("inbox", "sms") if priority == Priority.P1 else ("inbox",),
+            )
     auto = getattr(settings, "ANJU_SERVICEDESK_AUTO_DISPATCH_PRIORITIES", ())
     if kind == Kind.REPAIR and priority in auto and dispatch_candidates(ticket, now):
         return assign(actor=actor, ticket=ticket, assignee=None)

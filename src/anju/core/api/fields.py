@@ -55,7 +55,7 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
     def by_key(self, pk):
         """The referenced object, unscoped. A bare queryset (optionally following foreign keys
-        with select_related) is read with prepared statements (core.db.load), not compiled."""
+        with select_related) is read with one prepared statement (core.db.load), not compiled."""
         queryset = serializers.PrimaryKeyRelatedField.get_queryset(self)
         query = queryset.query
         related = query.select_related
@@ -63,13 +63,7 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         if plain and (related is False or isinstance(related, dict)):
             related = related or {}
             if all(not nested for nested in related.values()):
-                obj = load(queryset.model, pk)
-                for name in related if obj is not None else ():
-                    field = queryset.model._meta.get_field(name)
-                    target = getattr(obj, field.attname)
-                    value = load(field.related_model, target) if target is not None else None
-                    obj._state.fields_cache[name] = value
-                return obj
+                return load(queryset.model, pk, related=tuple(related))
         return queryset.filter(pk=pk).first()
 
     def also_visible(self, obj, user):

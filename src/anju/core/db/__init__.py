@@ -1,5 +1,7 @@
 """Database helpers shared by hand-written hot queries."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -77,23 +79,45 @@ def _attnames(model):
 _ATTNAMES = {}
 
 
-def load(model, pk):
+def load(model, pk, related=()):
     """``model`` by primary key in one prepared statement, or None: what a form or serializer
-    resolving a reference needs, without compiling a queryset for it."""
+    resolving a reference needs, without compiling a queryset for it. ``related``: names of
+    its foreign keys whose objects come in the same statement (as ``select_related``)."""
+    related = tuple(related)
     with prepared_cursor() as cursor:
-        cursor.execute(_load_sql(model, connection.vendor), [pk])
+        cursor.execute(_load_sql(model, connection.vendor, related), [pk])
         row = cursor.fetchone()
-    return None if row is None else instance(model, row)
+    if row is None:
+        return None
+    width = len(model._meta.concrete_fields)
+    obj = instance(model, row[:width])
+    for name in related:
+        target = model._meta.get_field(name).related_model
+        values = row[width : width + len(target._meta.concrete_fields)]
+        width += len(target._meta.concrete_fields)
+        pk_index = target._meta.concrete_fields.index(target._meta.pk)
+        value = None if values[pk_index] is None else instance(target, values)
+        obj._state.fields_cache[name] = value
+    return obj
 
 
 @cache
-def _load_sql(model, vendor):
+def _load_sql(model, vendor, related=()):
     q = connection.ops.quote_name
-    columns = ", ".join(q(f.column) for f in model._meta.concrete_fields)
-    # Only quoted table and column names from the model are interpolated.
+    columns = [f"m.{q(f.column)}" for f in model._meta.concrete_fields]
+    joins = []
+    for i, name in enumerate(related):
+        field = model._meta.get_field(name)
+        target = field.related_model
+        columns += [f"r{i}.{q(f.column)}" for f in target._meta.concrete_fields]
+        joins.append(
+            f"LEFT JOIN {q(target._meta.db_table)} r{i} "
+            f"ON r{i}.{q(field.target_field.column)} = m.{q(field.column)}"
+        )
+    # Only quoted table and column names from the models are interpolated.
     return (
-        f"SELECT {columns} FROM {q(model._meta.db_table)} "  # noqa: S608
-        f"WHERE {q(model._meta.pk.column)} = %s"
+        f"SELECT {', '.join(columns)} FROM {q(model._meta.db_table)} m "  # noqa: S608
+        f"{' '.join(joins)} WHERE m.{q(model._meta.pk.column)} = %s"
     )
 
 
@@ -104,32 +128,110 @@ def insert(obj):
     times) and database preparation are the ORM's own. Falls back to ``obj.save()`` for what
     this does not do: an object with its primary key set, save signals, a ``save()`` override
     (unless the model says ``plain_insert = True``: it only adds rules for updates), model
-    inheritance, values other than the primary key returned by the database, expressions."""
+    inheritance, values other than the primary key returned by the database, expressions.
+    Inside ``together()`` the row is written when the block ends."""
     model = type(obj)
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: ``connection`` is a per-use proxy
     fields = _insert_fields(model, db.vendor)
+    queue = _QUEUE.get()
     if (
         fields is None
         or obj.pk is not None
         or signals.pre_save.has_listeners(model)
         or signals.post_save.has_listeners(model)
     ):
-        obj.save()
-        return obj
+        return _save(obj, queue)
     obj._prepare_related_fields_for_save(operation_name="save")
     values = []
     for field in fields:
         value = field.pre_save(obj, True)
         if hasattr(value, "resolve_expression"):
-            obj.save()
-            return obj
+            return _save(obj, queue)
         values.append(field.get_db_prep_save(value, connection=db))
+    if queue is not None:
+        queue.append((obj, values))
+        return obj
     native = hasattr(db, "prepared_cursor")
     with transaction.mark_for_rollback_on_error(), prepared_cursor(native) as cursor:
         cursor.execute(_insert_sql(model, db.vendor, native), values)
         obj.pk = cursor.fetchone()[0]
     obj._state.adding, obj._state.db = False, db.alias
     return obj
+
+
+def _save(obj, queue):
+    if queue:
+        _write(queue)  # rows queued before this one are written first, in order
+    obj.save()
+    return obj
+
+
+_QUEUE = ContextVar("anju_db_insert_queue", default=None)
+
+
+@contextmanager
+def together():
+    """``insert`` calls inside the block are written when it ends, on PostgreSQL in one
+    statement (one round trip instead of one each), in the order they were made. Until then
+    their objects have no primary key: code in the block must not read or refer to them (a
+    foreign key to one raises, as Django refuses unsaved related objects). Nothing is written
+    if the block raises. A nested block adds to the outer one."""
+    if _QUEUE.get() is not None:
+        yield
+        return
+    queue = []
+    token = _QUEUE.set(queue)
+    try:
+        yield
+    finally:
+        _QUEUE.reset(token)
+    _write(queue)
+
+
+def _write(queue):
+    items = list(queue)
+    queue.clear()
+    if not items:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    native = hasattr(db, "prepared_cursor")
+    if len(items) == 1 or db.vendor != "postgresql":
+        for obj, values in items:  # SQLite has no INSERT inside WITH
+            model = type(obj)
+            with transaction.mark_for_rollback_on_error(), prepared_cursor(native) as cursor:
+                cursor.execute(_insert_sql(model, db.vendor, native), values)
+                obj.pk = cursor.fetchone()[0]
+            obj._state.adding, obj._state.db = False, db.alias
+        return
+    sql = _insert_many_sql(tuple(type(obj) for obj, _values in items), native)
+    params = [value for _obj, values in items for value in values]
+    with transaction.mark_for_rollback_on_error(), prepared_cursor(native) as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchone()
+    for (obj, _values), pk in zip(items, keys, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, db.alias
+
+
+@cache
+def _insert_many_sql(models, native):
+    """One statement inserting a row into each of ``models`` (in order) and returning their
+    keys: each INSERT a data-modifying WITH query, numbered parameters running on."""
+    q = connection.ops.quote_name
+    parts, keys, n = [], [], 0
+    for i, model in enumerate(models):
+        fields = _insert_fields(model, "postgresql")
+        columns = ", ".join(q(f.column) for f in fields)
+        marks = ", ".join(f"${n + j}" if native else "%s" for j in range(1, len(fields) + 1))
+        n += len(fields)
+        pk = q(model._meta.pk.column)
+        # Only quoted table and column names from the models are interpolated.
+        parts.append(
+            f"i{i} AS (INSERT INTO {q(model._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES ({marks}) RETURNING {pk})"
+        )
+        keys.append(f"(SELECT {pk} FROM i{i})")  # noqa: S608
+    return f"WITH {', '.join(parts)} SELECT {', '.join(keys)}"
 
 
 @cache

@@ -235,3 +235,83 @@ def test_same_number_in_two_communities(world):
             actor=None, community=world.community2, kind="repair", category="water", description="y"
         )
     assert a.number == b.number == "BX-20261126-0001"
+
+
+def test_intake_terms_are_sla_for_and_default_first_responder_in_one_statement(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anju.core.models import Membership
+    from anju.servicedesk.services import default_first_responder, intake_terms, sla_for
+
+    def check(community, priority):
+        with CaptureQueriesContext(connection) as ctx:
+            terms = intake_terms(community, priority, T0)
+        assert len(ctx.captured_queries) == 1
+        assert terms == (sla_for(community, priority), default_first_responder(community, T0))
+        return terms
+
+    # No roster, no policy row: the community's agent, the settings' minutes.
+    assert check(world.community, "P2")[1] == world.users["agent"]
+    SlaPolicy.objects.create(
+        organization=world.org,
+        community=world.community,
+        priority="P2",
+        accept_minutes=7,
+        arrive_minutes=70,
+        resolve_minutes=700,
+    )
+    DutyShift.objects.create(
+        organization=world.org,
+        community=world.community,
+        user=world.users["manager"],
+        role="manager",
+        starts_at=T0 - timedelta(hours=1),
+        ends_at=T0 + timedelta(hours=8),
+    )
+    assert check(world.community, "P2") == ((7, 70, 700), world.users["manager"])
+    assert check(world.community, "P1")[0] != (7, 70, 700)  # other priorities: settings
+    # Nobody to answer: no first responder, and the minutes still come.
+    Membership.objects.filter(organization=world.org, role__in=["agent", "manager"]).update(
+        active=False
+    )
+    DutyShift.objects.all().delete()
+    sla, responder = check(world.community2, "P3")
+    assert responder is None and all(sla)
+
+
+@pytest.mark.postgres
+def test_an_intake_through_the_api_costs_a_fixed_number_of_queries(world):
+    """The login with its token, the community, the house with its building, the transaction
+    (here a savepoint), the SLA with the first responder, the number, the ticket, then its
+    event, audit entry and notification in one statement, the end of the transaction."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    token = Token.objects.create(user=world.users["resident"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    data = {
+        "community": world.community.pk,
+        "house": world.house.pk,
+        "kind": "repair",
+        "category": "water",
+        "description": "厨房水管漏水",
+        "channel": "portal",
+    }
+    client.post("/api/v1/tickets/", data, format="json")  # warm caches (content types)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/api/v1/tickets/", data, format="json")
+    assert response.status_code == 201, response.content
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert len(statements) == 9, "\n".join(s[:100] for s in statements)
+    ticket = Ticket.objects.get(pk=response.json()["id"])
+    assert ticket.events.get().action == "open"
+    assert AuditEntry.objects.filter(
+        action="servicedesk.ticket.opened", object_id=str(ticket.pk)
+    ).exists()
+    assert Notification.objects.filter(
+        user=ticket.first_responder, title__startswith=ticket.number
+    ).exists()
