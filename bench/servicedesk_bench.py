@@ -441,8 +441,11 @@ def main():
             f"{'scenario':<12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'target p95':>11} {'req/s':>7} "
             f"{'queries':>8}  result"
         )
+        # The shared machine's speed drifts by up to two times within minutes: the reference
+        # workload is measured again just before each scenario and printed under its row.
         failed = False
         for name in args.only.split(","):
+            machine = reference_ms()
             timings, errors, wall = drive(
                 port, communities, tokens, name, args.clients, args.requests, args.think_ms
             )
@@ -454,7 +457,10 @@ def main():
                 f"{len(timings) / wall:>7.0f} {counts[name]:>8}  {'OK' if ok else 'MISSED'}"
                 + (f" ({len(errors)} errors: {sorted(set(errors))})" if errors else "")
             )
-            print(f"{'':<12} mean {statistics.mean(timings):.1f} ms over {len(timings)} requests")
+            print(
+                f"{'':<12} mean {statistics.mean(timings):.1f} ms over {len(timings)} requests; "
+                f"reference workload just before: {machine:.1f} ms"
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)

@@ -13,9 +13,12 @@ from .models import AuditEntry
 
 SENSITIVE_FIELDS = {"id_number", "password"}
 MASKED_FIELDS = {"phone"}
+_AS_IS = frozenset((str, int, bool, float))
 
 
 def _plain(value):
+    if value is None or type(value) in _AS_IS:
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date | time):
