@@ -297,7 +297,7 @@ def drive(port, communities, tokens, name, clients, requests_per_client, think_m
     gc.collect()
     gc.freeze()
     timings, errors = [], []
-    barrier = threading.Barrier(clients)
+    barrier = threading.Barrier(clients + 1)  # the clients, and this thread
 
     def client(i):
         pace = random.Random(i)
@@ -336,10 +336,31 @@ def drive(port, communities, tokens, name, clients, requests_per_client, think_m
     start = time.perf_counter()
     for t in threads:
         t.start()
+    barrier.wait()  # every client connected and warmed up
+    split = worker_split(port)
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
-    return timings, errors, wall
+    return timings, errors, wall, split
+
+
+def worker_split(port):
+    """How many of the clients' keep-alive connections each server process holds (from ``ss``),
+    or None. The server's workers take connections as they come, and a connection stays with
+    its worker: 20 clients split 10 + 10 or 6 + 14 by chance, and the clients of the busier
+    worker wait longer (granian issue #849), which shows in the p95."""
+    try:
+        out = subprocess.run(
+            ["ss", "-Htnp", "state", "established", f"( sport = :{port} )"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    pids = [line.split("pid=")[1].split(",")[0] for line in out.splitlines() if "pid=" in line]
+    counts = sorted((pids.count(pid) for pid in set(pids)), reverse=True)
+    return counts or None
 
 
 def main():
@@ -452,7 +473,7 @@ def main():
         failed = False
         for name in args.only.split(","):
             machine = reference_ms()
-            timings, errors, wall = drive(
+            timings, errors, wall, split = drive(
                 port, communities, tokens, name, args.clients, args.requests, args.think_ms
             )
             p50, p95, p99 = (percentile(timings, p) for p in (50, 95, 99))
@@ -466,6 +487,11 @@ def main():
             print(
                 f"{'':<12} mean {statistics.mean(timings):.1f} ms over {len(timings)} requests; "
                 f"reference workload just before: {machine:.1f} ms"
+                + (
+                    f"; connections per server worker: {' + '.join(map(str, split))}"
+                    if split
+                    else ""
+                )
             )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
