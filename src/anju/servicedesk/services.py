@@ -658,31 +658,32 @@ def assign(*, actor, ticket, assignee=None, note="") -> Ticket:
     ticket.assignee = assignee
     ticket.assigned_at = timezone.now()
     _save(ticket, ["status", "assignee", "assigned_at"])
-    _event(
-        ticket,
-        actor,
-        "assign",
-        before_status=before["status"],
-        note=note,
-        data={"assignee": _actor_label(assignee), "automatic": automatic},
-    )
-    _record(
-        actor,
-        "assigned",
-        ticket,
-        before,
-        {"status": ticket.status, "assignee": assignee.pk, "automatic": automatic},
-    )
-    notify(
-        [assignee] if assignee != actor else [],
-        _("%(number)s assigned to you") % {"number": ticket.number},
-        _("%(category)s, arrive by %(due)s")
-        % {"category": ticket.get_category_display(), "due": _fmt(ticket.arrive_due_at)},
-        link=f"/console/my-tasks/{ticket.pk}/",
-        community=ticket.community,
-        channels=("inbox", "sms"),
-    )
-    _tell(ticket, actor, _("dispatched to %(name)s") % {"name": _actor_label(assignee)}, note)
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket,
+            actor,
+            "assign",
+            before_status=before["status"],
+            note=note,
+            data={"assignee": _actor_label(assignee), "automatic": automatic},
+        )
+        _record(
+            actor,
+            "assigned",
+            ticket,
+            before,
+            {"status": ticket.status, "assignee": assignee.pk, "automatic": automatic},
+        )
+        notify(
+            [assignee] if assignee != actor else [],
+            _("%(number)s assigned to you") % {"number": ticket.number},
+            _("%(category)s, arrive by %(due)s")
+            % {"category": ticket.get_category_display(), "due": _fmt(ticket.arrive_due_at)},
+            link=f"/console/my-tasks/{ticket.pk}/",
+            community=ticket.community,
+            channels=("inbox", "sms"),
+        )
+        _tell(ticket, actor, _("dispatched to %(name)s") % {"name": _actor_label(assignee)}, note)
     return ticket
 
 
@@ -706,39 +707,40 @@ def transfer(*, actor, ticket, assignee, reason) -> Ticket:
     ticket.assigned_at = timezone.now()
     ticket.accepted_at = None if ticket.arrived_at is None else ticket.accepted_at
     _save(ticket, ["status", "assignee", "assigned_at", "accepted_at"])
-    _event(
-        ticket,
-        actor,
-        "transfer",
-        before_status=before["status"],
-        note=reason,
-        data={
-            "from": _actor_label(previous) if previous else "",
-            "assignee": _actor_label(assignee),
-        },
-    )
-    _record(
-        actor,
-        "transferred",
-        ticket,
-        before,
-        {"status": ticket.status, "assignee": assignee.pk, "reason": reason},
-    )
-    notify(
-        [assignee],
-        _("%(number)s transferred to you") % {"number": ticket.number},
-        reason,
-        link=f"/console/my-tasks/{ticket.pk}/",
-        community=ticket.community,
-        channels=("inbox", "sms"),
-    )
-    _tell(
-        ticket,
-        actor,
-        _("transferred to %(name)s") % {"name": _actor_label(assignee)},
-        reason,
-        extra=[previous] if previous else (),
-    )
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket,
+            actor,
+            "transfer",
+            before_status=before["status"],
+            note=reason,
+            data={
+                "from": _actor_label(previous) if previous else "",
+                "assignee": _actor_label(assignee),
+            },
+        )
+        _record(
+            actor,
+            "transferred",
+            ticket,
+            before,
+            {"status": ticket.status, "assignee": assignee.pk, "reason": reason},
+        )
+        notify(
+            [assignee],
+            _("%(number)s transferred to you") % {"number": ticket.number},
+            reason,
+            link=f"/console/my-tasks/{ticket.pk}/",
+            community=ticket.community,
+            channels=("inbox", "sms"),
+        )
+        _tell(
+            ticket,
+            actor,
+            _("transferred to %(name)s") % {"name": _actor_label(assignee)},
+            reason,
+            extra=[previous] if previous else (),
+        )
     return ticket
 
 
@@ -758,14 +760,15 @@ def accept(*, actor, ticket) -> Ticket:
     ticket.status = Status.ACCEPTED
     ticket.accepted_at = timezone.now()
     _save(ticket, ["status", "accepted_at"])
-    _event(ticket, actor, "accept", before_status=before)
-    _record(actor, "accepted", ticket, {"status": before}, {"status": ticket.status})
-    _tell(
-        ticket,
-        actor,
-        _("accepted by %(name)s") % {"name": _actor_label(ticket.assignee)},
-        resident=True,
-    )
+    with together():  # the record of the change in one round trip
+        _event(ticket, actor, "accept", before_status=before)
+        _record(actor, "accepted", ticket, {"status": before}, {"status": ticket.status})
+        _tell(
+            ticket,
+            actor,
+            _("accepted by %(name)s") % {"name": _actor_label(ticket.assignee)},
+            resident=True,
+        )
     return ticket
 
 
@@ -782,25 +785,30 @@ def decline(*, actor, ticket, reason) -> Ticket:
     ticket.assignee = None
     ticket.assigned_at = None
     _save(ticket, ["status", "assignee", "assigned_at"])
-    _event(
-        ticket,
-        actor,
-        "decline",
-        before_status=before["status"],
-        note=reason,
-        data={"by": _actor_label(previous) if previous else ""},
-        public=False,
-    )
-    _record(
-        actor,
-        "declined",
-        ticket,
-        before,
-        {"status": ticket.status, "assignee": None, "reason": reason},
-    )
-    _tell(
-        ticket, actor, _("declined, back in the pool"), reason, sms=ticket.priority == Priority.P1
-    )
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket,
+            actor,
+            "decline",
+            before_status=before["status"],
+            note=reason,
+            data={"by": _actor_label(previous) if previous else ""},
+            public=False,
+        )
+        _record(
+            actor,
+            "declined",
+            ticket,
+            before,
+            {"status": ticket.status, "assignee": None, "reason": reason},
+        )
+        _tell(
+            ticket,
+            actor,
+            _("declined, back in the pool"),
+            reason,
+            sms=ticket.priority == Priority.P1,
+        )
     return ticket
 
 
@@ -813,9 +821,12 @@ def arrive(*, actor, ticket, photos=(), note="") -> Ticket:
     ticket.arrived_at = timezone.now()
     _save(ticket, ["status", "arrived_at"])
     saved = _attach(ticket, actor, photos, _("Arrival"))
-    _event(ticket, actor, "arrive", before_status=before, note=note, data={"attachments": saved})
-    _record(actor, "arrived", ticket, {"status": before}, {"status": ticket.status})
-    _tell(ticket, actor, _("technician on site"), resident=True)
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket, actor, "arrive", before_status=before, note=note, data={"attachments": saved}
+        )
+        _record(actor, "arrived", ticket, {"status": before}, {"status": ticket.status})
+        _tell(ticket, actor, _("technician on site"), resident=True)
     return ticket
 
 
@@ -839,11 +850,12 @@ def wait_for_resident(*, actor, ticket, reason) -> Ticket:
         started_at=now,
         started_by=actor if actor is not None and actor.pk else None,
     )
-    _event(ticket, actor, "wait", before_status=before, note=reason)
-    _record(
-        actor, "paused", ticket, {"status": before}, {"status": ticket.status, "reason": reason}
-    )
-    _tell(ticket, actor, _("waiting for the resident, clock paused"), reason, resident=True)
+    with together():  # the record of the change in one round trip
+        _event(ticket, actor, "wait", before_status=before, note=reason)
+        _record(
+            actor, "paused", ticket, {"status": before}, {"status": ticket.status, "reason": reason}
+        )
+        _tell(ticket, actor, _("waiting for the resident, clock paused"), reason, resident=True)
     return ticket
 
 
@@ -866,25 +878,26 @@ def resume(*, actor, ticket, note="") -> Ticket:
         ["status", "arrive_due_at", "resolve_due_at", "paused_seconds", "paused_at", "paused_from"],
     )
     TicketPause.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
-    _event(
-        ticket,
-        actor,
-        "resume",
-        before_status=before,
-        note=note,
-        data={
-            "paused_minutes": int(paused.total_seconds() // 60),
-            "resolve_due_at": ticket.resolve_due_at.isoformat(),
-        },
-    )
-    _record(
-        actor,
-        "resumed",
-        ticket,
-        {"status": before},
-        {"status": ticket.status, "paused_seconds": int(paused.total_seconds())},
-    )
-    _tell(ticket, actor, _("clock running again"), note)
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket,
+            actor,
+            "resume",
+            before_status=before,
+            note=note,
+            data={
+                "paused_minutes": int(paused.total_seconds() // 60),
+                "resolve_due_at": ticket.resolve_due_at.isoformat(),
+            },
+        )
+        _record(
+            actor,
+            "resumed",
+            ticket,
+            {"status": before},
+            {"status": ticket.status, "paused_seconds": int(paused.total_seconds())},
+        )
+        _tell(ticket, actor, _("clock running again"), note)
     return ticket
 
 
@@ -905,20 +918,21 @@ def set_appointment(*, actor, ticket, appointment_at) -> Ticket:
         ticket.resolve_due_at, appointment_at + timedelta(minutes=max(resolve - arrive, 0))
     )
     _save(ticket, ["appointment_at", "arrive_due_at", "resolve_due_at"])
-    _event(
-        ticket,
-        actor,
-        "appoint",
-        before_status=ticket.status,
-        data={"appointment_at": appointment_at.isoformat()},
-    )
-    _record(actor, "appointment_set", ticket, before, {"appointment_at": _fmt(appointment_at)})
-    _tell(
-        ticket,
-        actor,
-        _("appointment %(when)s") % {"when": _fmt(appointment_at)},
-        extra=[ticket.assignee],
-    )
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket,
+            actor,
+            "appoint",
+            before_status=ticket.status,
+            data={"appointment_at": appointment_at.isoformat()},
+        )
+        _record(actor, "appointment_set", ticket, before, {"appointment_at": _fmt(appointment_at)})
+        _tell(
+            ticket,
+            actor,
+            _("appointment %(when)s") % {"when": _fmt(appointment_at)},
+            extra=[ticket.assignee],
+        )
     return ticket
 
 
@@ -942,22 +956,23 @@ def triage(*, actor, ticket, priority, reason) -> Ticket:
     _save(
         ticket, ["priority", "priority_reason", "accept_due_at", "arrive_due_at", "resolve_due_at"]
     )
-    _event(
-        ticket,
-        actor,
-        "triage",
-        before_status=ticket.status,
-        note=reason,
-        data={"priority": priority},
-    )
-    _record(actor, "triaged", ticket, before, {"priority": priority, "reason": reason})
-    _tell(
-        ticket,
-        actor,
-        _("priority now %(priority)s") % {"priority": priority},
-        reason,
-        extra=[ticket.assignee],
-    )
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket,
+            actor,
+            "triage",
+            before_status=ticket.status,
+            note=reason,
+            data={"priority": priority},
+        )
+        _record(actor, "triaged", ticket, before, {"priority": priority, "reason": reason})
+        _tell(
+            ticket,
+            actor,
+            _("priority now %(priority)s") % {"priority": priority},
+            reason,
+            extra=[ticket.assignee],
+        )
     return ticket
 
 
@@ -973,8 +988,9 @@ def add_note(*, actor, ticket, note, public=False) -> TicketEvent:
     if ticket.status in (Status.CLOSED, Status.CANCELLED) and not public:
         raise InvalidTransition("note", ticket.status, ticket.allowed_actions())
     event = _event(ticket, actor, "note", before_status=ticket.status, note=note, public=public)
-    _record(actor, "noted", ticket, None, {"note": note[:200], "public": public})
-    _tell(ticket, actor, _("note added"), note[:200])
+    with together():  # the record of the change in one round trip
+        _record(actor, "noted", ticket, None, {"note": note[:200], "public": public})
+        _tell(ticket, actor, _("note added"), note[:200])
     return event
 
 
@@ -1013,33 +1029,34 @@ def add_work_item(
     ticket.chargeable = total > 0
     ticket.charge_amount = quantize(total)
     _save(ticket, ["chargeable", "charge_amount"])
-    _event(
-        ticket,
-        actor,
-        "work",
-        before_status=ticket.status,
-        note=item.description,
-        data={
-            "kind": kind,
-            "quantity": str(quantity),
-            "unit": unit,
-            "amount": str(item.amount),
-            "chargeable": item.chargeable,
-        },
-        public=item.chargeable,
-    )
-    _record(
-        actor,
-        "work_recorded",
-        ticket,
-        None,
-        {
-            "item": item.pk,
-            "amount": str(item.amount),
-            "chargeable": item.chargeable,
-            "charge_amount": str(ticket.charge_amount),
-        },
-    )
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket,
+            actor,
+            "work",
+            before_status=ticket.status,
+            note=item.description,
+            data={
+                "kind": kind,
+                "quantity": str(quantity),
+                "unit": unit,
+                "amount": str(item.amount),
+                "chargeable": item.chargeable,
+            },
+            public=item.chargeable,
+        )
+        _record(
+            actor,
+            "work_recorded",
+            ticket,
+            None,
+            {
+                "item": item.pk,
+                "amount": str(item.amount),
+                "chargeable": item.chargeable,
+                "charge_amount": str(ticket.charge_amount),
+            },
+        )
     return item
 
 
@@ -1082,18 +1099,25 @@ def resolve(*, actor, ticket, note="", photos=()) -> Ticket:
     _save(ticket, ["status", "resolved_at", "resolution", "accepted_at"])
     saved = _attach(ticket, actor, photos, _("Done"))
     visit = _open_return_visit(ticket, now)
-    _event(ticket, actor, "resolve", before_status=before, note=note, data={"attachments": saved})
-    _record(
-        actor, "resolved", ticket, {"status": before}, {"status": ticket.status, "note": note[:200]}
-    )
-    _tell(
-        ticket,
-        actor,
-        _("resolved: please confirm"),
-        note[:200],
-        resident=True,
-        extra=[visit.agent] if visit is not None and visit.agent else (),
-    )
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket, actor, "resolve", before_status=before, note=note, data={"attachments": saved}
+        )
+        _record(
+            actor,
+            "resolved",
+            ticket,
+            {"status": before},
+            {"status": ticket.status, "note": note[:200]},
+        )
+        _tell(
+            ticket,
+            actor,
+            _("resolved: please confirm"),
+            note[:200],
+            resident=True,
+            extra=[visit.agent] if visit is not None and visit.agent else (),
+        )
     return ticket
 
 
@@ -1118,9 +1142,10 @@ def confirm(*, actor, ticket, note="") -> Ticket:
     ticket.status = Status.CONFIRMED
     ticket.confirmed_at = timezone.now()
     _save(ticket, ["status", "confirmed_at"])
-    _event(ticket, actor, "confirm", before_status=before, note=note)
-    _record(actor, "confirmed", ticket, {"status": before}, {"status": ticket.status})
-    _tell(ticket, actor, _("confirmed by the resident"), note, extra=[ticket.assignee])
+    with together():  # the record of the change in one round trip
+        _event(ticket, actor, "confirm", before_status=before, note=note)
+        _record(actor, "confirmed", ticket, {"status": before}, {"status": ticket.status})
+        _tell(ticket, actor, _("confirmed by the resident"), note, extra=[ticket.assignee])
     return ticket
 
 
@@ -1183,22 +1208,25 @@ def _reopen_locked(actor, ticket, reason):
     ReturnVisit.objects.filter(ticket=ticket, status=ReturnVisit.Status.PENDING).update(
         status=ReturnVisit.Status.CANCELLED
     )
-    _event(
-        ticket,
-        actor,
-        "reopen",
-        before_status=before["status"],
-        note=reason,
-        data={"reopen_count": ticket.reopen_count, "resolve_due_at": resolve_due.isoformat()},
-    )
-    _record(
-        actor,
-        "reopened",
-        ticket,
-        before,
-        {"status": ticket.status, "reopen_count": ticket.reopen_count, "reason": reason},
-    )
-    _tell(ticket, actor, _("reopened"), reason, extra=[ticket.assignee], resident=True, sms=True)
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket,
+            actor,
+            "reopen",
+            before_status=before["status"],
+            note=reason,
+            data={"reopen_count": ticket.reopen_count, "resolve_due_at": resolve_due.isoformat()},
+        )
+        _record(
+            actor,
+            "reopened",
+            ticket,
+            before,
+            {"status": ticket.status, "reopen_count": ticket.reopen_count, "reason": reason},
+        )
+        _tell(
+            ticket, actor, _("reopened"), reason, extra=[ticket.assignee], resident=True, sms=True
+        )
     return ticket
 
 
@@ -1217,15 +1245,16 @@ def rate(*, actor, ticket, score, comment="") -> Ticket:
     ticket.rating_comment = (comment or "").strip()[:500]
     ticket.rated_at = timezone.now()
     _save(ticket, ["rating", "rating_comment", "rated_at"])
-    _event(
-        ticket,
-        actor,
-        "rate",
-        before_status=ticket.status,
-        note=ticket.rating_comment,
-        data={"score": score},
-    )
-    _record(actor, "rated", ticket, None, {"score": score, "comment": ticket.rating_comment})
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket,
+            actor,
+            "rate",
+            before_status=ticket.status,
+            note=ticket.rating_comment,
+            data={"score": score},
+        )
+        _record(actor, "rated", ticket, None, {"score": score, "comment": ticket.rating_comment})
     extra = [ticket.assignee]
     if score <= 2:
         extra += community_managers(ticket.community)
@@ -1247,9 +1276,10 @@ def close(*, actor, ticket, note="") -> Ticket:
     ticket.status = Status.CLOSED
     ticket.closed_at = now
     _save(ticket, ["status", "closed_at"])
-    _event(ticket, actor, "close", before_status=before, note=note)
-    _record(actor, "closed", ticket, {"status": before}, {"status": ticket.status})
-    _tell(ticket, actor, _("closed"), note)
+    with together():  # the record of the change in one round trip
+        _event(ticket, actor, "close", before_status=before, note=note)
+        _record(actor, "closed", ticket, {"status": before}, {"status": ticket.status})
+        _tell(ticket, actor, _("closed"), note)
     return ticket
 
 
@@ -1263,11 +1293,16 @@ def cancel(*, actor, ticket, reason) -> Ticket:
     ticket.status = Status.CANCELLED
     ticket.closed_at = timezone.now()
     _save(ticket, ["status", "closed_at"])
-    _event(ticket, actor, "cancel", before_status=before, note=reason)
-    _record(
-        actor, "cancelled", ticket, {"status": before}, {"status": ticket.status, "reason": reason}
-    )
-    _tell(ticket, actor, _("cancelled"), reason, extra=[ticket.assignee])
+    with together():  # the record of the change in one round trip
+        _event(ticket, actor, "cancel", before_status=before, note=reason)
+        _record(
+            actor,
+            "cancelled",
+            ticket,
+            {"status": before},
+            {"status": ticket.status, "reason": reason},
+        )
+        _tell(ticket, actor, _("cancelled"), reason, extra=[ticket.assignee])
     return ticket
 
 
@@ -1286,9 +1321,10 @@ def respond_to_complaint(*, actor, ticket, response) -> Ticket:
     ticket.responded_by = actor
     ticket.responded_at = timezone.now()
     _save(ticket, ["response", "responded_by", "responded_at"])
-    _event(ticket, actor, "respond", before_status=ticket.status, note=ticket.response)
-    _record(actor, "responded", ticket, before, {"response": ticket.response[:500]})
-    _tell(ticket, actor, _("written response given"), ticket.response[:200], resident=True)
+    with together():  # the record of the change in one round trip
+        _event(ticket, actor, "respond", before_status=ticket.status, note=ticket.response)
+        _record(actor, "responded", ticket, before, {"response": ticket.response[:500]})
+        _tell(ticket, actor, _("written response given"), ticket.response[:200], resident=True)
     return ticket
 
 
@@ -1319,15 +1355,18 @@ def record_return_visit(*, actor, ticket, outcome, note="") -> ReturnVisit:
     visit.done_by = actor if actor is not None and actor.pk else None
     visit.done_at = now
     visit.save()
-    _event(
-        ticket,
-        actor,
-        "return-visit",
-        before_status=ticket.status,
-        note=visit.note,
-        data={"outcome": outcome},
-    )
-    _record(actor, "return_visited", ticket, None, {"outcome": outcome, "note": visit.note[:200]})
+    with together():  # the record of the change in one round trip
+        _event(
+            ticket,
+            actor,
+            "return-visit",
+            before_status=ticket.status,
+            note=visit.note,
+            data={"outcome": outcome},
+        )
+        _record(
+            actor, "return_visited", ticket, None, {"outcome": outcome, "note": visit.note[:200]}
+        )
     if outcome == ReturnVisitOutcome.UNHAPPY_REOPEN:
         _reopen_locked(actor, ticket, visit.note)
     elif outcome == ReturnVisitOutcome.UNHAPPY_COMPLAINT:
@@ -1372,8 +1411,9 @@ def _close_quietly(actor, ticket, now):
     ticket.status = Status.CLOSED
     ticket.closed_at = now
     _save(ticket, ["status", "closed_at"])
-    _event(ticket, actor, "close", before_status=before)
-    _record(actor, "closed", ticket, {"status": before}, {"status": ticket.status})
+    with together():  # the record of the change in one round trip
+        _event(ticket, actor, "close", before_status=before)
+        _record(actor, "closed", ticket, {"status": before}, {"status": ticket.status})
 
 
 # ---------------------------------------------------------------------------------------------

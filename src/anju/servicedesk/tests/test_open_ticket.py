@@ -315,3 +315,38 @@ def test_an_intake_through_the_api_costs_a_fixed_number_of_queries(world):
     assert Notification.objects.filter(
         user=ticket.first_responder, title__startswith=ticket.number
     ).exists()
+
+
+def test_a_transition_writes_its_event_audit_entry_and_notices_together(world):
+    """Each change's event, audit entry and staff notices are written when its record is
+    complete: one statement on PostgreSQL; the rows are those the change always wrote."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anju.servicedesk import services
+
+    ticket = open_ticket(
+        actor=world.users["resident"],
+        community=world.community,
+        kind="repair",
+        category="water",
+        description="厨房水管漏水",
+        channel="portal",
+        house=world.house,
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        ticket = services.assign(
+            actor=world.users["agent"], ticket=ticket, assignee=world.users["technician"]
+        )
+    inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(inserts) == 1 and inserts[0].startswith("WITH i0 AS (INSERT")
+    services.accept(actor=world.users["technician"], ticket=ticket)
+    assert [e.action for e in ticket.events.order_by("at", "id")] == ["open", "assign", "accept"]
+    for action in ("assigned", "accepted"):
+        assert AuditEntry.objects.filter(
+            action=f"servicedesk.ticket.{action}", object_id=str(ticket.pk)
+        ).exists()
+    assert Notification.objects.filter(
+        user=world.users["technician"], title__startswith=ticket.number
+    ).exists()
