@@ -256,6 +256,8 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBac
 ANJU_VOTE_NOTICE_DAYS = env_int("ANJU_VOTE_NOTICE_DAYS", 15)
 ANJU_DEMAND_DEADLINE_DAYS = env_int("ANJU_DEMAND_DEADLINE_DAYS", 30)  # 合理期限, UNCONFIRMED
 ANJU_PREPAY_MAX_MONTHS = env_int("ANJU_PREPAY_MAX_MONTHS", 12)  # local rule, UNCONFIRMED
+# Days an unposted billing preview keeps its staged lines (posting later computes them again).
+ANJU_BILLING_PREVIEW_KEEP_DAYS = env_int("ANJU_BILLING_PREVIEW_KEEP_DAYS", 7)
 # How a payment settles debts: "statutory" (民法典第560、561条: oldest debt first, interest before
 # principal) unless the service contract agreed "principal_first".
 ANJU_PAYMENT_ALLOCATION = env("ANJU_PAYMENT_ALLOCATION", "statutory")

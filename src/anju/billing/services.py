@@ -1076,6 +1076,32 @@ def post_billing_run(*, actor, run):
 
 
 @transaction.atomic
+def drop_stale_previews(*, now=None, keep_days=None) -> int:
+    """Staged lines of previews nobody posted within ``ANJU_BILLING_PREVIEW_KEEP_DAYS`` go:
+    a month of a large community stages hundreds of thousands of rows, and a forgotten
+    preview kept them for ever. The preview's figures stay on the run; posting it later
+    computes its lines again from the data of that day. Returns how many runs were unstaged."""
+    now = now or timezone.now()
+    keep = settings.ANJU_BILLING_PREVIEW_KEEP_DAYS if keep_days is None else keep_days
+    runs = list(
+        BillingRun.objects.select_for_update().filter(
+            status=BillingRun.Status.PREVIEWED,
+            created_at__lt=now - timedelta(days=keep),
+            preview__staged=True,
+        )
+    )
+    if not runs:
+        return 0
+    RunLine.objects.filter(run__in=runs).delete()
+    for run in runs:
+        run.preview = {**run.preview, "staged": False, "unstaged_at": now.isoformat()}
+    BillingRun.objects.bulk_update(runs, ["preview"])
+    for run in runs:
+        audit.record(None, "billing.run.unstaged", run, after={"kept_days": keep})
+    return len(runs)
+
+
+@transaction.atomic
 def add_one_off_charge(*, actor, house, fee_item, amount, description, source=None):
     """A one-off charge (e.g. a paid repair from the service desk). Idempotent per ``source``:
     the same source returns the bill already made."""

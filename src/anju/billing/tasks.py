@@ -62,3 +62,10 @@ def post_run(job_id, run_id, actor_id=None):
 def accrue_late_charges():
     """Bring contractual late charges up to today; re-running the same day changes nothing."""
     return services.accrue_late_charges(actor=None)
+
+
+@shared_task(name="anju.billing.tasks.drop_stale_previews")
+@periodic(timedelta(days=1))
+def drop_stale_previews():
+    """Staged lines of billing previews left unposted too long (see the service)."""
+    return services.drop_stale_previews()

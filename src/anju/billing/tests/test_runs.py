@@ -198,6 +198,41 @@ def test_a_run_previewed_before_staging_is_computed_at_post(world, fees):
     assert Bill.objects.filter(run=run).count() == _houses(world)
 
 
+def test_previews_left_unposted_drop_their_staged_lines_and_post_later_as_computed(
+    world, fees, settings
+):
+    from django.utils import timezone
+
+    from anju.billing import tasks
+    from anju.core.models import AuditEntry
+
+    admin = world.users["org_admin"]
+    old = services.create_billing_run(actor=admin, community=world.community, period="2027-01")
+    fresh = services.create_billing_run(actor=admin, community=world.community, period="2027-02")
+    posted = services.create_billing_run(actor=admin, community=world.community, period="2027-03")
+    posted = services.post_billing_run(actor=admin, run=posted)
+    BillingRun.objects.filter(pk__in=[old.pk, posted.pk]).update(
+        created_at=timezone.now() - timedelta(days=8)
+    )
+    staged_fresh = RunLine.objects.filter(run=fresh).count()
+    assert RunLine.objects.filter(run=old).count() == staged_fresh > 0
+
+    settings.ANJU_BILLING_PREVIEW_KEEP_DAYS = 7
+    assert tasks.drop_stale_previews() == 1  # the periodic job
+    assert not RunLine.objects.filter(run=old).exists()
+    assert RunLine.objects.filter(run=fresh).count() == staged_fresh  # within the days kept
+    old.refresh_from_db()
+    assert old.preview["staged"] is False and old.preview["lines"] == staged_fresh
+    assert AuditEntry.objects.filter(action="billing.run.unstaged", object_id=str(old.pk)).exists()
+    assert services.drop_stale_previews() == 0  # nothing left to drop
+
+    # Posting the old preview computes its lines again: the same bills as staging would give.
+    old = services.post_billing_run(actor=admin, run=old)
+    assert old.result["lines"] == 2 * _houses(world)
+    assert Bill.objects.filter(run=old).count() == _houses(world)
+    assert not RunLine.objects.filter(run=old).exists()
+
+
 def test_aging_counts_a_household_once_across_buckets(world, fees):
     admin = world.users["org_admin"]
     for period in ("2026-06", "2026-10"):
