@@ -254,8 +254,12 @@ def intake_terms(community, priority, now):
             {**_responder_params(community, now), "priority": str(priority)},
         )
         row = cursor.fetchone()
-    responder = None if row[3] is None else instance(User, row[3:])
+    user = row[3:]  # the first responder's columns, all NULL when there is none
+    responder = None if user[_USER_KEY] is None else instance(User, user)
     return _sla_minutes(community, priority, row[:3]), responder
+
+
+_USER_KEY = User._meta.concrete_fields.index(User._meta.pk)
 
 
 def community_managers(community):

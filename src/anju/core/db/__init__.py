@@ -89,16 +89,24 @@ def load(model, pk, related=()):
         row = cursor.fetchone()
     if row is None:
         return None
-    width = len(model._meta.concrete_fields)
-    obj = instance(model, row[:width])
+    obj = instance(model, row[: len(model._meta.concrete_fields)])
+    for name, target, start, end, key in _related_columns(model, related):
+        values = row[start:end]
+        obj._state.fields_cache[name] = None if values[key] is None else instance(target, values)
+    return obj
+
+
+@cache
+def _related_columns(model, related):
+    """[(name, model, first column, end column, primary key's place)] of ``related`` in a
+    ``_load_sql`` row, the model's own columns first."""
+    out, start = [], len(model._meta.concrete_fields)
     for name in related:
         target = model._meta.get_field(name).related_model
-        values = row[width : width + len(target._meta.concrete_fields)]
-        width += len(target._meta.concrete_fields)
-        pk_index = target._meta.concrete_fields.index(target._meta.pk)
-        value = None if values[pk_index] is None else instance(target, values)
-        obj._state.fields_cache[name] = value
-    return obj
+        fields = target._meta.concrete_fields
+        out.append((name, target, start, start + len(fields), fields.index(target._meta.pk)))
+        start += len(fields)
+    return out
 
 
 @cache
