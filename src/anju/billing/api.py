@@ -344,12 +344,21 @@ class PaymentSerializer(serializers.ModelSerializer):
             "status",
             "receipt_number",
             "to_wallet",
+            "for_developer",
             "paid_on",
             "paid_at",
             "received_by",
             "created_at",
         ]
         read_only_fields = ["status", "receipt_number", "paid_on", "paid_at", "received_by"]
+        extra_kwargs = {
+            "for_developer": {
+                "help_text": _(
+                    "The developer pays its own bills of the house (before delivery): only "
+                    "those are settled, and the amount can be no more than they come to."
+                )
+            }
+        }
 
 
 class OnlinePaymentSerializer(serializers.Serializer):
@@ -401,6 +410,7 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
             idempotency_key=data.get("idempotency_key", ""),
             reference=data.get("reference", ""),
             payer_name=data.get("payer_name", ""),
+            developer=data.get("for_developer", False),
         )
 
     @action(detail=False, methods=["post"])

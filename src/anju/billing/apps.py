@@ -89,7 +89,10 @@ class BillingConfig(AppConfig):
                     "paid": str(b.paid),
                     "status": b.status,
                 }
-                for b in Bill.objects.filter(house_id__in=houses).select_related("house")
+                # A house's bills before delivery are the developer's, not the resident's.
+                for b in Bill.objects.filter(house_id__in=houses)
+                .exclude(payer_kind=Bill.PayerKind.DEVELOPER)
+                .select_related("house")
             ],
             "payments": [
                 {
@@ -98,6 +101,8 @@ class BillingConfig(AppConfig):
                     "method": p.method,
                     "paid_at": p.paid_at.isoformat() if p.paid_at else None,
                 }
-                for p in Payment.objects.filter(house_id__in=houses, status="succeeded")
+                for p in Payment.objects.filter(
+                    house_id__in=houses, status="succeeded", for_developer=False
+                )
             ],
         }

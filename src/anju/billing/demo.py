@@ -162,6 +162,14 @@ def build(ctx):
             House.objects.filter(community=community, usage=HouseUsage.RESIDENTIAL).order_by("id")
         )
         metered = [h for h in homes if h.sold and h.delivered][:24]
+        # Three sold houses whose keys were handed over in the middle of the second month:
+        # the days before each delivery are the developer's, on bills of its own
+        # (物业服务收费管理办法第16条).
+        handed = [h for h in homes if h.sold and h.pk not in resident_houses][-3:]
+        start = calc.parse_period(periods[1]).start
+        for i, h in enumerate(handed):
+            h.delivered, h.delivered_on = True, start + timedelta(days=9 + 5 * i)
+        House.objects.bulk_update(handed, ["delivered", "delivered_on"])
         readings = {h.pk: Decimal(rng.randrange(200, 900)) for h in metered}
         for period in periods:
             p = calc.parse_period(period)
@@ -198,6 +206,18 @@ def build(ctx):
                 source=f"demo.repair:{community.pk}:{h.pk}",
             )
         _payments(ctx, community, periods, resident_houses)
+        if handed:  # the developer settled the first house's bills by bank transfer
+            owed = services.house_arrears(handed[0], developer=True)
+            if owed > 0:
+                services.record_payment(
+                    actor=cashier,
+                    house=handed[0],
+                    amount=owed,
+                    method="bank",
+                    reference="建设单位转账",
+                    developer=True,
+                    idempotency_key=f"demo.developer:{community.pk}",
+                )
         _collections(ctx, community, demand=index == 0)
         services.accrue_late_charges(actor=None, as_of=ctx.today, community=community)
         yesterday = ctx.today - timedelta(days=1)

@@ -292,6 +292,7 @@ class RunLine(models.Model):
         db_constraint=False,
     )
     payer_name = models.CharField(max_length=200, blank=True)
+    line_kind = models.CharField(max_length=8, default="regular")  # BillLine.Kind
 
     class Meta:
         verbose_name = _("staged run line")
@@ -391,14 +392,25 @@ class Bill(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope = Scope(organization="organization", community="community", house="house")
+    # A house's bills before its delivery are the developer's (物业服务收费管理办法第16条):
+    # its residents neither see nor pay them.
+    scope = Scope(
+        organization="organization",
+        community="community",
+        house="house",
+        residents_except=(("payer_kind", "developer"),),
+    )
 
     class Meta:
         verbose_name = _("bill")
         verbose_name_plural = _("bills")
         ordering = ["period_start", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "house"], name="bill_run_house_unique"),
+            # A run bills a house once per payer: the developer's days before a delivery
+            # inside the period are a bill of their own.
+            models.UniqueConstraint(
+                fields=["run", "house", "payer_kind"], name="bill_run_house_payer_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(paid__gte=0) & Q(credited__gte=0), name="bill_sums_nonneg"
             ),
@@ -449,6 +461,8 @@ class BillLine(AppendOnlyMixin, models.Model):
     class Kind(models.TextChoices):
         REGULAR = "regular", _("Periodic charge")
         ONE_OFF = "one_off", _("One-off charge")
+        # The developer's share of a period for the days before the house's delivery.
+        BEFORE_DELIVERY = "before", _("Before delivery (developer)")
 
     # Copies of the bill's; the bill FK keeps them honest (no extra index or check per line).
     organization = models.ForeignKey(
@@ -500,6 +514,11 @@ class BillLine(AppendOnlyMixin, models.Model):
                 fields=["period", "fee_item", "house"],
                 condition=Q(kind="regular"),
                 name="billline_period_item_house",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "fee_item", "house"],
+                condition=Q(kind="before"),
+                name="billline_period_item_house_before",
             ),
             models.UniqueConstraint(
                 fields=["organization", "source"],
@@ -724,10 +743,17 @@ class Payment(models.Model):
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     to_wallet = MoneyField(_("to prepayment"), default=Decimal("0"))
+    # Paid by the developer (建设单位) for its own bills of the house; never the residents'.
+    for_developer = models.BooleanField(_("paid by the developer"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope = Scope(organization="organization", community="community", house="house")
+    scope = Scope(
+        organization="organization",
+        community="community",
+        house="house",
+        residents_except=(("for_developer", True),),
+    )
 
     class Meta:
         verbose_name = _("payment")

@@ -76,6 +76,15 @@ def explain_line(line) -> str:
         parts.append(
             _("prorated %(days)s of %(pdays)s days") % {"days": d["days"], "pdays": d["pdays"]}
         )
+    if d.get("until_delivery"):
+        parts.append(
+            _(
+                "the developer's, for the days before delivery on %(day)s (物业服务收费管理办法第16条)"
+            )
+            % {"day": d["until_delivery"]}
+        )
+    if d.get("from_delivery"):
+        parts.append(_("from delivery on %(day)s") % {"day": d["from_delivery"]})
     if d.get("vacancy"):
         v = d["vacancy"]
         parts.append(

@@ -497,6 +497,16 @@ class RunComputer:
             ).values_list("fee_item_id", "house_id")
             for item_id, house_id in billed.iterator(chunk_size=CHUNK * 4):
                 self.existing[item_id].add(house_id)
+        # The developer's lines for the days before a delivery inside the period.
+        self.existing_before = {item.pk: set() for item in self.items}
+        if self.items:
+            billed = BillLine.objects.filter(
+                period=self.period.key,
+                fee_item__in=[i.pk for i in self.items],
+                kind=BillLine.Kind.BEFORE_DELIVERY,
+            ).values_list("fee_item_id", "house_id")
+            for item_id, house_id in billed:
+                self.existing_before[item_id].add(house_id)
         self.vacancy = self._vacancy()
         self.memo = {}
         self.metered = {
@@ -595,9 +605,13 @@ class RunComputer:
                 )
         return out
 
-    def _flat_line(self, item, area, area_source, days, notice):
+    def _flat_line(self, item, area, area_source, days, notice, delivery=None):
         p = self.period
         detail = {"days": days, "pdays": p.days, "months": p.months}
+        if delivery is not None:
+            # ("from", day): the owner's days from delivery; ("until", day): the developer's
+            # days before it.
+            detail[delivery[0] + "_delivery"] = str(delivery[1])
         base = item.unit_price * p.months * (area if item.method == Method.AREA else 1)
         if item.method == Method.AREA:
             detail.update(area=str(area), src=area_source)
@@ -626,21 +640,32 @@ class RunComputer:
         if not _applies(item, usage) or hid in self.existing[item.pk]:
             return None
         starts = item.effective_from
-        if not developer_held and delivered_on and delivered_on > starts:
-            starts = delivered_on
+        delivery = None
+        if not developer_held and delivered_on and delivered_on > max(starts, p.start):
+            starts, delivery = delivered_on, ("from", delivered_on)
         days = calc.billed_days(p, starts, item.effective_until)
         if days == 0:
             return None
         if item.method in (Method.AREA, Method.FIXED) and (hid, item.pk) not in self.vacancy:
             # Most houses share an area; reuse the computed line (and its JSON) for them.
-            key = (item.pk, area if item.method == Method.AREA else None, area_source, days)
+            key = (
+                item.pk,
+                area if item.method == Method.AREA else None,
+                area_source,
+                days,
+                delivery,
+            )
             found = self.memo.get(key)
             if found is None:
-                found = self.memo[key] = self._flat_line(item, area, area_source, days, None)
+                found = self.memo[key] = self._flat_line(
+                    item, area, area_source, days, None, delivery
+                )
             return found
         detail = {"days": days, "pdays": p.days}
         if item.method in (Method.AREA, Method.FIXED):
-            return self._flat_line(item, area, area_source, days, self.vacancy.get((hid, item.pk)))
+            return self._flat_line(
+                item, area, area_source, days, self.vacancy.get((hid, item.pk)), delivery
+            )
         if item.method == Method.METERED:
             reading = self.metered[item.pk].get(hid)
             if reading is None:
@@ -662,6 +687,35 @@ class RunComputer:
             return share[0], detail
         return None
 
+    def before_delivery(self, item, h):
+        """(amount, detail) of the developer's line for the days of the period before the
+        house's delivery, or None: until delivery the fees are the developer's in full
+        (物业服务收费管理办法第16条), so no vacancy rate applies. Periodic fees by area or per
+        house only; a delivered house's meter readings and shared usage stay the residents'."""
+        delivered_on = h["delivered_on"]
+        p = self.period
+        if (
+            h["developer_held"]
+            or not delivered_on
+            or delivered_on <= p.start
+            or item.method not in (Method.AREA, Method.FIXED)
+            or not _applies(item, h["usage"])
+            or h["id"] in self.existing_before[item.pk]
+            # The period was billed before this delivery was known: that bill stands (a
+            # correction is a credit note), nothing is billed twice.
+            or h["id"] in self.existing[item.pk]
+        ):
+            return None
+        until = delivered_on - timedelta(days=1)
+        if item.effective_until and item.effective_until < until:
+            until = item.effective_until
+        days = calc.billed_days(p, item.effective_from, until)
+        if days == 0:
+            return None
+        return self._flat_line(
+            item, h["area"], h["area_source"], days, None, ("until", delivered_on)
+        )
+
     def todo(self):
         """Ids of the houses with something left to bill. A house already billed for every
         item that applies to it is dropped here, before its row or payer is loaded: a re-run
@@ -678,10 +732,30 @@ class RunComputer:
                 ]
             if any(hid not in d for d in done):
                 out.append(hid)
+        # Houses delivered inside the period (or after it) whose developer's lines for the days
+        # before delivery are still to be written.
+        p = self.period
+        flat = [i for i in self.items if i.method in (Method.AREA, Method.FIXED)]
+        before = {
+            hid
+            for hid, usage in self.houses.filter(
+                sold=True, delivered=True, delivered_on__gt=p.start
+            ).values_list("id", "usage")
+            if any(
+                _applies(i, usage)
+                and hid not in self.existing_before[i.pk]
+                and hid not in self.existing[i.pk]
+                for i in flat
+            )
+        }
+        if before - set(out):
+            out = sorted(set(out) | before)
         return out
 
     def chunks(self):
-        """Yield lists of (house row, payer info, [(item, amount, detail)])."""
+        """Yield lists of (house row, payer info, [(item, amount, detail)], line kind): a
+        house delivered inside the period has a second entry, the developer's lines for the
+        days before delivery (``BillLine.Kind.BEFORE_DELIVERY``)."""
         fields = (
             "id",
             "building_id",
@@ -719,12 +793,22 @@ class RunComputer:
                     if found is not None:
                         lines.append((item, found[0], found[1]))
                 if lines:
-                    out.append((h, self._payer(h, owners, payers), lines))
+                    out.append((h, self._payer(h, owners, payers), lines, BillLine.Kind.REGULAR))
+                lines = []
+                for item in self.items:
+                    found = self.before_delivery(item, h)
+                    if found is not None:
+                        lines.append((item, found[0], found[1]))
+                if lines:
+                    out.append((h, self._developer(), lines, BillLine.Kind.BEFORE_DELIVERY))
             yield out
+
+    def _developer(self):
+        return Bill.PayerKind.DEVELOPER, None, None, self.community.developer or _("Developer")
 
     def _payer(self, h, owners, payers):
         if h["developer_held"]:
-            return Bill.PayerKind.DEVELOPER, None, None, self.community.developer or _("Developer")
+            return self._developer()
         owner = owners.get(h["id"])
         payer = payers.get(h["id"])
         if payer and payer[2] == Relation.TENANT:
@@ -783,8 +867,9 @@ class _RunStager:
                         payer_id=payer_id,
                         liable_id=liable_id,
                         payer_name=name[:200],
+                        line_kind=line_kind,
                     )
-                    for h, (kind, payer_id, liable_id, name), lines in chunk
+                    for h, (kind, payer_id, liable_id, name), lines, line_kind in chunk
                     for item, amount, detail in lines
                 ],
                 batch_size=CHUNK,
@@ -792,9 +877,10 @@ class _RunStager:
             return
         due = {}
         text = []
-        for h, (kind, payer_id, liable_id, name), lines in chunk:
+        for h, (kind, payer_id, liable_id, name), lines, line_kind in chunk:
             payer = (
                 f"{kind}\t{_copy_text(payer_id)}\t{_copy_text(liable_id)}\t{_copy_text(name[:200])}"
+                f"\t{line_kind}"
             )
             for item, amount, detail in lines:
                 day = due.get(item.pk)
@@ -807,7 +893,7 @@ class _RunStager:
             connection.cursor() as cursor,
             cursor.cursor.copy(
                 "COPY billing_runline (run_id, house_id, fee_item_id, amount, detail, due_date, "
-                "payer_kind, payer_id, liable_id, payer_name) FROM STDIN"
+                "payer_kind, payer_id, liable_id, payer_name, line_kind) FROM STDIN"
             ) as copy,
         ):
             copy.write("".join(text))
@@ -820,8 +906,8 @@ def _stage(computer, run):
     houses, zero = 0, 0
     for chunk in computer.chunks():
         stager.write(chunk)
-        for _h, _payer, lines in chunk:
-            houses += 1
+        houses += len({h["id"] for h, *_rest in chunk})
+        for _h, _payer, lines, _kind in chunk:
             for item, amount, _detail in lines:
                 totals[item.pk][0] += amount
                 totals[item.pk][1] += 1
@@ -852,7 +938,7 @@ STALE_SQL = (
     "DELETE FROM billing_runline WHERE run_id = %(run)s AND EXISTS ("
     "SELECT 1 FROM billing_billline l WHERE l.period = %(period)s "
     "AND l.fee_item_id = billing_runline.fee_item_id "
-    "AND l.house_id = billing_runline.house_id AND l.kind = %(regular)s)"
+    "AND l.house_id = billing_runline.house_id AND l.kind = billing_runline.line_kind)"
 )
 # OFFSET 0 keeps the EXISTS a per-line probe of the unique index on PostgreSQL, whatever the
 # statistics of a period billed moments ago say (SQLite does not take OFFSET without LIMIT).
@@ -862,9 +948,9 @@ STALE_PG = STALE_SQL[:-1] + " OFFSET 0)"
 def _post_staged_orm(run, p):
     """The generic path (SQLite): SQL would sum the amounts as floats, so the bills are built
     here from the staged lines, with exact decimals."""
-    by_house = defaultdict(list)
+    by_house = defaultdict(list)  # a bill per house and payer (the developer's days apart)
     for row in RunLine.objects.filter(run=run).order_by("house_id", "id"):
-        by_house[row.house_id].append(row)
+        by_house[row.house_id, row.payer_kind].append(row)
     bills = [
         Bill(
             organization_id=run.organization_id,
@@ -881,7 +967,7 @@ def _post_staged_orm(run, p):
             payer_name=rows[0].payer_name,
             total=sum((r.amount for r in rows), Decimal(0)),
         )
-        for house_id, rows in by_house.items()
+        for (house_id, _payer), rows in by_house.items()
     ]
     if bills:
         _insert_bills(bills)
@@ -893,11 +979,12 @@ def _post_staged_orm(run, p):
             house_id=bill.house_id,
             fee_item_id=r.fee_item_id,
             period=p.key,
+            kind=r.line_kind,
             amount=r.amount,
             detail=r.detail,
         )
         for bill in bills
-        for r in by_house[bill.house_id]
+        for r in by_house[bill.house_id, bill.payer_kind]
     ]
     BillLine.objects.bulk_create(lines, batch_size=CHUNK)
     return len(bills), len(lines), sum((b.total for b in bills), Decimal(0))
@@ -909,15 +996,15 @@ _BILLS_FROM_STAGED = (
     "period, period_start, period_end, due_date, payer_kind, payer_id, liable_id, "
     "payer_name, total, paid, credited, late_fee, status, created_at) "
     "SELECT %(org)s, %(com)s, s.house_id, %(run)s, '', %(period)s, %(start)s, %(end)s, "
-    "MIN(s.due_date), MIN(s.payer_kind), MIN(s.payer_id), MIN(s.liable_id), "
+    "MIN(s.due_date), s.payer_kind, MIN(s.payer_id), MIN(s.liable_id), "
     "MIN(s.payer_name), SUM(s.amount), 0, 0, 0, %(open)s, %(now)s "
     "FROM billing_runline s WHERE s.run_id = %(run)s "
-    "GROUP BY s.house_id ORDER BY s.house_id"
+    "GROUP BY s.house_id, s.payer_kind ORDER BY s.house_id, s.payer_kind"
 )
 _LINES_FROM_STAGED = (
     "INSERT INTO billing_billline (organization_id, community_id, bill_id, house_id, "
     "fee_item_id, period, kind, amount, detail, description, source) "
-    "SELECT %(org)s, %(com)s, b.id, s.house_id, s.fee_item_id, %(period)s, %(regular)s, "
+    "SELECT %(org)s, %(com)s, b.id, s.house_id, s.fee_item_id, %(period)s, s.line_kind, "
     "s.amount, s.detail, '', '' FROM billing_runline s "
 )
 
@@ -940,12 +1027,14 @@ def _post_staged(run, period):
         "end": connection.ops.adapt_datefield_value(p.end),
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
         "regular": BillLine.Kind.REGULAR,
+        "before": BillLine.Kind.BEFORE_DELIVERY,
         "open": Bill.Status.OPEN,
     }
     pg = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT 1 FROM billing_billline l WHERE l.period = %(period)s AND l.kind = %(regular)s "
+            "SELECT 1 FROM billing_billline l WHERE l.period = %(period)s "
+            "AND l.kind IN (%(regular)s, %(before)s) "
             "AND l.fee_item_id IN (SELECT DISTINCT fee_item_id FROM billing_runline "
             "WHERE run_id = %(run)s) LIMIT 1",
             params,
@@ -957,8 +1046,9 @@ def _post_staged(run, period):
             # their staged lines (a run's new bills have no statistics yet).
             cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
             cursor.execute(
-                f"WITH b AS ({_BILLS_FROM_STAGED} RETURNING id, house_id) {_LINES_FROM_STAGED}"
-                "JOIN b ON b.house_id = s.house_id WHERE s.run_id = %(run)s ORDER BY b.id, s.id",
+                f"WITH b AS ({_BILLS_FROM_STAGED} RETURNING id, house_id, payer_kind) "
+                f"{_LINES_FROM_STAGED}JOIN b ON b.house_id = s.house_id "
+                "AND b.payer_kind = s.payer_kind WHERE s.run_id = %(run)s ORDER BY b.id, s.id",
                 params,
             )
             lines = cursor.rowcount
@@ -1183,9 +1273,19 @@ def _wallet(house, lock=True):
     return wallet
 
 
-def open_debts(house, lock=False):
-    """Open principal per line and open late charges, oldest bill first."""
-    bills = Bill.objects.filter(house=house, status=Bill.Status.OPEN).order_by(
+def _party(bills, developer):
+    """The bills of one side of a house: the residents' (owner, tenant) or, with ``developer``,
+    the developer's for the time before delivery (物业服务收费管理办法第16条). A payment, the
+    arrears and a collection step concern one side only: an owner never pays for the developer."""
+    if developer:
+        return bills.filter(payer_kind=Bill.PayerKind.DEVELOPER)
+    return bills.exclude(payer_kind=Bill.PayerKind.DEVELOPER)
+
+
+def open_debts(house, lock=False, developer=False):
+    """Open principal per line and open late charges, oldest bill first, of the residents'
+    bills (or, with ``developer``, the developer's)."""
+    bills = _party(Bill.objects.filter(house=house, status=Bill.Status.OPEN), developer).order_by(
         "due_date", "period_start", "id"
     )
     if lock:
@@ -1221,8 +1321,9 @@ def open_debts(house, lock=False):
     return bills, principal, late
 
 
-def house_arrears(house):
-    agg = Bill.objects.filter(house=house, status=Bill.Status.OPEN).aggregate(
+def house_arrears(house, developer=False):
+    """What the house's residents owe (or, with ``developer``, what the developer owes)."""
+    agg = _party(Bill.objects.filter(house=house, status=Bill.Status.OPEN), developer).aggregate(
         t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
     )
     return quantize(agg["t"] or 0)
@@ -1249,9 +1350,10 @@ def payment_order(principal, late, rank, rule=None):
 
 
 def _apply_funds(house, amount, day, *, payment=None, wallet_entry=None):
-    """Settle open debts in ``payment_order``. Returns the leftover. Caller holds the house's
-    wallet lock."""
-    bills, principal, late = open_debts(house, lock=True)
+    """Settle open debts in ``payment_order``: the developer's for a developer's payment, the
+    residents' otherwise. Returns the leftover. Caller holds the house's wallet lock."""
+    developer = payment is not None and payment.for_developer
+    bills, principal, late = open_debts(house, lock=True, developer=developer)
     rank = {b.pk: i for i, b in enumerate(bills)}
     bills = {b.pk: b for b in bills}
     applied, left = calc.allocate_oldest_first(amount, payment_order(principal, late, rank))
@@ -1325,11 +1427,24 @@ def _existing_by_key(organization_id, key, house, amount):
 
 @transaction.atomic
 def record_payment(
-    *, actor, house, amount, method, idempotency_key="", reference="", payer_name="", when=None
+    *,
+    actor,
+    house,
+    amount,
+    method,
+    idempotency_key="",
+    reference="",
+    payer_name="",
+    when=None,
+    developer=False,
 ):
     """A cashier's payment (cash, bank transfer, POS): receipt number, bills settled oldest first,
     any rest into the prepayment wallet up to its cap. Retrying with the same key returns the
-    first payment and credits nothing again."""
+    first payment and credits nothing again.
+
+    ``developer``: the developer (建设单位) pays its own bills of the house, for the time before
+    delivery. It settles only those, and no more than they come to: the house's prepayment
+    wallet is the residents' money."""
     amount = quantize(amount)
     if amount <= 0:
         _error("amount", _("The amount must be more than zero."))
@@ -1344,8 +1459,14 @@ def record_payment(
         existing = _existing_by_key(house.organization_id, idempotency_key, house, amount)
         if existing:
             return existing
-    owed = house_arrears(house)
+    owed = house_arrears(house, developer=developer)
     extra = amount - owed
+    if developer and extra > 0:
+        _error(
+            "amount",
+            _("The developer owes ¥%(owed)s for this house; a payment can be at most that.")
+            % {"owed": owed},
+        )
     if extra > 0 and extra > prepay_room(house, wallet):
         _error(
             "amount",
@@ -1370,7 +1491,8 @@ def record_payment(
         status=Payment.Status.SUCCEEDED,
         idempotency_key=idempotency_key or "",
         reference=reference,
-        payer_name=payer_name,
+        payer_name=payer_name or (house.community.developer[:100] if developer else ""),
+        for_developer=developer,
         received_by=actor if getattr(actor, "pk", None) else None,
         paid_at=now,
         paid_on=timezone.localdate(now),
@@ -1391,6 +1513,9 @@ def record_payment(
 
 def _settle_payment(actor, house, wallet, payment):
     left = _apply_funds(house, payment.amount, payment.paid_on, payment=payment)
+    if left > 0 and payment.for_developer:
+        # Checked against what the developer owed, under the same lock: never happens.
+        raise Conflict(_("The developer's payment is more than it owes."), code="overpaid")
     if left > 0:
         _deposit(house, wallet, left, actor=actor, payment=payment, note=str(payment))
         payment.to_wallet = left
@@ -1708,9 +1833,12 @@ def close_cash_up(*, actor, community, day):
 # --- collections ---------------------------------------------------------------------------------
 
 
-def overdue_amount(house, as_of=None):
+def overdue_amount(house, as_of=None, developer=False):
+    """What is past due on the house: the residents' bills (or, with ``developer``, the
+    developer's). Collection steps against an owner count only the owner's side."""
     as_of = as_of or timezone.localdate()
-    agg = Bill.objects.filter(house=house, status=Bill.Status.OPEN, due_date__lt=as_of).aggregate(
+    bills = Bill.objects.filter(house=house, status=Bill.Status.OPEN, due_date__lt=as_of)
+    agg = _party(bills, developer).aggregate(
         t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
     )
     return quantize(agg["t"] or 0)

@@ -419,15 +419,29 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
             owners = (
                 Occupancy.objects.active().owners().filter(house=house).select_related("person")
             )
+            open_bills = Bill.objects.filter(house=house, status=Bill.Status.OPEN).order_by(
+                "due_date"
+            )
+            developer_owed = services.house_arrears(house, developer=True)
             ctx.update(
                 owners=[
                     (o.person.name, o.person.phone if show_contact else mask_middle(o.person.phone))
                     for o in owners
                 ],
-                bills=_bills_with_lines(
-                    Bill.objects.filter(house=house, status=Bill.Status.OPEN).order_by("due_date")
-                ),
+                bills=_bills_with_lines(open_bills.exclude(payer_kind=Bill.PayerKind.DEVELOPER)),
                 owed=services.house_arrears(house),
+                developer_bills=_bills_with_lines(
+                    open_bills.filter(payer_kind=Bill.PayerKind.DEVELOPER)
+                ),
+                developer_owed=developer_owed,
+                developer_form=kwargs.get("developer_form")
+                or PayForm(
+                    prefix="developer",
+                    initial={
+                        "amount": developer_owed,
+                        "idempotency_key": timezone.now().strftime("desk-d-%Y%m%d%H%M%S%f"),
+                    },
+                ),
                 wallet=Wallet.objects.filter(house=house).first(),
                 room=services.prepay_room(house),
                 payments=Payment.objects.filter(house=house, status=Payment.Status.SUCCEEDED)[:10],
@@ -445,7 +459,9 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
         house = self._house()
         if house is None:
             raise Http404
-        form = PayForm(request.POST)
+        # The developer's payment for its own bills comes from the second form (its prefix).
+        developer = "developer-amount" in request.POST
+        form = PayForm(request.POST, prefix="developer" if developer else None)
         if form.is_valid():
             try:
                 payment = services.record_payment(
@@ -455,6 +471,7 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
                     method=form.cleaned_data["method"],
                     reference=form.cleaned_data["reference"],
                     idempotency_key=form.cleaned_data["idempotency_key"] or "",
+                    developer=developer,
                 )
                 messages.success(
                     request, _("Payment %(no)s recorded.") % {"no": payment.receipt_number}
@@ -466,7 +483,9 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
                 add_domain_errors(form, exc)
         self.request.GET = self.request.GET.copy()
         self.request.GET["house"] = str(house.pk)
-        return self.render_to_response(self.get_context_data(form=form))
+        return self.render_to_response(
+            self.get_context_data(**{"developer_form" if developer else "form": form})
+        )
 
 
 # --- console: corrections at the desk (credit notes, late-charge waivers, refunds) ---------------
@@ -714,7 +733,9 @@ class ArrearsView(StaffRequiredMixin, generic.TemplateView):
             bills = bills.filter(community_id=self.request.community_id)
         rows = (
             bills.filter(status=Bill.Status.OPEN, due_date__lt=today)
-            .values("house_id")
+            # The developer's arrears for the time before delivery are a row of their own:
+            # the owner's ladder of collection steps never counts them.
+            .values("house_id", "payer_kind")
             .annotate(
                 owed=Sum(F("total") + F("late_fee") - F("paid") - F("credited")),
                 oldest=Min("due_date"),
@@ -734,7 +755,10 @@ class ArrearsView(StaffRequiredMixin, generic.TemplateView):
                     r["owed"],
                     r["oldest"],
                     (today - r["oldest"]).days,
-                    last.get(r["house_id"]),
+                    None
+                    if r["payer_kind"] == Bill.PayerKind.DEVELOPER
+                    else last.get(r["house_id"]),
+                    r["payer_kind"] == Bill.PayerKind.DEVELOPER,
                 )
                 for r in rows
             ],

@@ -23,6 +23,9 @@ class Scope:
     community_subquery: object = None
     # Rows every resident of the community may read (notices, votes, disclosures).
     residents_see_community: bool = False
+    # Rows of their houses that residents do not see, those with any of ((column, value), ...):
+    # e.g. a house's bills before its delivery (they are the developer's, not the owner's).
+    residents_except: tuple = ()
 
 
 def _nothing():
@@ -51,7 +54,10 @@ def scope_q(model, user, perm=None) -> Q | None:
     if user.person_id and (perm is None or policy.role_has("resident", perm)):
         house_ids = user.resident_house_ids()
         if scope.house and house_ids:
-            q |= Q(**{f"{scope.house}__in": house_ids})
+            mine = Q(**{f"{scope.house}__in": house_ids})
+            for pair in scope.residents_except:
+                mine &= ~Q(pair)
+            q |= mine
         if scope.person:
             q |= Q(**{scope.person: user.person_id})
         if scope.residents_see_community and scope.community and house_ids:
@@ -105,6 +111,8 @@ def scope_sql(model, user, perm=None, alias=None):
         house_ids = user.resident_house_ids()
         if scope.house and house_ids:
             sql, values = among(scope.house, house_ids)
+            for path, value in scope.residents_except:
+                sql, values = f"({sql} AND {column(path)} <> %s)", [*values, value]
             parts.append(sql)
             params += values
         if scope.person:
@@ -156,7 +164,12 @@ def object_visible(obj, user, perm=None):
         return True
     if user.person_id and (perm is None or policy.role_has("resident", perm)):
         house_ids = user.resident_house_ids()
-        if scope.house and house_ids and value(scope.house) in house_ids:
+        if (
+            scope.house
+            and house_ids
+            and value(scope.house) in house_ids
+            and not any(value(path) == v for path, v in scope.residents_except)
+        ):
             return True
         if scope.person and value(scope.person) == user.person_id:
             return True

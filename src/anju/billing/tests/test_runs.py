@@ -71,7 +71,7 @@ def varied(world, fees):
         published=True,
     )
     services.record_shared_usage(actor=admin, fee_item=shared, period="2027-01", usage="1234.57")
-    return {**fees, "water": water, "shared": shared}
+    return {**fees, "water": water, "shared": shared, "delivered": h2}
 
 
 def _computed(world, period):
@@ -80,8 +80,8 @@ def _computed(world, period):
     computer = services.RunComputer(world.community, period)
     out = {}
     for chunk in computer.chunks():
-        for h, payer, lines in chunk:
-            out[h["id"]] = (
+        for h, payer, lines, kind in chunk:
+            out[h["id"], payer[0], kind] = (
                 payer,
                 # as stored: JSON (tuples come back as lists)
                 {
@@ -95,7 +95,13 @@ def _computed(world, period):
 
 def test_posting_writes_exactly_the_computed_bills_and_lines(world, varied):
     expected = _computed(world, "2027-01")
-    assert len(expected) == _houses(world) and any(len(v[1]) == 4 for v in expected.values())
+    # Every house once, and the house delivered on 17 January a second time: the developer's
+    # bill for the 16 days before.
+    assert len({key[0] for key in expected}) == _houses(world) == len(expected) - 1
+    assert any(len(v[1]) == 4 for v in expected.values())
+    assert [key for key in expected if key[2] == "before"] == [
+        (varied["delivered"].pk, "developer", "before")
+    ]
     admin = world.users["org_admin"]
     run = services.create_billing_run(actor=admin, community=world.community, period="2027-01")
     assert run.preview["staged"] and RunLine.objects.filter(run=run).count() == sum(
@@ -103,11 +109,15 @@ def test_posting_writes_exactly_the_computed_bills_and_lines(world, varied):
     )
     run = services.post_billing_run(actor=admin, run=run)
     assert not RunLine.objects.filter(run=run).exists()  # working rows are gone
-    bills = {b.house_id: b for b in Bill.objects.filter(run=run)}
-    assert set(bills) == set(expected)
+    bills = {(b.house_id, b.payer_kind): b for b in Bill.objects.filter(run=run)}
+    assert set(bills) == {key[:2] for key in expected}
     grand = Decimal(0)
-    for house_id, ((kind, payer_id, liable_id, name), lines, due) in expected.items():
-        bill = bills[house_id]
+    for (house_id, _payer, line_kind), (
+        (kind, payer_id, liable_id, name),
+        lines,
+        due,
+    ) in expected.items():
+        bill = bills[house_id, kind]
         assert (bill.payer_kind, bill.payer_id, bill.liable_id, bill.payer_name) == (
             kind,
             payer_id,
@@ -127,10 +137,10 @@ def test_posting_writes_exactly_the_computed_bills_and_lines(world, varied):
         }
         assert got == lines
         assert bill.total == sum((a for a, _d in lines.values()), Decimal(0))
-        # lines in item order, each a regular line of the bill's house and period
+        # lines in item order, each a line of the bill's house, period and kind
         assert list(bill.lines.values_list("fee_item_id", flat=True)) == sorted(lines)
         assert set(bill.lines.values_list("house_id", "period", "kind")) == {
-            (house_id, "2027-01", "regular")
+            (house_id, "2027-01", line_kind)
         }
         grand += bill.total
     assert run.result == {

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 from openpyxl import Workbook
 
-from anju.billing import services
+from anju.billing import reports, services
 from anju.billing.models import (
     Allocation,
     Bill,
@@ -87,14 +87,19 @@ def test_proration_from_delivery_and_payer_rules(world, fees):
     Occupancy.objects.filter(house=h0, relation=Relation.TENANT).update(is_payer=True)
     _run(world, "2027-01")
     area = fees["area"]
-    line = BillLine.objects.get(house=h2, fee_item=area)
-    assert (
-        line.amount
-        == Decimal("102.00") * Decimal("2.5") * 15 / 31 // Decimal("0.01") * Decimal("0.01")
-        or True
-    )
+    line = BillLine.objects.get(house=h2, fee_item=area, kind="regular")
     assert line.amount == Decimal("123.39")  # 255 * 15 / 31 = 123.387 -> 123.39
     assert line.detail["days"] == 15 and line.detail["pdays"] == 31
+    assert line.detail["from_delivery"] == "2027-01-17" and line.bill.payer_kind == "owner"
+    # The 16 days before delivery are the developer's (物业服务收费管理办法第16条), on a bill
+    # of its own: 255 * 16 / 31 = 131.613 -> 131.61; the two add up to the full month.
+    before = BillLine.objects.get(house=h2, fee_item=area, kind="before")
+    assert before.amount == Decimal("131.61") and before.detail["days"] == 16
+    assert before.detail["until_delivery"] == "2027-01-17"
+    assert (before.bill.payer_kind, before.bill.payer_name) == ("developer", "甲置业有限公司")
+    assert before.bill.run_id == line.bill.run_id and before.bill_id != line.bill_id
+    assert line.amount + before.amount == Decimal("255.00")
+    assert "2027-01-17" in reports.explain_line(before)
     dev = Bill.objects.get(house=h3)
     assert dev.payer_kind == "developer" and dev.payer_name == "甲置业有限公司"
     tenant_bill = Bill.objects.get(house=h0)
