@@ -14,7 +14,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import reports, services
-from .models import Allocation, BillLine, CollectionAction
+from .models import Allocation, Bill, BillLine, CollectionAction
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -143,7 +143,10 @@ def case_packet_pdf(house):
         Spacer(1, 4 * mm),
         Paragraph(_("Open bills"), TITLE),
     ]
-    for bill in house.bills.filter(status="open").order_by("due_date"):
+    # The owner's bills only: the developer's, for the time before delivery, are not the
+    # owner's debt (物业服务收费管理办法第16条).
+    owners = house.bills.filter(status="open").exclude(payer_kind=Bill.PayerKind.DEVELOPER)
+    for bill in owners.order_by("due_date"):
         clock = services.limitation(bill)
         story.append(
             Paragraph(

@@ -231,7 +231,11 @@ class CollectionDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         obj = self.object
-        bills = Bill.objects.filter(house=obj.house, status=Bill.Status.OPEN).order_by("due_date")
+        bills = (
+            Bill.objects.filter(house=obj.house, status=Bill.Status.OPEN)
+            .exclude(payer_kind=Bill.PayerKind.DEVELOPER)  # the owner's ladder, the owner's bills
+            .order_by("due_date")
+        )
         ctx.update(
             can_act=self.can("billing.collection.act", obj),
             form=kwargs.get("form") or DeliveryForm(),

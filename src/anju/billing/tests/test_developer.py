@@ -234,3 +234,17 @@ def test_the_three_scope_forms_agree_on_the_developers_bills(world, fees, delive
         .filter(payer_kind="developer", house=house)
         .exists()
     )
+
+
+def test_the_case_packet_against_the_owner_holds_only_the_owners_bills(world, fees, delivered):
+    """The lawsuit packet (a real PDF, read back as text) and the collection step's page list
+    the owner's bills; the developer's bill of the same house is not the owner's debt."""
+    from anju.billing import pdf
+    from anju.billing.tests.test_wechat_pdf import _pdftotext
+
+    house, _run_ = delivered
+    bills = _bills(house)
+    text = _pdftotext(pdf.case_packet_pdf(house))
+    assert f"¥{bills['owner'].balance}" in text
+    assert f"¥{bills['developer'].balance}" not in text
+    assert str(services.overdue_amount(house, date(2099, 1, 1))) == str(bills["owner"].balance)
