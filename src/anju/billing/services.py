@@ -767,8 +767,10 @@ class RunComputer:
             "delivered_on",
         )
         ids = self.todo() if self.items else []
+        self.total, self.done = len(ids), 0
         for start in range(0, len(ids), CHUNK):
             chunk_ids = ids[start : start + CHUNK]
+            self.done = start + len(chunk_ids)
             wanted = set(chunk_ids)
             # An id range, not an IN list of 5,000 parameters.
             span = {"pk__gte": chunk_ids[0], "pk__lte": chunk_ids[-1]}
@@ -899,13 +901,16 @@ class _RunStager:
             copy.write("".join(text))
 
 
-def _stage(computer, run):
-    """Compute the run chunk by chunk, stage its lines and return the preview summary."""
+def _stage(computer, run, on_progress=None):
+    """Compute the run chunk by chunk, stage its lines and return the preview summary.
+    ``on_progress(done, total, message)`` hears of each chunk of houses."""
     stager = _RunStager(run, computer.period)
     totals = defaultdict(lambda: [Decimal(0), 0])
     houses, zero = 0, 0
     for chunk in computer.chunks():
         stager.write(chunk)
+        if on_progress is not None:
+            on_progress(computer.done, computer.total, _("houses computed"))
         houses += len({h["id"] for h, *_rest in chunk})
         for _h, _payer, lines, _kind in chunk:
             for item, amount, _detail in lines:
@@ -1118,7 +1123,9 @@ def _insert_bills(bills):
 
 
 @transaction.atomic
-def create_billing_run(*, actor, community, period, building=None, items=None):
+def create_billing_run(*, actor, community, period, building=None, items=None, on_progress=None):
+    """Preview a run: compute and stage every line (``on_progress(done, total, message)``
+    hears how many houses are done, for a job's progress bar)."""
     computer = RunComputer(community, period, building, items)
     run = BillingRun.objects.create(
         organization_id=community.organization_id,
@@ -1127,7 +1134,7 @@ def create_billing_run(*, actor, community, period, building=None, items=None):
         period=computer.period.key,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    run.preview = _stage(computer, run)
+    run.preview = _stage(computer, run, on_progress)
     run.preview["items_selected"] = [i.pk for i in computer.items]
     run.save(update_fields=["preview"])
     audit.record(
@@ -1140,9 +1147,10 @@ def create_billing_run(*, actor, community, period, building=None, items=None):
 
 
 @transaction.atomic
-def post_billing_run(*, actor, run):
+def post_billing_run(*, actor, run, on_progress=None):
     """Post what the preview computed and staged. A run previewed before lines were staged
-    (no ``staged`` mark) is computed and staged now."""
+    (no ``staged`` mark) is computed and staged now. Then prepayments settle the new bills,
+    house by house (``on_progress(done, total, message)`` hears of both)."""
     run = BillingRun.objects.select_for_update().get(pk=run.pk)
     BillingRun.machine.check("post", run.status)
     community = run.community
@@ -1150,7 +1158,7 @@ def post_billing_run(*, actor, run):
         computer = RunComputer(
             community, run.period, run.building, run.preview.get("items_selected") or None
         )
-        _stage(computer, run)
+        _stage(computer, run, on_progress)
     bills_created, lines_created, total = _post_staged(run, run.period)
     run.status = BillingRun.Status.POSTED
     run.posted_at = timezone.now()
@@ -1160,8 +1168,10 @@ def post_billing_run(*, actor, run):
     wallet_houses = list(
         Wallet.objects.filter(community=community, balance__gt=0).values_list("house_id", flat=True)
     )
-    for house_id in wallet_houses:
+    for done, house_id in enumerate(wallet_houses, 1):
         settle_wallet(actor=actor, house=House.objects.get(pk=house_id))
+        if on_progress is not None and (done % 50 == 0 or done == len(wallet_houses)):
+            on_progress(done, len(wallet_houses), _("prepayments settled"))
     return run
 
 

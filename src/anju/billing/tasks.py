@@ -32,7 +32,10 @@ def preview_run(job_id, community_id, period, actor_id=None):
 
     def work(job):
         run = services.create_billing_run(
-            actor=_actor(actor_id), community=Community.objects.get(pk=community_id), period=period
+            actor=_actor(actor_id),
+            community=Community.objects.get(pk=community_id),
+            period=period,
+            on_progress=lambda done, total, message: progress.report(job, done, total, message),
         )
         return {"url": reverse("console:billing-run-detail", args=[run.pk]), "run": run.pk}
 
@@ -46,7 +49,9 @@ def post_run(job_id, run_id, actor_id=None):
 
     def work(job):
         run = services.post_billing_run(
-            actor=_actor(actor_id), run=BillingRun.objects.get(pk=run_id)
+            actor=_actor(actor_id),
+            run=BillingRun.objects.get(pk=run_id),
+            on_progress=lambda done, total, message: progress.report(job, done, total, message),
         )
         return {
             "url": reverse("console:billing-run-detail", args=[run.pk]),

@@ -9,11 +9,15 @@ and the task runs the service inside ``progress.run``, which marks the job runni
 with the service's result (``{"url": ...}`` names the page to show) or failed with the service's
 refusal. In the embedded mode tasks are eager: the job is done before the view answers, and the
 view goes straight to the result. Jobs that can count their steps report them with ``advance``
-(single UPDATE statements, cheap from inside a bulk loop).
+(single UPDATE statements, cheap from inside a bulk loop) or, when their work runs in one
+transaction (a billing run), with ``report``: an UPDATE there would not be seen before the
+commit, so the counts go to the cache (Redis in production: every process reads them), and
+``live`` lays them over the job row for its progress bar.
 """
 
 import logging
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -88,6 +92,7 @@ def advance(job, n=1, message=None):
 
 
 def finish(job, *, result=None, message=""):
+    cache.delete(_steps_key(job.pk))
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.DONE,
         done=F("total"),
@@ -98,6 +103,26 @@ def finish(job, *, result=None, message=""):
 
 
 def fail(job, message):
+    cache.delete(_steps_key(job.pk))
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.FAILED, message=str(message)[:2000], updated_at=timezone.now()
     )
+
+
+def _steps_key(job_id):
+    return f"anju:job:{job_id}:steps"
+
+
+def report(job, done, total, message=""):
+    """Progress of work running inside one transaction (see the module's docstring)."""
+    cache.set(_steps_key(job.pk), (done, total, str(message)), timeout=24 * 3600)
+
+
+def live(job):
+    """``job`` with the counts its running work reported (``report``), if any."""
+    if job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
+        found = cache.get(_steps_key(job.pk))
+        if found is not None:
+            job.done, job.total, message = found
+            job.message = message or job.message
+    return job

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django.views.decorators.http import require_POST
 
-from . import imports, policy, services
+from . import imports, policy, progress, services
 from .console import Column, ScopedDetailView, ScopedListView, ServiceFormView, StaffRequiredMixin
 from .dashboard import cards_for
 from .errors import DomainError
@@ -618,7 +618,7 @@ def _visible_job(request, pk):
 def job_status(request, pk):
     """A job's progress bar; htmx polls it every second until the job ends, and then moves the
     page on to the job's result where it has one."""
-    job = _visible_job(request, pk)
+    job = progress.live(_visible_job(request, pk))
     response = render(request, "console/_job.html", {"job": job})
     url = (job.result or {}).get("url") if isinstance(job.result, dict) else None
     if job.status == Job.Status.DONE and url and request.headers.get("HX-Request"):
@@ -628,5 +628,5 @@ def job_status(request, pk):
 
 def job_page(request, pk):
     """Where a view sends the user while its job runs (a worker takes it from the queue)."""
-    job = _visible_job(request, pk)
+    job = progress.live(_visible_job(request, pk))
     return render(request, "console/job.html", {"job": job, "title": job.kind_label})

@@ -58,6 +58,37 @@ def test_mistyped_period_stays_on_the_form(world, fees, client):
     assert not Job.objects.exists() and not BillingRun.objects.exists()
 
 
+def test_a_run_reports_the_houses_done_as_it_goes(world, fees):
+    from anju.billing import services
+    from anju.core.models import House
+
+    heard = []
+    services.create_billing_run(
+        actor=world.users["finance"],
+        community=world.community,
+        period="2027-02",
+        on_progress=lambda done, total, message: heard.append((done, total, str(message))),
+    )
+    houses = House.objects.filter(community=world.community).count()
+    assert heard and heard[-1][:2] == (houses, houses)
+    assert [d for d, _t, _m in heard] == sorted(d for d, _t, _m in heard)
+
+
+def test_the_job_bar_shows_counts_reported_from_inside_the_transaction(world, client):
+    """A run's work is one transaction: its counts come through the cache, not the job row."""
+    job = progress.start(world.users["finance"], "billing.run.preview", community=world.community)
+    client.force_login(world.users["finance"])
+    progress.report(job, 300, 1200, "houses computed")
+    bar = client.get(f"/console/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "300 / 1200 · 25%" in bar and 'aria-valuenow="25"' in bar
+    assert "houses computed" in bar
+    progress.finish(job, result={})
+    job.refresh_from_db()
+    assert progress.live(job).total == 0  # finished: the reported counts are dropped
+    bar = client.get(f"/console/jobs/{job.pk}/").content.decode()
+    assert "300 / 1200" not in bar and 'aria-valuenow="100"' in bar
+
+
 def test_job_page_follows_a_queued_job_and_moves_on(world, client):
     job = Job.objects.create(
         kind="billing.run.preview",
