@@ -3,7 +3,8 @@
 The workbook has up to three sheets (Chinese or English headers):
   楼栋 / buildings: 楼栋 name, 层数 floors
   房屋 / houses:    楼栋 building, 单元 entrance, 房号 number, 楼层 floor, 用途 usage,
-                    面积 area, 面积来源 area_source, 已售 sold, 已交付 delivered
+                    面积 area, 面积来源 area_source, 已售 sold, 已交付 delivered,
+                    交付日期 delivered_on (billing bills the developer for the days before it)
   住户 / residents: 楼栋 building, 房号 number, 姓名 name, 电话 phone, 身份证号 id_number,
                     关系 relation, 缴费人 is_payer, 投票代表 is_representative, 起始日期 since
 Every bad row is reported with its sheet, row number and reason. Nothing is written unless the
@@ -42,6 +43,7 @@ HEADERS = {
     "area_source": {"面积来源", "area_source"},
     "sold": {"已售", "sold"},
     "delivered": {"已交付", "delivered"},
+    "delivered_on": {"交付日期", "delivered_on"},
     "phone": {"电话", "手机", "phone"},
     "id_number": {"身份证号", "id_number"},
     "relation": {"关系", "relation"},
@@ -128,6 +130,17 @@ def _bool(value, default):
     if text in NO:
         return False
     raise ValueError(_("Enter 是 or 否."))
+
+
+def _date(value):
+    """A date from a cell (a date, or text as 2026-01-31), None when empty; ValueError else."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if value in (None, ""):
+        return None
+    return date.fromisoformat(_text(value))
 
 
 def _rows(ws):
@@ -249,6 +262,16 @@ def parse(community, fileobj) -> ImportReport:
             delivered = _bool(data.get("delivered"), True)
         except ValueError as exc:
             errors.append(("sold", str(exc)))
+            delivered = True
+        try:
+            delivered_on = _date(data.get("delivered_on"))
+        except ValueError:
+            errors.append(("delivered_on", _("Enter the date as 2026-01-31.")))
+        else:
+            if delivered_on and not delivered:
+                errors.append(
+                    ("delivered_on", _("A house with a delivery date is delivered (已交付: 是)."))
+                )
         if errors:
             report.errors.extend(RowError("房屋", row, f, m) for f, m in errors)
             continue
@@ -264,6 +287,7 @@ def parse(community, fileobj) -> ImportReport:
                 "area_source": source,
                 "sold": sold,
                 "delivered": delivered,
+                "delivered_on": delivered_on,
             }
         )
 
@@ -308,16 +332,10 @@ def parse(community, fileobj) -> ImportReport:
             errors.append(
                 ("is_representative", _("Only an owner or co-owner can vote for the house."))
             )
-        since = data.get("since")
-        if isinstance(since, datetime):
-            since = since.date()
-        elif since not in (None, ""):
-            try:
-                since = date.fromisoformat(_text(since))
-            except ValueError:
-                errors.append(("since", _("Enter the date as 2026-01-31.")))
-        else:
-            since = None
+        try:
+            since = _date(data.get("since"))
+        except ValueError:
+            errors.append(("since", _("Enter the date as 2026-01-31.")))
         if errors:
             report.errors.extend(RowError("住户", row, f, m) for f, m in errors)
             continue
@@ -383,6 +401,7 @@ def import_workbook(actor, community, fileobj, *, write_valid_rows=False) -> Imp
                 area_source=h["area_source"],
                 sold=h["sold"],
                 delivered=h["delivered"],
+                delivered_on=h["delivered_on"],
             )
             for h in report.houses
         ],

@@ -20,7 +20,9 @@ def workbook(houses, residents=(), buildings=(("2幢", 18),)):
     for row in buildings:
         ws.append(list(row))
     ws = wb.create_sheet("房屋")
-    ws.append(["楼栋", "单元", "房号", "楼层", "用途", "面积", "面积来源", "已售", "已交付"])
+    ws.append(
+        ["楼栋", "单元", "房号", "楼层", "用途", "面积", "面积来源", "已售", "已交付", "交付日期"]
+    )
     for row in houses:
         ws.append(list(row))
     ws = wb.create_sheet("住户")
@@ -134,6 +136,25 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, api):
     messages = {e["row"]: e["message"] for e in response.json()["errors"] if e["sheet"] == "房屋"}
     assert "9幢" in messages[5]
     assert (Building.objects.count(), House.objects.count(), Person.objects.count()) == before
+
+
+def test_delivery_dates_are_imported_and_checked(world, api):
+    """The delivery date decides who pays before it (the developer; see billing)."""
+    manager = world.users["manager"]
+    houses = [
+        ("2幢", "1单元", "101", 1, "住宅", "89.50", "不动产登记", "是", "是", "2026-10-15"),
+        ("2幢", "1单元", "102", 1, "住宅", "92.30", "实测", "是", "否", "2026-10-15"),
+        ("2幢", "1单元", "103", 1, "住宅", "92.30", "实测", "是", "是", "15/10/2026"),
+    ]
+    response = post(api, manager, world.community, workbook(houses))
+    errors = {(e["row"], e["field"]) for e in response.json()["errors"]}
+    assert errors == {(3, "delivered_on"), (4, "delivered_on")}
+    assert not House.objects.filter(building__name="2幢").exists()
+    houses = [houses[0]]
+    response = post(api, manager, world.community, workbook(houses))
+    assert response.json()["written"]["houses"] == 1
+    house = House.objects.get(building__name="2幢", number="101")
+    assert (house.delivered, str(house.delivered_on)) == (True, "2026-10-15")
 
 
 def test_dry_run_writes_nothing_even_when_valid(world, api):
