@@ -92,7 +92,7 @@ def advance(job, n=1, message=None):
 
 
 def finish(job, *, result=None, message=""):
-    cache.delete(_steps_key(job.pk))
+    _forget_steps(job)
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.DONE,
         done=F("total"),
@@ -103,7 +103,7 @@ def finish(job, *, result=None, message=""):
 
 
 def fail(job, message):
-    cache.delete(_steps_key(job.pk))
+    _forget_steps(job)
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.FAILED, message=str(message)[:2000], updated_at=timezone.now()
     )
@@ -113,15 +113,30 @@ def _steps_key(job_id):
     return f"anju:job:{job_id}:steps"
 
 
+def _forget_steps(job):
+    try:
+        cache.delete(_steps_key(job.pk))
+    except Exception:
+        log.warning("job %s: reported progress not cleared", job.pk, exc_info=True)
+
+
 def report(job, done, total, message=""):
-    """Progress of work running inside one transaction (see the module's docstring)."""
-    cache.set(_steps_key(job.pk), (done, total, str(message)), timeout=24 * 3600)
+    """Progress of work running inside one transaction (see the module's docstring). A cache
+    that cannot be reached costs the progress bar its counts, never the work."""
+    try:
+        cache.set(_steps_key(job.pk), (done, total, str(message)), timeout=24 * 3600)
+    except Exception:
+        log.warning("job %s: progress not reported (cache unreachable)", job.pk, exc_info=True)
 
 
 def live(job):
     """``job`` with the counts its running work reported (``report``), if any."""
     if job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
-        found = cache.get(_steps_key(job.pk))
+        try:
+            found = cache.get(_steps_key(job.pk))
+        except Exception:
+            log.warning("job %s: progress not read (cache unreachable)", job.pk, exc_info=True)
+            found = None
         if found is not None:
             job.done, job.total, message = found
             job.message = message or job.message

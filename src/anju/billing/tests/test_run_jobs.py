@@ -140,3 +140,22 @@ def test_preview_through_a_real_broker(world, fees):
             time.sleep(0.2)
     assert job.status == "done", job.message
     assert BillingRun.objects.get(pk=job.result["run"]).period == "2027-03"
+
+
+def test_an_unreachable_cache_costs_the_counts_not_the_work(world):
+    """A cache that cannot be reached (nothing listens on port 1) is logged and skipped."""
+    from django.test import override_settings
+
+    job = progress.start(world.users["finance"], "billing.run.preview", community=world.community)
+    broken = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=broken):
+        progress.report(job, 1, 2, "houses computed")  # no exception
+        assert progress.live(job).total == 0
+        progress.finish(job, result={})
+    job.refresh_from_db()
+    assert job.status == "done"
