@@ -75,6 +75,7 @@ class BillingConfig(AppConfig):
         return cards
 
     def personal_data(self, user):
+        from . import services
         from .models import Bill, Payment
 
         if not user.person_id:
@@ -90,9 +91,9 @@ class BillingConfig(AppConfig):
                     "status": b.status,
                 }
                 # A house's bills before delivery are the developer's, not the resident's.
-                for b in Bill.objects.filter(house_id__in=houses)
-                .exclude(payer_kind=Bill.PayerKind.DEVELOPER)
-                .select_related("house")
+                for b in services.of_party(Bill.objects.filter(house_id__in=houses)).select_related(
+                    "house"
+                )
             ],
             "payments": [
                 {

@@ -14,7 +14,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import reports, services
-from .models import Allocation, Bill, BillLine, CollectionAction
+from .models import Allocation, BillLine, CollectionAction
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -145,7 +145,7 @@ def case_packet_pdf(house):
     ]
     # The owner's bills only: the developer's, for the time before delivery, are not the
     # owner's debt (物业服务收费管理办法第16条).
-    owners = house.bills.filter(status="open").exclude(payer_kind=Bill.PayerKind.DEVELOPER)
+    owners = services.of_party(house.bills.filter(status="open"))
     for bill in owners.order_by("due_date"):
         clock = services.limitation(bill)
         story.append(

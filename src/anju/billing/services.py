@@ -1283,7 +1283,7 @@ def _wallet(house, lock=True):
     return wallet
 
 
-def _party(bills, developer):
+def of_party(bills, developer=False):
     """The bills of one side of a house: the residents' (owner, tenant) or, with ``developer``,
     the developer's for the time before delivery (物业服务收费管理办法第16条). A payment, the
     arrears and a collection step concern one side only: an owner never pays for the developer."""
@@ -1295,7 +1295,7 @@ def _party(bills, developer):
 def open_debts(house, lock=False, developer=False):
     """Open principal per line and open late charges, oldest bill first, of the residents'
     bills (or, with ``developer``, the developer's)."""
-    bills = _party(Bill.objects.filter(house=house, status=Bill.Status.OPEN), developer).order_by(
+    bills = of_party(Bill.objects.filter(house=house, status=Bill.Status.OPEN), developer).order_by(
         "due_date", "period_start", "id"
     )
     if lock:
@@ -1333,7 +1333,7 @@ def open_debts(house, lock=False, developer=False):
 
 def house_arrears(house, developer=False):
     """What the house's residents owe (or, with ``developer``, what the developer owes)."""
-    agg = _party(Bill.objects.filter(house=house, status=Bill.Status.OPEN), developer).aggregate(
+    agg = of_party(Bill.objects.filter(house=house, status=Bill.Status.OPEN), developer).aggregate(
         t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
     )
     return quantize(agg["t"] or 0)
@@ -1848,7 +1848,7 @@ def overdue_amount(house, as_of=None, developer=False):
     developer's). Collection steps against an owner count only the owner's side."""
     as_of = as_of or timezone.localdate()
     bills = Bill.objects.filter(house=house, status=Bill.Status.OPEN, due_date__lt=as_of)
-    agg = _party(bills, developer).aggregate(
+    agg = of_party(bills, developer).aggregate(
         t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
     )
     return quantize(agg["t"] or 0)

@@ -231,11 +231,10 @@ class CollectionDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         obj = self.object
-        bills = (
+        # The owner's ladder, the owner's bills.
+        bills = services.of_party(
             Bill.objects.filter(house=obj.house, status=Bill.Status.OPEN)
-            .exclude(payer_kind=Bill.PayerKind.DEVELOPER)  # the owner's ladder, the owner's bills
-            .order_by("due_date")
-        )
+        ).order_by("due_date")
         ctx.update(
             can_act=self.can("billing.collection.act", obj),
             form=kwargs.get("form") or DeliveryForm(),
@@ -432,11 +431,9 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
                     (o.person.name, o.person.phone if show_contact else mask_middle(o.person.phone))
                     for o in owners
                 ],
-                bills=_bills_with_lines(open_bills.exclude(payer_kind=Bill.PayerKind.DEVELOPER)),
+                bills=_bills_with_lines(services.of_party(open_bills)),
                 owed=services.house_arrears(house),
-                developer_bills=_bills_with_lines(
-                    open_bills.filter(payer_kind=Bill.PayerKind.DEVELOPER)
-                ),
+                developer_bills=_bills_with_lines(services.of_party(open_bills, developer=True)),
                 developer_owed=developer_owed,
                 developer_form=kwargs.get("developer_form")
                 or PayForm(
