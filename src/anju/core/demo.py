@@ -13,6 +13,7 @@ from importlib import import_module
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -59,7 +60,7 @@ class DemoContext:
     staff: dict  # username -> User
     residents: list = field(default_factory=list)  # (User, Person, House) with logins
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=timezone.localdate)
     out: object = sys.stdout
 
 

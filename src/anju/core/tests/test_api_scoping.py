@@ -1,6 +1,7 @@
 """Every core endpoint: scoping (another company or community is 404), roles, masking, audit."""
 
 import pytest
+from django.utils import timezone
 
 from anju.core.models import AuditEntry, Building, House, Occupancy, Person
 
@@ -249,12 +250,14 @@ def test_resident_sees_only_own_houses(world, api):
 
 
 def test_moved_out_tenant_loses_access(world, api):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from anju.core import services
 
     occ = Occupancy.objects.get(person=world.people["tenant"])
-    services.end_occupancy(world.users["agent"], occ, until=date.today() - timedelta(days=1))
+    services.end_occupancy(
+        world.users["agent"], occ, until=timezone.localdate() - timedelta(days=1)
+    )
     tenant = api(world.users["tenant"])
     assert tenant.get("/api/v1/houses/").json()["count"] == 0
 

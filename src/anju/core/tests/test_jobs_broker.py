@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from celery import Celery
+from django.utils import timezone
 
 from anju.core import privacy
 from anju.core.jobs import REGISTRY, beat_schedule
@@ -74,7 +75,7 @@ def test_departed_people_lose_contact_data_after_retention(world, settings):
         person=leaver,
         relation="tenant",
         since=date(2020, 1, 1),
-        until=date.today() - timedelta(days=400),
+        until=timezone.localdate() - timedelta(days=400),
     )
     recent = Person.objects.create(organization=world.org, name="刚走的人", phone="13911113333")
     Occupancy.objects.create(
@@ -83,7 +84,7 @@ def test_departed_people_lose_contact_data_after_retention(world, settings):
         house=world.houses[2],
         person=recent,
         relation="tenant",
-        until=date.today() - timedelta(days=10),
+        until=timezone.localdate() - timedelta(days=10),
     )
     assert privacy.purge_departed() == 1
     leaver.refresh_from_db()

@@ -5,6 +5,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,11 +56,12 @@ def test_concurrent_sweeps_open_one_ticket_per_overdue_task(world):
         category="elevator",
         frequency="every_n_days",
         interval=15,
-        starts_on=date.today() - timedelta(days=30),
+        starts_on=timezone.localdate() - timedelta(days=30),
         assets=[lift],
     )
     services.generate_tasks(
-        today=date.today() - timedelta(days=30), until=date.today() - timedelta(days=1)
+        today=timezone.localdate() - timedelta(days=30),
+        until=timezone.localdate() - timedelta(days=1),
     )
     tasks = list(MaintenanceTask.objects.filter(plan=plan))
     assert len(tasks) == 2
