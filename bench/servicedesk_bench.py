@@ -535,7 +535,8 @@ def main():
         "ALLOWED_HOSTS": "*",
     }
     os.environ.update(env)
-    Path(env["ANJU_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    # The API needs no static files, but the server warns at start when their folder is absent.
+    (Path(env["ANJU_DATA_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT / "src"))
     import django
 
