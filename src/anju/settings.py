@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "anju.governance",
     "anju.facilities",
     "anju.notices",
+    "anju.spaces",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

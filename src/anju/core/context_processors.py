@@ -13,6 +13,7 @@ SECTIONS = [
     ("billing", "billing"),
     ("facilities", "facilities"),
     ("notices", "notices"),
+    ("spaces", "spaces"),
     ("governance", "governance"),
     ("data", "data"),
 ]

@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "governance.*",
         "facilities.*",
         "notices.*",
+        "spaces.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -67,6 +68,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "facilities.asset.view",
         "facilities.hazard.view",
         "facilities.hazard.report",
+        "spaces.space.view",
+        "spaces.booking.view",
+        "spaces.booking.manage",
+        "spaces.booking.checkin",
     },
     Role.TECHNICIAN: FIELD_VIEW
     | {
@@ -96,6 +101,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "facilities.incident.manage",
         "facilities.asset.view",
         "notices.notice.view",
+        "spaces.space.view",
+        "spaces.booking.view",
+        "spaces.booking.checkin",
     },
     Role.CLEANER: FIELD_VIEW
     | {
@@ -119,6 +127,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "billing.collection.act",
         "billing.report.view",
         "notices.notice.view",
+        "spaces.space.view",
+        "spaces.booking.view",
+        "spaces.booking.collect",
     },
     Role.FINANCE: CORE_VIEW
     | {
@@ -133,6 +144,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "governance.disclosure.view",
         "governance.disclosure.publish",
         "notices.notice.view",
+        "spaces.space.view",
+        "spaces.booking.view",
+        "spaces.booking.collect",
     },
     Role.COMMITTEE: {
         "core.organization.view",
@@ -149,6 +163,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "notices.notice.view",
         "notices.suggestion.view",
         "notices.meeting.view",
+        "spaces.space.view",
     },
 }
 
@@ -173,6 +188,9 @@ RESIDENT_PERMISSIONS = {
     "notices.survey.respond",
     "notices.suggestion.create",
     "notices.meeting.view",
+    "spaces.space.view",
+    "spaces.booking.view",
+    "spaces.booking.create",
 }
 
 

@@ -1,0 +1,72 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SpacesConfig(AppConfig):
+    name = "anju.spaces"
+    label = "spaces"
+    verbose_name = _("Shared spaces")
+
+    console_nav = [
+        (_("Bookings"), "console:booking-list", "spaces.booking.view", "spaces"),
+        (_("Shared spaces"), "console:space-list", "spaces.space.view", "spaces"),
+    ]
+    portal_nav = [(_("Book a space"), "portal:spaces", "📅")]
+
+    def dashboard_cards(self, request):
+        from django.utils import timezone
+
+        from anju.core import policy
+
+        from .models import Booking
+
+        user, community_id = request.user, request.community_id
+        if not policy.staff_has(user, "spaces.booking.view"):
+            return []
+        bookings = Booking.objects.visible_to(user, "spaces.booking.view")
+        if community_id:
+            bookings = bookings.in_community(community_id)
+        today = timezone.localdate()
+        cards = [
+            {
+                "title": _("Bookings today"),
+                "value": bookings.filter(
+                    starts_at__date=today, status__in=["confirmed", "checked_in", "completed"]
+                ).count(),
+                "link": f"/console/bookings/?day={today:%Y-%m-%d}",
+                "tone": "ok",
+                "note": _("shared spaces"),
+            }
+        ]
+        if policy.staff_has(user, "spaces.booking.manage"):
+            pending = bookings.filter(status="pending").count()
+            cards.append(
+                {
+                    "title": _("Bookings to approve"),
+                    "value": pending,
+                    "link": "/console/bookings/?status=pending",
+                    "tone": "warn" if pending else "ok",
+                    "note": "",
+                }
+            )
+        return cards
+
+    def personal_data(self, user):
+        from .models import Booking
+
+        if not user.person_id:
+            return {"bookings": []}
+        rows = Booking.objects.filter(person_id=user.person_id).select_related("space")[:1000]
+        return {
+            "bookings": [
+                {
+                    "number": b.number,
+                    "space": b.space.name,
+                    "starts_at": b.starts_at.isoformat(),
+                    "ends_at": b.ends_at.isoformat(),
+                    "purpose": b.purpose,
+                    "status": b.status,
+                }
+                for b in rows
+            ]
+        }
