@@ -19,6 +19,7 @@ class SpacesConfig(AppConfig):
         from anju.core import policy
 
         from .models import Booking
+        from .services import day_bounds
 
         user, community_id = request.user, request.community_id
         if not policy.staff_has(user, "spaces.booking.view"):
@@ -27,11 +28,14 @@ class SpacesConfig(AppConfig):
         if community_id:
             bookings = bookings.in_community(community_id)
         today = timezone.localdate()
+        start, end = day_bounds(today)
         cards = [
             {
                 "title": _("Bookings today"),
                 "value": bookings.filter(
-                    starts_at__date=today, status__in=["confirmed", "checked_in", "completed"]
+                    starts_at__gte=start,
+                    starts_at__lt=end,
+                    status__in=["confirmed", "checked_in", "completed"],
                 ).count(),
                 "link": f"/console/bookings/?day={today:%Y-%m-%d}",
                 "tone": "ok",

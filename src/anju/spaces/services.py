@@ -4,7 +4,7 @@ A space's bookings are serialised by locking the space's row: the overlap check 
 happen under that lock, so two residents tapping the same slot at once get one booking and one
 clear refusal (``tests/test_booking_race.py`` runs it against PostgreSQL)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
 from anju.core.errors import Conflict, DomainError, Forbidden
-from anju.core.models import House, User
+from anju.core.models import House, Occupancy, User
 from anju.core.notifications import notify
 from anju.core.numbering import next_number
 
@@ -74,7 +74,8 @@ def _check_space(values):
     for name in ("capacity", "max_slots", "per_house_limit"):
         if int(values.get(name) or 0) < 1:
             errors[name] = [_("Enter a whole number of at least 1.")]
-    if int(values.get("book_days_ahead") if values.get("book_days_ahead") is not None else -1) < 0:
+    days_ahead = values.get("book_days_ahead")
+    if days_ahead is None or int(days_ahead) < 0:
         errors["book_days_ahead"] = [_("Enter 0 (today only) or more days.")]
     price = values.get("price_per_slot")
     if (
@@ -119,6 +120,12 @@ def save_space(*, actor, community=None, space=None, **values):
 
 
 # Slots and availability ---------------------------------------------------------------------
+
+
+def day_bounds(day):
+    """(start, end) of ``day`` in the current time zone, for range filters on start times."""
+    start = datetime.combine(day, time(0), tzinfo=timezone.get_current_timezone())
+    return start, start + timedelta(days=1)
 
 
 def day_slots(space, day):
@@ -174,9 +181,14 @@ def _booker(actor, space, person, house):
             _refuse("house", _("Choose a house of this community."))
         if person is not None and house is None:
             _refuse("house", _("Choose the house the resident books for."))
-        if person is not None and person.organization_id != space.organization_id:
-            _refuse("person", _("Choose a resident of this community."))
+        lives_there = (
+            person is None or Occupancy.objects.active().filter(person=person, house=house).exists()
+        )
+        if not lives_there:
+            _refuse("person", _("Choose a resident of this house."))
         return (person.pk if person else None), house, True
+    if person is not None and person.pk != actor.person_id:
+        _refuse("person", _("You can only book for yourself."))
     if not actor.person_id or space.community_id not in actor.resident_community_ids():
         _refuse("space", _("You can only book the spaces of your own community."))
     houses = House.objects.filter(
@@ -283,7 +295,8 @@ def book(
         purpose=purpose.strip(),
         attendees=attendees,
         status=BookingStatus.PENDING if pending else BookingStatus.CONFIRMED,
-        amount=space.price_per_slot * slots,
+        # The property service's own use (no resident) is not charged.
+        amount=space.price_per_slot * slots if person_id else Decimal("0.00"),
         created_by=actor,
     )
     audit.record(actor, "spaces.booking.created", booking, after=audit.snapshot(booking))

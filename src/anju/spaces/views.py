@@ -96,11 +96,9 @@ class SpaceDetail(ScopedDetailView):
         except ValueError:
             day = timezone.localdate()
         slots = services.availability(self.object, day)
+        start, end = services.day_bounds(day)
         bookings = list(
-            Booking.objects.filter(
-                space=self.object,
-                starts_at__date=day,
-            )
+            Booking.objects.filter(space=self.object, starts_at__gte=start, starts_at__lt=end)
             .exclude(status__in=[BookingStatus.CANCELLED, BookingStatus.REJECTED])
             .select_related("person", "house__building")
             .order_by("starts_at")
@@ -143,8 +141,7 @@ class BookingFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=BookingStatus.choices, label=_("status"))
     space = django_filters.ModelChoiceFilter(queryset=Space.objects.none(), label=_("space"))
     day = django_filters.DateFilter(
-        field_name="starts_at",
-        lookup_expr="date",
+        method="on_day",
         label=_("day"),
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
@@ -152,6 +149,11 @@ class BookingFilter(django_filters.FilterSet):
     class Meta:
         model = Booking
         fields = ["status", "space"]
+
+    def on_day(self, queryset, name, value):
+        """The day's bookings as a range of start times (an index range, not a cast per row)."""
+        start, end = services.day_bounds(value)
+        return queryset.filter(starts_at__gte=start, starts_at__lt=end)
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

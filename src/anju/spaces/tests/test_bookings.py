@@ -333,3 +333,30 @@ def test_two_residents_tapping_the_same_slot_get_one_booking(world):
         t.join()
     assert sorted(outcomes) == ["booked", "refused"]
     assert Booking.objects.filter(space=space).count() == 1
+
+
+def test_who_a_booking_is_for(world):
+    space = _space(world, price_per_slot=Decimal("20.00"))
+    agent = world.users["agent"]
+    with pytest.raises(DomainError) as refused:  # the neighbour does not live in house 1
+        services.book(
+            actor=agent,
+            space=space,
+            starts_at=_at(1, 9),
+            purpose="代订",
+            person=world.people["neighbour"],
+            house=world.house,
+        )
+    assert "person" in refused.value.fields
+    with pytest.raises(DomainError) as refused:
+        services.book(
+            actor=world.users["resident"],
+            space=space,
+            starts_at=_at(1, 9),
+            purpose="代订",
+            person=world.people["neighbour"],
+        )
+    assert "person" in refused.value.fields
+    own_use = services.book(actor=agent, space=space, starts_at=_at(1, 9), purpose="员工培训")
+    assert own_use.person_id is None and own_use.amount == Decimal("0.00")
+    assert not Booking.objects.exclude(pk=own_use.pk).exists()
