@@ -74,6 +74,11 @@ class BillingConfig(AppConfig):
             )
         return cards
 
+    def community_metrics(self, user, community_ids, start, end, now):
+        from .reports import community_metrics
+
+        return community_metrics(user, community_ids, start, end, now)
+
     def personal_data(self, user):
         from . import services
         from .models import Bill, Payment

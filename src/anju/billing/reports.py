@@ -316,3 +316,68 @@ def receivable_received(bills, group="period"):
 
 def monthly_rates(bills, periods):
     return [collection_rates(bills, p) for p in periods]
+
+
+def community_metrics(user, community_ids, start, end, now=None):
+    """小区对比: collection (as the collection-rate report counts it: receipts by the end of the
+    period on the bills of the period) and overdue arrears now, grouped by community."""
+    from anju.core import policy
+    from anju.core.comparison import Metric, ratio
+
+    if not policy.staff_has(user, "billing.report.view"):
+        return []
+    today = timezone.localdate(now)
+    bills = Bill.objects.visible_to(user, "billing.report.view").filter(
+        community_id__in=community_ids
+    )
+    current = bills.filter(period_start__gte=start, period_start__lte=end)
+    billed = dict(
+        current.values("community_id")
+        .annotate(s=Sum(F("total") - F("credited")))
+        .values_list("community_id", "s")
+        .order_by()
+    )
+    received = dict(
+        Allocation.objects.filter(bill__in=current, applied_on__lte=end)
+        .values("bill__community_id")
+        .annotate(s=Sum("amount"))
+        .values_list("bill__community_id", "s")
+        .order_by()
+    )
+    overdue = {
+        row["community_id"]: row
+        for row in bills.filter(status=Bill.Status.OPEN, due_date__lt=today)
+        .values("community_id")
+        .annotate(amount=Sum(BALANCE), houses=Count("house_id", distinct=True))
+        .order_by()
+    }
+    section = _("Billing")
+    return [
+        Metric(
+            "collection_rate",
+            _("Collection rate (bills of the period)"),
+            "%",
+            "high",
+            {
+                cid: ratio(received.get(cid) or ZERO, billed[cid]) if billed.get(cid) else None
+                for cid in community_ids
+            },
+            section,
+        ),
+        Metric(
+            "overdue_amount",
+            _("Overdue fees now"),
+            "¥",
+            "low",
+            {cid: overdue.get(cid, {}).get("amount") or ZERO for cid in community_ids},
+            section,
+        ),
+        Metric(
+            "overdue_houses",
+            _("Houses with overdue fees"),
+            "",
+            "low",
+            {cid: overdue.get(cid, {}).get("houses", 0) for cid in community_ids},
+            section,
+        ),
+    ]

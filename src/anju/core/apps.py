@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     # Navigation entries: (label, url name, permission or None, section)
     console_nav = [
         (_("Workbench"), "console:dashboard", None, "main"),
+        (_("Communities compared"), "console:compare", "core.compare.view", "main"),
         (_("Communities"), "console:community-list", "core.community.view", "data"),
         (_("Buildings"), "console:building-list", "core.building.view", "data"),
         (_("Houses"), "console:house-list", "core.house.view", "data"),

@@ -33,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | CORE_CHANGE
     | {
         "core.community.change",
+        "core.compare.view",
         "core.person.view_contact",
         "core.person.view_id",
         "core.user.view",

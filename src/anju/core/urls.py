@@ -12,6 +12,7 @@ console_urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/console/login/"), name="logout"),
     path("switch/", views.switch_community, name="switch-community"),
+    path("compare/", views.ComparisonView.as_view(), name="compare"),
     path("communities/", views.CommunityList.as_view(), name="community-list"),
     path("communities/new/", views.CommunityCreate.as_view(), name="community-create"),
     path("communities/<int:pk>/", views.CommunityDetail.as_view(), name="community-detail"),

@@ -1,23 +1,29 @@
 """Core pages: health, login, language, community switcher, dashboard, master data, import."""
 
+from datetime import timedelta
+
 import django_filters
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Sum
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django.views.decorators.http import require_POST
 
-from . import imports, policy, progress, services
+from . import comparison, imports, policy, progress, services
 from .console import Column, ScopedDetailView, ScopedListView, ServiceFormView, StaffRequiredMixin
 from .dashboard import cards_for
+from .dates import parse_day
 from .errors import DomainError
+from .excel import workbook_bytes
 from .forms import BuildingForm, CommunityForm, HouseForm, ImportForm, OccupancyForm, PersonForm
 from .middleware import SESSION_KEY
 from .models import AuditEntry, Building, Community, House, Job, Occupancy, Person
@@ -89,6 +95,72 @@ class DashboardView(StaffRequiredMixin, generic.TemplateView):
             ]
             if policy.staff_has(user, "core.audit.view")
             else [],
+        )
+        return ctx
+
+
+class ComparisonView(StaffRequiredMixin, generic.TemplateView):
+    """小区对比: the communities side by side on every app's measures, best and worst marked,
+    for a period (default the last 30 days); each row drills down to that community's
+    workbench. Exported to Excel as shown."""
+
+    template_name = "console/compare.html"
+    permission = "core.compare.view"
+
+    def get(self, request, *args, **kwargs):
+        ctx = self.get_context_data(**kwargs)
+        if request.GET.get("export") == "xlsx":
+            if not policy.staff_has(request.user, "core.export.run"):
+                raise PermissionDenied
+            headers = [_("measure"), *[c.name for c in ctx["communities"]]]
+            rows = [
+                [f"{m.section} · {m.label}", *[m.display(c.pk) for c in ctx["communities"]]]
+                for m in ctx["metrics"]
+            ]
+            response = HttpResponse(
+                workbook_bytes(_("Communities compared"), headers, rows),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="compare-{ctx["start"]:%Y%m%d}-{ctx["end"]:%Y%m%d}.xlsx"'
+            )
+            return response
+        return self.render_to_response(ctx)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        end = parse_day(self.request.GET.get("to")) or today
+        start = parse_day(self.request.GET.get("from")) or end - timedelta(days=29)
+        start = min(start, end)
+        communities = list(
+            Community.objects.visible_to(user, "core.compare.view").order_by("name")[:50]
+        )
+        metrics = comparison.community_metrics(user, [c.pk for c in communities], start, end)
+        ctx.update(
+            title=_("Communities compared"),
+            start=start,
+            end=end,
+            communities=communities,
+            metrics=metrics,
+            # One row per measure, one column per community (a company has a few to a dozen).
+            rows=[(m, [(m.display(c.pk), m.tone(c.pk)) for c in communities]) for m in metrics],
+            chart=[
+                {
+                    "label": f"{m.section} · {m.label}",
+                    "unit": m.unit,
+                    "values": [
+                        None
+                        if m.values.get(c.pk) is None
+                        else float(m.values[c.pk] * 100 if m.unit == "%" else m.values[c.pk])
+                        for c in communities
+                    ],
+                }
+                for m in metrics
+            ],
+            names=[c.name for c in communities],
+            can_export=policy.staff_has(user, "core.export.run"),
         )
         return ctx
 

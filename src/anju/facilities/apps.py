@@ -145,6 +145,11 @@ class FacilitiesConfig(AppConfig):
             )
         return cards
 
+    def community_metrics(self, user, community_ids, start, end, now):
+        from .queries import community_metrics
+
+        return community_metrics(user, community_ids, start, end, now)
+
     def personal_data(self, user):
         """Facilities rows about a person: their patrol scans and the hazards and faults they reported."""
         from .models import Hazard, PatrolScan

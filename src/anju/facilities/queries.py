@@ -166,3 +166,86 @@ def patrol_compliance_by_day(shifts, days=14, today=None):
     today = today or timezone.localdate()
     rows = compliance_rows(shifts_between(shifts, today - timedelta(days=days - 1), today), "day")
     return [(row["day"], row["rate"], row["missed"]) for row in rows]
+
+
+def community_metrics(user, community_ids, start, end, now=None):
+    """小区对比: overdue maintenance and open hazards now, patrol checkpoints missed in the
+    period, grouped by community."""
+    from django.utils.translation import gettext as _
+
+    from anju.core import policy
+    from anju.core.comparison import Metric
+
+    from .models import Hazard
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    section = _("Facilities & safety")
+    metrics = []
+
+    def grouped(queryset, **annotations):
+        return {
+            row["community_id"]: row
+            for row in queryset.filter(community_id__in=community_ids)
+            .values("community_id")
+            .annotate(**annotations)
+            .order_by()
+        }
+
+    def per(rows, name):
+        return {cid: rows.get(cid, {}).get(name, 0) for cid in community_ids}
+
+    if policy.staff_has(user, "facilities.maintenance.view"):
+        rows = grouped(
+            overdue_tasks(
+                MaintenanceTask.objects.visible_to(user, "facilities.maintenance.view"), today
+            ),
+            n=Count("id"),
+        )
+        metrics.append(
+            Metric(
+                "overdue_maintenance", _("Overdue maintenance"), "", "low", per(rows, "n"), section
+            )
+        )
+    if policy.staff_has(user, "facilities.hazard.view"):
+        rows = grouped(
+            Hazard.objects.visible_to(user, "facilities.hazard.view").exclude(
+                status=HazardStatus.CLOSED
+            ),
+            open=Count("id"),
+            late=Count("id", filter=Q(status=HazardStatus.OPEN, deadline__lt=today)),
+        )
+        metrics.append(
+            Metric("open_hazards", _("Open hazards"), "", "low", per(rows, "open"), section)
+        )
+        metrics.append(
+            Metric(
+                "late_hazards",
+                _("Hazards past the deadline"),
+                "",
+                "low",
+                per(rows, "late"),
+                section,
+            )
+        )
+    if policy.staff_has(user, "facilities.patrol.view"):
+        zone = timezone.get_current_timezone()
+        lo = datetime.combine(start, time.min, tzinfo=zone)
+        hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+        rows = grouped(
+            PatrolAlert.objects.visible_to(user, "facilities.patrol.view").filter(
+                kind=AlertKind.MISSED_CHECKPOINT, raised_at__gte=lo, raised_at__lt=hi
+            ),
+            n=Count("id"),
+        )
+        metrics.append(
+            Metric(
+                "missed_checkpoints",
+                _("Missed patrol checkpoints"),
+                "",
+                "low",
+                per(rows, "n"),
+                section,
+            )
+        )
+    return metrics

@@ -11,7 +11,6 @@ from django.db import connection
 from django.db.models import Q
 from django.urls import path
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +26,7 @@ from anju.core.api.errors import RelatedNotFound
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.pagination import Pagination
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from anju.core.dates import parse_day
 from anju.core.errors import DomainError
 from anju.core.models import Community, House, Person, User
 
@@ -631,7 +631,7 @@ class SlaPolicyViewSet(mixins.CreateModelMixin, ScopedViewSetMixin, viewsets.Rea
 def _parse_day(value, field, default):
     if not value:
         return default
-    parsed = parse_date(value)
+    parsed = parse_day(value)
     if parsed is None:
         raise DomainError(
             _("Use the date format YYYY-MM-DD."),

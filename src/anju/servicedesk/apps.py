@@ -109,6 +109,11 @@ class ServicedeskConfig(AppConfig):
             )
         return cards
 
+    def community_metrics(self, user, community_ids, start, end, now):
+        from .queries import community_metrics
+
+        return community_metrics(user, community_ids, start, end, now)
+
     def personal_data(self, user):
         from .models import Ticket
 

@@ -30,23 +30,28 @@ def on_time_counts(queryset, now=None):
 
     A step is decided when it happened or its due time has passed; on time when it happened by
     its due time (due times move with appointments and pauses, so this is the fair clock)."""
+    return queryset.aggregate(**on_time_expressions(now))
+
+
+def on_time_expressions(now=None):
+    """The counts of ``on_time_counts`` as expressions, to aggregate or to annotate groups."""
     now = now or timezone.now()
     repair = Q(kind=Kind.REPAIR)
     live = ~Q(status="cancelled")
-    return queryset.aggregate(
-        accept_total=Count(
+    return {
+        "accept_total": Count(
             "id", filter=live & repair & (Q(accepted_at__isnull=False) | Q(accept_due_at__lte=now))
         ),
-        accept_ok=Count("id", filter=live & repair & Q(accepted_at__lte=F("accept_due_at"))),
-        arrive_total=Count(
+        "accept_ok": Count("id", filter=live & repair & Q(accepted_at__lte=F("accept_due_at"))),
+        "arrive_total": Count(
             "id", filter=live & repair & (Q(arrived_at__isnull=False) | Q(arrive_due_at__lte=now))
         ),
-        arrive_ok=Count("id", filter=live & repair & Q(arrived_at__lte=F("arrive_due_at"))),
-        resolve_total=Count(
+        "arrive_ok": Count("id", filter=live & repair & Q(arrived_at__lte=F("arrive_due_at"))),
+        "resolve_total": Count(
             "id", filter=live & (Q(resolved_at__isnull=False) | Q(resolve_due_at__lte=now))
         ),
-        resolve_ok=Count("id", filter=live & Q(resolved_at__lte=F("resolve_due_at"))),
-    )
+        "resolve_ok": Count("id", filter=live & Q(resolved_at__lte=F("resolve_due_at"))),
+    }
 
 
 def kpis(tickets, start, end, now=None) -> dict:
@@ -355,3 +360,106 @@ def roster_week(community, monday, staff, now=None, roles=None):
         )
     rows.sort(key=lambda r: (r["user"].pk not in with_shifts, -r["hours"], r["user"].pk))
     return {"community": community, "days": days, "rows": rows, "count": len(shifts)}
+
+
+def community_metrics(user, community_ids, start, end, now=None):
+    """小区对比: the service desk's measures per community, in three grouped queries."""
+    from django.utils.translation import gettext as _
+
+    from anju.core import policy
+    from anju.core.comparison import Metric, ratio
+
+    if not policy.staff_has(user, "servicedesk.kpi.view"):
+        return []
+    now = now or timezone.now()
+    lo, hi = period_bounds(start, end)
+    tickets = Ticket.objects.visible_to(user, "servicedesk.kpi.view").filter(
+        community_id__in=community_ids
+    )
+    period = tickets.filter(opened_at__gte=lo, opened_at__lt=hi)
+    rows = {
+        row["community_id"]: row
+        for row in period.values("community_id")
+        .annotate(opened=Count("id"), rating=Avg("rating"), **on_time_expressions(now))
+        .order_by()
+    }
+    visits = {
+        row["ticket__community_id"]: row
+        for row in ReturnVisit.objects.filter(ticket__in=period)
+        .values("ticket__community_id")
+        .annotate(
+            due=Count("ticket", distinct=True, filter=~Q(status="cancelled")),
+            done=Count(
+                "ticket", distinct=True, filter=Q(status="done") & ~Q(outcome="unreachable")
+            ),
+        )
+        .order_by()
+    }
+    backlog_rows = {
+        row["community_id"]: row
+        for row in tickets.filter(status__in=OPEN_STATUSES)
+        .values("community_id")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(resolve_due_at__lt=now)))
+        .order_by()
+    }
+
+    def each(fn):
+        return {cid: fn(rows.get(cid)) for cid in community_ids}
+
+    section = _("Service desk")
+    return [
+        Metric(
+            "tickets", _("Tickets opened"), "", "", each(lambda r: r["opened"] if r else 0), section
+        ),
+        Metric(
+            "resolve_on_time",
+            _("Resolved on time"),
+            "%",
+            "high",
+            each(lambda r: ratio(r["resolve_ok"], r["resolve_total"]) if r else None),
+            section,
+        ),
+        Metric(
+            "arrive_on_time",
+            _("Arrived on time (repairs)"),
+            "%",
+            "high",
+            each(lambda r: ratio(r["arrive_ok"], r["arrive_total"]) if r else None),
+            section,
+        ),
+        Metric(
+            "return_visits",
+            _("Return-visit rate"),
+            "%",
+            "high",
+            {
+                cid: ratio(visits[cid]["done"], visits[cid]["due"]) if cid in visits else None
+                for cid in community_ids
+            },
+            section,
+        ),
+        Metric(
+            "satisfaction",
+            _("Satisfaction"),
+            "/5",
+            "high",
+            each(lambda r: round(float(r["rating"]), 2) if r and r["rating"] is not None else None),
+            section,
+        ),
+        Metric(
+            "backlog",
+            _("Open tickets now"),
+            "",
+            "low",
+            {cid: backlog_rows.get(cid, {}).get("open", 0) for cid in community_ids},
+            section,
+        ),
+        Metric(
+            "overdue",
+            _("Overdue tickets now"),
+            "",
+            "low",
+            {cid: backlog_rows.get(cid, {}).get("overdue", 0) for cid in community_ids},
+            section,
+        ),
+    ]

@@ -55,6 +55,11 @@ class SpacesConfig(AppConfig):
             )
         return cards
 
+    def community_metrics(self, user, community_ids, start, end, now):
+        from .services import community_metrics
+
+        return community_metrics(user, community_ids, start, end, now)
+
     def personal_data(self, user):
         from .models import Booking
 

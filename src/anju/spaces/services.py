@@ -515,3 +515,51 @@ def sweep(*, now=None):
                 )
         counts[str(target)] = len(rows)
     return counts
+
+
+def community_metrics(user, community_ids, start, end, now=None):
+    """小区对比: bookings used in the period and the share of no-shows, by community."""
+    from django.db.models import Count
+
+    from anju.core.comparison import Metric, ratio
+
+    if not policy.staff_has(user, "spaces.booking.view"):
+        return []
+    lo, hi = day_bounds(start)[0], day_bounds(end)[1]
+    rows = {
+        row["community_id"]: row
+        for row in Booking.objects.visible_to(user, "spaces.booking.view")
+        .filter(community_id__in=community_ids, starts_at__gte=lo, starts_at__lt=hi)
+        .values("community_id")
+        .annotate(
+            used=Count(
+                "id", filter=Q(status__in=[BookingStatus.CHECKED_IN, BookingStatus.COMPLETED])
+            ),
+            missed=Count("id", filter=Q(status=BookingStatus.NO_SHOW)),
+        )
+        .order_by()
+    }
+    section = _("Shared spaces")
+    return [
+        Metric(
+            "bookings_used",
+            _("Bookings used"),
+            "",
+            "",
+            {cid: rows.get(cid, {}).get("used", 0) for cid in community_ids},
+            section,
+        ),
+        Metric(
+            "no_shows",
+            _("No-show share"),
+            "%",
+            "low",
+            {
+                cid: ratio(rows[cid]["missed"], rows[cid]["used"] + rows[cid]["missed"])
+                if cid in rows
+                else None
+                for cid in community_ids
+            },
+            section,
+        ),
+    ]

@@ -2,13 +2,13 @@
 /inspection-routes/, /patrol-routes/, /patrol-shifts/, POST /checkins/, /hazards/ (rectify,
 verify, close). Writes call services; out-of-scope objects answer 404, missing roles 403."""
 
-from django.utils.dateparse import parse_date
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from anju.core.dates import parse_day
 
 from .. import queries, services
 from ..models import (
@@ -375,8 +375,8 @@ class PatrolShiftViewSet(FacilitiesViewSet):
             group_by = "guard"
         shifts = self.filter_queryset(self.get_queryset())
         since, until = (
-            parse_date(request.query_params.get("since") or ""),
-            parse_date(request.query_params.get("until") or ""),
+            parse_day(request.query_params.get("since")),
+            parse_day(request.query_params.get("until")),
         )
         shifts = queries.shifts_between(shifts, since, until)
         return Response({"group_by": group_by, "rows": services.compliance_rows(shifts, group_by)})

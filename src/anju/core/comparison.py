@@ -1,0 +1,64 @@
+"""Communities compared on the same measures (小区对比), for company management.
+
+An app's AppConfig may define ``community_metrics(user, community_ids, start, end, now)``
+returning ``Metric`` rows: one measure, its value per community (None: nothing to measure),
+computed in grouped queries (one per measure or per app, never one per community). Each app
+checks its own permission and scopes its rows with ``visible_to``."""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.apps import apps
+
+log = logging.getLogger("anju.comparison")
+
+
+@dataclass
+class Metric:
+    key: str
+    label: str
+    unit: str  # "%" (a ratio 0..1), "¥", "/5" or "" (a count)
+    better: str  # "high", "low" or "" (neither: a volume)
+    values: dict = field(default_factory=dict)  # community id -> number or None
+    section: str = ""
+
+    def display(self, community_id):
+        value = self.values.get(community_id)
+        if value is None:
+            return "—"
+        if self.unit == "%":
+            return f"{value * 100:.1f}%"
+        if self.unit == "¥":
+            return f"¥{value:,.2f}"
+        if self.unit == "/5":
+            return f"{value:.2f}"
+        return f"{value:,}"
+
+    def tone(self, community_id):
+        """ "best" or "worst" among the communities with a value (when they differ)."""
+        if not self.better:
+            return ""
+        known = [v for v in self.values.values() if v is not None]
+        value = self.values.get(community_id)
+        if value is None or len(known) < 2 or min(known) == max(known):
+            return ""
+        best = max(known) if self.better == "high" else min(known)
+        worst = min(known) if self.better == "high" else max(known)
+        return "best" if value == best else "worst" if value == worst else ""
+
+
+def ratio(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def community_metrics(user, community_ids, start, end, now=None):
+    """Every app's measures for ``community_ids`` over [start, end] (dates)."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    metrics = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, "community_metrics", None)
+        if provider is not None:
+            metrics.extend(provider(user, list(community_ids), start, end, now))
+    return metrics
