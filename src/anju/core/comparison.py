@@ -5,12 +5,9 @@ returning ``Metric`` rows: one measure, its value per community (None: nothing t
 computed in grouped queries (one per measure or per app, never one per community). Each app
 checks its own permission and scopes its rows with ``visible_to``."""
 
-import logging
 from dataclasses import dataclass, field
 
 from django.apps import apps
-
-log = logging.getLogger("anju.comparison")
 
 
 @dataclass
@@ -62,3 +59,14 @@ def community_metrics(user, community_ids, start, end, now=None):
         if provider is not None:
             metrics.extend(provider(user, list(community_ids), start, end, now))
     return metrics
+
+
+def compare(user, start, end, now=None, limit=50):
+    """(communities, metrics): the communities ``user`` may compare (by name, at most
+    ``limit``) and every app's measures of them over [start, end]."""
+    from .models import Community
+
+    communities = list(
+        Community.objects.visible_to(user, "core.compare.view").order_by("name")[:limit]
+    )
+    return communities, community_metrics(user, [c.pk for c in communities], start, end, now)

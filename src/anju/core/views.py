@@ -134,10 +134,7 @@ class ComparisonView(StaffRequiredMixin, generic.TemplateView):
         end = parse_day(self.request.GET.get("to")) or today
         start = parse_day(self.request.GET.get("from")) or end - timedelta(days=29)
         start = min(start, end)
-        communities = list(
-            Community.objects.visible_to(user, "core.compare.view").order_by("name")[:50]
-        )
-        metrics = comparison.community_metrics(user, [c.pk for c in communities], start, end)
+        communities, metrics = comparison.compare(user, start, end)
         ctx.update(
             title=_("Communities compared"),
             start=start,

@@ -1,10 +1,14 @@
 """Core REST endpoints: tenancy, places, people, accounts, audit, import, personal data."""
 
+from datetime import timedelta
+
 from django.db.models import Q
 from django.http import JsonResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, serializers, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -13,7 +17,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from .. import imports, policy, privacy, services
+from .. import comparison, imports, policy, privacy, services
+from ..dates import parse_day
+from ..errors import DomainError
 from ..models import (
     AuditEntry,
     Building,
@@ -356,6 +362,60 @@ def my_data(request):
     )
     response["Content-Disposition"] = 'attachment; filename="anju-my-data.json"'
     return response
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("from", str, description="YYYY-MM-DD (default: 29 days before to)"),
+        OpenApiParameter("to", str, description="YYYY-MM-DD (default: today)"),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def community_comparison(request):
+    """小区对比: every app's measures per community over the period (ratios 0..1, money as
+    strings, null where there is nothing to measure)."""
+    if not policy.staff_has(request.user, "core.compare.view"):
+        raise PermissionDenied()
+    errors = {}
+    end = parse_day(request.query_params.get("to")) or timezone.localdate()
+    start = parse_day(request.query_params.get("from")) or end - timedelta(days=29)
+    for name in ("from", "to"):
+        if request.query_params.get(name) and parse_day(request.query_params[name]) is None:
+            errors[name] = [_("Use the date format YYYY-MM-DD.")]
+    if not errors and start > end:
+        errors["from"] = [_("The start must not be after the end.")]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], fields=errors)
+    communities, metrics = comparison.compare(request.user, start, end)
+
+    def plain(value):
+        return value if value is None or isinstance(value, int) else str(value)
+
+    return Response(
+        {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "communities": [{"id": c.pk, "name": c.name} for c in communities],
+            "metrics": [
+                {
+                    "key": m.key,
+                    "label": str(m.label),
+                    "section": str(m.section),
+                    "unit": m.unit,
+                    "better": m.better,
+                    "values": {str(c.pk): plain(m.values.get(c.pk)) for c in communities},
+                }
+                for m in metrics
+            ],
+        }
+    )
+
+
+urlpatterns = [
+    path("community-comparison/", community_comparison, name="api-community-comparison"),
+]
 
 
 def register(router):

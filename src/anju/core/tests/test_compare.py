@@ -116,3 +116,26 @@ def test_impossible_dates_are_not_500(world, url):
 def test_today_default_period(world):
     page = _client("org_admin").get("/console/compare/")
     assert timezone.localdate().isoformat() in page.content.decode()
+
+
+def test_api_comparison(world, api):
+    _tickets(world, world.community, 2)
+    answer = api(world.users["org_admin"]).get("/api/v1/community-comparison/")
+    assert answer.status_code == 200
+    data = answer.json()
+    assert [c["name"] for c in data["communities"]] == ["甲一小区", "甲二小区"]
+    backlog = next(m for m in data["metrics"] if m["key"] == "backlog")
+    ids = [str(c["id"]) for c in data["communities"]]
+    assert [backlog["values"][i] for i in ids] == [2, 0] and backlog["better"] == "low"
+    overdue = next(m for m in data["metrics"] if m["key"] == "overdue_amount")
+    assert overdue["unit"] == "¥" and overdue["values"][ids[0]] == "0.00"
+    mine = api(world.users["manager"]).get("/api/v1/community-comparison/").json()
+    assert [c["name"] for c in mine["communities"]] == ["甲一小区"]
+    assert api(world.users["agent"]).get("/api/v1/community-comparison/").status_code == 403
+    assert api(world.users["resident"]).get("/api/v1/community-comparison/").status_code == 403
+    bad = api(world.users["org_admin"]).get("/api/v1/community-comparison/?from=2026-02-30")
+    assert bad.status_code == 400 and "from" in bad.json()["error"]["fields"]
+    backwards = api(world.users["org_admin"]).get(
+        "/api/v1/community-comparison/?from=2026-11-20&to=2026-11-01"
+    )
+    assert backwards.status_code == 400
