@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "anju.facilities",
     "anju.notices",
     "anju.spaces",
+    "anju.iot",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -217,6 +218,8 @@ SPECTACULAR_SETTINGS = {
         "TicketKindEnum": "anju.servicedesk.choices.Kind",
         "TicketCategoryEnum": "anju.servicedesk.choices.Category",
         "MeterKindEnum": "anju.billing.models.MeterKind",
+        "DeviceKindEnum": "anju.iot.choices.DeviceKind",
+        "AlarmKindEnum": "anju.iot.choices.AlarmKind",
     },
 }
 

@@ -1,8 +1,10 @@
 """Excel (.xlsx) export for every list, with headers in the user's language."""
 
+import html
 from decimal import Decimal
 from io import BytesIO
 
+from django.utils.html import strip_tags
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -17,6 +19,8 @@ def _label(serializer, name):
 def _cell(value):
     if isinstance(value, Decimal):
         return value
+    if hasattr(value, "__html__"):  # a list column's markup (a tag, a link): its text
+        value = html.unescape(strip_tags(str(value)))
     if isinstance(value, str):
         try:
             if value and value.replace(".", "", 1).lstrip("-").isdigit() and "." in value:

@@ -47,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "facilities.*",
         "notices.*",
         "spaces.*",
+        "iot.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -73,9 +74,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "spaces.booking.view",
         "spaces.booking.manage",
         "spaces.booking.checkin",
+        "iot.device.view",
+        "iot.alarm.view",
     },
     Role.TECHNICIAN: FIELD_VIEW
     | {
+        "iot.device.view",
+        "iot.alarm.view",
         "servicedesk.ticket.view",
         "servicedesk.ticket.create",
         "servicedesk.ticket.work",
@@ -105,6 +110,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "spaces.space.view",
         "spaces.booking.view",
         "spaces.booking.checkin",
+        "iot.device.view",
+        "iot.alarm.view",
     },
     Role.CLEANER: FIELD_VIEW
     | {

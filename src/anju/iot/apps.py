@@ -1,0 +1,37 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IotConfig(AppConfig):
+    name = "anju.iot"
+    label = "iot"
+    verbose_name = _("IoT and energy")
+
+    console_nav = [
+        (_("Devices"), "console:iot-device-list", "iot.device.view", "facilities"),
+        (_("Device alarms"), "console:iot-alarm-list", "iot.alarm.view", "facilities"),
+        (_("Alarm rules"), "console:iot-rule-list", "iot.device.view", "facilities"),
+        (_("Gateways"), "console:iot-gateways", "iot.device.manage", "facilities"),
+    ]
+
+    def dashboard_cards(self, request):
+        from anju.core import policy
+
+        from .models import Alarm
+
+        user = request.user
+        if not policy.staff_has(user, "iot.alarm.view"):
+            return []
+        alarms = Alarm.objects.visible_to(user, "iot.alarm.view").filter(status="open")
+        if request.community_id:
+            alarms = alarms.in_community(request.community_id)
+        n = alarms.count()
+        return [
+            {
+                "title": _("Open device alarms"),
+                "value": n,
+                "link": "/console/iot/alarms/?status=open",
+                "tone": "bad" if n else "ok",
+                "note": _("each has a ticket"),
+            }
+        ]

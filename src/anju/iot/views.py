@@ -1,0 +1,267 @@
+"""Console pages of IoT: devices (online or not, last values), a device's readings and daily use,
+alarms with their tickets, alarm rules, and gateways (whose key is shown once)."""
+
+import json
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django.views import generic
+
+from anju.core.console import (
+    Column,
+    ScopedDetailView,
+    ScopedForm,
+    ScopedListView,
+    ServiceFormView,
+    StaffRequiredMixin,
+    add_domain_errors,
+)
+from anju.core.errors import DomainError
+from anju.core.models import Building, Community
+from anju.servicedesk.choices import Category, Priority
+
+from . import services
+from .choices import METERS, AlarmStatus, DeviceKind, Operator
+from .models import Alarm, AlarmRule, Device, Gateway, Reading
+from .rules import setting
+
+
+def _online(device):
+    limit = timezone.now() - timedelta(minutes=setting("offline_after_minutes"))
+    if device.last_seen_at and device.last_seen_at >= limit:
+        return format_html('<span class="tag ok">{}</span>', pgettext_lazy("device", "online"))
+    return format_html('<span class="tag bad">{}</span>', pgettext_lazy("device", "offline"))
+
+
+def _values(device):
+    return " · ".join(f"{k} {v.get('value')}" for k, v in sorted(device.last_values.items()))
+
+
+class DeviceFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=DeviceKind.choices, label=_("kind"))
+
+    class Meta:
+        model = Device
+        fields = ["kind"]
+
+
+class DeviceList(ScopedListView):
+    model = Device
+    permission = "iot.device.view"
+    title = _("Devices")
+    filterset_class = DeviceFilter
+    create_url_name = "console:iot-device-create"
+    create_permission = "iot.device.manage"
+    detail_url_name = "console:iot-device-detail"
+    search_fields = ["code", "name", "place"]
+    columns = [
+        Column("code", _("device code"), link=True),
+        Column("name", _("name")),
+        Column("kind", _("kind")),
+        Column("place", _("place")),
+        Column("online", _("status"), value=_online),
+        Column("last_seen_at", _("last seen")),
+        Column("last_values", _("last values"), value=_values),
+    ]
+
+    def base_queryset(self):
+        return Device.objects.select_related("community")
+
+
+class DeviceForm(ScopedForm):
+    scoped_fields = {
+        "community": (Community, "iot.device.manage"),
+        "building": (Building, "core.building.view"),
+    }
+    community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
+    code = forms.CharField(label=_("device code"), max_length=64)
+    name = forms.CharField(label=_("name"), max_length=100)
+    kind = forms.ChoiceField(label=_("kind"), choices=DeviceKind.choices)
+    building = forms.ModelChoiceField(Building.objects.none(), label=_("building"), required=False)
+    place = forms.CharField(label=_("place"), max_length=200, required=False)
+
+
+class DeviceCreate(ServiceFormView):
+    form_class = DeviceForm
+    permission = "iot.device.manage"
+    title = _("Register a device")
+
+    def perform(self, data):
+        return services.register_device(actor=self.request.user, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:iot-device-detail", args=[obj.pk])
+
+
+class DeviceDetail(ScopedDetailView):
+    model = Device
+    permission = "iot.device.view"
+    template_name = "iot/device_detail.html"
+    fields = [
+        Column("community", _("community")),
+        Column("kind", _("kind")),
+        Column("building", _("building")),
+        Column("place", _("place")),
+        Column("online", _("status"), value=_online),
+        Column("last_seen_at", _("last seen")),
+        Column("last_values", _("last values"), value=_values),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        device = self.object
+        since = timezone.now() - timedelta(days=7)
+        series = {}
+        for metric, value, at in (
+            Reading.objects.filter(device=device, at__gte=since)
+            .order_by("at")
+            .values_list("metric", "value", "at")[:5000]
+        ):
+            series.setdefault(metric, []).append([timezone.localtime(at).isoformat(), float(value)])
+        usage = services.daily_usage(device) if device.kind in METERS else []
+        ctx.update(
+            title=f"{device.name} · {device.code}",
+            alarms=device.alarms.select_related("ticket")[:20],
+            chart_json=json.dumps(
+                {
+                    "series": series,
+                    "usage": [[u["day"].isoformat(), float(u["usage"])] for u in usage],
+                },
+                cls=DjangoJSONEncoder,
+            ),
+            is_meter=device.kind in METERS,
+        )
+        return ctx
+
+
+class AlarmFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AlarmStatus.choices, label=_("status"))
+
+    class Meta:
+        model = Alarm
+        fields = ["status"]
+
+
+def _ticket(alarm):
+    if not alarm.ticket_id:
+        return ""
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("console:ticket-detail", args=[alarm.ticket_id]),
+        alarm.ticket.number,
+    )
+
+
+class AlarmList(ScopedListView):
+    model = Alarm
+    permission = "iot.alarm.view"
+    title = _("Device alarms")
+    filterset_class = AlarmFilter
+    columns = [
+        Column("raised_at", _("raised at")),
+        Column("device", _("device")),
+        Column("message", _("alarm message")),
+        Column("value", _("reading value"), align="right"),
+        Column("status", _("status")),
+        Column("cleared_at", _("cleared at")),
+        Column("ticket", _("ticket"), value=_ticket),
+    ]
+
+    def base_queryset(self):
+        return Alarm.objects.select_related("device", "ticket")
+
+
+class RuleForm(ScopedForm):
+    scoped_fields = {"community": (Community, "iot.device.manage")}
+    community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
+    device_kind = forms.ChoiceField(label=_("device kind"), choices=DeviceKind.choices)
+    metric = forms.CharField(label=_("metric"), max_length=32)
+    operator = forms.ChoiceField(label=_("condition"), choices=Operator.choices)
+    threshold = forms.DecimalField(label=_("threshold"), max_digits=14, decimal_places=4)
+    category = forms.ChoiceField(label=_("ticket category"), choices=Category.choices)
+    priority = forms.ChoiceField(label=_("ticket priority"), choices=Priority.choices)
+    message = forms.CharField(label=_("alarm message"), max_length=200)
+
+
+class RuleList(ScopedListView):
+    model = AlarmRule
+    permission = "iot.device.view"
+    title = _("Alarm rules")
+    create_url_name = "console:iot-rule-create"
+    create_permission = "iot.device.manage"
+    columns = [
+        Column("community", _("community")),
+        Column("device_kind", _("device kind")),
+        Column(
+            "condition",
+            _("condition"),
+            value=lambda r: f"{r.metric} {r.get_operator_display()} {r.threshold.normalize()}",
+        ),
+        Column(
+            "category",
+            _("ticket category"),
+            value=lambda r: (
+                Category(r.category).label if r.category in Category.values else r.category
+            ),
+        ),
+        Column("priority", _("ticket priority")),
+        Column("message", _("alarm message")),
+        Column("active", _("active")),
+    ]
+
+    def base_queryset(self):
+        return AlarmRule.objects.select_related("community")
+
+
+class RuleCreate(ServiceFormView):
+    form_class = RuleForm
+    permission = "iot.device.manage"
+    title = _("New alarm rule")
+
+    def perform(self, data):
+        return services.save_rule(actor=self.request.user, **data)
+
+    def success_url_for(self, obj):
+        return reverse("console:iot-rule-list")
+
+
+class GatewayForm(ScopedForm):
+    scoped_fields = {"community": (Community, "iot.device.manage")}
+    community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
+    name = forms.CharField(label=_("name"), max_length=100)
+
+
+class GatewayView(StaffRequiredMixin, generic.FormView):
+    """The community's gateways, and a new one whose key is shown on this page once."""
+
+    permission = "iot.device.manage"
+    form_class = GatewayForm
+    template_name = "iot/gateways.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        gateways = Gateway.objects.visible_to(self.request.user, "iot.device.manage")
+        if self.request.community_id:
+            gateways = gateways.in_community(self.request.community_id)
+        ctx.update(title=_("Gateways"), gateways=gateways.select_related("community"))
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            gateway, key = services.create_gateway(actor=self.request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+            return self.form_invalid(form)
+        return self.render_to_response(
+            self.get_context_data(form=GatewayForm(user=self.request.user), new=gateway, key=key)
+        )
