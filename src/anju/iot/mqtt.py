@@ -8,7 +8,7 @@ import json
 import logging
 from urllib.parse import urlparse
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from anju.core.errors import DomainError
 from anju.core.models import Community
@@ -64,7 +64,11 @@ def connect(url, topic=TOPIC, echo=None):
         if echo is not None and result is not None:
             echo(f"{message.topic}: {result['accepted']} readings, {result['alarms']} alarms")
 
+    def on_disconnect(client, userdata, flags, reason_code, properties):
+        connections.close_all()  # this network thread's database connection
+
     client.on_connect = on_connect
     client.on_message = on_message
+    client.on_disconnect = on_disconnect
     client.connect(parsed.hostname or "127.0.0.1", parsed.port or 1883, keepalive=30)
     return client

@@ -280,8 +280,8 @@ def test_mqtt_message_to_ticket(world):
                 break
             clock.sleep(0.1)
     finally:
+        consumer.disconnect()  # in the network thread: closes its database connection
         consumer.loop_stop()
-        consumer.disconnect()
     alarm = Alarm.objects.get()
     assert alarm.ticket.priority == "P1" and alarm.ticket.category == "elevator"
     assert Reading.objects.get().metric == "trapped"
