@@ -15,6 +15,11 @@ from .choices import AlarmKind, AlarmStatus, DeviceKind, Operator
 USER = settings.AUTH_USER_MODEL
 
 
+def plain(number):
+    """A Decimal as people write it: 10 not 10.0000 or 1E+1, 0.5 not 0.5000."""
+    return format(number.normalize(), "f")
+
+
 def _org():
     return models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
 
@@ -111,7 +116,12 @@ class AlarmRule(models.Model):
         indexes = [models.Index(fields=["community", "device_kind"], name="rule_comm_kind")]
 
     def __str__(self):
-        return f"{self.get_device_kind_display()} {self.metric} {self.get_operator_display()} {self.threshold.normalize()}"
+        return f"{self.get_device_kind_display()} {self.condition}"
+
+    @property
+    def condition(self):
+        """E.g. "temp_c > 40" (the threshold without trailing zeros, never in E notation)."""
+        return f"{self.metric} {self.get_operator_display()} {plain(self.threshold)}"
 
     def matches(self, value):
         op, limit = self.operator, self.threshold

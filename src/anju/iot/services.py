@@ -18,7 +18,7 @@ from anju.core import audit, policy
 from anju.core.errors import DomainError, Forbidden
 
 from .choices import AlarmKind, AlarmStatus, DeviceKind, Operator
-from .models import Alarm, AlarmRule, Device, Gateway, Reading
+from .models import Alarm, AlarmRule, Device, Gateway, Reading, plain
 from .rules import DEFAULT_RULES, setting
 
 
@@ -292,7 +292,7 @@ def _raise(device, rule, kind, message, metric="", value=None, at=None):
         raised_at=at or timezone.now(),
     )
     place = " · ".join(p for p in (device.name, device.place) if p)
-    reading = f" ({metric} = {value.normalize()})" if value is not None else ""
+    reading = f" ({metric} = {plain(value)})" if value is not None else ""
     alarm.ticket = open_ticket(
         actor=None,
         community=device.community,

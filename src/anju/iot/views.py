@@ -119,11 +119,8 @@ class DeviceDetail(ScopedDetailView):
         device = self.object
         since = timezone.now() - timedelta(days=7)
         series = {}
-        for metric, value, at in (
-            Reading.objects.filter(device=device, at__gte=since)
-            .order_by("at")
-            .values_list("metric", "value", "at")[:5000]
-        ):
+        newest = Reading.objects.filter(device=device, at__gte=since).order_by("-at")
+        for metric, value, at in reversed(list(newest.values_list("metric", "value", "at")[:5000])):
             series.setdefault(metric, []).append([timezone.localtime(at).isoformat(), float(value)])
         usage = services.daily_usage(device) if device.kind in METERS else []
         ctx.update(
@@ -202,7 +199,7 @@ class RuleList(ScopedListView):
         Column(
             "condition",
             _("condition"),
-            value=lambda r: f"{r.metric} {r.get_operator_display()} {r.threshold.normalize()}",
+            value=lambda r: r.condition,
         ),
         Column(
             "category",

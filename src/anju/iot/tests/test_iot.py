@@ -298,3 +298,17 @@ def test_mqtt_topics_and_payloads():
         with pytest.raises(ValueError):
             mqtt.rows_of(topic, payload)
     assert mqtt.handle("anju/iot/1/y", b"not json") is None
+
+
+def test_numbers_read_as_people_write_them(world):
+    services.register_device(
+        actor=world.users["manager"],
+        community=world.community,
+        code="T-1",
+        name="配电房温度",
+        kind="temperature",
+    )
+    rule = AlarmRule.objects.get(community=world.community, device_kind="temperature")
+    assert rule.condition == "temp_c > 40"
+    services.ingest(world.community, [{"device": "T-1", "metric": "temp_c", "value": "50.00"}])
+    assert "(temp_c = 50)" in Alarm.objects.get().ticket.description
