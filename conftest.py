@@ -63,6 +63,30 @@ def pytest_runtest_setup(item):
         pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    """Rows that data migrations ship (solar terms, holidays and reminder templates; the vote
+    rule sets): a transactional test flushes them, and under xdist such a test of any app may run
+    before any other, so put them back for every test that reaches the database."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:  # the database the marker asks for, set up before we read it
+        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    elif not any(name in request.fixturenames for name in ("db", "transactional_db", "world")):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    from anju.governance.models import RuleSet
+    from anju.governance.seed import seed_rule_sets
+    from anju.notices.models import SolarTerm
+
+    if not SolarTerm.objects.exists():
+        importlib.import_module("anju.notices.migrations.0002_builtin_data").load(apps, None)
+    if not RuleSet.objects.exists():
+        seed_rule_sets(RuleSet)
+
+
 @pytest.fixture
 def world(db):
     from anju.core.testing import make_world
