@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "anju.notices",
     "anju.spaces",
     "anju.iot",
+    "anju.staff",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,4 +1,5 @@
-"""Communities compared on the same measures (小区对比), for company management.
+"""Communities compared on the same measures (小区对比), for company management; and the same
+for people (员工绩效).
 
 An app's AppConfig may define ``community_metrics(user, community_ids, start, end, now)``
 returning ``Metric`` rows: one measure, its value per community (None: nothing to measure),
@@ -48,17 +49,28 @@ def ratio(part, whole):
     return round(part / whole, 4) if whole else None
 
 
-def community_metrics(user, community_ids, start, end, now=None):
-    """Every app's measures for ``community_ids`` over [start, end] (dates)."""
+def _gather(hook, user, ids, start, end, now=None):
     from django.utils import timezone
 
     now = now or timezone.now()
     metrics = []
     for config in apps.get_app_configs():
-        provider = getattr(config, "community_metrics", None)
+        provider = getattr(config, hook, None)
         if provider is not None:
-            metrics.extend(provider(user, list(community_ids), start, end, now))
+            metrics.extend(provider(user, list(ids), start, end, now))
     return metrics
+
+
+def community_metrics(user, community_ids, start, end, now=None):
+    """Every app's measures for ``community_ids`` over [start, end] (dates)."""
+    return _gather("community_metrics", user, community_ids, start, end, now)
+
+
+def staff_metrics(user, staff_ids, start, end, now=None):
+    """Every app's measures of the people ``staff_ids`` (user ids) over [start, end]: an app's
+    ``staff_metrics(user, staff_ids, start, end, now)`` counts only the work in communities the
+    viewer may see."""
+    return _gather("staff_metrics", user, staff_ids, start, end, now)
 
 
 def compare(user, start, end, now=None, limit=50):

@@ -14,6 +14,7 @@ SECTIONS = [
     ("facilities", "facilities"),
     ("notices", "notices"),
     ("spaces", "spaces"),
+    ("staff", "staff"),
     ("governance", "governance"),
     ("data", "data"),
 ]

@@ -48,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "notices.*",
         "spaces.*",
         "iot.*",
+        "staff.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE

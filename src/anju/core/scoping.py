@@ -196,3 +196,32 @@ class ScopedQuerySet(models.QuerySet):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def staff_in_scope(user, perm, roles=None):
+    """Active staff ``user`` may see with ``perm``: people with an active membership (in one of
+    ``roles``, any when None) in the same company and, when the user's own membership is limited
+    to some communities, in those communities (staff without a community limit work in all)."""
+    from .models import User
+
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    base = Q(memberships__active=True)
+    if roles:
+        base &= Q(memberships__role__in=roles)
+    if user.is_superuser:
+        q = base
+    else:
+        q = Q(pk__in=[])
+        for membership in user.active_memberships():
+            if not policy.role_has(membership.role, perm):
+                continue
+            part = base & Q(memberships__organization_id=membership.organization_id)
+            ids = membership.community_ids()
+            if ids:
+                part &= Q(memberships__communities__in=ids) | Q(
+                    memberships__communities__isnull=True
+                )
+            q |= part
+    matching = User.objects.filter(q).values("pk")
+    return User.objects.filter(pk__in=matching, is_active=True)

@@ -249,3 +249,91 @@ def community_metrics(user, community_ids, start, end, now=None):
             )
         )
     return metrics
+
+
+def staff_metrics(user, staff_ids, start, end, now=None):
+    """员工绩效: maintenance tasks completed (and on time) and patrol checkpoints kept, per person,
+    in the communities ``user`` may see."""
+    from django.db.models import F, Sum
+    from django.utils.translation import gettext as _
+
+    from anju.core import policy
+    from anju.core.comparison import Metric, ratio
+
+    from .models import PatrolShift
+
+    zone = timezone.get_current_timezone()
+    lo = datetime.combine(start, time.min, tzinfo=zone)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    section = _("Facilities & safety")
+    metrics = []
+    if policy.staff_has(user, "facilities.maintenance.view"):
+        rows = {
+            row["completed_by_id"]: row
+            for row in MaintenanceTask.objects.visible_to(user, "facilities.maintenance.view")
+            .filter(completed_by_id__in=staff_ids, completed_at__gte=lo, completed_at__lt=hi)
+            .values("completed_by_id")
+            .annotate(
+                n=Count("id"), on_time=Count("id", filter=Q(completed_at__date__lte=F("due_on")))
+            )
+            .order_by()
+        }
+        metrics += [
+            Metric(
+                "maintenance_done",
+                _("Maintenance tasks done"),
+                "",
+                "",
+                {pk: rows.get(pk, {}).get("n", 0) for pk in staff_ids},
+                section,
+            ),
+            Metric(
+                "maintenance_on_time",
+                _("Maintenance done on time"),
+                "%",
+                "high",
+                {
+                    pk: ratio(rows[pk]["on_time"], rows[pk]["n"]) if pk in rows else None
+                    for pk in staff_ids
+                },
+                section,
+            ),
+        ]
+    if policy.staff_has(user, "facilities.patrol.view"):
+        rows = {
+            row["guard_id"]: row
+            for row in PatrolShift.objects.visible_to(user, "facilities.patrol.view")
+            .filter(
+                guard_id__in=staff_ids,
+                starts_at__gte=lo,
+                starts_at__lt=hi,
+                ends_at__lte=now or timezone.now(),
+            )
+            .values("guard_id")
+            .annotate(expected=Sum("expected_count"), kept=Sum("on_time_count"), shifts=Count("id"))
+            .order_by()
+        }
+        metrics += [
+            Metric(
+                "patrol_shifts",
+                _("Patrol shifts"),
+                "",
+                "",
+                {pk: rows.get(pk, {}).get("shifts", 0) for pk in staff_ids},
+                section,
+            ),
+            Metric(
+                "patrol_compliance",
+                _("Patrol checkpoints kept"),
+                "%",
+                "high",
+                {
+                    pk: ratio(rows[pk]["kept"] or 0, rows[pk]["expected"] or 0)
+                    if pk in rows
+                    else None
+                    for pk in staff_ids
+                },
+                section,
+            ),
+        ]
+    return metrics

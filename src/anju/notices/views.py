@@ -505,7 +505,7 @@ class SuggestionList(ScopedListView):
         Column("status", _("status"), value=_status_tag),
         Column(
             "author",
-            _("from"),
+            _("submitted by"),
             value=lambda s: _("Anonymous") if s.anonymous else (s.person.name if s.person else ""),
         ),
         Column("created_at", _("submitted at")),
@@ -525,7 +525,7 @@ class SuggestionDetail(ScopedDetailView):
         Column("status", _("status")),
         Column(
             "author",
-            _("from"),
+            _("submitted by"),
             value=lambda s: _("Anonymous") if s.anonymous else (s.person.name if s.person else ""),
         ),
         Column("created_at", _("submitted at")),

@@ -109,6 +109,11 @@ class ServicedeskConfig(AppConfig):
             )
         return cards
 
+    def staff_metrics(self, user, staff_ids, start, end, now):
+        from .queries import staff_metrics
+
+        return staff_metrics(user, staff_ids, start, end, now)
+
     def community_metrics(self, user, community_ids, start, end, now):
         from .queries import community_metrics
 

@@ -239,33 +239,10 @@ SERVICE_ROLES = ("agent", "technician", "manager")
 
 
 def staff_in_scope(user, perm, roles=SERVICE_ROLES):
-    """Active staff ``user`` may see with ``perm``: people with an active membership (in one of
-    ``roles``) in the same company and, when the user's own membership is limited to some
-    communities, in those communities (staff without a community limit work in all of them)."""
-    from anju.core import policy
-    from anju.core.models import User
+    """The service desk's staff ``user`` may see with ``perm`` (``scoping.staff_in_scope``)."""
+    from anju.core.scoping import staff_in_scope as in_scope
 
-    if not getattr(user, "is_authenticated", False):
-        return User.objects.none()
-    base = Q(memberships__active=True)
-    if roles:
-        base &= Q(memberships__role__in=roles)
-    if user.is_superuser:
-        q = base
-    else:
-        q = Q(pk__in=[])
-        for membership in user.active_memberships():
-            if not policy.role_has(membership.role, perm):
-                continue
-            part = base & Q(memberships__organization_id=membership.organization_id)
-            ids = membership.community_ids()
-            if ids:
-                part &= Q(memberships__communities__in=ids) | Q(
-                    memberships__communities__isnull=True
-                )
-            q |= part
-    matching = User.objects.filter(q).values("pk")
-    return User.objects.filter(pk__in=matching, is_active=True)
+    return in_scope(user, perm, roles)
 
 
 def shifts_between(shifts, start, end):
@@ -460,6 +437,102 @@ def community_metrics(user, community_ids, start, end, now=None):
             "",
             "low",
             {cid: backlog_rows.get(cid, {}).get("overdue", 0) for cid in community_ids},
+            section,
+        ),
+    ]
+
+
+def staff_metrics(user, staff_ids, start, end, now=None):
+    """员工绩效: each person's service-desk work in the period, in the communities ``user`` may
+    see: tickets resolved as assignee (on time, rating, reopened), tickets owned as first
+    responder (首问), return visits done."""
+    from django.utils.translation import gettext as _
+
+    from anju.core import policy
+    from anju.core.comparison import Metric, ratio
+
+    if not policy.staff_has(user, "servicedesk.kpi.view"):
+        return []
+    now = now or timezone.now()
+    lo, hi = period_bounds(start, end)
+    tickets = Ticket.objects.visible_to(user, "servicedesk.kpi.view")
+    resolved = {
+        row["assignee_id"]: row
+        for row in tickets.filter(
+            assignee_id__in=staff_ids, resolved_at__gte=lo, resolved_at__lt=hi
+        )
+        .values("assignee_id")
+        .annotate(
+            n=Count("id"),
+            on_time=Count("id", filter=Q(resolved_at__lte=F("resolve_due_at"))),
+            rating=Avg("rating"),
+            reopened=Count("id", filter=Q(reopen_count__gt=0)),
+        )
+        .order_by()
+    }
+    owned = dict(
+        tickets.filter(first_responder_id__in=staff_ids, opened_at__gte=lo, opened_at__lt=hi)
+        .values("first_responder_id")
+        .annotate(n=Count("id"))
+        .values_list("first_responder_id", "n")
+        .order_by()
+    )
+    visits = dict(
+        ReturnVisit.objects.filter(
+            ticket__in=tickets, done_by_id__in=staff_ids, done_at__gte=lo, done_at__lt=hi
+        )
+        .values("done_by_id")
+        .annotate(n=Count("id"))
+        .values_list("done_by_id", "n")
+        .order_by()
+    )
+
+    def each(fn):
+        return {pk: fn(resolved.get(pk)) for pk in staff_ids}
+
+    section = _("Service desk")
+    return [
+        Metric(
+            "resolved", _("Tickets resolved"), "", "", each(lambda r: r["n"] if r else 0), section
+        ),
+        Metric(
+            "resolved_on_time",
+            _("Resolved on time"),
+            "%",
+            "high",
+            each(lambda r: ratio(r["on_time"], r["n"]) if r else None),
+            section,
+        ),
+        Metric(
+            "rating",
+            _("Satisfaction"),
+            "/5",
+            "high",
+            each(lambda r: round(float(r["rating"]), 2) if r and r["rating"] is not None else None),
+            section,
+        ),
+        Metric(
+            "reopened",
+            _("Reopened"),
+            "",
+            "low",
+            each(lambda r: r["reopened"] if r else None),
+            section,
+        ),
+        Metric(
+            "first_contact",
+            _("First-contact tickets (首问)"),
+            "",
+            "",
+            {pk: owned.get(pk, 0) for pk in staff_ids},
+            section,
+        ),
+        Metric(
+            "return_visits",
+            _("Return visits made"),
+            "",
+            "",
+            {pk: visits.get(pk, 0) for pk in staff_ids},
             section,
         ),
     ]

@@ -1,0 +1,147 @@
+"""Staff API: performance measures per person, and evaluations (record, read, acknowledge)."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from anju.core import policy
+from anju.core.api.fields import ScopedRelatedField
+from anju.core.dates import parse_day
+from anju.core.errors import DomainError
+from anju.core.models import Community, User
+from anju.core.scoping import scope_q
+
+from . import services
+from .models import Evaluation
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    community = ScopedRelatedField(Community, "staff.evaluation.manage", label=_("community"))
+    staff = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), label=_("staff member"))
+    staff_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "community",
+            "staff",
+            "staff_name",
+            "period",
+            "attitude",
+            "quality",
+            "timeliness",
+            "discipline",
+            "score",
+            "comment",
+            "measures",
+            "status",
+            "evaluator",
+            "acknowledged_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "score",
+            "measures",
+            "status",
+            "evaluator",
+            "acknowledged_at",
+            "created_at",
+        ]
+
+    def get_staff_name(self, obj) -> str:
+        return obj.staff.get_full_name() or obj.staff.username
+
+    def validate_staff(self, staff):
+        # Only people the caller may measure; anyone else is unknown (404), not "not allowed".
+        if staff.pk not in {p.pk for p in services.people(self.context["request"].user)}:
+            raise NotFound()
+        return staff
+
+
+class EvaluationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """员工考核: managers record (or revise) a month's evaluation; each person reads their own and
+    acknowledges it."""
+
+    serializer_class = EvaluationSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["community", "staff", "period", "status"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
+            return Evaluation.objects.none()
+        queryset = Evaluation.objects.select_related("staff", "community")
+        visible = scope_q(Evaluation, user, "staff.evaluation.view")
+        return queryset if visible is None else queryset.filter(visible | Q(staff=user))
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.record_evaluation(actor=self.request.user, **data)
+
+    @extend_schema(request=None, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        evaluation = services.acknowledge(actor=request.user, evaluation=self.get_object())
+        return Response(
+            EvaluationSerializer(evaluation, context=self.get_serializer_context()).data
+        )
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str)],
+    responses={200: OpenApiTypes.OBJECT},
+)
+@api_view(["GET"])
+def staff_performance(request):
+    """员工绩效: each app's measures per person over the period (ratios 0..1)."""
+    if not policy.staff_has(request.user, "staff.performance.view"):
+        raise PermissionDenied()
+    end = parse_day(request.query_params.get("to")) or timezone.localdate()
+    start = parse_day(request.query_params.get("from")) or end - timedelta(days=29)
+    if start > end:
+        raise DomainError(
+            _("The start must not be after the end."),
+            fields={"from": [_("The start must not be after the end.")]},
+        )
+    staff, metrics = services.performance(request.user, start, end)
+    return Response(
+        {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "staff": [{"id": p.pk, "name": p.get_full_name() or p.username} for p in staff],
+            "metrics": [
+                {
+                    "key": m.key,
+                    "label": str(m.label),
+                    "section": str(m.section),
+                    "unit": m.unit,
+                    "better": m.better,
+                    "values": {
+                        str(p.pk): m.values.get(p.pk)
+                        if m.values.get(p.pk) is None or isinstance(m.values.get(p.pk), int)
+                        else str(m.values.get(p.pk))
+                        for p in staff
+                    },
+                }
+                for m in metrics
+            ],
+        }
+    )
+
+
+urlpatterns = [path("staff-performance/", staff_performance, name="api-staff-performance")]
+
+
+def register(router):
+    router.register("evaluations", EvaluationViewSet, basename="evaluation")

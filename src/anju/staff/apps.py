@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffConfig(AppConfig):
+    name = "anju.staff"
+    label = "staff"
+    verbose_name = _("Staff performance and evaluations")
+
+    console_nav = [
+        (_("Staff performance"), "console:staff-performance", "staff.performance.view", "staff"),
+        (_("Evaluations"), "console:staff-evaluation-list", "staff.evaluation.view", "staff"),
+        (_("My evaluations"), "console:staff-my-evaluations", None, "staff"),
+    ]
+
+    def dashboard_cards(self, request):
+        from .models import Evaluation
+
+        waiting = Evaluation.objects.filter(staff=request.user, status="recorded").count()
+        if not waiting:
+            return []
+        return [
+            {
+                "title": _("Evaluations to acknowledge"),
+                "value": waiting,
+                "link": "/console/staff/my-evaluations/",
+                "tone": "warn",
+                "note": "",
+            }
+        ]
