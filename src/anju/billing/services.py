@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from anju.core import audit
 from anju.core.choices import OWNER_RELATIONS, Relation
 from anju.core.errors import Conflict, DomainError
+from anju.core.errors import refuse as _error
 from anju.core.models import House, Occupancy
 from anju.core.money import ZERO, allocate, quantize, to_decimal
 from anju.core.numbering import next_number
@@ -58,10 +59,6 @@ ART_944 = _(
     "or gas (nor by locking meters or restricting lifts or access). Use the lawful ladder: reminder, "
     "written demand with a deadline, negotiation or instalment plan, lawyer's letter, lawsuit or arbitration."
 )
-
-
-def _error(field, message, code=None):
-    raise DomainError(message, fields={field: [message]}, code=code)
 
 
 # --- fee items -----------------------------------------------------------------------------------

@@ -46,3 +46,8 @@ class Forbidden(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+def refuse(field, message, code=None):
+    """Refuse with ``message`` on ``field``: the one way services name the field at fault."""
+    raise DomainError(message, fields={field: [message]}, code=code)

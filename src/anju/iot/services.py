@@ -16,14 +16,11 @@ from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
 from anju.core.errors import DomainError, Forbidden
+from anju.core.errors import refuse as _refuse
 
 from .choices import AlarmKind, AlarmStatus, DeviceKind, Operator
 from .models import Alarm, AlarmRule, Device, Gateway, Reading, plain
 from .rules import DEFAULT_RULES, setting
-
-
-def _refuse(field, message):
-    raise DomainError(message, fields={field: [message]})
 
 
 def _require(actor, perm, community_id):

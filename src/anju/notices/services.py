@@ -12,7 +12,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
-from anju.core.errors import Conflict, DomainError
+from anju.core.errors import Conflict
+from anju.core.errors import refuse as _error
 from anju.core.models import Attachment, Community, House, Membership, Occupancy
 from anju.core.notifications import email_backend, notify, sms_backend
 
@@ -54,10 +55,6 @@ from .models import (
 )
 
 log = logging.getLogger("anju.notices")
-
-
-def _error(field, message):
-    raise DomainError(message, fields={field: [message]})
 
 
 def _lock(obj):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
 from anju.core.errors import Conflict, DomainError, Forbidden
+from anju.core.errors import refuse as _refuse
 from anju.core.models import House, Occupancy, User
 from anju.core.notifications import notify
 from anju.core.numbering import next_number
@@ -39,10 +40,6 @@ SPACE_FIELDS = (
     "rules",
     "active",
 )
-
-
-def _refuse(field, message):
-    raise DomainError(message, fields={field: [message]})
 
 
 def _require(actor, perm, community_id):

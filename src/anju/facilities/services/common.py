@@ -8,15 +8,14 @@ from django.db.models import Q
 
 from anju.core import policy
 from anju.core.choices import Role
-from anju.core.errors import DomainError
+from anju.core.errors import (
+    DomainError,
+    refuse,  # noqa: F401  (the facilities services import it from here)
+)
 from anju.core.models import Attachment, Membership
 from anju.core.notifications import notify
 
 log = logging.getLogger("anju.facilities")
-
-
-def refuse(field, message):
-    raise DomainError(message, fields={field: [message]})
 
 
 def full_clean(obj, exclude=None):
