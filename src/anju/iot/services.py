@@ -149,6 +149,16 @@ def gateway_for_key(key):
 # Ingest ---------------------------------------------------------------------------------------
 
 
+def _when(value):
+    """A reading's time: a datetime, or ISO 8601 text; None when absent, malformed or impossible."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        return parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30T08:00:00+08:00
+        return None
+
+
 def _parse_rows(community, rows, now):
     """Validated (device, metric, value, at) for each row; every bad row is named."""
     if not isinstance(rows, list) or not rows:
@@ -170,14 +180,7 @@ def _parse_rows(community, rows, now):
         else:
             device = devices.get(str(row.get("device", "")).strip())
             metric = str(row.get("metric", "")).strip()
-            at = row.get("at")
-            at = (
-                parse_datetime(at)
-                if isinstance(at, str)
-                else at
-                if isinstance(at, datetime)
-                else None
-            )
+            at = _when(row.get("at"))
             try:
                 value = Decimal(str(row.get("value")))
                 if not value.is_finite():

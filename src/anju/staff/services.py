@@ -49,6 +49,15 @@ def performance(user, start, end, community_id=None, now=None):
     return staff, staff_metrics(user, [p.pk for p in staff], start, end, now)
 
 
+def communities_of(staff, communities):
+    """Those of ``communities`` (a queryset) where ``staff`` works, in one query."""
+    memberships = Membership.objects.filter(user=staff, active=True, role__in=FIELD_ROLES)
+    return communities.filter(
+        Q(organization__in=memberships.filter(communities__isnull=True).values("organization_id"))
+        | Q(pk__in=memberships.values("communities"))
+    )
+
+
 def _works_in(staff, community):
     return (
         Membership.objects.filter(

@@ -117,12 +117,8 @@ class EvaluateView(StaffRequiredMixin, generic.FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def _communities(self):
-        ids = [
-            c.pk
-            for c in Community.objects.visible_to(self.request.user, "staff.evaluation.manage")
-            if services._works_in(self.person, c)
-        ]
-        return Community.objects.filter(pk__in=ids).order_by("name")
+        managed = Community.objects.visible_to(self.request.user, "staff.evaluation.manage")
+        return services.communities_of(self.person, managed).order_by("name")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "communities": self._communities()}

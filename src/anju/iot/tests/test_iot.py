@@ -116,11 +116,18 @@ def test_bad_batches_name_each_row_and_store_nothing(world, api, leak, gateway):
             {"device": "WL-0301", "metric": "leak", "value": "wet"},
             {"device": "WL-0301", "metric": "leak", "value": 1, "at": future},
             {"device": "WL-0301", "metric": "leak", "value": 1, "at": "2026-11-27 08:00"},
+            {"device": "WL-0301", "metric": "leak", "value": 1, "at": "2026-02-30T08:00:00+08:00"},
         ],
     )
     assert answer.status_code == 400
     fields = answer.json()["error"]["fields"]
-    assert set(fields) == {"readings[1]", "readings[2]", "readings[3]", "readings[4]"}
+    assert set(fields) == {
+        "readings[1]",
+        "readings[2]",
+        "readings[3]",
+        "readings[4]",
+        "readings[5]",
+    }
     assert "NOPE" in fields["readings[1]"][0]
     assert not Reading.objects.exists() and not Alarm.objects.exists()
     assert (
@@ -247,6 +254,7 @@ def test_console_pages(world, leak, client):
 
 
 @pytest.mark.mqtt
+@pytest.mark.postgres  # the consumer's thread writes while the test reads: SQLite's test database locks
 @pytest.mark.django_db(transaction=True)
 def test_mqtt_message_to_ticket(world):
     """A real broker: publish on the device's topic; the consumer stores it and raises the alarm."""
