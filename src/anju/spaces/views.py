@@ -97,11 +97,16 @@ class SpaceDetail(ScopedDetailView):
             day = timezone.localdate()
         slots = services.availability(self.object, day)
         start, end = services.day_bounds(day)
-        bookings = list(
-            Booking.objects.filter(space=self.object, starts_at__gte=start, starts_at__lt=end)
-            .exclude(status__in=[BookingStatus.CANCELLED, BookingStatus.REJECTED])
-            .select_related("person", "house__building")
-            .order_by("starts_at")
+        # Who booked is shown only to those who may see bookings (a committee member sees the grid).
+        bookings = (
+            list(
+                Booking.objects.filter(space=self.object, starts_at__gte=start, starts_at__lt=end)
+                .exclude(status__in=[BookingStatus.CANCELLED, BookingStatus.REJECTED])
+                .select_related("person", "house__building")
+                .order_by("starts_at")
+            )
+            if self.can("spaces.booking.view", self.object)
+            else None
         )
         ctx.update(
             day=day,

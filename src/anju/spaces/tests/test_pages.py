@@ -194,3 +194,15 @@ def test_portal_booking_keeps_what_was_typed(world, hall):
 def test_resident_home_offers_booking(world):
     page = _client("resident").get("/app/").content.decode()
     assert "/app/spaces/" in page and "预约场地" in page
+
+
+def test_committee_sees_the_grid_not_who_booked(world, hall):
+    services.book(
+        actor=world.users["resident"], space=hall, starts_at=_at(1, 10), purpose="业主小组讨论"
+    )
+    day = _at(1, 0).date().isoformat()
+    page = _client("committee").get(f"/console/spaces/{hall.pk}/?date={day}")
+    body = page.content.decode()
+    assert page.status_code == 200 and "已约" in body
+    assert "张三" not in body and "业主小组讨论" not in body
+    assert _client("committee").get("/console/bookings/").status_code == 403
