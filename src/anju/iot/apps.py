@@ -10,6 +10,7 @@ class IotConfig(AppConfig):
     console_nav = [
         (_("Devices"), "console:iot-device-list", "iot.device.view", "facilities"),
         (_("Device alarms"), "console:iot-alarm-list", "iot.alarm.view", "facilities"),
+        (_("Energy and water"), "console:iot-energy", "iot.device.view", "facilities"),
         (_("Alarm rules"), "console:iot-rule-list", "iot.device.view", "facilities"),
         (_("Gateways"), "console:iot-gateways", "iot.device.manage", "facilities"),
     ]

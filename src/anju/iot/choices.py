@@ -28,6 +28,7 @@ class Operator(models.TextChoices):
 class AlarmKind(models.TextChoices):
     THRESHOLD = "threshold", _("Threshold")
     OFFLINE = "offline", _("Offline")
+    USAGE = "usage", _("Unusual use")
 
 
 class AlarmStatus(models.TextChoices):

@@ -1,5 +1,6 @@
-"""Demo: each community's meters and sensors with a week of readings; a water leak in a pump room
-raised an alarm and a P1 ticket; a smoke detector has gone silent (offline)."""
+"""Demo: each community's meters and sensors with two weeks of readings; a water leak in a pump
+room raised an alarm and a P1 ticket; a smoke detector has gone silent (offline); the main water
+meter ran all last night (an unusual day, and a ticket to look for the leak)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ DEVICES = [
     ("EL-0101", "1幢1号电梯", "elevator", "1幢1单元"),
     ("TS-0001", "配电房温度", "temperature", "配电房"),
 ]
+DAYS = 15  # of readings: two weeks for the usual use a day is compared with
 
 
 def build(ctx):
@@ -38,13 +40,17 @@ def build(ctx):
                 building=building if kind in ("smoke", "elevator") else None,
             )
         water, power = Decimal("52310.0") + index * 9000, Decimal("183020.0") + index * 30000
-        start = now - timedelta(days=7, minutes=-55)  # the last readings five minutes ago
+        start = now - timedelta(days=DAYS, minutes=-55)  # the last readings five minutes ago
+        yesterday = timezone.localdate(now) - timedelta(days=1)
         rows = []
-        for hour in range(7 * 24):
+        for hour in range(DAYS * 24):
             at = start + timedelta(hours=hour)
             local = timezone.localtime(at).hour
             busy = 1.8 if local in (6, 7, 8, 18, 19, 20, 21) else 0.4 if local < 6 else 1.0
             water += Decimal(str(round(rng.uniform(2.5, 4.5) * busy, 1)))
+            if index == 0 and timezone.localdate(at) == yesterday and local < 8:
+                water += Decimal("8.0")  # a pipe ran all last night: an unusual day
+
             power += Decimal(
                 str(round(rng.uniform(8, 14) * (1.6 if local >= 18 or local < 6 else 0.5), 1))
             )
@@ -60,7 +66,7 @@ def build(ctx):
                 {"device": "EL-0101", "metric": "trapped", "value": 0, "at": at},
                 {"device": "WL-0301", "metric": "leak", "value": 0, "at": at},
             ]
-            if hour < 7 * 24 - 3:  # the smoke detector stops reporting three hours ago
+            if hour < DAYS * 24 - 3:  # the smoke detector stops reporting three hours ago
                 rows.append({"device": "SD-0102", "metric": "smoke", "value": 0, "at": at})
         services.ingest(community, rows, now=now)
         if index == 0:  # the pump room floods two minutes ago
@@ -77,4 +83,5 @@ def build(ctx):
                 now=now,
             )
     services.sweep_offline(now=now)
-    ctx.out.write(f"IoT: {len(DEVICES) * len(ctx.communities)} devices with a week of readings.\n")
+    services.check_usage_spikes(now=now)
+    ctx.out.write(f"IoT: {len(DEVICES) * len(ctx.communities)} devices, {DAYS} days of readings.\n")

@@ -13,6 +13,8 @@ DEFAULTS = {
     "clock_skew_seconds": 300,
     # the most readings one ingest call takes
     "batch_limit": 5000,
+    # a meter's day counts as unusual above this many times the median of the two weeks before
+    "usage_spike_factor": 1.5,
 }
 
 # The rules a community starts with, per device kind: (metric, operator, threshold, ticket

@@ -18,7 +18,7 @@ from anju.core import audit, policy
 from anju.core.errors import DomainError, Forbidden
 from anju.core.errors import refuse as _refuse
 
-from .choices import AlarmKind, AlarmStatus, DeviceKind, Operator
+from .choices import METERS, AlarmKind, AlarmStatus, DeviceKind, Operator
 from .models import Alarm, AlarmRule, Device, Gateway, Reading, plain
 from .rules import DEFAULT_RULES, setting
 
@@ -277,6 +277,9 @@ def _evaluate(community, latest, now):
     return raised, cleared
 
 
+METER_CATEGORY = {DeviceKind.WATER_METER: "water", DeviceKind.POWER_METER: "electricity"}
+
+
 def _raise(device, rule, kind, message, metric="", value=None, at=None):
     from anju.servicedesk.services import open_ticket
 
@@ -297,7 +300,7 @@ def _raise(device, rule, kind, message, metric="", value=None, at=None):
         actor=None,
         community=device.community,
         kind="repair",
-        category=rule.category if rule else "other",
+        category=rule.category if rule else METER_CATEGORY.get(device.kind, "other"),
         priority=rule.priority if rule else "P3",
         description=f"{message}{reading} — {place} [{device.code}]",
         channel="system",
@@ -353,25 +356,114 @@ def sweep_offline(*, now=None):
 # Energy -----------------------------------------------------------------------------------------
 
 
-def daily_usage(device, metric="total", days=14, now=None):
-    """A meter's use per day from its cumulative reading: the day's highest reading less the
-    previous day's (the first day: less its own lowest), for the last ``days`` days."""
+def usage_by_day(devices, metric="total", days=14, now=None):
+    """Each meter's use per day from its cumulative reading, in one grouped query: the day's
+    highest reading less the previous day's (the first day: less its own lowest), for the last
+    ``days`` days. {device id: [{"day", "usage"}, ...] oldest first}."""
     now = now or timezone.now()
     since = timezone.localtime(now) - timedelta(days=days)
-    rows = list(
-        Reading.objects.filter(device=device, metric=metric, at__gte=since)
+    rows = (
+        Reading.objects.filter(device__in=devices, metric=metric, at__gte=since)
         .annotate(day=TruncDate("at"))
-        .values("day")
+        .values("device_id", "day")
         .annotate(low=Min("value"), high=Max("value"))
-        .order_by("day")
+        .order_by("device_id", "day")
     )
-    usage, before = [], None
+    usage, before = {}, {}
     for row in rows:
-        usage.append(
+        device_id = row["device_id"]
+        previous = before.get(device_id)
+        usage.setdefault(device_id, []).append(
             {
                 "day": row["day"],
-                "usage": row["high"] - (before if before is not None else row["low"]),
+                "usage": row["high"] - (previous if previous is not None else row["low"]),
             }
         )
-        before = row["high"]
+        before[device_id] = row["high"]
     return usage
+
+
+def daily_usage(device, metric="total", days=14, now=None):
+    """One meter's ``usage_by_day``."""
+    return usage_by_day([device], metric, days, now).get(device.pk, [])
+
+
+def spike(series, factor):
+    """Whether the last day's use exceeds ``factor`` times the median of the days before it
+    (at least seven of them): a leak, a running pump, lights left on."""
+    if len(series) < 8:
+        return False
+    earlier = sorted(u["usage"] for u in series[:-1])
+    median = earlier[len(earlier) // 2]
+    return median > 0 and series[-1]["usage"] > median * Decimal(str(factor))
+
+
+def energy(user, community_id=None, days=30, now=None):
+    """The meters ``user`` may see, each with its use per day over ``days`` and over the
+    ``days`` before, for the energy page (rows) and its chart (per kind and day)."""
+    now = now or timezone.now()
+    meters = Device.objects.visible_to(user, "iot.device.view").filter(kind__in=METERS, active=True)
+    if community_id:
+        meters = meters.in_community(community_id)
+    meters = list(meters.select_related("community", "building").order_by("community_id", "code"))
+    usage = usage_by_day(meters, days=days * 2 + 1, now=now)
+    cut = timezone.localdate(now) - timedelta(days=days)
+    yesterday = timezone.localdate(now) - timedelta(days=1)
+    rows, by_kind = [], {}
+    for meter in meters:
+        series = usage.get(meter.pk, [])
+        recent = [u for u in series if u["day"] > cut]
+        full = [u for u in series if u["day"] <= yesterday]  # today is not over
+        before = [u for u in series if u["day"] <= cut]
+        total = sum((u["usage"] for u in recent), Decimal(0))
+        previous = sum((u["usage"] for u in before), Decimal(0))
+        rows.append(
+            {
+                "meter": meter,
+                "total": total,
+                "previous": previous if before else None,
+                "change": (total - previous) / previous if before and previous else None,
+                "spike": bool(full)
+                and full[-1]["day"] == yesterday
+                and spike(full, setting("usage_spike_factor")),
+            }
+        )
+        for u in recent:
+            day = by_kind.setdefault(meter.kind, {})
+            day[u["day"]] = day.get(u["day"], Decimal(0)) + u["usage"]
+    return rows, by_kind
+
+
+@transaction.atomic
+def check_usage_spikes(*, now=None):
+    """Daily: a meter whose use yesterday exceeds ``usage_spike_factor`` times the median of the
+    two weeks before raises a usage alarm (and a ticket to look for a leak or waste), once."""
+    now = now or timezone.now()
+    yesterday = timezone.localdate(now) - timedelta(days=1)
+    meters = list(Device.objects.select_related("community").filter(kind__in=METERS, active=True))
+    usage = usage_by_day(meters, days=16, now=now)
+    raised = 0
+    for meter in meters:
+        series = [u for u in usage.get(meter.pk, []) if u["day"] <= yesterday]
+        if (
+            not series
+            or series[-1]["day"] != yesterday
+            or not spike(series, setting("usage_spike_factor"))
+        ):
+            continue
+        today = datetime.combine(
+            timezone.localdate(now), datetime.min.time(), tzinfo=timezone.get_current_timezone()
+        )
+        if Alarm.objects.filter(device=meter, kind=AlarmKind.USAGE, raised_at__gte=today).exists():
+            continue  # already raised today
+        earlier = sorted(u["usage"] for u in series[:-1])
+        message = _(
+            "Unusual use on %(day)s: %(used)s against a usual %(median)s; look for a leak or waste"
+        ) % {
+            "day": f"{yesterday:%m-%d}",
+            "used": plain(series[-1]["usage"]),
+            "median": plain(earlier[len(earlier) // 2]),
+        }
+        _raise(meter, None, AlarmKind.USAGE, message, "total", series[-1]["usage"], at=now)
+        raised += 1
+    return raised

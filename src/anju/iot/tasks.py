@@ -14,3 +14,10 @@ from . import services
 def sweep_offline_devices():
     """Devices silent too long raise an offline alarm and a ticket."""
     return services.sweep_offline()
+
+
+@periodic(timedelta(hours=1))
+@shared_task
+def check_usage_spikes():
+    """Meters whose use yesterday was unusual raise a usage alarm and a ticket (once a day)."""
+    return services.check_usage_spikes()

@@ -10,4 +10,5 @@ console_urlpatterns = [
     path("iot/rules/", views.RuleList.as_view(), name="iot-rule-list"),
     path("iot/rules/new/", views.RuleCreate.as_view(), name="iot-rule-create"),
     path("iot/gateways/", views.GatewayView.as_view(), name="iot-gateways"),
+    path("iot/energy/", views.EnergyView.as_view(), name="iot-energy"),
 ]

@@ -262,3 +262,32 @@ class GatewayView(StaffRequiredMixin, generic.FormView):
         return self.render_to_response(
             self.get_context_data(form=GatewayForm(user=self.request.user), new=gateway, key=key)
         )
+
+
+class EnergyView(StaffRequiredMixin, generic.TemplateView):
+    """能耗: each meter's use over the period against the period before, unusual days flagged,
+    and the community's use per day by kind."""
+
+    template_name = "iot/energy.html"
+    permission = "iot.device.view"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        days = self.request.GET.get("days", "30")
+        days = int(days) if days in ("7", "30", "90") else 30
+        rows, by_kind = services.energy(self.request.user, self.request.community_id, days)
+        labels = dict(DeviceKind.choices)
+        ctx.update(
+            title=_("Energy and water"),
+            days=days,
+            rows=rows,
+            chart_json=json.dumps(
+                {
+                    str(labels[kind]): [
+                        [d.isoformat(), float(v)] for d, v in sorted(series.items())
+                    ]
+                    for kind, series in by_kind.items()
+                }
+            ),
+        )
+        return ctx

@@ -320,3 +320,60 @@ def test_numbers_read_as_people_write_them(world):
     assert rule.condition == "temp_c > 40"
     services.ingest(world.community, [{"device": "T-1", "metric": "temp_c", "value": "50.00"}])
     assert "(temp_c = 50)" in Alarm.objects.get().ticket.description
+
+
+def _meter_days(world, code, kind, per_day, now):
+    """A meter with readings every six hours over ``len(per_day)`` days ending yesterday."""
+    services.register_device(
+        actor=world.users["manager"], community=world.community, code=code, name=code, kind=kind
+    )
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate(now)
+    total, rows = Decimal("1000"), []
+    for offset, used in enumerate(per_day):  # oldest first: a cumulative reading only rises
+        day = today - timedelta(days=len(per_day) - offset)
+        for hour in (0, 6, 12, 18):
+            total += Decimal(str(used)) / 4
+            rows.append(
+                {
+                    "device": code,
+                    "metric": "total",
+                    "value": total,
+                    "at": datetime.combine(day, time(hour), tzinfo=zone),
+                }
+            )
+    services.ingest(world.community, rows, now=now)
+
+
+def test_usage_spike_raises_one_ticket(world):
+    zone = timezone.get_current_timezone()
+    now = datetime.combine(timezone.localdate(), time(6), tzinfo=zone)
+    _meter_days(world, "WM-1", "water_meter", [10, 11, 9, 10, 12, 10, 11, 10, 40], now)
+    _meter_days(world, "EM-1", "power_meter", [100, 98, 103, 101, 99, 100, 102, 100, 104], now)
+    assert services.check_usage_spikes(now=now) == 1
+    alarm = Alarm.objects.get()
+    assert alarm.kind == "usage" and alarm.device.code == "WM-1"
+    assert (alarm.ticket.category, alarm.ticket.priority) == ("water", "P3")
+    assert "40" in alarm.message
+    assert services.check_usage_spikes(now=now + timedelta(hours=1)) == 0  # once a day
+
+
+def test_energy_page_compares_periods(world):
+    now = timezone.now()
+    _meter_days(world, "WM-1", "water_meter", [10] * 7 + [20] * 7, now)
+    rows, by_kind = services.energy(world.users["manager"], days=7, now=now)
+    row = rows[0]
+    # "the last 7 days" are today (no readings yet) and the six days before: 6 x 20
+    assert row["total"] == Decimal("120") and row["previous"] > 0 and row["change"] > 0
+    assert sum(by_kind["water_meter"].values()) == Decimal("120")
+    assert services.energy(world.users["manager2"], days=7, now=now)[0] == []
+    from django.test import Client
+
+    from anju.core.testing import PASSWORD
+
+    client = Client()
+    client.login(username="manager", password=PASSWORD)
+    page = client.get("/console/iot/energy/?days=7")
+    assert page.status_code == 200 and "WM-1" in page.content.decode()
+    client.login(username="cashier", password=PASSWORD)
+    assert client.get("/console/iot/energy/").status_code == 403
