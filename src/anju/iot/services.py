@@ -340,7 +340,11 @@ def sweep_offline(*, now=None):
     silent = list(
         Device.objects.select_related("community")
         .filter(active=True, last_seen_at__lt=limit)
-        .exclude(alarms__status=AlarmStatus.OPEN, alarms__kind=AlarmKind.OFFLINE)
+        .exclude(  # one subquery: the same alarm must be both open and an offline one
+            pk__in=Alarm.objects.filter(status=AlarmStatus.OPEN, kind=AlarmKind.OFFLINE).values(
+                "device_id"
+            )
+        )
     )
     for device in silent:
         _raise(

@@ -161,21 +161,30 @@ def test_late_readings_do_not_overwrite_newer_values(world, leak):
 
 def test_offline_sweep_once_and_clears_on_report(world, leak):
     now = timezone.now()
+    # A device with an open alarm of another kind and an earlier, cleared offline alarm.
+    earlier = now - timedelta(hours=2)
     services.ingest(
-        world.community, [{"device": "WL-0301", "metric": "leak", "value": 0, "at": now}]
+        world.community, [{"device": "WL-0301", "metric": "leak", "value": 1, "at": earlier}]
     )
+    assert services.sweep_offline(now=earlier + timedelta(minutes=31)) == 1
+    services.ingest(
+        world.community, [{"device": "WL-0301", "metric": "leak", "value": 1, "at": now}]
+    )
+    assert Alarm.objects.filter(kind="offline", status="cleared").count() == 1
+    assert Alarm.objects.filter(kind="threshold", status="open").count() == 1
+    # Neither hides a new silence; it raises one offline alarm, not one per sweep.
     assert services.sweep_offline(now=now + timedelta(minutes=10)) == 0
     assert services.sweep_offline(now=now + timedelta(minutes=31)) == 1
     assert services.sweep_offline(now=now + timedelta(minutes=40)) == 0
-    alarm = Alarm.objects.get(kind="offline")
+    alarm = Alarm.objects.get(kind="offline", status="open")
     assert alarm.ticket.priority == "P3" and "离线" in alarm.message
     result = services.ingest(
         world.community,
-        [{"device": "WL-0301", "metric": "leak", "value": 0, "at": now + timedelta(minutes=41)}],
+        [{"device": "WL-0301", "metric": "leak", "value": 1, "at": now + timedelta(minutes=41)}],
         now=now + timedelta(minutes=41),
     )
     assert result["cleared"] == 1
-    assert Alarm.objects.get(kind="offline").status == "cleared"
+    assert not Alarm.objects.filter(kind="offline", status="open").exists()
 
 
 def test_meter_daily_use(world):
