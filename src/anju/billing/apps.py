@@ -74,6 +74,11 @@ class BillingConfig(AppConfig):
             )
         return cards
 
+    def staff_metrics(self, user, staff_ids, start, end, now):
+        from .reports import staff_metrics
+
+        return staff_metrics(user, staff_ids, start, end, now)
+
     def community_metrics(self, user, community_ids, start, end, now):
         from .reports import community_metrics
 

@@ -381,3 +381,46 @@ def community_metrics(user, community_ids, start, end, now=None):
             section,
         ),
     ]
+
+
+def staff_metrics(user, staff_ids, start, end, now=None):
+    """员工绩效: payments each person took at the desk in the period (count and amount)."""
+    from anju.core import policy
+    from anju.core.comparison import Metric
+
+    from .models import Payment
+
+    if not policy.staff_has(user, "billing.payment.view"):
+        return []
+    rows = {
+        row["received_by_id"]: row
+        for row in Payment.objects.visible_to(user, "billing.payment.view")
+        .filter(
+            received_by_id__in=staff_ids,
+            status=Payment.Status.SUCCEEDED,
+            paid_on__gte=start,
+            paid_on__lte=end,
+        )
+        .values("received_by_id")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+        .order_by()
+    }
+    section = _("Billing")
+    return [
+        Metric(
+            "payments",
+            _("Payments taken"),
+            "",
+            "",
+            {pk: rows.get(pk, {}).get("n", 0) for pk in staff_ids},
+            section,
+        ),
+        Metric(
+            "payments_amount",
+            _("Amount taken"),
+            "¥",
+            "",
+            {pk: rows.get(pk, {}).get("amount") or ZERO for pk in staff_ids},
+            section,
+        ),
+    ]

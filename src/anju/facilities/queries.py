@@ -299,6 +299,36 @@ def staff_metrics(user, staff_ids, start, end, now=None):
                 section,
             ),
         ]
+    if policy.staff_has(user, "facilities.inspection.view"):
+        from .choices import InspectionStatus
+        from .models import InspectionTask
+
+        rows = {
+            row["assignee_id"]: row
+            for row in InspectionTask.objects.visible_to(user, "facilities.inspection.view")
+            .filter(
+                assignee_id__in=staff_ids,
+                starts_at__gte=lo,
+                starts_at__lt=hi,
+                ends_at__lte=now or timezone.now(),
+            )
+            .values("assignee_id")
+            .annotate(n=Count("id"), done=Count("id", filter=Q(status=InspectionStatus.DONE)))
+            .order_by()
+        }
+        metrics.append(
+            Metric(
+                "inspections_done",
+                _("Inspection rounds done"),
+                "%",
+                "high",
+                {
+                    pk: ratio(rows[pk]["done"], rows[pk]["n"]) if pk in rows else None
+                    for pk in staff_ids
+                },
+                section,
+            )
+        )
     if policy.staff_has(user, "facilities.patrol.view"):
         rows = {
             row["guard_id"]: row

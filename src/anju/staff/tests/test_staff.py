@@ -226,3 +226,37 @@ def test_evaluate_page_keeps_input_on_refusal(world):
         {"community": world.community.pk, "period": f"{timezone.localdate():%Y-%m}", **_scores()},
     )
     assert ok.status_code == 302 and Evaluation.objects.get().staff == guard
+
+
+def test_cashiers_payments_are_measured(world):
+    from datetime import date
+    from decimal import Decimal
+
+    from anju.billing import services as billing
+    from anju.billing.models import Method
+
+    billing.create_fee_item(  # a monthly fee, so that the house may prepay
+        actor=world.users["org_admin"],
+        community=world.community,
+        name="物业服务费",
+        method=Method.FIXED,
+        unit_price=Decimal("200.0000"),
+        unit="元/户·月",
+        basis="前期物业服务合同第5条",
+        effective_from=date(2026, 1, 1),
+        published=True,
+    )
+    billing.record_payment(
+        actor=world.users["cashier"], house=world.house, amount=Decimal("300.00"), method="cash"
+    )
+    billing.record_payment(
+        actor=world.users["cashier"], house=world.house, amount=Decimal("150.50"), method="pos"
+    )
+    today = timezone.localdate()
+    staff, metrics = services.performance(world.users["manager"], today, today)
+    cashier = world.users["cashier"]
+    assert cashier in staff
+    taken = {m.key: m for m in metrics}
+    assert taken["payments"].values[cashier.pk] == 2
+    assert taken["payments_amount"].display(cashier.pk) == "¥450.50"
+    assert taken["payments"].values[world.users["agent"].pk] == 0
