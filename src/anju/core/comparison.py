@@ -32,6 +32,22 @@ class Metric:
             return f"{value:.2f}"
         return f"{value:,}"
 
+    def as_json(self, ids):
+        """For the API: the values of ``ids`` (counts as numbers, ratios and money as text,
+        None where there is nothing to measure)."""
+
+        def plain(value):
+            return value if value is None or isinstance(value, int) else str(value)
+
+        return {
+            "key": self.key,
+            "label": str(self.label),
+            "section": str(self.section),
+            "unit": self.unit,
+            "better": self.better,
+            "values": {str(pk): plain(self.values.get(pk)) for pk in ids},
+        }
+
     def tone(self, community_id):
         """ "best" or "worst" among the communities with a value (when they differ)."""
         if not self.better:

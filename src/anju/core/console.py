@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.forms.widgets import NullBooleanSelect
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views import generic
 
 from . import audit, policy
 from .errors import DomainError
-from .excel import workbook_bytes
+from .excel import workbook_bytes, xlsx_response
 
 
 class StaffRequiredMixin(LoginRequiredMixin):
@@ -147,14 +147,9 @@ class ScopedListView(StaffRequiredMixin, generic.ListView):
                 [c.label for c in self.columns],
                 ([c.render(o) for c in self.columns] for o in rows),
             )
-            response = HttpResponse(
-                content,
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            return xlsx_response(
+                content, f"{self.model._meta.model_name}-{timezone.localdate():%Y%m%d}.xlsx"
             )
-            response["Content-Disposition"] = (
-                f'attachment; filename="{self.model._meta.model_name}-{timezone.localdate():%Y%m%d}.xlsx"'
-            )
-            return response
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

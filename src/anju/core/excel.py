@@ -59,3 +59,14 @@ def workbook_bytes(title, headers, rows) -> bytes:
 def export_rows(serializer, fields, rows) -> bytes:
     headers = [_label(serializer, f) for f in fields]
     return workbook_bytes("export", headers, ([row.get(f) for f in fields] for row in rows))
+
+
+def xlsx_response(content, filename):
+    """A workbook's bytes as a download named ``filename``."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,7 +1,5 @@
 """Core pages: health, login, language, community switcher, dashboard, master data, import."""
 
-from datetime import timedelta
-
 import django_filters
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -9,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Sum
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +19,9 @@ from django.views.decorators.http import require_POST
 from . import comparison, imports, policy, progress, services
 from .console import Column, ScopedDetailView, ScopedListView, ServiceFormView, StaffRequiredMixin
 from .dashboard import cards_for
-from .dates import parse_day
+from .dates import period
 from .errors import DomainError
-from .excel import workbook_bytes
+from .excel import workbook_bytes, xlsx_response
 from .forms import BuildingForm, CommunityForm, HouseForm, ImportForm, OccupancyForm, PersonForm
 from .middleware import SESSION_KEY
 from .models import AuditEntry, Building, Community, House, Job, Occupancy, Person
@@ -117,23 +115,16 @@ class ComparisonView(StaffRequiredMixin, generic.TemplateView):
                 [f"{m.section} · {m.label}", *[m.display(c.pk) for c in ctx["communities"]]]
                 for m in ctx["metrics"]
             ]
-            response = HttpResponse(
+            return xlsx_response(
                 workbook_bytes(_("Communities compared"), headers, rows),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                f"compare-{ctx['start']:%Y%m%d}-{ctx['end']:%Y%m%d}.xlsx",
             )
-            response["Content-Disposition"] = (
-                f'attachment; filename="compare-{ctx["start"]:%Y%m%d}-{ctx["end"]:%Y%m%d}.xlsx"'
-            )
-            return response
         return self.render_to_response(ctx)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        today = timezone.localdate()
-        end = parse_day(self.request.GET.get("to")) or today
-        start = parse_day(self.request.GET.get("from")) or end - timedelta(days=29)
-        start = min(start, end)
+        start, end = period(self.request.GET)
         communities, metrics = comparison.compare(user, start, end)
         ctx.update(
             title=_("Communities compared"),
@@ -561,7 +552,6 @@ class OccupancyCreate(ServiceFormView):
 @login_required(login_url="/console/login/")
 @require_POST
 def occupancy_end(request, pk):
-    from django.utils import timezone
 
     occ = Occupancy.objects.visible_to(request.user, "core.occupancy.view").filter(pk=pk).first()
     if occ is None or not policy.staff_has(request.user, "core.occupancy.change", occ.community_id):
@@ -632,7 +622,6 @@ def import_template(request):
     """A ready-to-fill workbook with the three sheets and their headers."""
     from io import BytesIO
 
-    from django.http import HttpResponse
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -652,12 +641,7 @@ def import_template(request):
     ws.append(["1号楼", "101", "张伟", "13900001111", "", "业主", "是", "是", "2020-05-01"])
     buffer = BytesIO()
     wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="anju-import-template.xlsx"'
-    return response
+    return xlsx_response(buffer.getvalue(), "anju-import-template.xlsx")
 
 
 class JobList(ScopedListView):

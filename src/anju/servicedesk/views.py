@@ -29,7 +29,7 @@ from anju.core.console import (
     get_scoped_object,
 )
 from anju.core.crypto import mask_middle
-from anju.core.dates import parse_day
+from anju.core.dates import parse_day, period
 from anju.core.errors import DomainError
 from anju.core.models import Attachment, Community, House, Membership, Person, User
 from anju.core.portal import ResidentMixin
@@ -457,10 +457,7 @@ class KpiView(StaffRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        today = timezone.localdate()
-        end = parse_day(self.request.GET.get("to")) or today
-        start = parse_day(self.request.GET.get("from")) or end - timedelta(days=29)
-        start = min(start, end)
+        start, end = period(self.request.GET)
         tickets = Ticket.objects.visible_to(user, "servicedesk.kpi.view")
         if self.request.community_id:
             tickets = tickets.filter(community_id=self.request.community_id)

@@ -213,31 +213,21 @@ class BookingViewSet(
     def approve(self, request, pk=None):
         return self._out(services.approve(actor=request.user, booking=self.get_object()))
 
+    def _with_reason(self, request, service):
+        form = ReasonSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        reason = form.validated_data.get("reason", "")
+        return self._out(service(actor=request.user, booking=self.get_object(), reason=reason))
+
     @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        form = ReasonSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        return self._out(
-            services.reject(
-                actor=request.user,
-                booking=self.get_object(),
-                reason=form.validated_data.get("reason", ""),
-            )
-        )
+        return self._with_reason(request, services.reject)
 
     @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        form = ReasonSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        return self._out(
-            services.cancel(
-                actor=request.user,
-                booking=self.get_object(),
-                reason=form.validated_data.get("reason", ""),
-            )
-        )
+        return self._with_reason(request, services.cancel)
 
     @extend_schema(request=None, responses=BookingSerializer)
     @action(detail=True, methods=["post"], url_path="check-in")

@@ -168,6 +168,14 @@ class BookingFilter(django_filters.FilterSet):
         self.filters["space"].queryset = spaces
 
 
+# The columns the bookings list and a booking's page share.
+WHEN = Column("time", _("time"), value=_when)
+BOOKED_BY = Column(
+    "person", _("booked by"), value=lambda b: b.person.name if b.person else _("Service centre")
+)
+HOUSE = Column("house", _("house"), value=lambda b: b.house.label if b.house else "")
+
+
 class BookingList(ScopedListView):
     model = Booking
     permission = "spaces.booking.view"
@@ -178,13 +186,9 @@ class BookingList(ScopedListView):
     columns = [
         Column("number", _("booking number"), link=True),
         Column("space", _("space")),
-        Column("time", _("time"), value=_when),
-        Column(
-            "person",
-            _("booked by"),
-            value=lambda b: b.person.name if b.person else _("Service centre"),
-        ),
-        Column("house", _("house"), value=lambda b: b.house.label if b.house else ""),
+        WHEN,
+        BOOKED_BY,
+        HOUSE,
         Column("purpose", _("purpose")),
         Column("attendees", _("number of people"), align="right"),
         Column("status", _("status")),
@@ -204,14 +208,10 @@ class BookingDetail(ScopedDetailView):
     template_name = "spaces/booking_detail.html"
     fields = [
         Column("space", _("space")),
-        Column("time", _("time"), value=_when),
+        WHEN,
         Column("status", _("status")),
-        Column(
-            "person",
-            _("booked by"),
-            value=lambda b: b.person.name if b.person else _("Service centre"),
-        ),
-        Column("house", _("house"), value=lambda b: b.house.label if b.house else ""),
+        BOOKED_BY,
+        HOUSE,
         Column("purpose", _("purpose")),
         Column("attendees", _("number of people")),
         Column("amount", _("fee (¥)"), value=lambda b: _money(b.amount)),

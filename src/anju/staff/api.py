@@ -1,10 +1,7 @@
 """Staff API: performance measures per person, and evaluations (record, read, acknowledge)."""
 
-from datetime import timedelta
-
 from django.db.models import Q
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,8 +13,7 @@ from rest_framework.response import Response
 
 from anju.core import policy
 from anju.core.api.fields import ScopedRelatedField
-from anju.core.dates import parse_day
-from anju.core.errors import DomainError
+from anju.core.dates import period
 from anju.core.models import Community, User
 from anju.core.scoping import scope_q
 
@@ -107,35 +103,14 @@ def staff_performance(request):
     """员工绩效: each app's measures per person over the period (ratios 0..1)."""
     if not policy.staff_has(request.user, "staff.performance.view"):
         raise PermissionDenied()
-    end = parse_day(request.query_params.get("to")) or timezone.localdate()
-    start = parse_day(request.query_params.get("from")) or end - timedelta(days=29)
-    if start > end:
-        raise DomainError(
-            _("The start must not be after the end."),
-            fields={"from": [_("The start must not be after the end.")]},
-        )
+    start, end = period(request.query_params, strict=True)
     staff, metrics = services.performance(request.user, start, end)
     return Response(
         {
             "from": start.isoformat(),
             "to": end.isoformat(),
             "staff": [{"id": p.pk, "name": p.get_full_name() or p.username} for p in staff],
-            "metrics": [
-                {
-                    "key": m.key,
-                    "label": str(m.label),
-                    "section": str(m.section),
-                    "unit": m.unit,
-                    "better": m.better,
-                    "values": {
-                        str(p.pk): m.values.get(p.pk)
-                        if m.values.get(p.pk) is None or isinstance(m.values.get(p.pk), int)
-                        else str(m.values.get(p.pk))
-                        for p in staff
-                    },
-                }
-                for m in metrics
-            ],
+            "metrics": [m.as_json([p.pk for p in staff]) for m in metrics],
         }
     )
 

@@ -1,11 +1,10 @@
 """Console pages: staff performance (员工绩效) for a period, the monthly evaluation form, the
 evaluations list, and each person's own evaluations to acknowledge."""
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +18,9 @@ from anju.core.console import (
     StaffRequiredMixin,
     add_domain_errors,
 )
-from anju.core.dates import parse_day
+from anju.core.dates import period
 from anju.core.errors import DomainError
-from anju.core.excel import workbook_bytes
+from anju.core.excel import workbook_bytes, xlsx_response
 from anju.core.models import Community
 
 from . import services
@@ -39,24 +38,20 @@ class PerformanceView(StaffRequiredMixin, generic.TemplateView):
         if request.GET.get("export") != "xlsx":
             return self.render_to_response(ctx)
         if not policy.staff_has(request.user, "core.export.run"):
-            raise Http404
+            raise PermissionDenied
         headers = [_("staff member"), *[f"{m.section} · {m.label}" for m in ctx["metrics"]]]
         rows = [
             [p.get_full_name() or p.username, *[m.display(p.pk) for m in ctx["metrics"]]]
             for p in ctx["staff"]
         ]
-        response = HttpResponse(
+        return xlsx_response(
             workbook_bytes(_("Staff performance"), headers, rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"staff-{ctx['start']:%Y%m%d}-{ctx['end']:%Y%m%d}.xlsx",
         )
-        response["Content-Disposition"] = f'attachment; filename="staff-{ctx["end"]:%Y%m%d}.xlsx"'
-        return response
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        end = parse_day(self.request.GET.get("to")) or timezone.localdate()
-        start = parse_day(self.request.GET.get("from")) or end - timedelta(days=29)
-        start = min(start, end)
+        start, end = period(self.request.GET)
         staff, metrics = services.performance(
             self.request.user, start, end, self.request.community_id
         )

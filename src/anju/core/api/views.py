@@ -1,7 +1,5 @@
 """Core REST endpoints: tenancy, places, people, accounts, audit, import, personal data."""
 
-from datetime import timedelta
-
 from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import path
@@ -18,8 +16,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from .. import comparison, imports, policy, privacy, services
-from ..dates import parse_day
-from ..errors import DomainError
+from ..dates import period
 from ..models import (
     AuditEntry,
     Building,
@@ -378,37 +375,14 @@ def community_comparison(request):
     strings, null where there is nothing to measure)."""
     if not policy.staff_has(request.user, "core.compare.view"):
         raise PermissionDenied()
-    errors = {}
-    end = parse_day(request.query_params.get("to")) or timezone.localdate()
-    start = parse_day(request.query_params.get("from")) or end - timedelta(days=29)
-    for name in ("from", "to"):
-        if request.query_params.get(name) and parse_day(request.query_params[name]) is None:
-            errors[name] = [_("Use the date format YYYY-MM-DD.")]
-    if not errors and start > end:
-        errors["from"] = [_("The start must not be after the end.")]
-    if errors:
-        raise DomainError(next(iter(errors.values()))[0], fields=errors)
+    start, end = period(request.query_params, strict=True)
     communities, metrics = comparison.compare(request.user, start, end)
-
-    def plain(value):
-        return value if value is None or isinstance(value, int) else str(value)
-
     return Response(
         {
             "from": start.isoformat(),
             "to": end.isoformat(),
             "communities": [{"id": c.pk, "name": c.name} for c in communities],
-            "metrics": [
-                {
-                    "key": m.key,
-                    "label": str(m.label),
-                    "section": str(m.section),
-                    "unit": m.unit,
-                    "better": m.better,
-                    "values": {str(c.pk): plain(m.values.get(c.pk)) for c in communities},
-                }
-                for m in metrics
-            ],
+            "metrics": [m.as_json([c.pk for c in communities]) for m in metrics],
         }
     )
 

@@ -1,13 +1,12 @@
 """Base viewsets: scoping, permissions, service calls and Excel export in one place."""
 
-from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 
 from .. import policy, services
-from ..excel import export_rows
+from ..excel import export_rows, xlsx_response
 from .permissions import object_community_id
 
 SAFE_ACTIONS = {"list", "retrieve", "metadata", "export", None}
@@ -59,12 +58,7 @@ class ScopedViewSetMixin:
         fields = self.export_fields or (list(rows[0].keys()) if rows else [])
         content = export_rows(self.get_serializer_class()(), fields, rows)
         name = f"{self.basename}-{timezone.localdate():%Y%m%d}.xlsx"
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return xlsx_response(content, name)
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

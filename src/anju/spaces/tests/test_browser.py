@@ -1,37 +1,21 @@
 """A resident books the meeting room on the phone, in Chinese; the manager approves it in the
 console; the resident sees it confirmed."""
 
-from datetime import time, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from anju.core.testing import browser_login, make_world
-from anju.spaces import services
 from anju.spaces.models import Booking
+from anju.spaces.tests.factories import meeting_room
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_resident_books_manager_approves(live_server, browser, transactional_db):
     world = make_world()
-    hall = services.save_space(
-        actor=world.users["manager"],
-        community=world.community,
-        name="共享会议室",
-        kind="meeting",
-        place="服务中心一楼",
-        capacity=10,
-        opens_at=time(9, 0),
-        closes_at=time(18, 0),
-        slot_minutes=60,
-        max_slots=3,
-        book_days_ahead=7,
-        per_house_limit=2,
-        price_per_slot=Decimal("30.00"),
-        needs_approval=True,
-    )
+    hall = meeting_room(world, per_house_limit=2)
     tomorrow = timezone.localdate() + timedelta(days=1)
     phone = browser.new_context(
         locale="zh-CN", viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True

@@ -12,6 +12,7 @@ from django.utils import timezone
 from anju.core.testing import PASSWORD
 from anju.spaces import services
 from anju.spaces.models import Booking, Space
+from anju.spaces.tests.factories import meeting_room
 
 pytestmark = pytest.mark.django_db
 
@@ -29,22 +30,7 @@ def _at(days, hour):
 
 @pytest.fixture
 def hall(world):
-    return services.save_space(
-        actor=world.users["manager"],
-        community=world.community,
-        name="共享会议室",
-        kind="meeting",
-        place="服务中心一楼",
-        capacity=10,
-        opens_at=time(9, 0),
-        closes_at=time(18, 0),
-        slot_minutes=60,
-        max_slots=3,
-        book_days_ahead=7,
-        per_house_limit=20,
-        price_per_slot=Decimal("30.00"),
-        needs_approval=True,
-    )
+    return meeting_room(world)
 
 
 def test_console_pages_by_role(world, hall):
