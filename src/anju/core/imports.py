@@ -19,12 +19,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from . import audit
+from . import audit, idnumbers
 from .choices import AreaSource, HouseUsage, Relation
 from .crypto import blind_index, encrypt
 from .errors import DomainError
 from .models import Building, Entrance, House, Occupancy, Person
-from .services import _validate_id_number, validate_phone
+from .services import validate_phone
 
 SHEETS = {
     "buildings": {"楼栋", "buildings"},
@@ -311,9 +311,9 @@ def parse(community, fileobj) -> ImportReport:
             phone = validate_phone(phone)
         except DomainError as exc:
             errors.append(("phone", str(exc.message)))
-        id_number = _text(data.get("id_number")).upper()
+        id_number = _text(data.get("id_number"))
         try:
-            _validate_id_number(id_number)
+            id_number = idnumbers.normalise(id_number)
         except DomainError as exc:
             errors.append(("id_number", str(exc.message)))
         relation_text = _text(data.get("relation")) or "业主"

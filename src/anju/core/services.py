@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, idnumbers
 from .choices import OWNER_RELATIONS
 from .errors import DomainError
 from .models import (
@@ -125,28 +125,10 @@ def create_person(actor, *, organization, name, phone="", id_number="", **extra)
         organization=organization,
         name=name.strip(),
         phone=validate_phone(phone),
-        id_number=(id_number or "").strip().upper(),
+        id_number=idnumbers.normalise(id_number),
         **extra,
     )
-    _validate_id_number(obj.id_number)
     return _save_new(actor, obj, "core.person.created", exclude=["id_number_index"])
-
-
-def _validate_id_number(value):
-    """Resident identity card: 18 characters, last a digit or X, checksum per GB 11643."""
-    if not value:
-        return
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    codes = "10X98765432"
-    ok = (
-        len(value) == 18
-        and value[:17].isdigit()
-        and codes[sum(int(c) * w for c, w in zip(value[:17], weights, strict=True)) % 11]
-        == value[17]
-    )
-    if not ok:
-        message = _("Enter a valid 18-character resident ID number.")
-        raise DomainError(message, fields={"id_number": [message]})
 
 
 @transaction.atomic
@@ -221,8 +203,7 @@ def update_object(actor, obj, data: dict, *, action=None):
         if "phone" in data:
             data["phone"] = validate_phone(data["phone"])
         if "id_number" in data:
-            data["id_number"] = (data["id_number"] or "").strip().upper()
-            _validate_id_number(data["id_number"])
+            data["id_number"] = idnumbers.normalise(data["id_number"])
     if isinstance(obj, Occupancy) and data.get("is_representative"):
         relation = data.get("relation", obj.relation)
         if relation not in OWNER_RELATIONS:

@@ -122,9 +122,10 @@ class PersonViewSet(ScopedModelViewSet):
             queryset = queryset.filter(occupancies__house_id=int(house)).distinct()
         id_number = self.request.query_params.get("id_number")
         if id_number and policy.user_has(self.request.user, "core.person.view_id"):
+            from .. import idnumbers
             from ..crypto import blind_index
 
-            queryset = queryset.filter(id_number_index=blind_index(id_number))
+            queryset = queryset.filter(id_number_index=blind_index(idnumbers.search_key(id_number)))
         return queryset
 
 
