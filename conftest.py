@@ -83,6 +83,9 @@ def migration_data(request):
 
     if not SolarTerm.objects.exists():
         importlib.import_module("anju.notices.migrations.0002_builtin_data").load(apps, None)
+        importlib.import_module(
+            "anju.notices.migrations.0007_national_holidays"
+        ).load_national_calendar(apps, None)
     if not RuleSet.objects.exists():
         seed_rule_sets(RuleSet)
 

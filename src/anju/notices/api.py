@@ -4,6 +4,7 @@ voice (suggestions, meetings, action items)."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from anju.core.errors import InvalidTransition
 from anju.core.models import Building, Community, Entrance, House, Organization, Person, User
 from anju.core.scoping import scope_q
 
-from . import services
+from . import selectors, services
 from .choices import NoticeStatus, SurveyStatus
 from .models import (
     ActionItem,
@@ -453,46 +454,130 @@ class ReminderProposalViewSet(ScopedReadOnlyViewSet):
 
 
 class HolidaySerializer(serializers.ModelSerializer):
+    organization = ScopedRelatedField(
+        Organization,
+        REMINDERS,
+        required=False,
+        label=_("company"),
+        help_text=_("Empty (null) for the national calendar, which only the platform changes."),
+    )
+    key = serializers.SlugField(max_length=30, required=False, label=_("key"))
+    national = serializers.BooleanField(read_only=True)
+    days_off = serializers.IntegerField(read_only=True, label=_("days off"))
+    workdays = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="date", label=_("make-up working days")
+    )
+
     class Meta:
         model = Holiday
-        fields = ["id", "year", "key", "name", "date", "days_off"]
-        validators = []
+        fields = [
+            "id",
+            "organization",
+            "national",
+            "year",
+            "key",
+            "name",
+            "date",
+            "off_from",
+            "off_until",
+            "days_off",
+            "workdays",
+            "provisional",
+            "source",
+        ]
+        read_only_fields = ["provisional", "source"]
+        validators = []  # the service checks uniqueness and names the field
 
 
-class HolidayViewSet(viewsets.ModelViewSet):
-    """The holiday calendar (yearly table, editable by managers)."""
+class WorkingDaySerializer(serializers.Serializer):
+    date = serializers.DateField(label=_("date"))
+    working = serializers.BooleanField()
+    kind = serializers.ChoiceField(choices=["workday", "weekend", "holiday", "makeup_workday"])
+    holiday = HolidaySerializer(allow_null=True)
+    provisional = serializers.BooleanField()
 
-    queryset = Holiday.objects.all()
+
+class WorkingDayQuery(serializers.Serializer):
+    date = serializers.DateField(label=_("date"))
+
+
+class HolidayViewSet(ScopedModelViewSet):
+    """The holiday calendar: the national days off and make-up working days (read-only: only
+    the platform administrator changes them) and each company's own days, visible to that
+    company alone and kept by its admins and managers."""
+
+    queryset = Holiday.objects.prefetch_related("workdays")
     serializer_class = HolidaySerializer
-    filterset_fields = ["year", "key"]
+    permission_prefix = "notices.notice"
+    action_permissions = {
+        **dict.fromkeys(("create", "update", "partial_update", "destroy"), REMINDERS),
+        "working_day": "notices.notice.view",
+    }
+    filterset_fields = ["year", "key", "provisional"]
 
-    def required_permission(self):
-        return (
-            "notices.notice.view"
-            if self.request.method in ("GET", "HEAD", "OPTIONS")
-            else REMINDERS
-        )
+    def get_object(self):
+        holiday = super().get_object()
+        if self.action in ("update", "partial_update", "destroy"):
+            if holiday.organization_id is None:
+                raise PermissionDenied(
+                    _("The national holiday calendar is read-only; add your company's own days.")
+                )
+            if not policy.staff_has(
+                self.request.user, REMINDERS, organization_id=holiday.organization_id
+            ):
+                raise PermissionDenied()
+        return holiday
 
-    def perform_create(self, serializer):
-        if not policy.staff_has(self.request.user, REMINDERS):
-            raise PermissionDenied()
-        serializer.instance = services.save_holiday(
-            actor=self.request.user, holiday=Holiday(), **serializer.validated_data
-        )
+    def target_scope(self, data):
+        return None, self._organization(data).pk
+
+    def _organization(self, data):
+        organization = data.get("organization")
+        if organization is not None:
+            return organization
+        mine = list(Organization.objects.visible_to(self.request.user, REMINDERS)[:2])
+        if len(mine) != 1:
+            message = _("Choose the company the day belongs to.")
+            raise serializers.ValidationError({"organization": [message]})
+        return mine[0]
+
+    def create_object(self, data):
+        data["organization"] = self._organization(data)
+        return services.save_holiday(actor=self.request.user, holiday=Holiday(), **data)
 
     def perform_update(self, serializer):
-        if not policy.staff_has(self.request.user, REMINDERS):
-            raise PermissionDenied()
         serializer.instance = services.save_holiday(
             actor=self.request.user, holiday=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance):
-        if not policy.staff_has(self.request.user, REMINDERS):
-            raise PermissionDenied()
-        from anju.core import services as core_services
+        services.delete_holiday(actor=self.request.user, holiday=instance)
 
-        core_services.delete_object(self.request.user, instance)
+    @extend_schema(parameters=[WorkingDayQuery], responses=WorkingDaySerializer)
+    @action(detail=False, methods=["get"], url_path="working-day")
+    def working_day(self, request):
+        """Is this date a working day? National days off and make-up working days, and the
+        caller's company's own days off when the caller works for one company."""
+        query = WorkingDayQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        organizations = (
+            {m.organization_id for m in request.user.active_memberships()}
+            if hasattr(request.user, "active_memberships")
+            else set()
+        )
+        organization_id = next(iter(organizations)) if len(organizations) == 1 else None
+        status_ = selectors.day_status(query.validated_data["date"], organization_id)
+        return Response(
+            WorkingDaySerializer(
+                {
+                    "date": status_.day,
+                    "working": status_.working,
+                    "kind": status_.kind,
+                    "holiday": status_.holiday,
+                    "provisional": status_.provisional,
+                }
+            ).data
+        )
 
 
 class WeatherReportSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ class NoticesConfig(AppConfig):
     console_nav = [
         (_("Notices"), "console:notice-list", "notices.notice.view", "notices"),
         (_("Warm reminders"), "console:reminder-list", "notices.reminder.manage", "notices"),
+        (_("Holidays"), "console:holiday-list", "notices.notice.view", "notices"),
         (_("Surveys"), "console:survey-list", "notices.survey.view", "notices"),
         (
             _("Dissatisfaction list"),

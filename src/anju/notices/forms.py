@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.core.choices import Relation, Role
 from anju.core.console import ScopedForm
-from anju.core.models import Building, Community, Entrance, House
+from anju.core.models import Building, Community, Entrance, House, Organization
 
 from .choices import (
     AudienceKind,
@@ -199,4 +199,28 @@ class PolicyForm(ScopedForm):
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}))
     effective_on = forms.DateField(
         label=_("effective on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class HolidayForm(ScopedForm):
+    """A company's own day (its festival, anniversary, local holiday), with days off or not."""
+
+    scoped_fields = {"organization": (Organization, "notices.reminder.manage")}
+    organization = forms.ModelChoiceField(Organization.objects.none(), label=_("company"))
+    name = forms.CharField(label=_("name"), max_length=30)
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    off_from = forms.DateField(
+        label=_("first day off"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave both empty for a day without time off."),
+    )
+    off_until = forms.DateField(
+        label=_("last day off"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class WorkingDayForm(forms.Form):
+    check = forms.DateField(
+        label=_("Is this a working day?"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -10,6 +10,7 @@ from anju.core.models import Building, Community, Entrance, House, Organization,
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
 
+from .calendar import Holiday, MakeupWorkday, SolarTerm  # noqa: F401 (re-exported)
 from .choices import (
     ActionStatus,
     AudienceKind,
@@ -210,46 +211,6 @@ class NoticeReceipt(models.Model):
 
 
 # Warm reminders -----------------------------------------------------------------------------
-
-
-class SolarTerm(models.Model):
-    """二十四节气: the date (Beijing time) each solar term begins, per year. Shipped as data."""
-
-    year = models.PositiveSmallIntegerField(_("year"))
-    name = models.CharField(_("name"), max_length=4)
-    order = models.PositiveSmallIntegerField(_("order"))
-    date = models.DateField(_("date"))
-    moment = models.CharField(_("moment (Beijing time)"), max_length=16, blank=True)
-
-    class Meta:
-        verbose_name = _("solar term")
-        verbose_name_plural = _("solar terms")
-        ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["year", "name"], name="solar_term_unique")]
-        indexes = [models.Index(fields=["name", "date"], name="solar_term_name_date")]
-
-    def __str__(self):
-        return f"{self.year} {self.name} {self.date}"
-
-
-class Holiday(models.Model):
-    """节假日: a holiday's date per year, kept as an editable yearly table."""
-
-    year = models.PositiveSmallIntegerField(_("year"))
-    key = models.SlugField(_("key"), max_length=30)
-    name = models.CharField(_("name"), max_length=30)
-    date = models.DateField(_("date"))
-    days_off = models.PositiveSmallIntegerField(_("days off"), default=1)
-
-    class Meta:
-        verbose_name = _("holiday")
-        verbose_name_plural = _("holidays")
-        ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["year", "key"], name="holiday_unique")]
-        indexes = [models.Index(fields=["key", "date"], name="holiday_key_date")]
-
-    def __str__(self):
-        return f"{self.year} {self.name} {self.date}"
 
 
 class ReminderTemplate(models.Model):

@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
-from anju.core.errors import Conflict
+from anju.core.errors import Conflict, Forbidden
 from anju.core.errors import refuse as _error
 from anju.core.models import Attachment, Community, House, Membership, Occupancy
 from anju.core.notifications import email_backend, notify, sms_backend
@@ -587,7 +587,8 @@ def _occasions(trigger, community, settings_row, today):
         for term in SolarTerm.objects.filter(name=name, date__gte=today, date__lte=horizon):
             yield f"solar_term:{term.name}:{term.year}", term.name, term.date, ""
     elif trigger.kind == TriggerKind.HOLIDAY:
-        for day in Holiday.objects.filter(key=trigger.value, date__gte=today, date__lte=horizon):
+        holidays = Holiday.objects.for_organization(community.organization_id)
+        for day in holidays.filter(key=trigger.value, date__gte=today, date__lte=horizon):
             yield f"holiday:{day.key}:{day.year}", day.name, day.date, ""
     elif trigger.kind == TriggerKind.WEATHER:
         for report in WeatherReport.objects.filter(
@@ -798,22 +799,81 @@ def save_template(*, actor, template, triggers=None, **fields):
     return template
 
 
+HOLIDAY_FIELDS = {"year", "key", "name", "date", "off_from", "off_until", "organization"}
+LONGEST_HOLIDAY = 31  # days off in one row; the longest national holiday is 10 (2020)
+
+
+def _refuse_national(holiday):
+    if holiday.pk and holiday.organization_id is None:
+        raise Forbidden(
+            _(
+                "The national holiday calendar follows the State Council's notices; only the "
+                "platform administrator changes it. Add your company's own days instead."
+            )
+        )
+
+
 @transaction.atomic
 def save_holiday(*, actor, holiday, **fields):
+    """A company's own day (节日/公司假日) or, for the platform administrator (the admin site),
+    a national row. Companies never change the national calendar, nor shadow one of its keys."""
+    unknown = set(fields) - HOLIDAY_FIELDS
+    if unknown:
+        raise TypeError(f"save_holiday got unexpected fields {sorted(unknown)}")
+    if not getattr(actor, "is_superuser", False):
+        _refuse_national(holiday)
     before = audit.snapshot(holiday) if holiday.pk else None
+    if holiday.pk and "organization" in fields and fields["organization"] != holiday.organization:
+        _error("organization", _("A holiday stays with the company it was added for."))
     for key, value in fields.items():
         setattr(holiday, key, value)
+    if holiday.organization_id is not None:
+        holiday.provisional = False  # a company's own day is as the company says
+        if not holiday.key:
+            holiday.key = f"own-{holiday.date:%m%d}-{random.randrange(10**6):06d}"
+        national_key = Holiday.objects.filter(
+            organization__isnull=True, year=holiday.year, key=holiday.key
+        )
+        if national_key.exists():
+            _error("key", _("This key belongs to the national calendar; choose another."))
     if holiday.year != holiday.date.year:
         _error("date", _("The date must fall in the holiday's year."))
+    if (holiday.off_from is None) != (holiday.off_until is None):
+        _error("off_until", _("Give both the first and the last day off, or neither."))
+    if holiday.off_from is not None:
+        if holiday.off_from > holiday.off_until:
+            _error("off_until", _("The last day off cannot come before the first."))
+        if (holiday.off_until - holiday.off_from).days >= LONGEST_HOLIDAY:
+            _error("off_until", _("A holiday has at most 31 days off."))
     try:
         with transaction.atomic():
             holiday.save()
     except IntegrityError:
         _error("key", _("This holiday is already in the table for that year."))
     audit.record(
-        actor, "notices.holiday.saved", holiday, before=before, after=audit.snapshot(holiday)
+        actor,
+        "notices.holiday.saved",
+        holiday,
+        before=before,
+        after=audit.snapshot(holiday),
+        organization=holiday.organization,
     )
     return holiday
+
+
+@transaction.atomic
+def delete_holiday(*, actor, holiday):
+    if not getattr(actor, "is_superuser", False):
+        _refuse_national(holiday)
+    before = audit.snapshot(holiday)
+    audit.record(
+        actor,
+        "notices.holiday.deleted",
+        holiday,
+        before=before,
+        organization=holiday.organization,
+    )
+    holiday.delete()
 
 
 # Surveys ------------------------------------------------------------------------------------

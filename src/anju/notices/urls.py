@@ -8,6 +8,7 @@ console_urlpatterns = [
     path("notices/<int:pk>/", views.NoticeDetail.as_view(), name="notice-detail"),
     path("notices/<int:pk>/<slug:verb>/", views.NoticeAction.as_view(), name="notice-action"),
     path("reminders/", views.ProposalList.as_view(), name="reminder-list"),
+    path("holidays/", views.HolidayCalendar.as_view(), name="holiday-list"),
     path("surveys/", views.SurveyList.as_view(), name="survey-list"),
     path("surveys/new/", views.SurveyCreate.as_view(), name="survey-create"),
     path("surveys/dissatisfied/", views.DissatisfactionList.as_view(), name="survey-dissatisfied"),

@@ -19,21 +19,34 @@ from anju.core.console import (
     ScopedListView,
     ServiceFormView,
     StaffRequiredMixin,
+    add_domain_errors,
     get_scoped_object,
 )
 from anju.core.errors import DomainError
+from anju.core.models import Organization
 
-from . import services
+from . import selectors, services
 from .choices import ProposalStatus
 from .forms import (
+    HolidayForm,
     MeetingForm,
     NoticeForm,
     PolicyForm,
     QuarterlySurveyForm,
     SurveyBuilderForm,
     WeatherForm,
+    WorkingDayForm,
 )
-from .models import ActionItem, Answer, Meeting, Notice, ReminderProposal, Suggestion, Survey
+from .models import (
+    ActionItem,
+    Answer,
+    Holiday,
+    Meeting,
+    Notice,
+    ReminderProposal,
+    Suggestion,
+    Survey,
+)
 from .results import survey_results
 
 MANAGE = "notices.notice.manage"
@@ -302,6 +315,109 @@ class ProposalList(StaffRequiredMixin, generic.TemplateView):
         if self.request.community_id:
             queryset = queryset.filter(pk=self.request.community_id)
         return queryset
+
+
+# Holidays -----------------------------------------------------------------------------------
+
+
+class HolidayCalendar(StaffRequiredMixin, generic.TemplateView):
+    """节假日: a year's national days off and make-up working days, what is provisional, and the
+    company's own days (added and removed here by those who manage reminders)."""
+
+    permission = "notices.notice.view"
+    template_name = "notices/holidays.html"
+
+    def _year(self):
+        text = self.request.GET.get("year", "")
+        years = self._years()
+        if text.isdigit() and int(text) in years:
+            return int(text)
+        today = timezone.localdate().year
+        return today if today in years or not years else min(years, key=lambda y: abs(y - today))
+
+    def _years(self):
+        return sorted(
+            set(Holiday.objects.filter(organization__isnull=True).values_list("year", flat=True))
+        )
+
+    def _organization_id(self):
+        ids = {m.organization_id for m in self.request.user.active_memberships()}
+        return next(iter(ids)) if len(ids) == 1 else None
+
+    def get_context_data(self, form=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, year = self.request.user, self._year()
+        rows = (
+            Holiday.objects.visible_to(user, "notices.notice.view")
+            .filter(year=year)
+            .prefetch_related("workdays")
+            .order_by("date", "organization_id", "key")
+        )
+        editable = set(
+            Holiday.objects.editable_by(user, "notices.reminder.manage")
+            .filter(year=year)
+            .values_list("pk", flat=True)
+        )
+        can_add = policy.staff_has(user, "notices.reminder.manage")
+        check = WorkingDayForm(self.request.GET or None)
+        answer = None
+        if "check" in self.request.GET and check.is_valid():
+            answer = selectors.day_status(check.cleaned_data["check"], self._organization_id())
+        published = year in selectors.published_years()
+        ctx.update(
+            title=_("Holidays"),
+            year=year,
+            years=self._years(),
+            published=published,
+            rows=[(row, row.pk in editable) for row in rows],
+            workdays=sorted((w, row) for row in rows for w in (d.date for d in row.workdays.all())),
+            form=form or (HolidayForm(user=user, initial=self._initial(year)) if can_add else None),
+            check=check,
+            answer=answer,
+        )
+        return ctx
+
+    def _initial(self, year):
+        organizations = Organization.objects.visible_to(
+            self.request.user, "notices.reminder.manage"
+        )
+        first = organizations.first() if organizations.count() == 1 else None
+        return {"organization": first}
+
+    def post(self, request):
+        if not policy.staff_has(request.user, "notices.reminder.manage"):
+            raise PermissionDenied
+        year_url = f"{reverse('console:holiday-list')}?year={self._year()}"
+        if request.POST.get("action") == "delete":
+            holiday = get_scoped_editable(request.user, request.POST.get("holiday", ""))
+            _run(request, services.delete_holiday, holiday=holiday)
+            return redirect(year_url)
+        form = HolidayForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                holiday = services.save_holiday(
+                    actor=request.user, holiday=Holiday(), year=data["date"].year, key="", **data
+                )
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(f"{reverse('console:holiday-list')}?year={holiday.year}")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+def get_scoped_editable(user, pk):
+    holiday = (
+        Holiday.objects.editable_by(user, "notices.reminder.manage")
+        .filter(pk=int(pk) if str(pk).isdigit() else 0)
+        .first()
+    )
+    if holiday is None:
+        from django.http import Http404
+
+        raise Http404
+    return holiday
 
 
 # Surveys ------------------------------------------------------------------------------------

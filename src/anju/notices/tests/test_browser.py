@@ -65,3 +65,45 @@ def test_manager_publishes_resident_reads_reach_counts(live_server, browser, tra
     unread = page.locator("#reach").inner_text()
     assert "李四" in unread and "王五" in unread and "张三" not in unread.split("李四")[1]
     context.close()
+
+
+def test_holiday_page_on_a_phone_and_a_desk(live_server, browser, transactional_db, tmp_path):
+    """The holiday page at 390 and 1366 px, in Chinese and English: the days off and make-up
+    working days of 2026, the working-day answer, a company day added on the phone.
+    ANJU_SCREENSHOTS=<dir> keeps the pictures."""
+    import os
+    from pathlib import Path
+
+    make_world()
+    shots = Path(os.environ.get("ANJU_SCREENSHOTS") or tmp_path)
+    for locale, language in (("zh-CN", "zh-hans"), ("en-US", "en")):
+        for width, height in ((390, 844), (1366, 900)):
+            context = browser.new_context(
+                locale=locale,
+                viewport={"width": width, "height": height},
+                extra_http_headers={"Accept-Language": language},
+            )
+            page = context.new_page()
+            page.set_default_timeout(20000)
+            browser_login(page, live_server.url, "manager")
+            page.goto(f"{live_server.url}/console/holidays/?year=2026&check=2026-02-14")
+            text = page.locator("main, body").first.inner_text()
+            assert "2026-02-15" in text and "2026-02-14" in text
+            assert ("调休" in text) if language == "zh-hans" else ("make-up" in text)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width + 1, scroll_width  # no sideways scrolling of the page
+            page.screenshot(path=str(shots / f"holidays-{language}-{width}.png"), full_page=True)
+            if width == 390 and language == "zh-hans":
+                page.fill("#id_name", "业主开放日")
+                page.fill("#id_date", "2026-12-18")
+                page.click("button[name=action][value=add]")
+                page.wait_for_load_state("networkidle")
+                assert "业主开放日" in page.locator("table.holidays").inner_text()
+            context.close()
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    browser_login(page, live_server.url, "manager")
+    page.goto(f"{live_server.url}/console/holidays/?year=2028")
+    page.screenshot(path=str(shots / "holidays-zh-hans-1366-2028.png"), full_page=True)
+    assert "待定" in page.locator("body").inner_text()
+    context.close()

@@ -140,11 +140,14 @@ def test_proposes_fireworks_before_spring_festival(world):
 
 
 def test_edited_holiday_moves_the_proposal(world, api):
-    row = Holiday.objects.get(year=2027, key="national_day")
+    """The platform administrator corrects the national calendar (the admin site calls the
+    same service); the engine proposes for the new date. Companies cannot change it."""
+    row = Holiday.objects.get(organization=None, year=2027, key="national_day")
     response = api(world.users["manager"]).patch(
         f"/api/v1/holidays/{row.pk}/", {"date": "2027-10-02"}, format="json"
     )
-    assert response.status_code == 200, response.content
+    assert response.status_code == 403, response.content
+    services.save_holiday(actor=world.users["root"], holiday=row, date=date(2027, 10, 2))
     services.run_engine(today=date(2027, 9, 29), communities=[world.community])
     proposal = ReminderProposal.objects.get(
         template__key="national-day-travel", community=world.community
