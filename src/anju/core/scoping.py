@@ -26,6 +26,9 @@ class Scope:
     # Rows of their houses that residents do not see, those with any of ((column, value), ...):
     # e.g. a house's bills before its delivery (they are the developer's, not the owner's).
     residents_except: tuple = ()
+    # Rows without an organization are shared reference data that everyone signed in reads
+    # (the national holiday calendar); writes to them are the platform's, never a company's.
+    shared_without_organization: bool = False
 
 
 def _nothing():
@@ -62,6 +65,8 @@ def scope_q(model, user, perm=None) -> Q | None:
             q |= Q(**{scope.person: user.person_id})
         if scope.residents_see_community and scope.community and house_ids:
             q |= Q(**{f"{scope.community}__in": user.resident_community_ids()})
+    if scope.shared_without_organization:
+        q |= Q(**{f"{scope.organization}__isnull": True})
     return q
 
 
@@ -122,6 +127,8 @@ def scope_sql(model, user, perm=None, alias=None):
             sql, values = among(scope.community, sorted(user.resident_community_ids()))
             parts.append(sql)
             params += values
+    if scope.shared_without_organization:
+        parts.append(f"{column(scope.organization)} IS NULL")
     if not parts:
         return "1 = 0", []
     return "(" + " OR ".join(parts) + ")", params
@@ -148,6 +155,8 @@ def object_visible(obj, user, perm=None):
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
+        return True
+    if scope.shared_without_organization and value(scope.organization) is None:
         return True
     for membership in user.active_memberships():
         if perm and not policy.role_has(membership.role, perm):

@@ -33,15 +33,9 @@ class SolarTerm(models.Model):
 
 
 class HolidayQuerySet(ScopedQuerySet):
-    """National rows (no company) are read by everyone signed in; a company's own rows by the
-    scope, like every tenant row. Writes go through ``editable_by``, which never includes the
-    national calendar."""
-
-    def visible_to(self, user, perm=None):
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        q = scope_q(self.model, user, perm)
-        return self if q is None else self.filter(q | Q(organization__isnull=True))
+    """``visible_to`` gives the national rows (no company: ``Scope.shared_without_organization``)
+    and a company's own by the scope, like every tenant row; writes go through ``editable_by``,
+    which never includes the national calendar."""
 
     def editable_by(self, user, perm):
         if not getattr(user, "is_authenticated", False):
@@ -82,7 +76,7 @@ class Holiday(models.Model):
     source = models.CharField(_("source"), max_length=300, blank=True)
 
     objects = models.Manager.from_queryset(HolidayQuerySet)()
-    scope = Scope(organization="organization")
+    scope = Scope(organization="organization", shared_without_organization=True)
 
     class Meta:
         verbose_name = _("holiday")

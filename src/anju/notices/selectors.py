@@ -69,16 +69,3 @@ def day_status(day, organization_id=None):
 
 def is_working_day(day, organization_id=None):
     return day_status(day, organization_id).working
-
-
-def year_calendar(year, organization_id=None):
-    """A year's holidays for the calendar page: national rows then the company's, each with
-    its make-up working days, in date order (a 元旦 whose days off begin in the December before
-    is the new year's row)."""
-    rows = (
-        calendar_for(organization_id)
-        .filter(year=year)
-        .prefetch_related("workdays")
-        .order_by("date", "organization_id", "key")
-    )
-    return list(rows)
