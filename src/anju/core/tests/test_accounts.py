@@ -73,14 +73,16 @@ def test_an_admin_sets_another_users_password_and_it_is_audited(world, api, clie
 
 
 def test_ones_own_password_is_changed_with_the_old_one(world, api):
-    agent = world.users["agent"]
-    response = api(agent).patch(
-        f"/api/v1/users/{agent.pk}/", {"password": NEW_PASSWORD}, format="json"
+    """A manager may edit their own login, but not set its password without the current one
+    (a borrowed session must not take the account over): that is /api/v1/me/password/."""
+    manager = world.users["manager"]
+    response = api(manager).patch(
+        f"/api/v1/users/{manager.pk}/", {"password": NEW_PASSWORD}, format="json"
     )
     assert response.status_code == 400
     assert "password" in response.json()["error"]["fields"]
-    agent.refresh_from_db()
-    assert agent.check_password(PASSWORD)
+    manager.refresh_from_db()
+    assert manager.check_password(PASSWORD)
 
 
 # Authority, actor x target ------------------------------------------------------------------
@@ -172,8 +174,8 @@ def test_authority_over_a_login(world, api, actor, target, expected):
     assert response.status_code == expected, response.content
     victim.refresh_from_db()
     assert (victim.first_name == "改名") == (expected == 200)
-    if expected == 403:
-        assert response.json()["error"]["code"] == "forbidden"
+    if expected == 403:  # refused by the role (permission_denied) or by the authority
+        assert response.json()["error"]["code"] in ("forbidden", "permission_denied")
         assert response.json()["error"]["message"]
 
 
@@ -202,7 +204,7 @@ GRANTS = [
     ("manager", {"role": Role.AGENT, "communities": "c2"}, False),  # not their community
     ("manager", {"role": Role.AGENT, "communities": "c1,c2"}, False),
     ("manager", {"role": Role.AGENT, "communities": ""}, False),
-    ("manager", {"role": Role.FINANCE, "communities": "c1"}, False),  # finance exceeds manager
+    ("manager", {"role": Role.FINANCE, "communities": "c1"}, True),  # finance is within manager
     ("manager", {"role": Role.ORG_ADMIN, "communities": "c1"}, False),
     ("agent", {"role": Role.TECHNICIAN, "communities": "c1"}, False),
 ]

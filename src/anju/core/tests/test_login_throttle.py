@@ -134,15 +134,18 @@ def test_each_failure_is_audited_without_the_password(world, client):
     text = " ".join(f"{e.before} {e.after} {e.object_repr} {e.actor_label}" for e in entries)
     assert "secret-guess" not in text
     assert "13900001111" not in text and "139****1111" in text
-    assert entries[0].organization_id is None  # a resident login has no company of its own
+    # The resident's company sees the failure in its audit log; the unknown name, nobody's.
+    assert [e.organization_id for e in entries] == [world.org.pk, None]
+    assert entries[0].after["user"] == world.users["resident"].pk
     assert entries[0].after["path"] == "/api/v1/auth/token/"
 
 
-def test_a_lockout_tells_the_owner(world, client, settings):
+def test_a_lockout_tells_the_owner(world, client, settings, django_capture_on_commit_callbacks):
     LogSmsBackend.sent.clear()
     resident = world.users["resident"]
-    for _ in range(settings.ANJU_LOGIN_FAILURE_LIMIT + 3):
-        token(client, "resident", "nope")
+    with django_capture_on_commit_callbacks(execute=True):  # the SMS leaves after commit
+        for _ in range(settings.ANJU_LOGIN_FAILURE_LIMIT + 3):
+            token(client, "resident", "nope")
     notes = Notification.objects.filter(user=resident)
     assert notes.count() == 1  # once per lockout, not once per attempt
     assert [phone for phone, _ in LogSmsBackend.sent] == ["13900001111"]

@@ -228,12 +228,19 @@ def test_password_pages(world, login, page, post):
     response = browser.get(page)
     assert response.status_code == 200
     assert b'name="old_password"' in response.content
-    response = browser.post(post, {"old_password": "wrong", "new_password": NEW_PASSWORD})
+    new = {"new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    response = browser.post(post, {"old_password": "wrong", **new})
     assert response.status_code == 200
     assert b"errorlist" in response.content
-    response = browser.post(post, {"old_password": PASSWORD, "new_password": "1"})
+    response = browser.post(
+        post, {"old_password": PASSWORD, "new_password": "1", "new_password2": "1"}
+    )
     assert response.status_code == 200 and b"errorlist" in response.content
-    response = browser.post(post, {"old_password": PASSWORD, "new_password": NEW_PASSWORD})
+    response = browser.post(
+        post, {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password2": "other"}
+    )
+    assert response.status_code == 200 and b"errorlist" in response.content
+    response = browser.post(post, {"old_password": PASSWORD, **new})
     assert response.status_code == 302
     assert browser.get(page).status_code == 200
     assert other.get(page).status_code == 302
