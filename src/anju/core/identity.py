@@ -108,7 +108,10 @@ def user_by_token(key):
         return None
     n = len(_LOGIN_FIELDS)
     user = _build(row[:-n])
-    login = Login.from_db(DEFAULT_DB_ALIAS, ["user_id", *_LOGIN_FIELDS], (user.pk, *row[-n:]))
+    pk, *rest = row[-n:]  # from_db takes the values in the model's field order
+    login = Login.from_db(
+        DEFAULT_DB_ALIAS, ["id", "user_id", *_LOGIN_FIELDS[1:]], (pk, user.pk, *rest)
+    )
     login._state.fields_cache["user"] = user
     return user, login
 
