@@ -444,3 +444,19 @@ def revoke_login(actor, login):
         after={"login": login.pk, "kind": login.kind},
     )
     logins.revoke([login])
+
+
+@transaction.atomic
+def revoke_other_logins(actor, *, keep=None):
+    """The owner ends every login but the one in use (``keep``)."""
+    others = actor.logins.exclude(pk=keep) if keep is not None else actor.logins.all()
+    ended = logins.revoke(others)
+    if ended:
+        audit.record(
+            actor,
+            "core.login.revoked",
+            actor,
+            organization=actor.home_organization,
+            after={"others": ended},
+        )
+    return ended

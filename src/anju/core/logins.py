@@ -99,6 +99,12 @@ def session_key_changed(old_key, new_key):
         Login.objects.filter(session_key=old_key).update(session_key=new_key)
 
 
+def forget_session(session_key):
+    """At logout: the session ends, and its row with it."""
+    if session_key:
+        Login.objects.filter(session_key=session_key).delete()
+
+
 def _touch_due(last_used):
     return last_used <= timezone.now() - timedelta(minutes=settings.ANJU_LOGIN_TOUCH_MINUTES)
 

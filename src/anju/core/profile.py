@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import generic
 from django.views.decorators.http import require_POST
 
@@ -170,6 +171,26 @@ def revoke_login(request, pk, profile_url):
     return redirect(profile_url)
 
 
+def revoke_other_logins(request, profile_url):
+    if not request.user.is_authenticated:
+        raise Http404
+    ended = accounts.revoke_other_logins(request.user, keep=logins.current_login_id(request))
+    messages.success(
+        request,
+        ngettext("%(count)d other login was ended.", "%(count)d other logins were ended.", ended)
+        % {"count": ended},
+    )
+    return redirect(profile_url)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout; the session leaves the login list with it."""
+
+    def post(self, request, *args, **kwargs):
+        logins.forget_session(request.session.session_key)
+        return super().post(request, *args, **kwargs)
+
+
 # Console ---------------------------------------------------------------------------------
 
 
@@ -181,6 +202,11 @@ class ConsoleProfileView(StaffRequiredMixin, ProfileMixin, generic.TemplateView)
 @require_POST
 def console_revoke_login(request, pk):
     return revoke_login(request, pk, ConsoleProfileView.profile_url)
+
+
+@require_POST
+def console_revoke_other_logins(request):
+    return revoke_other_logins(request, ConsoleProfileView.profile_url)
 
 
 # Portal ----------------------------------------------------------------------------------
@@ -200,3 +226,8 @@ class PortalProfileView(ProfileMixin, generic.TemplateView):
 @require_POST
 def portal_revoke_login(request, pk):
     return revoke_login(request, pk, PortalProfileView.profile_url)
+
+
+@require_POST
+def portal_revoke_other_logins(request):
+    return revoke_other_logins(request, PortalProfileView.profile_url)

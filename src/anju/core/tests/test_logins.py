@@ -266,3 +266,27 @@ def test_profile_pages_list_and_revoke_logins(world, client, login, page, login_
     theirs = models.Login.objects.get(user=world.users["manager"])
     assert browser.post(f"{page}logins/{theirs.pk}/revoke/").status_code == 404
     assert client.get("/api/v1/me/", **auth(someone_else)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("login", "page", "login_path", "logout"),
+    [
+        ("agent", "/console/me/", "/console/login/", "/console/logout/"),
+        ("13900001111", "/app/me/", "/app/login/", "/app/logout/"),
+    ],
+)
+def test_logout_and_ending_all_other_logins(world, client, login, page, login_path, logout):
+    browser = console_login(login, path=login_path)
+    leaving = console_login(login, path=login_path)
+    token = login_token(client, login)
+    user = User.objects.get(pk=browser.session["_auth_user_id"])
+    assert models.Login.objects.filter(user=user).count() == 3
+    leaving.post(logout)
+    assert models.Login.objects.filter(user=user).count() == 2  # a logout leaves the list
+    other = console_login(login, path=login_path)
+    response = browser.post(f"{page}logins/others/revoke/")
+    assert response.status_code == 302
+    assert client.get("/api/v1/me/", **auth(token)).status_code == 401
+    assert other.get(page).status_code == 302
+    assert browser.get(page).status_code == 200
+    assert models.Login.objects.filter(user=user).count() == 1
