@@ -159,7 +159,7 @@ ANJU_LOGIN_COOLOFF_MINUTES = env_int("ANJU_LOGIN_COOLOFF_MINUTES", 15)
 # Reverse proxies in front of Anju that append to X-Forwarded-For (0: the peer address is the
 # client's). Throttling per address and the login list read the client address through it.
 ANJU_PROXY_COUNT = env_int("ANJU_PROXY_COUNT", 0)
-AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_ENABLED = True
 AXES_HANDLER = "anju.core.signin.AttemptHandler"
 AXES_FAILURE_LIMIT = ANJU_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=ANJU_LOGIN_COOLOFF_MINUTES)

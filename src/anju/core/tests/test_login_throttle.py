@@ -166,3 +166,15 @@ def test_throttling_survives_the_cooloff_boundary(world, client, settings):
         clock.shift(timedelta(minutes=settings.ANJU_LOGIN_COOLOFF_MINUTES, seconds=1))
         assert token(client, "agent", "nope").status_code == 400
         assert token(client, "agent", PASSWORD).status_code == 200
+
+
+def test_behind_a_proxy_the_forwarded_address_counts_and_cannot_be_spoofed(world, client, settings):
+    """ANJU_PROXY_COUNT=1: the address the proxy appended is the client's; what the client put
+    in X-Forwarded-For itself changes nothing."""
+    settings.ANJU_PROXY_COUNT = 1
+    for i in range(settings.ANJU_LOGIN_ADDRESS_FAILURE_LIMIT):
+        token(client, f"nobody{i}", "nope", HTTP_X_FORWARDED_FOR=f"10.9.{i}.1, 198.51.100.7")
+    spoofed = token(client, "agent", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.5, 198.51.100.7")
+    assert spoofed.status_code == 429
+    elsewhere = token(client, "agent", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert elsewhere.status_code == 200
