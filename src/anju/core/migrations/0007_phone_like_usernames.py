@@ -15,7 +15,8 @@ def rename_phone_like_usernames(apps, schema_editor):
     AuditEntry = apps.get_model("core", "AuditEntry")
     ContentType = apps.get_model("contenttypes", "ContentType")
     content_type = None
-    for user in User.objects.order_by("id"):
+    # Only digits, whitespace, dashes and a plus can spell a phone number: the rest is not read.
+    for user in User.objects.filter(username__regex=r"^[-+0-9\s]+$").order_by("id"):
         as_phone = mobile_number(user.username)
         if as_phone is None or as_phone == (user.phone or ""):
             continue
