@@ -85,8 +85,8 @@ def generate(args):
     """Company, communities, houses with owners, staff, and ``args.tickets`` tickets of history."""
     from django.db import connection
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from anju.core.logins import issue_token
     from anju.core.models import Community, Membership, NumberSequence, Organization, User
 
     org = Organization.objects.create(name="基准物业")
@@ -212,16 +212,15 @@ def generate(args):
         user = User.objects.create(username=f"resident{i}", person_id=person_id)
         residents.append((user, house_id, community_id))
     tokens = {
-        "residents": [(Token.objects.create(user=u).key, h, c) for u, h, c in residents],
-        "agents": [(Token.objects.create(user=u).key, u) for u in agents],
+        "residents": [(issue_token(u)[0], h, c) for u, h, c in residents],
+        "agents": [(issue_token(u)[0], u) for u in agents],
     }
     return communities, tokens
 
 
 def reuse(args):
     """The data of an earlier run of the same size, if the database holds it."""
-    from rest_framework.authtoken.models import Token
-
+    from anju.core.logins import issue_token
     from anju.core.models import Community, User
     from anju.servicedesk.models import Ticket
 
@@ -235,9 +234,10 @@ def reuse(args):
             return None
         house_id = user.resident_house_ids()[0]
         community_id = Community.objects.get(houses__pk=house_id).pk
-        residents.append((Token.objects.get(user=user).key, house_id, community_id))
+        # Tokens are kept as hashes: a new one per run.
+        residents.append((issue_token(user)[0], house_id, community_id))
     agents = [
-        (Token.objects.get(user=u).key, u)
+        (issue_token(u)[0], u)
         for u in User.objects.filter(username__startswith="agent").order_by("pk")
     ]
     print(f"reusing {Ticket.objects.count():,} tickets from an earlier run")

@@ -6,6 +6,7 @@ in README.md ("Production") and run ``anju check --deploy``.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,7 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -82,9 +83,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "anju.core.logins.SessionActivityMiddleware",
     "anju.core.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anju.core.middleware.CurrentCommunityMiddleware",
+    # Last: turns a lockout on a login path that is not ours (the admin site) into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "anju.urls"
@@ -131,12 +135,43 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["anju.core.auth.UsernameOrPhoneBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every authenticate() of a locked-out account or address (core.signin).
+    "anju.core.signin.LockoutBackend",
+    "anju.core.auth.UsernameOrPhoneBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/console/login/"
+
+# Logins (core.logins): API tokens live this long; a token's or session's "last used" is
+# written at most once per ANJU_LOGIN_TOUCH_MINUTES.
+ANJU_TOKEN_TTL_HOURS = env_int("ANJU_TOKEN_TTL_HOURS", 720)
+ANJU_LOGIN_TOUCH_MINUTES = env_int("ANJU_LOGIN_TOUCH_MINUTES", 5)
+# Login throttling (django-axes, core.signin): failures per account and per address within
+# the cool-off before further logins are refused until it has passed. An address gets more
+# tries: a whole office or a carrier's NAT shares one.
+ANJU_LOGIN_FAILURE_LIMIT = env_int("ANJU_LOGIN_FAILURE_LIMIT", 5)
+ANJU_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("ANJU_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+ANJU_LOGIN_COOLOFF_MINUTES = env_int("ANJU_LOGIN_COOLOFF_MINUTES", 15)
+# Reverse proxies in front of Anju that append to X-Forwarded-For (0: the peer address is the
+# client's). Throttling per address and the login list read the client address through it.
+ANJU_PROXY_COUNT = env_int("ANJU_PROXY_COUNT", 0)
+AXES_ENABLED = True
+AXES_HANDLER = "anju.core.signin.AttemptHandler"
+AXES_FAILURE_LIMIT = ANJU_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=ANJU_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "anju.core.signin.account_key"
+AXES_CLIENT_IP_CALLABLE = "anju.core.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "anju.core.signin.lockout_response"
+# A refused attempt during a lockout does not restart it: the wait shown stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # core.Login records successful logins
+AXES_VERBOSE = False
 
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:

@@ -11,10 +11,10 @@ from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from .db import prepared_cursor
-from .models import House, Membership, Occupancy, Person, User
+from .logins import digest
+from .models import House, Login, Membership, Occupancy, Person, User
 
 _USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
 _MEMBERSHIP_FIELDS = ["id", "user_id", "organization_id", "role", "active"]
@@ -84,24 +84,36 @@ def user_by_id(user_id):
     return _build(row) if row else None
 
 
+_LOGIN_FIELDS = ["id", "kind", "created_at", "last_used_at", "expires_at"]
+
+
 def user_by_token(key):
-    """(user with their scope, token) for an API token key, or None."""
+    """(user with their scope, Login) for an unexpired API token, or None. The token is looked
+    up by its digest; only tokens are found (a session key is not a token)."""
+    now = timezone.now()
     if connection.vendor != "postgresql":
-        token = Token.objects.select_related("user").filter(key=key).first()
-        return (token.user, token) if token else None
+        login = (
+            Login.objects.select_related("user")
+            .filter(token_digest=digest(key), kind=Login.Kind.TOKEN, expires_at__gt=now)
+            .first()
+        )
+        return (login.user, login) if login else None
     row = _fetch(
-        f", t.key, t.created FROM {_table(Token)} t JOIN {_table(User)} u ON u.id = t.user_id "
-        "WHERE t.key = %(key)s",
-        {"key": key},
+        ", t.id, t.kind, t.created_at, t.last_used_at, t.expires_at "
+        f"FROM {_table(Login)} t JOIN {_table(User)} u ON u.id = t.user_id "
+        "WHERE t.token_digest = %(digest)s AND t.kind = %(kind)s AND t.expires_at > %(now)s",
+        {"digest": digest(key), "kind": Login.Kind.TOKEN, "now": now},
     )
     if row is None:
         return None
-    user = _build(row[:-2])
-    token = Token.from_db(
-        DEFAULT_DB_ALIAS, ["key", "user_id", "created"], (row[-2], user.pk, row[-1])
+    n = len(_LOGIN_FIELDS)
+    user = _build(row[:-n])
+    pk, *rest = row[-n:]  # from_db takes the values in the model's field order
+    login = Login.from_db(
+        DEFAULT_DB_ALIAS, ["id", "user_id", *_LOGIN_FIELDS[1:]], (pk, user.pk, *rest)
     )
-    token._state.fields_cache["user"] = user
-    return user, token
+    login._state.fields_cache["user"] = user
+    return user, login
 
 
 def _table(model):

@@ -471,6 +471,37 @@ class Membership(models.Model):
         return community_id in every
 
 
+class Login(models.Model):
+    """登录: one signed-in device of a user, an API token or a console/portal session, that its
+    owner can list and revoke (core.logins). A token is kept only as its SHA-256 digest; a
+    session row names the session-store key that revoking deletes."""
+
+    class Kind(models.TextChoices):
+        TOKEN = "token", _("App or API token")
+        SESSION = "session", _("Browser session")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="logins", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    token_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    session_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    user_agent = models.CharField(_("device"), max_length=255, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login")
+        verbose_name_plural = _("logins")
+        ordering = ["-last_used_at", "-id"]
+        indexes = [models.Index(fields=["user", "expires_at"], name="login_user_expires")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()}"
+
+
 class AuditEntry(models.Model):
     """审计日志: who did what, when, with before and after. Append-only."""
 

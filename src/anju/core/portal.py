@@ -1,6 +1,5 @@
 """Resident portal (/app/): mobile-first pages for owners, tenants and family members."""
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -14,14 +13,6 @@ from .models import House, Occupancy
 
 class ResidentMixin(LoginRequiredMixin):
     login_url = "/app/login/"
-
-
-class PortalLoginView(auth_views.LoginView):
-    template_name = "portal/login.html"
-    redirect_authenticated_user = True
-
-    def get_success_url(self):
-        return self.get_redirect_url() or "/app/"
 
 
 class HomeView(ResidentMixin, generic.TemplateView):
@@ -44,15 +35,6 @@ class HomeView(ResidentMixin, generic.TemplateView):
             else {}
         )
         ctx.update(title=_("My home"), houses=[(h, mine.get(h.pk)) for h in houses])
-        return ctx
-
-
-class ProfileView(ResidentMixin, generic.TemplateView):
-    template_name = "portal/profile.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["title"] = _("Me")
         return ctx
 
 

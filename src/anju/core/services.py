@@ -1,6 +1,5 @@
 """Core write operations. Every write goes through here: validated, atomic, audited."""
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,11 +12,9 @@ from .models import (
     Community,
     Entrance,
     House,
-    Membership,
     Occupancy,
     Organization,
     Person,
-    User,
 )
 
 PHONE_DIGITS = 11
@@ -238,68 +235,6 @@ def delete_object(actor, obj):
                 _("This record is still in use and cannot be deleted."), code="protected"
             ) from exc
         raise
-
-
-@transaction.atomic
-def create_user(
-    actor, *, username, password, phone=None, person=None, email="", organization=None, **extra
-):
-    phone = validate_phone(phone) or None if phone else None
-    if User.objects.filter(username=username).exists():
-        message = _("This username is taken.")
-        raise DomainError(message, fields={"username": [message]})
-    if phone and User.objects.filter(phone=phone).exists():
-        message = _("Another login already uses this phone number.")
-        raise DomainError(message, fields={"phone": [message]})
-    if person is not None and User.objects.filter(person=person).exists():
-        message = _("This person already has a login.")
-        raise DomainError(message, fields={"person": [message]})
-    user = User(username=username, phone=phone, person=person, email=email, **extra)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise DomainError(exc.messages[0], fields={"password": exc.messages}) from exc
-    user.set_password(password)
-    user.save()
-    org = organization or (person.organization if person else None)
-    audit.record(
-        actor,
-        "core.user.created",
-        user,
-        organization=org,
-        after={"username": username, "person": person.pk if person else None},
-    )
-    return user
-
-
-@transaction.atomic
-def create_membership(actor, *, user, organization, role, communities=()):
-    communities = list(communities)
-    for community in communities:
-        if community.organization_id != organization.pk:
-            message = _("A community of another company was chosen.")
-            raise DomainError(message, fields={"communities": [message]})
-    membership, created = Membership.objects.get_or_create(
-        user=user, organization=organization, role=role
-    )
-    if (
-        not created
-        and membership.active
-        and set(membership.community_ids()) == {c.pk for c in communities}
-    ):
-        return membership
-    membership.active = True
-    membership.save(update_fields=["active"])
-    membership.communities.set(communities)
-    membership.__dict__.pop("_community_ids", None)
-    audit.record(
-        actor,
-        "core.membership.granted",
-        membership,
-        organization=organization,
-        after={"user": user.pk, "role": role, "communities": [c.pk for c in communities]},
-    )
-    return membership
 
 
 @transaction.atomic

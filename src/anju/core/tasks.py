@@ -21,3 +21,19 @@ def purge_departed_personal_data():
     from .privacy import purge_departed
 
     return purge_departed()
+
+
+@shared_task(name="anju.core.tasks.purge_expired_logins")
+@periodic(timedelta(hours=6))
+def purge_expired_logins():
+    """Expired API tokens and session records (they no longer work): the login lists stay short.
+    Axes' login attempts older than the cool-off go with them."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .logins import purge_expired
+
+    cutoff = timezone.now() - timedelta(minutes=settings.ANJU_LOGIN_COOLOFF_MINUTES)
+    attempts, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+    return {"logins": purge_expired(), "attempts": attempts}

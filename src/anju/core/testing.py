@@ -171,6 +171,13 @@ def make_world(houses=4) -> World:
     return world
 
 
+def api_token(user) -> str:
+    """A new API token for ``user``, as ``POST /api/v1/auth/token/`` would give."""
+    from .logins import issue_token
+
+    return issue_token(user)[0]
+
+
 def api_client(user=None) -> APIClient:
     client = APIClient()
     if user is not None:

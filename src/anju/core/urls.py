@@ -1,7 +1,6 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import portal, views
+from . import portal, profile, views
 
 urlpatterns = [
     path("", views.root, name="root"),
@@ -9,8 +8,12 @@ urlpatterns = [
 
 console_urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(next_page="/console/login/"), name="logout"),
+    path("login/", profile.ConsoleLoginView.as_view(), name="login"),
+    path("me/", profile.ConsoleProfileView.as_view(), name="profile"),
+    path("me/password/", profile.ConsoleProfileView.as_view(), name="password"),
+    path("me/logins/<int:pk>/revoke/", profile.console_revoke_login, name="revoke-login"),
+    path("me/logins/others/revoke/", profile.console_revoke_other_logins, name="revoke-others"),
+    path("logout/", profile.LogoutView.as_view(next_page="/console/login/"), name="logout"),
     path("switch/", views.switch_community, name="switch-community"),
     path("compare/", views.ComparisonView.as_view(), name="compare"),
     path("communities/", views.CommunityList.as_view(), name="community-list"),
@@ -40,9 +43,12 @@ console_urlpatterns = [
 
 portal_urlpatterns = [
     path("", portal.HomeView.as_view(), name="home"),
-    path("login/", portal.PortalLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(next_page="/app/login/"), name="logout"),
-    path("me/", portal.ProfileView.as_view(), name="profile"),
+    path("login/", profile.PortalLoginView.as_view(), name="login"),
+    path("logout/", profile.LogoutView.as_view(next_page="/app/login/"), name="logout"),
+    path("me/", profile.PortalProfileView.as_view(), name="profile"),
+    path("me/password/", profile.PortalProfileView.as_view(), name="password"),
+    path("me/logins/<int:pk>/revoke/", profile.portal_revoke_login, name="revoke-login"),
+    path("me/logins/others/revoke/", profile.portal_revoke_other_logins, name="revoke-others"),
     path("me/large-text/", portal.toggle_large_text, name="large-text"),
     path("me/data/", portal.my_data, name="my-data"),
 ]

@@ -2,7 +2,6 @@
 
 import django_filters
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -41,17 +40,6 @@ def root(request):
     if request.user.is_authenticated and not request.user.is_staff_member:
         return redirect("/app/")
     return redirect("/console/")
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "console/login.html"
-    redirect_authenticated_user = True
-
-    def get_success_url(self):
-        url = self.get_redirect_url()
-        if url:
-            return url
-        return "/console/" if self.request.user.is_staff_member else "/app/"
 
 
 @require_POST

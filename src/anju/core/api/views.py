@@ -1,6 +1,5 @@
 """Core REST endpoints: tenancy, places, people, accounts, audit, import, personal data."""
 
-from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import path
 from django.utils import timezone
@@ -8,11 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, serializers, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from .. import comparison, imports, policy, privacy, services
@@ -23,14 +20,19 @@ from ..models import (
     Community,
     Entrance,
     House,
-    Membership,
     Notification,
     Occupancy,
     Organization,
     Person,
-    User,
 )
+from . import accounts as accounts_api
 from . import serializers as s
+from .accounts import (  # noqa: F401 (urls.py and serializers import these from here)
+    MembershipViewSet,
+    TokenView,
+    UserViewSet,
+    users_visible_to,
+)
 from .fields import ScopedRelatedField
 from .viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 
@@ -145,107 +147,6 @@ class OccupancyViewSet(ScopedModelViewSet):
         return queryset
 
 
-def users_visible_to(user):
-    """Logins a staff member may see: their companies' staff and residents in their scope."""
-    if not user.is_authenticated:
-        return User.objects.none()
-    if user.is_superuser:
-        return User.objects.all()
-    org_ids = [
-        m.organization_id
-        for m in user.active_memberships()
-        if policy.role_has(m.role, "core.user.view")
-    ]
-    people = Person.objects.visible_to(user, "core.person.view").values("pk")
-    return User.objects.filter(
-        Q(pk=user.pk)
-        | Q(home_organization_id__in=org_ids)
-        | Q(memberships__organization_id__in=org_ids)
-        | Q(person__in=people, person__isnull=False)
-    ).distinct()
-
-
-class UserViewSet(
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.ListModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    serializer_class = s.UserSerializer
-    search_fields = ["username", "phone", "first_name"]
-    filterset_fields = ["person", "is_active"]
-
-    def required_permission(self):
-        return (
-            "core.user.view"
-            if self.request.method in ("GET", "HEAD", "OPTIONS")
-            else "core.user.change"
-        )
-
-    queryset = User.objects.none()
-
-    def get_queryset(self):
-        return users_visible_to(self.request.user).order_by("id")
-
-    def perform_create(self, serializer):
-        user = self.request.user
-        data = dict(serializer.validated_data)
-        person = data.get("person")
-        org = (
-            person.organization
-            if person
-            else next(
-                (
-                    m.organization
-                    for m in user.active_memberships()
-                    if policy.role_has(m.role, "core.user.change")
-                ),
-                None,
-            )
-        )
-        if person is not None and not policy.user_has(
-            user, "core.user.change", organization_id=person.organization_id
-        ):
-            raise PermissionDenied()
-        serializer.instance = services.create_user(
-            user, organization=org, home_organization=org, **data
-        )
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        password = data.pop("password", None)
-        instance = services.update_object(
-            self.request.user, serializer.instance, data, action="core.user.changed"
-        )
-        if password:
-            instance.set_password(password)
-            instance.save(update_fields=["password"])
-        serializer.instance = instance
-
-
-class MembershipViewSet(ScopedModelViewSet):
-    queryset = Membership.objects.select_related("user", "organization").prefetch_related(
-        "communities"
-    )
-    serializer_class = s.MembershipSerializer
-    permission_prefix = "core.membership"
-    filterset_fields = ["organization", "role", "user", "active"]
-
-    def create_object(self, data):
-        return services.create_membership(self.request.user, **data)
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        communities = data.pop("communities", None)
-        instance = services.update_object(
-            self.request.user, serializer.instance, data, action="core.membership.changed"
-        )
-        if communities is not None:
-            instance.communities.set(communities)
-        serializer.instance = instance
-
-
 class AuditEntryViewSet(ScopedReadOnlyViewSet):
     queryset = AuditEntry.objects.select_related("content_type")
     serializer_class = s.AuditEntrySerializer
@@ -276,18 +177,6 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             note.read_at = timezone.now()
             note.save(update_fields=["read_at"])
         return Response(s.NotificationSerializer(note).data)
-
-
-class TokenView(ObtainAuthToken):
-    """POST {"username", "password"} (username may be a phone number) -> {"token"}."""
-
-    permission_classes = [AllowAny]
-
-    def post(self, request, *args, **kwargs):
-        serializer = self.serializer_class(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
 
 
 class ImportSerializer(serializers.Serializer):
@@ -390,6 +279,7 @@ def community_comparison(request):
 
 urlpatterns = [
     path("community-comparison/", community_comparison, name="api-community-comparison"),
+    *accounts_api.urlpatterns,
 ]
 
 

@@ -5,11 +5,11 @@ and token and session authentication must keep working through it."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
-from anju.core import identity
+from anju.core import identity, logins
 from anju.core.choices import Role
-from anju.core.models import User
+from anju.core.models import Login, User
+from anju.core.testing import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -79,16 +79,21 @@ def test_shapes_are_what_they_claim(shapes, world):
 )
 def test_user_by_token_and_by_id_agree_with_the_orm(shapes, name):
     user = shapes[name]
-    token = Token.objects.create(user=user)
+    key, row = logins.issue_token(user)
     expected_user = orm(user)
     expected = scope_of(expected_user)
 
-    found = identity.user_by_token(token.key)
+    found = identity.user_by_token(key)
     assert found is not None
-    loaded, loaded_token = found
-    assert loaded_token.key == token.key and loaded_token.user_id == user.pk
-    assert loaded_token.created == Token.objects.get(pk=token.key).created
-    assert loaded_token.user is loaded
+    loaded, login = found
+    stored = Login.objects.get(pk=row.pk)
+    assert (login.pk, login.user_id, login.kind) == (stored.pk, user.pk, Login.Kind.TOKEN)
+    assert (login.created_at, login.last_used_at, login.expires_at) == (
+        stored.created_at,
+        stored.last_used_at,
+        stored.expires_at,
+    )
+    assert login.user is loaded
     assert fields_of(loaded) == fields_of(expected_user)
     assert scope_of(loaded) == expected
     assert person_of(loaded) == person_of(expected_user)
@@ -111,14 +116,70 @@ def test_unknown_token_and_id(shapes):
     assert identity.user_by_id(10**9) is None
 
 
+def test_expired_revoked_and_session_keys_are_not_tokens(shapes, client):
+    """Both ways (the SQL on PostgreSQL, the ORM elsewhere) refuse an expired token, a revoked
+    one, and a session key or a token's digest presented as a token."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = shapes["multi"]
+    expired, row = logins.issue_token(user)
+    Login.objects.filter(pk=row.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    revoked, row2 = logins.issue_token(user)
+    logins.revoke([row2])
+    live, live_row = logins.issue_token(user)
+    Login.objects.create(
+        user=user, kind=Login.Kind.SESSION, session_key="s" * 32, expires_at=live_row.expires_at
+    )
+    assert identity.user_by_token(expired) is None
+    assert identity.user_by_token(revoked) is None
+    assert identity.user_by_token("s" * 32) is None
+    assert identity.user_by_token(live_row.token_digest) is None
+    assert identity.user_by_token(live)[1].pk == live_row.pk
+    for key in (expired, revoked):
+        assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {live}").status_code == 200
+
+
+@pytest.mark.postgres
+def test_the_fast_path_agrees_with_the_orm_path(shapes, monkeypatch):
+    """On PostgreSQL user_by_token is one SQL statement; the ORM path (SQLite's) must find the
+    same login with the same fields, for live, expired and revoked tokens alike."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    keys = {}
+    for name, user in shapes.items():
+        keys[name], _ = logins.issue_token(user)
+    expired, row = logins.issue_token(shapes["both"])
+    Login.objects.filter(pk=row.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    keys["expired"] = expired
+    fast = {name: identity.user_by_token(key) for name, key in keys.items()}
+    monkeypatch.setattr(identity.connection, "vendor", "sqlite")  # take the ORM branch
+    slow = {name: identity.user_by_token(key) for name, key in keys.items()}
+    monkeypatch.undo()
+    assert fast["expired"] is None and slow["expired"] is None
+    for name in shapes:
+        (fast_user, fast_login), (slow_user, slow_login) = fast[name], slow[name]
+        assert fields_of(fast_user) == fields_of(slow_user)
+        assert scope_of(fast_user) == scope_of(orm(slow_user))
+        assert (fast_login.pk, fast_login.expires_at, fast_login.last_used_at) == (
+            slow_login.pk,
+            slow_login.expires_at,
+            slow_login.last_used_at,
+        )
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("name", ["multi", "movers", "both", "superuser", "moved_out"])
 def test_one_query_with_the_scope_prefilled(shapes, name, django_assert_num_queries):
     user = shapes[name]
-    token = Token.objects.create(user=user)
+    key = api_token(user)
     expected, person = scope_of(orm(user)), person_of(orm(user))
     with django_assert_num_queries(1):
-        loaded, _ = identity.user_by_token(token.key)
+        loaded, _ = identity.user_by_token(key)
     for cache in SCOPE_CACHES:
         assert cache in loaded.__dict__
     with django_assert_num_queries(0):
@@ -167,23 +228,22 @@ def me_seen(body):
 @pytest.mark.parametrize("name", ["multi", "movers", "both", "superuser", "no_scope"])
 def test_api_token_authentication(shapes, client, name):
     user = shapes[name]
-    token = Token.objects.create(user=user)
-    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     assert response.status_code == 200, response.content
     assert me_seen(response.json()) == me_expected(user)
 
 
 @pytest.mark.postgres
 def test_api_token_request_reads_the_user_once(shapes, client):
-    token = Token.objects.create(user=shapes["both"])
+    key = api_token(shapes["both"])
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert len(queries) == 1, [q["sql"] for q in queries]
 
 
 def test_api_rejects_a_bad_token(shapes, client):
-    Token.objects.create(user=shapes["multi"])
+    api_token(shapes["multi"])
     for header in ("Token " + "0" * 40, "Token nonsense", "Token " + "x" * 41):
         response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=header)
         assert response.status_code == 401, header
@@ -191,13 +251,13 @@ def test_api_rejects_a_bad_token(shapes, client):
 
 
 def test_api_rejects_an_inactive_users_token(shapes, client):
-    token = Token.objects.create(user=shapes["inactive"])
-    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(
+        "/api/v1/me/", HTTP_AUTHORIZATION=f"Token {api_token(shapes['inactive'])}"
+    )
     assert response.status_code == 401
     # ... and a token stops working when its user is deactivated.
     user = shapes["multi"]
-    token = Token.objects.create(user=user)
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token(user)}"}
     assert client.get("/api/v1/me/", **auth).status_code == 200
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert client.get("/api/v1/me/", **auth).status_code == 401

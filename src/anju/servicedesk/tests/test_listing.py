@@ -15,11 +15,11 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import urlencode
-from rest_framework.authtoken.models import Token
 from rest_framework.filters import search_smart_split
 from rest_framework.test import APIClient, APIRequestFactory
 
 from anju.core.models import User
+from anju.core.testing import api_token
 from anju.servicedesk import listing, services
 from anju.servicedesk.api import TicketSerializer
 from anju.servicedesk.choices import OPEN_STATUSES, Category, Channel, Kind, Priority, Status
@@ -139,8 +139,7 @@ def build(world):
 
 def client_of(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -287,12 +287,12 @@ def test_an_intake_through_the_api_costs_a_fixed_number_of_queries(world):
     event, audit entry and notification in one statement, the end of the transaction."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from anju.core.testing import api_token
+
     client = APIClient()
-    token = Token.objects.create(user=world.users["resident"])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(world.users['resident'])}")
     data = {
         "community": world.community.pk,
         "house": world.house.pk,
