@@ -1,10 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import portal, views
+from . import files, portal, views
 
 urlpatterns = [
     path("", views.root, name="root"),
+    path("files/<int:pk>/", files.serve, name="attachment"),
+    path("files/<int:pk>/thumbnail/", files.thumbnail, name="attachment-thumbnail"),
 ]
 
 console_urlpatterns = [

@@ -11,6 +11,7 @@ from django.utils import timezone
 from anju.core.choices import Relation
 from anju.core.models import Occupancy, Person, User
 from anju.core.notifications import LogSmsBackend
+from anju.core.tests import samples
 from anju.notices import services
 from anju.notices.models import Notice, NoticeReceipt
 
@@ -209,7 +210,7 @@ def test_attachment_upload(world, api, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     notice = make_notice(world)
     client = api(world.users["manager"])
-    upload = SimpleUploadedFile("停水范围.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    upload = SimpleUploadedFile("停水范围.pdf", samples.pdf(), content_type="application/pdf")
     response = client.post(
         f"/api/v1/notices/{notice.pk}/attachments/", {"file": upload}, format="multipart"
     )
