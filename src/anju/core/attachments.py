@@ -484,16 +484,29 @@ def describe(attachment):
     }
 
 
-def owner_visible(attachment, user):
-    """May ``user`` see the object ``attachment`` belongs to? Its model's ``visible_to`` with the
-    permission the model declares; a model that declares none serves no file."""
-    model = attachment.content_type.model_class()
+def readable(model, user):
+    """The objects of ``model`` whose files ``user`` may fetch: ``visible_to(user, perm)`` with
+    the permission the model declares (``attachments_view_permission``), or the model's own
+    ``attachments_readable_by(user)`` where its readers are not its scope (a notice's readers are
+    its recipients). None for a model that declares nothing: it serves no file."""
     perm = getattr(model, "attachments_view_permission", None)
-    manager = getattr(model, "_default_manager", None)
-    if not perm or not hasattr(manager, "visible_to"):
+    if model is None or not perm:
+        return None
+    if hasattr(model, "attachments_readable_by"):
+        return model.attachments_readable_by(user)
+    manager = model._default_manager
+    return manager.visible_to(user, perm) if hasattr(manager, "visible_to") else None
+
+
+def owner_visible(attachment, user):
+    """May ``user`` see the object ``attachment`` belongs to (``readable``)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    objects = readable(attachment.content_type.model_class(), user)
+    if objects is None:
         return False
     try:
-        return manager.visible_to(user, perm).filter(pk=attachment.object_id).exists()
+        return objects.filter(pk=attachment.object_id).exists()
     except (ValueError, TypeError):  # an object id that is no key of that model
         return False
 

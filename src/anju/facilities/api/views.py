@@ -164,7 +164,9 @@ class MaintenancePlanViewSet(FacilitiesViewSet):
 
 
 class MaintenanceTaskViewSet(ScopedReadOnlyViewSet):
-    queryset = MaintenanceTask.objects.select_related("plan", "asset", "assignee")
+    queryset = MaintenanceTask.objects.select_related("plan", "asset", "assignee").prefetch_related(
+        "attachments"
+    )
     serializer_class = s.MaintenanceTaskSerializer
     permission_prefix = "facilities.maintenance"
     action_permissions = {
@@ -278,7 +280,7 @@ class InspectionPlanViewSet(FacilitiesViewSet):
 
 class InspectionTaskViewSet(ScopedReadOnlyViewSet):
     queryset = InspectionTask.objects.select_related("route", "plan").prefetch_related(
-        "checkins__point"
+        "checkins__point", "checkins__attachments"
     )
     serializer_class = s.InspectionTaskSerializer
     permission_prefix = "facilities.inspection"
@@ -447,7 +449,7 @@ class PatrolAlertViewSet(ScopedReadOnlyViewSet):
 
 
 class HazardViewSet(FacilitiesViewSet):
-    queryset = Hazard.objects.select_related("responsible")
+    queryset = Hazard.objects.select_related("responsible").prefetch_related("attachments")
     serializer_class = s.HazardSerializer
     permission_prefix = "facilities.hazard"
     create_permission = "facilities.hazard.report"
@@ -513,7 +515,7 @@ class HazardViewSet(FacilitiesViewSet):
 
 
 class IncidentViewSet(FacilitiesViewSet):
-    queryset = Incident.objects.prefetch_related("records")
+    queryset = Incident.objects.prefetch_related("records__attachments")
     serializer_class = s.IncidentSerializer
     permission_prefix = "facilities.incident"
     create_permission = "facilities.incident.manage"
@@ -548,7 +550,7 @@ class IncidentViewSet(FacilitiesViewSet):
 
 
 class DrillViewSet(FacilitiesViewSet):
-    queryset = Drill.objects.prefetch_related("attendance")
+    queryset = Drill.objects.prefetch_related("attendance", "attachments")
     serializer_class = s.DrillSerializer
     permission_prefix = "facilities.drill"
     create_permission = "facilities.drill.manage"

@@ -193,7 +193,8 @@ def test_incident_steps_in_order_with_evidence(fac, world, api, frozen):
     assert closed.json()["status"] == "closed"
     records = closed.json()["records"]
     assert [r["step"] for r in records] == ["stop", "report", "assist"]
-    assert records[0]["evidence"] and records[1]["authority"] == "文新派出所"
+    assert records[0]["attachments"][0]["content_type"] == "image/jpeg"
+    assert records[1]["authority"] == "文新派出所"
     assert Incident.objects.get(pk=pk).closed_at is not None
     assert api(fac.tech).get("/api/v1/incidents/").status_code == 403
     assert api(world.users["outsider"]).get(f"/api/v1/incidents/{pk}/").status_code == 404
