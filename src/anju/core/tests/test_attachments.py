@@ -326,3 +326,30 @@ def test_an_import_that_is_not_a_real_xlsx_is_refused(world, api):
     )
     assert response.status_code == 400, response.content
     assert list(response.json()["error"]["fields"]) == ["file"]
+
+
+def _workbook(rows=1):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["楼栋", "房号", "表", "日期", "读数"])
+    for i in range(rows):
+        sheet.append(["1幢", f"1-{i:04d}", "水", "2026-11-01", i])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/imports/", "/api/v1/meter-readings/import/"])
+def test_an_import_over_the_size_limit_is_refused(url, world, api, settings):
+    settings.ANJU_UPLOAD_SPREADSHEET_MAX_MB = 1
+    big = samples.upload(
+        _workbook()[:-22] + b"\0" * (1024 * 1024 + 1) + _workbook()[-22:], "readings.xlsx"
+    )
+    response = api(world.users["manager"]).post(
+        url, {"community": world.community.pk, "dry_run": True, "file": big}, format="multipart"
+    )
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert list(error["fields"]) == ["file"] and "1 MB" in error["message"]
