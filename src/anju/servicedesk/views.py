@@ -1031,7 +1031,9 @@ class PortalTicketCreate(ResidentMixin, generic.FormView):
                 appointment_at=data["appointment_at"],
                 channel=Channel.PORTAL,
                 attachments=attachments.prepare(
-                    self.request.FILES.getlist("photos"), field="photos"
+                    self.request.FILES.getlist("photos"),
+                    field="photos",
+                    label=form.fields["photos"].label,
                 ),
             )
         except DomainError as exc:
