@@ -353,3 +353,51 @@ def test_an_import_over_the_size_limit_is_refused(url, world, api, settings):
     assert response.status_code == 400, response.content
     error = response.json()["error"]
     assert list(error["fields"]) == ["file"] and "1 MB" in error["message"]
+
+
+def test_rows_stored_before_checking_get_their_facts_or_a_note(world, media):
+    """The data migration (core 0007, and facilities 0004 for the old file fields): an image is
+    re-encoded without its EXIF under a new random name with a thumbnail, a PDF gets its type and
+    size, an HTML page or a missing file a note, and neither is ever served."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.test import Client
+
+    from anju.core.attachments import fill_legacy
+
+    ticket_type = ContentType.objects.get_for_model(Ticket)
+
+    def legacy(name, content=None):
+        if content is not None:
+            default_storage.save(name, ContentFile(content))
+        return Attachment.objects.create(
+            organization=world.org,
+            community=world.community,
+            content_type=ticket_type,
+            object_id="1",
+            file=name,
+            name=f"Report photo: {name.rsplit('/', 1)[-1]}",
+        )
+
+    photo = legacy("attachments/2026/10/leak.jpg", samples.jpeg(gps=True))
+    shared = legacy("attachments/2026/10/leak.jpg")  # a second row on the same file
+    document = samples.pdf()
+    pdf = legacy("attachments/2026/10/plan.pdf", document)
+    page = legacy("attachments/2026/10/x.html", samples.HTML)
+    gone = legacy("attachments/2026/10/gone.jpg")
+    fill_legacy(Attachment.objects.filter(media_type="").order_by("id"))
+    for row in (photo, shared, pdf, page, gone):
+        row.refresh_from_db()
+    assert photo.media_type == "image/jpeg" and photo.thumbnail and photo.width == 1200
+    assert re.fullmatch(r"attachments/2026/10/[0-9a-f]{32}\.jpg", photo.file.name)
+    assert shared.file.name == photo.file.name and shared.thumbnail.name == photo.thumbnail.name
+    assert not Image.open(photo.file.open("rb")).getexif()
+    assert not default_storage.exists("attachments/2026/10/leak.jpg")  # the EXIF went with it
+    assert pdf.media_type == "application/pdf" and pdf.size == len(document) and not pdf.note
+    assert page.note and page.media_type == "application/octet-stream"
+    assert gone.note and gone.media_type == ""
+    client = Client()
+    client.force_login(world.users["root"])
+    assert client.get(f"/files/{page.pk}/").status_code == 404
+    assert client.get(f"/files/{gone.pk}/").status_code == 404
