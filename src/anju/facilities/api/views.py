@@ -29,6 +29,7 @@ from ..models import (
     PatrolScan,
     PatrolShift,
 )
+from ..services.common import prepare_photos
 from . import serializers as s
 
 
@@ -99,7 +100,7 @@ class AssetViewSet(FacilitiesViewSet):
             request.user,
             asset,
             description=request.data.get("description", ""),
-            attachments=request.FILES.getlist("photos"),
+            attachments=prepare_photos(request.FILES.getlist("photos"), field="photos"),
         )
         return Response(
             {"asset": asset.pk, "ticket": getattr(ticket, "pk", None)},
