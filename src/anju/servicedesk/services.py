@@ -385,9 +385,7 @@ def _attach(ticket, actor, files, label, field="attachments"):
         raise _field_error(field, _("An attachment of another company was given."))
     uploads = [item for item in files if not isinstance(item, Attachment)]
     stored = attachments.attach(ticket, uploads, actor=actor, field=field, caption=label)
-    return [attachments.share(item, ticket, caption=label).pk for item in shared] + [
-        a.pk for a in stored
-    ]
+    return [attachments.share(item, ticket, caption=label) for item in shared] + stored
 
 
 def _lock(ticket, action) -> Ticket:
@@ -578,7 +576,10 @@ def create_ticket(
         parent=parent,
     )
     insert(ticket)
-    photos = _attach(ticket, actor, attachments, _("Report photo"))
+    stored = _attach(ticket, actor, attachments, _("Report photo"))
+    photos = [a.pk for a in stored]
+    # A new ticket's files are exactly these: its answer needs no query to list them.
+    ticket.__dict__.setdefault("_prefetched_objects_cache", {})["attachments"] = stored
     with together():  # the record of the intake in one round trip
         _event(
             ticket,
@@ -811,7 +812,7 @@ def arrive(*, actor, ticket, photos=(), note="") -> Ticket:
     ticket.status = Status.IN_PROGRESS
     ticket.arrived_at = timezone.now()
     _save(ticket, ["status", "arrived_at"])
-    saved = _attach(ticket, actor, photos, _("Arrival"), field="photos")
+    saved = [a.pk for a in _attach(ticket, actor, photos, _("Arrival"), field="photos")]
     with together():  # the record of the change in one round trip
         _event(
             ticket, actor, "arrive", before_status=before, note=note, data={"attachments": saved}
@@ -1088,7 +1089,7 @@ def resolve(*, actor, ticket, note="", photos=()) -> Ticket:
     if ticket.accepted_at is None:
         ticket.accepted_at = now
     _save(ticket, ["status", "resolved_at", "resolution", "accepted_at"])
-    saved = _attach(ticket, actor, photos, _("Done"), field="photos")
+    saved = [a.pk for a in _attach(ticket, actor, photos, _("Done"), field="photos")]
     visit = _open_return_visit(ticket, now)
     with together():  # the record of the change in one round trip
         _event(
