@@ -6,6 +6,7 @@ in README.md ("Production") and run ``anju check --deploy``.
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -202,6 +203,52 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+
+# Uploads (core.attachments): judged by their bytes, re-encoded, stored under random names and
+# served only by /files/<id>/ after the owning object's scope check (core.files).
+ANJU_UPLOAD_PHOTO_MAX_MB = env_int("ANJU_UPLOAD_PHOTO_MAX_MB", 10)
+ANJU_UPLOAD_DOCUMENT_MAX_MB = env_int("ANJU_UPLOAD_DOCUMENT_MAX_MB", 20)
+ANJU_UPLOAD_SPREADSHEET_MAX_MB = env_int("ANJU_UPLOAD_SPREADSHEET_MAX_MB", 10)
+ANJU_UPLOAD_MAX_FILES = env_int("ANJU_UPLOAD_MAX_FILES", 9)
+ANJU_UPLOAD_MAX_MEGAPIXELS = env_int("ANJU_UPLOAD_MAX_MEGAPIXELS", 90)
+ANJU_UPLOAD_THUMBNAIL_PX = env_int("ANJU_UPLOAD_THUMBNAIL_PX", 640)
+# Behind nginx: the internal location that serves MEDIA_ROOT (X-Accel-Redirect); empty: Django
+# streams the files itself.
+ANJU_FILES_ACCEL_PREFIX = env("ANJU_FILES_ACCEL_PREFIX", "")
+# S3-compatible object storage (AWS, MinIO, Aliyun OSS, Tencent COS ...): set the bucket.
+ANJU_S3_BUCKET = env("ANJU_S3_BUCKET", "")
+ANJU_S3_ENDPOINT_URL = env("ANJU_S3_ENDPOINT_URL", "")
+ANJU_S3_REGION = env("ANJU_S3_REGION", "")
+ANJU_S3_ACCESS_KEY_ID = env("ANJU_S3_ACCESS_KEY_ID", "")
+ANJU_S3_SECRET_ACCESS_KEY = env("ANJU_S3_SECRET_ACCESS_KEY", "")
+ANJU_S3_ADDRESSING_STYLE = env("ANJU_S3_ADDRESSING_STYLE", "")
+ANJU_S3_URL_TTL_SECONDS = env_int("ANJU_S3_URL_TTL_SECONDS", 300)
+
+
+def s3_storage(conf):
+    """The default storage on an S3-compatible bucket (django-storages), from ``conf``'s
+    ANJU_S3_* values: private objects, signed URLs of ANJU_S3_URL_TTL_SECONDS."""
+    options = {
+        "bucket_name": conf.ANJU_S3_BUCKET,
+        "default_acl": None,  # the bucket's own (private) policy
+        "querystring_auth": True,
+        "querystring_expire": conf.ANJU_S3_URL_TTL_SECONDS,
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+    }
+    optional = {
+        "endpoint_url": conf.ANJU_S3_ENDPOINT_URL,
+        "region_name": conf.ANJU_S3_REGION,
+        "access_key": conf.ANJU_S3_ACCESS_KEY_ID,
+        "secret_key": conf.ANJU_S3_SECRET_ACCESS_KEY,
+        "addressing_style": conf.ANJU_S3_ADDRESSING_STYLE,
+    }
+    options.update({key: value for key, value in optional.items() if value})
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+if ANJU_S3_BUCKET:
+    STORAGES["default"] = s3_storage(sys.modules[__name__])
 
 # Production hardening; check --deploy passes when SECRET_KEY is set and HTTPS is terminated.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

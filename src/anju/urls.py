@@ -5,8 +5,6 @@ when an app is added to INSTALLED_APPS."""
 from importlib import import_module
 
 from django.apps import apps
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -64,4 +62,5 @@ urlpatterns = [
     path("console/", include((console_patterns, "console"))),
     path("app/", include((portal_patterns, "portal"))),
     path("", include("anju.core.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+]
+# No /media/: files are served only by /files/<id>/ (core.files), which checks who may see them.

@@ -321,6 +321,9 @@ def import_readings(*, actor, community, fileobj):
     换表/replaced. Each row is its own transaction; returns (created, errors[(row, message)])."""
     from openpyxl import load_workbook
 
+    from anju.core.attachments import check_workbook
+
+    check_workbook(fileobj, field="file")  # a real .xlsx within the size limit, or refused
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable upload is the same user error

@@ -599,14 +599,28 @@ class NumberSequence(models.Model):
 
 
 class Attachment(models.Model):
-    """A file attached to any object (photos, scans, evidence)."""
+    """附件: a file attached to any object (photos, scans, evidence, documents).
+
+    Files come in only through ``core.attachments`` (content sniffed, re-encoded, stored under a
+    random name) and go out only through its view, which asks the owning object's model
+    ``visible_to(user, Model.attachments_view_permission)``: a model with files declares that
+    permission, and its ``attachments`` (``attachments.relation()``)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, related_name="+")
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=40)
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/", max_length=200)
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to="attachments/%Y/%m/", max_length=200, blank=True
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("As uploaded."))
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+    media_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
@@ -616,10 +630,27 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+        ordering = ["id"]
         indexes = [models.Index(fields=["content_type", "object_id"], name="attachment_object")]
 
     def __str__(self):
         return self.name or self.file.name
+
+    @property
+    def url(self):
+        from django.urls import reverse
+
+        return reverse("attachment", args=[self.pk])
+
+    @property
+    def thumbnail_url(self):
+        from django.urls import reverse
+
+        return reverse("attachment-thumbnail", args=[self.pk]) if self.thumbnail else None
+
+    @property
+    def is_image(self):
+        return self.media_type.startswith("image/")
 
 
 class Job(models.Model):

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import portal, profile, views
+from . import files, portal, profile, views
 
 urlpatterns = [
     path("", views.root, name="root"),
+    path("files/<int:pk>/", files.serve, name="attachment"),
+    path("files/<int:pk>/thumbnail/", files.thumbnail, name="attachment-thumbnail"),
 ]
 
 console_urlpatterns = [

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django.views.decorators.http import require_POST
 
-from . import comparison, imports, policy, progress, services
+from . import attachments, comparison, imports, policy, progress, services
 from .console import Column, ScopedDetailView, ScopedListView, ServiceFormView, StaffRequiredMixin
 from .dashboard import cards_for
 from .dates import period
@@ -580,6 +580,7 @@ class ImportView(StaffRequiredMixin, generic.FormView):
         upload = form.cleaned_data["file"]
         action = self.request.POST.get("action", "check")
         try:
+            attachments.check_workbook(upload, field="file")
             if action == "check":
                 report = imports.parse(community, upload)
             else:

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from anju.core import demo_photos
 from anju.core.models import Building
 
 from . import services
@@ -501,6 +502,7 @@ def _safety(ctx, community, manager, tech, guard):
         responsible=tech,
         deadline=today,
         found_at=now - timedelta(days=1, hours=3),
+        photos=[demo_photos.photo("stair", seed=1)],
     )
     services.rectify_hazard(tech, h1, rectification="已劝离电动车并拆除飞线，张贴禁止楼道充电告示")
     h2 = services.report_hazard(
@@ -524,6 +526,7 @@ def _safety(ctx, community, manager, tech, guard):
         responsible=tech,
         deadline=today + timedelta(days=20),
         found_at=now - timedelta(days=12),
+        photos=[demo_photos.photo("tile", seed=3), demo_photos.photo("tile", seed=4)],
     )
     services.report_hazard(
         guard,

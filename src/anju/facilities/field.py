@@ -22,6 +22,7 @@ from . import queries, services
 from .choices import HazardCategory, InspectionStatus, Severity
 from .models import Asset, InspectionTask, MaintenanceTask, PatrolShift
 from .models.maintenance import OPEN_TASK_STATES
+from .services.common import prepare_photos
 
 
 class FieldMixin(StaffRequiredMixin):
@@ -337,7 +338,7 @@ def asset_scan(request, token):
                 user,
                 asset,
                 description=request.POST.get("description", ""),
-                attachments=request.FILES.getlist("photo"),
+                attachments=prepare_photos(request.FILES.getlist("photo"), field="photo"),
                 reporter=None if staff else user.person,
             )
         except DomainError as exc:

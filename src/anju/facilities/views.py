@@ -787,7 +787,7 @@ class IncidentDetail(ScopedDetailView):
         allowed = Incident.states.allowed_actions(self.object.status)
         form = IncidentStepForm(initial={"step": next((a for a in allowed if a != "close"), None)})
         ctx.update(
-            records=self.object.records.select_related("by"),
+            records=self.object.records.select_related("by").prefetch_related("attachments"),
             step_form=form if allowed else None,
             can_close="close" in allowed,
         )
@@ -870,6 +870,7 @@ class DrillDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["attendance"] = self.object.attendance.all()
+        ctx["photos"] = attachments_of(self.object)
         ctx["record_form"] = DrillRecordForm() if self.object.status == "planned" else None
         return ctx
 

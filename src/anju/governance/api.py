@@ -11,7 +11,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from anju.core import policy
+from anju.core import attachments, policy
+from anju.core.api.attachments import AttachmentsField
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import DomainError
@@ -48,6 +49,7 @@ class VoteSerializer(serializers.ModelSerializer):
     rule = serializers.CharField(read_only=True)
     item = serializers.IntegerField(read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    attachments = AttachmentsField()
 
     class Meta:
         model = Vote
@@ -71,6 +73,7 @@ class VoteSerializer(serializers.ModelSerializer):
             "digest",
             "retain_until",
             "allowed_actions",
+            "attachments",
             "created_at",
         ]
         read_only_fields = [
@@ -101,7 +104,7 @@ class VoteViewSet(ScopedModelViewSet):
     verify, remind, houses."""
 
     queryset = Vote.objects.select_related("rule_set", "community").prefetch_related(
-        "buildings", "houses"
+        "buildings", "houses", "attachments"
     )
     serializer_class = VoteSerializer
     permission_prefix = "governance.vote"
@@ -196,6 +199,7 @@ class VoteViewSet(ScopedModelViewSet):
                 "replaces": ballot.replaces.seq if ballot.replaces else None,
                 "houses": ballot.elector.label,
                 "area": str(ballot.elector.area),
+                "attachments": [attachments.describe(ballot.scan)] if ballot.scan_id else [],
             },
             status=201,
         )
@@ -227,10 +231,7 @@ class VoteViewSet(ScopedModelViewSet):
             if upload is None:
                 raise DomainError(_("Choose a file."), fields={"file": [_("Choose a file.")]})
             services.attach_to_vote(request.user, vote, upload)
-        rows = [
-            {"id": a.pk, "name": a.name, "url": a.file.url, "created_at": a.created_at}
-            for a in services.vote_attachments(vote)
-        ]
+        rows = [attachments.describe(a) for a in services.vote_attachments(vote)]
         return Response(rows, status=201 if request.method == "POST" else 200)
 
     @action(detail=True, methods=["get"])
@@ -362,6 +363,7 @@ class IncomeEntrySerializer(serializers.ModelSerializer):
     )
     evidence = serializers.FileField(required=False, write_only=True, label=_("evidence"))
     evidence_url = serializers.SerializerMethodField()
+    attachments = AttachmentsField()
 
     class Meta:
         model = IncomeEntry
@@ -377,6 +379,7 @@ class IncomeEntrySerializer(serializers.ModelSerializer):
             "counterparty",
             "evidence",
             "evidence_url",
+            "attachments",
             "reverses",
             "allocation",
             "created_at",
@@ -384,11 +387,11 @@ class IncomeEntrySerializer(serializers.ModelSerializer):
         read_only_fields = ["number", "reverses", "allocation"]
 
     def get_evidence_url(self, obj) -> str | None:
-        return obj.evidence.file.url if obj.evidence_id else None
+        return obj.evidence.url if obj.evidence_id else None
 
 
 class IncomeEntryViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
-    queryset = IncomeEntry.objects.select_related("evidence")
+    queryset = IncomeEntry.objects.select_related("evidence").prefetch_related("attachments")
     serializer_class = IncomeEntrySerializer
     permission_prefix = "governance.income"
     action_permissions = {
@@ -557,6 +560,7 @@ class FundUseRequestSerializer(serializers.ModelSerializer):
     estimated_cost = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
+    attachments = AttachmentsField()
 
     class Meta:
         model = FundUseRequest
@@ -577,6 +581,7 @@ class FundUseRequestSerializer(serializers.ModelSerializer):
             "status",
             "contractor",
             "disbursed_at",
+            "attachments",
             "created_at",
         ]
         read_only_fields = ["number", "actual_cost", "vote", "status", "contractor", "disbursed_at"]
@@ -591,11 +596,20 @@ class FundUseRequestViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Use requests: start_vote -> (vote) -> start_works -> apply -> approve -> disburse; emergencies
     go from proposed straight to start_works with their justification."""
 
-    queryset = FundUseRequest.objects.prefetch_related("houses")
+    queryset = FundUseRequest.objects.prefetch_related("houses", "attachments")
     serializer_class = FundUseRequestSerializer
     permission_prefix = "governance.fund"
     action_permissions = dict.fromkeys(
-        ("create", "start_vote", "start_works", "apply", "approve", "disburse", "reject"),
+        (
+            "create",
+            "start_vote",
+            "start_works",
+            "apply",
+            "approve",
+            "disburse",
+            "reject",
+            "attachments",
+        ),
         "governance.fund.manage",
     )
     filterset_fields = ["community", "status", "emergency"]
@@ -650,6 +664,17 @@ class FundUseRequestViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 request.user, self.get_object(), reason=request.data.get("reason", "")
             )
         )
+
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, pk=None):
+        """POST one or more ``file`` (photos or PDFs: quotes, contract, acceptance report)."""
+        obj = self.get_object()
+        self.check_scope("governance.fund.manage", obj.community_id)
+        files = request.FILES.getlist("file")
+        if not files:
+            raise DomainError(_("Choose a file."), fields={"file": [_("Choose a file.")]})
+        fund.attach_fund_documents(request.user, obj, files)
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=201)
 
 
 def register(router):

@@ -6,10 +6,10 @@ import secrets
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
+from django.db import models
 from django.utils import timezone
 
+from anju.core import attachments, demo_photos
 from anju.core.models import Attachment, House
 
 from . import disclosure, fund, income, services, tally
@@ -53,7 +53,6 @@ def _ballots(vote, electors, choices, start, end, rng, paper_by, scan):
                 choice=choice,
                 channel=channel,
                 recorded_by=paper_by if paper else None,
-                scan=scan if paper else None,
                 cast_at=when,
                 nonce=nonce,
                 prev_hash=prev,
@@ -62,9 +61,43 @@ def _ballots(vote, electors, choices, start, end, rng, paper_by, scan):
         )
         prev = digest
     Ballot.objects.bulk_create(rows, batch_size=2000)
+    _paper_scans([b for b in rows if b.channel == Channel.PAPER], scan, paper_by)
     Vote.objects.filter(pk=vote.pk).update(last_seq=seq, head_hash=prev)
     vote.last_seq, vote.head_hash = seq, prev
     return rows
+
+
+def _paper_scans(ballots, scan, by):
+    """The scan on each demo paper ballot: stored once, a row per ballot (ballots are written in
+    bulk here, so their scan goes in by the historical route: the ballot's own row)."""
+    if not ballots:
+        return
+    first = attachments.store(ballots[0], scan, actor=by, caption="纸质表决票")
+    rows = [first] + Attachment.objects.bulk_create(
+        [
+            Attachment(
+                organization_id=b.organization_id,
+                community_id=b.community_id,
+                content_type_id=first.content_type_id,
+                object_id=str(b.pk),
+                file=first.file.name,
+                thumbnail=first.thumbnail.name,
+                name=first.name,
+                caption=first.caption,
+                media_type=first.media_type,
+                size=first.size,
+                width=first.width,
+                height=first.height,
+                uploaded_by=by,
+            )
+            for b in ballots[1:]
+        ]
+    )
+    for ballot, row in zip(ballots, rows, strict=True):
+        ballot.scan_id = row.pk
+    # Ballots refuse updates through their manager; the demo sets the scan it would have
+    # been inserted with (bulk inserts cannot know the ballot ids first).
+    models.QuerySet(Ballot).bulk_update(ballots, ["scan"], batch_size=2000)
 
 
 def _vote(ctx, community, title, matter, text, opens_day, days):
@@ -88,15 +121,10 @@ def build(ctx):
     today = ctx.today
     cuihu, jinxiu = ctx.communities
     committee, finance, manager = ctx.staff["committee"], ctx.staff["finance"], ctx.staff["manager"]
-    scan = Attachment.objects.create(
-        organization=ctx.organization,
-        community=cuihu,
-        content_type=ContentType.objects.get_for_model(Vote),
-        object_id="0",
-        file=ContentFile("纸质表决票扫描件（演示）".encode(), name="paper-ballot-demo.txt"),
-        name="纸质表决票扫描件",
-        uploaded_by=committee,
-    )
+    # One drawn scan of a signed paper ballot, checked once and stored for each paper ballot.
+    scan = attachments.prepare(
+        demo_photos.photo("form", name="纸质表决票扫描件.jpg"), field="scan"
+    )[0]
 
     # 1. A closed vote: renewing the property service contract (item 4, ordinary majority).
     closed = _vote(
@@ -255,9 +283,7 @@ def build(ctx):
     ]
     for i, (kind, category, amount, description, party) in enumerate(entries):
         evidence = (
-            ContentFile(f"{description} 发票（演示）".encode(), name=f"invoice-{i}.txt")
-            if kind == "cost"
-            else None
+            demo_photos.photo("form", seed=i, name=f"发票-{i + 1}.jpg") if kind == "cost" else None
         )
         income.record_income(
             finance,

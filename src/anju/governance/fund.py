@@ -9,7 +9,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.core import audit
+from anju.core import attachments, audit
 from anju.core.errors import DomainError, InvalidTransition
 from anju.core.models import House, Occupancy, User
 from anju.core.money import allocate, quantize
@@ -310,6 +310,23 @@ def reject_fund_request(actor, request, *, reason=""):
     request.save(update_fields=["status"])
     audit.record(actor, "governance.fund_request.rejected", request, after={"reason": reason})
     return request
+
+
+@transaction.atomic
+def attach_fund_documents(actor, request, files):
+    """The request's papers (quotes, the works contract, the acceptance report, invoices, 办法
+    第22条): photos or PDFs, which every owner who shares the cost may read."""
+    request = _lock(request)
+    stored = attachments.attach(
+        request, files, actor=actor, field="file", accept=attachments.PHOTOS_OR_DOCUMENTS
+    )
+    audit.record(
+        actor,
+        "governance.fund_request.documents_added",
+        request,
+        after={"names": [a.name for a in stored]},
+    )
+    return stored
 
 
 def cost_shares(request) -> list[tuple]:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from anju.core import audit
+from anju.core import attachments, audit
 from anju.core.errors import DomainError
 from anju.core.money import allocate, quantize
 from anju.core.numbering import next_number
@@ -38,6 +38,10 @@ def record_income(
     """Post one income or cost row; a cost needs its evidence (解释第14条: the manager proves it)."""
     from .services import _attach
 
+    if evidence is not None:  # checked first: a refused file leaves the ledger as it was
+        evidence = attachments.prepare(
+            evidence, field="evidence", accept=attachments.PHOTOS_OR_DOCUMENTS
+        )[0]
     errors = {}
     if kind not in IncomeKind.values:
         errors["kind"] = [_("Choose income or cost.")]
@@ -65,7 +69,7 @@ def record_income(
     )
     entry.save()
     if evidence is not None:
-        attachment = _attach(actor, entry, evidence)
+        attachment = _attach(actor, entry, evidence, field="evidence")
         IncomeEntry.objects.filter(pk=entry.pk).update(evidence=attachment)
         entry.evidence = attachment
     audit.record(actor, "governance.income.recorded", entry, after=audit.snapshot(entry))

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anju.core import attachments
 from anju.core.models import Attachment, Building, Community, House, Organization, Person, User
 from anju.core.money import MoneyField
 from anju.core.scoping import Scope, ScopedManager, ScopedQuerySet, scope_q
@@ -242,8 +243,11 @@ class Vote(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    attachments = attachments.relation()
+
     objects = CommunityWideQuerySet.as_manager()
     scope = Scope(organization="organization", community="community", house="community__houses")
+    attachments_view_permission = "governance.vote.view"
     machine = VOTE_MACHINE
 
     class Meta:
@@ -366,8 +370,11 @@ class Ballot(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(_("receipt"), max_length=64)
 
+    attachments = attachments.relation()
+
     objects = BallotQuerySet.as_manager()
     scope = Scope(organization="organization", community="community", person="person")
+    attachments_view_permission = "governance.ballot.record"
 
     class Meta:
         verbose_name = _("ballot")
@@ -488,8 +495,11 @@ class IncomeEntry(models.Model):
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    attachments = attachments.relation()
+
     objects = CommunityWideQuerySet.as_manager()
     scope = Scope(organization="organization", community="community", house="community__houses")
+    attachments_view_permission = "governance.income.view"
 
     class Meta:
         verbose_name = _("public income entry")
@@ -628,8 +638,11 @@ class FundUseRequest(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    attachments = attachments.relation()
+
     objects = CommunityWideQuerySet.as_manager()
     scope = Scope(organization="organization", community="community", house="houses")
+    attachments_view_permission = "governance.fund.view"
     machine = StateMachine(
         {
             "start_vote": ((FundRequestStatus.PROPOSED,), FundRequestStatus.VOTING),

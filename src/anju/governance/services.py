@@ -5,14 +5,13 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.core import audit, policy
+from anju.core import attachments, audit, policy
 from anju.core.errors import DomainError, Forbidden, InvalidTransition
-from anju.core.models import Attachment, User
+from anju.core.models import User
 from anju.core.notifications import notify
 from anju.core.numbering import next_number
 
@@ -287,16 +286,16 @@ def cancel_vote(actor, vote, *, reason=""):
     return vote
 
 
-def _attach(actor, obj, upload, name=""):
-    return Attachment.objects.create(
-        organization_id=obj.organization_id,
-        community_id=obj.community_id,
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=str(obj.pk),
-        file=upload,
-        name=name or getattr(upload, "name", "")[:200],
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
-    )
+def _attach(actor, obj, upload, *, field, caption=""):
+    """One checked file (a photo or a PDF) attached to ``obj``: ``core.attachments``."""
+    return attachments.attach(
+        obj,
+        [upload],
+        actor=actor,
+        field=field,
+        accept=attachments.PHOTOS_OR_DOCUMENTS,
+        caption=caption,
+    )[0]
 
 
 @transaction.atomic
@@ -310,15 +309,13 @@ def attach_to_vote(actor, vote, upload):
             allowed_now(vote),
             _("Attachments are fixed once voting has opened."),
         )
-    attachment = _attach(actor, vote, upload)
+    attachment = _attach(actor, vote, upload, field="file")
     audit.record(actor, "governance.vote.attachment_added", vote, after={"name": attachment.name})
     return attachment
 
 
 def vote_attachments(vote):
-    return Attachment.objects.filter(
-        content_type=ContentType.objects.get_for_model(Vote), object_id=str(vote.pk)
-    )
+    return attachments.by_object(Vote, [vote.pk])[vote.pk]
 
 
 @transaction.atomic
@@ -349,6 +346,8 @@ def cast_ballot(actor, *, vote, person=None, choice, scan=None, developer=False,
                 _("Attach the scan of the signed paper ballot."),
                 fields={"scan": [_("Attach the scan of the signed paper ballot.")]},
             )
+        # Checked before the ballot joins the chain; stored on the ballot once it has an id.
+        scan = attachments.prepare(scan, field="scan", accept=attachments.PHOTOS_OR_DOCUMENTS)
     else:
         raise Forbidden(_("You may only cast your own ballot."))
     if developer:
@@ -383,6 +382,12 @@ def cast_ballot(actor, *, vote, person=None, choice, scan=None, developer=False,
         cast_at=now,
         nonce=nonce,
     )
+    stored_scan = None
+    if scan and channel == Channel.PAPER:
+        # Stored with the vote until the ballot has its id (ballots are append-only, so the
+        # scan goes in with it), then handed to the ballot: staff who record ballots see it,
+        # not every owner who reads the vote's attachments.
+        stored_scan = attachments.store(vote, scan[0], actor=actor, caption=f"{vote.number}-{seq}")
     ballot = Ballot(
         organization_id=vote.organization_id,
         community_id=vote.community_id,
@@ -397,10 +402,11 @@ def cast_ballot(actor, *, vote, person=None, choice, scan=None, developer=False,
         prev_hash=prev_hash,
         hash=digest,
         recorded_by=actor if channel == Channel.PAPER else None,
+        scan=stored_scan,
     )
-    if scan is not None and channel == Channel.PAPER:
-        ballot.scan = _attach(actor, vote, scan, name=f"{vote.number}-{seq}")
     ballot.save()
+    if stored_scan is not None:
+        attachments.hand_over(stored_scan, ballot)
     vote.last_seq, vote.head_hash = seq, digest
     vote.save(update_fields=["last_seq", "head_hash"])
     audit.record(

@@ -656,6 +656,7 @@ class PortalVoteDetail(ResidentMixin, generic.TemplateView):
             and vote.status == VoteStatus.OPEN
             and timezone.now() < vote.closes_at,
             turnout=turnout(vote) if vote.status in (VoteStatus.OPEN, VoteStatus.CLOSED) else None,
+            attachments=services.vote_attachments(vote),
         )
         return ctx
 

@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from anju.core import policy
+from anju.core import attachments, policy
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import InvalidTransition
@@ -110,7 +110,7 @@ class NoticeSerializer(serializers.ModelSerializer):
     def get_attachments(self, obj) -> list[dict]:
         known = self.context.get("attachments")
         rows = known.get(str(obj.pk), []) if known is not None else services.notice_attachments(obj)
-        return [{"id": a.pk, "name": a.name, "url": a.file.url} for a in rows]
+        return [attachments.describe(a) for a in rows]
 
 
 class NoticeViewSet(ScopedModelViewSet):
@@ -142,12 +142,9 @@ class NoticeViewSet(ScopedModelViewSet):
         user = self.request.user
         if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
             return Notice.objects.none()
-        q = scope_q(Notice, user, self.view_permission)
-        if q is not None and not policy.staff_has(user, MANAGE):
-            q &= Q(status__in=[NoticeStatus.PUBLISHED, NoticeStatus.ARCHIVED])
-        if q is not None:
-            q |= Q(pk__in=services.inbox_for(user).values("notice_id"))
-        queryset = self.queryset.all() if q is None else self.queryset.filter(q)
+        queryset = self.queryset.filter(
+            pk__in=services.readable_notices(user, self.view_permission).values("pk")
+        )
         community = self.request.query_params.get("community")
         if self.action == "list" and community and community.isdigit():
             queryset = queryset.filter(community_id=int(community))
@@ -244,9 +241,7 @@ class NoticeViewSet(ScopedModelViewSet):
             raise serializers.ValidationError({"file": [_("Choose a file.")]})
         notice = self.get_object()
         attachment = services.attach_file(actor=request.user, notice=notice, upload=upload)
-        return Response(
-            {"id": attachment.pk, "name": attachment.name}, status=status.HTTP_201_CREATED
-        )
+        return Response(attachments.describe(attachment), status=status.HTTP_201_CREATED)
 
 
 class InboxSerializer(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anju.core import attachments
 from anju.core.models import Building, Community, Entrance, House, Organization, Person
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
@@ -107,8 +108,11 @@ class Notice(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    attachments = attachments.relation()
+
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
+    attachments_view_permission = "notices.notice.view"
     states = NOTICE_STATES
 
     class Meta:
@@ -123,6 +127,14 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.title
+
+    @classmethod
+    def attachments_readable_by(cls, user):
+        """Residents read notices through their receipts, not the scope: the same rule as the
+        notices API (``services.readable_notices``)."""
+        from .services import readable_notices
+
+        return readable_notices(user, cls.attachments_view_permission)
 
     def allowed_actions(self):
         return self.states.allowed_actions(self.status)

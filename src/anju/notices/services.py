@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from anju.core import attachments as core_attachments
 from anju.core import audit, policy
 from anju.core.errors import Conflict, Forbidden
 from anju.core.errors import refuse as _error
-from anju.core.models import Attachment, Community, House, Membership, Occupancy
+from anju.core.models import Community, House, Membership, Occupancy
 from anju.core.notifications import email_backend, notify, sms_backend
+from anju.core.scoping import scope_q
 
 from .choices import (
     SEASON_START,
@@ -127,6 +129,9 @@ def create_notice(
     attachments=(),
     **fields,
 ):
+    files = core_attachments.prepare(
+        attachments, field="attachment", accept=core_attachments.PHOTOS_OR_DOCUMENTS
+    )
     organization_id = organization.pk if organization is not None else community.organization_id
     notice = Notice(
         organization_id=organization_id,
@@ -143,8 +148,8 @@ def create_notice(
     notice.buildings.set(buildings)
     notice.entrances.set(entrances)
     notice.houses.set(houses)
-    for upload in attachments:
-        _attach(actor, notice, upload)
+    for upload in files or ():
+        _attach(actor, notice, upload, field="attachment")
     audit.record(actor, "notices.notice.created", notice, after=audit.snapshot(notice))
     return notice
 
@@ -173,18 +178,12 @@ def update_notice(*, actor, notice, data):
     return notice
 
 
-def _attach(actor, notice, upload):
-    from django.contrib.contenttypes.models import ContentType
-
-    return Attachment.objects.create(
-        organization_id=notice.organization_id,
-        community_id=notice.community_id,
-        content_type=ContentType.objects.get_for_model(Notice),
-        object_id=str(notice.pk),
-        file=upload,
-        name=getattr(upload, "name", "")[:200],
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
-    )
+def _attach(actor, notice, upload, field="file"):
+    """A photo or PDF of the notice (the cut-off map, the contractor's letter), checked and
+    stored by ``core.attachments``."""
+    return core_attachments.attach(
+        notice, [upload], actor=actor, field=field, accept=core_attachments.PHOTOS_OR_DOCUMENTS
+    )[0]
 
 
 @transaction.atomic
@@ -195,24 +194,23 @@ def attach_file(*, actor, notice, upload):
 
 
 def notice_attachments(notice):
-    from django.contrib.contenttypes.models import ContentType
-
-    return Attachment.objects.filter(
-        content_type=ContentType.objects.get_for_model(Notice), object_id=str(notice.pk)
-    )
+    return core_attachments.by_object(Notice, [notice.pk])[notice.pk]
 
 
 def attachments_by_notice(notice_ids):
     """{str(notice id): [attachments]} for a page of notices, in one query."""
-    from django.contrib.contenttypes.models import ContentType
+    return {str(pk): rows for pk, rows in core_attachments.by_object(Notice, notice_ids).items()}
 
-    found = {}
-    for a in Attachment.objects.filter(
-        content_type=ContentType.objects.get_for_model(Notice),
-        object_id__in=[str(i) for i in notice_ids],
-    ):
-        found.setdefault(a.object_id, []).append(a)
-    return found
+
+def readable_notices(user, perm="notices.notice.view"):
+    """The notices ``user`` may read: staff those in their scope (drafts only with the right to
+    manage them), anyone the notices they received. The API and the attachment view use it."""
+    q = scope_q(Notice, user, perm)
+    if q is not None and not policy.staff_has(user, "notices.notice.manage"):
+        q &= Q(status__in=[NoticeStatus.PUBLISHED, NoticeStatus.ARCHIVED])
+    if q is not None:
+        q |= Q(pk__in=inbox_for(user).values("notice_id"))
+    return Notice.objects.all() if q is None else Notice.objects.filter(q)
 
 
 @transaction.atomic

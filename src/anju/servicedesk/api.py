@@ -21,7 +21,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
-from anju.core import policy
+from anju.core import attachments, policy
+from anju.core.api.attachments import AttachmentsField
 from anju.core.api.errors import RelatedNotFound
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.pagination import Pagination
@@ -79,6 +80,7 @@ class TicketSerializer(serializers.ModelSerializer):
     next_due = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     source = serializers.SerializerMethodField()
+    attachments = AttachmentsField()
 
     class Meta:
         model = Ticket
@@ -376,6 +378,8 @@ class TicketViewSet(ScopedModelViewSet):
     @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer})
     def create(self, request, *args, **kwargs):
         data = dict(self._input(TicketCreateSerializer))
+        # Checked and re-encoded before the intake's transaction (core.attachments).
+        photos = attachments.prepare(self._files("attachments"), field="attachments")
         community = data.pop("community")
         user = request.user
         if not policy.user_has(
@@ -391,7 +395,7 @@ class TicketViewSet(ScopedModelViewSet):
             actor=user,
             community=community,
             channel=channel,
-            attachments=request.FILES.getlist("attachments") if request.FILES else (),
+            attachments=photos,
             **{k: v for k, v in data.items() if v is not None or k in ("house", "priority")},
         )
         return Response(self.get_serializer(ticket).data, status=201)
@@ -405,8 +409,11 @@ class TicketViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def _files(self, name):
+        return self.request.FILES.getlist(name) if self.request.FILES else ()
+
     def _photos(self):
-        return self.request.FILES.getlist("photos") if self.request.FILES else ()
+        return attachments.prepare(self._files("photos"), field="photos")
 
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from anju.core import attachments, demo_photos
 from anju.core.choices import Role
 from anju.core.demo import DEMO_PASSWORD
 from anju.core.models import Membership, NumberSequence, Occupancy, User
@@ -257,7 +258,8 @@ def build(ctx):
                 plans.append((t, index))
 
     # The demo residents' own story: one awaiting confirmation and rating, one being worked on.
-    for _user, person, house in ctx.residents[:3]:
+    photographed = []
+    for user, person, house in ctx.residents[:3]:
         community = next(c for c in ctx.communities if c.pk == house.community_id)
         t1 = new_ticket(
             community,
@@ -281,6 +283,7 @@ def build(ctx):
         )
         tickets += [t1, t2]
         plans += [(t1, "resident_resolved"), (t2, "resident_working")]
+        photographed.append((t1, user))
     del resident_homes
 
     Ticket.objects.bulk_create(tickets, batch_size=500)
@@ -517,4 +520,13 @@ def build(ctx):
             seq.last = last
             seq.save(update_fields=["last"])
     TicketPause.objects.bulk_create(pauses)
+    # Real photos on the residents' leak reports, as their phones would send them.
+    for i, (ticket, user) in enumerate(photographed):
+        attachments.attach(
+            ticket,
+            [demo_photos.photo("leak", seed=i)],
+            actor=user,
+            field="photos",
+            caption="报修照片",
+        )
     print(f"servicedesk: {len(tickets)} tickets, {len(visits)} return visits", file=ctx.out)

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import DateTimeField
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from anju.core.db import instance, prepared_cursor
-from anju.core.models import Building, House, Person, User
+from anju.core.models import Attachment, Building, House, Person, User
 from anju.core.scoping import scope_sql
 
 from .choices import OPEN_STATUSES, Category, Kind, Status
@@ -96,8 +98,63 @@ def _order_by(ordering):
     )
 
 
+def _ticket_type_id():
+    return ContentType.objects.get_for_model(Ticket).pk
+
+
+def _file_urls():
+    """("/files/", "/", "/thumbnail/"): the serving view's URLs around an attachment id."""
+    head, tail = reverse("attachment", args=[0]).rsplit("0", 1)
+    return head, tail, reverse("attachment-thumbnail", args=[0]).rsplit("0", 1)[1]
+
+
+def _attachments_sql(content_type_id, *, as_json):
+    """A subquery of the page's row ``t``: its attachments, oldest first, as JSON text. For
+    the Python path (``as_json`` False) [id, name, type, size, thumbnail] arrays, which
+    ``_described`` turns into ``attachments.describe``; for PostgreSQL's JSON path the
+    objects themselves. One index probe (attachment_object) per ticket of the page."""
+    table = _q(Attachment._meta.db_table)
+    match = f"x.content_type_id = {int(content_type_id)} AND x.object_id = CAST(t.id AS TEXT)"
+    if as_json:  # PostgreSQL only
+        head, tail, thumb = (_literal(part) for part in _file_urls())
+        item = (
+            f"json_build_object('id', x.id, 'url', {head} || x.id || {tail}, 'name', x.name, "
+            "'content_type', x.media_type, 'size', x.size, 'thumbnail_url', "
+            f"CASE WHEN x.thumbnail = '' THEN NULL ELSE {head} || x.id || {thumb} END)"
+        )
+        return (
+            f"(SELECT COALESCE(json_agg({item} ORDER BY x.id), '[]'::json) "  # noqa: S608
+            f"FROM {table} x WHERE {match})"
+        )
+    columns = "x.id, x.name, x.media_type, x.size, x.thumbnail"
+    if connection.vendor == "postgresql":
+        return (
+            f"(SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY x.id), "  # noqa: S608
+            f"'[]'::json)::text FROM {table} x WHERE {match})"
+        )
+    return (
+        f"(SELECT json_group_array(json_array({columns})) FROM "  # noqa: S608
+        f"(SELECT {columns} FROM {table} x WHERE {match} ORDER BY x.id) x)"
+    )
+
+
+def _described(text):
+    head, tail, thumb = _file_urls()
+    return [
+        {
+            "id": pk,
+            "url": f"{head}{pk}{tail}",
+            "name": name,
+            "content_type": media_type,
+            "size": size,
+            "thumbnail_url": f"{head}{pk}{thumb}" if thumbnail else None,
+        }
+        for pk, name, media_type, size, thumbnail in json.loads(text or "[]")
+    ]
+
+
 @lru_cache(maxsize=256)
-def _page_sql(where, order_by):
+def _page_sql(where, order_by, content_type_id):
     """The page statement for a WHERE and ORDER BY (kept: a handful of shapes are ever asked)."""
     columns = ", ".join(f"t.{_q(f.column)}" for f in Ticket._meta.concrete_fields)
     tables = {m: _q(m._meta.db_table) for m in (Ticket, House, Building, Person, User)}
@@ -106,6 +163,7 @@ def _page_sql(where, order_by):
     return (
         f"SELECT {columns}, b.name, h.number, p.name, "  # noqa: S608
         "fr.first_name, fr.last_name, fr.username, a.first_name, a.last_name, a.username, "
+        f"{_attachments_sql(content_type_id, as_json=False)}, "
         f"(SELECT COUNT(*) FROM {tables[Ticket]} t WHERE {where}) "
         f"FROM (SELECT * FROM {tables[Ticket]} t WHERE {where} ORDER BY {order_by} "
         "LIMIT %s OFFSET %s) t "
@@ -122,7 +180,7 @@ def ticket_page(user, perm, query: TicketQuery, *, offset, limit, now=None):
     """(total, tickets) for one page; each ticket carries ``_labels`` (see ``rows.labels_of``)."""
     now = now or timezone.now()
     where, params = _where(user, perm, query, now)
-    sql = _page_sql(where, _order_by(query.ordering))
+    sql = _page_sql(where, _order_by(query.ordering), _ticket_type_id())
     with prepared_cursor() as cursor:
         cursor.execute(sql, [*params, *params, limit, offset])
         rows = cursor.fetchall()
@@ -141,6 +199,7 @@ def ticket_page(user, perm, query: TicketQuery, *, offset, limit, now=None):
             _name(*names[0:3]),
             _name(*names[3:6]),
         )
+        ticket._attachments = _described(row[n + 9])
         tickets.append(ticket)
     return (rows[0][-1] if rows else 0), tickets
 
@@ -221,7 +280,7 @@ def _mask(column):
 
 
 @lru_cache(maxsize=256)
-def _json_sql(where, order_by, contact, language, tz_name):
+def _json_sql(where, order_by, contact, language, tz_name, content_type_id):
     """The page statement writing each row as ``rows.TicketRows.row`` would: labels, allowed
     actions and the time zone are the code's constants for ``language`` and ``tz_name``."""
     tables = {m: _q(m._meta.db_table) for m in (Ticket, House, Building, Person, User)}
@@ -285,6 +344,7 @@ def _json_sql(where, order_by, contact, language, tz_name):
             "CASE WHEN t.source_type_id IS NULL THEN NULL ELSE (SELECT row_to_json(s) FROM "
             "(SELECT ct.app_label || '.' || ct.model AS type, t.source_id AS id) s) END"
         ),
+        "attachments": _attachments_sql(content_type_id, as_json=True),
     }
 
     def column(key):
@@ -347,6 +407,7 @@ def ticket_page_json(user, perm, query: TicketQuery, *, offset, limit, now=None)
         contact_sql,
         translation.get_language(),
         timezone.get_current_timezone_name(),
+        _ticket_type_id(),
     )
     with prepared_cursor(native=True) as cursor:
         cursor.execute(

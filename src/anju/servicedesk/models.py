@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from anju.core import attachments
 from anju.core.models import Building, Community, House, Organization, Person, User
 from anju.core.money import MoneyField
 from anju.core.scoping import Scope, ScopedManager, ScopedQuerySet
@@ -201,10 +202,13 @@ class Ticket(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    attachments = attachments.relation()
+
     objects = TicketQuerySet.as_manager()
     scope = Scope(
         organization="organization", community="community", house="house", person="reporter"
     )
+    attachments_view_permission = "servicedesk.ticket.view"
     machine = TICKET_MACHINE
 
     class Meta:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone, translation
 
-from anju.core import policy
+from anju.core import attachments, policy
 from anju.core.crypto import mask_middle
 
 from .choices import Category, Kind, Status
@@ -74,6 +74,7 @@ FIELDS = (
     "allowed_actions",
     "source",
     "parent",
+    "attachments",
 )
 
 
@@ -113,6 +114,14 @@ def labels_of(t):
         user_name(t.first_responder if t.first_responder_id else None),
         user_name(t.assignee if t.assignee_id else None),
     )
+
+
+def attachments_of(t):
+    """The ticket's attachments as the API lists them: a list page brings them with the page
+    (``listing.ticket_page`` keeps them as ``_attachments``); a single ticket reads them."""
+    if hasattr(t, "_attachments"):
+        return t._attachments
+    return [attachments.describe(a) for a in attachments.of(t)]
 
 
 class TicketRows:
@@ -201,4 +210,5 @@ class TicketRows:
             "allowed_actions": t.allowed_actions(),
             "source": source,
             "parent": t.parent_id,
+            "attachments": attachments_of(t),
         }

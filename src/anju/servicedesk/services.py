@@ -15,13 +15,12 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.core import audit, policy
+from anju.core import attachments, audit, policy
 from anju.core.db import insert, instance, prepared_cursor, together
 from anju.core.errors import DomainError, Forbidden, InvalidTransition
 from anju.core.models import Attachment, Community, House, Membership, Person, User
@@ -377,30 +376,16 @@ def _tell(ticket, actor, title, body="", *, extra=(), resident=False, sms=False)
             )
 
 
-def _attach(ticket, actor, files, label):
-    saved = []
-    ct = ContentType.objects.get_for_model(Ticket)
-    for item in files or ():
-        if isinstance(item, Attachment):
-            if item.organization_id != ticket.organization_id:
-                raise _field_error("attachments", _("An attachment of another company was given."))
-            Attachment.objects.filter(pk=item.pk).update(content_type=ct, object_id=str(ticket.pk))
-            saved.append(item.pk)
-            continue
-        if not isinstance(item, UploadedFile):
-            raise _field_error("attachments", _("Attach photos or files."))
-        attachment = Attachment(
-            organization_id=ticket.organization_id,
-            community_id=ticket.community_id,
-            content_type=ct,
-            object_id=str(ticket.pk),
-            name=f"{label}: {item.name}"[:200],
-            uploaded_by=actor if actor is not None and actor.pk else None,
-        )
-        attachment.file.save(item.name, item, save=False)
-        attachment.save()
-        saved.append(attachment.pk)
-    return saved
+def _attach(ticket, actor, files, label, field="attachments"):
+    """Store the uploads (checked by ``core.attachments``; refused whole, naming ``field``) and
+    share the given attachments of other records (a failed checklist's photo) with the ticket."""
+    files = list(files or ())
+    shared = [item for item in files if isinstance(item, Attachment)]
+    if any(item.organization_id != ticket.organization_id for item in shared):
+        raise _field_error(field, _("An attachment of another company was given."))
+    uploads = [item for item in files if not isinstance(item, Attachment)]
+    stored = attachments.attach(ticket, uploads, actor=actor, field=field, caption=label)
+    return [attachments.share(item, ticket, caption=label) for item in shared] + stored
 
 
 def _lock(ticket, action) -> Ticket:
@@ -591,7 +576,10 @@ def create_ticket(
         parent=parent,
     )
     insert(ticket)
-    photos = _attach(ticket, actor, attachments, _("Report photo"))
+    stored = _attach(ticket, actor, attachments, _("Report photo"))
+    photos = [a.pk for a in stored]
+    # A new ticket's files are exactly these: its answer needs no query to list them.
+    ticket.__dict__.setdefault("_prefetched_objects_cache", {})["attachments"] = stored
     with together():  # the record of the intake in one round trip
         _event(
             ticket,
@@ -824,7 +812,7 @@ def arrive(*, actor, ticket, photos=(), note="") -> Ticket:
     ticket.status = Status.IN_PROGRESS
     ticket.arrived_at = timezone.now()
     _save(ticket, ["status", "arrived_at"])
-    saved = _attach(ticket, actor, photos, _("Arrival"))
+    saved = [a.pk for a in _attach(ticket, actor, photos, _("Arrival"), field="photos")]
     with together():  # the record of the change in one round trip
         _event(
             ticket, actor, "arrive", before_status=before, note=note, data={"attachments": saved}
@@ -1101,7 +1089,7 @@ def resolve(*, actor, ticket, note="", photos=()) -> Ticket:
     if ticket.accepted_at is None:
         ticket.accepted_at = now
     _save(ticket, ["status", "resolved_at", "resolution", "accepted_at"])
-    saved = _attach(ticket, actor, photos, _("Done"))
+    saved = [a.pk for a in _attach(ticket, actor, photos, _("Done"), field="photos")]
     visit = _open_return_visit(ticket, now)
     with together():  # the record of the change in one round trip
         _event(

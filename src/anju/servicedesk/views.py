@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import generic
 from django.views.decorators.http import require_POST
 
-from anju.core import policy
+from anju.core import attachments, policy
 from anju.core.console import (
     Column,
     ScopedListView,
@@ -31,7 +31,7 @@ from anju.core.console import (
 from anju.core.crypto import mask_middle
 from anju.core.dates import parse_day, period
 from anju.core.errors import DomainError
-from anju.core.models import Attachment, Community, House, Membership, Person, User
+from anju.core.models import Community, House, Membership, Person, User
 from anju.core.portal import ResidentMixin
 
 from . import actions, conf, queries, services
@@ -90,11 +90,7 @@ def _show_phone(user, community_id, phone):
 
 
 def _attachments(ticket):
-    return Attachment.objects.filter(
-        content_type__model="ticket",
-        content_type__app_label="servicedesk",
-        object_id=str(ticket.pk),
-    )
+    return attachments.of(ticket)
 
 
 # Console: intake and workbench ---------------------------------------------------------------
@@ -256,7 +252,9 @@ class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
                     description=data["description"],
                     appointment_at=data["appointment_at"],
                     contact_phone=data["contact_phone"],
-                    attachments=request.FILES.getlist("photos"),
+                    attachments=attachments.prepare(
+                        request.FILES.getlist("photos"), field="photos"
+                    ),
                 )
             except DomainError as exc:
                 add_domain_errors(form, exc)
@@ -1032,7 +1030,11 @@ class PortalTicketCreate(ResidentMixin, generic.FormView):
                 location=data["location"],
                 appointment_at=data["appointment_at"],
                 channel=Channel.PORTAL,
-                attachments=self.request.FILES.getlist("photos"),
+                attachments=attachments.prepare(
+                    self.request.FILES.getlist("photos"),
+                    field="photos",
+                    label=form.fields["photos"].label,
+                ),
             )
         except DomainError as exc:
             add_domain_errors(form, exc)

@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from .. import comparison, imports, policy, privacy, services
+from .. import attachments, comparison, imports, policy, privacy, services
 from ..dates import period
 from ..models import (
     AuditEntry,
@@ -202,7 +202,7 @@ class ImportViewSet(viewsets.GenericViewSet):
         community = serializer.validated_data["community"]
         if not policy.user_has(request.user, "core.import.run", community.pk):
             raise PermissionDenied()
-        upload = serializer.validated_data["file"]
+        upload = attachments.check_workbook(serializer.validated_data["file"], field="file")
         if serializer.validated_data["dry_run"]:
             report = imports.parse(community, upload)
         else:

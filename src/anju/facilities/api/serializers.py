@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from anju.core.api.attachments import AttachmentsField
 from anju.core.api.errors import RelatedNotFound
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.models import Building, Community
@@ -166,6 +167,7 @@ class MaintenanceTaskSerializer(serializers.ModelSerializer):
     asset_name = serializers.CharField(source="asset.name", read_only=True)
     checklist = serializers.JSONField(source="plan.checklist", read_only=True)
     assignee_name = serializers.SerializerMethodField()
+    attachments = AttachmentsField()
 
     class Meta:
         model = MaintenanceTask
@@ -191,6 +193,7 @@ class MaintenanceTaskSerializer(serializers.ModelSerializer):
             "notes",
             "overdue_at",
             "ticket_id",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -282,6 +285,7 @@ class InspectionPlanSerializer(serializers.ModelSerializer):
 
 class InspectionCheckinSerializer(serializers.ModelSerializer):
     point_name = serializers.CharField(source="point.name", read_only=True)
+    attachments = AttachmentsField()
 
     class Meta:
         model = InspectionCheckin
@@ -295,11 +299,11 @@ class InspectionCheckinSerializer(serializers.ModelSerializer):
             "timing",
             "latitude",
             "longitude",
-            "photo",
             "answers",
             "abnormal",
             "note",
             "ticket_id",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -538,6 +542,7 @@ class HazardSerializer(serializers.ModelSerializer):
     deadline = serializers.DateField(required=False, label=_("rectification deadline"))
     photos = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    attachments = AttachmentsField()
 
     class Meta:
         model = Hazard
@@ -565,6 +570,7 @@ class HazardSerializer(serializers.ModelSerializer):
             "escalated_at",
             "rework_count",
             "photos",
+            "attachments",
         ]
         read_only_fields = [
             "number",
@@ -591,9 +597,11 @@ class VerifySerializer(serializers.Serializer):
 
 
 class IncidentRecordSerializer(serializers.ModelSerializer):
+    attachments = AttachmentsField()
+
     class Meta:
         model = IncidentRecord
-        fields = ["id", "step", "at", "by", "authority", "note", "evidence", "recorded_at"]
+        fields = ["id", "step", "at", "by", "authority", "note", "attachments", "recorded_at"]
         read_only_fields = fields
 
 
@@ -636,6 +644,7 @@ class IncidentStepSerializer(serializers.Serializer):
 class DrillSerializer(serializers.ModelSerializer):
     community = ScopedRelatedField(Community, "core.community.view", label=_("community"))
     attendance = serializers.SerializerMethodField()
+    attachments = AttachmentsField()
 
     class Meta:
         model = Drill
@@ -650,11 +659,11 @@ class DrillSerializer(serializers.ModelSerializer):
             "held_at",
             "summary",
             "follow_ups",
-            "photo",
             "attendance",
+            "attachments",
             "created_at",
         ]
-        read_only_fields = ["status", "held_at", "summary", "follow_ups", "photo"]
+        read_only_fields = ["status", "held_at", "summary", "follow_ups"]
 
     def get_attendance(self, obj) -> list[dict]:
         return [

@@ -29,6 +29,7 @@ from ..models import (
     PatrolScan,
     PatrolShift,
 )
+from ..services.common import prepare_photos
 from . import serializers as s
 
 
@@ -99,7 +100,7 @@ class AssetViewSet(FacilitiesViewSet):
             request.user,
             asset,
             description=request.data.get("description", ""),
-            attachments=request.FILES.getlist("photos"),
+            attachments=prepare_photos(request.FILES.getlist("photos"), field="photos"),
         )
         return Response(
             {"asset": asset.pk, "ticket": getattr(ticket, "pk", None)},
@@ -164,7 +165,9 @@ class MaintenancePlanViewSet(FacilitiesViewSet):
 
 
 class MaintenanceTaskViewSet(ScopedReadOnlyViewSet):
-    queryset = MaintenanceTask.objects.select_related("plan", "asset", "assignee")
+    queryset = MaintenanceTask.objects.select_related("plan", "asset", "assignee").prefetch_related(
+        "attachments"
+    )
     serializer_class = s.MaintenanceTaskSerializer
     permission_prefix = "facilities.maintenance"
     action_permissions = {
@@ -278,7 +281,7 @@ class InspectionPlanViewSet(FacilitiesViewSet):
 
 class InspectionTaskViewSet(ScopedReadOnlyViewSet):
     queryset = InspectionTask.objects.select_related("route", "plan").prefetch_related(
-        "checkins__point"
+        "checkins__point", "checkins__attachments"
     )
     serializer_class = s.InspectionTaskSerializer
     permission_prefix = "facilities.inspection"
@@ -447,7 +450,7 @@ class PatrolAlertViewSet(ScopedReadOnlyViewSet):
 
 
 class HazardViewSet(FacilitiesViewSet):
-    queryset = Hazard.objects.select_related("responsible")
+    queryset = Hazard.objects.select_related("responsible").prefetch_related("attachments")
     serializer_class = s.HazardSerializer
     permission_prefix = "facilities.hazard"
     create_permission = "facilities.hazard.report"
@@ -513,7 +516,7 @@ class HazardViewSet(FacilitiesViewSet):
 
 
 class IncidentViewSet(FacilitiesViewSet):
-    queryset = Incident.objects.prefetch_related("records")
+    queryset = Incident.objects.prefetch_related("records__attachments")
     serializer_class = s.IncidentSerializer
     permission_prefix = "facilities.incident"
     create_permission = "facilities.incident.manage"
@@ -548,7 +551,7 @@ class IncidentViewSet(FacilitiesViewSet):
 
 
 class DrillViewSet(FacilitiesViewSet):
-    queryset = Drill.objects.prefetch_related("attendance")
+    queryset = Drill.objects.prefetch_related("attendance", "attachments")
     serializer_class = s.DrillSerializer
     permission_prefix = "facilities.drill"
     create_permission = "facilities.drill.manage"

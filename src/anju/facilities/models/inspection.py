@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anju.core import attachments
 from anju.core.models import Building, Community, Organization
 from anju.core.scoping import Scope, ScopedManager
 
@@ -198,14 +199,16 @@ class InspectionCheckin(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
-    photo = models.FileField(_("photo"), upload_to="facilities/inspection/%Y/%m/", blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     abnormal = models.BooleanField(_("abnormal"), default=False)
     note = models.TextField(_("note"), blank=True)
     ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True)
 
+    attachments = attachments.relation()
+
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
+    attachments_view_permission = "facilities.inspection.view"
 
     class Meta:
         verbose_name = _("inspection check-in")

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anju.core import attachments
 from anju.core.models import Community, Organization
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
@@ -142,8 +143,11 @@ class MaintenanceTask(models.Model):
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
     ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True)
 
+    attachments = attachments.relation()
+
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
+    attachments_view_permission = "facilities.maintenance.view"
     states = TASK_STATES
 
     class Meta:

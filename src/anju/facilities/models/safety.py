@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anju.core import attachments
 from anju.core.models import Building, Community, Organization
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
@@ -96,8 +97,11 @@ class Hazard(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     rework_count = models.PositiveSmallIntegerField(_("times sent back"), default=0)
 
+    attachments = attachments.relation()
+
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
+    attachments_view_permission = "facilities.hazard.view"
     states = HAZARD_STATES
 
     class Meta:
@@ -198,11 +202,13 @@ class IncidentRecord(models.Model):
         help_text=_("e.g. 派出所, 消防救援站, 生态环境局, 城管"),
     )
     note = models.TextField(_("note"))
-    evidence = models.FileField(_("evidence"), upload_to="facilities/incidents/%Y/%m/", blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    attachments = attachments.relation()
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
+    attachments_view_permission = "facilities.incident.manage"
 
     class Meta:
         verbose_name = _("incident step")
@@ -235,11 +241,13 @@ class Drill(models.Model):
         blank=True,
         help_text=_('A list of {"text", "due_on", "done"}.'),
     )
-    photo = models.FileField(_("photo"), upload_to="facilities/drills/%Y/%m/", blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    attachments = attachments.relation()
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
+    attachments_view_permission = "facilities.drill.view"
 
     class Meta:
         verbose_name = _("drill or training")

@@ -2,17 +2,17 @@
 
 import logging
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from anju.core import attachments as core_attachments
 from anju.core import policy
 from anju.core.choices import Role
 from anju.core.errors import (
     DomainError,
     refuse,  # noqa: F401  (the facilities services import it from here)
 )
-from anju.core.models import Attachment, Membership
+from anju.core.models import Membership
 from anju.core.notifications import notify
 
 log = logging.getLogger("anju.facilities")
@@ -46,29 +46,19 @@ def require_staff(user, perm, community, field="by"):
         )
 
 
-def attach(actor, obj, files):
-    """Store uploaded files (photos, evidence) as attachments of ``obj``."""
-    rows = []
-    content_type = ContentType.objects.get_for_model(obj)
-    for upload in files or ():
-        rows.append(
-            Attachment.objects.create(
-                organization_id=obj.organization_id,
-                community_id=obj.community_id,
-                content_type=content_type,
-                object_id=str(obj.pk),
-                file=upload,
-                name=getattr(upload, "name", "")[:200],
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
-            )
-        )
-    return rows
+def attach(actor, obj, uploads, *, field="photos", accept=core_attachments.PHOTOS):
+    """Store uploaded photos (or evidence) as attachments of ``obj``: checked, re-encoded and
+    named by ``core.attachments``; a bad file refuses them all, naming ``field``."""
+    return core_attachments.attach(obj, uploads, actor=actor, field=field, accept=accept)
+
+
+def prepare_photos(uploads, *, field, accept=core_attachments.PHOTOS):
+    """``core.attachments.prepare``: check the uploads before the service changes anything."""
+    return core_attachments.prepare(uploads, field=field, accept=accept)
 
 
 def attachments_of(obj):
-    return Attachment.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
-    )
+    return core_attachments.of(obj)
 
 
 def managers_of(community):
@@ -127,29 +117,12 @@ def raise_ticket(
         "source": source,
         "title": title,
         "reporter": reporter,
-        "attachments": tuple(_shared_copy(source, item) for item in attachments),
+        # Our stored photos are shared with the ticket (one file, a row on each record).
+        "attachments": tuple(attachments),
     }
     if priority is not None:
         kwargs["priority"] = priority
     return open_ticket(**kwargs)
-
-
-def _shared_copy(source, item):
-    """The service desk moves an Attachment to the ticket; give it a second row on the same
-    stored file so the photo stays on our record too. Fresh uploads pass through."""
-    from django.core.files.uploadedfile import UploadedFile
-
-    if isinstance(item, UploadedFile):
-        return item
-    name = item.file.name if isinstance(item, Attachment) else getattr(item, "name", "")
-    return Attachment.objects.create(
-        organization_id=source.organization_id,
-        community_id=source.community_id,
-        content_type=ContentType.objects.get_for_model(source),
-        object_id=str(source.pk),
-        file=name,
-        name=name.rsplit("/", 1)[-1][:200],
-    )
 
 
 def snapshot(obj, fields=None):

@@ -16,7 +16,16 @@ from ..models import (
     InspectionRoute,
     InspectionTask,
 )
-from .common import full_clean, raise_ticket, refuse, require_staff, same_community, snapshot
+from .common import (
+    attach,
+    full_clean,
+    prepare_photos,
+    raise_ticket,
+    refuse,
+    require_staff,
+    same_community,
+    snapshot,
+)
 from .maintenance import check_checklist, evaluate_answers
 
 
@@ -201,9 +210,9 @@ def check_in(
     checkin.abnormal = bool(failed)
     checkin.latitude, checkin.longitude = latitude, longitude
     checkin.note = note
-    if photo is not None:
-        checkin.photo = photo
+    photos = prepare_photos(photo, field="photo")  # a bad photo refuses before anything
     checkin.save()
+    stored = attach(actor, checkin, photos, field="photo")
     if failed:
         category = TICKET_CATEGORY.get(point.asset.category, "other") if point.asset_id else "other"
         ticket = raise_ticket(
@@ -215,7 +224,7 @@ def check_in(
             % {"point": point.name, "items": "、".join(failed), "note": note},
             source=checkin,
             title=_("Abnormal inspection: %(point)s") % {"point": point.name},
-            attachments=[checkin.photo] if checkin.photo else (),
+            attachments=stored,
         )
         if ticket is not None:
             checkin.ticket_id = ticket.pk

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit
+from anju.core.attachments import PHOTOS_OR_DOCUMENTS
 from anju.core.notifications import notify
 from anju.core.numbering import next_number
 
@@ -17,6 +18,7 @@ from .common import (
     alert_managers,
     attach,
     full_clean,
+    prepare_photos,
     refuse,
     require_staff,
     same_community,
@@ -249,9 +251,9 @@ def record_incident_step(actor, incident, *, step, note, at=None, authority="", 
         authority=authority,
         note=note,
     )
-    if evidence is not None:
-        record.evidence = evidence
+    evidence = prepare_photos(evidence, field="evidence", accept=PHOTOS_OR_DOCUMENTS)
     record.save()
+    attach(actor, record, evidence, field="evidence", accept=PHOTOS_OR_DOCUMENTS)
     before = incident.status
     incident.status = target
     incident.save(update_fields=["status"])
@@ -308,6 +310,7 @@ def record_drill(
     actor, drill, *, held_at=None, summary="", attendees=(), follow_ups=(), photo=None
 ):
     """Record the drill as held: who attended (names or staff), photo, follow-ups to do."""
+    photos = prepare_photos(photo, field="photo")
     drill = Drill.objects.select_for_update().get(pk=drill.pk)
     if drill.status != DrillStatus.PLANNED:
         from anju.core.errors import InvalidTransition
@@ -343,9 +346,8 @@ def record_drill(
         }
         for f in follow_ups
     ]
-    if photo is not None:
-        drill.photo = photo
     drill.save()
+    attach(actor, drill, photos, field="photo")
     audit.record(
         actor,
         "facilities.drill.held",

@@ -5,6 +5,7 @@ from datetime import date, time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from anju.core.tests import samples
 from anju.facilities import services
 from anju.facilities.models import InspectionCheckin, InspectionTask
 
@@ -95,7 +96,7 @@ def test_checkin_timing_and_status(rounds, fac, frozen, api):
 def test_abnormal_answer_opens_one_ticket_with_the_photo(rounds, fac, frozen):
     route, plan, (pump, power) = rounds
     frozen.move_to(at(2026, 11, 26, 8, 32))
-    photo = SimpleUploadedFile("leak.jpg", b"\xff\xd8\xffleak", content_type="image/jpeg")
+    photo = SimpleUploadedFile("leak.jpg", samples.jpeg(), content_type="image/jpeg")
     checkin = services.check_in(
         fac.tech,
         point=pump,
@@ -115,7 +116,8 @@ def test_abnormal_answer_opens_one_ticket_with_the_photo(rounds, fac, frozen):
     on_ticket = Attachment.objects.filter(
         content_type=ContentType.objects.get_for_model(ticket), object_id=str(ticket.pk)
     )
-    assert on_ticket.count() == 1 and on_ticket.get().file.name == checkin.photo.name
+    (photo,) = checkin.attachments.all()  # one stored file, on the check-in and on the ticket
+    assert on_ticket.count() == 1 and on_ticket.get().file.name == photo.file.name
     again = services.check_in(fac.tech, point=pump, answers={"leak": False, "pressure": "0.2"})
     assert again.pk == checkin.pk and tickets_for(checkin).count() == 1
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from anju.core.models import Notification
+from anju.core.tests import samples
 from anju.facilities import services
 from anju.facilities.models import Hazard, Incident
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_hazard_lifecycle_through_api(fac, world, api):
     guard = api(fac.guard)
-    photo = SimpleUploadedFile("wire.jpg", b"\xff\xd8\xff", content_type="image/jpeg")
+    photo = SimpleUploadedFile("wire.jpg", samples.jpeg(), content_type="image/jpeg")
     created = guard.post(
         "/api/v1/hazards/",
         {
@@ -146,7 +147,7 @@ def test_incident_steps_in_order_with_evidence(fac, world, api, frozen):
         format="json",
     )
     assert skip.status_code == 409 and skip.json()["error"]["allowed"] == ["stop"]
-    evidence = SimpleUploadedFile("scene.jpg", b"\xff\xd8\xff", content_type="image/jpeg")
+    evidence = SimpleUploadedFile("scene.jpg", samples.jpeg(), content_type="image/jpeg")
     stop = guard.post(
         f"/api/v1/incidents/{pk}/step/",
         {
@@ -192,7 +193,8 @@ def test_incident_steps_in_order_with_evidence(fac, world, api, frozen):
     assert closed.json()["status"] == "closed"
     records = closed.json()["records"]
     assert [r["step"] for r in records] == ["stop", "report", "assist"]
-    assert records[0]["evidence"] and records[1]["authority"] == "文新派出所"
+    assert records[0]["attachments"][0]["content_type"] == "image/jpeg"
+    assert records[1]["authority"] == "文新派出所"
     assert Incident.objects.get(pk=pk).closed_at is not None
     assert api(fac.tech).get("/api/v1/incidents/").status_code == 403
     assert api(world.users["outsider"]).get(f"/api/v1/incidents/{pk}/").status_code == 404

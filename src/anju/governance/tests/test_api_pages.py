@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from anju.core.testing import PASSWORD
+from anju.core.tests import samples
 from anju.governance import disclosure, fund, income, services
 
 from .factories import cast, open_vote
@@ -241,7 +242,7 @@ def test_console_actions_and_paper_ballot(world, filled):
             {
                 "elector": elector.pk,
                 "choice": "no",
-                "scan": SimpleUploadedFile("s.jpg", b"\xff\xd8scan"),
+                "scan": SimpleUploadedFile("s.jpg", samples.jpeg()),
             },
         )
         assert response.status_code == 302

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from anju.core.errors import DomainError, InvalidTransition
 from anju.core.models import Notification
+from anju.core.tests import samples
 from anju.governance import disclosure, fund, income, services
 from anju.governance.models import Disclosure, FundAccount, FundEntry, IncomeEntry
 
@@ -183,7 +184,7 @@ def test_ledger_rows_are_immutable(world, accounts):
 
 
 def _evidence():
-    return SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice", content_type="application/pdf")
+    return SimpleUploadedFile("invoice.pdf", samples.pdf(), content_type="application/pdf")
 
 
 def test_public_income_costs_need_evidence_and_net_belongs_to_owners(world, accounts):

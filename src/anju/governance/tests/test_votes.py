@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from anju.core.errors import DomainError
 from anju.core.models import Occupancy, Person
+from anju.core.tests import samples
 from anju.governance import services, tally
 from anju.governance.models import Ballot, Vote
 
@@ -171,7 +172,7 @@ def test_developer_unsold_and_undelivered_houses_are_one_head(world):
     with pytest.raises(DomainError) as exc:
         cast(vote, people["X"], "yes", opens)
     assert "person" in getattr(exc.value, "fields", {})
-    scan = SimpleUploadedFile("dev.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    scan = SimpleUploadedFile("dev.pdf", samples.pdf(), content_type="application/pdf")
     ballot = services.cast_ballot(
         world.users["committee"],
         vote=vote,
@@ -286,7 +287,7 @@ def test_paper_ballot_needs_staff_and_a_scan(world, api):
         committee = api(world.users["committee"])
         no_scan = committee.post(url, {"person": neighbour.pk, "choice": "yes"}, format="json")
         assert no_scan.status_code == 400 and "scan" in no_scan.json()["error"]["fields"]
-        scan = SimpleUploadedFile("ballot.jpg", b"\xff\xd8\xff scan", content_type="image/jpeg")
+        scan = SimpleUploadedFile("ballot.jpg", samples.jpeg(), content_type="image/jpeg")
         ok = committee.post(
             url, {"person": neighbour.pk, "choice": "yes", "scan": scan}, format="multipart"
         )
@@ -402,16 +403,18 @@ def test_proposal_attachments_before_opening_only(world, api):
     response, opens = _create(api, world)
     url = f"/api/v1/votes/{response.json()['id']}/attachments/"
     committee = api(world.users["committee"])
-    upload = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    upload = SimpleUploadedFile("方案.pdf", samples.pdf(), content_type="application/pdf")
     added = committee.post(url, {"file": upload}, format="multipart")
     assert added.status_code == 201 and added.json()[0]["name"] == "方案.pdf"
     assert api(world.users["resident"]).get(url).json()[0]["name"] == "方案.pdf"
     refused = api(world.users["resident"]).post(
-        url, {"file": SimpleUploadedFile("x.pdf", b"x")}, format="multipart"
+        url, {"file": SimpleUploadedFile("x.pdf", samples.pdf())}, format="multipart"
     )
     assert refused.status_code == 403
     vote = Vote.objects.get(pk=response.json()["id"])
     services.publish_notice(world.users["committee"], vote)
     services.open_vote(world.users["committee"], vote, now=opens)
-    late = committee.post(url, {"file": SimpleUploadedFile("y.pdf", b"y")}, format="multipart")
+    late = committee.post(
+        url, {"file": SimpleUploadedFile("y.pdf", samples.pdf())}, format="multipart"
+    )
     assert late.status_code == 409

@@ -11,6 +11,7 @@ from django.utils import timezone
 from anju.core.choices import Relation
 from anju.core.models import Occupancy, Person, User
 from anju.core.notifications import LogSmsBackend
+from anju.core.tests import samples
 from anju.notices import services
 from anju.notices.models import Notice, NoticeReceipt
 
@@ -209,13 +210,32 @@ def test_attachment_upload(world, api, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     notice = make_notice(world)
     client = api(world.users["manager"])
-    upload = SimpleUploadedFile("停水范围.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    upload = SimpleUploadedFile("停水范围.pdf", samples.pdf(), content_type="application/pdf")
     response = client.post(
         f"/api/v1/notices/{notice.pk}/attachments/", {"file": upload}, format="multipart"
     )
     assert response.status_code == 201, response.content
     detail = client.get(f"/api/v1/notices/{notice.pk}/").json()
-    assert detail["attachments"][0]["name"] == "停水范围.pdf"
+    (pdf,) = detail["attachments"]
+    assert list(pdf) == ["id", "url", "name", "content_type", "size", "thumbnail_url"]
+    assert pdf["name"] == "停水范围.pdf" and pdf["content_type"] == "application/pdf"
+    refused = client.post(
+        f"/api/v1/notices/{notice.pk}/attachments/",
+        {"file": SimpleUploadedFile("map.svg", samples.SVG, content_type="image/svg+xml")},
+        format="multipart",
+    )
+    assert refused.status_code == 400 and list(refused.json()["error"]["fields"]) == ["file"]
+
+    # A draft's file answers its managers only; once published, its recipients too.
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(world.users["resident"])
+    assert browser.get(pdf["url"]).status_code == 404
+    services.publish_notice(actor=world.users["manager"], notice=notice)
+    assert browser.get(pdf["url"]).status_code == 200
+    browser.force_login(world.users["stranger"])
+    assert browser.get(pdf["url"]).status_code == 404
 
 
 def test_staff_user_inbox(world, api):
