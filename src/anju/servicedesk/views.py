@@ -353,7 +353,7 @@ class TicketDetail(StaffRequiredMixin, generic.DetailView):
         ctx.update(
             title=t.number,
             allowed=allowed,
-            action_pairs=[(a, actions.LABELS[a]) for a in allowed],
+            action_pairs=_action_forms(self.request, t, allowed),
             labels=actions.LABELS,
             workers=workers,
             sla=state,
@@ -380,19 +380,54 @@ def ticket_action(request, pk, action):
     if not request.user.is_authenticated or not request.user.is_staff_member:
         return redirect("/console/login/")
     ticket = get_scoped_object(Ticket, request.user, pk, VIEW)
-    try:
-        actions.perform(request.user, ticket, action, request.POST, request.FILES)
-    except DomainError as exc:
-        first = next(iter(exc.fields.values()), [exc.message])[0] if exc.fields else exc.message
-        messages.error(request, first)
-    else:
-        messages.success(
-            request, _("%(action)s: done.") % {"action": actions.LABELS.get(action, action)}
-        )
     target = request.POST.get("next") or reverse("console:ticket-detail", args=[pk])
     if not target.startswith("/console/"):
         target = reverse("console:ticket-detail", args=[pk])
+    try:
+        actions.perform(request.user, ticket, action, request.POST, request.FILES)
+    except DomainError as exc:
+        return _refused(request, ticket, action, exc, target)
+    messages.success(
+        request, _("%(action)s: done.") % {"action": actions.LABELS.get(action, action)}
+    )
     return redirect(target)
+
+
+KEPT = "servicedesk.refused_action"
+
+
+def _refused(request, ticket, action, exc, target):
+    """A refused action goes back to its form with what was typed and the reason beside it
+    (files cannot be kept: the browser asks for them again)."""
+    first = next(iter(exc.fields.values()), [exc.message])[0] if exc.fields else exc.message
+    messages.error(request, first)
+    request.session[KEPT] = {
+        "ticket": ticket.pk,
+        "action": action,
+        "error": str(first),
+        "data": {
+            key: value
+            for key, value in request.POST.items()
+            if key not in ("csrfmiddlewaretoken", "next")
+        },
+    }
+    return redirect(f"{target}#{action}")
+
+
+def _action_forms(request, ticket, allowed):
+    """(action, label, kept) for each allowed action; kept holds what a refused submission of
+    that action typed, shown once."""
+    kept = request.session.pop(KEPT, None) or {}
+    if kept.get("ticket") != ticket.pk:
+        kept = {}
+    return [
+        (
+            a,
+            actions.LABELS[a],
+            {**kept.get("data", {}), "error": kept.get("error")} if kept.get("action") == a else {},
+        )
+        for a in allowed
+    ]
 
 
 # Console: technician phone pages -------------------------------------------------------------
@@ -1064,10 +1099,9 @@ class PortalTicketDetail(ResidentMixin, generic.DetailView):
             sla_label=label,
             due=due_text(t),
             events=t.events.filter(public=True).order_by("at", "id"),
-            action_pairs=[
-                (a, actions.LABELS[a])
-                for a in actions.actions_for(self.request.user, t, as_staff=False)
-            ],
+            action_pairs=_action_forms(
+                self.request, t, actions.actions_for(self.request.user, t, as_staff=False)
+            ),
             attachments=_attachments(t),
         )
         return ctx
@@ -1083,8 +1117,6 @@ def portal_ticket_action(request, pk, action):
     try:
         actions.perform(request.user, ticket, action, request.POST, request.FILES, as_staff=False)
     except DomainError as exc:
-        first = next(iter(exc.fields.values()), [exc.message])[0] if exc.fields else exc.message
-        messages.error(request, first)
-    else:
-        messages.success(request, _("Thank you. Saved."))
+        return _refused(request, ticket, action, exc, reverse("portal:ticket-detail", args=[pk]))
+    messages.success(request, _("Thank you. Saved."))
     return redirect("portal:ticket-detail", pk)

@@ -139,3 +139,44 @@ def test_dashboard_cards_and_personal_data(world, client, ticket):
 
     data = apps.get_app_config("servicedesk").personal_data(world.users["resident"])
     assert data["tickets"][0]["number"] == ticket.number
+
+
+def _in_progress(world, client, ticket):
+    c = login(client, world.users["agent"])
+    c.post(f"/console/tickets/{ticket.pk}/do/assign/", {"assignee": world.users["technician"].pk})
+    tech = login(client, world.users["technician"])
+    tech.post(f"/console/tickets/{ticket.pk}/do/accept/", {})
+    tech.post(f"/console/tickets/{ticket.pk}/do/arrive/", {})
+    return tech
+
+
+def test_a_refused_action_keeps_what_was_typed(world, client, ticket, settings, tmp_path):
+    """The resolve note survives a refused photo, on the technician's phone page too; the
+    refusal shows beside the form it belongs to; another ticket's page does not get it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    tech = _in_progress(world, client, ticket)
+    page_url = f"/console/my-tasks/{ticket.pk}/"
+    note = "换了厨房进水阀门 <b>并试水</b>"
+    bad = SimpleUploadedFile("x.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
+    response = tech.post(
+        f"/console/tickets/{ticket.pk}/do/resolve/",
+        {"note": note, "photos": bad, "next": page_url},
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == "in_progress"
+    assert response.status_code == 302 and response["Location"].startswith(page_url)
+    page = tech.get(page_url).content.decode()
+    assert "换了厨房进水阀门 &lt;b&gt;并试水&lt;/b&gt;</textarea>" in page  # kept, escaped
+    assert 'class="field-error"' in page
+    # shown once: the next visit is a clean form
+    assert "换了厨房进水阀门" not in tech.get(page_url).content.decode()
+
+
+def test_a_refused_reason_is_kept_for_its_own_form_only(world, client, ticket):
+    c = login(client, world.users["agent"])
+    c.post(f"/console/tickets/{ticket.pk}/do/assign/", {"assignee": world.users["technician"].pk})
+    c.post(f"/console/tickets/{ticket.pk}/do/transfer/", {"assignee": "", "reason": "师傅请假"})
+    page = c.get(f"/console/tickets/{ticket.pk}/").content.decode()
+    assert page.count('value="师傅请假"') == 1
