@@ -318,8 +318,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 MQTT_URL = env("MQTT_URL", "")
 
-# Online payments: empty means the test provider in embedded mode and WeChat Pay v3 otherwise.
+# Online payments: WeChat Pay v3 unless ANJU_PAYMENT_PROVIDER=test, the sandbox provider (no
+# real money; `make run` sets it for its own process). Its callback believes the paying user or
+# the signed token handed out when the payment started, for this many seconds.
 ANJU_PAYMENT_PROVIDER = env("ANJU_PAYMENT_PROVIDER", "")
+if ANJU_PAYMENT_PROVIDER not in ("", "wechat", "test"):
+    raise ImproperlyConfigured("ANJU_PAYMENT_PROVIDER must be wechat or test")
+ANJU_TEST_PAYMENT_TOKEN_SECONDS = env_int("ANJU_TEST_PAYMENT_TOKEN_SECONDS", 900)
 ANJU_WECHAT_PAY = (
     {
         "mchid": env("ANJU_WECHAT_MCHID", ""),

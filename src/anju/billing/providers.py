@@ -9,6 +9,7 @@ verified with the platform certificate's public key and decrypted with AES-256-G
 
 import base64
 import json
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -18,13 +19,38 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core import signing
 from django.urls import reverse
 
 from anju.core.errors import DomainError
 
+log = logging.getLogger(__name__)
+TOKEN_SALT = "anju.billing.test-callback"
+
 
 class CallbackError(DomainError):
+    """A notification that cannot be read (400); nothing changes."""
+
     code = "bad_callback"
+
+
+class CallbackRefused(CallbackError):
+    """A notification whose sender is not proven (bad signature, unknown key): 401."""
+
+    code = "unauthenticated"
+    status = 401
+
+
+class CallbackNotFound(CallbackError):
+    code = "not_found"
+    status = 404
+
+
+class CallbackForbidden(CallbackError):
+    """The test provider's callback without the payer or the payment's signed token: 403."""
+
+    code = "forbidden"
+    status = 403
 
 
 @dataclass(frozen=True)
@@ -45,36 +71,73 @@ class PaymentProvider:
         raise NotImplementedError
 
 
+def _json_object(body):
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CallbackError("the body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise CallbackError("the body is not a JSON object")
+    return data
+
+
 def out_trade_no(payment) -> str:
     return f"AJ{payment.pk:014d}"
 
 
 def payment_id_from(trade_no: str) -> int:
-    if not trade_no.startswith("AJ") or not trade_no[2:].isdigit():
+    if not isinstance(trade_no, str) or not trade_no.startswith("AJ") or not trade_no[2:].isdigit():
         raise CallbackError("unknown out_trade_no")
     return int(trade_no[2:])
 
 
 class TestProvider(PaymentProvider):
-    """The sandbox path: the portal shows a confirm page that stands in for the wallet app."""
+    """The sandbox path, only where ``ANJU_PAYMENT_PROVIDER=test``: the portal shows a confirm
+    page that stands in for the wallet app. Its callback is believed only from the paying user
+    (checked by the API view) or with ``token``, the payment's signed token from
+    ``create_order`` (valid ``ANJU_TEST_PAYMENT_TOKEN_SECONDS``)."""
 
     name = "test"
+
+    @staticmethod
+    def callback_token(payment) -> str:
+        return signing.dumps({"payment": payment.pk}, salt=TOKEN_SALT)
+
+    @staticmethod
+    def token_grants(token, payment_id) -> bool:
+        try:
+            data = signing.loads(
+                token, salt=TOKEN_SALT, max_age=settings.ANJU_TEST_PAYMENT_TOKEN_SECONDS
+            )
+        except signing.BadSignature:  # SignatureExpired included
+            return False
+        return isinstance(data, dict) and data.get("payment") == payment_id
 
     def create_order(self, payment) -> dict:
         return {
             "provider": self.name,
             "out_trade_no": out_trade_no(payment),
             "pay_url": reverse("portal:billing-test-pay", args=[payment.pk]),
+            "callback_token": self.callback_token(payment),
         }
 
     def parse_callback(self, headers, body) -> CallbackResult:
-        data = json.loads(body or b"{}")
+        data = _json_object(body)
+        try:
+            amount_fen = int(data["amount_fen"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CallbackError("amount_fen: an integer is required") from exc
         return CallbackResult(
-            payment_id_from(data["out_trade_no"]),
-            data.get("transaction_id", ""),
-            int(data["amount_fen"]),
+            payment_id_from(data.get("out_trade_no")),
+            str(data.get("transaction_id", "")),
+            amount_fen,
             data.get("trade_state", "SUCCESS") == "SUCCESS",
         )
+
+    @staticmethod
+    def token_from(headers, body):
+        token = {k.lower(): v for k, v in headers.items()}.get("x-anju-payment-token")
+        return token or _json_object(body).get("token") or ""
 
 
 def _load_private_key(pem):
@@ -220,11 +283,9 @@ class WeChatPayV3(PaymentProvider):
 
 
 def provider_name():
-    """The configured provider; the test provider only in embedded/demo or debug mode."""
-    name = getattr(settings, "ANJU_PAYMENT_PROVIDER", "")
-    if name:
-        return name
-    return "test" if settings.EMBEDDED or settings.DEBUG else "wechat"
+    """The configured provider: WeChat Pay unless ``ANJU_PAYMENT_PROVIDER`` names another. The
+    test provider only ever where that setting says ``test`` (``make run`` sets it)."""
+    return getattr(settings, "ANJU_PAYMENT_PROVIDER", "") or "wechat"
 
 
 def get_provider(name=None) -> PaymentProvider:
