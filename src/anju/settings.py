@@ -332,6 +332,9 @@ ANJU_WECHAT_PAY = (
         "serial_no": env("ANJU_WECHAT_SERIAL_NO", ""),
         "private_key_pem": env("ANJU_WECHAT_PRIVATE_KEY_PEM", ""),
         "platform_public_key_pem": env("ANJU_WECHAT_PLATFORM_PUBLIC_KEY_PEM", ""),
+        # The serial of the platform certificate, or the public key's id (PUB_KEY_ID_...):
+        # notifications naming another are refused (401) and logged.
+        "platform_serial": env("ANJU_WECHAT_PLATFORM_SERIAL", ""),
         "api_v3_key": env("ANJU_WECHAT_API_V3_KEY", ""),
         "notify_url": env("ANJU_WECHAT_NOTIFY_URL", ""),
     }
