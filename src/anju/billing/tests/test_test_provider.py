@@ -137,3 +137,27 @@ def test_malformed_test_callback_is_400(world, posted, test_provider):
         r = resident.post(CALLBACK, body, content_type="application/json")
         assert r.status_code in (400, 404), (body, r.content)
         assert "error" in r.json()
+
+
+def test_repeated_start_with_one_key_answers_the_first_payment(world, posted, test_provider):
+    resident = api_client(world.users["resident"])
+    first = resident.post(
+        "/api/v1/payments/online/",
+        {"house": world.house.pk},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    again = resident.post(
+        "/api/v1/payments/online/",
+        {"house": world.house.pk, "idempotency_key": "k-1"},
+        format="json",
+    )
+    assert first.status_code == 201 and again.status_code == 200, again.content
+    assert again.json()["payment"]["id"] == first.json()["payment"]["id"]
+    other = resident.post(
+        "/api/v1/payments/online/",
+        {"house": world.house.pk, "amount": "1.00", "idempotency_key": "k-1"},
+        format="json",
+    )
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_conflict"
+    assert Payment.objects.count() == 1
