@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "anju.core.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anju.core.middleware.CurrentCommunityMiddleware",
+    # A view that lost the database answers 503 with Retry-After, not 500 (core.faults).
+    "anju.core.faults.DatabaseOutageMiddleware",
     # Last: turns a lockout on a login path that is not ours (the admin site) into a 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,8 +118,13 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'anju.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A pooled connection is checked before a request reuses it: one that PostgreSQL
+        # dropped (a restart, a failover) is replaced instead of failing the request.
+        conn_health_checks=True,
     )
 }
+# A request that loses the database anyway answers 503 with this Retry-After (core.faults).
+ANJU_RETRY_AFTER_SECONDS = env_int("ANJU_RETRY_AFTER_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "anju.core.db.postgresql"  # C datetime parsing, see there
     # The few hand-written hot statements (core.db.prepared_cursor) are planned once per

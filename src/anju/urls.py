@@ -63,4 +63,6 @@ urlpatterns = [
     path("app/", include((portal_patterns, "portal"))),
     path("", include("anju.core.urls")),
 ]
+# A database outage met in middleware answers 503 as in a view (core.faults); others are 500s.
+handler500 = "anju.core.faults.server_error"
 # No /media/: files are served only by /files/<id>/ (core.files), which checks who may see them.
