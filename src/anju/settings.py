@@ -48,7 +48,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # Key for encrypting personal data at rest (ID numbers). Falls back to SECRET_KEY in embedded mode.
-FIELD_ENCRYPTION_KEY = env("ANJU_FIELD_KEY", "") or SECRET_KEY
+# Production must set it (system check anju.W001): rotating SECRET_KEY must not lose ID numbers.
+ANJU_FIELD_KEY = env("ANJU_FIELD_KEY", "")
+FIELD_ENCRYPTION_KEY = ANJU_FIELD_KEY or SECRET_KEY
 
 INSTALLED_APPS = [
     # Anju first: its templates and translations take precedence over Django's own.
