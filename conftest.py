@@ -150,3 +150,32 @@ def phone_page(browser):
     pg.set_default_timeout(15000)
     yield pg
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every browser test also checks that no page broke the Content-Security-Policy: Chromium
+    reports each refused script, style or image on the console."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    violations, new_context = [], browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+
+        def seen(message):
+            text = message.text
+            if "Content Security Policy" in text or "Permissions-Policy" in text:
+                violations.append(f"{message.type}: {text}")
+
+        context.on("console", seen)
+        return context
+
+    browser.new_context = watched_context
+    try:
+        yield
+    finally:
+        browser.new_context = new_context
+    assert not violations, "\n".join(violations)

@@ -48,6 +48,26 @@ def test_check_deploy_passes_with_documented_variables(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_check_deploy_warns_without_field_key(tmp_path):
+    env = _env(
+        SECRET_KEY="x7#kq2!vL9@pR4$wZ8&nT1^mB6*cF3(hJ5)dG0-sY2+eU7=aQ9_iO4~rK8|tN3",
+        ALLOWED_HOSTS="wy.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        ANJU_DATA_DIR=str(tmp_path),
+    )
+    env.pop("ANJU_FIELD_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "anju.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode != 0
+    assert "anju.W001" in result.stdout + result.stderr
+    assert "ANJU_FIELD_KEY" in result.stdout + result.stderr
+
+
 def test_check_deploy_fails_without_secret_key(tmp_path):
     env = _env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", ANJU_DATA_DIR=str(tmp_path))
     result = subprocess.run(

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,7 +49,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # Key for encrypting personal data at rest (ID numbers). Falls back to SECRET_KEY in embedded mode.
-FIELD_ENCRYPTION_KEY = env("ANJU_FIELD_KEY", "") or SECRET_KEY
+# Production must set it (system check anju.W001): rotating SECRET_KEY must not lose ID numbers.
+ANJU_FIELD_KEY = env("ANJU_FIELD_KEY", "")
+FIELD_ENCRYPTION_KEY = ANJU_FIELD_KEY or SECRET_KEY
 
 INSTALLED_APPS = [
     # Anju first: its templates and translations take precedence over Django's own.
@@ -70,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "csp",
     "axes",
     "django_filters",
     "drf_spectacular",
@@ -78,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "anju.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,6 +94,8 @@ MIDDLEWARE = [
     "anju.core.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anju.core.middleware.CurrentCommunityMiddleware",
+    # A view that lost the database answers 503 with Retry-After, not 500 (core.faults).
+    "anju.core.faults.DatabaseOutageMiddleware",
     # Last: turns a lockout on a login path that is not ours (the admin site) into a 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,8 +124,13 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'anju.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A pooled connection is checked before a request reuses it: one that PostgreSQL
+        # dropped (a restart, a failover) is replaced instead of failing the request.
+        conn_health_checks=True,
     )
 }
+# A request that loses the database anyway answers 503 with this Retry-After (core.faults).
+ANJU_RETRY_AFTER_SECONDS = env_int("ANJU_RETRY_AFTER_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "anju.core.db.postgresql"  # C datetime parsing, see there
     # The few hand-written hot statements (core.db.prepared_cursor) are planned once per
@@ -253,6 +266,7 @@ if ANJU_S3_BUCKET:
 # Production hardening; check --deploy passes when SECRET_KEY is set and HTTPS is terminated.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not EMBEDDED)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's probe speaks plain HTTP
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not EMBEDDED)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not EMBEDDED)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if EMBEDDED else 31536000)
@@ -260,6 +274,33 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not EMBEDDED
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not EMBEDDED)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline
+# (templates pass data in <script type="application/json"> blocks and data-* attributes). With
+# S3 storage, ANJU_CSP_IMG_SRC adds the bucket's origin, where /files/<id>/ redirects images.
+ANJU_CSP_IMG_SRC = env_list("ANJU_CSP_IMG_SRC", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # style="" attributes and the small <style> of htmx and the API docs
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *ANJU_CSP_IMG_SRC],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page uses are off; geolocation only for our own pages (an inspection on
+# the phone records where it was done). Photo inputs with capture= need no camera permission.
+ANJU_PERMISSIONS_POLICY = env(
+    "ANJU_PERMISSIONS_POLICY",
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(self), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()",
+)
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", "")
 
 REST_FRAMEWORK = {
@@ -318,8 +359,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 MQTT_URL = env("MQTT_URL", "")
 
-# Online payments: empty means the test provider in embedded mode and WeChat Pay v3 otherwise.
+# Online payments: WeChat Pay v3 unless ANJU_PAYMENT_PROVIDER=test, the sandbox provider (no
+# real money; `make run` sets it for its own process). Its callback believes the paying user or
+# the signed token handed out when the payment started, for this many seconds.
 ANJU_PAYMENT_PROVIDER = env("ANJU_PAYMENT_PROVIDER", "")
+if ANJU_PAYMENT_PROVIDER not in ("", "wechat", "test"):
+    raise ImproperlyConfigured("ANJU_PAYMENT_PROVIDER must be wechat or test")
+ANJU_TEST_PAYMENT_TOKEN_SECONDS = env_int("ANJU_TEST_PAYMENT_TOKEN_SECONDS", 900)
 ANJU_WECHAT_PAY = (
     {
         "mchid": env("ANJU_WECHAT_MCHID", ""),
@@ -327,6 +373,9 @@ ANJU_WECHAT_PAY = (
         "serial_no": env("ANJU_WECHAT_SERIAL_NO", ""),
         "private_key_pem": env("ANJU_WECHAT_PRIVATE_KEY_PEM", ""),
         "platform_public_key_pem": env("ANJU_WECHAT_PLATFORM_PUBLIC_KEY_PEM", ""),
+        # The serial of the platform certificate, or the public key's id (PUB_KEY_ID_...):
+        # notifications naming another are refused (401) and logged.
+        "platform_serial": env("ANJU_WECHAT_PLATFORM_SERIAL", ""),
         "api_v3_key": env("ANJU_WECHAT_API_V3_KEY", ""),
         "notify_url": env("ANJU_WECHAT_NOTIFY_URL", ""),
     }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -421,6 +421,13 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
         self.check_scope("billing.payment.online", house.community_id)
         key = s.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key", "")
         name = providers.provider_name()
+        adapter = providers.get_provider(name)  # unconfigured: refused before anything is stored
+        replay = (
+            bool(key)
+            and Payment.objects.filter(
+                organization_id=house.organization_id, idempotency_key=key
+            ).exists()
+        )
         payment = services.start_online_payment(
             actor=request.user,
             house=house,
@@ -428,10 +435,10 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
             provider=name,
             idempotency_key=key,
         )
-        order = providers.get_provider(name).create_order(payment)
+        order = adapter.create_order(payment)
         return Response(
             {"payment": self.get_serializer(payment).data, "order": order},
-            status=status.HTTP_201_CREATED,
+            status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
         )
 
     @action(detail=True, methods=["get"])
@@ -442,19 +449,46 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
         return _pdf_response(pdf.receipt_pdf(payment), payment.receipt_number)
 
 
+def _callback_answer(code, message, status_code):
+    """The error format, with the ``code``/``message`` pair WeChat Pay reads beside it."""
+    body = {"error": {"code": code, "message": str(message), "fields": {}}}
+    body.update(code="FAIL", message=str(message))
+    return Response(body, status=status_code)
+
+
+def _test_callback_allowed(request, adapter, result):
+    """The test provider believes the paying user (session or token) or the payment's signed
+    token; anyone else gets 403 (no credentials) or 404 (a login that cannot see it)."""
+    token = adapter.token_from(dict(request.headers), request.body)
+    if token:
+        if not adapter.token_grants(token, result.payment_id):
+            raise providers.CallbackForbidden(_("The payment token is invalid or has expired."))
+        return
+    if not request.user.is_authenticated:
+        raise providers.CallbackForbidden(_("Sign in, or send the payment's token."))
+    if (
+        not Payment.objects.visible_to(request.user, "billing.payment.online")
+        .filter(pk=result.payment_id, method=Payment.Method.TEST)
+        .exists()
+    ):
+        raise providers.CallbackNotFound(_("Not found."))
+
+
 @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
 @api_view(["POST"])
-@authentication_classes([])
 @permission_classes([AllowAny])
 def payment_callback(request, provider):
-    """Provider notifications. Verified by the provider adapter; duplicates change nothing."""
+    """Provider notifications. Verified by the provider adapter; duplicates change nothing. The
+    test provider exists only where ANJU_PAYMENT_PROVIDER=test."""
     if provider not in ("wechat", "test") or (
         provider == "test" and providers.provider_name() != "test"
     ):
-        return Response({"code": "FAIL", "message": "unknown provider"}, status=404)
+        return _callback_answer("not_found", _("Unknown payment provider."), 404)
     try:
         adapter = providers.get_provider(provider)
         result = adapter.parse_callback(dict(request.headers), request.body)
+        if provider == "test":
+            _test_callback_allowed(request, adapter, result)
         if result.succeeded:
             services.confirm_online_payment(
                 payment_id=result.payment_id,
@@ -462,7 +496,8 @@ def payment_callback(request, provider):
                 amount_fen=result.amount_fen,
             )
     except DomainError as exc:
-        return Response({"code": "FAIL", "message": str(exc.message)}, status=400)
+        status_code = 404 if exc.code == "not_found" else exc.status
+        return _callback_answer(exc.code, exc.message, status_code)
     return Response({"code": "SUCCESS", "message": "OK"})
 
 

@@ -8,7 +8,9 @@ verified with the platform certificate's public key and decrypted with AES-256-G
 """
 
 import base64
+import binascii
 import json
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -18,13 +20,39 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
 from django.urls import reverse
 
 from anju.core.errors import DomainError
 
+log = logging.getLogger(__name__)
+TOKEN_SALT = "anju.billing.test-callback"
+
 
 class CallbackError(DomainError):
+    """A notification that cannot be read (400); nothing changes."""
+
     code = "bad_callback"
+
+
+class CallbackRefused(CallbackError):
+    """A notification whose sender is not proven (bad signature, unknown key): 401."""
+
+    code = "unauthenticated"
+    status = 401
+
+
+class CallbackNotFound(CallbackError):
+    code = "not_found"
+    status = 404
+
+
+class CallbackForbidden(CallbackError):
+    """The test provider's callback without the payer or the payment's signed token: 403."""
+
+    code = "forbidden"
+    status = 403
 
 
 @dataclass(frozen=True)
@@ -45,36 +73,73 @@ class PaymentProvider:
         raise NotImplementedError
 
 
+def _json_object(body):
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CallbackError("the body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise CallbackError("the body is not a JSON object")
+    return data
+
+
 def out_trade_no(payment) -> str:
     return f"AJ{payment.pk:014d}"
 
 
 def payment_id_from(trade_no: str) -> int:
-    if not trade_no.startswith("AJ") or not trade_no[2:].isdigit():
+    if not isinstance(trade_no, str) or not trade_no.startswith("AJ") or not trade_no[2:].isdigit():
         raise CallbackError("unknown out_trade_no")
     return int(trade_no[2:])
 
 
 class TestProvider(PaymentProvider):
-    """The sandbox path: the portal shows a confirm page that stands in for the wallet app."""
+    """The sandbox path, only where ``ANJU_PAYMENT_PROVIDER=test``: the portal shows a confirm
+    page that stands in for the wallet app. Its callback is believed only from the paying user
+    (checked by the API view) or with ``token``, the payment's signed token from
+    ``create_order`` (valid ``ANJU_TEST_PAYMENT_TOKEN_SECONDS``)."""
 
     name = "test"
+
+    @staticmethod
+    def callback_token(payment) -> str:
+        return signing.dumps({"payment": payment.pk}, salt=TOKEN_SALT)
+
+    @staticmethod
+    def token_grants(token, payment_id) -> bool:
+        try:
+            data = signing.loads(
+                token, salt=TOKEN_SALT, max_age=settings.ANJU_TEST_PAYMENT_TOKEN_SECONDS
+            )
+        except signing.BadSignature:  # SignatureExpired included
+            return False
+        return isinstance(data, dict) and data.get("payment") == payment_id
 
     def create_order(self, payment) -> dict:
         return {
             "provider": self.name,
             "out_trade_no": out_trade_no(payment),
             "pay_url": reverse("portal:billing-test-pay", args=[payment.pk]),
+            "callback_token": self.callback_token(payment),
         }
 
     def parse_callback(self, headers, body) -> CallbackResult:
-        data = json.loads(body or b"{}")
+        data = _json_object(body)
+        try:
+            amount_fen = int(data["amount_fen"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CallbackError("amount_fen: an integer is required") from exc
         return CallbackResult(
-            payment_id_from(data["out_trade_no"]),
-            data.get("transaction_id", ""),
-            int(data["amount_fen"]),
+            payment_id_from(data.get("out_trade_no")),
+            str(data.get("transaction_id", "")),
+            amount_fen,
             data.get("trade_state", "SUCCESS") == "SUCCESS",
         )
+
+    @staticmethod
+    def token_from(headers, body):
+        token = {k.lower(): v for k, v in headers.items()}.get("x-anju-payment-token")
+        return token or _json_object(body).get("token") or ""
 
 
 def _load_private_key(pem):
@@ -88,7 +153,12 @@ def _load_public_key(pem):
 
 
 class WeChatPayV3(PaymentProvider):
-    """WeChat Pay API v3, Native (QR code) orders."""
+    """WeChat Pay API v3, Native (QR code) orders.
+
+    ``platform_serial`` names the key notifications are signed with: the platform
+    certificate's serial number, or in public-key mode the key's id (``PUB_KEY_ID_…``). A
+    notification naming another one (WeChat rotated it and the configuration lags) is refused,
+    logged and audited, so the rotation gets noticed."""
 
     name = "wechat"
     base_url = "https://api.mch.weixin.qq.com"
@@ -103,6 +173,7 @@ class WeChatPayV3(PaymentProvider):
         serial_no,
         private_key_pem,
         platform_public_key_pem,
+        platform_serial,
         api_v3_key,
         notify_url,
         transport=None,
@@ -111,6 +182,9 @@ class WeChatPayV3(PaymentProvider):
         self.mchid, self.appid, self.serial_no = mchid, appid, serial_no
         self.private_key = _load_private_key(private_key_pem)
         self.platform_key = _load_public_key(platform_public_key_pem)
+        if not platform_serial:
+            raise ValueError("the platform certificate serial or public key id is required")
+        self.platform_serial = platform_serial.strip()
         self.api_v3_key = api_v3_key.encode() if isinstance(api_v3_key, str) else api_v3_key
         if len(self.api_v3_key) != 32:
             raise ValueError("the APIv3 key is 32 bytes")
@@ -173,24 +247,48 @@ class WeChatPayV3(PaymentProvider):
 
     # -- incoming -------------------------------------------------------------------------------
     def verify(self, headers, body: bytes):
+        """Check the notification's headers and signature: malformed or missing headers are
+        CallbackError (400), an unknown key, a stale time or a bad signature CallbackRefused
+        (401)."""
         h = {k.lower(): v for k, v in headers.items()}
-        try:
-            timestamp, nonce, signature = (
-                h["wechatpay-timestamp"],
-                h["wechatpay-nonce"],
-                h["wechatpay-signature"],
-            )
-        except KeyError as exc:
-            raise CallbackError("missing signature headers") from exc
+        timestamp, nonce = h.get("wechatpay-timestamp", ""), h.get("wechatpay-nonce", "")
+        signature, serial = h.get("wechatpay-signature", ""), h.get("wechatpay-serial", "")
+        if not (timestamp and nonce and signature and serial):
+            raise CallbackError("missing Wechatpay-Timestamp, -Nonce, -Signature or -Serial")
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+            raise CallbackError("Wechatpay-Timestamp is not a Unix time in seconds")
+        if serial.strip() != self.platform_serial:
+            self._unknown_serial(serial)
+            raise CallbackRefused("Wechatpay-Serial names another certificate or public key")
         if abs(self.clock() - int(timestamp)) > self.max_clock_skew:
-            raise CallbackError("stale notification")
+            raise CallbackRefused("stale notification")
+        try:
+            raw = base64.b64decode(signature, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise CallbackRefused("bad signature") from exc
         message = timestamp.encode() + b"\n" + nonce.encode() + b"\n" + body + b"\n"
         try:
-            self.platform_key.verify(
-                base64.b64decode(signature), message, padding.PKCS1v15(), hashes.SHA256()
-            )
+            self.platform_key.verify(raw, message, padding.PKCS1v15(), hashes.SHA256())
         except (InvalidSignature, ValueError) as exc:
-            raise CallbackError("bad signature") from exc
+            raise CallbackRefused("bad signature") from exc
+
+    def _unknown_serial(self, serial):
+        serial = serial[:80]
+        log.warning(
+            "WeChat Pay notification signed with %r, configured %r: has the platform "
+            "certificate or public key been rotated? (ANJU_WECHAT_PLATFORM_SERIAL)",
+            serial,
+            self.platform_serial,
+        )
+        # One audit row per serial and day: the endpoint is public, the log has every one.
+        if cache.add(f"anju:wechat-serial:{serial}", 1, timeout=86400):
+            from anju.core import audit
+
+            audit.record(
+                None,
+                "billing.payment.callback_unknown_serial",
+                after={"serial": serial, "configured": self.platform_serial},
+            )
 
     def decrypt(self, resource: dict) -> dict:
         try:
@@ -199,32 +297,38 @@ class WeChatPayV3(PaymentProvider):
                 base64.b64decode(resource["ciphertext"]),
                 (resource.get("associated_data") or "").encode(),
             )
-        except (InvalidTag, KeyError, ValueError) as exc:
+            data = json.loads(plain)
+        except (InvalidTag, KeyError, TypeError, AttributeError, ValueError) as exc:
             raise CallbackError("cannot decrypt resource") from exc
-        return json.loads(plain)
+        if not isinstance(data, dict):
+            raise CallbackError("the resource is not an object")
+        return data
 
     def parse_callback(self, headers, body) -> CallbackResult:
         self.verify(headers, body)
-        envelope = json.loads(body)
-        if envelope.get("resource", {}).get("algorithm") != "AEAD_AES_256_GCM":
+        envelope = _json_object(body)
+        resource = envelope.get("resource")
+        if not isinstance(resource, dict) or resource.get("algorithm") != "AEAD_AES_256_GCM":
             raise CallbackError("unsupported algorithm")
-        data = self.decrypt(envelope["resource"])
+        data = self.decrypt(resource)
         if data.get("mchid") not in (None, self.mchid):
             raise CallbackError("another merchant")
+        try:
+            amount_fen = int(data["amount"]["total"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CallbackError("no amount") from exc
         return CallbackResult(
-            payment_id_from(data["out_trade_no"]),
-            data.get("transaction_id", ""),
-            int(data["amount"]["total"]),
+            payment_id_from(data.get("out_trade_no")),
+            str(data.get("transaction_id", "")),
+            amount_fen,
             data.get("trade_state") == "SUCCESS",
         )
 
 
 def provider_name():
-    """The configured provider; the test provider only in embedded/demo or debug mode."""
-    name = getattr(settings, "ANJU_PAYMENT_PROVIDER", "")
-    if name:
-        return name
-    return "test" if settings.EMBEDDED or settings.DEBUG else "wechat"
+    """The configured provider: WeChat Pay unless ``ANJU_PAYMENT_PROVIDER`` names another. The
+    test provider only ever where that setting says ``test`` (``make run`` sets it)."""
+    return getattr(settings, "ANJU_PAYMENT_PROVIDER", "") or "wechat"
 
 
 def get_provider(name=None) -> PaymentProvider:
@@ -237,5 +341,12 @@ def get_provider(name=None) -> PaymentProvider:
             raise DomainError(
                 "WeChat Pay is not configured (ANJU_WECHAT_PAY).", code="provider_unconfigured"
             )
-        return WeChatPayV3(**cfg)
+        try:
+            return WeChatPayV3(**cfg)
+        except (TypeError, ValueError) as exc:
+            log.error("ANJU_WECHAT_PAY is incomplete: %s", exc)
+            raise DomainError(
+                "WeChat Pay is not configured completely (ANJU_WECHAT_*).",
+                code="provider_unconfigured",
+            ) from exc
     raise DomainError(f"unknown payment provider {name}", code="provider_unconfigured")

@@ -1533,8 +1533,10 @@ def _settle_payment(actor, house, wallet, payment):
 
 
 @transaction.atomic
+@transaction.atomic
 def start_online_payment(*, actor, house, amount=None, provider="test", idempotency_key=""):
-    """A pending online payment for what is owed (or ``amount``); the provider confirms it."""
+    """A pending online payment for what is owed (or ``amount``); the provider confirms it.
+    Starting again with the same key, even at the same moment, answers the first payment."""
     owed = house_arrears(house)
     amount = quantize(amount if amount not in (None, "") else owed)
     if amount <= 0:
@@ -1543,18 +1545,28 @@ def start_online_payment(*, actor, house, amount=None, provider="test", idempote
         existing = _existing_by_key(house.organization_id, idempotency_key, house, amount)
         if existing:
             return existing
+        _wallet(house)  # the house's money lock: a concurrent start with this key waits here
+        existing = _existing_by_key(house.organization_id, idempotency_key, house, amount)
+        if existing:
+            return existing
     if amount - owed > prepay_room(house):
         _error("amount", _("This is more than is owed plus the prepayment cap."))
     method = Payment.Method.WECHAT if provider == "wechat" else Payment.Method.TEST
-    payment = Payment.objects.create(
-        organization_id=house.organization_id,
-        community_id=house.community_id,
-        house=house,
-        amount=amount,
-        method=method,
-        status=Payment.Status.PENDING,
-        idempotency_key=idempotency_key or "",
-    )
+    try:
+        with transaction.atomic():  # the key is the organization's: another house may hold it
+            payment = Payment.objects.create(
+                organization_id=house.organization_id,
+                community_id=house.community_id,
+                house=house,
+                amount=amount,
+                method=method,
+                status=Payment.Status.PENDING,
+                idempotency_key=idempotency_key or "",
+            )
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        return _existing_by_key(house.organization_id, idempotency_key, house, amount)
     audit.record(
         actor, "billing.payment.started", payment, after={"amount": str(amount), "method": method}
     )

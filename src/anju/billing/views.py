@@ -869,13 +869,14 @@ class PortalPay(ResidentMixin, generic.View):
             raise PermissionDenied
         name = providers.provider_name()
         try:
+            adapter = providers.get_provider(name)
             payment = services.start_online_payment(
                 actor=request.user,
                 house=house,
                 provider=name,
                 amount=request.POST.get("amount") or None,
             )
-            order = providers.get_provider(name).create_order(payment)
+            order = adapter.create_order(payment)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("portal:billing-bills")

@@ -22,3 +22,6 @@ class CoreConfig(AppConfig):
     portal_nav = [
         (_("My home"), "portal:home", "🏠"),
     ]
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks

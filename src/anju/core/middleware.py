@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.utils import translation
@@ -38,3 +39,17 @@ class LazyMessageMiddleware(MessageMiddleware):
         if isinstance(storage, SimpleLazyObject) and storage._wrapped is empty:
             return response  # never used: nothing to store
         return super().process_response(request, response)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``ANJU_PERMISSIONS_POLICY``: browser features no page of ours needs are off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.ANJU_PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        return response

@@ -1,5 +1,7 @@
 """Core pages: health, login, language, community switcher, dashboard, master data, import."""
 
+import logging
+
 import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,15 +27,24 @@ from .forms import BuildingForm, CommunityForm, HouseForm, ImportForm, Occupancy
 from .middleware import SESSION_KEY
 from .models import AuditEntry, Building, Community, House, Job, Occupancy, Person
 
+logger = logging.getLogger(__name__)
+
 
 def healthz(request):
+    """The load balancer's probe: ok, or unavailable without any detail (the log has it).
+    Exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT), so a plain-HTTP probe works."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # report, never raise: this is what monitors poll
-        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    except Exception:  # report, never raise: this is what monitors poll
+        logger.exception("healthz: the database is unavailable")
+        response = JsonResponse({"status": "unavailable"}, status=503)
+        response["Cache-Control"] = "no-store"
+        return response
+    response = JsonResponse({"status": "ok"})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def root(request):

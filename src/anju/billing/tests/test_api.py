@@ -266,7 +266,8 @@ def test_forbidden_roles_get_403(world, api, posted):
     assert resident.get("/api/v1/billing-reports/arrears/").status_code == 403
 
 
-def test_resident_sees_only_own_bills_and_pays_online(world, api, posted):
+def test_resident_sees_only_own_bills_and_pays_online(world, api, posted, settings):
+    settings.ANJU_PAYMENT_PROVIDER = "test"
     resident = api(world.users["resident"])
     rows = resident.get("/api/v1/bills/").json()["results"]
     assert {r["house"] for r in rows} == {world.house.pk}

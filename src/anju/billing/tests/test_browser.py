@@ -11,7 +11,8 @@ from anju.core.testing import browser_login, make_world
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_resident_pays_and_cashier_sees_it(live_server, browser, transactional_db):
+def test_resident_pays_and_cashier_sees_it(live_server, browser, transactional_db, settings):
+    settings.ANJU_PAYMENT_PROVIDER = "test"  # as `make run` sets it
     world = make_world()
     admin = world.users["org_admin"]
     services.create_fee_item(

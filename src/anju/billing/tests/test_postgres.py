@@ -109,3 +109,30 @@ def test_duplicate_callbacks_credit_once(billed):
     assert payment.status == "succeeded"
     assert Allocation.objects.filter(payment=payment).count() == 1
     assert Bill.objects.get(house=world.house).paid == Decimal("250.00")
+
+
+def test_concurrent_online_starts_with_one_key_answer_the_first_payment(billed, settings):
+    """Four devices (or a retrying app) start the same online payment at once: one payment,
+    and every answer names it (this was a 500: the key's unique constraint)."""
+    from anju.core.testing import api_client
+
+    world = billed
+    settings.ANJU_PAYMENT_PROVIDER = "test"
+    answers, lock = [], threading.Lock()
+
+    def start():
+        r = api_client(world.users["resident"]).post(
+            "/api/v1/payments/online/",
+            {"house": world.house.pk},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="app-retry-1",
+        )
+        with lock:
+            answers.append((r.status_code, r.json()))
+
+    errors = _race(4, start)
+    assert not errors, errors
+    assert all(code in (200, 201) for code, _body in answers), answers
+    payment = Payment.objects.get()
+    assert {body["payment"]["id"] for _code, body in answers} == {payment.pk}
+    assert payment.status == "pending" and payment.amount == Decimal("250.00")

@@ -50,6 +50,7 @@ def _adapter(keys, transport=None):
         serial_no="5157F09EFDC096DE15EBE81A47057A72",
         private_key_pem=_pem_private(merchant),
         platform_public_key_pem=_pem_public(platform),
+        platform_serial="PLATFORM-SERIAL",
         api_v3_key=API_V3_KEY,
         notify_url="https://wy.example.com/api/v1/payments/callback/wechat/",
         transport=transport,
@@ -139,6 +140,7 @@ def test_callback_verified_decrypted_and_idempotent(world, posted, keys, client,
         "serial_no": "S",
         "private_key_pem": _pem_private(keys[0]),
         "platform_public_key_pem": _pem_public(keys[1]),
+        "platform_serial": "PLATFORM-SERIAL",
         "api_v3_key": API_V3_KEY.decode(),
         "notify_url": "https://x/",
     }
@@ -156,7 +158,7 @@ def test_callback_verified_decrypted_and_idempotent(world, posted, keys, client,
     r = client.post(
         "/api/v1/payments/callback/wechat/", bad_body, content_type="application/json", **extra
     )
-    assert r.status_code == 400 and r.json()["code"] == "FAIL"
+    assert r.status_code == 401 and r.json()["code"] == "FAIL"
 
 
 def test_wrong_key_or_stale_callback_is_refused(world, posted, keys):

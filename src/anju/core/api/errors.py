@@ -8,6 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .. import faults
 from ..errors import DomainError
 
 
@@ -50,6 +51,8 @@ def error_response(code, message, status_code, fields=None, **extra):
 
 
 def exception_handler(exc, context):
+    if faults.is_outage(exc):  # the database is gone: 503 unavailable (core.faults)
+        return faults.api_response()
     if isinstance(exc, DomainError):
         extra = {k: v for k, v in exc.extra.items() if v is not None}
         return error_response(exc.code, exc.message, exc.status, _plain(exc.fields), **extra)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from anju.core.testing import browser_login
 from anju.facilities import services
@@ -43,25 +44,23 @@ def test_guard_scans_route_and_manager_sees_missed_checkpoint(live_server, world
 
     phone_page.fill("#scan-code", garage.qr_text)
     phone_page.click("#scan-form button[type=submit]")
-    phone_page.wait_for_function(
-        "document.querySelector('#scan-result').textContent.includes('地下车库')"
-    )
+    # Locator assertions, not wait_for_function: its string predicate is an eval, which the
+    # Content-Security-Policy refuses.
+    expect(phone_page.locator("#scan-result")).to_contain_text("地下车库")
     assert phone_page.text_content("#queue-count") == "0"
 
     # The network drops: the scan is queued with its time and sent when the phone is back on-line.
     phone_page.context.set_offline(True)
     phone_page.fill("#scan-code", north.qr_text)
     phone_page.click("#scan-form button[type=submit]")
-    phone_page.wait_for_function("document.querySelector('#queue-count').textContent === '1'")
+    expect(phone_page.locator("#queue-count")).to_have_text("1")
     assert PatrolScan.objects.filter(checkpoint=north).count() == 0
     phone_page.context.set_offline(False)
     phone_page.evaluate("window.dispatchEvent(new Event('online'))")
-    phone_page.wait_for_function("document.querySelector('#queue-count').textContent === '0'")
+    expect(phone_page.locator("#queue-count")).to_have_text("0")
     scan = PatrolScan.objects.get(checkpoint=north)
     assert scan.shift_id == shift.pk and scan.timing == "on_time"
-    phone_page.wait_for_function(
-        "document.querySelectorAll('#checkpoints li')[2].dataset.state === 'on_time'"
-    )
+    expect(phone_page.locator("#checkpoints li").nth(2)).to_have_attribute("data-state", "on_time")
     states = phone_page.eval_on_selector_all(
         "#checkpoints li", "els => els.map(e => e.dataset.state)"
     )

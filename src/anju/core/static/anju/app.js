@@ -39,4 +39,19 @@
       });
     });
   });
+  // No inline handlers (Content-Security-Policy): a select or input marked data-autosubmit
+  // submits its form when changed; a form or button marked data-confirm asks first.
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
+  });
+  document.addEventListener("click", function (e) {
+    var back = e.target.closest && e.target.closest("a[data-back]");
+    if (back && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target, button = e.submitter;
+    var message = (button && button.dataset.confirm) || form.dataset.confirm;
+    if (message && !window.confirm(message)) e.preventDefault();
+  });
 })();
