@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early: every /api/ answer in the error format, whichever layer below made it.
+    "anju.core.api.middleware.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -272,6 +274,11 @@ REST_FRAMEWORK = {
         "anju.core.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "anju.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "anju.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -352,6 +359,11 @@ if ANJU_PAYMENT_ALLOCATION not in ("statutory", "principal_first"):
     raise ImproperlyConfigured("ANJU_PAYMENT_ALLOCATION must be statutory or principal_first")
 ANJU_PERSONAL_DATA_RETENTION_DAYS = env_int("ANJU_PERSONAL_DATA_RETENTION_DAYS", 3 * 365)
 ANJU_IMPORT_MAX_ROWS = env_int("ANJU_IMPORT_MAX_ROWS", 50000)
+
+# API input (core.api.parsers, core.api.middleware): a request body other than an upload is at
+# most this many bytes (uploads: ANJU_UPLOAD_*), a JSON body nests at most this deep.
+ANJU_API_MAX_BODY_BYTES = env_int("ANJU_API_MAX_BODY_BYTES", 5 * 1024 * 1024)
+ANJU_API_MAX_JSON_DEPTH = env_int("ANJU_API_MAX_JSON_DEPTH", 20)
 
 LOGGING = {
     "version": 1,

@@ -344,7 +344,7 @@ class TicketViewSet(ScopedModelViewSet):
         )
         paginator = self.paginator
         size = paginator.get_page_size(request)
-        asked = params.get(paginator.page_query_param) or "1"
+        asked = paginator.check_page_number(request)
         user, perm = request.user, self.view_permission
         if asked in paginator.last_page_strings:
             total = listing.ticket_page(user, perm, query, offset=0, limit=1)[0]

@@ -1,0 +1,200 @@
+"""Robust input (issue 16): every /api/ answer in the error format, request bodies that are not
+objects, too deep, too large or carry a NUL, and query parameters that cannot be read."""
+
+import json
+import logging
+
+import pytest
+from django.test import Client, override_settings
+
+from anju.core import privacy
+from anju.core.testing import api_token
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user):
+    return Client(HTTP_AUTHORIZATION=f"Token {api_token(user)}", raise_request_exception=False)
+
+
+def _error(response, status):
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = response.json()
+    assert set(body["error"]) >= {"code", "message", "fields"}, body
+    return body["error"]
+
+
+# --- 1. the error format everywhere under /api/ ------------------------------------------------
+
+
+def test_unknown_api_url_answers_json_404(world):
+    client = _client(world.users["org_admin"])
+    error = _error(client.get("/api/v1/no-such-thing/"), 404)
+    assert error["code"] == "not_found"
+    error = _error(Client().get("/api/nothing/at/all"), 404)
+    assert error["code"] == "not_found"
+
+
+def test_pages_outside_api_keep_their_html_404(world):
+    response = Client().get("/console/no-such-page/")
+    assert response.status_code in (302, 404)
+    assert not response["Content-Type"].startswith("application/json")
+
+
+def test_unexpected_exception_in_an_api_view_answers_json_500_and_is_logged(
+    world, monkeypatch, caplog
+):
+    def broken(user):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(privacy, "personal_data", broken)
+    client = _client(world.users["resident"])
+    with caplog.at_level(logging.ERROR):
+        error = _error(client.get("/api/v1/me/data/"), 500)
+    assert error["code"] == "server_error"
+    assert "disk on fire" not in error["message"]
+    logged = [r for r in caplog.records if r.exc_info and "disk on fire" in str(r.exc_info[1])]
+    assert logged, "the traceback is logged"
+
+
+@override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=5)
+def test_errors_raised_before_drf_are_json_too(world):
+    client = _client(world.users["org_admin"])
+    data = "&".join(f"f{i}=1" for i in range(20))
+    response = client.post(
+        "/api/v1/buildings/", data, content_type="application/x-www-form-urlencoded"
+    )
+    error = _error(response, 400)
+    assert error["code"] == "invalid"
+
+
+# --- 2. request bodies ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["[]", "[1, 2]", '"text"', "42", "null", "true"])
+def test_a_json_body_that_is_not_an_object_is_400(world, body):
+    client = _client(world.users["org_admin"])
+    response = client.post("/api/v1/buildings/", body, content_type="application/json")
+    error = _error(response, 400)
+    assert error["code"] == "invalid"
+    assert "body" in error["fields"]
+
+
+def test_a_list_body_is_400_on_an_update_too(world):
+    client = _client(world.users["org_admin"])
+    response = client.patch(
+        f"/api/v1/buildings/{world.building.pk}/", "[]", content_type="application/json"
+    )
+    assert "body" in _error(response, 400)["fields"]
+
+
+@override_settings(ANJU_API_MAX_JSON_DEPTH=20)
+def test_json_nested_deeper_than_the_limit_is_400(world):
+    client = _client(world.users["org_admin"])
+    deep = {"community": world.community.pk, "name": "x"}
+    inner = deep
+    for _ in range(25):
+        inner["extra"] = {}
+        inner = inner["extra"]
+    response = client.post("/api/v1/buildings/", json.dumps(deep), content_type="application/json")
+    error = _error(response, 400)
+    assert "body" in error["fields"]
+    very_deep = "[" * 100000 + "]" * 100000  # Python's parser would hit its recursion limit
+    response = client.post("/api/v1/buildings/", very_deep, content_type="application/json")
+    _error(response, 400)
+
+
+def test_shallow_json_is_still_accepted(world):
+    client = _client(world.users["org_admin"])
+    body = {"community": world.community.pk, "name": "9幢"}
+    response = client.post("/api/v1/buildings/", json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content
+
+
+def test_a_nul_character_in_a_json_string_is_400_naming_the_field(world):
+    client = _client(world.users["org_admin"])
+    body = {"community": world.community.pk, "name": "9\u0000幢"}
+    response = client.post("/api/v1/buildings/", json.dumps(body), content_type="application/json")
+    error = _error(response, 400)
+    assert list(error["fields"]) == ["name"]
+    body = {"community": world.community.pk, "name": "9幢", "notes": {"deep": ["a\u0000"]}}
+    response = client.post("/api/v1/buildings/", json.dumps(body), content_type="application/json")
+    assert list(_error(response, 400)["fields"]) == ["notes"]
+    body = {"community": world.community.pk, "na\u0000me": "9幢"}
+    response = client.post("/api/v1/buildings/", json.dumps(body), content_type="application/json")
+    _error(response, 400)
+
+
+def test_malformed_json_is_400_in_the_error_format(world):
+    client = _client(world.users["org_admin"])
+    response = client.post("/api/v1/buildings/", "{nope", content_type="application/json")
+    assert _error(response, 400)["code"] == "parse_error"
+
+
+@override_settings(ANJU_API_MAX_BODY_BYTES=1000)
+def test_a_body_over_the_limit_is_413_json(world):
+    client = _client(world.users["org_admin"])
+    body = {"community": world.community.pk, "name": "x" * 2000}
+    response = client.post("/api/v1/buildings/", json.dumps(body), content_type="application/json")
+    error = _error(response, 413)
+    assert error["code"] == "too_large"
+
+
+# --- 3. query parameters ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, param",
+    [
+        ("page=abc", "page"),
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page_size=abc", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=-5", "page_size"),
+    ],
+)
+def test_pagination_parameters_must_be_positive_integers(world, query, param):
+    client = _client(world.users["org_admin"])
+    error = _error(client.get(f"/api/v1/houses/?{query}"), 400)
+    assert param in error["fields"]
+
+
+def test_a_page_beyond_the_last_is_still_404(world):
+    client = _client(world.users["org_admin"])
+    _error(client.get("/api/v1/houses/?page=999"), 404)
+
+
+@pytest.mark.parametrize(
+    "url, param",
+    [
+        ("/api/v1/bookings/?starts_at__gte=2026-01-01T00:00:00%2B99:00", "starts_at__gte"),
+        ("/api/v1/bookings/?starts_at__lt=2026-02-30T00:00:00", "starts_at__lt"),
+        ("/api/v1/payments/?paid_on=2026-02-30", "paid_on"),
+        ("/api/v1/houses/?floor=abc", "floor"),
+        ("/api/v1/houses/?community=abc", "community"),
+        ("/api/v1/people/?house=abc", "house"),
+        ("/api/v1/occupancies/?active=maybe", "active"),
+        ("/api/v1/cash-ups/report/?community={community}&day=2026-02-30", "day"),
+        ("/api/v1/cash-ups/report/?community=abc", "community"),
+        ("/api/v1/billing-reports/rates/?period=2026-13", "period"),
+        ("/api/v1/billing-reports/arrears/?community=abc", "community"),
+        ("/api/v1/community-comparison/?from=2026-02-30", "from"),
+        ("/api/v1/community-comparison/?from=2026-03-01&to=2026-02-01", "from"),
+        ("/api/v1/service-kpis/?from=2026-03-01&to=2026-02-01", "from"),
+        ("/api/v1/service-kpis/?community=abc", "community"),
+        ("/api/v1/tickets/?open=maybe", "open"),
+        ("/api/v1/notices/?community=abc", "community"),
+    ],
+)
+def test_an_unreadable_query_parameter_is_400_naming_it(world, url, param):
+    client = _client(world.users["org_admin"])
+    error = _error(client.get(url.format(community=world.community.pk)), 400)
+    assert param in error["fields"], error
+
+
+def test_a_datetime_filter_with_a_valid_offset_still_works(world):
+    client = _client(world.users["org_admin"])
+    response = client.get("/api/v1/bookings/?starts_at__gte=2026-01-01T00:00:00%2B08:00")
+    assert response.status_code == 200, response.content
