@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from anju.core import policy
+from anju.core.api import query
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import DomainError
@@ -538,9 +539,9 @@ class CashUpViewSet(ServiceCreateMixin, ScopedModelViewSet):
     def report(self, request):
         community = get_object_or_404(
             Community.objects.visible_to(request.user, "billing.payment.view"),
-            pk=request.query_params.get("community") or 0,
+            pk=query.identifier(request.query_params, "community") or 0,
         )
-        day = request.query_params.get("day") or str(timezone.localdate())
+        day = query.day(request.query_params, "day", timezone.localdate())
         return Response(services.cash_up_report(community, day))
 
 
@@ -748,9 +749,9 @@ def billing_report(request, kind):
             status=403,
         )
     bills = Bill.objects.visible_to(request.user, "billing.report.view")
-    community = request.query_params.get("community")
-    if community and community.isdigit():
-        bills = bills.filter(community_id=int(community))
+    community = query.identifier(request.query_params, "community")
+    if community:
+        bills = bills.filter(community_id=community)
     group = request.query_params.get("group") or None
     if kind == "arrears":
         if group == "item":

@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from .. import policy, services
 from ..excel import export_rows, xlsx_response
+from . import query
 from .permissions import object_community_id
 
 SAFE_ACTIONS = {"list", "retrieve", "metadata", "export", None}
@@ -38,9 +39,13 @@ class ScopedViewSetMixin:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return queryset.none()
         queryset = queryset.visible_to(self.request.user, self.view_permission)
-        community = self.request.query_params.get("community") if self.action == "list" else None
-        if community and community.isdigit() and hasattr(queryset, "in_community"):
-            queryset = queryset.in_community(int(community))
+        community = (
+            query.identifier(self.request.query_params, "community")
+            if self.action == "list"
+            else None
+        )
+        if community and hasattr(queryset, "in_community"):
+            queryset = queryset.in_community(community)
         return queryset
 
     def check_scope(self, perm, community_id=None, organization_id=None):
