@@ -303,6 +303,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema is validated by its own test (tests/test_project.py), not by check --deploy.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Error answers and upload file types documented on every operation (core.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "anju.core.api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AssetCategoryEnum": "anju.facilities.choices.AssetCategory",
         "TicketKindEnum": "anju.servicedesk.choices.Kind",

@@ -1,11 +1,14 @@
 """Base viewsets: scoping, permissions, service calls and Excel export in one place."""
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 
 from .. import policy, services
+from ..attachments import XLSX
 from ..excel import export_rows, xlsx_response
 from . import query
 from .permissions import object_community_id
@@ -52,6 +55,7 @@ class ScopedViewSetMixin:
         if not policy.user_has(self.request.user, perm, community_id, organization_id):
             raise PermissionDenied()
 
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request, *args, **kwargs):
         """The filtered list as an Excel workbook (.xlsx)."""

@@ -198,3 +198,27 @@ def test_a_datetime_filter_with_a_valid_offset_still_works(world):
     client = _client(world.users["org_admin"])
     response = client.get("/api/v1/bookings/?starts_at__gte=2026-01-01T00:00:00%2B08:00")
     assert response.status_code == 200, response.content
+
+
+# --- 6. the schema documents errors and upload file types --------------------------------------
+
+
+def test_the_schema_documents_error_answers_and_upload_types(world):
+    client = _client(world.users["org_admin"])
+    schema = client.get("/api/schema/?format=json").json()
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["properties"]["error"]["required"]) == {"code", "message", "fields"}
+    ref = {"$ref": "#/components/schemas/Error"}
+    create = schema["paths"]["/api/v1/buildings/"]["post"]["responses"]
+    for code in ("400", "401", "403", "404", "409", "413", "429"):
+        assert create[code]["content"]["application/json"]["schema"] == ref, code
+    listing = schema["paths"]["/api/v1/buildings/"]["get"]["responses"]
+    assert {"400", "401", "403", "404", "429"} <= set(listing)
+    export = schema["paths"]["/api/v1/buildings/export/"]["get"]["responses"]["200"]
+    assert list(export["content"]) == [
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ]
+    hazard = schema["paths"]["/api/v1/hazards/"]["post"]["requestBody"]["content"]
+    assert "image/jpeg" in hazard["multipart/form-data"]["encoding"]["photos"]["contentType"]
+    imports = schema["paths"]["/api/v1/imports/"]["post"]["requestBody"]["content"]
+    assert "spreadsheetml" in imports["multipart/form-data"]["encoding"]["file"]["contentType"]
