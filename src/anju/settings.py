@@ -385,6 +385,8 @@ ANJU_TEXT_MAX_CHARS = env_int("ANJU_TEXT_MAX_CHARS", 20000)
 # most this many bytes (uploads: ANJU_UPLOAD_*), a JSON body nests at most this deep.
 ANJU_API_MAX_BODY_BYTES = env_int("ANJU_API_MAX_BODY_BYTES", 5 * 1024 * 1024)
 ANJU_API_MAX_JSON_DEPTH = env_int("ANJU_API_MAX_JSON_DEPTH", 20)
+# Django's own limit on a body it reads into memory (file uploads excluded) follows it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = ANJU_API_MAX_BODY_BYTES
 
 LOGGING = {
     "version": 1,

@@ -199,7 +199,7 @@ class BillLineSerializer(serializers.ModelSerializer):
             "explanation",
         ]
 
-    def get_explanation(self, line) -> dict:
+    def get_explanation(self, line) -> str:
         return reports.explain_line(line)
 
 
@@ -276,6 +276,7 @@ class BillViewSet(ScopedReadOnlyViewSet):
         "pdf": "billing.bill.view",
     }
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         bill = self.get_object()
@@ -435,6 +436,7 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def receipt(self, request, pk=None):
         payment = self.get_object()
@@ -443,7 +445,18 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
         return _pdf_response(pdf.receipt_pdf(payment), payment.receipt_number)
 
 
-@extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+# The provider reads its own acknowledgement format ({"code": "SUCCESS" | "FAIL", "message"}).
+PROVIDER_ACK = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+    "required": ["code", "message"],
+}
+
+
+@extend_schema(
+    request=None,
+    responses={200: PROVIDER_ACK, 400: PROVIDER_ACK, 401: PROVIDER_ACK, 404: PROVIDER_ACK},
+)
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])

@@ -22,3 +22,8 @@ class CoreConfig(AppConfig):
     portal_nav = [
         (_("My home"), "portal:home", "🏠"),
     ]
+
+    def ready(self):
+        from . import text
+
+        text.install()  # control and bidi characters out of every text field (core.text)

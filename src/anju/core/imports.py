@@ -25,6 +25,7 @@ from .crypto import blind_index, encrypt
 from .errors import DomainError
 from .models import Building, Entrance, House, Occupancy, Person
 from .services import validate_phone
+from .text import clean_line
 
 SHEETS = {
     "buildings": {"楼栋", "buildings"},
@@ -118,7 +119,7 @@ def _text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean_line(str(value)).strip()
 
 
 def _bool(value, default):

@@ -453,6 +453,7 @@ class HolidaySerializer(serializers.ModelSerializer):
         Organization,
         REMINDERS,
         required=False,
+        allow_null=True,
         label=_("company"),
         help_text=_("Empty (null) for the national calendar, which only the platform changes."),
     )
@@ -482,6 +483,13 @@ class HolidaySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["provisional", "source"]
         validators = []  # the service checks uniqueness and names the field
+
+    def validate(self, attrs):
+        # null is how a national day reads; sent, it means "not given" (only the platform
+        # changes the national calendar), never "make this day national".
+        if "organization" in attrs and attrs["organization"] is None:
+            del attrs["organization"]
+        return attrs
 
 
 class WorkingDaySerializer(serializers.Serializer):

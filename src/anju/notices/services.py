@@ -129,6 +129,8 @@ def create_notice(
     attachments=(),
     **fields,
 ):
+    if organization is None and community is None:
+        _error("community", _("Choose the community (or the company) the notice is for."))
     files = core_attachments.prepare(
         attachments, field="attachment", accept=core_attachments.PHOTOS_OR_DOCUMENTS
     )

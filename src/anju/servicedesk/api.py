@@ -540,6 +540,7 @@ class TicketViewSet(ScopedModelViewSet):
         data = self._input(ReasonSerializer)
         return self._done(services.escalate(actor=request.user, ticket=self.get_object(), **data))
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         ticket = self.get_object()
@@ -680,7 +681,7 @@ def service_kpis(request):
     return Response(data)
 
 
-@extend_schema(responses={200: OpenApiTypes.OBJECT})
+@extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
 @api_view(["GET"])
 def service_on_time(request):
     """For residents: the on-time rate of their building and community (last 90 days)."""

@@ -2,9 +2,6 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-# A page number past this is past any table (and past a 64-bit OFFSET): 404 like any empty page.
-MAX_PAGE = 2**62 // 500
-
 
 class Pagination(PageNumberPagination):
     """``page`` (a positive whole number or ``last``) and ``page_size`` (1..500): anything
@@ -17,7 +14,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw in (None, ""):
             return self.page_size
-        if not (raw.isdecimal() and len(raw) < 10 and int(raw) > 0):
+        if not (raw.isdecimal() and raw.isascii() and int(raw) > 0):
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -25,7 +22,7 @@ class Pagination(PageNumberPagination):
                     ]
                 }
             )
-        return min(int(raw), self.max_page_size)
+        return min(int(raw[:10]), self.max_page_size)
 
     def check_page_number(self, request):
         """The ``page`` asked for, as sent ("1" when none), once it is known to be readable."""
@@ -34,7 +31,8 @@ class Pagination(PageNumberPagination):
             return "1"
         if raw in self.last_page_strings:
             return raw
-        if not (raw.isdecimal() and len(raw) < 20 and int(raw) > 0):
+        digits = raw.removeprefix("+")  # as int() and Django's paginator read it
+        if not (digits.isdecimal() and digits.isascii() and int(digits) > 0):
             raise ValidationError(
                 {self.page_query_param: [_("Enter a page number: a whole number from 1.")]}
             )

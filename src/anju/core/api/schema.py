@@ -72,8 +72,29 @@ def _document_uploads(operation, components):
             prop.setdefault("description", "Accepted: " + ", ".join(types))
 
 
+# DRF writes a time as "08:30:00" (local, no offset), which JSON Schema's "time" format refuses.
+LOCAL_TIME = {
+    "type": "string",
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "example": "08:30:00",
+}
+
+
+def _local_times(node):
+    if isinstance(node, dict):
+        if node.get("format") == "time" and node.get("type") == "string":
+            del node["format"]
+            node.update({k: v for k, v in LOCAL_TIME.items() if k not in node})
+        for value in node.values():
+            _local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _local_times(value)
+
+
 def document_errors(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
+    _local_times(result)
     components["Error"] = ERROR
     ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():

@@ -222,3 +222,75 @@ def test_the_schema_documents_error_answers_and_upload_types(world):
     assert "image/jpeg" in hazard["multipart/form-data"]["encoding"]["photos"]["contentType"]
     imports = schema["paths"]["/api/v1/imports/"]["post"]["requestBody"]["content"]
     assert "spreadsheetml" in imports["multipart/form-data"]["encoding"]["file"]["contentType"]
+
+
+# --- found by the fuzz run (tests/test_api_fuzz.py) --------------------------------------------
+
+
+@pytest.mark.parametrize("pk", [10**30, -5, 0])
+def test_a_reference_id_no_row_can_have_is_404_naming_the_field(world, pk):
+    client = _client(world.users["org_admin"])
+    body = {"community": pk, "name": "9幢"}
+    response = client.post("/api/v1/buildings/", json.dumps(body), content_type="application/json")
+    assert list(_error(response, 404)["fields"]) == ["community"]
+
+
+def test_a_notice_without_community_or_company_is_400(world):
+    client = _client(world.users["org_admin"])
+    body = {"title": "停水通知", "body": "明天停水"}
+    response = client.post("/api/v1/notices/", json.dumps(body), content_type="application/json")
+    assert "community" in _error(response, 400)["fields"]
+
+
+# --- 5. text: control and bidi characters, length -----------------------------------------------
+
+
+def test_bidi_and_control_characters_are_stripped_from_names_everywhere(world):
+    from anju.core.models import Building, Person
+
+    client = _client(world.users["org_admin"])
+    name = "\u202e张\u2066三\u200f\x07\n"
+    body = {"community": world.community.pk, "name": f"9{name}幢"}
+    response = client.post("/api/v1/buildings/", json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert Building.objects.get(pk=response.json()["id"]).name == "9张三 幢"
+    body = {"organization": world.org.pk, "name": name, "phone": "13900009999"}
+    response = client.post("/api/v1/people/", json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert Person.objects.get(pk=response.json()["id"]).name == "张三"
+
+
+def test_multi_line_text_keeps_its_line_breaks_and_loses_other_controls(world):
+    from anju.core import text
+
+    assert text.clean_text("第一行\r\n\u202e第二行\t完\x00") == "第一行\n第二行\t完"
+    assert text.clean_line("一\n二\u2067") == "一 二"
+
+
+@override_settings(ANJU_TEXT_MAX_CHARS=100)
+def test_free_text_has_a_maximum_length(world):
+    client = _client(world.users["org_admin"])
+    body = {"community": world.community.pk, "title": "停水", "body": "很" * 101}
+    response = client.post("/api/v1/notices/", json.dumps(body), content_type="application/json")
+    assert "body" in _error(response, 400)["fields"]
+
+
+def test_a_million_character_description_is_refused(world):
+    client = _client(world.users["org_admin"])
+    body = {"community": world.community.pk, "title": "停水", "body": "很" * 1_000_000}
+    data = json.dumps(body, ensure_ascii=False)  # 3 MB: under the body limit
+    response = client.post("/api/v1/notices/", data, content_type="application/json")
+    assert "body" in _error(response, 400)["fields"]
+
+
+def test_forms_strip_bidi_characters_too():
+    from django import forms
+
+    class NameForm(forms.Form):
+        name = forms.CharField(max_length=50)
+        notes = forms.CharField(widget=forms.Textarea, required=False)
+        password = forms.CharField(strip=False)
+
+    form = NameForm(data={"name": "\u202e李四", "notes": "a\nb\u202e", "password": "\u202ex"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"name": "李四", "notes": "a\nb", "password": "\u202ex"}
