@@ -34,33 +34,37 @@ pytestmark = pytest.mark.django_db
 MIN_OPERATIONS = 350
 
 
+def _examples(operation, headers, calls, failures):
+    """A Hypothesis test of ``operation`` that records its calls and failures."""
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,  # the same examples every run
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: we collect, not raise
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def run(case):
+        calls[operation.label] += 1
+        response = case.call(headers=headers)
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except FailureGroup as exc:
+            titles = tuple(sorted({f.title for f in exc.exceptions}))
+            failures.setdefault((operation.label, titles), str(exc)[:4000])
+
+    return run
+
+
 def fuzz(schema, token):
     """(calls per operation, failure reports) of every operation as the token's user."""
     headers = {"Authorization": f"Token {token}"}
     calls, failures = Counter(), {}
     for result in schema.get_all_operations():
-        operation = result.ok()
-
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            derandomize=True,  # the same examples every run
-            database=None,
-            deadline=None,
-            phases=[Phase.explicit, Phase.generate],  # no shrinking: we collect, not raise
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy())
-        def run(case, operation=operation):
-            calls[operation.label] += 1
-            response = case.call(headers=headers)
-            try:
-                case.validate_response(response, checks=CHECKS, headers=headers)
-            except FailureGroup as exc:
-                titles = tuple(sorted({f.title for f in exc.exceptions}))
-                failures.setdefault((operation.label, titles), str(exc)[:4000])
-
         with contextlib.suppress(Unsatisfiable):  # an operation with nothing to generate
-            run()
+            _examples(result.ok(), headers, calls, failures)()
     return calls, failures
 
 

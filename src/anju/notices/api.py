@@ -227,6 +227,16 @@ class NoticeViewSet(ScopedModelViewSet):
                 row["phone"] = mask_middle(row["phone"])
         return Response(report)
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: {
+                "type": "object",
+                "properties": {"resent": {"type": "integer"}},
+                "required": ["resent"],
+            }
+        },
+    )
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         """One click: SMS/email to everyone who has not read it yet."""
