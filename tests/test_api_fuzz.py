@@ -11,7 +11,9 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
@@ -69,7 +71,18 @@ def fuzz(schema, token):
 
 
 @pytest.fixture
-def demo_world():
+def in_test_transaction():
+    """Requests through the WSGI handler would close the test's connection when they end (its
+    transaction is open, so it looks unusable): keep it, as Django's test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def demo_world(in_test_transaction):
     from anju.core import demo
 
     return demo.build(out=io.StringIO(), progress=False)

@@ -294,3 +294,13 @@ def test_forms_strip_bidi_characters_too():
     form = NameForm(data={"name": "\u202e李四", "notes": "a\nb\u202e", "password": "\u202ex"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data == {"name": "李四", "notes": "a\nb", "password": "\u202ex"}
+
+
+def test_a_value_the_database_cannot_store_is_400_not_500():
+    from django.db import DataError
+
+    from anju.core.api.errors import exception_handler
+
+    response = exception_handler(DataError("value too long for type character varying(30)"), {})
+    assert response.status_code == 400
+    assert response.data["error"]["code"] == "invalid"
