@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -371,6 +371,11 @@ class OnlinePaymentSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(max_length=80, required=False, allow_blank=True)
 
 
+ONLINE_STARTED = inline_serializer(
+    "OnlinePaymentStarted", {"payment": PaymentSerializer(), "order": serializers.JSONField()}
+)
+
+
 class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
     queryset = Payment.objects.select_related("house__building")
     serializer_class = PaymentSerializer
@@ -415,6 +420,10 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
             developer=data.get("for_developer", False),
         )
 
+    @extend_schema(
+        request=OnlinePaymentSerializer,
+        responses={201: ONLINE_STARTED},
+    )
     @action(detail=False, methods=["post"])
     def online(self, request):
         s = OnlinePaymentSerializer(data=request.data, context=self.get_serializer_context())
