@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early: every /api/ answer in the error format, whichever layer below made it.
+    "anju.core.api.middleware.ApiErrorMiddleware",
     "csp.middleware.CSPMiddleware",
     "anju.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -313,6 +315,11 @@ REST_FRAMEWORK = {
         "anju.core.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "anju.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "anju.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -337,6 +344,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema is validated by its own test (tests/test_project.py), not by check --deploy.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Error answers and upload file types documented on every operation (core.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "anju.core.api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AssetCategoryEnum": "anju.facilities.choices.AssetCategory",
         "TicketKindEnum": "anju.servicedesk.choices.Kind",
@@ -401,6 +413,29 @@ if ANJU_PAYMENT_ALLOCATION not in ("statutory", "principal_first"):
     raise ImproperlyConfigured("ANJU_PAYMENT_ALLOCATION must be statutory or principal_first")
 ANJU_PERSONAL_DATA_RETENTION_DAYS = env_int("ANJU_PERSONAL_DATA_RETENTION_DAYS", 3 * 365)
 ANJU_IMPORT_MAX_ROWS = env_int("ANJU_IMPORT_MAX_ROWS", 50000)
+
+# Domain bounds (core.bounds): values no business means, refused by the services.
+# A late charge exists only where the contract sets one (民法典第585条); 日万分之五 (0.0005) as a
+# ceiling for owners' fees is UNCONFIRMED (DOMAIN.md), so it is a setting.
+ANJU_LATE_DAILY_RATE_MAX = env("ANJU_LATE_DAILY_RATE_MAX", "0.0005")  # UNCONFIRMED
+ANJU_VOTE_MAX_DAYS_AHEAD = env_int("ANJU_VOTE_MAX_DAYS_AHEAD", 365)  # UNCONFIRMED
+ANJU_VOTE_MAX_DAYS = env_int("ANJU_VOTE_MAX_DAYS", 180)  # UNCONFIRMED
+ANJU_FLOOR_MIN = env_int("ANJU_FLOOR_MIN", -10)
+ANJU_FLOOR_MAX = env_int("ANJU_FLOOR_MAX", 200)
+ANJU_AREA_MIN_M2 = env("ANJU_AREA_MIN_M2", "1")
+ANJU_AREA_MAX_M2 = env("ANJU_AREA_MAX_M2", "100000")
+ANJU_TEMP_MIN_C = env_int("ANJU_TEMP_MIN_C", -60)
+ANJU_TEMP_MAX_C = env_int("ANJU_TEMP_MAX_C", 60)
+ANJU_MONEY_MAX = env_int("ANJU_MONEY_MAX", 100_000_000)  # yuan per amount, UNCONFIRMED
+# Free text (TextFields) is at most this many characters (core.text).
+ANJU_TEXT_MAX_CHARS = env_int("ANJU_TEXT_MAX_CHARS", 20000)
+
+# API input (core.api.parsers, core.api.middleware): a request body other than an upload is at
+# most this many bytes (uploads: ANJU_UPLOAD_*), a JSON body nests at most this deep.
+ANJU_API_MAX_BODY_BYTES = env_int("ANJU_API_MAX_BODY_BYTES", 5 * 1024 * 1024)
+ANJU_API_MAX_JSON_DEPTH = env_int("ANJU_API_MAX_JSON_DEPTH", 20)
+# Django's own limit on a body it reads into memory (file uploads excluded) follows it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = ANJU_API_MAX_BODY_BYTES
 
 LOGGING = {
     "version": 1,

@@ -10,13 +10,14 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from anju.core import policy
+from anju.core.api import query
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import DomainError
@@ -198,7 +199,7 @@ class BillLineSerializer(serializers.ModelSerializer):
             "explanation",
         ]
 
-    def get_explanation(self, line) -> dict:
+    def get_explanation(self, line) -> str:
         return reports.explain_line(line)
 
 
@@ -275,6 +276,7 @@ class BillViewSet(ScopedReadOnlyViewSet):
         "pdf": "billing.bill.view",
     }
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         bill = self.get_object()
@@ -369,6 +371,11 @@ class OnlinePaymentSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(max_length=80, required=False, allow_blank=True)
 
 
+ONLINE_STARTED = inline_serializer(
+    "OnlinePaymentStarted", {"payment": PaymentSerializer(), "order": serializers.JSONField()}
+)
+
+
 class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
     queryset = Payment.objects.select_related("house__building")
     serializer_class = PaymentSerializer
@@ -413,6 +420,10 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
             developer=data.get("for_developer", False),
         )
 
+    @extend_schema(
+        request=OnlinePaymentSerializer,
+        responses={201: ONLINE_STARTED},
+    )
     @action(detail=False, methods=["post"])
     def online(self, request):
         s = OnlinePaymentSerializer(data=request.data, context=self.get_serializer_context())
@@ -441,6 +452,7 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
             status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
         )
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def receipt(self, request, pk=None):
         payment = self.get_object()
@@ -474,7 +486,19 @@ def _test_callback_allowed(request, adapter, result):
         raise providers.CallbackNotFound(_("Not found."))
 
 
-@extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+# The provider reads its own acknowledgement format ({"code": "SUCCESS" | "FAIL", "message"});
+# a refusal carries the error format beside it.
+PROVIDER_ACK = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+    "required": ["code", "message"],
+}
+
+
+@extend_schema(
+    request=None,
+    responses=dict.fromkeys((200, 400, 401, 403, 404), PROVIDER_ACK),
+)
 @api_view(["POST"])
 @permission_classes([AllowAny])
 def payment_callback(request, provider):
@@ -573,9 +597,9 @@ class CashUpViewSet(ServiceCreateMixin, ScopedModelViewSet):
     def report(self, request):
         community = get_object_or_404(
             Community.objects.visible_to(request.user, "billing.payment.view"),
-            pk=request.query_params.get("community") or 0,
+            pk=query.identifier(request.query_params, "community") or 0,
         )
-        day = request.query_params.get("day") or str(timezone.localdate())
+        day = query.day(request.query_params, "day", timezone.localdate())
         return Response(services.cash_up_report(community, day))
 
 
@@ -783,9 +807,9 @@ def billing_report(request, kind):
             status=403,
         )
     bills = Bill.objects.visible_to(request.user, "billing.report.view")
-    community = request.query_params.get("community")
-    if community and community.isdigit():
-        bills = bills.filter(community_id=int(community))
+    community = query.identifier(request.query_params, "community")
+    if community:
+        bills = bills.filter(community_id=community)
     group = request.query_params.get("group") or None
     if kind == "arrears":
         if group == "item":

@@ -16,7 +16,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.core import audit
+from anju.core import audit, bounds
 from anju.core.choices import OWNER_RELATIONS, Relation
 from anju.core.errors import Conflict, DomainError
 from anju.core.errors import refuse as _error
@@ -92,6 +92,8 @@ def _field_value(key, value):
 
 
 def _validate_fee_item(item: FeeItem):
+    bounds.late_daily_rate(item.late_daily_rate)
+    bounds.money(item.unit_price, "unit_price")
     if item.unit_price is None or item.unit_price < 0:
         _error("unit_price", _("The unit price must be zero or more, with at most 4 decimals."))
     if item.unit_price != item.unit_price.quantize(Decimal("0.0001")):

@@ -24,4 +24,9 @@ class CoreConfig(AppConfig):
     ]
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            text,
+        )
+
+        text.install()  # control and bidi characters out of every text field (core.text)

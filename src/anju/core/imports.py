@@ -19,12 +19,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from . import audit, idnumbers
+from . import audit, bounds, idnumbers
 from .choices import AreaSource, HouseUsage, Relation
 from .crypto import blind_index, encrypt
 from .errors import DomainError
 from .models import Building, Entrance, House, Occupancy, Person
 from .services import validate_phone
+from .text import clean_line
 
 SHEETS = {
     "buildings": {"楼栋", "buildings"},
@@ -118,7 +119,7 @@ def _text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean_line(str(value)).strip()
 
 
 def _bool(value, default):
@@ -242,6 +243,9 @@ def parse(community, fileobj) -> ImportReport:
             errors.append(
                 ("area", _("The area must be a number greater than 0 with at most two decimals."))
             )
+        else:
+            if bounds.area_problem(area):
+                errors.append(("area", bounds.area_problem(area)))
         usage_text = _text(data.get("usage")) or "住宅"
         usage = USAGE_WORDS.get(usage_text) or (
             usage_text if usage_text in HouseUsage.values else None
@@ -257,6 +261,8 @@ def parse(community, fileobj) -> ImportReport:
         floor_text = _text(data.get("floor"))
         if floor_text and not floor_text.lstrip("-").isdigit():
             errors.append(("floor", _("The floor must be a whole number.")))
+        elif floor_text and bounds.floor_problem(int(floor_text)):
+            errors.append(("floor", bounds.floor_problem(int(floor_text))))
         try:
             sold = _bool(data.get("sold"), True)
             delivered = _bool(data.get("delivered"), True)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import audit, idnumbers
+from . import audit, bounds, idnumbers
 from .choices import OWNER_RELATIONS
 from .errors import DomainError
 from .models import (
@@ -99,6 +99,8 @@ def create_entrance(actor, *, building, name):
 
 @transaction.atomic
 def create_house(actor, *, building, number, area, **extra):
+    bounds.area(area)
+    bounds.floor(extra.get("floor"))
     entrance = extra.get("entrance")
     if entrance is not None and entrance.building_id != building.pk:
         raise DomainError(
@@ -201,6 +203,11 @@ def update_object(actor, obj, data: dict, *, action=None):
             data["phone"] = validate_phone(data["phone"])
         if "id_number" in data:
             data["id_number"] = idnumbers.normalise(data["id_number"])
+    if isinstance(obj, House):
+        if "area" in data:
+            bounds.area(data["area"])
+        if "floor" in data:
+            bounds.floor(data["floor"])
     if isinstance(obj, Occupancy) and data.get("is_representative"):
         relation = data.get("relation", obj.relation)
         if relation not in OWNER_RELATIONS:

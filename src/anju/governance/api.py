@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from anju.core import attachments, policy
+from anju.core.api import query
 from anju.core.api.attachments import AttachmentsField
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -496,13 +497,9 @@ class FundAccountViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        community = self.request.query_params.get("community")
-        if (
-            self.request.query_params.get("low") in ("1", "true")
-            and community
-            and community.isdigit()
-        ):
-            low = fund.low_balance_accounts(Community.objects.get(pk=int(community))).values("pk")
+        community = query.identifier(self.request.query_params, "community")
+        if query.flag(self.request.query_params, "low") and community:
+            low = fund.low_balance_accounts(Community.objects.get(pk=community)).values("pk")
             queryset = queryset.filter(pk__in=low)
         return queryset
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.core import attachments, audit, policy
+from anju.core import attachments, audit, bounds, policy
 from anju.core.errors import DomainError, Forbidden, InvalidTransition
 from anju.core.models import User
 from anju.core.notifications import notify
@@ -82,6 +82,7 @@ def _elector_users(vote, electors=None):
 
 
 def _validate_vote(community, matter, opens_at, closes_at, buildings, houses):
+    bounds.vote_window(opens_at, closes_at)
     errors = {}
     if matter not in Matter.values:
         errors["matter"] = [_("Choose one of the nine matters of article 278.")]

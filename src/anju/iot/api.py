@@ -22,6 +22,7 @@ from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from anju.core.api import query
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.models import Building, Community
@@ -93,8 +94,7 @@ class DeviceViewSet(ScopedModelViewSet):
     def readings(self, request, pk=None):
         """The device's readings, newest first (at most 2,000)."""
         device = self.get_object()
-        hours = request.query_params.get("hours", "24")
-        hours = min(int(hours), 720) if hours.isdigit() else 24
+        hours = query.integer(request.query_params, "hours", 24, minimum=1, maximum=720)
         rows = Reading.objects.filter(
             device=device, at__gte=timezone.now() - timedelta(hours=hours)
         ).order_by("-at")

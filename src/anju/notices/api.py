@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from anju.core import attachments, policy
+from anju.core.api import query
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import InvalidTransition
@@ -145,9 +146,9 @@ class NoticeViewSet(ScopedModelViewSet):
         queryset = self.queryset.filter(
             pk__in=services.readable_notices(user, self.view_permission).values("pk")
         )
-        community = self.request.query_params.get("community")
-        if self.action == "list" and community and community.isdigit():
-            queryset = queryset.filter(community_id=int(community))
+        community = query.identifier(self.request.query_params, "community")
+        if self.action == "list" and community:
+            queryset = queryset.filter(community_id=community)
         return queryset.prefetch_related("buildings", "entrances", "houses")
 
     def paginate_queryset(self, queryset):
@@ -226,6 +227,16 @@ class NoticeViewSet(ScopedModelViewSet):
                 row["phone"] = mask_middle(row["phone"])
         return Response(report)
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: {
+                "type": "object",
+                "properties": {"resent": {"type": "integer"}},
+                "required": ["resent"],
+            }
+        },
+    )
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         """One click: SMS/email to everyone who has not read it yet."""
@@ -290,8 +301,7 @@ class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if getattr(self, "swagger_fake_view", False):
             return NoticeReceipt.objects.none()
         queryset = services.inbox_for(self.request.user).select_related("notice__community")
-        unread = self.request.query_params.get("unread")
-        if unread in ("1", "true"):
+        if query.flag(self.request.query_params, "unread"):
             queryset = queryset.filter(read_at__isnull=True)
         return queryset.order_by("-notice__pinned", "-delivered_at", "-id")
 
@@ -453,6 +463,7 @@ class HolidaySerializer(serializers.ModelSerializer):
         Organization,
         REMINDERS,
         required=False,
+        allow_null=True,
         label=_("company"),
         help_text=_("Empty (null) for the national calendar, which only the platform changes."),
     )
@@ -482,6 +493,13 @@ class HolidaySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["provisional", "source"]
         validators = []  # the service checks uniqueness and names the field
+
+    def validate(self, attrs):
+        # null is how a national day reads; sent, it means "not given" (only the platform
+        # changes the national calendar), never "make this day national".
+        if "organization" in attrs and attrs["organization"] is None:
+            del attrs["organization"]
+        return attrs
 
 
 class WorkingDaySerializer(serializers.Serializer):
@@ -721,9 +739,9 @@ class SurveyViewSet(ScopedModelViewSet):
             ).values("survey_id")
             q |= Q(pk__in=invited, status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED])
         queryset = self.queryset.all() if q is None else self.queryset.filter(q)
-        community = self.request.query_params.get("community")
-        if self.action == "list" and community and community.isdigit():
-            queryset = queryset.filter(community_id=int(community))
+        community = query.identifier(self.request.query_params, "community")
+        if self.action == "list" and community:
+            queryset = queryset.filter(community_id=community)
         return queryset
 
     def create_object(self, data):

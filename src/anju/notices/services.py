@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from anju.core import attachments as core_attachments
-from anju.core import audit, policy
+from anju.core import audit, bounds, policy
 from anju.core.errors import Conflict, Forbidden
 from anju.core.errors import refuse as _error
 from anju.core.models import Community, House, Membership, Occupancy
@@ -129,6 +129,8 @@ def create_notice(
     attachments=(),
     **fields,
 ):
+    if organization is None and community is None:
+        _error("community", _("Choose the community (or the company) the notice is for."))
     files = core_attachments.prepare(
         attachments, field="attachment", accept=core_attachments.PHOTOS_OR_DOCUMENTS
     )
@@ -726,6 +728,7 @@ def record_weather(
     *, actor, community, day, max_temp=None, min_temp=None, conditions=(), today=None
 ):
     """Manual weather trigger (when no weather source is configured): store, then propose."""
+    bounds.temperatures(min_temp, max_temp)
     wrong = set(conditions) - {c.value for c in WeatherCondition}
     if wrong:
         _error(

@@ -22,6 +22,7 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from anju.core import attachments, policy
+from anju.core.api import query as params_query
 from anju.core.api.attachments import AttachmentsField
 from anju.core.api.errors import RelatedNotFound
 from anju.core.api.fields import ScopedRelatedField
@@ -322,9 +323,9 @@ class TicketViewSet(ScopedModelViewSet):
         queryset = super().get_queryset()
         params = self.request.query_params
         if self.action in ("list", "export"):
-            if params.get("open") in ("1", "true"):
+            if params_query.flag(params, "open"):
                 queryset = queryset.open()
-            if params.get("overdue") in ("1", "true"):
+            if params_query.flag(params, "overdue"):
                 queryset = queryset.open().filter(resolve_due_at__lt=timezone.now())
         return queryset
 
@@ -333,8 +334,8 @@ class TicketViewSet(ScopedModelViewSet):
         params = request.query_params
         query = listing.TicketQuery(
             equal=parse_filters(params),
-            open=params.get("open") in ("1", "true"),
-            overdue=params.get("overdue") in ("1", "true"),
+            open=params_query.flag(params, "open"),
+            overdue=params_query.flag(params, "overdue"),
             search=SearchFilter().get_search_terms(request),
             ordering=[
                 name.strip()
@@ -344,7 +345,7 @@ class TicketViewSet(ScopedModelViewSet):
         )
         paginator = self.paginator
         size = paginator.get_page_size(request)
-        asked = params.get(paginator.page_query_param) or "1"
+        asked = paginator.check_page_number(request)
         user, perm = request.user, self.view_permission
         if asked in paginator.last_page_strings:
             total = listing.ticket_page(user, perm, query, offset=0, limit=1)[0]
@@ -539,6 +540,7 @@ class TicketViewSet(ScopedModelViewSet):
         data = self._input(ReasonSerializer)
         return self._done(services.escalate(actor=request.user, ticket=self.get_object(), **data))
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         ticket = self.get_object()
@@ -663,14 +665,12 @@ def service_kpis(request):
             fields={"from": [_("The start must not be after the end.")]},
         )
     tickets = Ticket.objects.visible_to(user, "servicedesk.kpi.view")
-    community_param = request.query_params.get("community")
+    community_param = params_query.identifier(request.query_params, "community")
     community = None
     if community_param:
-        if not community_param.isdigit():
-            raise NotFound()
         community = (
             Community.objects.visible_to(user, "servicedesk.kpi.view")
-            .filter(pk=int(community_param))
+            .filter(pk=community_param)
             .first()
         )
         if community is None:
@@ -681,7 +681,7 @@ def service_kpis(request):
     return Response(data)
 
 
-@extend_schema(responses={200: OpenApiTypes.OBJECT})
+@extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
 @api_view(["GET"])
 def service_on_time(request):
     """For residents: the on-time rate of their building and community (last 90 days)."""
@@ -689,10 +689,10 @@ def service_on_time(request):
     houses = House.objects.filter(pk__in=user.resident_house_ids()).select_related("building")
     if not houses and policy.staff_has(user, VIEW):
         community_ids = user.staff_community_ids()
-        house_id = request.query_params.get("house")
+        house_id = params_query.identifier(request.query_params, "house")
         houses = (
-            House.objects.filter(pk=int(house_id), community_id__in=community_ids)
-            if (house_id and house_id.isdigit())
+            House.objects.filter(pk=house_id, community_id__in=community_ids)
+            if house_id
             else House.objects.none()
         )
     if not houses and not policy.user_has(user, VIEW):
@@ -775,10 +775,10 @@ class StaffSkillViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset().order_by("user_id", "skill")
-        community = self.request.query_params.get("community")
-        if self.action == "list" and community and community.isdigit():
+        community = params_query.identifier(self.request.query_params, "community")
+        if self.action == "list" and community:
             staff = queries.staff_in_scope(self.request.user, ROSTER_VIEW).filter(
-                Q(memberships__communities=int(community))
+                Q(memberships__communities=community)
                 | Q(memberships__communities__isnull=True, memberships__active=True)
             )
             queryset = queryset.filter(user__in=staff.values("pk"))
@@ -870,7 +870,7 @@ class DutyShiftViewSet(ScopedModelViewSet):
         if self.action != "list":
             return queryset
         params = self.request.query_params
-        if params.get("now") in ("1", "true"):
+        if params_query.flag(params, "now"):
             now = timezone.now()
             queryset = queryset.filter(starts_at__lte=now, ends_at__gt=now)
         if params.get("from") or params.get("to"):

@@ -1,7 +1,10 @@
 """The error format of ARCHITECTURE.md: {"error": {"code", "message", "fields"}}."""
 
+import logging
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -10,6 +13,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .. import faults
 from ..errors import DomainError
+
+logger = logging.getLogger("anju.api")
 
 
 class RelatedNotFound(exceptions.NotFound):
@@ -61,6 +66,13 @@ def exception_handler(exc, context):
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
         return error_response("invalid", _first_message(fields), 400, _plain(fields))
+    if isinstance(exc, DataError):
+        # A value the database cannot store (text past a column's length, a number out of its
+        # range) that no validator caught: the client's input, refused, not a server error.
+        logger.warning("Input the database refused: %s", exc)
+        return error_response(
+            "invalid", _("A value is too long or out of range."), status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

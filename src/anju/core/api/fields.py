@@ -29,6 +29,8 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
             pk = int(data)
         except (TypeError, ValueError):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < pk < 2**63:  # no row has it (and the database could not even compare it)
+            self.not_found()
         request = self.context.get("request")
         cls = type(self)
         own_rules = (

@@ -26,6 +26,7 @@ from ..models import (
     Person,
 )
 from . import accounts as accounts_api
+from . import query
 from . import serializers as s
 from .accounts import (  # noqa: F401 (urls.py and serializers import these from here)
     MembershipViewSet,
@@ -119,9 +120,9 @@ class PersonViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        house = self.request.query_params.get("house")
-        if house and house.isdigit():
-            queryset = queryset.filter(occupancies__house_id=int(house)).distinct()
+        house = query.identifier(self.request.query_params, "house")
+        if house:
+            queryset = queryset.filter(occupancies__house_id=house).distinct()
         id_number = self.request.query_params.get("id_number")
         if id_number and policy.user_has(self.request.user, "core.person.view_id"):
             from .. import idnumbers
@@ -142,7 +143,7 @@ class OccupancyViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.request.query_params.get("active") in ("1", "true"):
+        if query.flag(self.request.query_params, "active"):
             queryset = queryset.active()
         return queryset
 

@@ -1,12 +1,16 @@
 """Base viewsets: scoping, permissions, service calls and Excel export in one place."""
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 
 from .. import policy, services
+from ..attachments import XLSX
 from ..excel import export_rows, xlsx_response
+from . import query
 from .permissions import object_community_id
 
 SAFE_ACTIONS = {"list", "retrieve", "metadata", "export", None}
@@ -38,15 +42,20 @@ class ScopedViewSetMixin:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return queryset.none()
         queryset = queryset.visible_to(self.request.user, self.view_permission)
-        community = self.request.query_params.get("community") if self.action == "list" else None
-        if community and community.isdigit() and hasattr(queryset, "in_community"):
-            queryset = queryset.in_community(int(community))
+        community = (
+            query.identifier(self.request.query_params, "community")
+            if self.action == "list"
+            else None
+        )
+        if community and hasattr(queryset, "in_community"):
+            queryset = queryset.in_community(community)
         return queryset
 
     def check_scope(self, perm, community_id=None, organization_id=None):
         if not policy.user_has(self.request.user, perm, community_id, organization_id):
             raise PermissionDenied()
 
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request, *args, **kwargs):
         """The filtered list as an Excel workbook (.xlsx)."""

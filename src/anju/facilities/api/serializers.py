@@ -10,6 +10,7 @@ from anju.core.api.errors import RelatedNotFound
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.models import Building, Community
 
+from ..choices import TaskResult
 from ..models import (
     Asset,
     Certificate,
@@ -56,7 +57,7 @@ def user_label(user):
 
 class CertificateSerializer(serializers.ModelSerializer):
     asset = ScopedRelatedField(Asset, "facilities.asset.view", label=_("asset"))
-    inspection_request_due = serializers.DateField(read_only=True)
+    inspection_request_due = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Certificate
@@ -84,7 +85,7 @@ class AssetSerializer(serializers.ModelSerializer):
     code = serializers.CharField(
         required=False, allow_blank=True, max_length=40, label=_("asset code")
     )
-    replacement_due = serializers.DateField(read_only=True)
+    replacement_due = serializers.DateField(read_only=True, allow_null=True)
     location = serializers.CharField(read_only=True)
     certificates = serializers.SerializerMethodField()
     label_url = serializers.SerializerMethodField()
@@ -168,6 +169,8 @@ class MaintenanceTaskSerializer(serializers.ModelSerializer):
     checklist = serializers.JSONField(source="plan.checklist", read_only=True)
     assignee_name = serializers.SerializerMethodField()
     attachments = AttachmentsField()
+    # Empty until the task is completed (DRF drops allow_blank from read-only model fields).
+    result = serializers.ChoiceField(choices=TaskResult.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = MaintenanceTask

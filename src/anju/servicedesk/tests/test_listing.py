@@ -365,18 +365,23 @@ def test_pagination(world, desk):
     assert last["previous"] == "http://testserver/api/v1/tickets/?page=3"
     assert client_of(admin).get(f"{URL}?page=last").json() == last
 
-    for page in ("5", "0", "-1", "abc", "1.0", "²", "99999999999999999999"):
+    for page in ("5", "99999999999999999999"):  # past the last page
         response = client_of(admin).get(f"{URL}?page={page}")
         assert response.status_code == 404, page
         assert response.json()["error"]["code"] == "not_found"
+    for page in ("0", "-1", "abc", "1.0", "²", "１"):  # not a page number (issue 16)
+        response = client_of(admin).get(f"{URL}?page={page}")
+        assert response.status_code == 400, page
+        assert list(response.json()["error"]["fields"]) == ["page"]
 
     body = check(admin, "page_size=7&page=3", page=3, size=7)[0]
     assert QueryDict(body["next"].split("?")[1]) == QueryDict("page_size=7&page=4")
     assert QueryDict(body["previous"].split("?")[1]) == QueryDict("page_size=7&page=2")
     body = check(admin, "page_size=7&page=last", page=9, size=7)[0]
     assert len(body["results"]) == 62 - 8 * 7 and body["next"] is None
-    check(admin, "page_size=0")  # not a page size: the default
-    check(admin, "page_size=abc")
+    for size in ("0", "abc", "-3"):  # not a page size (issue 16)
+        response = client_of(admin).get(f"{URL}?page_size={size}")
+        assert list(response.json()["error"]["fields"]) == ["page_size"], size
     check(admin, "page_size=1000", size=500)  # capped at max_page_size
 
     c2 = world.community2.pk
