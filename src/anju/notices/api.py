@@ -12,10 +12,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from anju.core import attachments, policy
-from anju.core.api.fields import ScopedRelatedField
+from anju.core.api.fields import ScopedRelatedField, StaffField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import InvalidTransition
-from anju.core.models import Building, Community, Entrance, House, Organization, Person, User
+from anju.core.models import Building, Community, Entrance, House, Organization, Person
 from anju.core.scoping import scope_q
 
 from . import selectors, services
@@ -950,9 +950,7 @@ class AttendeeSerializer(serializers.Serializer):
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True
-    )
+    owner = StaffField("notices.meeting.manage", required=False, allow_null=True, label=_("owner"))
     owner_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -1060,7 +1058,7 @@ class MeetingViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="action-items")
     def action_items(self, request, pk=None):
         meeting = self._meeting()
-        serializer = ActionItemSerializer(data=request.data)
+        serializer = ActionItemSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         item = services.add_action_item(
             actor=request.user, meeting=meeting, **serializer.validated_data
