@@ -35,7 +35,7 @@ from .models import (
 )
 
 MANAGE_VOTE = "governance.vote.manage"
-VIEW_OR_MANAGE = "governance.vote.view"  # attachments: reading; POST checks manage below
+VIEW_OR_MANAGE = "governance.vote.view"  # attachments: reading (POST: required_permission)
 
 
 class VoteSerializer(serializers.ModelSerializer):
@@ -130,6 +130,12 @@ class VoteViewSet(ScopedModelViewSet):
     }
     filterset_fields = ["community", "status", "matter"]
     search_fields = ["number", "title"]
+
+    def required_permission(self):
+        # Attachments: reading them is the voters', adding one the organisers'.
+        if self.action == "attachments" and self.request.method == "POST":
+            return MANAGE_VOTE
+        return super().required_permission()
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

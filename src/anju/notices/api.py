@@ -693,6 +693,8 @@ class SurveyViewSet(ScopedModelViewSet):
 
     queryset = Survey.objects.select_related("community").prefetch_related("questions")
     serializer_class = SurveySerializer
+    # A survey is not edited once created (its answers would change meaning): build a new one.
+    http_method_names = ["get", "post", "delete", "head", "options"]
     permission_prefix = "notices.survey"
     action_permissions = dict.fromkeys(
         ("create", "update", "partial_update", "destroy", "open", "close", "schedule", "quarterly"),
@@ -728,9 +730,6 @@ class SurveyViewSet(ScopedModelViewSet):
 
     def create_object(self, data):
         return services.create_survey(actor=self.request.user, **data)
-
-    def perform_update(self, serializer):
-        raise PermissionDenied(_("Build a new survey instead of changing one."))
 
     def perform_destroy(self, instance):
         if instance.status != SurveyStatus.DRAFT:

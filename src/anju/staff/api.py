@@ -8,7 +8,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from anju.core import policy
@@ -67,8 +66,12 @@ class EvaluationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     acknowledges it."""
 
     serializer_class = EvaluationSerializer
-    permission_classes = [IsAuthenticated]
     filterset_fields = ["community", "staff", "period", "status"]
+
+    def required_permission(self):
+        # Reading and acknowledging are a person's own (the queryset holds their rows and
+        # those they may view); recording one is the managers'.
+        return "staff.evaluation.manage" if self.action == "create" else None
 
     def get_queryset(self):
         user = self.request.user
