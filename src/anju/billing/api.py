@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from anju.core import policy
 from anju.core.api import query
+from anju.core.api.errors import RelatedNotFound
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import DomainError
@@ -134,8 +135,8 @@ class BillingRunSerializer(serializers.ModelSerializer):
         Building, "core.building.view", required=False, allow_null=True, label=_("building")
     )
     period = serializers.CharField(max_length=7, label=_("period"))
-    fee_items = serializers.ListField(
-        child=serializers.IntegerField(), required=False, write_only=True
+    fee_items = ScopedRelatedField(
+        FeeItem, "billing.run.change", many=True, required=False, write_only=True
     )
 
     class Meta:
@@ -198,6 +199,7 @@ class BillLineSerializer(serializers.ModelSerializer):
             "description",
             "explanation",
         ]
+        read_only_fields = fields  # read through a read-only viewset
 
     def get_explanation(self, line) -> str:
         return reports.explain_line(line)
@@ -210,6 +212,7 @@ class LateChargeSerializer(serializers.ModelSerializer):
     class Meta:
         model = LateCharge
         fields = ["id", "line", "amount", "paid", "as_of", "detail", "waived", "waived_reason"]
+        read_only_fields = fields  # read through a read-only viewset
 
 
 class BillSerializer(serializers.ModelSerializer):
@@ -246,6 +249,7 @@ class BillSerializer(serializers.ModelSerializer):
             "balance",
             "created_at",
         ]
+        read_only_fields = fields  # read through a read-only viewset
 
 
 class CreditSerializer(serializers.Serializer):
@@ -287,7 +291,9 @@ class BillViewSet(ScopedReadOnlyViewSet):
         bill = self.get_object()
         s = CreditSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        line = get_object_or_404(BillLine, pk=s.validated_data["line"], bill=bill)
+        line = BillLine.objects.filter(pk=s.validated_data["line"], bill=bill).first()
+        if line is None:  # only this bill's lines: any other id is unknown here
+            raise RelatedNotFound("line")
         note = services.issue_credit_note(
             actor=request.user,
             line=line,
@@ -309,7 +315,9 @@ class BillViewSet(ScopedReadOnlyViewSet):
         bill = self.get_object()
         s = WaiveSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        lc = get_object_or_404(LateCharge, pk=s.validated_data["late_charge"], bill=bill)
+        lc = LateCharge.objects.filter(pk=s.validated_data["late_charge"], bill=bill).first()
+        if lc is None:  # only this bill's late charges
+            raise RelatedNotFound("late_charge")
         services.waive_late_charge(
             actor=request.user, late_charge=lc, reason=s.validated_data["reason"]
         )
@@ -536,6 +544,7 @@ class WalletSerializer(serializers.ModelSerializer):
     class Meta:
         model = Wallet
         fields = ["id", "house", "house_label", "balance", "prepay_room"]
+        read_only_fields = fields  # read through a read-only viewset
 
     def get_prepay_room(self, wallet) -> str:
         return str(services.prepay_room(wallet.house, wallet))

@@ -208,8 +208,8 @@ ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
 
 
 def staff_in_scope(user, perm, roles=None):
-    """Active staff ``user`` may see with ``perm``: people with an active membership (in one of
-    ``roles``, any when None) in the same company and, when the user's own membership is limited
+    """Active staff ``user`` may see with ``perm`` (any of their memberships when None): people
+    with an active membership (in one of ``roles``, any when None) in the same company and, when the user's own membership is limited
     to some communities, in those communities (staff without a community limit work in all)."""
     from .models import User
 
@@ -223,7 +223,7 @@ def staff_in_scope(user, perm, roles=None):
     else:
         q = Q(pk__in=[])
         for membership in user.active_memberships():
-            if not policy.role_has(membership.role, perm):
+            if perm and not policy.role_has(membership.role, perm):
                 continue
             part = base & Q(memberships__organization_id=membership.organization_id)
             ids = membership.community_ids()

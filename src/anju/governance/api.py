@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from anju.core import attachments, policy
 from anju.core.api import query
 from anju.core.api.attachments import AttachmentsField
+from anju.core.api.errors import RelatedNotFound
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import DomainError
@@ -35,7 +36,7 @@ from .models import (
 )
 
 MANAGE_VOTE = "governance.vote.manage"
-VIEW_OR_MANAGE = "governance.vote.view"  # attachments: reading; POST checks manage below
+VIEW_OR_MANAGE = "governance.vote.view"  # attachments: reading (POST: required_permission)
 
 
 class VoteSerializer(serializers.ModelSerializer):
@@ -92,7 +93,9 @@ class VoteSerializer(serializers.ModelSerializer):
 
 
 class BallotInputSerializer(serializers.Serializer):
-    person = serializers.IntegerField(required=False, allow_null=True, label=_("person"))
+    person = ScopedRelatedField(
+        Person, "governance.vote.view", required=False, allow_null=True, label=_("person")
+    )
     developer = serializers.BooleanField(
         required=False, default=False, label=_("the developer's ballot (staff, paper)")
     )
@@ -128,6 +131,12 @@ class VoteViewSet(ScopedModelViewSet):
     }
     filterset_fields = ["community", "status", "matter"]
     search_fields = ["number", "title"]
+
+    def required_permission(self):
+        # Attachments: reading them is the voters', adding one the organisers'.
+        if self.action == "attachments" and self.request.method == "POST":
+            return MANAGE_VOTE
+        return super().required_permission()
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -168,14 +177,11 @@ class VoteViewSet(ScopedModelViewSet):
     def ballots(self, request, pk=None):
         """Cast (owner, online) or record (staff, paper with scan) a ballot."""
         vote = self.get_object()
-        data = BallotInputSerializer(data=request.data)
+        data = BallotInputSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        person_id, developer = data.validated_data.get("person"), data.validated_data["developer"]
-        person = (
-            Person.objects.filter(pk=person_id, organization_id=vote.organization_id).first()
-            if person_id
-            else None
-        )
+        person, developer = data.validated_data.get("person"), data.validated_data["developer"]
+        if person is not None and person.organization_id != vote.organization_id:
+            raise RelatedNotFound("person")
         if person is None and not developer:
             message = _("This person owns no house in this vote's electorate.")
             raise DomainError(message, fields={"person": [message]})
@@ -478,6 +484,7 @@ class FundAccountSerializer(serializers.ModelSerializer):
             "below_alert",
             "alerted_at",
         ]
+        read_only_fields = fields  # read through a read-only viewset
 
     def get_below_alert(self, obj) -> bool:
         ratio = self.context.setdefault("_ratio", {}).get(obj.community_id)
@@ -499,8 +506,15 @@ class FundAccountViewSet(ScopedReadOnlyViewSet):
         queryset = super().get_queryset()
         community = query.identifier(self.request.query_params, "community")
         if query.flag(self.request.query_params, "low") and community:
-            low = fund.low_balance_accounts(Community.objects.get(pk=community)).values("pk")
-            queryset = queryset.filter(pk__in=low)
+            # Through the caller's scope: another company's community is as unknown as none.
+            found = (
+                Community.objects.visible_to(self.request.user, self.view_permission)
+                .filter(pk=community)
+                .first()
+            )
+            if found is None:
+                return queryset.none()
+            queryset = queryset.filter(pk__in=fund.low_balance_accounts(found).values("pk"))
         return queryset
 
     @action(detail=True, methods=["post"])
@@ -535,6 +549,7 @@ class FundEntrySerializer(serializers.ModelSerializer):
             "memo",
             "created_at",
         ]
+        read_only_fields = fields  # read through a read-only viewset
 
 
 class FundEntryViewSet(ScopedReadOnlyViewSet):

@@ -158,6 +158,7 @@ class AlarmSerializer(serializers.ModelSerializer):
             "ticket",
             "ticket_number",
         ]
+        read_only_fields = fields  # read through a read-only viewset
 
     def get_ticket_number(self, obj) -> str:
         return obj.ticket.number if obj.ticket_id else ""

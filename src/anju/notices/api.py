@@ -13,10 +13,10 @@ from rest_framework.response import Response
 
 from anju.core import attachments, policy
 from anju.core.api import query
-from anju.core.api.fields import ScopedRelatedField
+from anju.core.api.fields import ScopedRelatedField, StaffField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import InvalidTransition
-from anju.core.models import Building, Community, Entrance, House, Organization, Person, User
+from anju.core.models import Building, Community, Entrance, House, Organization, Person
 from anju.core.scoping import scope_q
 
 from . import selectors, services
@@ -711,6 +711,8 @@ class SurveyViewSet(ScopedModelViewSet):
 
     queryset = Survey.objects.select_related("community").prefetch_related("questions")
     serializer_class = SurveySerializer
+    # A survey is not edited once created (its answers would change meaning): build a new one.
+    http_method_names = ["get", "post", "delete", "head", "options"]
     permission_prefix = "notices.survey"
     action_permissions = dict.fromkeys(
         ("create", "update", "partial_update", "destroy", "open", "close", "schedule", "quarterly"),
@@ -746,9 +748,6 @@ class SurveyViewSet(ScopedModelViewSet):
 
     def create_object(self, data):
         return services.create_survey(actor=self.request.user, **data)
-
-    def perform_update(self, serializer):
-        raise PermissionDenied(_("Build a new survey instead of changing one."))
 
     def perform_destroy(self, instance):
         if instance.status != SurveyStatus.DRAFT:
@@ -968,9 +967,7 @@ class AttendeeSerializer(serializers.Serializer):
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True
-    )
+    owner = StaffField("notices.meeting.manage", required=False, allow_null=True, label=_("owner"))
     owner_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -1078,7 +1075,7 @@ class MeetingViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="action-items")
     def action_items(self, request, pk=None):
         meeting = self._meeting()
-        serializer = ActionItemSerializer(data=request.data)
+        serializer = ActionItemSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         item = services.add_action_item(
             actor=request.user, meeting=meeting, **serializer.validated_data

@@ -24,6 +24,7 @@ from anju.core.console import (
 )
 from anju.core.errors import DomainError
 from anju.core.models import Organization
+from anju.core.scoping import staff_in_scope
 
 from . import selectors, services
 from .choices import ProposalStatus
@@ -722,10 +723,9 @@ class MeetingDetail(ScopedDetailView):
         ctx["can_manage"] = self.can("notices.meeting.manage", self.object)
         ctx["items"] = self.object.action_items.select_related("owner")
         ctx["today"] = timezone.localdate()
-        from anju.core.models import User
-
         ctx["owners"] = (
-            User.objects.filter(
+            staff_in_scope(self.request.user, "notices.meeting.manage")
+            .filter(
                 memberships__organization_id=self.object.organization_id, memberships__active=True
             )
             .distinct()
@@ -745,9 +745,18 @@ class MeetingDetail(ScopedDetailView):
                 minutes_public=bool(request.POST.get("minutes_public")),
             )
         elif verb == "item":
-            from anju.core.models import User
-
-            owner = User.objects.filter(pk=request.POST.get("owner") or 0).first()
+            # Through the caller's scope: another company's login is as unknown as no login.
+            raw = (request.POST.get("owner") or "").strip()
+            owner = None
+            if raw:
+                owner = (
+                    staff_in_scope(request.user, "notices.meeting.manage")
+                    .filter(pk=int(raw) if raw.isdigit() else 0)
+                    .first()
+                )
+                if owner is None:
+                    messages.error(request, _("%(field)s: not found.") % {"field": _("owner")})
+                    return redirect("console:meeting-detail", pk=pk)
             due = request.POST.get("due_on") or None
             _run(
                 request,

@@ -24,13 +24,12 @@ from rest_framework.response import Response
 from anju.core import attachments, policy
 from anju.core.api import query as params_query
 from anju.core.api.attachments import AttachmentsField
-from anju.core.api.errors import RelatedNotFound
-from anju.core.api.fields import ScopedRelatedField
+from anju.core.api.fields import ScopedRelatedField, StaffField
 from anju.core.api.pagination import Pagination
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from anju.core.dates import parse_day
 from anju.core.errors import DomainError
-from anju.core.models import Community, House, Person, User
+from anju.core.models import Community, House, Person
 
 from . import listing, queries, services
 from .choices import (
@@ -49,6 +48,7 @@ from .models import DutyShift, ReturnVisit, SlaPolicy, StaffSkill, Ticket, Ticke
 from .rows import FIELDS, TicketRows, user_name
 
 VIEW = "servicedesk.ticket.view"
+DISPATCH = "servicedesk.ticket.dispatch"
 
 
 class CommunityField(ScopedRelatedField):
@@ -219,19 +219,12 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True),
-        required=False,
-        allow_null=True,
-        label=_("assignee"),
-    )
+    assignee = StaffField(DISPATCH, required=False, allow_null=True, label=_("assignee"))
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class TransferSerializer(serializers.Serializer):
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), label=_("assignee")
-    )
+    assignee = StaffField(DISPATCH, label=_("assignee"))
     reason = serializers.CharField(label=_("reason"), allow_blank=True, required=False, default="")
 
 
@@ -584,6 +577,7 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
             "done_at",
             "follow_up",
         ]
+        read_only_fields = fields  # read through a read-only viewset
 
     def get_agent_name(self, obj) -> str:
         return user_name(obj.agent)
@@ -715,32 +709,13 @@ ROSTER_VIEW = "servicedesk.ticket.dispatch"  # dispatchers see who is on duty an
 ROSTER_MANAGE = "servicedesk.roster.manage"  # community managers (and the company) plan it
 
 
-class StaffField(serializers.PrimaryKeyRelatedField):
+def roster_staff(**kwargs):
     """A staff member the caller may plan (same company, the caller's communities); else 404."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", User.objects.all())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return User.objects.none()
-        return queries.staff_in_scope(request.user, ROSTER_MANAGE)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or data in ("", None):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            return self.get_queryset().get(pk=int(data))
-        except (TypeError, ValueError):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        except User.DoesNotExist:
-            raise RelatedNotFound(self.field_name or "user") from None
+    return StaffField(ROSTER_MANAGE, roles=queries.SERVICE_ROLES, **kwargs)
 
 
 class StaffSkillSerializer(serializers.ModelSerializer):
-    user = StaffField(label=_("staff"))
+    user = roster_staff(label=_("staff"))
     user_name = serializers.SerializerMethodField()
     skill = serializers.ChoiceField(Skill.choices, label=_("skill"))
     skill_display = serializers.CharField(source="get_skill_display", read_only=True)
@@ -818,7 +793,7 @@ class StaffSkillViewSet(ScopedModelViewSet):
 
 class DutyShiftSerializer(serializers.ModelSerializer):
     community = ScopedRelatedField(Community, ROSTER_MANAGE, label=_("community"))
-    user = StaffField(label=_("staff"))
+    user = roster_staff(label=_("staff"))
     user_name = serializers.SerializerMethodField()
     role = serializers.ChoiceField(DutyRole.choices, label=_("duty"))
     role_display = serializers.CharField(source="get_role_display", read_only=True)

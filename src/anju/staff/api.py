@@ -7,14 +7,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from anju.core import policy
-from anju.core.api.fields import ScopedRelatedField
+from anju.core.api.fields import ScopedRelatedField, StaffField
 from anju.core.dates import period
-from anju.core.models import Community, User
+from anju.core.models import Community
 from anju.core.scoping import scope_q
 
 from . import services
@@ -23,7 +22,10 @@ from .models import Evaluation
 
 class EvaluationSerializer(serializers.ModelSerializer):
     community = ScopedRelatedField(Community, "staff.evaluation.manage", label=_("community"))
-    staff = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), label=_("staff member"))
+    # Only people the caller may measure (services.people); anyone else is unknown (404).
+    staff = StaffField(
+        "staff.performance.view", roles=services.FIELD_ROLES, label=_("staff member")
+    )
     staff_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -58,20 +60,18 @@ class EvaluationSerializer(serializers.ModelSerializer):
     def get_staff_name(self, obj) -> str:
         return obj.staff.get_full_name() or obj.staff.username
 
-    def validate_staff(self, staff):
-        # Only people the caller may measure; anyone else is unknown (404), not "not allowed".
-        if staff.pk not in {p.pk for p in services.people(self.context["request"].user)}:
-            raise NotFound()
-        return staff
-
 
 class EvaluationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """员工考核: managers record (or revise) a month's evaluation; each person reads their own and
     acknowledges it."""
 
     serializer_class = EvaluationSerializer
-    permission_classes = [IsAuthenticated]
     filterset_fields = ["community", "staff", "period", "status"]
+
+    def required_permission(self):
+        # Reading and acknowledging are a person's own (the queryset holds their rows and
+        # those they may view); recording one is the managers'.
+        return "staff.evaluation.manage" if self.action == "create" else None
 
     def get_queryset(self):
         user = self.request.user

@@ -2,15 +2,21 @@ from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 from ..db import load
-from ..scoping import object_visible
+from ..scoping import object_visible, staff_in_scope
 from .errors import RelatedNotFound
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference that resolves only inside the caller's scope; anything else is 404."""
+    """A reference that resolves only inside the caller's scope; anything else is 404.
 
-    def __init__(self, model=None, perm=None, **kwargs):
+    The one field for every writable reference of the API: an id of another company (or of a
+    community the caller does not work in) answers exactly as an id that does not exist, 404
+    naming the field and never the object. ``visible(user, perm)`` replaces the model's
+    ``visible_to`` where the scope is not a tenant row's (logins: ``StaffField``)."""
+
+    def __init__(self, model=None, perm=None, visible=None, **kwargs):
         self.scope_perm = perm
+        self.visible = visible
         if not kwargs.get("read_only"):
             kwargs.setdefault("queryset", model.objects.all())
         super().__init__(**kwargs)
@@ -20,6 +26,8 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return queryset.none()
+        if self.visible is not None:
+            return queryset.filter(pk__in=self.visible(request.user, self.scope_perm).values("pk"))
         return queryset.visible_to(request.user, self.scope_perm)
 
     def to_internal_value(self, data):
@@ -33,7 +41,7 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
             self.not_found()
         request = self.context.get("request")
         cls = type(self)
-        own_rules = (
+        own_rules = self.visible is None and (
             cls.get_queryset is ScopedRelatedField.get_queryset
             or cls.also_visible is not ScopedRelatedField.also_visible
         )
@@ -76,3 +84,27 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     def not_found(self):
         name = self.field_name or (self.parent.field_name if self.parent else "")
         raise RelatedNotFound(name)
+
+
+class StaffField(ScopedRelatedField):
+    """A staff member (assignee, technician, guard, evaluated employee ...) by id: an active login
+    with an active membership in the caller's company and, when the caller's own membership is
+    limited to some communities, in those (``scoping.staff_in_scope``). Anyone else, a resident,
+    another company's employee, is answered as an id that does not exist.
+
+    ``perm`` is the permission the caller acts with (the view's for the current action when
+    None); ``roles`` limits the staff to those roles."""
+
+    def __init__(self, perm=None, roles=None, **kwargs):
+        from ..models import User
+
+        self.roles = roles
+        kwargs.setdefault("queryset", User.objects.all())
+        super().__init__(User, perm, visible=self.staff, **kwargs)
+
+    def staff(self, user, perm):
+        if perm is None:
+            view = self.context.get("view")
+            required = getattr(view, "required_permission", None)
+            perm = required() if required else None
+        return staff_in_scope(user, perm, self.roles)

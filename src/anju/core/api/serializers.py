@@ -182,25 +182,23 @@ class UserSerializer(serializers.ModelSerializer):
         return fields
 
 
+def _logins_visible(user, perm):
+    from .accounts import users_visible_to
+
+    return users_visible_to(user)
+
+
 class MembershipSerializer(serializers.ModelSerializer):
     organization = ScopedRelatedField(Organization, "core.organization.view", label=_("company"))
     communities = ScopedRelatedField(
         Community, "core.community.view", many=True, required=False, label=_("communities")
     )
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), label=_("user"))
+    user = ScopedRelatedField(User, "core.user.view", visible=_logins_visible, label=_("user"))
 
     class Meta:
         model = Membership
         fields = ["id", "user", "organization", "communities", "role", "active", "created_at"]
         validators = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and "user" in self.fields:
-            from .views import users_visible_to
-
-            self.fields["user"].queryset = users_visible_to(request.user)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -222,6 +220,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "after",
             "community",
         ]
+        read_only_fields = fields  # read through a read-only viewset
 
 
 class NotificationSerializer(serializers.ModelSerializer):

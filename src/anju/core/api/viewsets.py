@@ -1,11 +1,12 @@
 """Base viewsets: scoping, permissions, service calls and Excel export in one place."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 
 from .. import policy, services
 from ..attachments import XLSX
@@ -25,6 +26,22 @@ class ScopedViewSetMixin:
     action_permissions: dict[str, str] = {}
     create_permission: str | None = None  # defaults to "<prefix>.change"
     export_fields: list[str] | None = None
+    # An export needs this as well as the view permission (the workbook leaves the system).
+    export_permission = "core.export.run"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Scope first: on a detail route, an object outside the caller's scope is 404 before
+        # the body is read, so its answer never depends on whether the object exists.
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        if lookup in self.kwargs and not getattr(self, "swagger_fake_view", False):
+            try:
+                found = self.get_queryset().filter(**{self.lookup_field: self.kwargs[lookup]})
+                exists = found.exists()
+            except (TypeError, ValueError, DjangoValidationError):
+                exists = False
+            if not exists:
+                raise NotFound()
 
     @property
     def view_permission(self):
@@ -59,7 +76,7 @@ class ScopedViewSetMixin:
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request, *args, **kwargs):
         """The filtered list as an Excel workbook (.xlsx)."""
-        if not policy.user_has(request.user, "core.export.run") and not request.user.is_superuser:
+        if not policy.user_has(request.user, self.export_permission):
             raise PermissionDenied()
         queryset = self.filter_queryset(self.get_queryset())[:100000]
         serializer = self.get_serializer(queryset, many=True)

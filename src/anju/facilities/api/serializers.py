@@ -1,5 +1,4 @@
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -7,7 +6,7 @@ from rest_framework import serializers
 
 from anju.core.api.attachments import AttachmentsField
 from anju.core.api.errors import RelatedNotFound
-from anju.core.api.fields import ScopedRelatedField
+from anju.core.api.fields import ScopedRelatedField, StaffField
 from anju.core.models import Building, Community
 
 from ..choices import TaskResult
@@ -33,22 +32,6 @@ from ..models import (
 )
 
 User = get_user_model()
-
-
-class StaffField(serializers.PrimaryKeyRelatedField):
-    """A staff member by id; the service checks they work in the community with the needed duty."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", User.objects.filter(is_active=True))
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        try:
-            return self.get_queryset().get(pk=int(data))
-        except (TypeError, ValueError):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        except ObjectDoesNotExist:
-            raise RelatedNotFound(self.field_name)
 
 
 def user_label(user):

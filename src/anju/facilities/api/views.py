@@ -226,7 +226,7 @@ class MaintenanceTaskViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         task = self.get_object()
-        form = s.AssignSerializer(data=request.data)
+        form = s.AssignSerializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         return self._done(
             services.assign_task(request.user, task, assignee=form.validated_data["assignee"])

@@ -246,7 +246,11 @@ def test_owner_cannot_vote_for_someone_else(world, api):
             {"person": world.people["neighbour"].pk, "choice": "no"},
             format="json",
         )
-        assert response.status_code == 403
+        # The neighbour is outside the resident's scope: answered as a person that does not
+        # exist (issue 16, no existence oracle), and nothing is cast.
+        assert response.status_code == 404
+        assert "person" in response.json()["error"]["fields"]
+        assert not vote.ballots.exists()
 
 
 def test_changed_vote_replaces_the_counted_choice_and_keeps_history(world, api):

@@ -128,5 +128,12 @@ def test_meeting_minutes_and_action_items_to_closure(world, api):
         {"title": "x", "owner": world.users["outsider"].pk},
         format="json",
     )
-    assert foreign_owner.status_code == 400
+    # Another company's login is answered as one that does not exist (issue 16).
+    missing_owner = manager.post(
+        f"/api/v1/meetings/{meeting_id}/action-items/",
+        {"title": "x", "owner": 987654321},
+        format="json",
+    )
+    assert foreign_owner.status_code == 404
+    assert foreign_owner.content == missing_owner.content
     assert date(2026, 12, 15) and datetime(2026, 1, 1, tzinfo=SH)
