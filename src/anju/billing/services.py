@@ -1535,7 +1535,6 @@ def _settle_payment(actor, house, wallet, payment):
 
 
 @transaction.atomic
-@transaction.atomic
 def start_online_payment(*, actor, house, amount=None, provider="test", idempotency_key=""):
     """A pending online payment for what is owed (or ``amount``); the provider confirms it.
     Starting again with the same key, even at the same moment, answers the first payment."""
