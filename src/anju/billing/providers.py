@@ -286,7 +286,7 @@ class WeChatPayV3(PaymentProvider):
 
             audit.record(
                 None,
-                "billing.payment.callback_unknown_serial",
+                "billing.payment.unknown_serial_refused",
                 after={"serial": serial, "configured": self.platform_serial},
             )
 

@@ -85,7 +85,7 @@ def test_another_serial_is_401_and_noticed(wechat, payment, client, caplog):
         for _ in range(2):
             _refused(_post(client, headers, body), 401, payment)
     assert "7132D72A03E93CDDF8C03BBD1F37EEDF" in caplog.text
-    rows = AuditEntry.objects.filter(action="billing.payment.callback_unknown_serial")
+    rows = AuditEntry.objects.filter(action="billing.payment.unknown_serial_refused")
     assert rows.count() == 1
     assert rows.get().after["serial"] == "7132D72A03E93CDDF8C03BBD1F37EEDF"
 
