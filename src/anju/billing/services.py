@@ -1226,6 +1226,7 @@ def add_one_off_charge(*, actor, house, fee_item, amount, description, source=No
     if fee_item.method != Method.ONE_OFF:
         _error("fee_item", _("Choose a one-off fee item."))
     amount = quantize(amount)
+    bounds.money(amount)
     if amount <= 0:
         _error("amount", _("The amount must be more than zero."))
     today = timezone.localdate()
@@ -1458,6 +1459,7 @@ def record_payment(
     delivery. It settles only those, and no more than they come to: the house's prepayment
     wallet is the residents' money."""
     amount = quantize(amount)
+    bounds.money(amount)
     if amount <= 0:
         _error("amount", _("The amount must be more than zero."))
     if method not in CASHIER_METHODS:
@@ -1540,6 +1542,7 @@ def start_online_payment(*, actor, house, amount=None, provider="test", idempote
     Starting again with the same key, even at the same moment, answers the first payment."""
     owed = house_arrears(house)
     amount = quantize(amount if amount not in (None, "") else owed)
+    bounds.money(amount)
     if amount <= 0:
         _error("amount", _("Nothing is owed; enter an amount to prepay."))
     if idempotency_key:
@@ -1642,6 +1645,7 @@ def settle_wallet(*, actor, house):
 def refund_prepayment(*, actor, house, amount, reason):
     """Refund prepaid fees for periods not served (物业服务纠纷解释第3条)."""
     amount = quantize(amount)
+    bounds.money(amount)
     wallet = _wallet(house)
     if amount <= 0 or amount > wallet.balance:
         _error(
@@ -1682,6 +1686,7 @@ def issue_credit_note(*, actor, line, amount, reason):
     wallet = _wallet(house)
     bill = Bill.objects.select_for_update().get(pk=line.bill_id)
     amount = quantize(amount)
+    bounds.money(amount)
     credited = line_credited(line)
     if amount <= 0 or amount > line.amount - credited:
         _error("amount", _("Credit between ¥0.01 and ¥%(max)s.") % {"max": line.amount - credited})

@@ -56,6 +56,10 @@ def late_daily_rate(value, field="late_daily_rate"):
     )
 
 
+def money_problem(value):
+    return problem(value, -settings.ANJU_MONEY_MAX, settings.ANJU_MONEY_MAX)
+
+
 def money(value, field="amount"):
     return within(field, value, -settings.ANJU_MONEY_MAX, settings.ANJU_MONEY_MAX)
 

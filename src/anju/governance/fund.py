@@ -9,7 +9,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.core import attachments, audit
+from anju.core import attachments, audit, bounds
 from anju.core.errors import DomainError, InvalidTransition
 from anju.core.models import House, Occupancy, User
 from anju.core.money import allocate, quantize
@@ -29,6 +29,7 @@ def _actor(actor):
 def post_entry(actor, account, kind, amount, *, memo="", request=None, allocation=None):
     """Append one movement to a locked account and move its balance. Call inside a transaction."""
     amount = quantize(amount)
+    bounds.money(amount)
     new_balance = account.balance + amount
     if new_balance < 0:
         raise DomainError(
@@ -94,6 +95,7 @@ def open_fund_accounts(actor, *, community, rate_per_m2, houses=None):
 
 @transaction.atomic
 def top_up_fund(actor, *, account, amount, memo=""):
+    bounds.money(amount)
     account = FundAccount.objects.select_for_update().get(pk=account.pk)
     if quantize(amount) <= 0:
         raise DomainError(

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from anju.core import attachments, audit
+from anju.core import attachments, audit, bounds
 from anju.core.errors import DomainError
 from anju.core.money import allocate, quantize
 from anju.core.numbering import next_number
@@ -49,6 +49,8 @@ def record_income(
         errors["category"] = [_("Choose a category.")]
     if quantize(amount) <= 0:
         errors["amount"] = [_("Enter a positive amount.")]
+    elif bounds.money_problem(amount):
+        errors["amount"] = [bounds.money_problem(amount)]
     if kind == IncomeKind.COST and evidence is None:
         errors["evidence"] = [_("A cost needs its evidence (invoice, contract or receipt).")]
     if not (description or "").strip():

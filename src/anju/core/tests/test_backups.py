@@ -9,11 +9,19 @@ import tarfile
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from anju.core import backups
 from anju.core.models import Organization
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals are matched in English here; the command speaks LANGUAGE_CODE (zh-hans)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -133,6 +141,13 @@ def test_not_an_archive_and_no_confirmation_are_refused(tmp_path, media):
     with pytest.raises(CommandError, match="--yes"):
         call_command("restore", str(archive), "--no-input", stdout=io.StringIO())
     assert Organization.objects.filter(name="current").exists()
+
+
+def test_refusals_speak_chinese_by_default(tmp_path, media):
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"not a tar")
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="这不是安居的备份文件"):
+        call_command("restore", str(junk), "--yes")
 
 
 def test_check_reports_what_the_archive_holds_without_restoring(tmp_path, media):

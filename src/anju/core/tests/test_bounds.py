@@ -115,3 +115,54 @@ def test_weather_temperatures_have_bounds_and_min_is_not_above_max(world):
     _refused("max_temp", record, **args, min_temp=Decimal("20"), max_temp=Decimal("-500"))
     _refused("min_temp", record, **args, min_temp=Decimal("30"), max_temp=Decimal("20"))
     assert record(**args, min_temp=Decimal("-5"), max_temp=Decimal("38")).pk
+
+
+@pytest.mark.parametrize("where", ["payment", "online", "charge", "fund", "income"])
+def test_every_money_entry_has_the_ceiling_and_names_the_field(world, where, settings):
+    """Payments, online payments, one-off charges, fund top-ups and public income share the
+    ANJU_MONEY_MAX ceiling: a refusal naming ``amount``, never a database error."""
+    from anju.governance import fund, income
+
+    settings.ANJU_MONEY_MAX = 1000
+    admin, house, big = world.users["org_admin"], world.house, Decimal("1000.01")
+    calls = {
+        "payment": lambda: billing.record_payment(
+            actor=admin, house=house, amount=big, method="cash"
+        ),
+        "online": lambda: billing.start_online_payment(actor=admin, house=house, amount=big),
+        "charge": lambda: billing.add_one_off_charge(
+            actor=admin,
+            house=house,
+            fee_item=billing.create_fee_item(
+                actor=admin,
+                community=world.community,
+                name="有偿维修",
+                method=Method.ONE_OFF,
+                unit_price="0",
+                unit="元/次",
+                effective_from=timezone.localdate(),
+                published=True,
+            ),
+            amount=big,
+            description="x",
+        ),
+        "fund": lambda: fund.top_up_fund(
+            admin,
+            account=fund.open_fund_accounts(
+                admin, community=world.community, rate_per_m2=Decimal("1"), houses=[house]
+            )[0],
+            amount=big,
+        ),
+        "income": lambda: income.record_income(
+            admin,
+            community=world.community,
+            kind="income",
+            category="lift_ads",
+            amount=big,
+            occurred_on=timezone.localdate(),
+            description="电梯广告",
+        ),
+    }
+    with pytest.raises(DomainError) as caught:
+        calls[where]()
+    assert "amount" in caught.value.fields
