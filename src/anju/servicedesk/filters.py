@@ -1,8 +1,12 @@
 """Query-string filters of the ticket list, parsed directly: django-filter's form machinery
 (deep copies of eleven filters and a query to validate each related id) cost more than the
 rest of a "my tickets" request. Unknown ids simply match nothing (scoping hides what is not
-the caller's anyway); malformed values answer 400 naming the parameter."""
+the caller's anyway); malformed values answer 400 naming the parameter. ``created_after`` and
+``created_before`` are local days, both included, on the time a ticket was opened."""
 
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -41,9 +45,34 @@ def parse(params):
             ]
         else:
             lookups[name] = value
+    since, until = _day(params, "created_after", errors), _day(params, "created_before", errors)
+    if since and until and until < since:
+        errors["created_before"] = [_("The last day must not be before the first.")]
+    if since:
+        lookups["opened_at__gte"] = _start_of(since)
+    if until:
+        lookups["opened_at__lt"] = _start_of(until + timedelta(days=1))
     if errors:
         raise ValidationError(errors)
     return lookups
+
+
+def _day(params, name, errors):
+    value = (params.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = [_("Use the date format YYYY-MM-DD.")]
+        return None
+
+
+def _start_of(day):
+    """Midnight of a local day (tickets are opened in the community's time, Beijing time)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class TicketFilter(BaseFilterBackend):
@@ -81,6 +110,19 @@ class TicketFilter(BaseFilterBackend):
             for name, description in (
                 ("open", "Only open tickets (new, assigned, accepted, in progress, waiting)."),
                 ("overdue", "Only open tickets past their resolve-by time."),
+            )
+        ]
+        parameters += [
+            {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": description,
+                "schema": {"type": "string", "format": "date"},
+            }
+            for name, description in (
+                ("created_after", "Only tickets opened on this local day or later."),
+                ("created_before", "Only tickets opened on this local day or earlier."),
             )
         ]
         return parameters

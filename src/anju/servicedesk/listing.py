@@ -44,11 +44,15 @@ OPEN_CONDITION = "t.status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STAT
 class TicketQuery:
     """What a list asks for: equality filters by column, flags, search terms, ordering."""
 
-    equal: dict = field(default_factory=dict)  # attname -> value
+    equal: dict = field(default_factory=dict)  # attname (or attname__gte / __lt) -> value
     open: bool = False
     overdue: bool = False
     search: list = field(default_factory=list)
     ordering: list = field(default_factory=list)  # e.g. ["resolve_due_at", "-opened_at"]
+
+
+# A filter's lookup suffix (filters.parse) -> its SQL operator.
+RANGE_OPERATORS = {"": "=", "gte": ">=", "lt": "<"}
 
 
 def _q(name):
@@ -66,9 +70,12 @@ def _where(user, perm, query: TicketQuery, now):
     if scope is not None:
         conditions.append(scope[0])
         params += scope[1]
-    for attname, value in sorted(query.equal.items()):
+    for lookup, value in sorted(query.equal.items()):
+        attname, _sep, op = lookup.partition("__")
         column = Ticket._meta.get_field(attname).column  # only the model's own columns
-        conditions.append(f"t.{_q(column)} = %s")
+        conditions.append(f"t.{_q(column)} {RANGE_OPERATORS[op]} %s")
+        if isinstance(value, datetime):
+            value = connection.ops.adapt_datetimefield_value(value)  # as the ORM writes it
         params.append(value)
     if query.open or query.overdue:
         # Written out, not a parameter: the planner then matches the partial index of open

@@ -164,6 +164,10 @@ def reference_ids(user, params):
         qs = qs.filter(status__in=OPEN_STATUSES)
     if truthy(params.get("overdue")):
         qs = qs.filter(resolve_due_at__lt=timezone.now())
+    if params.get("created_after"):  # local days, both ends included
+        qs = qs.filter(opened_at__date__gte=params["created_after"])
+    if params.get("created_before"):
+        qs = qs.filter(opened_at__date__lte=params["created_before"])
     for term in search_smart_split(params.get("search", "")):  # DRF's own term splitting
         qs = qs.filter(
             Q(number__icontains=term) | Q(description__icontains=term) | Q(title__icontains=term)
@@ -267,6 +271,33 @@ def test_each_choice_filter(world, desk, name):
     for value in CHOICE_FILTERS[name].values:
         for who in ("org_admin", "technician"):
             check(world.users[who], f"{name}={value}&page_size=100", size=100)
+
+
+def test_opened_between_days(world, desk):
+    opened = Ticket.objects.filter(pk__in=desk).values_list("opened_at", flat=True)
+    days = sorted({timezone.localtime(at).date().isoformat() for at in opened})
+    assert len(days) >= 3
+    for who in ("org_admin", "agent", "resident"):
+        user = world.users[who]
+        check(user, f"created_after={days[1]}&page_size=100", size=100)
+        check(user, f"created_before={days[1]}&page_size=100", size=100)
+        check(user, f"created_after={days[1]}&created_before={days[-2]}&page_size=100", size=100)
+    assert check(world.users["org_admin"], f"created_after={days[-1]}")[0]["count"] < len(desk)
+
+
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("created_after=2026-02-30", "created_after"),  # the example: once ignored
+        ("created_before=2026-13-01", "created_before"),
+        ("created_after=yesterday", "created_after"),
+        ("created_after=2026-03-02&created_before=2026-03-01", "created_before"),
+    ],
+)
+def test_an_unreadable_or_reversed_day_is_400_naming_it(world, desk, query, name):
+    response = client_of(world.users["org_admin"]).get(f"{URL}?{query}")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == [name]
 
 
 def test_filters_combine(world, desk):
