@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from anju.core.errors import DomainError
 
@@ -338,15 +339,21 @@ def get_provider(name=None) -> PaymentProvider:
     if name == "wechat":
         cfg = getattr(settings, "ANJU_WECHAT_PAY", None) or {}
         if not cfg:
+            log.warning("WeChat Pay is not configured (ANJU_WECHAT_PAY is empty)")
             raise DomainError(
-                "WeChat Pay is not configured (ANJU_WECHAT_PAY).", code="provider_unconfigured"
+                _("Online payment is not set up yet: ask the property office."),
+                code="provider_unconfigured",
             )
         try:
             return WeChatPayV3(**cfg)
         except (TypeError, ValueError) as exc:
             log.error("ANJU_WECHAT_PAY is incomplete: %s", exc)
             raise DomainError(
-                "WeChat Pay is not configured completely (ANJU_WECHAT_*).",
+                _("Online payment is not set up yet: ask the property office."),
                 code="provider_unconfigured",
             ) from exc
-    raise DomainError(f"unknown payment provider {name}", code="provider_unconfigured")
+    log.error("unknown payment provider %r (ANJU_PAYMENT_PROVIDER)", name)
+    raise DomainError(
+        _("Online payment is not set up yet: ask the property office."),
+        code="provider_unconfigured",
+    )
