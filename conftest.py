@@ -73,21 +73,9 @@ def migration_data(request):
         request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
     elif not any(name in request.fixturenames for name in ("db", "transactional_db", "world")):
         return
-    import importlib
+    from anju.core.testing import restore_migration_data
 
-    from django.apps import apps
-
-    from anju.governance.models import RuleSet
-    from anju.governance.seed import seed_rule_sets
-    from anju.notices.models import SolarTerm
-
-    if not SolarTerm.objects.exists():
-        importlib.import_module("anju.notices.migrations.0002_builtin_data").load(apps, None)
-        importlib.import_module(
-            "anju.notices.migrations.0007_national_holidays"
-        ).load_national_calendar(apps, None)
-    if not RuleSet.objects.exists():
-        seed_rule_sets(RuleSet)
+    restore_migration_data()
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from walk_world import build
 
 from anju.core import policy
 from anju.core.models import User
+from anju.core.testing import restore_migration_data
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
@@ -372,6 +373,7 @@ def walked(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
+            restore_migration_data()  # a transactional test before this module flushed them
             world, _staff_b, failed = build()
             walk = _walk(world)
             walk.failed_builders = failed

@@ -209,3 +209,23 @@ def celery_worker(app, **kwargs):
     finally:
         previous.set_current()
         previous.set_default()
+
+
+def restore_migration_data():
+    """Put back the rows data migrations ship (solar terms, holidays, reminder templates, vote
+    rule sets) when a transactional test has flushed them."""
+    import importlib
+
+    from django.apps import apps
+
+    from anju.governance.models import RuleSet
+    from anju.governance.seed import seed_rule_sets
+    from anju.notices.models import SolarTerm
+
+    if not SolarTerm.objects.exists():
+        importlib.import_module("anju.notices.migrations.0002_builtin_data").load(apps, None)
+        importlib.import_module(
+            "anju.notices.migrations.0007_national_holidays"
+        ).load_national_calendar(apps, None)
+    if not RuleSet.objects.exists():
+        seed_rule_sets(RuleSet)
