@@ -81,6 +81,20 @@ def test_check_deploy_fails_without_secret_key(tmp_path):
     assert "SECRET_KEY" in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("value", ["ture", "enabled", "2"])
+def test_a_mistyped_boolean_setting_is_refused_not_read_as_false(tmp_path, value):
+    env = _env(ANJU_DATA_DIR=str(tmp_path), SECURE_SSL_REDIRECT=value)
+    result = subprocess.run(
+        [sys.executable, "-c", "import anju.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECURE_SSL_REDIRECT" in result.stderr
+
+
 def test_demo_command_builds_a_story(tmp_path):
     env = _env(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", ANJU_DATA_DIR=str(tmp_path))
     subprocess.run(

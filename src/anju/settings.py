@@ -21,11 +21,19 @@ def env(name, default=None):
     return os.environ.get(name, default)
 
 
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def env_bool(name, default=False):
+    """A yes/no variable; anything but 1/true/yes/on or 0/false/no/off (or empty) is refused,
+    so that a typo never reads as "off"."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise ImproperlyConfigured(f"{name}={value!r}: use 1/true/yes/on or 0/false/no/off")
+    return word in TRUE_WORDS
 
 
 def env_int(name, default):
