@@ -24,6 +24,14 @@ def _env(**extra):
     return env
 
 
+def _python(args, env, cwd):
+    return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, cwd=cwd)
+
+
+def _check_deploy(env, cwd):
+    return _python(["-m", "anju.cli", "check", "--deploy", "--fail-level", "WARNING"], env, cwd)
+
+
 @pytest.mark.django_db
 def test_migrations_are_in_step_with_models():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
@@ -38,13 +46,7 @@ def test_check_deploy_passes_with_documented_variables(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         ANJU_DATA_DIR=str(tmp_path),
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "anju.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    result = _check_deploy(env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -56,13 +58,7 @@ def test_check_deploy_warns_without_field_key(tmp_path):
         ANJU_DATA_DIR=str(tmp_path),
     )
     env.pop("ANJU_FIELD_KEY", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "anju.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    result = _check_deploy(env, tmp_path)
     assert result.returncode != 0
     assert "anju.W001" in result.stdout + result.stderr
     assert "ANJU_FIELD_KEY" in result.stdout + result.stderr
@@ -70,13 +66,7 @@ def test_check_deploy_warns_without_field_key(tmp_path):
 
 def test_check_deploy_fails_without_secret_key(tmp_path):
     env = _env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", ANJU_DATA_DIR=str(tmp_path))
-    result = subprocess.run(
-        [sys.executable, "-m", "anju.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    result = _check_deploy(env, tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
 
@@ -84,13 +74,7 @@ def test_check_deploy_fails_without_secret_key(tmp_path):
 @pytest.mark.parametrize("value", ["ture", "enabled", "2"])
 def test_a_mistyped_boolean_setting_is_refused_not_read_as_false(tmp_path, value):
     env = _env(ANJU_DATA_DIR=str(tmp_path), SECURE_SSL_REDIRECT=value)
-    result = subprocess.run(
-        [sys.executable, "-c", "import anju.settings"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    result = _python(["-c", "import anju.settings"], env, tmp_path)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "SECURE_SSL_REDIRECT" in result.stderr
 
