@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.apps import AnjuAppConfig
 
-class BillingConfig(AppConfig):
+
+class BillingConfig(AnjuAppConfig):
     name = "anju.billing"
     label = "billing"
     verbose_name = _("Billing")

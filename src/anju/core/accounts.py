@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from . import audit, logins, policy
 from .auth import mobile_number
 from .choices import Role
-from .errors import Conflict, DomainError, Forbidden, refuse
+from .errors import Conflict, DomainError, Forbidden, full_clean, refuse
 from .models import Membership, Person, User
-from .services import _full_clean, validate_phone
+from .services import validate_phone
 
 USER_PERMISSION = "core.user.change"
 MEMBERSHIP_PERMISSION = "core.membership.change"
@@ -225,7 +225,7 @@ def create_user(
     user = User(username=username, phone=phone, person=person, email=email, **extra)
     _validated_password(password, user)
     user.set_password(password)
-    _full_clean(user)
+    full_clean(user)
     user.save()
     org = organization or (person.organization if person else None)
     audit.record(
@@ -272,7 +272,7 @@ def update_user(actor, user, data: dict):
     if password:
         _validated_password(password, user)
         user.set_password(password)
-    _full_clean(user, exclude=["password"])
+    full_clean(user, exclude=["password"])
     user.save()
     after = audit.snapshot(user)
     changed = {k for k, v in before.items() if after.get(k) != v}
@@ -395,7 +395,7 @@ def update_membership(actor, membership, data: dict):
         and not _is_active_admin(membership)
     ):
         _require_another_admin(membership.organization, membership=membership)
-    _full_clean(membership)
+    full_clean(membership)
     membership.save()
     if communities is not None:
         membership.communities.set(new_communities)

@@ -1,13 +1,111 @@
-from django.apps import AppConfig
+"""The contract between core and the domain apps.
+
+Every Anju app's ``AppConfig`` subclasses :class:`AnjuAppConfig`. Core never imports an app:
+it walks :func:`anju_apps` and calls the hooks below, whose defaults contribute nothing, so an
+app overrides only what it offers. ``core/tests/test_app_contract.py`` checks every app
+against this class (signatures, return shapes, the skeleton of modules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from django.http import HttpRequest
 
-class CoreConfig(AppConfig):
+    from .comparison import Metric
+    from .demo import DemoContext
+
+
+class ConsoleEntry(NamedTuple):
+    """One console menu entry: shown to staff who hold ``permission`` (None: every staff user),
+    under the menu ``section`` (see ``core.context_processors.SECTIONS``)."""
+
+    label: Any
+    url_name: str
+    permission: str | None
+    section: str
+
+
+class PortalEntry(NamedTuple):
+    """One resident portal entry (bottom tab or home tile)."""
+
+    label: Any
+    url_name: str
+    icon: str
+
+
+class AnjuAppConfig(AppConfig):
+    """Base class of every Anju app; each hook is optional and typed.
+
+    - ``console_nav`` / ``portal_nav``: menu entries (tuples of ConsoleEntry / PortalEntry shape).
+    - ``dashboard_cards(request)``: cards for the console workbench, each a dict with ``title``,
+      ``value``, optional ``link``, ``tone`` (ok/warn/bad) and ``note``; only what the user may see.
+    - ``community_metrics`` / ``staff_metrics``: :class:`core.comparison.Metric` rows for the
+      communities compared page and the staff measures, counting only what ``user`` may see.
+    - ``personal_data(user)``: the app's section of a person's PIPL export (a JSON-ready dict),
+      or None when the app keeps nothing about people.
+    - ``build_demo(ctx)``: adds the app's story to ``anju demo``; by default calls
+      ``<app>.demo.build(ctx)`` when the app has a ``demo`` module.
+    - ``restore_reference_data()``: puts back rows the app's data migrations ship, after a
+      transactional test flushed them (reference calendars, rule sets).
+    """
+
+    console_nav: ClassVar[Sequence[tuple]] = ()
+    portal_nav: ClassVar[Sequence[tuple]] = ()
+
+    def dashboard_cards(self, request: HttpRequest) -> list[dict]:
+        return []
+
+    def community_metrics(
+        self, user, community_ids: list[int], start: date, end: date, now: datetime
+    ) -> list[Metric]:
+        return []
+
+    def staff_metrics(
+        self, user, staff_ids: list[int], start: date, end: date, now: datetime
+    ) -> list[Metric]:
+        return []
+
+    def personal_data(self, user) -> dict | None:
+        return None
+
+    def build_demo(self, ctx: DemoContext) -> None:
+        module = self.optional_module("demo")
+        if module is not None:
+            module.build(ctx)
+
+    def restore_reference_data(self) -> None:
+        return None
+
+    def optional_module(self, name: str):
+        """``<app>.<name>`` when the app has it, else None (an import error inside it raises)."""
+        try:
+            return import_module(f"{self.name}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{self.name}.{name}":
+                raise
+            return None
+
+
+def anju_apps() -> Iterator[AnjuAppConfig]:
+    """The installed Anju apps, core first, in INSTALLED_APPS order."""
+    for config in apps.get_app_configs():
+        if isinstance(config, AnjuAppConfig):
+            yield config
+
+
+class CoreConfig(AnjuAppConfig):
     name = "anju.core"
     label = "core"
     verbose_name = _("Core")
 
-    # Navigation entries: (label, url name, permission or None, section)
     console_nav = [
         (_("Workbench"), "console:dashboard", None, "main"),
         (_("Communities compared"), "console:compare", "core.compare.view", "main"),
@@ -22,6 +120,9 @@ class CoreConfig(AppConfig):
     portal_nav = [
         (_("My home"), "portal:home", "🏠"),
     ]
+
+    def build_demo(self, ctx) -> None:
+        return None  # core's own demo is the frame every other app's story is built on
 
     def ready(self):
         from . import (

@@ -8,7 +8,7 @@ checks its own permission and scopes its rows with ``visible_to``."""
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
+from .apps import anju_apps
 
 
 @dataclass
@@ -70,10 +70,8 @@ def _gather(hook, user, ids, start, end, now=None):
 
     now = now or timezone.now()
     metrics = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, hook, None)
-        if provider is not None:
-            metrics.extend(provider(user, list(ids), start, end, now))
+    for config in anju_apps():
+        metrics.extend(getattr(config, hook)(user, list(ids), start, end, now))
     return metrics
 
 

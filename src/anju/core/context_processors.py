@@ -1,8 +1,8 @@
-from django.apps import apps
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from . import policy
+from .apps import anju_apps
 from .models import Community
 
 TAB_ORDER = ["portal:ticket-list", "portal:billing-bills", "portal:inbox", "portal:vote-list"]
@@ -23,8 +23,8 @@ SECTIONS = [
 def _console_nav(request):
     user = request.user
     items = []
-    for config in apps.get_app_configs():
-        for label, url_name, perm, section in getattr(config, "console_nav", []):
+    for config in anju_apps():
+        for label, url_name, perm, section in config.console_nav:
             if perm and not policy.staff_has(user, perm):
                 continue
             try:
@@ -46,8 +46,8 @@ def _console_nav(request):
 
 def _portal_nav():
     items = []
-    for config in apps.get_app_configs():
-        for label, url_name, icon in getattr(config, "portal_nav", []):
+    for config in anju_apps():
+        for label, url_name, icon in config.portal_nav:
             try:
                 items.append(
                     {"label": label, "url": reverse(url_name), "icon": icon, "name": url_name}

@@ -8,9 +8,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from importlib import import_module
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from . import audit
+from .apps import anju_apps
 from .choices import AreaSource, HouseUsage, Relation, Role
 from .crypto import blind_index
 from .models import (
@@ -354,15 +353,8 @@ def build(out=sys.stdout, progress=True):
     ctx = DemoContext(
         organization=org, communities=[a, b], staff=staff, residents=residents, rng=rng, out=out
     )
-    for config in apps.get_app_configs():
-        if config.name.startswith("anju.") and config.name != "anju.core":
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
-                continue
-            module.build(ctx)
+    for config in anju_apps():
+        config.build_demo(ctx)
     out.write(
         f"Demo: {len(houses)} houses, {Person.objects.filter(organization=org).count()} people.\n"
     )

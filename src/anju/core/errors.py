@@ -51,3 +51,17 @@ class Conflict(DomainError):
 def refuse(field, message, code=None):
     """Refuse with ``message`` on ``field``: the one way services name the field at fault."""
     raise DomainError(message, fields={field: [message]}, code=code)
+
+
+def full_clean(obj, exclude=None):
+    """Validate ``obj`` (fields and constraints) or raise DomainError naming every bad field."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean(exclude=exclude, validate_constraints=True)
+    except ValidationError as exc:
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        first = next(iter(fields.values()))[0]
+        raise DomainError(first, fields=fields) from exc

@@ -41,15 +41,10 @@ def beat_schedule():
 
 
 def _load_tasks():
-    from django.apps import apps
+    from .apps import anju_apps
 
-    for config in apps.get_app_configs():
-        if config.name.startswith("anju."):
-            try:
-                __import__(f"{config.name}.tasks")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.tasks":
-                    raise
+    for config in anju_apps():
+        config.optional_module("tasks")
 
 
 def run_due_jobs(last_run: dict, now: float):

@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from . import audit
+from .apps import anju_apps
 from .models import Occupancy, Person
 
 
@@ -47,10 +47,10 @@ def personal_data(user) -> dict:
                 }
             )
     # Domain apps add their sections: AppConfig.personal_data(user) -> dict
-    for config in apps.get_app_configs():
-        provider = getattr(config, "personal_data", None)
-        if provider is not None:
-            data[config.label] = provider(user)
+    for config in anju_apps():
+        section = config.personal_data(user)
+        if section is not None:
+            data[config.label] = section
     return data
 
 

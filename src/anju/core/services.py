@@ -1,12 +1,11 @@
 """Core write operations. Every write goes through here: validated, atomic, audited."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import audit, bounds, idnumbers
 from .choices import OWNER_RELATIONS
-from .errors import DomainError
+from .errors import DomainError, full_clean
 from .models import (
     Building,
     Community,
@@ -42,19 +41,8 @@ def validate_phone(phone: str, field="phone"):
     return phone
 
 
-def _full_clean(obj, exclude=None):
-    try:
-        obj.full_clean(exclude=exclude, validate_constraints=True)
-    except ValidationError as exc:
-        fields = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-        first = next(iter(fields.values()))[0]
-        raise DomainError(first, fields=fields) from exc
-
-
 def _save_new(actor, obj, action, exclude=None):
-    _full_clean(obj, exclude=exclude)
+    full_clean(obj, exclude=exclude)
     obj.save()
     audit.record(actor, action, obj, after=audit.snapshot(obj))
     return obj
@@ -63,7 +51,7 @@ def _save_new(actor, obj, action, exclude=None):
 @transaction.atomic
 def create_organization(actor, *, name, **extra):
     org = Organization(name=name, **extra)
-    _full_clean(org)
+    full_clean(org)
     org.save()
     audit.record(
         actor, "core.organization.created", org, organization=org, after=audit.snapshot(org)
@@ -186,7 +174,7 @@ def end_occupancy(actor, occupancy, *, until):
     before = audit.snapshot(occupancy)
     occupancy.until = until
     occupancy.is_representative = False
-    _full_clean(occupancy)
+    full_clean(occupancy)
     occupancy.save(update_fields=["until", "is_representative"])
     audit.record(
         actor, "core.occupancy.ended", occupancy, before=before, after=audit.snapshot(occupancy)
@@ -216,7 +204,7 @@ def update_object(actor, obj, data: dict, *, action=None):
         _clear_representative(actor, obj.house, keep=obj)
     for name, value in data.items():
         setattr(obj, name, value)
-    _full_clean(obj, exclude=["id_number_index"] if isinstance(obj, Person) else None)
+    full_clean(obj, exclude=["id_number_index"] if isinstance(obj, Person) else None)
     obj.save()
     after = audit.snapshot(obj)
     changed_before = {k: v for k, v in before.items() if after.get(k) != v}

@@ -213,19 +213,9 @@ def celery_worker(app, **kwargs):
 
 def restore_migration_data():
     """Put back the rows data migrations ship (solar terms, holidays, reminder templates, vote
-    rule sets) when a transactional test has flushed them."""
-    import importlib
+    rule sets) when a transactional test has flushed them: each app's
+    ``AnjuAppConfig.restore_reference_data``."""
+    from .apps import anju_apps
 
-    from django.apps import apps
-
-    from anju.governance.models import RuleSet
-    from anju.governance.seed import seed_rule_sets
-    from anju.notices.models import SolarTerm
-
-    if not SolarTerm.objects.exists():
-        importlib.import_module("anju.notices.migrations.0002_builtin_data").load(apps, None)
-        importlib.import_module(
-            "anju.notices.migrations.0007_national_holidays"
-        ).load_national_calendar(apps, None)
-    if not RuleSet.objects.exists():
-        seed_rule_sets(RuleSet)
+    for config in anju_apps():
+        config.restore_reference_data()

@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.apps import AnjuAppConfig
 
-class FacilitiesConfig(AppConfig):
+
+class FacilitiesConfig(AnjuAppConfig):
     name = "anju.facilities"
     label = "facilities"
     verbose_name = _("Facilities and safety")

@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.apps import AnjuAppConfig
 
-class GovernanceConfig(AppConfig):
+
+class GovernanceConfig(AnjuAppConfig):
     name = "anju.governance"
     label = "governance"
     verbose_name = _("Owners' governance")
@@ -52,3 +53,10 @@ class GovernanceConfig(AppConfig):
                 .order_by("cast_at")
             ]
         }
+
+    def restore_reference_data(self):
+        from .models import RuleSet
+        from .seed import seed_rule_sets
+
+        if not RuleSet.objects.exists():
+            seed_rule_sets(RuleSet)

@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.apps import AnjuAppConfig
 
-class IotConfig(AppConfig):
+
+class IotConfig(AnjuAppConfig):
     name = "anju.iot"
     label = "iot"
     verbose_name = _("IoT and energy")

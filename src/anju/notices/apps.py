@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.apps import AnjuAppConfig
 
-class NoticesConfig(AppConfig):
+
+class NoticesConfig(AnjuAppConfig):
     name = "anju.notices"
     label = "notices"
     verbose_name = _("Notices and surveys")
@@ -148,3 +149,16 @@ class NoticesConfig(AppConfig):
                     }
                 )
         return data
+
+    def restore_reference_data(self):
+        import importlib
+
+        from django.apps import apps
+
+        from .models import SolarTerm
+
+        if not SolarTerm.objects.exists():
+            importlib.import_module("anju.notices.migrations.0002_builtin_data").load(apps, None)
+            importlib.import_module(
+                "anju.notices.migrations.0007_national_holidays"
+            ).load_national_calendar(apps, None)

@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.apps import AnjuAppConfig
 
-class ServicedeskConfig(AppConfig):
+
+class ServicedeskConfig(AnjuAppConfig):
     name = "anju.servicedesk"
     label = "servicedesk"
     verbose_name = _("Service desk")

@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.apps import AnjuAppConfig
 
-class SpacesConfig(AppConfig):
+
+class SpacesConfig(AnjuAppConfig):
     name = "anju.spaces"
     label = "spaces"
     verbose_name = _("Shared spaces")

@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.apps import AnjuAppConfig
 
-class StaffConfig(AppConfig):
+
+class StaffConfig(AnjuAppConfig):
     name = "anju.staff"
     label = "staff"
     verbose_name = _("Staff performance and evaluations")

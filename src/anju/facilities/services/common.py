@@ -2,31 +2,20 @@
 
 import logging
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from anju.core import attachments as core_attachments
 from anju.core import policy
 from anju.core.choices import Role
-from anju.core.errors import (
+from anju.core.errors import (  # noqa: F401  (the facilities services import them from here)
     DomainError,
-    refuse,  # noqa: F401  (the facilities services import it from here)
+    full_clean,
+    refuse,
 )
 from anju.core.models import Membership
 from anju.core.notifications import notify
 
 log = logging.getLogger("anju.facilities")
-
-
-def full_clean(obj, exclude=None):
-    try:
-        obj.full_clean(exclude=exclude, validate_constraints=True)
-    except ValidationError as exc:
-        fields = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-        first = next(iter(fields.values()))[0]
-        raise DomainError(first, fields=fields) from exc
 
 
 def same_community(field, obj, community):
