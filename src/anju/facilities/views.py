@@ -187,12 +187,12 @@ class AssetDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         asset = self.object
-        from anju.servicedesk.models import Ticket
+        from anju.servicedesk import selectors as ticket_selectors
 
         ctx.update(
             certificates=[(c, c.days_left()) for c in asset.certificates.all()],
             tasks=asset.maintenance_tasks.select_related("plan").order_by("-due_on")[:20],
-            tickets=Ticket.objects.for_source(asset).order_by("-opened_at")[:10],
+            tickets=ticket_selectors.tickets_for_source(self.request.user, asset),
             qr=labels.qr_svg(self.request.build_absolute_uri(labels.asset_url(asset)), scale=3),
             scan_url=labels.asset_url(asset),
             can_manage=self.can("facilities.asset.manage", asset),

@@ -31,7 +31,7 @@ from anju.core.dates import parse_day
 from anju.core.errors import DomainError
 from anju.core.models import Community, House, Person
 
-from . import listing, queries, services
+from . import listing, selectors, services
 from .choices import (
     Category,
     Channel,
@@ -670,7 +670,7 @@ def service_kpis(request):
         if community is None:
             raise NotFound()
         tickets = tickets.filter(community_id=community.pk)
-    data = queries.kpis(tickets, start, end)
+    data = selectors.kpis(tickets, start, end)
     data["community"] = community.pk if community else None
     return Response(data)
 
@@ -696,7 +696,7 @@ def service_on_time(request):
             {
                 "house": h.pk,
                 "house_label": f"{h.building.name}-{h.number}",
-                **queries.resident_on_time(h),
+                **selectors.resident_on_time(h),
             }
             for h in houses
         ]
@@ -711,7 +711,7 @@ ROSTER_MANAGE = "servicedesk.roster.manage"  # community managers (and the compa
 
 def roster_staff(**kwargs):
     """A staff member the caller may plan (same company, the caller's communities); else 404."""
-    return StaffField(ROSTER_MANAGE, roles=queries.SERVICE_ROLES, **kwargs)
+    return StaffField(ROSTER_MANAGE, roles=selectors.SERVICE_ROLES, **kwargs)
 
 
 class StaffSkillSerializer(serializers.ModelSerializer):
@@ -752,7 +752,7 @@ class StaffSkillViewSet(ScopedModelViewSet):
         queryset = super().get_queryset().order_by("user_id", "skill")
         community = params_query.identifier(self.request.query_params, "community")
         if self.action == "list" and community:
-            staff = queries.staff_in_scope(self.request.user, ROSTER_VIEW).filter(
+            staff = selectors.staff_in_scope(self.request.user, ROSTER_VIEW).filter(
                 Q(memberships__communities=community)
                 | Q(memberships__communities__isnull=True, memberships__active=True)
             )
@@ -856,8 +856,8 @@ class DutyShiftViewSet(ScopedModelViewSet):
                 message = _("The start must not be after the end.")
                 raise DomainError(message, fields={"from": [message]})
             queryset = queryset.filter(
-                starts_at__lt=queries.period_bounds(start, end)[1],
-                ends_at__gt=queries.period_bounds(start, end)[0],
+                starts_at__lt=selectors.period_bounds(start, end)[1],
+                ends_at__gt=selectors.period_bounds(start, end)[0],
             )
         return queryset
 

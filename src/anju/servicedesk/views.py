@@ -34,7 +34,7 @@ from anju.core.errors import DomainError
 from anju.core.models import Community, House, Membership, Person, User
 from anju.core.portal import ResidentMixin
 
-from . import actions, conf, queries, services
+from . import actions, conf, selectors, services
 from .choices import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -195,14 +195,14 @@ class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
                 community_id = house.community_id
                 initial["community"] = house.community_id
         form = form or IntakeForm(user=user, community_id=community_id, initial=initial)
-        queue = list(queries.staff_queue(tickets)[:40])
+        queue = list(selectors.staff_queue(tickets)[:40])
         queue.sort(key=lambda t: (t.status == Status.WAITING, t.current_due()[1]))
         mine = (
             tickets.filter(first_responder=user, status__in=ACTIVE_STATUSES)
             .select_related("house__building", "assignee")
             .order_by("resolve_due_at")[:30]
         )
-        visits = queries.return_visits_due(
+        visits = selectors.return_visits_due(
             ReturnVisit.objects.visible_to(user, "servicedesk.ticket.return_visit").filter(
                 community_id__in=tickets.values("community_id").distinct()
             )
@@ -494,26 +494,26 @@ class KpiView(StaffRequiredMixin, generic.TemplateView):
         tickets = Ticket.objects.visible_to(user, "servicedesk.kpi.view")
         if self.request.community_id:
             tickets = tickets.filter(community_id=self.request.community_id)
-        data = queries.kpis(tickets, start, end)
+        data = selectors.kpis(tickets, start, end)
         communities = Community.objects.visible_to(user, "servicedesk.kpi.view").order_by("name")
         if self.request.community_id:
             communities = communities.filter(pk=self.request.community_id)
         communities = list(communities[:20])
-        lo, hi = queries.period_bounds(start, end)
+        lo, hi = selectors.period_bounds(start, end)
         counts = {  # one grouped query for all the communities shown
             row["community_id"]: row
             for row in tickets.filter(
                 community_id__in=[c.pk for c in communities], opened_at__gte=lo, opened_at__lt=hi
             )
             .values("community_id")
-            .annotate(**queries.on_time_expressions())
+            .annotate(**selectors.on_time_expressions())
             .order_by()
         }
         compare = [
             {
                 "name": c.name,
                 **{
-                    k: queries._ratio(
+                    k: selectors._ratio(
                         counts.get(c.pk, {}).get(f"{k}_ok", 0),
                         counts.get(c.pk, {}).get(f"{k}_total", 0),
                     )
@@ -676,7 +676,7 @@ class ShiftForm(forms.Form):
         if community_id:
             communities = communities.filter(pk=community_id)
         self.fields["community"].queryset = communities
-        self.fields["user"].queryset = queries.staff_in_scope(user, ROSTER_MANAGE).order_by(
+        self.fields["user"].queryset = selectors.staff_in_scope(user, ROSTER_MANAGE).order_by(
             "first_name", "username"
         )
         self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.username
@@ -707,15 +707,15 @@ class RosterView(StaffRequiredMixin, generic.TemplateView):
         user, now = self.request.user, timezone.now()
         monday = _week_start(self.request.GET.get("week"))
         communities = self.communities()
-        duty_now = queries.on_duty_now([c.pk for c in communities], now)
+        duty_now = selectors.on_duty_now([c.pk for c in communities], now)
         weeks = []
         for community in communities:
             roles = {}
-            for role in reversed(queries.SERVICE_ROLES):  # the first listed role wins
+            for role in reversed(selectors.SERVICE_ROLES):  # the first listed role wins
                 for member in services._members(community, [role]):
                     roles[member.pk] = role
-            staff = services._members(community, list(queries.SERVICE_ROLES))
-            week = queries.roster_week(community, monday, staff, now, roles)
+            staff = services._members(community, list(selectors.SERVICE_ROLES))
+            week = selectors.roster_week(community, monday, staff, now, roles)
             week["can_manage"] = policy.staff_has(user, ROSTER_MANAGE, community.pk)
             week["on_duty"] = _on_duty_rows(duty_now.get(community.pk, []))
             weeks.append(week)
@@ -816,7 +816,7 @@ class SkillsView(StaffRequiredMixin, generic.TemplateView):
 
     def staff(self):
         user = self.request.user
-        staff = queries.staff_in_scope(user, ROSTER_VIEW)
+        staff = selectors.staff_in_scope(user, ROSTER_VIEW)
         community_id = self.request.community_id
         if community_id:
             staff = staff.filter(
@@ -824,7 +824,7 @@ class SkillsView(StaffRequiredMixin, generic.TemplateView):
                 | Q(memberships__communities__isnull=True, memberships__active=True)
             ).distinct()
         role = self.request.GET.get("role")
-        if role in queries.SERVICE_ROLES:
+        if role in selectors.SERVICE_ROLES:
             staff = staff.filter(memberships__role=role, memberships__active=True).distinct()
         skill = self.request.GET.get("skill")
         if skill in Skill.values:
@@ -856,7 +856,7 @@ class SkillsView(StaffRequiredMixin, generic.TemplateView):
         if self.request.community_id:
             communities = communities.filter(pk=self.request.community_id)
         duty = {}
-        for shifts in queries.on_duty_now(communities.values_list("pk", flat=True), now).values():
+        for shifts in selectors.on_duty_now(communities.values_list("pk", flat=True), now).values():
             for shift in shifts:
                 duty.setdefault(shift.user_id, []).append(shift)
         community_names = dict(
@@ -866,14 +866,14 @@ class SkillsView(StaffRequiredMixin, generic.TemplateView):
         )
         load = services.open_load(ids)
         manageable = set(
-            queries.staff_in_scope(user, ROSTER_MANAGE)
+            selectors.staff_in_scope(user, ROSTER_MANAGE)
             .filter(pk__in=ids)
             .values_list("pk", flat=True)
         )
         rows = []
         for person in people:
             memberships = [
-                m for m in person.service_memberships if m.role in queries.SERVICE_ROLES
+                m for m in person.service_memberships if m.role in selectors.SERVICE_ROLES
             ] or person.service_memberships
             roles = sorted({m.get_role_display() for m in memberships}, key=str)
             where = sorted({c.name for m in memberships for c in m.communities.all()}) or [
@@ -920,7 +920,7 @@ class SkillsView(StaffRequiredMixin, generic.TemplateView):
         if not policy.staff_has(request.user, ROSTER_MANAGE):
             raise PermissionDenied
         person = (
-            queries.staff_in_scope(request.user, ROSTER_MANAGE)
+            selectors.staff_in_scope(request.user, ROSTER_MANAGE)
             .filter(pk=request.POST.get("user") if request.POST.get("user", "").isdigit() else 0)
             .first()
         )
@@ -982,7 +982,7 @@ class PortalTicketList(ResidentMixin, generic.TemplateView):
         houses = House.objects.filter(pk__in=user.resident_house_ids()).select_related(
             "building", "community"
         )
-        rates = [{"house": h, **queries.resident_on_time(h)} for h in houses[:3]]
+        rates = [{"house": h, **selectors.resident_on_time(h)} for h in houses[:3]]
         ctx.update(title=_("My repairs"), rows=decorate(tickets), rates=rates)
         return ctx
 

@@ -9,7 +9,7 @@ import time_machine
 from anju.core.errors import DomainError
 from anju.core.models import AuditEntry
 from anju.core.testing import make_user
-from anju.servicedesk import queries, services
+from anju.servicedesk import selectors, services
 from anju.servicedesk.models import DutyShift, StaffSkill
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +166,7 @@ def test_set_skills_and_scope_by_community(world):
     assert visible("outsider") == set()
     assert visible("technician") == set()
     assert set(
-        queries.staff_in_scope(world.users["manager2"], "servicedesk.roster.manage").values_list(
+        selectors.staff_in_scope(world.users["manager2"], "servicedesk.roster.manage").values_list(
             "username", flat=True
         )
     ) == {"manager2", "tech_b2"}
@@ -195,7 +195,7 @@ def test_dispatch_follows_the_roster(world):
         assert services.dispatch_candidates(ticket)[0] == world.users["technician"]
     with time_machine.travel(T0 + timedelta(hours=4), tick=False):
         assert services.dispatch_candidates(ticket) == [other]
-        on_duty = queries.on_duty_now([world.community.pk])[world.community.pk]
+        on_duty = selectors.on_duty_now([world.community.pk])[world.community.pk]
         assert [s.user for s in on_duty] == [other]
 
 

@@ -9,7 +9,7 @@ import time_machine
 from anju.core.models import Notification
 from anju.servicedesk import services
 from anju.servicedesk.models import Escalation, TicketPause
-from anju.servicedesk.queries import kpis, resident_on_time
+from anju.servicedesk.selectors import kpis, resident_on_time
 from anju.servicedesk.tasks import escalate_overdue_tickets
 
 pytestmark = pytest.mark.django_db

@@ -536,3 +536,13 @@ def staff_metrics(user, staff_ids, start, end, now=None):
             section,
         ),
     ]
+
+
+def tickets_for_source(user, source, limit=10):
+    """The newest tickets raised from ``source`` (an asset, a hazard, a meter) that ``user`` may
+    see: what other apps show beside their own objects."""
+    return (
+        Ticket.objects.visible_to(user, "servicedesk.ticket.view")
+        .for_source(source)
+        .order_by("-opened_at")[:limit]
+    )
