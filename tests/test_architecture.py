@@ -30,9 +30,9 @@ CROSS_PENDING = {  # issue 17: through the other app's services or selectors ins
     "anju.spaces.services -> anju.governance.income",
     "anju.spaces.views -> anju.billing.models",
 }
-CYCLES_PENDING = 4  # issue 17: governance services/fund/income/disclosure, notices, core x2
+CYCLES_PENDING = 2  # issue 17: governance services/fund/income/disclosure, notices
 PRIVATE_PENDING = 2
-ACTOR_PENDING = 52
+ACTOR_PENDING = 41
 
 
 def modules():

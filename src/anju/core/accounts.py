@@ -66,7 +66,7 @@ def _authorities(actor, perm):
     return [m for m in actor.active_memberships() if policy.role_has(m.role, perm)]
 
 
-def covers_user(actor, target, perm=USER_PERMISSION):
+def covers_user(target, perm=USER_PERMISSION, *, actor):
     """True when ``actor``'s authority covers every membership (and the person) of ``target``."""
     if not getattr(actor, "is_authenticated", False):
         return False
@@ -92,11 +92,11 @@ def covers_user(actor, target, perm=USER_PERMISSION):
     return True
 
 
-def can_change_user(actor, target):
-    return covers_user(actor, target, USER_PERMISSION)
+def can_change_user(target, *, actor):
+    return covers_user(target, USER_PERMISSION, actor=actor)
 
 
-def can_grant(actor, *, organization_id, role, community_ids):
+def can_grant(*, actor, organization_id, role, community_ids):
     """True when ``actor`` may give a membership of this shape (create it or change one to it)."""
     if actor.is_superuser:
         return True
@@ -111,7 +111,7 @@ def can_grant(actor, *, organization_id, role, community_ids):
 
 
 def _require_user_authority(actor, target, perm=USER_PERMISSION):
-    if not covers_user(actor, target, perm):
+    if not covers_user(target, perm, actor=actor):
         raise Forbidden(
             _(
                 "You cannot change this login: it holds a role or works in communities "
@@ -121,7 +121,9 @@ def _require_user_authority(actor, target, perm=USER_PERMISSION):
 
 
 def _require_grant(actor, *, organization_id, role, community_ids):
-    if can_grant(actor, organization_id=organization_id, role=role, community_ids=community_ids):
+    if can_grant(
+        organization_id=organization_id, role=role, community_ids=community_ids, actor=actor
+    ):
         return
     if role == Role.ORG_ADMIN or not community_ids:
         message = _(
@@ -207,7 +209,7 @@ def _validated_password(password, user, field="password"):
 
 @transaction.atomic
 def create_user(
-    actor, *, username, password, phone=None, person=None, email="", organization=None, **extra
+    *, actor, username, password, phone=None, person=None, email="", organization=None, **extra
 ):
     """A new login: staff of ``organization`` (memberships follow) or a resident (``person``)."""
     if not actor.is_superuser:
@@ -239,7 +241,7 @@ def create_user(
 
 
 @transaction.atomic
-def update_user(actor, user, data: dict):
+def update_user(user, data: dict, *, actor):
     """Change a login's fields (and its password, set by someone else) within the authority."""
     data = dict(data)
     password = data.pop("password", None)
@@ -313,7 +315,7 @@ def _community_ids(communities):
 
 
 @transaction.atomic
-def grant_membership(actor, *, user, organization, role, communities=()):
+def grant_membership(*, actor, user, organization, role, communities=()):
     communities = list(communities)
     for community in communities:
         if community.organization_id != organization.pk:
@@ -357,7 +359,7 @@ def _shape(membership, communities):
 
 
 @transaction.atomic
-def update_membership(actor, membership, data: dict):
+def update_membership(membership, data: dict, *, actor):
     data = dict(data)
     for name in ("user", "organization"):
         if name in data and getattr(data[name], "pk", data[name]) != getattr(
@@ -413,7 +415,7 @@ def update_membership(actor, membership, data: dict):
 
 
 @transaction.atomic
-def delete_membership(actor, membership):
+def delete_membership(membership, *, actor):
     user = membership.user
     _require_user_authority(actor, user, MEMBERSHIP_PERMISSION)
     if _is_active_admin(membership) and user.is_active:
@@ -432,7 +434,7 @@ def delete_membership(actor, membership):
 
 
 @transaction.atomic
-def revoke_login(actor, login):
+def revoke_login(login, *, actor):
     """The owner ends one of their logins (a token or a session)."""
     if login.user_id != actor.pk:
         raise Forbidden(_("This is not one of your logins."))
@@ -447,7 +449,7 @@ def revoke_login(actor, login):
 
 
 @transaction.atomic
-def revoke_other_logins(actor, *, keep=None):
+def revoke_other_logins(*, actor, keep=None):
     """The owner ends every login but the one in use (``keep``)."""
     others = actor.logins.exclude(pk=keep) if keep is not None else actor.logins.all()
     ended = logins.revoke(others)

@@ -363,7 +363,7 @@ def parse(community, fileobj) -> ImportReport:
 
 
 @transaction.atomic
-def import_workbook(actor, community, fileobj, *, write_valid_rows=False) -> ImportReport:
+def import_workbook(community, fileobj, *, actor, write_valid_rows=False) -> ImportReport:
     """Validate, then write in bulk when the file is valid or the user confirmed partial import."""
     report = parse(community, fileobj)
     if report.errors and not write_valid_rows:

@@ -689,11 +689,12 @@ class Job(models.Model):
     def __str__(self):
         return f"{self.kind} {self.status}"
 
+    # kind -> label; apps register theirs through core.progress.KIND_LABELS (the same dict)
+    KIND_LABELS: dict = {}
+
     @property
     def kind_label(self):
-        from .progress import KIND_LABELS
-
-        return KIND_LABELS.get(self.kind, self.kind)
+        return self.KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def percent(self):

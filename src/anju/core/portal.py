@@ -41,7 +41,7 @@ class HomeView(ResidentMixin, generic.TemplateView):
 @require_POST
 def toggle_large_text(request):
     if request.user.is_authenticated:
-        services.set_large_text(request.user, enabled=not request.user.large_text)
+        services.set_large_text(enabled=not request.user.large_text, actor=request.user)
     return redirect(request.POST.get("next") or "/app/me/")
 
 

@@ -157,24 +157,24 @@ class ProfileMixin(LoginRequiredMixin):
         return self.render_to_response(self.get_context_data())
 
 
-def revoke_login(request, pk, profile_url):
+def revoke_login_page(request, pk, profile_url):
     if not request.user.is_authenticated:
         raise Http404
     login = request.user.logins.filter(pk=pk).first()
     if login is None:
         raise Http404
     ending_this_session = login.session_key and login.session_key == request.session.session_key
-    accounts.revoke_login(request.user, login)
+    accounts.revoke_login(login, actor=request.user)
     if ending_this_session:
         return redirect(profile_url)  # the session is gone: the login page follows
     messages.success(request, _("The login was ended."))
     return redirect(profile_url)
 
 
-def revoke_other_logins(request, profile_url):
+def revoke_other_logins_page(request, profile_url):
     if not request.user.is_authenticated:
         raise Http404
-    ended = accounts.revoke_other_logins(request.user, keep=logins.current_login_id(request))
+    ended = accounts.revoke_other_logins(keep=logins.current_login_id(request), actor=request.user)
     messages.success(
         request,
         ngettext("%(count)d other login was ended.", "%(count)d other logins were ended.", ended)
@@ -201,12 +201,12 @@ class ConsoleProfileView(StaffRequiredMixin, ProfileMixin, generic.TemplateView)
 
 @require_POST
 def console_revoke_login(request, pk):
-    return revoke_login(request, pk, ConsoleProfileView.profile_url)
+    return revoke_login_page(request, pk, ConsoleProfileView.profile_url)
 
 
 @require_POST
 def console_revoke_other_logins(request):
-    return revoke_other_logins(request, ConsoleProfileView.profile_url)
+    return revoke_other_logins_page(request, ConsoleProfileView.profile_url)
 
 
 # Portal ----------------------------------------------------------------------------------
@@ -225,9 +225,9 @@ class PortalProfileView(ProfileMixin, generic.TemplateView):
 
 @require_POST
 def portal_revoke_login(request, pk):
-    return revoke_login(request, pk, PortalProfileView.profile_url)
+    return revoke_login_page(request, pk, PortalProfileView.profile_url)
 
 
 @require_POST
 def portal_revoke_other_logins(request):
-    return revoke_other_logins(request, PortalProfileView.profile_url)
+    return revoke_other_logins_page(request, PortalProfileView.profile_url)

@@ -29,7 +29,7 @@ from .models import Job
 log = logging.getLogger("anju.jobs")
 
 # Job kind -> what the console calls it; apps add theirs.
-KIND_LABELS = {}
+KIND_LABELS = Job.KIND_LABELS  # apps add {kind: label} here
 
 
 def launch(actor, kind, task, *, community=None, organization=None, **arguments):

@@ -7,6 +7,7 @@ rows the user may see with that permission. It fails closed: no membership, noth
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.db.models import Q
 
@@ -211,8 +212,7 @@ def staff_in_scope(user, perm, roles=None):
     """Active staff ``user`` may see with ``perm`` (any of their memberships when None): people
     with an active membership (in one of ``roles``, any when None) in the same company and, when the user's own membership is limited
     to some communities, in those communities (staff without a community limit work in all)."""
-    from .models import User
-
+    User = get_user_model()
     if not getattr(user, "is_authenticated", False):
         return User.objects.none()
     base = Q(memberships__active=True)

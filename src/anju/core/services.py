@@ -49,7 +49,7 @@ def _save_new(actor, obj, action, exclude=None):
 
 
 @transaction.atomic
-def create_organization(actor, *, name, **extra):
+def create_organization(*, actor, name, **extra):
     org = Organization(name=name, **extra)
     full_clean(org)
     org.save()
@@ -60,14 +60,14 @@ def create_organization(actor, *, name, **extra):
 
 
 @transaction.atomic
-def create_community(actor, *, organization, name, **extra):
+def create_community(*, actor, organization, name, **extra):
     return _save_new(
         actor, Community(organization=organization, name=name, **extra), "core.community.created"
     )
 
 
 @transaction.atomic
-def create_building(actor, *, community, name, **extra):
+def create_building(*, actor, community, name, **extra):
     obj = Building(
         organization_id=community.organization_id, community=community, name=name, **extra
     )
@@ -75,7 +75,7 @@ def create_building(actor, *, community, name, **extra):
 
 
 @transaction.atomic
-def create_entrance(actor, *, building, name):
+def create_entrance(*, actor, building, name):
     obj = Entrance(
         organization_id=building.organization_id,
         community_id=building.community_id,
@@ -86,7 +86,7 @@ def create_entrance(actor, *, building, name):
 
 
 @transaction.atomic
-def create_house(actor, *, building, number, area, **extra):
+def create_house(*, actor, building, number, area, **extra):
     bounds.area(area)
     bounds.floor(extra.get("floor"))
     entrance = extra.get("entrance")
@@ -107,7 +107,7 @@ def create_house(actor, *, building, number, area, **extra):
 
 
 @transaction.atomic
-def create_person(actor, *, organization, name, phone="", id_number="", **extra):
+def create_person(*, actor, organization, name, phone="", id_number="", **extra):
     obj = Person(
         organization=organization,
         name=name.strip(),
@@ -120,8 +120,8 @@ def create_person(actor, *, organization, name, phone="", id_number="", **extra)
 
 @transaction.atomic
 def create_occupancy(
-    actor,
     *,
+    actor,
     house,
     person,
     relation,
@@ -169,7 +169,7 @@ def _clear_representative(actor, house, keep=None):
 
 
 @transaction.atomic
-def end_occupancy(actor, occupancy, *, until):
+def end_occupancy(occupancy, *, actor, until):
     """Move-out or sale: the relation ends; the history stays."""
     before = audit.snapshot(occupancy)
     occupancy.until = until
@@ -183,7 +183,7 @@ def end_occupancy(actor, occupancy, *, until):
 
 
 @transaction.atomic
-def update_object(actor, obj, data: dict, *, action=None):
+def update_object(obj, data: dict, *, actor, action=None):
     """Change fields of a core object, validated and audited."""
     before = audit.snapshot(obj)
     if isinstance(obj, Person):
@@ -216,7 +216,7 @@ def update_object(actor, obj, data: dict, *, action=None):
 
 
 @transaction.atomic
-def delete_object(actor, obj):
+def delete_object(obj, *, actor):
     before = audit.snapshot(obj)
     kwargs = {"organization": obj} if isinstance(obj, Organization) else {}
     audit.record(actor, f"core.{obj._meta.model_name}.deleted", obj, before=before, **kwargs)
@@ -233,7 +233,7 @@ def delete_object(actor, obj):
 
 
 @transaction.atomic
-def set_large_text(actor, *, enabled: bool):
+def set_large_text(*, actor, enabled: bool):
     actor.large_text = enabled
     actor.save(update_fields=["large_text"])
     return actor

@@ -213,7 +213,7 @@ class CommunityCreate(ServiceFormView):
             self.request.user, "core.community.change", organization_id=data["organization"].pk
         ):
             raise DomainError(_("You may not add communities to this company."))
-        return services.create_community(self.request.user, **data)
+        return services.create_community(**data, actor=self.request.user)
 
     def success_url_for(self, obj):
         return reverse("console:community-detail", args=[obj.pk])
@@ -247,7 +247,7 @@ class EditView(ServiceFormView):
         return form
 
     def perform(self, data):
-        return services.update_object(self.request.user, self.object, data)
+        return services.update_object(self.object, data, actor=self.request.user)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -312,7 +312,7 @@ class BuildingCreate(ServiceFormView):
     title = _("New building")
 
     def perform(self, data):
-        return services.create_building(self.request.user, **data)
+        return services.create_building(**data, actor=self.request.user)
 
     def success_url_for(self, obj):
         return reverse("console:building-detail", args=[obj.pk])
@@ -398,7 +398,7 @@ class HouseCreate(ServiceFormView):
     title = _("New house")
 
     def perform(self, data):
-        return services.create_house(self.request.user, **data)
+        return services.create_house(**data, actor=self.request.user)
 
     def success_url_for(self, obj):
         return reverse("console:house-detail", args=[obj.pk])
@@ -514,7 +514,7 @@ class PersonCreate(ServiceFormView):
     title = _("New person")
 
     def perform(self, data):
-        return services.create_person(self.request.user, **data)
+        return services.create_person(**data, actor=self.request.user)
 
     def success_url_for(self, obj):
         return reverse("console:person-detail", args=[obj.pk])
@@ -542,7 +542,7 @@ class OccupancyCreate(ServiceFormView):
         return initial
 
     def perform(self, data):
-        return services.create_occupancy(self.request.user, **data)
+        return services.create_occupancy(**data, actor=self.request.user)
 
     def success_url_for(self, obj):
         return reverse("console:house-detail", args=[obj.house_id])
@@ -555,7 +555,7 @@ def occupancy_end(request, pk):
     occ = Occupancy.objects.visible_to(request.user, "core.occupancy.view").filter(pk=pk).first()
     if occ is None or not policy.staff_has(request.user, "core.occupancy.change", occ.community_id):
         raise Http404
-    services.end_occupancy(request.user, occ, until=timezone.localdate())
+    services.end_occupancy(occ, until=timezone.localdate(), actor=request.user)
     messages.success(request, _("The occupancy has ended."))
     return redirect("console:house-detail", pk=occ.house_id)
 
@@ -596,7 +596,10 @@ class ImportView(StaffRequiredMixin, generic.FormView):
                 report = imports.parse(community, upload)
             else:
                 report = imports.import_workbook(
-                    self.request.user, community, upload, write_valid_rows=action == "write_valid"
+                    community,
+                    upload,
+                    write_valid_rows=action == "write_valid",
+                    actor=self.request.user,
                 )
         except DomainError as exc:
             form.add_error("file", exc.message)

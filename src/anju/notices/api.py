@@ -185,7 +185,7 @@ class NoticeViewSet(ScopedModelViewSet):
             raise InvalidTransition("delete", instance.status, instance.allowed_actions())
         from anju.core import services as core_services
 
-        core_services.delete_object(self.request.user, instance)
+        core_services.delete_object(instance, actor=self.request.user)
 
     def _done(self, notice):
         return Response(NoticeSerializer(notice, context=self.get_serializer_context()).data)
@@ -386,7 +386,7 @@ class ReminderTemplateViewSet(ScopedModelViewSet):
             raise PermissionDenied(_("Built-in templates cannot be deleted."))
         from anju.core import services as core_services
 
-        core_services.delete_object(self.request.user, instance)
+        core_services.delete_object(instance, actor=self.request.user)
 
 
 class ReminderProposalSerializer(serializers.ModelSerializer):
@@ -756,7 +756,7 @@ class SurveyViewSet(ScopedModelViewSet):
             )
         from anju.core import services as core_services
 
-        core_services.delete_object(self.request.user, instance)
+        core_services.delete_object(instance, actor=self.request.user)
 
     def _check(self, survey, perm="notices.survey.manage"):
         if not policy.user_has(self.request.user, perm, survey.community_id):

@@ -2,7 +2,6 @@
 (core.accounts), the API token login, and the caller's own password and logins (``/me/``)."""
 
 from django.contrib.auth import update_session_auth_hash
-from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -14,29 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import accounts, logins, policy, signin
-from ..models import Membership, Person, User
+from ..models import Membership, User
+from ..selectors import users_visible_to
 from . import serializers as s
 from .viewsets import ScopedModelViewSet
-
-
-def users_visible_to(user):
-    """Logins a staff member may see: their companies' staff and residents in their scope."""
-    if not user.is_authenticated:
-        return User.objects.none()
-    if user.is_superuser:
-        return User.objects.all()
-    org_ids = [
-        m.organization_id
-        for m in user.active_memberships()
-        if policy.role_has(m.role, "core.user.view")
-    ]
-    people = Person.objects.visible_to(user, "core.person.view").values("pk")
-    return User.objects.filter(
-        Q(pk=user.pk)
-        | Q(home_organization_id__in=org_ids)
-        | Q(memberships__organization_id__in=org_ids)
-        | Q(person__in=people, person__isnull=False)
-    ).distinct()
 
 
 class UserViewSet(
@@ -81,12 +61,17 @@ class UserViewSet(
             )
         )
         serializer.instance = accounts.create_user(
-            user, organization=org, home_organization=org, **data
+            organization=org,
+            home_organization=org,
+            **data,
+            actor=user,
         )
 
     def perform_update(self, serializer):
         serializer.instance = accounts.update_user(
-            self.request.user, serializer.instance, dict(serializer.validated_data)
+            serializer.instance,
+            dict(serializer.validated_data),
+            actor=self.request.user,
         )
 
 
@@ -99,15 +84,17 @@ class MembershipViewSet(ScopedModelViewSet):
     filterset_fields = ["organization", "role", "user", "active"]
 
     def create_object(self, data):
-        return accounts.grant_membership(self.request.user, **data)
+        return accounts.grant_membership(**data, actor=self.request.user)
 
     def perform_update(self, serializer):
         serializer.instance = accounts.update_membership(
-            self.request.user, serializer.instance, dict(serializer.validated_data)
+            serializer.instance,
+            dict(serializer.validated_data),
+            actor=self.request.user,
         )
 
     def perform_destroy(self, instance):
-        accounts.delete_membership(self.request.user, instance)
+        accounts.delete_membership(instance, actor=self.request.user)
 
 
 class TokenLoginSerializer(serializers.Serializer):
@@ -219,7 +206,7 @@ def me_login(request, pk):
     login = request.user.logins.filter(pk=pk).first()
     if login is None:
         raise NotFound()
-    accounts.revoke_login(request.user, login)
+    accounts.revoke_login(login, actor=request.user)
     return Response(status=204)
 
 

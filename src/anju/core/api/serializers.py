@@ -18,6 +18,7 @@ from ..models import (
     Person,
     User,
 )
+from ..selectors import users_visible_to
 from .fields import ScopedRelatedField
 
 
@@ -183,8 +184,6 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 def _logins_visible(user, perm):
-    from .accounts import users_visible_to
-
     return users_visible_to(user)
 
 

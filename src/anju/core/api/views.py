@@ -28,11 +28,10 @@ from ..models import (
 from . import accounts as accounts_api
 from . import query
 from . import serializers as s
-from .accounts import (  # noqa: F401 (urls.py and serializers import these from here)
+from .accounts import (  # noqa: F401 (urls.py imports these from here)
     MembershipViewSet,
     TokenView,
     UserViewSet,
-    users_visible_to,
 )
 from .fields import ScopedRelatedField
 from .viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -48,7 +47,8 @@ class OrganizationViewSet(ScopedModelViewSet):
         if not self.request.user.is_superuser:
             raise PermissionDenied(_("Only the platform administrator can add a company."))
         serializer.instance = services.create_organization(
-            self.request.user, **serializer.validated_data
+            **serializer.validated_data,
+            actor=self.request.user,
         )
 
 
@@ -60,7 +60,7 @@ class CommunityViewSet(ScopedModelViewSet):
     search_fields = ["name", "address"]
 
     def create_object(self, data):
-        return services.create_community(self.request.user, **data)
+        return services.create_community(**data, actor=self.request.user)
 
     def get_queryset(self):
         return super().get_queryset().order_by("organization_id", "name")
@@ -74,7 +74,7 @@ class BuildingViewSet(ScopedModelViewSet):
     search_fields = ["name"]
 
     def create_object(self, data):
-        return services.create_building(self.request.user, **data)
+        return services.create_building(**data, actor=self.request.user)
 
 
 class EntranceViewSet(ScopedModelViewSet):
@@ -84,7 +84,7 @@ class EntranceViewSet(ScopedModelViewSet):
     filterset_fields = ["community", "building"]
 
     def create_object(self, data):
-        return services.create_entrance(self.request.user, **data)
+        return services.create_entrance(**data, actor=self.request.user)
 
 
 class HouseViewSet(ScopedModelViewSet):
@@ -105,7 +105,7 @@ class HouseViewSet(ScopedModelViewSet):
     ordering_fields = ["number", "area", "floor"]
 
     def create_object(self, data):
-        return services.create_house(self.request.user, **data)
+        return services.create_house(**data, actor=self.request.user)
 
 
 class PersonViewSet(ScopedModelViewSet):
@@ -116,7 +116,7 @@ class PersonViewSet(ScopedModelViewSet):
     search_fields = ["name", "phone"]
 
     def create_object(self, data):
-        return services.create_person(self.request.user, **data)
+        return services.create_person(**data, actor=self.request.user)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -139,7 +139,7 @@ class OccupancyViewSet(ScopedModelViewSet):
     filterset_fields = ["community", "house", "person", "relation", "is_payer", "is_representative"]
 
     def create_object(self, data):
-        return services.create_occupancy(self.request.user, **data)
+        return services.create_occupancy(**data, actor=self.request.user)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -208,10 +208,10 @@ class ImportViewSet(viewsets.GenericViewSet):
             report = imports.parse(community, upload)
         else:
             report = imports.import_workbook(
-                request.user,
                 community,
                 upload,
                 write_valid_rows=serializer.validated_data["confirm"],
+                actor=request.user,
             )
         return Response(report.as_dict(), status=200 if report.valid or report.written else 400)
 

@@ -117,11 +117,13 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = services.update_object(
-            self.request.user, serializer.instance, dict(serializer.validated_data)
+            serializer.instance,
+            dict(serializer.validated_data),
+            actor=self.request.user,
         )
 
     def perform_destroy(self, instance):
-        services.delete_object(self.request.user, instance)
+        services.delete_object(instance, actor=self.request.user)
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

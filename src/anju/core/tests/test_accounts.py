@@ -187,7 +187,7 @@ def test_the_service_applies_the_same_authority(world, actor, target, expected):
         return  # not visible: the API stops before the rule
     from anju.core import accounts
 
-    assert accounts.can_change_user(users[actor], users[target]) == (expected == 200)
+    assert accounts.can_change_user(users[target], actor=users[actor]) == (expected == 200)
 
 
 # (actor, membership change, allowed)
@@ -233,7 +233,11 @@ def _grant(world, actor, change, target):
     from anju.core import accounts
 
     return accounts.grant_membership(
-        actor, user=target, organization=world.org, role=change["role"], communities=chosen
+        user=target,
+        organization=world.org,
+        role=change["role"],
+        communities=chosen,
+        actor=actor,
     )
 
 

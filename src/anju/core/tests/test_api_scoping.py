@@ -256,7 +256,9 @@ def test_moved_out_tenant_loses_access(world, api):
 
     occ = Occupancy.objects.get(person=world.people["tenant"])
     services.end_occupancy(
-        world.users["agent"], occ, until=timezone.localdate() - timedelta(days=1)
+        occ,
+        until=timezone.localdate() - timedelta(days=1),
+        actor=world.users["agent"],
     )
     tenant = api(world.users["tenant"])
     assert tenant.get("/api/v1/houses/").json()["count"] == 0

@@ -98,14 +98,14 @@ def test_a_vote_opening_in_9999_or_lasting_years_is_refused(world):
 def test_a_house_floor_and_area_have_bounds(world):
     admin = world.users["org_admin"]
     create = services.create_house
-    _refused("floor", create, admin, building=world.building, number="X1", area=90, floor=500)
-    _refused("floor", create, admin, building=world.building, number="X2", area=90, floor=-11)
-    _refused("area", create, admin, building=world.building, number="X3", area=Decimal("0.5"))
-    _refused("area", create, admin, building=world.building, number="X4", area=200000)
+    _refused("floor", create, actor=admin, building=world.building, number="X1", area=90, floor=500)
+    _refused("floor", create, actor=admin, building=world.building, number="X2", area=90, floor=-11)
+    _refused("area", create, actor=admin, building=world.building, number="X3", area=Decimal("0.5"))
+    _refused("area", create, actor=admin, building=world.building, number="X4", area=200000)
     house = world.house
-    _refused("floor", services.update_object, admin, house, {"floor": 999})
-    _refused("area", services.update_object, admin, house, {"area": Decimal("100001")})
-    assert create(admin, building=world.building, number="X5", area=12, floor=-2).pk
+    _refused("floor", services.update_object, house, {"floor": 999}, actor=admin)
+    _refused("area", services.update_object, house, {"area": Decimal("100001")}, actor=admin)
+    assert create(actor=admin, building=world.building, number="X5", area=12, floor=-2).pk
 
 
 def test_weather_temperatures_have_bounds_and_min_is_not_above_max(world):

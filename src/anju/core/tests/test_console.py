@@ -72,7 +72,7 @@ def test_residents_are_sent_to_the_portal(world, client):
 def test_house_page_shows_occupants_and_history(world, client):
     from anju.core import services
 
-    services.update_object(world.users["manager"], world.house, {"floor": 9})
+    services.update_object(world.house, {"floor": 9}, actor=world.users["manager"])
     client.force_login(world.users["manager"])
     page = client.get(f"/console/houses/{world.house.pk}/").content.decode()
     assert "张三" in page and "core.house.changed" in page
