@@ -123,3 +123,63 @@ def test_openapi_schema_is_valid_and_warning_free(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-4000:]
     assert "/api/v1/houses/" in (tmp_path / "schema.yaml").read_text()
+
+
+def test_the_readme_lists_every_domain_setting_as_the_code_defines_it():
+    from anju import domain_settings
+
+    readme = (ROOT / "README.md").read_text()
+    start, end = "<!-- domain-settings:start -->\n", "\n<!-- domain-settings:end -->"
+    table = readme[readme.index(start) + len(start) : readme.index(end)]
+    assert table == domain_settings.markdown(), "run python -m anju.domain_settings"
+
+
+@pytest.mark.parametrize(
+    "name, raw",
+    [
+        ("ANJU_VOTE_NOTICE_DAYS", "fifteen"),
+        ("ANJU_VOTE_NOTICE_DAYS", "-1"),
+        ("ANJU_PAYMENT_ALLOCATION", "newest_first"),
+        ("ANJU_LATE_DAILY_RATE_MAX", "NaN"),
+        ("ANJU_SERVICEDESK_ESCALATION_MINUTES", "120,30"),
+        ("ANJU_FACILITIES_HAZARD_DAYS", "[1, 2]"),
+        ("ANJU_SERVICEDESK_SLA", "{not json"),
+    ],
+)
+def test_a_bad_domain_setting_stops_anju_naming_it(name, raw):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from anju import domain_settings
+
+    with pytest.raises(ImproperlyConfigured, match=name):
+        domain_settings.load({name: raw})
+
+
+def test_domain_settings_come_from_the_environment_typed():
+    from decimal import Decimal
+
+    from anju import domain_settings
+
+    values = domain_settings.load(
+        {
+            "ANJU_VOTE_NOTICE_DAYS": "7",
+            "ANJU_LATE_DAILY_RATE_MAX": "0.0003",
+            "ANJU_SERVICEDESK_ESCALATION_MINUTES": "0, 15, 60",
+            "ANJU_SERVICEDESK_SLA": '{"1": {"P1": [5, 20, 120]}}',
+        }
+    )
+    assert values["ANJU_VOTE_NOTICE_DAYS"] == 7
+    assert values["ANJU_LATE_DAILY_RATE_MAX"] == Decimal("0.0003")
+    assert values["ANJU_SERVICEDESK_ESCALATION_MINUTES"] == (0, 15, 60)
+    assert values["ANJU_SERVICEDESK_SLA"] == {"1": {"P1": [5, 20, 120]}}
+    assert values["ANJU_MONEY_MAX"] == 100_000_000  # unset: the default
+
+
+def test_an_sla_table_from_the_environment_applies(settings):
+    from anju import domain_settings
+    from anju.servicedesk.conf import sla_minutes
+
+    settings.ANJU_SERVICEDESK_SLA = domain_settings.load(
+        {"ANJU_SERVICEDESK_SLA": '{"1": {"P1": [5, 20, 120]}}'}
+    )["ANJU_SERVICEDESK_SLA"]
+    assert sla_minutes(1, "P1") == (5, 20, 120)

@@ -14,6 +14,8 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from anju import domain_settings
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -38,7 +40,12 @@ def env_bool(name, default=False):
 
 def env_int(name, default):
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: a whole number") from None
 
 
 def env_list(name, default=""):
@@ -408,35 +415,9 @@ ANJU_SMS_BACKEND = env("ANJU_SMS_BACKEND", "anju.core.notifications.LogSmsBacken
 ANJU_EMAIL_BACKEND = env("ANJU_EMAIL_BACKEND", "anju.core.notifications.LogEmailBackend")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-# Domain settings (DOMAIN.md): numbers marked UNCONFIRMED there live here, never as constants.
-ANJU_VOTE_NOTICE_DAYS = env_int("ANJU_VOTE_NOTICE_DAYS", 15)
-ANJU_DEMAND_DEADLINE_DAYS = env_int("ANJU_DEMAND_DEADLINE_DAYS", 30)  # 合理期限, UNCONFIRMED
-ANJU_PREPAY_MAX_MONTHS = env_int("ANJU_PREPAY_MAX_MONTHS", 12)  # local rule, UNCONFIRMED
-# Days an unposted billing preview keeps its staged lines (posting later computes them again).
-ANJU_BILLING_PREVIEW_KEEP_DAYS = env_int("ANJU_BILLING_PREVIEW_KEEP_DAYS", 7)
-# How a payment settles debts: "statutory" (民法典第560、561条: oldest debt first, interest before
-# principal) unless the service contract agreed "principal_first".
-ANJU_PAYMENT_ALLOCATION = env("ANJU_PAYMENT_ALLOCATION", "statutory")
-if ANJU_PAYMENT_ALLOCATION not in ("statutory", "principal_first"):
-    raise ImproperlyConfigured("ANJU_PAYMENT_ALLOCATION must be statutory or principal_first")
-ANJU_PERSONAL_DATA_RETENTION_DAYS = env_int("ANJU_PERSONAL_DATA_RETENTION_DAYS", 3 * 365)
-ANJU_IMPORT_MAX_ROWS = env_int("ANJU_IMPORT_MAX_ROWS", 50000)
-
-# Domain bounds (core.bounds): values no business means, refused by the services.
-# A late charge exists only where the contract sets one (民法典第585条); 日万分之五 (0.0005) as a
-# ceiling for owners' fees is UNCONFIRMED (DOMAIN.md), so it is a setting.
-ANJU_LATE_DAILY_RATE_MAX = env("ANJU_LATE_DAILY_RATE_MAX", "0.0005")  # UNCONFIRMED
-ANJU_VOTE_MAX_DAYS_AHEAD = env_int("ANJU_VOTE_MAX_DAYS_AHEAD", 365)  # UNCONFIRMED
-ANJU_VOTE_MAX_DAYS = env_int("ANJU_VOTE_MAX_DAYS", 180)  # UNCONFIRMED
-ANJU_FLOOR_MIN = env_int("ANJU_FLOOR_MIN", -10)
-ANJU_FLOOR_MAX = env_int("ANJU_FLOOR_MAX", 200)
-ANJU_AREA_MIN_M2 = env("ANJU_AREA_MIN_M2", "1")
-ANJU_AREA_MAX_M2 = env("ANJU_AREA_MAX_M2", "100000")
-ANJU_TEMP_MIN_C = env_int("ANJU_TEMP_MIN_C", -60)
-ANJU_TEMP_MAX_C = env_int("ANJU_TEMP_MAX_C", 60)
-ANJU_MONEY_MAX = env_int("ANJU_MONEY_MAX", 100_000_000)  # yuan per amount, UNCONFIRMED
-# Free text (TextFields) is at most this many characters (core.text).
-ANJU_TEXT_MAX_CHARS = env_int("ANJU_TEXT_MAX_CHARS", 20000)
+# Domain settings (DOMAIN.md): every business number that is not a constant, typed and bounded,
+# from the environment (anju/domain_settings.py; the README's "Domain settings" table).
+globals().update(domain_settings.load())
 
 # API input (core.api.parsers, core.api.middleware): a request body other than an upload is at
 # most this many bytes (uploads: ANJU_UPLOAD_*), a JSON body nests at most this deep.

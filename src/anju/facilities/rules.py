@@ -2,7 +2,7 @@
 
 Only rules marked [V] there are floors: a plan looser than a floor is refused, citing the law.
 Everything else (fire-equipment checks, patrol gaps, alert lead times) is a setting that a
-deployment overrides with ``ANJU_FACILITIES = {...}`` in Django settings.
+deployment sets with ``ANJU_FACILITIES_<NAME>`` (anju/domain_settings.py, the README's table).
 """
 
 from dataclasses import dataclass
@@ -43,32 +43,10 @@ MAX_INTERVAL_DAYS = {
     Frequency.YEARLY: 366,
 }
 
-DEFAULTS = {
-    # days before a certificate expires that the alert is raised
-    "certificate_alert_days": 30,
-    # 特种设备安全法第40条: request the periodic inspection 1 month before expiry
-    "inspection_request_months": 1,
-    # fire equipment (extinguishers...) listed as expiring this many days ahead
-    "equipment_expiry_days": 60,
-    # tasks are generated this many days ahead
-    "generate_ahead_days": 35,
-    # a maintenance task becomes overdue this many days after its due date
-    "overdue_grace_days": 0,
-    # hazards: days to rectify by severity when no deadline is given (UNCONFIRMED, a setting)
-    "hazard_days": {"low": 7, "medium": 3, "high": 1},
-    # patrol: longest gap without a scan during a shift (minutes); routes may override
-    "patrol_idle_minutes": 60,
-    # patrol: minutes after a checkpoint window closes before it counts as missed
-    "patrol_missed_grace_minutes": 0,
-    # a scan received this long after it was made counts as an off-line scan
-    "offline_after_seconds": 120,
-    # how far in the future a scan time may be (phone clocks drift)
-    "clock_skew_seconds": 300,
-}
-
 
 def setting(name):
-    return getattr(settings, "ANJU_FACILITIES", {}).get(name, DEFAULTS[name])
+    """The deployment's value of ``ANJU_FACILITIES_<NAME>`` (anju/domain_settings.py)."""
+    return getattr(settings, f"ANJU_FACILITIES_{name.upper()}")
 
 
 def plan_interval_days(frequency, interval):

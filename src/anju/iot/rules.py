@@ -1,21 +1,10 @@
 """IoT numbers that are local practice, not law (UNCONFIRMED): settings, overridable by
-``ANJU_IOT``; the alarm rules themselves are data (one table per community, editable)."""
+``ANJU_IOT_<NAME>`` (anju/domain_settings.py); the alarm rules themselves are data (one table per community, editable)."""
 
 from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-
-DEFAULTS = {
-    # a device silent this long is offline (an alarm, and a ticket for a technician)
-    "offline_after_minutes": 30,
-    # readings more than this far in the future are refused (device clocks drift)
-    "clock_skew_seconds": 300,
-    # the most readings one ingest call takes
-    "batch_limit": 5000,
-    # a meter's day counts as unusual above this many times the median of the two weeks before
-    "usage_spike_factor": 1.5,
-}
 
 # The rules a community starts with, per device kind: (metric, operator, threshold, ticket
 # category, priority, message). 漏水淹水, 燃气味, 电梯困人 are P1 emergencies (DOMAIN.md §5).
@@ -39,4 +28,5 @@ DEFAULT_RULES = {
 
 
 def setting(name):
-    return getattr(settings, "ANJU_IOT", {}).get(name, DEFAULTS[name])
+    """The deployment's value of ``ANJU_IOT_<NAME>`` (anju/domain_settings.py)."""
+    return getattr(settings, f"ANJU_IOT_{name.upper()}")

@@ -1,5 +1,5 @@
 """Service-desk numbers as settings: category defaults, SLA templates per service level,
-escalation steps. Every value can be overridden in Django settings (``ANJU_SERVICEDESK_*``)
+escalation steps. Every value can be set from the environment (``ANJU_SERVICEDESK_*``, anju/domain_settings.py)
 and the SLA per community and priority by an ``SlaPolicy`` row (data beats settings).
 
 SLA defaults follow DOMAIN.md §5 (中国物业管理协会《普通住宅小区物业管理服务等级标准（试行）》):
@@ -52,12 +52,8 @@ DEFAULT_SLA = {
     },
 }
 
-# Minutes after a missed SLA step at which each level is told: 1 assignee (or first responder),
-# 2 community manager, 3 the company (org admins).
-DEFAULT_ESCALATION_MINUTES = (0, 30, 120)
-
-# A return visit is due this many hours after the ticket is resolved.
-DEFAULT_RETURN_VISIT_HOURS = 24
+# Escalation steps and the return-visit delay are plain settings (anju/domain_settings.py):
+# ANJU_SERVICEDESK_ESCALATION_MINUTES, ANJU_SERVICEDESK_RETURN_VISIT_HOURS.
 
 # Non-repair kinds (inquiry, suggestion, praise, complaint) use this priority unless triaged.
 DEFAULT_NON_REPAIR_PRIORITY = Priority.P3
@@ -65,7 +61,7 @@ DEFAULT_NON_REPAIR_PRIORITY = Priority.P3
 
 def categories() -> dict:
     merged = dict(DEFAULT_CATEGORIES)
-    for code, value in getattr(settings, "ANJU_SERVICEDESK_CATEGORIES", {}).items():
+    for code, value in settings.ANJU_SERVICEDESK_CATEGORIES.items():
         merged[code] = tuple(value)
     return merged
 
@@ -75,16 +71,15 @@ def category_defaults(code):
 
 
 def sla_minutes(service_level: int, priority: str) -> tuple[int, int, int]:
-    table = getattr(settings, "ANJU_SERVICEDESK_SLA", None) or DEFAULT_SLA
+    # JSON from the environment has string keys ("1"); settings written in Python, integers
+    table = {int(k): v for k, v in settings.ANJU_SERVICEDESK_SLA.items()} or DEFAULT_SLA
     level = table.get(service_level) or table.get(1) or DEFAULT_SLA[1]
     return tuple(level.get(priority) or DEFAULT_SLA[1][priority])
 
 
 def escalation_minutes() -> tuple[int, ...]:
-    return tuple(
-        getattr(settings, "ANJU_SERVICEDESK_ESCALATION_MINUTES", DEFAULT_ESCALATION_MINUTES)
-    )
+    return tuple(settings.ANJU_SERVICEDESK_ESCALATION_MINUTES)
 
 
 def return_visit_hours() -> int:
-    return int(getattr(settings, "ANJU_SERVICEDESK_RETURN_VISIT_HOURS", DEFAULT_RETURN_VISIT_HOURS))
+    return settings.ANJU_SERVICEDESK_RETURN_VISIT_HOURS
