@@ -1,11 +1,8 @@
-"""URL map. Each domain app contributes ``api.register(router)`` and optional
+"""URL map. Each app (``core.apps.anju_apps``) contributes ``api.register(router)`` and optional
 ``urls.console_urlpatterns`` / ``urls.portal_urlpatterns``; nothing here needs editing
 when an app is added to INSTALLED_APPS."""
 
-from importlib import import_module
-
 from csp.decorators import csp_exempt
-from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -17,6 +14,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from anju.core.api import views as core_api
+from anju.core.apps import anju_apps
 from anju.core.views import healthz
 
 router = DefaultRouter()
@@ -24,27 +22,19 @@ console_patterns = []
 portal_patterns = []
 api_extra = []
 
-for config in apps.get_app_configs():
-    if not config.name.startswith("anju."):
-        continue
-    for module_name in (f"{config.name}.api", f"{config.name}.api.views"):
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if not module_name.startswith(exc.name or "\0"):
-                raise
-            continue
-        if hasattr(module, "register"):
+for config in anju_apps():
+    # An app's API is ``<app>/api.py`` or an ``api/`` package whose ``views`` may hold
+    # register(router) and urlpatterns.
+    for name in ("api", "api.views"):
+        module = config.optional_module(name)
+        if module is not None and hasattr(module, "register"):
             module.register(router)
-        api_extra += getattr(module, "urlpatterns", [])
-    try:
-        app_urls = import_module(f"{config.name}.urls")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{config.name}.urls":
-            raise
-        continue
-    console_patterns += getattr(app_urls, "console_urlpatterns", [])
-    portal_patterns += getattr(app_urls, "portal_urlpatterns", [])
+            api_extra += getattr(module, "urlpatterns", [])
+            break
+    app_urls = config.optional_module("urls")
+    if app_urls is not None:
+        console_patterns += getattr(app_urls, "console_urlpatterns", [])
+        portal_patterns += getattr(app_urls, "portal_urlpatterns", [])
 
 # The busiest API routes first: Django tries each pattern's regex in turn, and the router holds
 # some five hundred (prefixes never overlap, so their order changes nothing else).

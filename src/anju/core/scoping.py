@@ -32,42 +32,79 @@ class Scope:
     shared_without_organization: bool = False
 
 
-def _nothing():
-    return Q(pk__in=[])
+@dataclass(frozen=True)
+class Term:
+    """One condition of a scope rule on a model path: ``op`` is ``eq`` (= value), ``in`` (one of
+    the values), ``ne`` (not the value; a NULL is not the value), ``null`` (IS NULL) or
+    ``subquery`` (the pk among the rows ``value`` selects)."""
+
+    path: str
+    op: str
+    value: object = None
+
+
+def grants(model, user, perm=None) -> list[tuple[Term, ...]] | None:
+    """The tenancy rule, written once: the rows of ``model`` that ``user`` may see with ``perm``
+    are those matching any of the returned conjunctions of terms; None means every row, an empty
+    list none. ``scope_q`` (the ORM), ``scope_sql`` (hand-written statements) and
+    ``object_visible`` (a loaded object) only render it."""
+    scope: Scope = model.scope
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if user.is_superuser:
+        return None
+    rule = []
+    for membership in user.active_memberships():
+        if perm and not policy.role_has(membership.role, perm):
+            continue
+        terms = [Term(scope.organization, "eq", membership.organization_id)]
+        community_ids = membership.community_ids()
+        if community_ids:
+            if scope.community:
+                terms.append(Term(scope.community, "in", sorted(community_ids)))
+            elif scope.community_subquery is not None:
+                terms.append(Term("pk", "subquery", scope.community_subquery(community_ids)))
+        rule.append(tuple(terms))
+    if user.person_id and (perm is None or policy.role_has("resident", perm)):
+        house_ids = user.resident_house_ids()
+        if scope.house and house_ids:
+            mine = [Term(scope.house, "in", sorted(house_ids))]
+            mine += [Term(path, "ne", value) for path, value in scope.residents_except]
+            rule.append(tuple(mine))
+        if scope.person:
+            rule.append((Term(scope.person, "eq", user.person_id),))
+        if scope.residents_see_community and scope.community and house_ids:
+            rule.append((Term(scope.community, "in", sorted(user.resident_community_ids())),))
+    if scope.shared_without_organization:
+        rule.append((Term(scope.organization, "null"),))
+    return rule
+
+
+def _term_q(term: Term) -> Q:
+    if term.op == "eq":
+        return Q(**{term.path: term.value})
+    if term.op == "in":
+        return Q(**{f"{term.path}__in": term.value})
+    if term.op == "ne":
+        return ~Q(**{term.path: term.value})
+    if term.op == "null":
+        return Q(**{f"{term.path}__isnull": True})
+    if term.op == "subquery":
+        return Q(pk__in=term.value)
+    raise AssertionError(term.op)
 
 
 def scope_q(model, user, perm=None) -> Q | None:
     """The filter for ``model`` rows visible to ``user``; None means everything."""
-    scope: Scope = model.scope
-    if not getattr(user, "is_authenticated", False):
-        return _nothing()
-    if user.is_superuser:
+    rule = grants(model, user, perm)
+    if rule is None:
         return None
-    q = _nothing()
-    for membership in user.active_memberships():
-        if perm and not policy.role_has(membership.role, perm):
-            continue
-        part = Q(**{scope.organization: membership.organization_id})
-        community_ids = membership.community_ids()
-        if community_ids:
-            if scope.community:
-                part &= Q(**{f"{scope.community}__in": community_ids})
-            elif scope.community_subquery is not None:
-                part &= Q(pk__in=scope.community_subquery(community_ids))
+    q = Q(pk__in=[])
+    for terms in rule:
+        part = Q()
+        for term in terms:
+            part &= _term_q(term)
         q |= part
-    if user.person_id and (perm is None or policy.role_has("resident", perm)):
-        house_ids = user.resident_house_ids()
-        if scope.house and house_ids:
-            mine = Q(**{f"{scope.house}__in": house_ids})
-            for pair in scope.residents_except:
-                mine &= ~Q(pair)
-            q |= mine
-        if scope.person:
-            q |= Q(**{scope.person: user.person_id})
-        if scope.residents_see_community and scope.community and house_ids:
-            q |= Q(**{f"{scope.community}__in": user.resident_community_ids()})
-    if scope.shared_without_organization:
-        q |= Q(**{f"{scope.organization}__isnull": True})
     return q
 
 
@@ -76,121 +113,89 @@ class NotColumnScope(ValueError):
     many-to-many or is a subquery. Such models list through ``visible_to`` (the ORM)."""
 
 
+def _column_field(model, path):
+    """The concrete field behind ``path`` when it is one of the model's own columns, else None."""
+    if "__" in path:
+        return None
+    field = model._meta.pk if path == "pk" else model._meta.get_field(path)
+    if field.many_to_many or not field.concrete:
+        return None
+    return field
+
+
 def scope_sql(model, user, perm=None, alias=None):
-    """``scope_q`` as an SQL condition on ``model``'s table (or ``alias``): (sql, params), or
-    None for everything. The same loop over the same scope, for hand-written hot queries; only
-    scopes whose paths are the model's own columns can be written so (others raise
-    ``NotColumnScope``). ``core/tests/test_scope_sql.py`` checks both select the same rows."""
-    scope: Scope = model.scope
+    """``grants`` as an SQL condition on ``model``'s table (or ``alias``): (sql, params), or
+    None for everything, for hand-written hot queries. Only scopes whose paths are the model's
+    own columns can be written so (others raise ``NotColumnScope``).
+    ``core/tests/test_scope_sql.py`` checks it selects the rows ``visible_to`` does."""
+    rule = grants(model, user, perm)
+    if rule is None:
+        return None
     prefix = connection.ops.quote_name(alias or model._meta.db_table) + "."
 
     def column(path):
-        if "__" in path:
-            raise NotColumnScope(f"{model.__name__}.scope path {path!r} crosses a relation")
-        field = model._meta.pk if path == "pk" else model._meta.get_field(path)
-        if field.many_to_many or not field.concrete:
+        field = _column_field(model, path)
+        if field is None:
             raise NotColumnScope(f"{model.__name__}.scope path {path!r} is not a column")
         return prefix + connection.ops.quote_name(field.column)
 
-    def among(path, values):
-        return db.among(column(path), values)
+    def render(term):
+        if term.op == "eq":
+            return f"{column(term.path)} = %s", [term.value]
+        if term.op == "in":
+            return db.among(column(term.path), term.value)
+        if term.op == "ne":
+            col = column(term.path)
+            return f"({col} <> %s OR {col} IS NULL)", [term.value]
+        if term.op == "null":
+            return f"{column(term.path)} IS NULL", []
+        raise NotColumnScope(f"{model.__name__}.scope uses a community subquery")
 
-    if not getattr(user, "is_authenticated", False):
-        return "1 = 0", []
-    if user.is_superuser:
-        return None
     parts, params = [], []
-    for membership in user.active_memberships():
-        if perm and not policy.role_has(membership.role, perm):
-            continue
-        part, part_params = f"{column(scope.organization)} = %s", [membership.organization_id]
-        community_ids = membership.community_ids()
-        if community_ids:
-            if scope.community:
-                sql, values = among(scope.community, community_ids)
-                part, part_params = f"{part} AND {sql}", part_params + values
-            elif scope.community_subquery is not None:
-                raise NotColumnScope(f"{model.__name__}.scope uses a community subquery")
-        parts.append(f"({part})")
-        params += part_params
-    if user.person_id and (perm is None or policy.role_has("resident", perm)):
-        house_ids = user.resident_house_ids()
-        if scope.house and house_ids:
-            sql, values = among(scope.house, house_ids)
-            for path, value in scope.residents_except:
-                sql, values = f"({sql} AND {column(path)} <> %s)", [*values, value]
-            parts.append(sql)
+    for terms in rule:
+        sqls = []
+        for term in terms:
+            sql, values = render(term)
+            sqls.append(sql)
             params += values
-        if scope.person:
-            parts.append(f"{column(scope.person)} = %s")
-            params.append(user.person_id)
-        if scope.residents_see_community and scope.community and house_ids:
-            sql, values = among(scope.community, sorted(user.resident_community_ids()))
-            parts.append(sql)
-            params += values
-    if scope.shared_without_organization:
-        parts.append(f"{column(scope.organization)} IS NULL")
+        parts.append("(" + " AND ".join(sqls) + ")")
     if not parts:
         return "1 = 0", []
     return "(" + " OR ".join(parts) + ")", params
 
 
 def object_visible(obj, user, perm=None):
-    """``scope_q``'s rules decided on a loaded object, without a query: True or False, or None
-    when the scope's paths cross a relation (then ask the database with ``visible_to``)."""
+    """``grants`` decided on a loaded object, without a query: True or False, or None when
+    that needs the database (a path crossing a relation, a community subquery): then ask
+    ``visible_to``."""
     model = type(obj)
-    scope: Scope = model.scope
-    paths = [p for p in (scope.organization, scope.community, scope.house, scope.person) if p]
-    if any("__" in path for path in paths):
-        return None
-    for path in paths:
-        field = model._meta.pk if path == "pk" else model._meta.get_field(path)
-        if field.many_to_many or not field.concrete:
-            return None  # a many-to-many path: the database decides
-
-    def value(path):
-        if path == "pk":
-            return obj.pk
-        return getattr(obj, model._meta.get_field(path).attname)
-
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
+    rule = grants(model, user, perm)
+    if rule is None:
         return True
-    if scope.shared_without_organization and value(scope.organization) is None:
-        return True
-    for membership in user.active_memberships():
-        if perm and not policy.role_has(membership.role, perm):
-            continue
-        if value(scope.organization) != membership.organization_id:
-            continue
-        community_ids = membership.community_ids()
-        if community_ids:
-            if scope.community:
-                if value(scope.community) not in community_ids:
-                    continue
-            elif scope.community_subquery is not None:
-                return None
-        return True
-    if user.person_id and (perm is None or policy.role_has("resident", perm)):
-        house_ids = user.resident_house_ids()
-        if (
-            scope.house
-            and house_ids
-            and value(scope.house) in house_ids
-            and not any(value(path) == v for path, v in scope.residents_except)
-        ):
+    undecided = False
+    for terms in rule:
+        outcome = True
+        for term in terms:
+            field = None if term.op == "subquery" else _column_field(model, term.path)
+            if field is None:
+                outcome = None
+                continue
+            value = getattr(obj, field.attname)
+            if term.op == "eq":
+                met = value == term.value
+            elif term.op == "in":
+                met = value in term.value
+            elif term.op == "ne":
+                met = value != term.value
+            else:
+                met = value is None
+            if not met:
+                outcome = False
+                break
+        if outcome is True:
             return True
-        if scope.person and value(scope.person) == user.person_id:
-            return True
-        if (
-            scope.residents_see_community
-            and scope.community
-            and house_ids
-            and value(scope.community) in user.resident_community_ids()
-        ):
-            return True
-    return False
+        undecided = undecided or outcome is None
+    return None if undecided else False
 
 
 class ScopedQuerySet(models.QuerySet):
