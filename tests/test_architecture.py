@@ -20,7 +20,6 @@ OVERSIZED = {
     "anju/billing/api.py",
     "anju/billing/models.py",
     "anju/billing/views.py",
-    "anju/facilities/views.py",
     "anju/notices/services.py",
     "anju/notices/api.py",
 }

@@ -91,7 +91,7 @@ class FacilitiesConfig(AnjuAppConfig):
 
         from .choices import AlertKind, HazardStatus
         from .models import Hazard, MaintenanceTask, PatrolAlert
-        from .queries import overdue_tasks
+        from .selectors import overdue_tasks
 
         user = request.user
         community_id = getattr(request, "community_id", None)
@@ -147,12 +147,12 @@ class FacilitiesConfig(AnjuAppConfig):
         return cards
 
     def staff_metrics(self, user, staff_ids, start, end, now):
-        from .queries import staff_metrics
+        from .selectors import staff_metrics
 
         return staff_metrics(user, staff_ids, start, end, now)
 
     def community_metrics(self, user, community_ids, start, end, now):
-        from .queries import community_metrics
+        from .selectors import community_metrics
 
         return community_metrics(user, community_ids, start, end, now)
 

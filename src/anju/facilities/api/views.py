@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from anju.core.dates import parse_day
 
-from .. import queries, services
+from .. import selectors, services
 from ..models import (
     Asset,
     Certificate,
@@ -122,7 +122,7 @@ class CertificateViewSet(FacilitiesViewSet):
         queryset = super().get_queryset()
         within = self.request.query_params.get("expiring_within")
         if within and within.isdigit():
-            queryset = queries.expiring_certificates(queryset, int(within))
+            queryset = selectors.expiring_certificates(queryset, int(within))
         return queryset
 
 
@@ -367,7 +367,7 @@ class PatrolShiftViewSet(FacilitiesViewSet):
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         """Each checkpoint of the shift with its window, scan and result (the guard's screen)."""
-        return Response(queries.shift_progress(self.get_object()))
+        return Response(selectors.shift_progress(self.get_object()))
 
     @extend_schema(responses={200: dict})
     @action(detail=False, methods=["get"])
@@ -381,7 +381,7 @@ class PatrolShiftViewSet(FacilitiesViewSet):
             parse_day(request.query_params.get("since")),
             parse_day(request.query_params.get("until")),
         )
-        shifts = queries.shifts_between(shifts, since, until)
+        shifts = selectors.shifts_between(shifts, since, until)
         return Response({"group_by": group_by, "rows": services.compliance_rows(shifts, group_by)})
 
 
@@ -511,7 +511,7 @@ class HazardViewSet(FacilitiesViewSet):
     def rectification_rate(self, request):
         """Check-and-rectify rate (隐患整改率) per community."""
         return Response(
-            {"rows": queries.rectification_rates(self.filter_queryset(self.get_queryset()))}
+            {"rows": selectors.rectification_rates(self.filter_queryset(self.get_queryset()))}
         )
 
 

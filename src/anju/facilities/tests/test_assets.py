@@ -10,7 +10,7 @@ import pytest
 from anju.core.models import Notification
 from anju.facilities import labels, services
 from anju.facilities.models import Asset, Certificate
-from anju.facilities.queries import expiring_equipment, replacement_forecast
+from anju.facilities.selectors import expiring_equipment, replacement_forecast
 
 from .conftest import at, tickets_for
 

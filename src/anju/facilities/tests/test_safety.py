@@ -110,7 +110,7 @@ def test_hazard_overdue_escalates_once_and_rate(fac, world, frozen):
     assert Notification.objects.filter(user=fac.manager, title__contains=h1.number).count() == 1
     services.rectify_hazard(fac.tech, h2, rectification="已修复")
     services.verify_hazard(fac.manager, h2, passed=True)
-    from anju.facilities.queries import hazards_by_age, rectification_rates
+    from anju.facilities.selectors import hazards_by_age, rectification_rates
 
     rows = rectification_rates(Hazard.objects.all())
     assert rows == [

@@ -18,11 +18,11 @@ from anju.core import policy
 from anju.core.console import StaffRequiredMixin
 from anju.core.errors import DomainError
 
-from . import queries, services
-from .choices import HazardCategory, InspectionStatus, Severity
-from .models import Asset, InspectionTask, MaintenanceTask, PatrolShift
-from .models.maintenance import OPEN_TASK_STATES
-from .services.common import prepare_photos
+from .. import selectors, services
+from ..choices import HazardCategory, InspectionStatus, Severity
+from ..models import Asset, InspectionTask, MaintenanceTask, PatrolShift
+from ..models.maintenance import OPEN_TASK_STATES
+from ..services.common import prepare_photos
 
 
 class FieldMixin(StaffRequiredMixin):
@@ -99,7 +99,7 @@ class PatrolPage(FieldMixin, generic.TemplateView):
         ctx.update(
             title=_("Patrol"),
             shift=shift,
-            progress=queries.shift_progress(shift) if shift else None,
+            progress=selectors.shift_progress(shift) if shift else None,
             state_labels={
                 "on_time": _("On time"),
                 "early": _("Early"),
@@ -220,8 +220,8 @@ class InspectionPage(FieldMixin, generic.TemplateView):
         return ctx
 
     def post(self, request, pk):
-        from .api.serializers import resolve_code
-        from .models import InspectionPoint
+        from ..api.serializers import resolve_code
+        from ..models import InspectionPoint
 
         code = request.POST.get("code", "")
 

@@ -1,5 +1,5 @@
-"""Read-side queries (selectors) for the API, pages, dashboard and reports. Not named selectors.py:
-that would shadow the standard library module when tools run from this directory."""
+"""The read side of facilities: querysets and measures shared by the API, the console pages, the
+dashboard cards and the comparison reports."""
 
 from datetime import datetime, time, timedelta
 
