@@ -31,7 +31,7 @@ CROSS_PENDING = {  # issue 17: through the other app's services or selectors ins
 }
 CYCLES_PENDING = 4  # issue 17: governance services/fund/income/disclosure, notices, core x2
 PRIVATE_PENDING = 2
-ACTOR_PENDING = 52
+ACTOR_PENDING = 21
 
 
 def modules():

@@ -68,8 +68,8 @@ def _check_assets(assets, community, category):
 
 @transaction.atomic
 def create_plan(
-    actor,
     *,
+    actor,
     community,
     name,
     category,
@@ -113,7 +113,7 @@ def create_plan(
 
 
 @transaction.atomic
-def update_plan(actor, plan, data):
+def update_plan(plan, data, *, actor):
     plan = MaintenancePlan.objects.select_for_update().get(pk=plan.pk)
     assets = data.pop("assets", None)
     if "checklist" in data:
@@ -250,7 +250,7 @@ def _locked_task(task):
 
 
 @transaction.atomic
-def assign_task(actor, task, *, assignee):
+def assign_task(task, *, actor, assignee):
     task = _locked_task(task)
     MaintenanceTask.states.check("assign", task.status)
     require_staff(assignee, "facilities.maintenance.work", task.community, "assignee")
@@ -268,7 +268,7 @@ def assign_task(actor, task, *, assignee):
 
 
 @transaction.atomic
-def start_task(actor, task):
+def start_task(task, *, actor):
     task = _locked_task(task)
     if task.status == TaskStatus.IN_PROGRESS:
         return task
@@ -314,7 +314,7 @@ def evaluate_answers(checklist, answers, field="answers"):
 
 
 @transaction.atomic
-def complete_task(actor, task, *, answers=None, readings=None, notes="", photos=()):
+def complete_task(task, *, actor, answers=None, readings=None, notes="", photos=()):
     """Record the work: checklist answers, readings, photos. A failed item opens one repair ticket."""
     task = _locked_task(task)
     if task.status == TaskStatus.DONE:
@@ -332,7 +332,7 @@ def complete_task(actor, task, *, answers=None, readings=None, notes="", photos=
     task.completed_at = now
     task.completed_by = actor
     task.started_at = task.started_at or now
-    stored = attach(actor, task, photos)
+    stored = attach(task, photos, actor=actor)
     if failed:
         ticket = raise_ticket(
             actor=actor,
@@ -357,7 +357,7 @@ def complete_task(actor, task, *, answers=None, readings=None, notes="", photos=
 
 
 @transaction.atomic
-def cancel_task(actor, task, *, reason=""):
+def cancel_task(task, *, actor, reason=""):
     task = _locked_task(task)
     task.status = MaintenanceTask.states.check("cancel", task.status)
     task.notes = reason

@@ -99,7 +99,7 @@ class AssetCreate(ServiceFormView):
         if not policy.staff_has(self.request.user, self.permission, data["community"].pk):
             raise DomainError(_("You may not add assets to this community."))
         data = {k: v for k, v in data.items() if v not in (None, "")}
-        return services.create_asset(self.request.user, **data)
+        return services.create_asset(actor=self.request.user, **data)
 
     def success_url_for(self, obj):
         return reverse("console:facilities-asset-detail", args=[obj.pk])
@@ -114,7 +114,7 @@ def certificate_add(request, pk):
     if form.is_valid():
         try:
             services.add_certificate(
-                request.user,
+                actor=request.user,
                 asset=asset,
                 **{
                     k: v for k, v in form.cleaned_data.items() if v not in (None, "") or k == "kind"

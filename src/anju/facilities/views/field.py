@@ -172,8 +172,8 @@ class TaskPage(FieldMixin, generic.TemplateView):
             photo = form.cleaned_data.get("photo")
             try:
                 task = services.complete_task(
-                    request.user,
                     self.task,
+                    actor=request.user,
                     answers=_task_answers(request.POST, self.task.plan.checklist),
                     readings=readings,
                     notes=form.cleaned_data["notes"],
@@ -239,7 +239,7 @@ class InspectionPage(FieldMixin, generic.TemplateView):
         answers = _task_answers(request.POST, point.checklist)
         try:
             checkin = services.check_in(
-                request.user,
+                actor=request.user,
                 point=point,
                 task=self.task,
                 answers=answers,
@@ -288,7 +288,10 @@ class HazardReportPage(FieldMixin, generic.FormView):
         photo = data.pop("photo", None)
         try:
             services.report_hazard(
-                self.request.user, community=community, photos=[photo] if photo else [], **data
+                actor=self.request.user,
+                community=community,
+                photos=[photo] if photo else [],
+                **data,
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -335,8 +338,8 @@ def asset_scan(request, token):
     if request.method == "POST":
         try:
             ticket = services.report_fault(
-                user,
                 asset,
+                actor=user,
                 description=request.POST.get("description", ""),
                 attachments=prepare_photos(request.FILES.getlist("photo"), field="photo"),
                 reporter=None if staff else user.person,

@@ -71,7 +71,7 @@ class PlanCreate(ServiceFormView):
     def perform(self, data):
         if not policy.staff_has(self.request.user, self.permission, data["community"].pk):
             raise DomainError(_("You may not plan work in this community."))
-        plan = services.create_plan(self.request.user, **data)
+        plan = services.create_plan(actor=self.request.user, **data)
         services.generate_tasks(
             actor=self.request.user, plans=MaintenancePlan.objects.filter(pk=plan.pk)
         )

@@ -168,7 +168,7 @@ class ShiftCreate(ServiceFormView):
     def perform(self, data):
         if not policy.staff_has(self.request.user, self.permission, data["route"].community_id):
             raise DomainError(_("You may not plan patrols in this community."))
-        return services.create_shift(self.request.user, **data)
+        return services.create_shift(actor=self.request.user, **data)
 
     def success_url_for(self, obj):
         return reverse("console:facilities-shift-detail", args=[obj.pk])

@@ -114,7 +114,9 @@ class HazardCreate(ServiceFormView):
         if not policy.staff_has(self.request.user, self.permission, data["community"].pk):
             raise DomainError(_("You may not report hazards in this community."))
         photo = data.pop("photos", None)
-        return services.report_hazard(self.request.user, photos=[photo] if photo else [], **data)
+        return services.report_hazard(
+            actor=self.request.user, photos=[photo] if photo else [], **data
+        )
 
     def success_url_for(self, obj):
         return reverse("console:facilities-hazard-detail", args=[obj.pk])
@@ -136,17 +138,17 @@ def hazard_action(request, pk, verb):
             if form.is_valid():
                 photo = form.cleaned_data.get("photos")
                 services.rectify_hazard(
-                    request.user,
                     hazard,
+                    actor=request.user,
                     rectification=form.cleaned_data["rectification"],
                     photos=[photo] if photo else [],
                 )
         elif verb == "verify":
             form = VerifyForm(request.POST)
             if form.is_valid():
-                services.verify_hazard(request.user, hazard, **form.cleaned_data)
+                services.verify_hazard(hazard, actor=request.user, **form.cleaned_data)
         else:
-            services.close_hazard(request.user, hazard)
+            services.close_hazard(hazard, actor=request.user)
         messages.success(request, _("Saved."))
     except DomainError as exc:
         form_errors(request, exc)
@@ -207,7 +209,7 @@ class IncidentCreate(ServiceFormView):
     def perform(self, data):
         if not policy.staff_has(self.request.user, self.permission, data["community"].pk):
             raise DomainError(_("You may not record incidents in this community."))
-        return services.open_incident(self.request.user, **data)
+        return services.open_incident(actor=self.request.user, **data)
 
     def success_url_for(self, obj):
         return reverse("console:facilities-incident-detail", args=[obj.pk])
@@ -218,7 +220,7 @@ def incident_action(request, pk):
     incident = scoped_or_404(request, Incident, pk, "facilities.incident.manage")
     try:
         if request.POST.get("action") == "close":
-            services.close_incident(request.user, incident)
+            services.close_incident(incident, actor=request.user)
         else:
             form = IncidentStepForm(request.POST, request.FILES)
             if not form.is_valid():
@@ -228,8 +230,8 @@ def incident_action(request, pk):
                 return redirect("console:facilities-incident-detail", pk=incident.pk)
             data = form.cleaned_data
             services.record_incident_step(
-                request.user,
                 incident,
+                actor=request.user,
                 step=data["step"],
                 note=data["note"],
                 at=data.get("at"),
@@ -288,7 +290,7 @@ class DrillCreate(ServiceFormView):
     def perform(self, data):
         if not policy.staff_has(self.request.user, self.permission, data["community"].pk):
             raise DomainError(_("You may not plan drills in this community."))
-        return services.plan_drill(self.request.user, **data)
+        return services.plan_drill(actor=self.request.user, **data)
 
     def success_url_for(self, obj):
         return reverse("console:facilities-drill-detail", args=[obj.pk])
@@ -303,7 +305,7 @@ def drill_action(request, pk):
         action = request.POST.get("action")
         if action == "follow_up":
             services.complete_follow_up(
-                request.user, drill, index=int(request.POST.get("index", "-1"))
+                drill, actor=request.user, index=int(request.POST.get("index", "-1"))
             )
         else:
             form = DrillRecordForm(request.POST, request.FILES)
@@ -312,8 +314,8 @@ def drill_action(request, pk):
                 return redirect("console:facilities-drill-detail", pk=drill.pk)
             data = form.cleaned_data
             services.record_drill(
-                request.user,
                 drill,
+                actor=request.user,
                 held_at=data.get("held_at"),
                 summary=data["summary"],
                 attendees=[n for n in data["attendees"].splitlines() if n.strip()],
