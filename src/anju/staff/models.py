@@ -55,7 +55,7 @@ class Evaluation(models.Model):
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
-    states = EVALUATION_STATES
+    machine = EVALUATION_STATES
 
     class Meta:
         verbose_name = _("evaluation")

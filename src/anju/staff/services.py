@@ -125,7 +125,7 @@ def record_evaluation(*, actor, community, staff, period, comment="", **scores):
             actor, "staff.evaluation.recorded", evaluation, after=audit.snapshot(evaluation)
         )
     else:
-        existing.states.check("revise", existing.status)
+        existing.machine.check("revise", existing.status)
         before = audit.snapshot(existing, list(fields))
         for name, value in fields.items():
             setattr(existing, name, value)
@@ -154,7 +154,7 @@ def acknowledge(*, actor, evaluation):
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.staff_id != actor.pk:
         raise Forbidden(_("Only the person evaluated acknowledges an evaluation."))
-    evaluation.status = evaluation.states.check("acknowledge", evaluation.status)
+    evaluation.status = evaluation.machine.check("acknowledge", evaluation.status)
     evaluation.acknowledged_at = timezone.now()
     evaluation.save(update_fields=["status", "acknowledged_at", "updated_at"])
     audit.record(

@@ -148,7 +148,7 @@ class MaintenanceTask(models.Model):
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
     attachments_view_permission = "facilities.maintenance.view"
-    states = TASK_STATES
+    machine = TASK_STATES
 
     class Meta:
         verbose_name = _("maintenance task")

@@ -102,7 +102,7 @@ class Hazard(models.Model):
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
     attachments_view_permission = "facilities.hazard.view"
-    states = HAZARD_STATES
+    machine = HAZARD_STATES
 
     class Meta:
         verbose_name = _("hazard")
@@ -166,7 +166,7 @@ class Incident(models.Model):
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
-    states = INCIDENT_STATES
+    machine = INCIDENT_STATES
 
     class Meta:
         verbose_name = _("incident")

@@ -252,7 +252,7 @@ def _locked_task(task):
 @transaction.atomic
 def assign_task(task, *, actor, assignee):
     task = _locked_task(task)
-    MaintenanceTask.states.check("assign", task.status)
+    MaintenanceTask.machine.check("assign", task.status)
     require_staff(assignee, "facilities.maintenance.work", task.community, "assignee")
     before = task.assignee_id
     task.assignee = assignee
@@ -272,7 +272,7 @@ def start_task(task, *, actor):
     task = _locked_task(task)
     if task.status == TaskStatus.IN_PROGRESS:
         return task
-    task.status = MaintenanceTask.states.check("start", task.status)
+    task.status = MaintenanceTask.machine.check("start", task.status)
     task.started_at = timezone.now()
     if task.assignee_id is None:
         task.assignee = actor
@@ -319,7 +319,7 @@ def complete_task(task, *, actor, answers=None, readings=None, notes="", photos=
     task = _locked_task(task)
     if task.status == TaskStatus.DONE:
         return task
-    MaintenanceTask.states.check("complete", task.status)
+    MaintenanceTask.machine.check("complete", task.status)
     clean, failed = evaluate_answers(task.plan.checklist, answers or {})
     if readings is not None and not isinstance(readings, dict):
         refuse("readings", _("Readings must be name/value pairs."))
@@ -359,7 +359,7 @@ def complete_task(task, *, actor, answers=None, readings=None, notes="", photos=
 @transaction.atomic
 def cancel_task(task, *, actor, reason=""):
     task = _locked_task(task)
-    task.status = MaintenanceTask.states.check("cancel", task.status)
+    task.status = MaintenanceTask.machine.check("cancel", task.status)
     task.notes = reason
     task.save(update_fields=["status", "notes"])
     audit.record(actor, "facilities.task.cancelled", task, after={"reason": reason})

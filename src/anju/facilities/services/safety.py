@@ -98,7 +98,7 @@ def _locked(hazard):
 @transaction.atomic
 def rectify_hazard(hazard, *, actor, rectification, photos=()):
     hazard = _locked(hazard)
-    hazard.status = Hazard.states.check("rectify", hazard.status)
+    hazard.status = Hazard.machine.check("rectify", hazard.status)
     if not rectification.strip():
         refuse("rectification", _("Describe what was done."))
     hazard.rectification = rectification
@@ -119,7 +119,7 @@ def rectify_hazard(hazard, *, actor, rectification, photos=()):
 def verify_hazard(hazard, *, actor, passed=True, note=""):
     """The check after rectification: passed -> verified; not passed -> back to rectify."""
     hazard = _locked(hazard)
-    Hazard.states.check("verify", hazard.status)
+    Hazard.machine.check("verify", hazard.status)
     if passed:
         hazard.status = HazardStatus.VERIFIED
         hazard.verified_at = timezone.now()
@@ -152,7 +152,7 @@ def verify_hazard(hazard, *, actor, passed=True, note=""):
 def close_hazard(hazard, *, actor):
     hazard = _locked(hazard)
     before = hazard.status
-    hazard.status = Hazard.states.check("close", hazard.status)
+    hazard.status = Hazard.machine.check("close", hazard.status)
     hazard.closed_at = timezone.now()
     hazard.save(update_fields=["status", "closed_at"])
     audit.record(
@@ -230,7 +230,7 @@ def open_incident(*, actor, community, kind, place, description, occurred_at=Non
 def record_incident_step(incident, *, actor, step, note, at=None, authority="", evidence=None):
     """民法典第942条: 制止, then 报告有关行政主管部门, then 协助处理; each with time and evidence."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    target = Incident.states.check(step, incident.status)
+    target = Incident.machine.check(step, incident.status)
     at = at or timezone.now()
     if at > timezone.now() + timedelta(minutes=5):
         refuse("at", _("The time is in the future."))
@@ -271,7 +271,7 @@ def record_incident_step(incident, *, actor, step, note, at=None, authority="", 
 def close_incident(incident, *, actor):
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     before = incident.status
-    incident.status = Incident.states.check("close", incident.status)
+    incident.status = Incident.machine.check("close", incident.status)
     incident.closed_at = timezone.now()
     incident.save(update_fields=["status", "closed_at"])
     audit.record(

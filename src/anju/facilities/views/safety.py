@@ -91,7 +91,7 @@ class HazardDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         h = self.object
-        allowed = Hazard.states.allowed_actions(h.status)
+        allowed = Hazard.machine.allowed_actions(h.status)
         ctx.update(
             photos=attachments_of(h),
             rectify_form=RectifyForm()
@@ -191,7 +191,7 @@ class IncidentDetail(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        allowed = Incident.states.allowed_actions(self.object.status)
+        allowed = Incident.machine.allowed_actions(self.object.status)
         form = IncidentStepForm(initial={"step": next((a for a in allowed if a != "close"), None)})
         ctx.update(
             records=self.object.records.select_related("by").prefetch_related("attachments"),
