@@ -35,7 +35,6 @@ PENDING = {
     "billing": {"selectors", "choices"},
     "governance": {"selectors"},
     "spaces": {"selectors"},
-    "staff": {"selectors", "choices"},
 }
 
 
