@@ -6,8 +6,10 @@ deployment overrides with ``ANJU_FACILITIES = {...}`` in Django settings.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AssetCategory, Frequency, MaintenanceKind
@@ -69,6 +71,12 @@ DEFAULTS = {
 
 def setting(name):
     return getattr(settings, "ANJU_FACILITIES", {}).get(name, DEFAULTS[name])
+
+
+def overdue_cutoff(today=None):
+    """A maintenance task still to do and due before this day is overdue: today less
+    ``overdue_grace_days``."""
+    return (today or timezone.localdate()) - timedelta(days=setting("overdue_grace_days"))
 
 
 def plan_interval_days(frequency, interval):

@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from anju.core.api import query
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from anju.core.dates import parse_day
 
@@ -193,6 +194,9 @@ class MaintenanceTaskViewSet(ScopedReadOnlyViewSet):
         queryset = super().get_queryset()
         if self.request.query_params.get("mine") in ("1", "true"):
             queryset = queryset.filter(assignee=self.request.user)
+        overdue = query.flag(self.request.query_params, "overdue", None)
+        if overdue is not None:
+            queryset = selectors.overdue_tasks(queryset, matching=overdue)
         return queryset
 
     def _done(self, task):
@@ -473,6 +477,17 @@ class HazardViewSet(FacilitiesViewSet):
         "deadline": ["lte", "gte"],
     }
     search_fields = ["number", "place", "description"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        for name, selector in (
+            ("open", selectors.open_hazards),
+            ("overdue", selectors.overdue_hazards),
+        ):
+            value = query.flag(self.request.query_params, name, None)
+            if value is not None:
+                queryset = selector(queryset, matching=value)
+        return queryset
 
     def create_object(self, data):
         photos = data.pop("photos", None) or self.request.FILES.getlist("photos")

@@ -13,6 +13,7 @@ from anju.core.errors import DomainError
 
 from ..choices import TICKET_CATEGORY, AssetStatus, Frequency, TaskResult, TaskStatus
 from ..models import Asset, MaintenancePlan, MaintenanceTask
+from ..models.maintenance import FALLING_DUE_STATES
 from ..rules import floor_for, plan_interval_days, setting
 from .common import attach, full_clean, raise_ticket, refuse, require_staff, snapshot
 
@@ -369,17 +370,17 @@ def cancel_task(task, *, actor, reason=""):
 def sweep_overdue_tasks(today=None):
     """Mark tasks past their due date overdue and open one ticket for each, exactly once:
     a conditional UPDATE claims each row, so two workers never both open it."""
-    today = today or timezone.localdate()
-    cutoff = today - timedelta(days=setting("overdue_grace_days"))
-    candidates = MaintenanceTask.objects.filter(
-        status__in=(TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS), due_on__lt=cutoff
-    ).values_list("pk", flat=True)
+    candidates = (
+        MaintenanceTask.objects.filter(MaintenanceTask.overdue_q(today))
+        .exclude(status=TaskStatus.OVERDUE)
+        .values_list("pk", flat=True)
+    )
     count = 0
     for pk in list(candidates):
         with transaction.atomic():
-            claimed = MaintenanceTask.objects.filter(
-                pk=pk, status__in=(TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS)
-            ).update(status=TaskStatus.OVERDUE, overdue_at=timezone.now())
+            claimed = MaintenanceTask.objects.filter(pk=pk, status__in=FALLING_DUE_STATES).update(
+                status=TaskStatus.OVERDUE, overdue_at=timezone.now()
+            )
             if not claimed:
                 continue
             task = MaintenanceTask.objects.select_related("plan", "asset", "community").get(pk=pk)

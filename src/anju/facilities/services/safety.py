@@ -169,9 +169,7 @@ def sweep_overdue_hazards(today=None):
     """Escalate, once, every hazard not rectified by its deadline to the community managers."""
     today = today or timezone.localdate()
     count = 0
-    overdue = Hazard.objects.filter(
-        status=HazardStatus.OPEN, deadline__lt=today, escalated_at__isnull=True
-    )
+    overdue = Hazard.objects.filter(Hazard.overdue_q(today), escalated_at__isnull=True)
     for pk in list(overdue.values_list("pk", flat=True)):
         with transaction.atomic():
             if not Hazard.objects.filter(pk=pk, escalated_at__isnull=True).update(

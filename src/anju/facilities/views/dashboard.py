@@ -9,7 +9,6 @@ from django.views import generic
 from anju.core.console import StaffRequiredMixin
 
 from .. import selectors, services
-from ..choices import HazardStatus
 from ..models import Asset, Certificate, Hazard, MaintenanceTask, PatrolAlert, PatrolShift
 from .common import in_scope
 
@@ -48,7 +47,7 @@ class DashboardView(StaffRequiredMixin, generic.TemplateView):
             .select_related("checkpoint", "shift__route", "shift__guard")
             .order_by("-raised_at")[:15]
         )
-        open_hazards = hazards.exclude(status=HazardStatus.CLOSED).order_by("found_at")
+        open_hazards = selectors.open_hazards(hazards).order_by("found_at")
         ctx.update(
             title=_("Facilities and safety"),
             overdue=overdue[:12],

@@ -8,7 +8,7 @@ from anju.core import policy
 from anju.core.console import Column, ScopedDetailView, ScopedListView, ServiceFormView
 from anju.core.errors import DomainError
 
-from .. import services
+from .. import selectors, services
 from ..choices import TaskStatus
 from ..forms import PlanForm
 from ..models import MaintenancePlan, MaintenanceTask
@@ -89,6 +89,10 @@ class TaskFilter(django_filters.FilterSet):
     due_on__lte = django_filters.DateFilter(
         field_name="due_on", lookup_expr="lte", label=_("due until")
     )
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+
+    def filter_overdue(self, queryset, name, value):
+        return selectors.overdue_tasks(queryset, matching=value)
 
     class Meta:
         model = MaintenanceTask

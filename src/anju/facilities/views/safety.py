@@ -11,7 +11,7 @@ from anju.core import policy
 from anju.core.console import Column, ScopedDetailView, ScopedListView, ServiceFormView
 from anju.core.errors import DomainError
 
-from .. import services
+from .. import selectors, services
 from ..choices import HazardStatus
 from ..forms import (
     DrillForm,
@@ -31,6 +31,16 @@ from .common import form_errors, post_only, scoped_or_404
 
 class HazardFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=HazardStatus.choices, label=_("status"))
+    open = django_filters.BooleanFilter(label=_("Open hazards"), method="filter_open")
+    overdue = django_filters.BooleanFilter(
+        label=_("Hazards past the deadline"), method="filter_overdue"
+    )
+
+    def filter_open(self, queryset, name, value):
+        return selectors.open_hazards(queryset, matching=value)
+
+    def filter_overdue(self, queryset, name, value):
+        return selectors.overdue_hazards(queryset, matching=value)
 
     class Meta:
         model = Hazard
