@@ -13,7 +13,6 @@ from . import services
 from .choices import AssetCategory, TaskStatus
 from .models import (
     Asset,
-    Certificate,
     InspectionTask,
     MaintenancePlan,
     MaintenanceTask,
@@ -31,8 +30,7 @@ def _aware(day, hour, minute=0):
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
-def _assets(ctx, community, index):
-    org = ctx.organization
+def _assets(ctx, community, index, manager):
     rng = ctx.rng
     buildings = list(
         Building.objects.filter(community=community).exclude(name__in=["地下车库", "沿街商铺"])
@@ -45,23 +43,21 @@ def _assets(ctx, community, index):
             maker, model, contractor, phone = LIFT_MAKERS[(n + index) % 3]
             installed = date(2019, 3, 1) + timedelta(days=rng.randrange(200))
             rows.append(
-                Asset(
-                    organization=org,
-                    community=community,
-                    building=b,
-                    place=f"{unit}单元",
-                    code=f"DT-{n:02d}",
-                    name=f"{b.name}{unit}单元客梯",
-                    category=AssetCategory.ELEVATOR,
-                    maker=maker,
-                    model_number=model,
-                    serial_number=f"{maker[:1]}{rng.randrange(10**7):07d}",
-                    installed_on=installed,
-                    warranty_until=installed + timedelta(days=730),
-                    contractor=contractor,
-                    contractor_phone=phone,
-                    expected_life_years=15,
-                )
+                {
+                    "building": b,
+                    "place": f"{unit}单元",
+                    "code": f"DT-{n:02d}",
+                    "name": f"{b.name}{unit}单元客梯",
+                    "category": AssetCategory.ELEVATOR,
+                    "maker": maker,
+                    "model_number": model,
+                    "serial_number": f"{maker[:1]}{rng.randrange(10**7):07d}",
+                    "installed_on": installed,
+                    "warranty_until": installed + timedelta(days=730),
+                    "contractor": contractor,
+                    "contractor_phone": phone,
+                    "expected_life_years": 15,
+                }
             )
     others = [
         ("SB-01", "生活水泵 1#", AssetCategory.WATER_PUMP, "地下泵房", "格兰富", 10),
@@ -77,17 +73,15 @@ def _assets(ctx, community, index):
     ]
     for code, name, category, place, maker, life in others:
         rows.append(
-            Asset(
-                organization=org,
-                community=community,
-                place=place,
-                code=code,
-                name=name,
-                category=category,
-                maker=maker,
-                installed_on=date(2019, 5, 20),
-                expected_life_years=life,
-            )
+            {
+                "place": place,
+                "code": code,
+                "name": name,
+                "category": category,
+                "maker": maker,
+                "installed_on": date(2019, 5, 20),
+                "expected_life_years": life,
+            }
         )
     today = ctx.today
     for i in range(1, 19):
@@ -98,82 +92,76 @@ def _assets(ctx, community, index):
         if i == 7:
             expires = today + timedelta(days=45)
         rows.append(
-            Asset(
-                organization=org,
-                community=community,
-                building=b,
-                place=f"{1 + i % 2}单元一楼楼道",
-                code=f"MHQ-{i:02d}",
-                name="干粉灭火器 MFZ/ABC4",
-                category=AssetCategory.EXTINGUISHER,
-                maker="淮海消防",
-                installed_on=date(2023, 3, 1),
-                expires_on=expires,
-            )
+            {
+                "building": b,
+                "place": f"{1 + i % 2}单元一楼楼道",
+                "code": f"MHQ-{i:02d}",
+                "name": "干粉灭火器 MFZ/ABC4",
+                "category": AssetCategory.EXTINGUISHER,
+                "maker": "淮海消防",
+                "installed_on": date(2023, 3, 1),
+                "expires_on": expires,
+            }
         )
     for i in range(1, 5):
         rows.append(
-            Asset(
-                organization=org,
-                community=community,
-                building=buildings[i % len(buildings)],
-                place="楼前",
-                code=f"XHS-{i:02d}",
-                name="室外消火栓",
-                category=AssetCategory.HYDRANT,
-                installed_on=date(2019, 5, 1),
-                expires_on=None,
-            )
+            {
+                "building": buildings[i % len(buildings)],
+                "place": "楼前",
+                "code": f"XHS-{i:02d}",
+                "name": "室外消火栓",
+                "category": AssetCategory.HYDRANT,
+                "installed_on": date(2019, 5, 1),
+                "expires_on": None,
+            }
         )
-    Asset.objects.bulk_create(rows)
+    for row in rows:
+        services.create_asset(actor=manager, community=community, **row)
     return list(Asset.objects.filter(community=community))
 
 
-def _certificates(ctx, community, assets, index):
+def _certificates(ctx, community, assets, index, manager):
     today = ctx.today
     rows = []
     lifts = [a for a in assets if a.category == AssetCategory.ELEVATOR]
     for n, lift in enumerate(lifts):
         rows.append(
-            Certificate(
-                organization=ctx.organization,
-                community=community,
-                asset=lift,
-                kind="use_registration",
-                number=f"梯11浙A{index}{n:03d}(19)",
-                authority="杭州市市场监督管理局" if index == 0 else "上海市浦东新区市场监督管理局",
-                issued_on=lift.installed_on + timedelta(days=20),
-            )
+            {
+                "asset": lift,
+                "kind": "use_registration",
+                "number": f"梯11浙A{index}{n:03d}(19)",
+                "authority": "杭州市市场监督管理局"
+                if index == 0
+                else "上海市浦东新区市场监督管理局",
+                "issued_on": lift.installed_on + timedelta(days=20),
+            }
         )
         expires = today + timedelta(days=40 + (n * 23) % 300)
         if n == 1:
             expires = today + timedelta(days=18)  # inspection must be requested now
         rows.append(
-            Certificate(
-                organization=ctx.organization,
-                community=community,
-                asset=lift,
-                kind="periodic_inspection",
-                number=f"DT{today.year}-{index}{n:04d}",
-                authority="特种设备检测研究院",
-                issued_on=expires - timedelta(days=365),
-                expires_on=expires,
-            )
+            {
+                "asset": lift,
+                "kind": "periodic_inspection",
+                "number": f"DT{today.year}-{index}{n:04d}",
+                "authority": "特种设备检测研究院",
+                "issued_on": expires - timedelta(days=365),
+                "expires_on": expires,
+            }
         )
     fire = next(a for a in assets if a.category == AssetCategory.FIRE_SYSTEM)
     rows.append(
-        Certificate(
-            organization=ctx.organization,
-            community=community,
-            asset=fire,
-            kind="fire_test",
-            number=f"XFJC-{today.year - 1}-{index}88",
-            authority="浙江消防检测有限公司",
-            issued_on=today - timedelta(days=300),
-            expires_on=today + timedelta(days=65),
-        )
+        {
+            "asset": fire,
+            "kind": "fire_test",
+            "number": f"XFJC-{today.year - 1}-{index}88",
+            "authority": "浙江消防检测有限公司",
+            "issued_on": today - timedelta(days=300),
+            "expires_on": today + timedelta(days=65),
+        }
     )
-    Certificate.objects.bulk_create(rows)
+    for row in rows:
+        services.add_certificate(actor=manager, **row)
     services.sweep_certificate_expiry(today)
 
 
@@ -651,8 +639,8 @@ def build(ctx):
     staff = ctx.staff
     a, b = ctx.communities
     for index, (community, manager) in enumerate(((a, staff["manager"]), (b, staff["manager2"]))):
-        assets = _assets(ctx, community, index)
-        _certificates(ctx, community, assets, index)
+        assets = _assets(ctx, community, index, manager)
+        _certificates(ctx, community, assets, index, manager)
         _maintenance(
             ctx, community, assets, manager, staff["tech"] if index == 0 else staff["tech"]
         )
