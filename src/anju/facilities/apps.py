@@ -89,9 +89,9 @@ class FacilitiesConfig(AnjuAppConfig):
 
         from anju.core import policy
 
-        from .choices import AlertKind, HazardStatus
+        from .choices import AlertKind
         from .models import Hazard, MaintenanceTask, PatrolAlert
-        from .queries import overdue_tasks
+        from .selectors import open_hazards, overdue_hazards, overdue_tasks
 
         user = request.user
         community_id = getattr(request, "community_id", None)
@@ -101,16 +101,14 @@ class FacilitiesConfig(AnjuAppConfig):
 
         cards = []
         if policy.staff_has(user, "facilities.maintenance.view"):
-            overdue = overdue_tasks(
-                scoped(MaintenanceTask.objects.visible_to(user, "facilities.maintenance.view"))
-            )
-            n = overdue.count()
+            tasks = scoped(MaintenanceTask.objects.visible_to(user, "facilities.maintenance.view"))
+            n = overdue_tasks(tasks).count()
             cards.append(
                 {
                     "title": _("Overdue maintenance"),
                     "value": n,
                     "tone": "bad" if n else "ok",
-                    "link": reverse("console:facilities-task-list") + "?status=overdue",
+                    "link": reverse("console:facilities-task-list") + "?overdue=true",
                 }
             )
         if policy.staff_has(user, "facilities.patrol.view"):
@@ -131,28 +129,26 @@ class FacilitiesConfig(AnjuAppConfig):
             )
         if policy.staff_has(user, "facilities.hazard.view"):
             hazards = scoped(Hazard.objects.visible_to(user, "facilities.hazard.view"))
-            open_ = hazards.exclude(status=HazardStatus.CLOSED).count()
-            late = hazards.filter(
-                status=HazardStatus.OPEN, deadline__lt=timezone.localdate()
-            ).count()
+            open_ = open_hazards(hazards).count()
+            late = overdue_hazards(hazards).count()
             cards.append(
                 {
                     "title": _("Open hazards"),
                     "value": open_,
                     "tone": "bad" if late else ("warn" if open_ else "ok"),
-                    "link": reverse("console:facilities-hazard-list"),
+                    "link": reverse("console:facilities-hazard-list") + "?open=true",
                     "note": _("%(n)s past the deadline") % {"n": late} if late else "",
                 }
             )
         return cards
 
     def staff_metrics(self, user, staff_ids, start, end, now):
-        from .queries import staff_metrics
+        from .selectors import staff_metrics
 
         return staff_metrics(user, staff_ids, start, end, now)
 
     def community_metrics(self, user, community_ids, start, end, now):
-        from .queries import community_metrics
+        from .selectors import community_metrics
 
         return community_metrics(user, community_ids, start, end, now)
 

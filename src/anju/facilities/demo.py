@@ -13,7 +13,6 @@ from . import services
 from .choices import AssetCategory, TaskStatus
 from .models import (
     Asset,
-    Certificate,
     InspectionTask,
     MaintenancePlan,
     MaintenanceTask,
@@ -31,8 +30,7 @@ def _aware(day, hour, minute=0):
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
-def _assets(ctx, community, index):
-    org = ctx.organization
+def _assets(ctx, community, index, manager):
     rng = ctx.rng
     buildings = list(
         Building.objects.filter(community=community).exclude(name__in=["地下车库", "沿街商铺"])
@@ -45,23 +43,21 @@ def _assets(ctx, community, index):
             maker, model, contractor, phone = LIFT_MAKERS[(n + index) % 3]
             installed = date(2019, 3, 1) + timedelta(days=rng.randrange(200))
             rows.append(
-                Asset(
-                    organization=org,
-                    community=community,
-                    building=b,
-                    place=f"{unit}单元",
-                    code=f"DT-{n:02d}",
-                    name=f"{b.name}{unit}单元客梯",
-                    category=AssetCategory.ELEVATOR,
-                    maker=maker,
-                    model_number=model,
-                    serial_number=f"{maker[:1]}{rng.randrange(10**7):07d}",
-                    installed_on=installed,
-                    warranty_until=installed + timedelta(days=730),
-                    contractor=contractor,
-                    contractor_phone=phone,
-                    expected_life_years=15,
-                )
+                {
+                    "building": b,
+                    "place": f"{unit}单元",
+                    "code": f"DT-{n:02d}",
+                    "name": f"{b.name}{unit}单元客梯",
+                    "category": AssetCategory.ELEVATOR,
+                    "maker": maker,
+                    "model_number": model,
+                    "serial_number": f"{maker[:1]}{rng.randrange(10**7):07d}",
+                    "installed_on": installed,
+                    "warranty_until": installed + timedelta(days=730),
+                    "contractor": contractor,
+                    "contractor_phone": phone,
+                    "expected_life_years": 15,
+                }
             )
     others = [
         ("SB-01", "生活水泵 1#", AssetCategory.WATER_PUMP, "地下泵房", "格兰富", 10),
@@ -77,17 +73,15 @@ def _assets(ctx, community, index):
     ]
     for code, name, category, place, maker, life in others:
         rows.append(
-            Asset(
-                organization=org,
-                community=community,
-                place=place,
-                code=code,
-                name=name,
-                category=category,
-                maker=maker,
-                installed_on=date(2019, 5, 20),
-                expected_life_years=life,
-            )
+            {
+                "place": place,
+                "code": code,
+                "name": name,
+                "category": category,
+                "maker": maker,
+                "installed_on": date(2019, 5, 20),
+                "expected_life_years": life,
+            }
         )
     today = ctx.today
     for i in range(1, 19):
@@ -98,82 +92,76 @@ def _assets(ctx, community, index):
         if i == 7:
             expires = today + timedelta(days=45)
         rows.append(
-            Asset(
-                organization=org,
-                community=community,
-                building=b,
-                place=f"{1 + i % 2}单元一楼楼道",
-                code=f"MHQ-{i:02d}",
-                name="干粉灭火器 MFZ/ABC4",
-                category=AssetCategory.EXTINGUISHER,
-                maker="淮海消防",
-                installed_on=date(2023, 3, 1),
-                expires_on=expires,
-            )
+            {
+                "building": b,
+                "place": f"{1 + i % 2}单元一楼楼道",
+                "code": f"MHQ-{i:02d}",
+                "name": "干粉灭火器 MFZ/ABC4",
+                "category": AssetCategory.EXTINGUISHER,
+                "maker": "淮海消防",
+                "installed_on": date(2023, 3, 1),
+                "expires_on": expires,
+            }
         )
     for i in range(1, 5):
         rows.append(
-            Asset(
-                organization=org,
-                community=community,
-                building=buildings[i % len(buildings)],
-                place="楼前",
-                code=f"XHS-{i:02d}",
-                name="室外消火栓",
-                category=AssetCategory.HYDRANT,
-                installed_on=date(2019, 5, 1),
-                expires_on=None,
-            )
+            {
+                "building": buildings[i % len(buildings)],
+                "place": "楼前",
+                "code": f"XHS-{i:02d}",
+                "name": "室外消火栓",
+                "category": AssetCategory.HYDRANT,
+                "installed_on": date(2019, 5, 1),
+                "expires_on": None,
+            }
         )
-    Asset.objects.bulk_create(rows)
+    for row in rows:
+        services.create_asset(actor=manager, community=community, **row)
     return list(Asset.objects.filter(community=community))
 
 
-def _certificates(ctx, community, assets, index):
+def _certificates(ctx, community, assets, index, manager):
     today = ctx.today
     rows = []
     lifts = [a for a in assets if a.category == AssetCategory.ELEVATOR]
     for n, lift in enumerate(lifts):
         rows.append(
-            Certificate(
-                organization=ctx.organization,
-                community=community,
-                asset=lift,
-                kind="use_registration",
-                number=f"梯11浙A{index}{n:03d}(19)",
-                authority="杭州市市场监督管理局" if index == 0 else "上海市浦东新区市场监督管理局",
-                issued_on=lift.installed_on + timedelta(days=20),
-            )
+            {
+                "asset": lift,
+                "kind": "use_registration",
+                "number": f"梯11浙A{index}{n:03d}(19)",
+                "authority": "杭州市市场监督管理局"
+                if index == 0
+                else "上海市浦东新区市场监督管理局",
+                "issued_on": lift.installed_on + timedelta(days=20),
+            }
         )
         expires = today + timedelta(days=40 + (n * 23) % 300)
         if n == 1:
             expires = today + timedelta(days=18)  # inspection must be requested now
         rows.append(
-            Certificate(
-                organization=ctx.organization,
-                community=community,
-                asset=lift,
-                kind="periodic_inspection",
-                number=f"DT{today.year}-{index}{n:04d}",
-                authority="特种设备检测研究院",
-                issued_on=expires - timedelta(days=365),
-                expires_on=expires,
-            )
+            {
+                "asset": lift,
+                "kind": "periodic_inspection",
+                "number": f"DT{today.year}-{index}{n:04d}",
+                "authority": "特种设备检测研究院",
+                "issued_on": expires - timedelta(days=365),
+                "expires_on": expires,
+            }
         )
     fire = next(a for a in assets if a.category == AssetCategory.FIRE_SYSTEM)
     rows.append(
-        Certificate(
-            organization=ctx.organization,
-            community=community,
-            asset=fire,
-            kind="fire_test",
-            number=f"XFJC-{today.year - 1}-{index}88",
-            authority="浙江消防检测有限公司",
-            issued_on=today - timedelta(days=300),
-            expires_on=today + timedelta(days=65),
-        )
+        {
+            "asset": fire,
+            "kind": "fire_test",
+            "number": f"XFJC-{today.year - 1}-{index}88",
+            "authority": "浙江消防检测有限公司",
+            "issued_on": today - timedelta(days=300),
+            "expires_on": today + timedelta(days=65),
+        }
     )
-    Certificate.objects.bulk_create(rows)
+    for row in rows:
+        services.add_certificate(actor=manager, **row)
     services.sweep_certificate_expiry(today)
 
 
@@ -191,7 +179,7 @@ def _maintenance(ctx, community, assets, manager, tech):
     ]
     plans = [
         services.create_plan(
-            manager,
+            actor=manager,
             community=community,
             name="电梯半月维保 (TSG T5002)",
             category="elevator",
@@ -204,7 +192,7 @@ def _maintenance(ctx, community, assets, manager, tech):
             assignee=tech,
         ),
         services.create_plan(
-            manager,
+            actor=manager,
             community=community,
             name="电梯月度自行检查",
             category="elevator",
@@ -217,7 +205,7 @@ def _maintenance(ctx, community, assets, manager, tech):
             assignee=tech,
         ),
         services.create_plan(
-            manager,
+            actor=manager,
             community=community,
             name="灭火器月度检查",
             category="extinguisher",
@@ -230,7 +218,7 @@ def _maintenance(ctx, community, assets, manager, tech):
             assignee=tech,
         ),
         services.create_plan(
-            manager,
+            actor=manager,
             community=community,
             name="生活水泵季度保养",
             category="water_pump",
@@ -246,7 +234,7 @@ def _maintenance(ctx, community, assets, manager, tech):
             assignee=tech,
         ),
         services.create_plan(
-            manager,
+            actor=manager,
             community=community,
             name="建筑消防设施年度全面检测",
             category="fire_system",
@@ -285,8 +273,8 @@ def _maintenance(ctx, community, assets, manager, tech):
             answers["brake"] = False
             failed_done = True
         services.complete_task(
-            tech,
             task,
+            actor=tech,
             answers=answers,
             readings={"运行次数": str(rng.randrange(20000, 90000))},
             notes="" if answers.get("brake", True) else "制动器闸瓦磨损，已报修更换",
@@ -300,12 +288,12 @@ def _maintenance(ctx, community, assets, manager, tech):
         plan__in=plans, due_on__gte=today, status=TaskStatus.SCHEDULED
     ).first()
     if todays is not None:
-        services.start_task(tech, todays)
+        services.start_task(todays, actor=tech)
     later = MaintenanceTask.objects.filter(
         plan__in=plans, due_on__gt=today, status=TaskStatus.SCHEDULED
     ).last()
     if later is not None:
-        services.cancel_task(manager, later, reason="与年检日期冲突，改期")
+        services.cancel_task(later, actor=manager, reason="与年检日期冲突，改期")
 
 
 def _inspection(ctx, community, assets, manager, worker):
@@ -313,7 +301,7 @@ def _inspection(ctx, community, assets, manager, worker):
     pump = next(a for a in assets if a.category == AssetCategory.WATER_PUMP)
     power = next(a for a in assets if a.category == AssetCategory.POWER)
     route = services.create_inspection_route(
-        manager,
+        actor=manager,
         community=community,
         name="设备房日常巡检",
         points=[
@@ -354,7 +342,7 @@ def _inspection(ctx, community, assets, manager, worker):
         ],
     )
     plan = services.create_inspection_plan(
-        manager,
+        actor=manager,
         route=route,
         shift_name="早班",
         start_time=time(8, 30),
@@ -379,7 +367,7 @@ def _inspection(ctx, community, assets, manager, worker):
             if offset == -2 and point.order == 1:
                 answers = {"leak": False, "pressure": "0.25"}
             services.check_in(
-                worker,
+                actor=worker,
                 point=point,
                 task=task,
                 scanned_at=scanned,
@@ -395,7 +383,7 @@ def _patrol(ctx, community, manager, guard):
     today = ctx.today
     rng = ctx.rng
     route = services.create_patrol_route(
-        manager,
+        actor=manager,
         community=community,
         name="夜间外围巡更",
         idle_minutes=60,
@@ -436,7 +424,7 @@ def _patrol(ctx, community, manager, guard):
     for back in range(14, 0, -1):
         day = today - timedelta(days=back)
         shift = services.create_shift(
-            manager,
+            actor=manager,
             route=route,
             guard=guard,
             name="夜班",
@@ -458,7 +446,7 @@ def _patrol(ctx, community, manager, guard):
             while planned and planned[0][0] <= now:
                 when, cp = planned.pop(0)
                 services.record_scan(
-                    guard,
+                    actor=guard,
                     checkpoint=cp,
                     scanned_at=when,
                     by=guard,
@@ -469,7 +457,7 @@ def _patrol(ctx, community, manager, guard):
     # Today's day shift is running: the first checkpoint was missed.
     now = timezone.now()
     current = services.create_shift(
-        manager,
+        actor=manager,
         route=route,
         guard=guard,
         name="白班",
@@ -477,7 +465,7 @@ def _patrol(ctx, community, manager, guard):
         ends_at=now + timedelta(minutes=105),
     )
     services.record_scan(
-        guard,
+        actor=guard,
         checkpoint=checkpoints[1],
         scanned_at=now - timedelta(minutes=38),
         by=guard,
@@ -492,7 +480,7 @@ def _safety(ctx, community, manager, tech, guard):
     now = timezone.now()
     b = Building.objects.filter(community=community).first()
     h1 = services.report_hazard(
-        guard,
+        actor=guard,
         community=community,
         category="fire",
         severity="high",
@@ -504,9 +492,11 @@ def _safety(ctx, community, manager, tech, guard):
         found_at=now - timedelta(days=1, hours=3),
         photos=[demo_photos.photo("stair", seed=1)],
     )
-    services.rectify_hazard(tech, h1, rectification="已劝离电动车并拆除飞线，张贴禁止楼道充电告示")
+    services.rectify_hazard(
+        h1, actor=tech, rectification="已劝离电动车并拆除飞线，张贴禁止楼道充电告示"
+    )
     h2 = services.report_hazard(
-        guard,
+        actor=guard,
         community=community,
         category="electrical",
         severity="medium",
@@ -517,7 +507,7 @@ def _safety(ctx, community, manager, tech, guard):
         found_at=now - timedelta(hours=5),
     )
     h3 = services.report_hazard(
-        guard,
+        actor=guard,
         community=community,
         category="structural",
         severity="low",
@@ -529,7 +519,7 @@ def _safety(ctx, community, manager, tech, guard):
         photos=[demo_photos.photo("tile", seed=3), demo_photos.photo("tile", seed=4)],
     )
     services.report_hazard(
-        guard,
+        actor=guard,
         community=community,
         category="traffic",
         severity="low",
@@ -544,7 +534,7 @@ def _safety(ctx, community, manager, tech, guard):
     Hazard.objects.filter(pk=h3.pk).update(deadline=today - timedelta(days=3))
     services.sweep_overdue_hazards(today)
     h4 = services.report_hazard(
-        guard,
+        actor=guard,
         community=community,
         category="public_order",
         severity="low",
@@ -554,13 +544,13 @@ def _safety(ctx, community, manager, tech, guard):
         deadline=today + timedelta(days=5),
         found_at=now - timedelta(days=25),
     )
-    services.rectify_hazard(tech, h4, rectification="更换4盏LED庭院灯")
-    services.verify_hazard(manager, h4, passed=True)
-    services.close_hazard(manager, h4)
+    services.rectify_hazard(h4, actor=tech, rectification="更换4盏LED庭院灯")
+    services.verify_hazard(h4, actor=manager, passed=True)
+    services.close_hazard(h4, actor=manager)
     del h2
 
     incident = services.open_incident(
-        guard,
+        actor=guard,
         community=community,
         kind="fire",
         place="5幢架空层",
@@ -569,30 +559,30 @@ def _safety(ctx, community, manager, tech, guard):
     )
     base = incident.occurred_at
     services.record_incident_step(
-        guard,
         incident,
+        actor=guard,
         step="stop",
         at=base + timedelta(minutes=4),
         note="秩序维护员到场劝阻，用灭火器扑灭余火",
     )
     services.record_incident_step(
-        guard,
         incident,
+        actor=guard,
         step="report",
         at=base + timedelta(minutes=9),
         authority="文新派出所 / 西湖区消防救援大队",
         note="拨打119、110报告并拍照留存",
     )
     services.record_incident_step(
-        guard,
         incident,
+        actor=guard,
         step="assist",
         at=base + timedelta(minutes=40),
         note="配合消防人员调取监控，提供当事人住址",
     )
-    services.close_incident(manager, incident)
+    services.close_incident(incident, actor=manager)
     open_one = services.open_incident(
-        guard,
+        actor=guard,
         community=community,
         kind="public_order",
         place="东门",
@@ -600,15 +590,15 @@ def _safety(ctx, community, manager, tech, guard):
         occurred_at=now - timedelta(hours=2),
     )
     services.record_incident_step(
-        guard,
         open_one,
+        actor=guard,
         step="stop",
         at=now - timedelta(hours=1, minutes=50),
         note="劝离并登记，广告已清理",
     )
 
     held = services.plan_drill(
-        manager,
+        actor=manager,
         community=community,
         kind="fire_drill",
         title="秋季消防疏散演练",
@@ -616,8 +606,8 @@ def _safety(ctx, community, manager, tech, guard):
         place="中心广场",
     )
     services.record_drill(
-        manager,
         held,
+        actor=manager,
         held_at=now - timedelta(days=20),
         summary="参加住户与员工共46人，疏散用时4分10秒；演示灭火器使用。",
         attendees=["陈立新", "刘振华", "王德明", "赵永强", "张桂英", "业主代表 黄志远"],
@@ -626,9 +616,9 @@ def _safety(ctx, community, manager, tech, guard):
             "增加楼道禁止堆物宣传",
         ],
     )
-    services.complete_follow_up(manager, held, index=1)
+    services.complete_follow_up(held, actor=manager, index=1)
     services.plan_drill(
-        manager,
+        actor=manager,
         community=community,
         kind="elevator_rescue",
         title="电梯困人应急救援演练",
@@ -636,7 +626,7 @@ def _safety(ctx, community, manager, tech, guard):
         place="1幢1单元",
     )
     services.plan_drill(
-        manager,
+        actor=manager,
         community=community,
         kind="training",
         title="新员工消防安全培训",
@@ -649,8 +639,8 @@ def build(ctx):
     staff = ctx.staff
     a, b = ctx.communities
     for index, (community, manager) in enumerate(((a, staff["manager"]), (b, staff["manager2"]))):
-        assets = _assets(ctx, community, index)
-        _certificates(ctx, community, assets, index)
+        assets = _assets(ctx, community, index, manager)
+        _certificates(ctx, community, assets, index, manager)
         _maintenance(
             ctx, community, assets, manager, staff["tech"] if index == 0 else staff["tech"]
         )

@@ -6,8 +6,10 @@ deployment sets with ``ANJU_FACILITIES_<NAME>`` (anju/domain_settings.py, the RE
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AssetCategory, Frequency, MaintenanceKind
@@ -47,6 +49,12 @@ MAX_INTERVAL_DAYS = {
 def setting(name):
     """The deployment's value of ``ANJU_FACILITIES_<NAME>`` (anju/domain_settings.py)."""
     return getattr(settings, f"ANJU_FACILITIES_{name.upper()}")
+
+
+def overdue_cutoff(today=None):
+    """A maintenance task still to do and due before this day is overdue: today less
+    ``overdue_grace_days``."""
+    return (today or timezone.localdate()) - timedelta(days=setting("overdue_grace_days"))
 
 
 def plan_interval_days(frequency, interval):

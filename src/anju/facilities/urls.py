@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import field, views
+from . import views
+from .views import field
 
 P = "facilities/"
 

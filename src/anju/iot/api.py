@@ -27,7 +27,7 @@ from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.models import Building, Community
 
-from . import services
+from . import selectors, services
 from .models import Alarm, AlarmRule, Device, Gateway, Reading
 
 
@@ -57,10 +57,7 @@ class DeviceSerializer(serializers.ModelSerializer):
         read_only_fields = ["active", "last_seen_at", "last_values", "created_at"]
 
     def get_online(self, obj) -> bool:
-        from .rules import setting
-
-        limit = timezone.now() - timedelta(minutes=setting("offline_after_minutes"))
-        return bool(obj.last_seen_at and obj.last_seen_at >= limit)
+        return selectors.is_online(obj)
 
 
 class ReadingSerializer(serializers.ModelSerializer):
@@ -95,11 +92,11 @@ class DeviceViewSet(ScopedModelViewSet):
         """The device's readings, newest first (at most 2,000)."""
         device = self.get_object()
         hours = query.integer(request.query_params, "hours", 24, minimum=1, maximum=720)
-        rows = Reading.objects.filter(
-            device=device, at__gte=timezone.now() - timedelta(hours=hours)
-        ).order_by("-at")
-        if request.query_params.get("metric"):
-            rows = rows.filter(metric=request.query_params["metric"])
+        rows = selectors.readings_of(
+            device,
+            timezone.now() - timedelta(hours=hours),
+            metric=request.query_params.get("metric"),
+        )
         return Response(ReadingSerializer(rows[:2000], many=True).data)
 
 

@@ -19,15 +19,12 @@ class IotConfig(AnjuAppConfig):
     def dashboard_cards(self, request):
         from anju.core import policy
 
-        from .models import Alarm
+        from .selectors import open_alarms
 
         user = request.user
         if not policy.staff_has(user, "iot.alarm.view"):
             return []
-        alarms = Alarm.objects.visible_to(user, "iot.alarm.view").filter(status="open")
-        if request.community_id:
-            alarms = alarms.in_community(request.community_id)
-        n = alarms.count()
+        n = open_alarms(user, request.community_id).count()
         return [
             {
                 "title": _("Open device alarms"),

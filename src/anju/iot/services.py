@@ -8,19 +8,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Max, Min
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
-from anju.core.errors import DomainError, Forbidden
-from anju.core.errors import refuse as _refuse
+from anju.core.errors import DomainError, Forbidden, refuse
 
 from .choices import METERS, AlarmKind, AlarmStatus, DeviceKind, Operator
 from .models import Alarm, AlarmRule, Device, Gateway, Reading, plain
 from .rules import DEFAULT_RULES, setting
+from .selectors import offline_limit, spike, usage_by_day
 
 
 def _require(actor, perm, community_id):
@@ -40,15 +38,15 @@ def register_device(*, actor, community, code, name, kind, place="", building=No
     _require(actor, "iot.device.manage", community.pk)
     code = str(code or "").strip()
     if not code:
-        _refuse("code", _("Enter the device code printed on the device or in its platform."))
+        refuse("code", _("Enter the device code printed on the device or in its platform."))
     if kind not in DeviceKind.values:
-        _refuse("kind", _("Choose the kind of device."))
+        refuse("kind", _("Choose the kind of device."))
     if not str(name or "").strip():
-        _refuse("name", _("Enter a name people recognise, e.g. Pump room water leak, building 3."))
+        refuse("name", _("Enter a name people recognise, e.g. Pump room water leak, building 3."))
     if building is not None and building.community_id != community.pk:
-        _refuse("building", _("Choose a building of this community."))
+        refuse("building", _("Choose a building of this community."))
     if Device.objects.filter(community=community, code=code).exists():
-        _refuse("code", _("A device with this code is already registered in this community."))
+        refuse("code", _("A device with this code is already registered in this community."))
     device = Device.objects.create(
         organization_id=community.organization_id,
         community=community,
@@ -125,7 +123,7 @@ def create_gateway(*, actor, community, name):
     """A gateway and its key, shown once: only its hash is kept."""
     _require(actor, "iot.device.manage", community.pk)
     if not str(name or "").strip():
-        _refuse("name", _("Enter the gateway's name."))
+        refuse("name", _("Enter the gateway's name."))
     key = secrets.token_urlsafe(32)
     gateway = Gateway.objects.create(
         organization_id=community.organization_id,
@@ -162,9 +160,9 @@ def _when(value):
 def _parse_rows(community, rows, now):
     """Validated (device, metric, value, at) for each row; every bad row is named."""
     if not isinstance(rows, list) or not rows:
-        _refuse("readings", _("Send a list of readings."))
+        refuse("readings", _("Send a list of readings."))
     if len(rows) > setting("batch_limit"):
-        _refuse(
+        refuse(
             "readings", _("Send at most %(n)s readings at once.") % {"n": setting("batch_limit")}
         )
     codes = {str(r.get("device", "")).strip() for r in rows if isinstance(r, dict)}
@@ -336,7 +334,7 @@ def sweep_offline(*, now=None):
     """Periodic: an active device silent longer than ``offline_after_minutes`` raises one
     offline alarm (and a ticket); it clears when the device reports again."""
     now = now or timezone.now()
-    limit = now - timedelta(minutes=setting("offline_after_minutes"))
+    limit = offline_limit(now)
     silent = list(
         Device.objects.select_related("community")
         .filter(active=True, last_seen_at__lt=limit)
@@ -355,87 +353,6 @@ def sweep_offline(*, now=None):
             % {"t": f"{timezone.localtime(device.last_seen_at):%Y-%m-%d %H:%M}"},
         )
     return len(silent)
-
-
-# Energy -----------------------------------------------------------------------------------------
-
-
-def usage_by_day(devices, metric="total", days=14, now=None):
-    """Each meter's use per day from its cumulative reading, in one grouped query: the day's
-    highest reading less the previous day's (the first day: less its own lowest), for the last
-    ``days`` days. {device id: [{"day", "usage"}, ...] oldest first}."""
-    now = now or timezone.now()
-    since = timezone.localtime(now) - timedelta(days=days)
-    rows = (
-        Reading.objects.filter(device__in=devices, metric=metric, at__gte=since)
-        .annotate(day=TruncDate("at"))
-        .values("device_id", "day")
-        .annotate(low=Min("value"), high=Max("value"))
-        .order_by("device_id", "day")
-    )
-    usage, before = {}, {}
-    for row in rows:
-        device_id = row["device_id"]
-        previous = before.get(device_id)
-        usage.setdefault(device_id, []).append(
-            {
-                "day": row["day"],
-                "usage": row["high"] - (previous if previous is not None else row["low"]),
-            }
-        )
-        before[device_id] = row["high"]
-    return usage
-
-
-def daily_usage(device, metric="total", days=14, now=None):
-    """One meter's ``usage_by_day``."""
-    return usage_by_day([device], metric, days, now).get(device.pk, [])
-
-
-def spike(series, factor):
-    """Whether the last day's use exceeds ``factor`` times the median of the days before it
-    (at least seven of them): a leak, a running pump, lights left on."""
-    if len(series) < 8:
-        return False
-    earlier = sorted(u["usage"] for u in series[:-1])
-    median = earlier[len(earlier) // 2]
-    return median > 0 and series[-1]["usage"] > median * Decimal(str(factor))
-
-
-def energy(user, community_id=None, days=30, now=None):
-    """The meters ``user`` may see, each with its use per day over ``days`` and over the
-    ``days`` before, for the energy page (rows) and its chart (per kind and day)."""
-    now = now or timezone.now()
-    meters = Device.objects.visible_to(user, "iot.device.view").filter(kind__in=METERS, active=True)
-    if community_id:
-        meters = meters.in_community(community_id)
-    meters = list(meters.select_related("community", "building").order_by("community_id", "code"))
-    usage = usage_by_day(meters, days=days * 2 + 1, now=now)
-    cut = timezone.localdate(now) - timedelta(days=days)
-    yesterday = timezone.localdate(now) - timedelta(days=1)
-    rows, by_kind = [], {}
-    for meter in meters:
-        series = usage.get(meter.pk, [])
-        recent = [u for u in series if u["day"] > cut]
-        full = [u for u in series if u["day"] <= yesterday]  # today is not over
-        before = [u for u in series if u["day"] <= cut]
-        total = sum((u["usage"] for u in recent), Decimal(0))
-        previous = sum((u["usage"] for u in before), Decimal(0))
-        rows.append(
-            {
-                "meter": meter,
-                "total": total,
-                "previous": previous if before else None,
-                "change": (total - previous) / previous if before and previous else None,
-                "spike": bool(full)
-                and full[-1]["day"] == yesterday
-                and spike(full, setting("usage_spike_factor")),
-            }
-        )
-        for u in recent:
-            day = by_kind.setdefault(meter.kind, {})
-            day[u["day"]] = day.get(u["day"], Decimal(0)) + u["usage"]
-    return rows, by_kind
 
 
 @transaction.atomic

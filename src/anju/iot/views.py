@@ -27,15 +27,13 @@ from anju.core.errors import DomainError
 from anju.core.models import Building, Community
 from anju.servicedesk.choices import Category, Priority
 
-from . import services
+from . import selectors, services
 from .choices import METERS, AlarmStatus, DeviceKind, Operator
-from .models import Alarm, AlarmRule, Device, Gateway, Reading
-from .rules import setting
+from .models import Alarm, AlarmRule, Device, Gateway
 
 
 def _online(device):
-    limit = timezone.now() - timedelta(minutes=setting("offline_after_minutes"))
-    if device.last_seen_at and device.last_seen_at >= limit:
+    if selectors.is_online(device):
         return format_html('<span class="tag ok">{}</span>', pgettext_lazy("device", "online"))
     return format_html('<span class="tag bad">{}</span>', pgettext_lazy("device", "offline"))
 
@@ -119,10 +117,10 @@ class DeviceDetail(ScopedDetailView):
         device = self.object
         since = timezone.now() - timedelta(days=7)
         series = {}
-        newest = Reading.objects.filter(device=device, at__gte=since).order_by("-at")
+        newest = selectors.readings_of(device, since)
         for metric, value, at in reversed(list(newest.values_list("metric", "value", "at")[:5000])):
             series.setdefault(metric, []).append([timezone.localtime(at).isoformat(), float(value)])
-        usage = services.daily_usage(device) if device.kind in METERS else []
+        usage = selectors.daily_usage(device) if device.kind in METERS else []
         ctx.update(
             title=f"{device.name} · {device.code}",
             alarms=device.alarms.select_related("ticket")[:20],
@@ -275,7 +273,7 @@ class EnergyView(StaffRequiredMixin, generic.TemplateView):
         ctx = super().get_context_data(**kwargs)
         days = self.request.GET.get("days", "30")
         days = int(days) if days in ("7", "30", "90") else 30
-        rows, by_kind = services.energy(self.request.user, self.request.community_id, days)
+        rows, by_kind = selectors.energy(self.request.user, self.request.community_id, days)
         labels = dict(DeviceKind.choices)
         ctx.update(
             title=_("Energy and water"),

@@ -1,6 +1,5 @@
 """Staff API: performance measures per person, and evaluations (record, read, acknowledge)."""
 
-from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,18 +13,16 @@ from anju.core import policy
 from anju.core.api.fields import ScopedRelatedField, StaffField
 from anju.core.dates import period
 from anju.core.models import Community
-from anju.core.scoping import scope_q
 
-from . import services
+from . import selectors, services
+from .choices import FIELD_ROLES
 from .models import Evaluation
 
 
 class EvaluationSerializer(serializers.ModelSerializer):
     community = ScopedRelatedField(Community, "staff.evaluation.manage", label=_("community"))
-    # Only people the caller may measure (services.people); anyone else is unknown (404).
-    staff = StaffField(
-        "staff.performance.view", roles=services.FIELD_ROLES, label=_("staff member")
-    )
+    # Only people the caller may measure (selectors.people); anyone else is unknown (404).
+    staff = StaffField("staff.performance.view", roles=FIELD_ROLES, label=_("staff member"))
     staff_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -77,9 +74,7 @@ class EvaluationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
             return Evaluation.objects.none()
-        queryset = Evaluation.objects.select_related("staff", "community")
-        visible = scope_q(Evaluation, user, "staff.evaluation.view")
-        return queryset if visible is None else queryset.filter(visible | Q(staff=user))
+        return selectors.evaluations_readable_by(user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -104,7 +99,7 @@ def staff_performance(request):
     if not policy.staff_has(request.user, "staff.performance.view"):
         raise PermissionDenied()
     start, end = period(request.query_params, strict=True)
-    staff, metrics = services.performance(request.user, start, end)
+    staff, metrics = selectors.performance(request.user, start, end)
     return Response(
         {
             "from": start.isoformat(),

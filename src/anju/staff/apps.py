@@ -15,9 +15,9 @@ class StaffConfig(AnjuAppConfig):
     ]
 
     def dashboard_cards(self, request):
-        from .models import Evaluation
+        from .selectors import awaiting_acknowledgement
 
-        waiting = Evaluation.objects.filter(staff=request.user, status="recorded").count()
+        waiting = awaiting_acknowledgement(request.user).count()
         if not waiting:
             return []
         return [

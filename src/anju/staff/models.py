@@ -11,23 +11,21 @@ from anju.core.models import Community, Organization
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
 
+from .choices import EvaluationStatus
+
 USER = settings.AUTH_USER_MODEL
 SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 DIMENSIONS = ("attitude", "quality", "timeliness", "discipline")
 
 EVALUATION_STATES = StateMachine(
     {
-        "revise": (("recorded",), "recorded"),
-        "acknowledge": (("recorded",), "acknowledged"),
+        "revise": ((EvaluationStatus.RECORDED,), EvaluationStatus.RECORDED),
+        "acknowledge": ((EvaluationStatus.RECORDED,), EvaluationStatus.ACKNOWLEDGED),
     }
 )
 
 
 class Evaluation(models.Model):
-    class Status(models.TextChoices):
-        RECORDED = "recorded", _("Awaiting acknowledgement")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
@@ -44,7 +42,10 @@ class Evaluation(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     measures = models.JSONField(_("measures of the month"), default=list, blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.RECORDED
+        _("status"),
+        max_length=12,
+        choices=EvaluationStatus.choices,
+        default=EvaluationStatus.RECORDED,
     )
     evaluator = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("evaluated by")
@@ -55,7 +56,7 @@ class Evaluation(models.Model):
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
-    states = EVALUATION_STATES
+    machine = EVALUATION_STATES
 
     class Meta:
         verbose_name = _("evaluation")

@@ -23,8 +23,8 @@ from anju.core.errors import DomainError
 from anju.core.excel import workbook_bytes, xlsx_response
 from anju.core.models import Community
 
-from . import services
-from .models import Evaluation
+from . import selectors, services
+from .models import DIMENSIONS, Evaluation
 
 
 class PerformanceView(StaffRequiredMixin, generic.TemplateView):
@@ -52,7 +52,7 @@ class PerformanceView(StaffRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         start, end = period(self.request.GET)
-        staff, metrics = services.performance(
+        staff, metrics = selectors.performance(
             self.request.user, start, end, self.request.community_id
         )
         ctx.update(
@@ -105,7 +105,7 @@ class EvaluateView(StaffRequiredMixin, generic.FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            people = {p.pk: p for p in services.people(request.user)}
+            people = {p.pk: p for p in selectors.people(request.user)}
             self.person = people.get(kwargs["pk"])
             if self.person is None:
                 raise Http404
@@ -113,7 +113,7 @@ class EvaluateView(StaffRequiredMixin, generic.FormView):
 
     def _communities(self):
         managed = Community.objects.visible_to(self.request.user, "staff.evaluation.manage")
-        return services.communities_of(self.person, managed).order_by("name")
+        return selectors.communities_of(self.person, managed).order_by("name")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "communities": self._communities()}
@@ -122,14 +122,16 @@ class EvaluateView(StaffRequiredMixin, generic.FormView):
         period = self.request.GET.get("period") or f"{timezone.localdate():%Y-%m}"
         communities = self._communities()
         initial = {"period": period, "community": communities.first()}
-        existing = Evaluation.objects.filter(
-            staff=self.person, period=period, community__in=communities
-        ).first()
+        existing = (
+            selectors.own_evaluations(self.person)
+            .filter(period=period, community__in=communities)
+            .first()
+        )
         if existing is not None:
             initial.update(
                 community=existing.community,
                 comment=existing.comment,
-                **{name: getattr(existing, name) for name in services.DIMENSIONS},
+                **{name: getattr(existing, name) for name in DIMENSIONS},
             )
         return initial
 
@@ -137,16 +139,16 @@ class EvaluateView(StaffRequiredMixin, generic.FormView):
         ctx = super().get_context_data(**kwargs)
         period = self.request.POST.get("period") or self.get_initial()["period"]
         try:
-            start, end = services.month_bounds(period)
-            metrics = services.staff_metrics(self.request.user, [self.person.pk], start, end)
+            start, end = selectors.month_bounds(period)
+            measures = selectors.measures_of(self.request.user, self.person, start, end)
         except DomainError:
-            metrics = []
+            measures = []
         ctx.update(
             title=_("Evaluate %(name)s")
             % {"name": self.person.get_full_name() or self.person.username},
             person=self.person,
-            measures=[(m.section, m.label, m.display(self.person.pk)) for m in metrics],
-            history=Evaluation.objects.filter(staff=self.person).select_related("community")[:12],
+            measures=measures,
+            history=selectors.own_evaluations(self.person)[:12],
         )
         return ctx
 
@@ -199,16 +201,16 @@ class MyEvaluations(StaffRequiredMixin, generic.TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
             title=_("My evaluations"),
-            evaluations=Evaluation.objects.filter(staff=self.request.user).select_related(
-                "community", "evaluator"
-            )[:24],
+            evaluations=selectors.own_evaluations(self.request.user)[:24],
         )
         return ctx
 
     def post(self, request):
-        evaluation = Evaluation.objects.filter(
-            pk=request.POST.get("evaluation") or 0, staff=request.user
-        ).first()
+        evaluation = (
+            selectors.own_evaluations(request.user)
+            .filter(pk=request.POST.get("evaluation") or 0)
+            .first()
+        )
         if evaluation is None:
             raise Http404
         try:

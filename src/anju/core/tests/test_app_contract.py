@@ -33,10 +33,7 @@ PENDING = {
     "servicedesk": {"selectors"},
     "billing": {"selectors", "choices"},
     "governance": {"selectors"},
-    "facilities": {"selectors"},
     "spaces": {"selectors"},
-    "iot": {"selectors"},
-    "staff": {"selectors", "choices"},
 }
 
 

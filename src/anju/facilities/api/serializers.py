@@ -154,6 +154,7 @@ class MaintenanceTaskSerializer(serializers.ModelSerializer):
     attachments = AttachmentsField()
     # Empty until the task is completed (DRF drops allow_blank from read-only model fields).
     result = serializers.ChoiceField(choices=TaskResult.choices, allow_blank=True, read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = MaintenanceTask
@@ -178,6 +179,7 @@ class MaintenanceTaskSerializer(serializers.ModelSerializer):
             "result",
             "notes",
             "overdue_at",
+            "is_overdue",
             "ticket_id",
             "attachments",
         ]

@@ -7,10 +7,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from anju.core.api import query
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from anju.core.dates import parse_day
 
-from .. import queries, services
+from .. import selectors, services
 from ..models import (
     Asset,
     Certificate,
@@ -83,22 +84,22 @@ class AssetViewSet(FacilitiesViewSet):
     ordering_fields = ["code", "installed_on", "expires_on"]
 
     def create_object(self, data):
-        return services.create_asset(self.request.user, **data)
+        return services.create_asset(actor=self.request.user, **data)
 
     def perform_update(self, serializer):
         obj = serializer.instance
         self.check_object(obj, "facilities.asset.manage")
         data = dict(serializer.validated_data)
         data.pop("community", None)
-        serializer.instance = services.update_asset(self.request.user, obj, data)
+        serializer.instance = services.update_asset(obj, data, actor=self.request.user)
 
     @extend_schema(request=None, responses={201: dict})
     @action(detail=True, methods=["post"], url_path="report-fault")
     def report_fault(self, request, pk=None):
         asset = self.get_object()
         ticket = services.report_fault(
-            request.user,
             asset,
+            actor=request.user,
             description=request.data.get("description", ""),
             attachments=prepare_photos(request.FILES.getlist("photos"), field="photos"),
         )
@@ -116,13 +117,13 @@ class CertificateViewSet(FacilitiesViewSet):
     filterset_fields = ["community", "asset", "kind"]
 
     def create_object(self, data):
-        return services.add_certificate(self.request.user, **data)
+        return services.add_certificate(actor=self.request.user, **data)
 
     def get_queryset(self):
         queryset = super().get_queryset()
         within = self.request.query_params.get("expiring_within")
         if within and within.isdigit():
-            queryset = queries.expiring_certificates(queryset, int(within))
+            queryset = selectors.expiring_certificates(queryset, int(within))
         return queryset
 
 
@@ -142,13 +143,15 @@ class MaintenancePlanViewSet(FacilitiesViewSet):
     filterset_fields = ["community", "category", "kind", "frequency", "active"]
 
     def create_object(self, data):
-        return services.create_plan(self.request.user, **data)
+        return services.create_plan(actor=self.request.user, **data)
 
     def perform_update(self, serializer):
         self.check_object(serializer.instance, "facilities.maintenance.manage")
         data = dict(serializer.validated_data)
         data.pop("community", None)
-        serializer.instance = services.update_plan(self.request.user, serializer.instance, data)
+        serializer.instance = services.update_plan(
+            serializer.instance, data, actor=self.request.user
+        )
 
     @extend_schema(request=s.GenerateSerializer, responses={200: dict})
     @action(detail=True, methods=["post"])
@@ -191,6 +194,9 @@ class MaintenanceTaskViewSet(ScopedReadOnlyViewSet):
         queryset = super().get_queryset()
         if self.request.query_params.get("mine") in ("1", "true"):
             queryset = queryset.filter(assignee=self.request.user)
+        overdue = query.flag(self.request.query_params, "overdue", None)
+        if overdue is not None:
+            queryset = selectors.overdue_tasks(queryset, matching=overdue)
         return queryset
 
     def _done(self, task):
@@ -201,7 +207,7 @@ class MaintenanceTaskViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=None, responses=s.MaintenanceTaskSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._done(services.start_task(request.user, self.get_object()))
+        return self._done(services.start_task(self.get_object(), actor=request.user))
 
     @extend_schema(request=s.CompleteTaskSerializer, responses=s.MaintenanceTaskSerializer)
     @action(detail=True, methods=["post"])
@@ -213,8 +219,8 @@ class MaintenanceTaskViewSet(ScopedReadOnlyViewSet):
         photos = data.get("photos") or request.FILES.getlist("photos")
         return self._done(
             services.complete_task(
-                request.user,
                 task,
+                actor=request.user,
                 answers=data.get("answers") or {},
                 readings=data.get("readings") or {},
                 notes=data.get("notes", ""),
@@ -229,7 +235,7 @@ class MaintenanceTaskViewSet(ScopedReadOnlyViewSet):
         form = s.AssignSerializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         return self._done(
-            services.assign_task(request.user, task, assignee=form.validated_data["assignee"])
+            services.assign_task(task, actor=request.user, assignee=form.validated_data["assignee"])
         )
 
     @extend_schema(request=None, responses=s.MaintenanceTaskSerializer)
@@ -237,7 +243,7 @@ class MaintenanceTaskViewSet(ScopedReadOnlyViewSet):
     def cancel(self, request, pk=None):
         return self._done(
             services.cancel_task(
-                request.user, self.get_object(), reason=str(request.data.get("reason", ""))
+                self.get_object(), actor=request.user, reason=str(request.data.get("reason", ""))
             )
         )
 
@@ -254,7 +260,7 @@ class InspectionRouteViewSet(FacilitiesViewSet):
 
     def create_object(self, data):
         points = [dict(p) for p in data.pop("points", [])]
-        return services.create_inspection_route(self.request.user, points=points, **data)
+        return services.create_inspection_route(actor=self.request.user, points=points, **data)
 
 
 class InspectionPointViewSet(FacilitiesViewSet):
@@ -265,7 +271,7 @@ class InspectionPointViewSet(FacilitiesViewSet):
     filterset_fields = ["community", "route", "asset"]
 
     def create_object(self, data):
-        return services.add_point(self.request.user, **data)
+        return services.add_point(actor=self.request.user, **data)
 
 
 class InspectionPlanViewSet(FacilitiesViewSet):
@@ -276,7 +282,7 @@ class InspectionPlanViewSet(FacilitiesViewSet):
     filterset_fields = ["community", "route", "assignee", "active"]
 
     def create_object(self, data):
-        return services.create_inspection_plan(self.request.user, **data)
+        return services.create_inspection_plan(actor=self.request.user, **data)
 
 
 class InspectionTaskViewSet(ScopedReadOnlyViewSet):
@@ -306,7 +312,7 @@ class InspectionTaskViewSet(ScopedReadOnlyViewSet):
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         self.check_scope("facilities.inspection.work", task.community_id, task.organization_id)
-        checkin = services.check_in(request.user, task=task, **data)
+        checkin = services.check_in(actor=request.user, task=task, **data)
         return Response(
             s.InspectionCheckinSerializer(checkin, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
@@ -325,7 +331,9 @@ class PatrolRouteViewSet(FacilitiesViewSet):
 
     def create_object(self, data):
         checkpoints = [dict(c) for c in data.pop("checkpoints", [])]
-        return services.create_patrol_route(self.request.user, checkpoints=checkpoints, **data)
+        return services.create_patrol_route(
+            actor=self.request.user, checkpoints=checkpoints, **data
+        )
 
 
 class PatrolCheckpointViewSet(FacilitiesViewSet):
@@ -336,7 +344,7 @@ class PatrolCheckpointViewSet(FacilitiesViewSet):
     filterset_fields = ["community", "route"]
 
     def create_object(self, data):
-        return services.add_checkpoint(self.request.user, **data)
+        return services.add_checkpoint(actor=self.request.user, **data)
 
 
 class PatrolShiftViewSet(FacilitiesViewSet):
@@ -355,7 +363,7 @@ class PatrolShiftViewSet(FacilitiesViewSet):
     ordering_fields = ["starts_at"]
 
     def create_object(self, data):
-        return services.create_shift(self.request.user, **data)
+        return services.create_shift(actor=self.request.user, **data)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -367,7 +375,7 @@ class PatrolShiftViewSet(FacilitiesViewSet):
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         """Each checkpoint of the shift with its window, scan and result (the guard's screen)."""
-        return Response(queries.shift_progress(self.get_object()))
+        return Response(selectors.shift_progress(self.get_object()))
 
     @extend_schema(responses={200: dict})
     @action(detail=False, methods=["get"])
@@ -381,7 +389,7 @@ class PatrolShiftViewSet(FacilitiesViewSet):
             parse_day(request.query_params.get("since")),
             parse_day(request.query_params.get("until")),
         )
-        shifts = queries.shifts_between(shifts, since, until)
+        shifts = selectors.shifts_between(shifts, since, until)
         return Response({"group_by": group_by, "rows": services.compliance_rows(shifts, group_by)})
 
 
@@ -419,7 +427,7 @@ class CheckinViewSet(
         client_id = data.get("client_id") or None
         known = client_id and PatrolScan.objects.filter(client_id=client_id).exists()
         scan = services.record_scan(
-            request.user,
+            actor=request.user,
             checkpoint=checkpoint,
             scanned_at=data["scanned_at"],
             by=by,
@@ -470,9 +478,20 @@ class HazardViewSet(FacilitiesViewSet):
     }
     search_fields = ["number", "place", "description"]
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        for name, selector in (
+            ("open", selectors.open_hazards),
+            ("overdue", selectors.overdue_hazards),
+        ):
+            value = query.flag(self.request.query_params, name, None)
+            if value is not None:
+                queryset = selector(queryset, matching=value)
+        return queryset
+
     def create_object(self, data):
         photos = data.pop("photos", None) or self.request.FILES.getlist("photos")
-        return services.report_hazard(self.request.user, photos=photos, **data)
+        return services.report_hazard(actor=self.request.user, photos=photos, **data)
 
     def _out(self, hazard):
         return Response(s.HazardSerializer(hazard, context=self.get_serializer_context()).data)
@@ -486,8 +505,8 @@ class HazardViewSet(FacilitiesViewSet):
         photos = form.validated_data.get("photos") or request.FILES.getlist("photos")
         return self._out(
             services.rectify_hazard(
-                request.user,
                 hazard,
+                actor=request.user,
                 rectification=form.validated_data["rectification"],
                 photos=photos,
             )
@@ -499,19 +518,19 @@ class HazardViewSet(FacilitiesViewSet):
         hazard = self.get_object()
         form = s.VerifySerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        return self._out(services.verify_hazard(request.user, hazard, **form.validated_data))
+        return self._out(services.verify_hazard(hazard, actor=request.user, **form.validated_data))
 
     @extend_schema(request=None, responses=s.HazardSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._out(services.close_hazard(request.user, self.get_object()))
+        return self._out(services.close_hazard(self.get_object(), actor=request.user))
 
     @extend_schema(responses={200: dict})
     @action(detail=False, methods=["get"], url_path="rectification-rate")
     def rectification_rate(self, request):
         """Check-and-rectify rate (隐患整改率) per community."""
         return Response(
-            {"rows": queries.rectification_rates(self.filter_queryset(self.get_queryset()))}
+            {"rows": selectors.rectification_rates(self.filter_queryset(self.get_queryset()))}
         )
 
 
@@ -531,7 +550,7 @@ class IncidentViewSet(FacilitiesViewSet):
         return "facilities.incident.manage"
 
     def create_object(self, data):
-        return services.open_incident(self.request.user, **data)
+        return services.open_incident(actor=self.request.user, **data)
 
     @extend_schema(request=s.IncidentStepSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
@@ -539,14 +558,14 @@ class IncidentViewSet(FacilitiesViewSet):
         incident = self.get_object()
         form = s.IncidentStepSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        services.record_incident_step(request.user, incident, **form.validated_data)
+        services.record_incident_step(incident, actor=request.user, **form.validated_data)
         incident = self.get_queryset().get(pk=incident.pk)
         return Response(s.IncidentSerializer(incident, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        incident = services.close_incident(request.user, self.get_object())
+        incident = services.close_incident(self.get_object(), actor=request.user)
         return Response(s.IncidentSerializer(incident, context=self.get_serializer_context()).data)
 
 
@@ -559,7 +578,7 @@ class DrillViewSet(FacilitiesViewSet):
     filterset_fields = ["community", "kind", "status"]
 
     def create_object(self, data):
-        return services.plan_drill(self.request.user, **data)
+        return services.plan_drill(actor=self.request.user, **data)
 
     @extend_schema(request=s.RecordDrillSerializer, responses=s.DrillSerializer)
     @action(detail=True, methods=["post"])
@@ -567,13 +586,13 @@ class DrillViewSet(FacilitiesViewSet):
         drill = self.get_object()
         form = s.RecordDrillSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        drill = services.record_drill(request.user, drill, **form.validated_data)
+        drill = services.record_drill(drill, actor=request.user, **form.validated_data)
         return Response(s.DrillSerializer(drill, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=s.DrillSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        drill = services.cancel_drill(request.user, self.get_object())
+        drill = services.cancel_drill(self.get_object(), actor=request.user)
         return Response(s.DrillSerializer(drill, context=self.get_serializer_context()).data)
 
 

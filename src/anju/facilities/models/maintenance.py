@@ -10,6 +10,7 @@ from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
 
 from ..choices import AssetCategory, Frequency, MaintenanceKind, TaskResult, TaskStatus
+from ..rules import overdue_cutoff
 from .assets import Asset
 
 
@@ -83,6 +84,8 @@ TASK_STATES = StateMachine(
 )
 
 OPEN_TASK_STATES = (TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS, TaskStatus.OVERDUE)
+# The states a task past its due date (and the grace days) leaves for "overdue".
+FALLING_DUE_STATES = TASK_STATES.transitions["mark_overdue"][0]
 
 
 class MaintenanceTask(models.Model):
@@ -148,7 +151,7 @@ class MaintenanceTask(models.Model):
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
     attachments_view_permission = "facilities.maintenance.view"
-    states = TASK_STATES
+    machine = TASK_STATES
 
     class Meta:
         verbose_name = _("maintenance task")
@@ -172,15 +175,27 @@ class MaintenanceTask(models.Model):
     def __str__(self):
         return f"{self.plan.name} · {self.asset.code} · {self.due_on:%Y-%m-%d}"
 
+    @staticmethod
+    def overdue_q(today=None):
+        """The one definition of an overdue task (the card, the list's filter, the API, the
+        comparison report and the sweep that marks them): marked overdue already, or still to do
+        past its due date and the grace days (``rules.overdue_cutoff``). ``is_overdue`` is the
+        same test on a loaded task."""
+        return Q(status=TaskStatus.OVERDUE) | Q(
+            status__in=FALLING_DUE_STATES, due_on__lt=overdue_cutoff(today)
+        )
+
     @property
-    def is_late(self):
-        return self.status in OPEN_TASK_STATES and self.due_on < timezone.localdate()
+    def is_overdue(self):
+        return self.status == TaskStatus.OVERDUE or (
+            self.status in FALLING_DUE_STATES and self.due_on < overdue_cutoff()
+        )
 
     @property
     def tone(self):
         if self.status == TaskStatus.DONE:
             return "ok" if self.result != TaskResult.FAILED else "warn"
-        if self.status == TaskStatus.OVERDUE or self.is_late:
+        if self.is_overdue:
             return "bad"
         if self.due_on <= timezone.localdate():
             return "warn"

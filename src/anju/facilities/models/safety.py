@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -102,7 +103,7 @@ class Hazard(models.Model):
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
     attachments_view_permission = "facilities.hazard.view"
-    states = HAZARD_STATES
+    machine = HAZARD_STATES
 
     class Meta:
         verbose_name = _("hazard")
@@ -116,6 +117,13 @@ class Hazard(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.place}"
+
+    @staticmethod
+    def overdue_q(today=None):
+        """The one definition of an overdue hazard (the card, the dashboard, the rectification
+        rates, the comparison report and the escalation sweep): still awaiting rectification
+        after its deadline. ``is_overdue`` is the same test on a loaded hazard."""
+        return Q(status=HazardStatus.OPEN, deadline__lt=today or timezone.localdate())
 
     @property
     def is_overdue(self):
@@ -166,7 +174,7 @@ class Incident(models.Model):
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
-    states = INCIDENT_STATES
+    machine = INCIDENT_STATES
 
     class Meta:
         verbose_name = _("incident")

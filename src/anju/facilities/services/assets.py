@@ -35,7 +35,7 @@ ASSET_FIELDS = {
 
 
 @transaction.atomic
-def create_asset(actor, *, community, name, category, code="", **data):
+def create_asset(*, actor, community, name, category, code="", **data):
     unknown = set(data) - ASSET_FIELDS
     if unknown:
         refuse(sorted(unknown)[0], _("Unknown field."))
@@ -65,7 +65,7 @@ def _check_dates(asset):
 
 
 @transaction.atomic
-def update_asset(actor, asset, data):
+def update_asset(asset, data, *, actor):
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     unknown = set(data) - ASSET_FIELDS
     if unknown:
@@ -97,7 +97,7 @@ def update_asset(actor, asset, data):
 
 
 @transaction.atomic
-def set_asset_status(actor, asset, status):
+def set_asset_status(asset, status, *, actor):
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     if asset.status == status:
         return asset
@@ -115,7 +115,7 @@ def set_asset_status(actor, asset, status):
 
 
 @transaction.atomic
-def report_fault(actor, asset, *, description="", attachments=(), reporter=None, house=None):
+def report_fault(asset, *, actor, description="", attachments=(), reporter=None, house=None):
     """One-tap fault report from the asset's QR page: opens (or finds) the repair ticket."""
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     text = description.strip() or _("Fault reported at %(asset)s (%(place)s).") % {
@@ -153,7 +153,7 @@ CERT_FIELDS = {"number", "authority", "issued_on", "expires_on"}
 
 
 @transaction.atomic
-def add_certificate(actor, *, asset, kind, **data):
+def add_certificate(*, actor, asset, kind, **data):
     unknown = set(data) - CERT_FIELDS
     if unknown:
         refuse(sorted(unknown)[0], _("Unknown field."))

@@ -35,7 +35,7 @@ def require_staff(user, perm, community, field="by"):
         )
 
 
-def attach(actor, obj, uploads, *, field="photos", accept=core_attachments.PHOTOS):
+def attach(obj, uploads, *, actor, field="photos", accept=core_attachments.PHOTOS):
     """Store uploaded photos (or evidence) as attachments of ``obj``: checked, re-encoded and
     named by ``core.attachments``; a bad file refuses them all, naming ``field``."""
     return core_attachments.attach(obj, uploads, actor=actor, field=field, accept=accept)

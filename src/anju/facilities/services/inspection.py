@@ -30,7 +30,7 @@ from .maintenance import check_checklist, evaluate_answers
 
 
 @transaction.atomic
-def create_inspection_route(actor, *, community, name, description="", points=(), active=True):
+def create_inspection_route(*, actor, community, name, description="", points=(), active=True):
     route = InspectionRoute(
         organization_id=community.organization_id,
         community=community,
@@ -41,15 +41,15 @@ def create_inspection_route(actor, *, community, name, description="", points=()
     full_clean(route)
     route.save()
     for i, point in enumerate(points, start=1):
-        add_point(actor, route=route, order=point.pop("order", i), **point)
+        add_point(actor=actor, route=route, order=point.pop("order", i), **point)
     audit.record(actor, "facilities.inspection_route.created", route, after=snapshot(route))
     return route
 
 
 @transaction.atomic
 def add_point(
-    actor,
     *,
+    actor,
     route,
     name,
     order=None,
@@ -87,8 +87,8 @@ def add_point(
 
 @transaction.atomic
 def create_inspection_plan(
-    actor,
     *,
+    actor,
     route,
     shift_name,
     start_time,
@@ -173,8 +173,8 @@ def find_task(point, scanned_at):
 
 @transaction.atomic
 def check_in(
-    actor,
     *,
+    actor,
     point,
     scanned_at=None,
     task=None,
@@ -212,7 +212,7 @@ def check_in(
     checkin.note = note
     photos = prepare_photos(photo, field="photo")  # a bad photo refuses before anything
     checkin.save()
-    stored = attach(actor, checkin, photos, field="photo")
+    stored = attach(checkin, photos, actor=actor, field="photo")
     if failed:
         category = TICKET_CATEGORY.get(point.asset.category, "other") if point.asset_id else "other"
         ticket = raise_ticket(

@@ -13,6 +13,7 @@ from anju.core.errors import DomainError
 
 from ..choices import TICKET_CATEGORY, AssetStatus, Frequency, TaskResult, TaskStatus
 from ..models import Asset, MaintenancePlan, MaintenanceTask
+from ..models.maintenance import FALLING_DUE_STATES
 from ..rules import floor_for, plan_interval_days, setting
 from .common import attach, full_clean, raise_ticket, refuse, require_staff, snapshot
 
@@ -68,8 +69,8 @@ def _check_assets(assets, community, category):
 
 @transaction.atomic
 def create_plan(
-    actor,
     *,
+    actor,
     community,
     name,
     category,
@@ -113,7 +114,7 @@ def create_plan(
 
 
 @transaction.atomic
-def update_plan(actor, plan, data):
+def update_plan(plan, data, *, actor):
     plan = MaintenancePlan.objects.select_for_update().get(pk=plan.pk)
     assets = data.pop("assets", None)
     if "checklist" in data:
@@ -250,9 +251,9 @@ def _locked_task(task):
 
 
 @transaction.atomic
-def assign_task(actor, task, *, assignee):
+def assign_task(task, *, actor, assignee):
     task = _locked_task(task)
-    MaintenanceTask.states.check("assign", task.status)
+    MaintenanceTask.machine.check("assign", task.status)
     require_staff(assignee, "facilities.maintenance.work", task.community, "assignee")
     before = task.assignee_id
     task.assignee = assignee
@@ -268,11 +269,11 @@ def assign_task(actor, task, *, assignee):
 
 
 @transaction.atomic
-def start_task(actor, task):
+def start_task(task, *, actor):
     task = _locked_task(task)
     if task.status == TaskStatus.IN_PROGRESS:
         return task
-    task.status = MaintenanceTask.states.check("start", task.status)
+    task.status = MaintenanceTask.machine.check("start", task.status)
     task.started_at = timezone.now()
     if task.assignee_id is None:
         task.assignee = actor
@@ -314,12 +315,12 @@ def evaluate_answers(checklist, answers, field="answers"):
 
 
 @transaction.atomic
-def complete_task(actor, task, *, answers=None, readings=None, notes="", photos=()):
+def complete_task(task, *, actor, answers=None, readings=None, notes="", photos=()):
     """Record the work: checklist answers, readings, photos. A failed item opens one repair ticket."""
     task = _locked_task(task)
     if task.status == TaskStatus.DONE:
         return task
-    MaintenanceTask.states.check("complete", task.status)
+    MaintenanceTask.machine.check("complete", task.status)
     clean, failed = evaluate_answers(task.plan.checklist, answers or {})
     if readings is not None and not isinstance(readings, dict):
         refuse("readings", _("Readings must be name/value pairs."))
@@ -332,7 +333,7 @@ def complete_task(actor, task, *, answers=None, readings=None, notes="", photos=
     task.completed_at = now
     task.completed_by = actor
     task.started_at = task.started_at or now
-    stored = attach(actor, task, photos)
+    stored = attach(task, photos, actor=actor)
     if failed:
         ticket = raise_ticket(
             actor=actor,
@@ -357,9 +358,9 @@ def complete_task(actor, task, *, answers=None, readings=None, notes="", photos=
 
 
 @transaction.atomic
-def cancel_task(actor, task, *, reason=""):
+def cancel_task(task, *, actor, reason=""):
     task = _locked_task(task)
-    task.status = MaintenanceTask.states.check("cancel", task.status)
+    task.status = MaintenanceTask.machine.check("cancel", task.status)
     task.notes = reason
     task.save(update_fields=["status", "notes"])
     audit.record(actor, "facilities.task.cancelled", task, after={"reason": reason})
@@ -369,17 +370,17 @@ def cancel_task(actor, task, *, reason=""):
 def sweep_overdue_tasks(today=None):
     """Mark tasks past their due date overdue and open one ticket for each, exactly once:
     a conditional UPDATE claims each row, so two workers never both open it."""
-    today = today or timezone.localdate()
-    cutoff = today - timedelta(days=setting("overdue_grace_days"))
-    candidates = MaintenanceTask.objects.filter(
-        status__in=(TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS), due_on__lt=cutoff
-    ).values_list("pk", flat=True)
+    candidates = (
+        MaintenanceTask.objects.filter(MaintenanceTask.overdue_q(today))
+        .exclude(status=TaskStatus.OVERDUE)
+        .values_list("pk", flat=True)
+    )
     count = 0
     for pk in list(candidates):
         with transaction.atomic():
-            claimed = MaintenanceTask.objects.filter(
-                pk=pk, status__in=(TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS)
-            ).update(status=TaskStatus.OVERDUE, overdue_at=timezone.now())
+            claimed = MaintenanceTask.objects.filter(pk=pk, status__in=FALLING_DUE_STATES).update(
+                status=TaskStatus.OVERDUE, overdue_at=timezone.now()
+            )
             if not claimed:
                 continue
             task = MaintenanceTask.objects.select_related("plan", "asset", "community").get(pk=pk)

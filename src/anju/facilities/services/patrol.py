@@ -16,7 +16,7 @@ from .common import alert_managers, full_clean, raise_ticket, refuse, require_st
 
 
 @transaction.atomic
-def create_patrol_route(actor, *, community, name, idle_minutes=None, checkpoints=(), active=True):
+def create_patrol_route(*, actor, community, name, idle_minutes=None, checkpoints=(), active=True):
     route = PatrolRoute(
         organization_id=community.organization_id,
         community=community,
@@ -27,14 +27,14 @@ def create_patrol_route(actor, *, community, name, idle_minutes=None, checkpoint
     full_clean(route)
     route.save()
     for i, cp in enumerate(checkpoints, start=1):
-        add_checkpoint(actor, route=route, order=cp.pop("order", i), **cp)
+        add_checkpoint(actor=actor, route=route, order=cp.pop("order", i), **cp)
     audit.record(actor, "facilities.patrol_route.created", route, after=snapshot(route))
     return route
 
 
 @transaction.atomic
 def add_checkpoint(
-    actor, *, route, name, order=None, place="", opens_after_minutes=0, closes_after_minutes=60
+    *, actor, route, name, order=None, place="", opens_after_minutes=0, closes_after_minutes=60
 ):
     if closes_after_minutes <= opens_after_minutes:
         refuse("closes_after_minutes", _("The window must close after it opens."))
@@ -61,7 +61,7 @@ def add_checkpoint(
 
 
 @transaction.atomic
-def create_shift(actor, *, route, guard, starts_at, ends_at, name=""):
+def create_shift(*, actor, route, guard, starts_at, ends_at, name=""):
     if ends_at <= starts_at:
         refuse("ends_at", _("A shift must end after it starts."))
     require_staff(guard, "facilities.patrol.work", route.community, "guard")
@@ -112,8 +112,8 @@ def shift_for(checkpoint, scanned_at, by):
 
 
 def record_scan(
-    actor,
     *,
+    actor,
     checkpoint,
     scanned_at,
     by=None,

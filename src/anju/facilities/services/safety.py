@@ -28,8 +28,8 @@ from .common import (
 
 @transaction.atomic
 def report_hazard(
-    actor,
     *,
+    actor,
     community,
     category,
     place,
@@ -67,7 +67,7 @@ def report_hazard(
     )
     full_clean(hazard)
     hazard.save()
-    stored = attach(actor, hazard, photos)
+    stored = attach(hazard, photos, actor=actor)
     audit.record(
         actor,
         "facilities.hazard.reported",
@@ -96,15 +96,15 @@ def _locked(hazard):
 
 
 @transaction.atomic
-def rectify_hazard(actor, hazard, *, rectification, photos=()):
+def rectify_hazard(hazard, *, actor, rectification, photos=()):
     hazard = _locked(hazard)
-    hazard.status = Hazard.states.check("rectify", hazard.status)
+    hazard.status = Hazard.machine.check("rectify", hazard.status)
     if not rectification.strip():
         refuse("rectification", _("Describe what was done."))
     hazard.rectification = rectification
     hazard.rectified_at = timezone.now()
     hazard.save(update_fields=["status", "rectification", "rectified_at"])
-    stored = attach(actor, hazard, photos)
+    stored = attach(hazard, photos, actor=actor)
     audit.record(
         actor,
         "facilities.hazard.rectified",
@@ -116,10 +116,10 @@ def rectify_hazard(actor, hazard, *, rectification, photos=()):
 
 
 @transaction.atomic
-def verify_hazard(actor, hazard, *, passed=True, note=""):
+def verify_hazard(hazard, *, actor, passed=True, note=""):
     """The check after rectification: passed -> verified; not passed -> back to rectify."""
     hazard = _locked(hazard)
-    Hazard.states.check("verify", hazard.status)
+    Hazard.machine.check("verify", hazard.status)
     if passed:
         hazard.status = HazardStatus.VERIFIED
         hazard.verified_at = timezone.now()
@@ -149,10 +149,10 @@ def verify_hazard(actor, hazard, *, passed=True, note=""):
 
 
 @transaction.atomic
-def close_hazard(actor, hazard):
+def close_hazard(hazard, *, actor):
     hazard = _locked(hazard)
     before = hazard.status
-    hazard.status = Hazard.states.check("close", hazard.status)
+    hazard.status = Hazard.machine.check("close", hazard.status)
     hazard.closed_at = timezone.now()
     hazard.save(update_fields=["status", "closed_at"])
     audit.record(
@@ -169,9 +169,7 @@ def sweep_overdue_hazards(today=None):
     """Escalate, once, every hazard not rectified by its deadline to the community managers."""
     today = today or timezone.localdate()
     count = 0
-    overdue = Hazard.objects.filter(
-        status=HazardStatus.OPEN, deadline__lt=today, escalated_at__isnull=True
-    )
+    overdue = Hazard.objects.filter(Hazard.overdue_q(today), escalated_at__isnull=True)
     for pk in list(overdue.values_list("pk", flat=True)):
         with transaction.atomic():
             if not Hazard.objects.filter(pk=pk, escalated_at__isnull=True).update(
@@ -198,7 +196,7 @@ def sweep_overdue_hazards(today=None):
 
 
 @transaction.atomic
-def open_incident(actor, *, community, kind, place, description, occurred_at=None):
+def open_incident(*, actor, community, kind, place, description, occurred_at=None):
     occurred_at = occurred_at or timezone.now()
     if occurred_at > timezone.now() + timedelta(minutes=5):
         refuse("occurred_at", _("The time is in the future."))
@@ -227,10 +225,10 @@ def open_incident(actor, *, community, kind, place, description, occurred_at=Non
 
 
 @transaction.atomic
-def record_incident_step(actor, incident, *, step, note, at=None, authority="", evidence=None):
+def record_incident_step(incident, *, actor, step, note, at=None, authority="", evidence=None):
     """民法典第942条: 制止, then 报告有关行政主管部门, then 协助处理; each with time and evidence."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    target = Incident.states.check(step, incident.status)
+    target = Incident.machine.check(step, incident.status)
     at = at or timezone.now()
     if at > timezone.now() + timedelta(minutes=5):
         refuse("at", _("The time is in the future."))
@@ -253,7 +251,7 @@ def record_incident_step(actor, incident, *, step, note, at=None, authority="", 
     )
     evidence = prepare_photos(evidence, field="evidence", accept=PHOTOS_OR_DOCUMENTS)
     record.save()
-    attach(actor, record, evidence, field="evidence", accept=PHOTOS_OR_DOCUMENTS)
+    attach(record, evidence, actor=actor, field="evidence", accept=PHOTOS_OR_DOCUMENTS)
     before = incident.status
     incident.status = target
     incident.save(update_fields=["status"])
@@ -268,10 +266,10 @@ def record_incident_step(actor, incident, *, step, note, at=None, authority="", 
 
 
 @transaction.atomic
-def close_incident(actor, incident):
+def close_incident(incident, *, actor):
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     before = incident.status
-    incident.status = Incident.states.check("close", incident.status)
+    incident.status = Incident.machine.check("close", incident.status)
     incident.closed_at = timezone.now()
     incident.save(update_fields=["status", "closed_at"])
     audit.record(
@@ -285,7 +283,7 @@ def close_incident(actor, incident):
 
 
 @transaction.atomic
-def plan_drill(actor, *, community, kind, title, planned_at, place=""):
+def plan_drill(*, actor, community, kind, title, planned_at, place=""):
     drill = Drill(
         organization_id=community.organization_id,
         community=community,
@@ -307,7 +305,7 @@ def plan_drill(actor, *, community, kind, title, planned_at, place=""):
 
 @transaction.atomic
 def record_drill(
-    actor, drill, *, held_at=None, summary="", attendees=(), follow_ups=(), photo=None
+    drill, *, actor, held_at=None, summary="", attendees=(), follow_ups=(), photo=None
 ):
     """Record the drill as held: who attended (names or staff), photo, follow-ups to do."""
     photos = prepare_photos(photo, field="photo")
@@ -347,7 +345,7 @@ def record_drill(
         for f in follow_ups
     ]
     drill.save()
-    attach(actor, drill, photos, field="photo")
+    attach(drill, photos, actor=actor, field="photo")
     audit.record(
         actor,
         "facilities.drill.held",
@@ -358,7 +356,7 @@ def record_drill(
 
 
 @transaction.atomic
-def complete_follow_up(actor, drill, *, index):
+def complete_follow_up(drill, *, actor, index):
     drill = Drill.objects.select_for_update().get(pk=drill.pk)
     if not 0 <= index < len(drill.follow_ups):
         refuse("index", _("No such follow-up."))
@@ -369,7 +367,7 @@ def complete_follow_up(actor, drill, *, index):
 
 
 @transaction.atomic
-def cancel_drill(actor, drill):
+def cancel_drill(drill, *, actor):
     drill = Drill.objects.select_for_update().get(pk=drill.pk)
     if drill.status != DrillStatus.PLANNED:
         from anju.core.errors import InvalidTransition

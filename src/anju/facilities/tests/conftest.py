@@ -25,7 +25,7 @@ def frozen():
 def fac(world, frozen):
     manager = world.users["manager"]
     lift = services.create_asset(
-        manager,
+        actor=manager,
         community=world.community,
         name="1幢1单元客梯",
         category="elevator",
@@ -38,7 +38,7 @@ def fac(world, frozen):
         contractor="杭州奥的斯电梯维保有限公司",
     )
     lift2 = services.create_asset(
-        manager,
+        actor=manager,
         community=world.community,
         name="1幢2单元客梯",
         category="elevator",
@@ -46,7 +46,7 @@ def fac(world, frozen):
         building=world.building,
     )
     pump = services.create_asset(
-        manager,
+        actor=manager,
         community=world.community,
         name="生活水泵",
         category="water_pump",
@@ -54,7 +54,7 @@ def fac(world, frozen):
         place="地下泵房",
     )
     other = services.create_asset(
-        world.users["outsider"],
+        actor=world.users["outsider"],
         community=world.other_community,
         name="乙电梯",
         category="elevator",

@@ -10,7 +10,7 @@ import pytest
 from anju.core.models import Notification
 from anju.facilities import labels, services
 from anju.facilities.models import Asset, Certificate
-from anju.facilities.queries import expiring_equipment, replacement_forecast
+from anju.facilities.selectors import expiring_equipment, replacement_forecast
 
 from .conftest import at, tickets_for
 
@@ -86,10 +86,10 @@ def test_asset_api_contract_and_scope(fac, world, api):
 def test_asset_list_query_count(fac, world, api, django_assert_max_num_queries):
     for i in range(15):
         a = services.create_asset(
-            fac.manager, community=world.community, name=f"灭火器{i}", category="extinguisher"
+            actor=fac.manager, community=world.community, name=f"灭火器{i}", category="extinguisher"
         )
         services.add_certificate(
-            fac.manager, asset=a, kind="other", number=f"C{i}", expires_on=date(2027, 1, 1)
+            actor=fac.manager, asset=a, kind="other", number=f"C{i}", expires_on=date(2027, 1, 1)
         )
     with django_assert_max_num_queries(8):
         assert api(fac.manager).get("/api/v1/assets/").status_code == 200
@@ -97,7 +97,7 @@ def test_asset_list_query_count(fac, world, api, django_assert_max_num_queries):
 
 def test_certificate_alert_30_days_ahead_once(fac, world, frozen):
     cert = services.add_certificate(
-        fac.manager,
+        actor=fac.manager,
         asset=fac.lift,
         kind="periodic_inspection",
         number="TSG-2025-118",
@@ -107,7 +107,7 @@ def test_certificate_alert_30_days_ahead_once(fac, world, frozen):
     )
     assert cert.inspection_request_due == date(2026, 11, 30)
     services.add_certificate(
-        fac.manager, asset=fac.lift, kind="use_registration", number="梯11浙A0123(19)"
+        actor=fac.manager, asset=fac.lift, kind="use_registration", number="梯11浙A0123(19)"
     )
     assert services.sweep_certificate_expiry() == 0  # 34 days left
     frozen.move_to(at(2026, 11, 30, 8, 0))
@@ -151,14 +151,14 @@ def test_label_sheet_pdf_has_chinese_text(fac, tmp_path):
 
 def test_fire_equipment_expiring_and_replacement_forecast(fac, world, frozen):
     soon = services.create_asset(
-        fac.manager,
+        actor=fac.manager,
         community=world.community,
         name="干粉灭火器 4kg",
         category="extinguisher",
         expires_on=date(2026, 12, 20),
     )
     services.create_asset(
-        fac.manager,
+        actor=fac.manager,
         community=world.community,
         name="干粉灭火器 4kg",
         category="extinguisher",

@@ -65,8 +65,8 @@ def test_maintenance_task_photos_shared_with_the_ticket(fac, world, api, client)
     services.generate_tasks()
     task = MaintenanceTask.objects.filter(plan=p).first()
     done = services.complete_task(
-        fac.tech,
         task,
+        actor=fac.tech,
         answers={"brake": False, "oil": "5"},
         notes="制动器磨损",
         photos=[samples.upload(samples.jpeg(), "制动器.jpg")],
@@ -85,7 +85,7 @@ def test_inspection_checkin_photo(rounds, fac, world, api, frozen):  # noqa: F81
     route, _, (pump, _) = rounds
     frozen.move_to(at(2026, 11, 26, 8, 32))
     checkin = services.check_in(
-        fac.tech,
+        actor=fac.tech,
         point=pump,
         answers={"leak": True, "pressure": "0.4"},
         photo=samples.upload(samples.heic(), "泵房.HEIC"),

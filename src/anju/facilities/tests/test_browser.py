@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_guard_scans_route_and_manager_sees_missed_checkpoint(live_server, world, phone_page, page):
     manager, guard = world.users["manager"], world.users["guard"]
     route = services.create_patrol_route(
-        manager,
+        actor=manager,
         community=world.community,
         name="外围巡更",
         checkpoints=[
@@ -29,7 +29,7 @@ def test_guard_scans_route_and_manager_sees_missed_checkpoint(live_server, world
     east, garage, north = route.checkpoints.order_by("order")
     now = timezone.now()
     shift = services.create_shift(
-        manager,
+        actor=manager,
         route=route,
         guard=guard,
         name="白班",

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rounds(fac, world):
     route = services.create_inspection_route(
-        fac.manager,
+        actor=fac.manager,
         community=world.community,
         name="设备房日巡",
         points=[
@@ -48,7 +48,7 @@ def rounds(fac, world):
         ],
     )
     plan = services.create_inspection_plan(
-        fac.manager,
+        actor=fac.manager,
         route=route,
         shift_name="早班",
         start_time=time(8, 30),
@@ -87,7 +87,7 @@ def test_checkin_timing_and_status(rounds, fac, frozen, api):
     task = InspectionTask.objects.get(day=date(2026, 11, 26))
     assert task.status == "in_progress"
     frozen.move_to(at(2026, 11, 26, 8, 45))
-    checkin = services.check_in(fac.tech, point=power, answers={"temp": True})
+    checkin = services.check_in(actor=fac.tech, point=power, answers={"temp": True})
     assert checkin.timing == "early"  # expected 09:00 ± 10 minutes
     task.refresh_from_db()
     assert task.status == "done" and task.finished_at is not None
@@ -98,7 +98,7 @@ def test_abnormal_answer_opens_one_ticket_with_the_photo(rounds, fac, frozen):
     frozen.move_to(at(2026, 11, 26, 8, 32))
     photo = SimpleUploadedFile("leak.jpg", samples.jpeg(), content_type="image/jpeg")
     checkin = services.check_in(
-        fac.tech,
+        actor=fac.tech,
         point=pump,
         answers={"leak": False, "pressure": "0.2"},
         photo=photo,
@@ -118,14 +118,16 @@ def test_abnormal_answer_opens_one_ticket_with_the_photo(rounds, fac, frozen):
     )
     (photo,) = checkin.attachments.all()  # one stored file, on the check-in and on the ticket
     assert on_ticket.count() == 1 and on_ticket.get().file.name == photo.file.name
-    again = services.check_in(fac.tech, point=pump, answers={"leak": False, "pressure": "0.2"})
+    again = services.check_in(
+        actor=fac.tech, point=pump, answers={"leak": False, "pressure": "0.2"}
+    )
     assert again.pk == checkin.pk and tickets_for(checkin).count() == 1
 
 
 def test_sweep_marks_missed_and_overdue(rounds, fac, frozen):
     route, plan, (pump, power) = rounds
     frozen.move_to(at(2026, 11, 27, 8, 35))
-    services.check_in(fac.tech, point=pump, answers={"leak": True, "pressure": "0.4"})
+    services.check_in(actor=fac.tech, point=pump, answers={"leak": True, "pressure": "0.4"})
     frozen.move_to(at(2026, 11, 27, 10, 5))
     assert services.sweep_inspection_tasks() == 2
     assert services.sweep_inspection_tasks() == 0

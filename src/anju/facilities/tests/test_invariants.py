@@ -47,10 +47,10 @@ def test_concurrent_sweeps_open_one_ticket_per_overdue_task(world):
 
     manager = world.users["manager"]
     lift = services.create_asset(
-        manager, community=world.community, name="客梯", category="elevator"
+        actor=manager, community=world.community, name="客梯", category="elevator"
     )
     plan = services.create_plan(
-        manager,
+        actor=manager,
         community=world.community,
         name="半月保",
         category="elevator",

@@ -33,7 +33,7 @@ def plan(fac, **kw):
         "assignee": fac.tech,
     }
     data.update(kw)
-    return services.create_plan(fac.manager, **data)
+    return services.create_plan(actor=fac.manager, **data)
 
 
 @pytest.mark.parametrize(
@@ -131,7 +131,7 @@ def test_generation_ahead_per_asset_and_assignee(fac):
 )
 def test_legal_floors(fac, world, category, kind, frequency, interval, ok):
     asset = services.create_asset(
-        fac.manager, community=world.community, name="x", category=category
+        actor=fac.manager, community=world.community, name="x", category=category
     )
     kwargs = {
         "category": category,
@@ -187,8 +187,8 @@ def test_complete_with_readings_photos_and_passed_items(fac):
     task = MaintenanceTask.objects.filter(plan=p).first()
     photo = SimpleUploadedFile("brake.jpg", samples.jpeg(), content_type="image/jpeg")
     done = services.complete_task(
-        fac.tech,
         task,
+        actor=fac.tech,
         answers={"brake": True, "oil": "5"},
         readings={"电流": "12A"},
         photos=[photo],
@@ -200,7 +200,7 @@ def test_complete_with_readings_photos_and_passed_items(fac):
     assert len(attachments_of(done)) == 1
     assert not tickets_for(done).exists()
     # completing twice changes nothing
-    assert services.complete_task(fac.tech, done, answers={}).result == "passed"
+    assert services.complete_task(done, actor=fac.tech, answers={}).result == "passed"
 
 
 def test_missing_answer_is_refused(fac):
@@ -208,7 +208,7 @@ def test_missing_answer_is_refused(fac):
     services.generate_tasks()
     task = MaintenanceTask.objects.filter(plan=p).first()
     with pytest.raises(DomainError) as exc:
-        services.complete_task(fac.tech, task, answers={"brake": True})
+        services.complete_task(task, actor=fac.tech, answers={"brake": True})
     assert "answers" in exc.value.fields
     task.refresh_from_db()
     assert task.status == "scheduled"
@@ -218,7 +218,7 @@ def test_failed_item_opens_exactly_one_ticket(fac):
     p = plan(fac)
     services.generate_tasks()
     task = MaintenanceTask.objects.filter(plan=p).first()
-    done = services.complete_task(fac.tech, task, answers={"brake": False, "oil": "9"})
+    done = services.complete_task(task, actor=fac.tech, answers={"brake": False, "oil": "9"})
     assert done.result == "failed"
     tickets = tickets_for(done)
     assert tickets.count() == 1
@@ -240,7 +240,7 @@ def test_overdue_task_opens_exactly_one_ticket(fac, frozen):
         assert tickets_for(task).count() == 1
         assert task.ticket_id == tickets_for(task).get().pk
     # the overdue task can still be done late
-    late = services.complete_task(fac.tech, first[0], answers={"brake": True, "oil": 3})
+    late = services.complete_task(first[0], actor=fac.tech, answers={"brake": True, "oil": 3})
     assert late.status == "done"
 
 

@@ -15,10 +15,14 @@ pytestmark = pytest.mark.django_db
 def story(fac, world):
     m = fac.manager
     services.add_certificate(
-        m, asset=fac.lift, kind="periodic_inspection", number="J-1", expires_on=date(2026, 12, 20)
+        actor=m,
+        asset=fac.lift,
+        kind="periodic_inspection",
+        number="J-1",
+        expires_on=date(2026, 12, 20),
     )
     plan = services.create_plan(
-        m,
+        actor=m,
         community=world.community,
         name="电梯半月保养",
         category="elevator",
@@ -31,7 +35,7 @@ def story(fac, world):
     )
     services.generate_tasks()
     route = services.create_patrol_route(
-        m,
+        actor=m,
         community=world.community,
         name="外围巡更",
         checkpoints=[
@@ -40,7 +44,7 @@ def story(fac, world):
         ],
     )
     shift = services.create_shift(
-        m,
+        actor=m,
         route=route,
         guard=fac.guard,
         name="早班",
@@ -49,7 +53,7 @@ def story(fac, world):
     )
     services.sweep_patrols()
     hazard = services.report_hazard(
-        fac.guard,
+        actor=fac.guard,
         community=world.community,
         category="fire",
         place="3幢楼道",
@@ -57,14 +61,14 @@ def story(fac, world):
         responsible=fac.tech,
     )
     incident = services.open_incident(
-        fac.guard,
+        actor=fac.guard,
         community=world.community,
         kind="fire",
         place="车库",
         description="电动车楼道充电",
     )
     drill = services.plan_drill(
-        m,
+        actor=m,
         community=world.community,
         kind="fire_drill",
         title="消防演练",

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def route(fac, world):
     return services.create_patrol_route(
-        fac.manager,
+        actor=fac.manager,
         community=world.community,
         name="夜间外围巡更",
         idle_minutes=40,
@@ -32,7 +32,7 @@ def route(fac, world):
 @pytest.fixture
 def shifts(route, fac):
     night = services.create_shift(
-        fac.manager,
+        actor=fac.manager,
         route=route,
         guard=fac.guard,
         name="夜班",
@@ -40,7 +40,7 @@ def shifts(route, fac):
         ends_at=at(2026, 11, 27, 0, 0),
     )
     early = services.create_shift(
-        fac.manager,
+        actor=fac.manager,
         route=route,
         guard=fac.guard,
         name="凌晨班",
@@ -62,7 +62,7 @@ def test_missed_checkpoint_alerts_once_and_only_once(route, shifts, fac, world, 
     night, _ = shifts
     east, garage, north = cps(route)
     frozen.move_to(at(2026, 11, 26, 22, 10))
-    services.record_scan(fac.guard, checkpoint=east, scanned_at=at(2026, 11, 26, 22, 10))
+    services.record_scan(actor=fac.guard, checkpoint=east, scanned_at=at(2026, 11, 26, 22, 10))
     frozen.move_to(at(2026, 11, 26, 22, 59))
     missed = lambda alerts: [a for a in alerts if a.kind == "missed_checkpoint"]  # noqa: E731
     assert missed(services.sweep_patrols()) == []  # the garage window is still open
@@ -87,7 +87,7 @@ def test_missed_checkpoint_alerts_once_and_only_once(route, shifts, fac, world, 
 def test_idle_gap_alerts_once_per_gap(route, shifts, fac, world, frozen):
     east, garage, north = cps(route)
     frozen.move_to(at(2026, 11, 26, 22, 5))
-    services.record_scan(fac.guard, checkpoint=east, scanned_at=at(2026, 11, 26, 22, 5))
+    services.record_scan(actor=fac.guard, checkpoint=east, scanned_at=at(2026, 11, 26, 22, 5))
     frozen.move_to(at(2026, 11, 26, 22, 44))
     assert [a for a in services.sweep_patrols() if a.kind == "idle_gap"] == []
     frozen.move_to(at(2026, 11, 26, 22, 46))
@@ -97,7 +97,7 @@ def test_idle_gap_alerts_once_per_gap(route, shifts, fac, world, frozen):
     assert [a for a in services.sweep_patrols() if a.kind == "idle_gap"] == []
     assert manager_alerts(world).filter(title__contains="40").count() == 1
     # the guard scans again, then sleeps: a new gap, a new single alert
-    services.record_scan(fac.guard, checkpoint=garage, scanned_at=at(2026, 11, 26, 22, 50))
+    services.record_scan(actor=fac.guard, checkpoint=garage, scanned_at=at(2026, 11, 26, 22, 50))
     frozen.move_to(at(2026, 11, 26, 23, 31))
     assert len([a for a in services.sweep_patrols() if a.kind == "idle_gap"]) == 1
     frozen.move_to(at(2026, 11, 26, 23, 40))
@@ -166,7 +166,9 @@ def test_late_offline_scan_clears_a_missed_alert(route, shifts, fac, frozen):
     alerts = services.sweep_patrols()
     assert [(a.kind, a.checkpoint_id) for a in alerts] == [("missed_checkpoint", east.pk)]
     frozen.move_to(at(2026, 11, 26, 22, 40))
-    scan = services.record_scan(fac.guard, checkpoint=east, scanned_at=at(2026, 11, 26, 22, 20))
+    scan = services.record_scan(
+        actor=fac.guard, checkpoint=east, scanned_at=at(2026, 11, 26, 22, 20)
+    )
     assert scan.offline and scan.counted and scan.shift_id == night.pk
     alert = PatrolAlert.objects.get(kind="missed_checkpoint")
     assert alert.cleared_at is not None
@@ -229,7 +231,7 @@ def test_compliance_per_guard_route_and_shift(route, shifts, fac, frozen, api, w
         (garage, at(2026, 11, 26, 22, 45)),
         (east, at(2026, 11, 27, 0, 10)),
     ]:
-        services.record_scan(fac.guard, checkpoint=cp, scanned_at=when)
+        services.record_scan(actor=fac.guard, checkpoint=cp, scanned_at=when)
     services.sweep_patrols()
     client = api(fac.manager)
     by_guard = client.get("/api/v1/patrol-shifts/compliance/?group_by=guard").json()["rows"]
@@ -330,7 +332,7 @@ def test_shift_window_uses_scan_time_not_receipt(route, shifts, fac, frozen):
     night, early = shifts
     frozen.move_to(at(2026, 11, 27, 0, 1))
     scan = services.record_scan(
-        fac.guard, checkpoint=cps(route)[2], scanned_at=at(2026, 11, 26, 23, 59, 30)
+        actor=fac.guard, checkpoint=cps(route)[2], scanned_at=at(2026, 11, 26, 23, 59, 30)
     )
     assert scan.shift_id == night.pk and scan.timing == "late" and not scan.offline
     assert scan.received_at - scan.scanned_at == timedelta(seconds=90)

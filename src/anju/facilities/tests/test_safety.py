@@ -83,7 +83,7 @@ def test_hazard_lifecycle_through_api(fac, world, api):
 
 def test_hazard_overdue_escalates_once_and_rate(fac, world, frozen):
     h1 = services.report_hazard(
-        fac.guard,
+        actor=fac.guard,
         community=world.community,
         category="fire",
         place="5幢楼道",
@@ -92,7 +92,7 @@ def test_hazard_overdue_escalates_once_and_rate(fac, world, frozen):
         responsible=fac.tech,
     )
     h2 = services.report_hazard(
-        fac.guard,
+        actor=fac.guard,
         community=world.community,
         category="traffic",
         place="东门",
@@ -108,9 +108,9 @@ def test_hazard_overdue_escalates_once_and_rate(fac, world, frozen):
     h1.refresh_from_db()
     assert h1.escalated_at is not None and h1.is_overdue
     assert Notification.objects.filter(user=fac.manager, title__contains=h1.number).count() == 1
-    services.rectify_hazard(fac.tech, h2, rectification="已修复")
-    services.verify_hazard(fac.manager, h2, passed=True)
-    from anju.facilities.queries import hazards_by_age, rectification_rates
+    services.rectify_hazard(h2, actor=fac.tech, rectification="已修复")
+    services.verify_hazard(h2, actor=fac.manager, passed=True)
+    from anju.facilities.selectors import hazards_by_age, rectification_rates
 
     rows = rectification_rates(Hazard.objects.all())
     assert rows == [
@@ -229,7 +229,7 @@ def test_drill_plan_record_follow_up(fac, world, api):
     assert held.status_code == 200 and held.json()["status"] == "held"
     assert len(held.json()["attendance"]) == 3 and held.json()["follow_ups"][0]["done"] is False
     drill = services.complete_follow_up(
-        fac.manager, services.safety.Drill.objects.get(pk=pk), index=0
+        services.safety.Drill.objects.get(pk=pk), actor=fac.manager, index=0
     )
     assert drill.follow_ups[0]["done"] is True
     assert client.post(f"/api/v1/drills/{pk}/cancel/").status_code == 409

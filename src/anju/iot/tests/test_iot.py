@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from anju.core.errors import DomainError, Forbidden
-from anju.iot import mqtt, services
+from anju.iot import mqtt, selectors, services
 from anju.iot.models import Alarm, AlarmRule, Device, Reading
 from anju.servicedesk.models import Ticket
 
@@ -206,7 +206,7 @@ def test_meter_daily_use(world):
             at = datetime.combine(day, time(hour), tzinfo=zone)
             rows.append({"device": "WM-1", "metric": "total", "value": total, "at": at})
     services.ingest(world.community, rows, now=datetime.combine(today, time(23, 30), tzinfo=zone))
-    usage = services.daily_usage(meter, now=datetime.combine(today, time(23, 30), tzinfo=zone))
+    usage = selectors.daily_usage(meter, now=datetime.combine(today, time(23, 30), tzinfo=zone))
     assert [u["usage"] for u in usage] == [Decimal("21.0"), Decimal("31.5"), Decimal("31.5")]
 
 
@@ -370,12 +370,12 @@ def test_usage_spike_raises_one_ticket(world):
 def test_energy_page_compares_periods(world):
     now = timezone.now()
     _meter_days(world, "WM-1", "water_meter", [10] * 7 + [20] * 7, now)
-    rows, by_kind = services.energy(world.users["manager"], days=7, now=now)
+    rows, by_kind = selectors.energy(world.users["manager"], days=7, now=now)
     row = rows[0]
     # "the last 7 days" are today (no readings yet) and the six days before: 6 x 20
     assert row["total"] == Decimal("120") and row["previous"] > 0 and row["change"] > 0
     assert sum(by_kind["water_meter"].values()) == Decimal("120")
-    assert services.energy(world.users["manager2"], days=7, now=now)[0] == []
+    assert selectors.energy(world.users["manager2"], days=7, now=now)[0] == []
     from django.test import Client
 
     from anju.core.testing import PASSWORD

@@ -11,7 +11,7 @@ from anju.core.errors import DomainError, Forbidden, InvalidTransition
 from anju.core.models import Notification
 from anju.core.testing import PASSWORD
 from anju.servicedesk import services as desk
-from anju.staff import services
+from anju.staff import selectors, services
 from anju.staff.models import Evaluation
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def _scores(**over):
 
 def test_performance_measures_each_person(world):
     _resolved_by(world, "technician", 2)
-    staff, metrics = services.performance(
+    staff, metrics = selectors.performance(
         world.users["manager"], timezone.localdate() - timedelta(days=1), timezone.localdate()
     )
     names = [p.username for p in staff]
@@ -253,7 +253,7 @@ def test_cashiers_payments_are_measured(world):
         actor=world.users["cashier"], house=world.house, amount=Decimal("150.50"), method="pos"
     )
     today = timezone.localdate()
-    staff, metrics = services.performance(world.users["manager"], today, today)
+    staff, metrics = selectors.performance(world.users["manager"], today, today)
     cashier = world.users["cashier"]
     assert cashier in staff
     taken = {m.key: m for m in metrics}

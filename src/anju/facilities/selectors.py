@@ -1,13 +1,13 @@
-"""Read-side queries (selectors) for the API, pages, dashboard and reports. Not named selectors.py:
-that would shadow the standard library module when tools run from this directory."""
+"""The read side of facilities: querysets and measures shared by the API, the console pages, the
+dashboard cards and the comparison reports."""
 
 from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .choices import FIRE_EQUIPMENT, AlertKind, AssetStatus, HazardStatus, TaskStatus
-from .models import Asset, Certificate, MaintenanceTask, PatrolAlert
+from .choices import FIRE_EQUIPMENT, AlertKind, AssetStatus, HazardStatus
+from .models import Asset, Certificate, Hazard, MaintenanceTask, PatrolAlert
 from .rules import setting
 from .services.patrol import checkpoint_window, compliance_rows
 
@@ -50,13 +50,27 @@ def replacement_forecast(queryset, years=5, today=None):
     return sorted(rows.items())
 
 
-def overdue_tasks(queryset=None, today=None):
-    today = today or timezone.localdate()
+def _where(queryset, q, matching):
+    return queryset.filter(q) if matching else queryset.exclude(q)
+
+
+def overdue_tasks(queryset=None, today=None, *, matching=True):
+    """The overdue maintenance tasks of ``queryset`` (``MaintenanceTask.overdue_q``); with
+    ``matching=False`` the others."""
     queryset = MaintenanceTask.objects.all() if queryset is None else queryset
-    return queryset.filter(
-        Q(status=TaskStatus.OVERDUE)
-        | Q(status__in=(TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS), due_on__lt=today)
-    )
+    return _where(queryset, MaintenanceTask.overdue_q(today), matching)
+
+
+def open_hazards(queryset=None, *, matching=True):
+    """The hazards of ``queryset`` not closed yet (awaiting rectification or its check)."""
+    queryset = Hazard.objects.all() if queryset is None else queryset
+    return _where(queryset, ~Q(status=HazardStatus.CLOSED), matching)
+
+
+def overdue_hazards(queryset=None, today=None, *, matching=True):
+    """The hazards of ``queryset`` past their rectification deadline (``Hazard.overdue_q``)."""
+    queryset = Hazard.objects.all() if queryset is None else queryset
+    return _where(queryset, Hazard.overdue_q(today), matching)
 
 
 def shifts_between(queryset, since=None, until=None):
@@ -136,9 +150,7 @@ def rectification_rates(hazards):
         .annotate(
             found=Count("id"),
             rectified=Count("id", filter=Q(status__in=done)),
-            overdue=Count(
-                "id", filter=Q(status=HazardStatus.OPEN, deadline__lt=timezone.localdate())
-            ),
+            overdue=Count("id", filter=Hazard.overdue_q()),
         )
     )
     out = []
@@ -151,7 +163,7 @@ def rectification_rates(hazards):
 def hazards_by_age(hazards, now=None):
     """Open hazards in age buckets (days since found): 0-3, 4-7, 8-30, >30."""
     now = now or timezone.now()
-    open_ = hazards.exclude(status=HazardStatus.CLOSED)
+    open_ = open_hazards(hazards)
     buckets = [("0-3", 0, 3), ("4-7", 4, 7), ("8-30", 8, 30), (">30", 31, None)]
     out = []
     for label, low, high in buckets:
@@ -175,8 +187,6 @@ def community_metrics(user, community_ids, start, end, now=None):
 
     from anju.core import policy
     from anju.core.comparison import Metric
-
-    from .models import Hazard
 
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -209,11 +219,9 @@ def community_metrics(user, community_ids, start, end, now=None):
         )
     if policy.staff_has(user, "facilities.hazard.view"):
         rows = grouped(
-            Hazard.objects.visible_to(user, "facilities.hazard.view").exclude(
-                status=HazardStatus.CLOSED
-            ),
+            open_hazards(Hazard.objects.visible_to(user, "facilities.hazard.view")),
             open=Count("id"),
-            late=Count("id", filter=Q(status=HazardStatus.OPEN, deadline__lt=today)),
+            late=Count("id", filter=Hazard.overdue_q(today)),
         )
         metrics.append(
             Metric("open_hazards", _("Open hazards"), "", "low", per(rows, "open"), section)

@@ -18,11 +18,11 @@ from anju.core import policy
 from anju.core.console import StaffRequiredMixin
 from anju.core.errors import DomainError
 
-from . import queries, services
-from .choices import HazardCategory, InspectionStatus, Severity
-from .models import Asset, InspectionTask, MaintenanceTask, PatrolShift
-from .models.maintenance import OPEN_TASK_STATES
-from .services.common import prepare_photos
+from .. import selectors, services
+from ..choices import HazardCategory, InspectionStatus, Severity
+from ..models import Asset, InspectionTask, MaintenanceTask, PatrolShift
+from ..models.maintenance import OPEN_TASK_STATES
+from ..services.common import prepare_photos
 
 
 class FieldMixin(StaffRequiredMixin):
@@ -99,7 +99,7 @@ class PatrolPage(FieldMixin, generic.TemplateView):
         ctx.update(
             title=_("Patrol"),
             shift=shift,
-            progress=queries.shift_progress(shift) if shift else None,
+            progress=selectors.shift_progress(shift) if shift else None,
             state_labels={
                 "on_time": _("On time"),
                 "early": _("Early"),
@@ -172,8 +172,8 @@ class TaskPage(FieldMixin, generic.TemplateView):
             photo = form.cleaned_data.get("photo")
             try:
                 task = services.complete_task(
-                    request.user,
                     self.task,
+                    actor=request.user,
                     answers=_task_answers(request.POST, self.task.plan.checklist),
                     readings=readings,
                     notes=form.cleaned_data["notes"],
@@ -220,8 +220,8 @@ class InspectionPage(FieldMixin, generic.TemplateView):
         return ctx
 
     def post(self, request, pk):
-        from .api.serializers import resolve_code
-        from .models import InspectionPoint
+        from ..api.serializers import resolve_code
+        from ..models import InspectionPoint
 
         code = request.POST.get("code", "")
 
@@ -239,7 +239,7 @@ class InspectionPage(FieldMixin, generic.TemplateView):
         answers = _task_answers(request.POST, point.checklist)
         try:
             checkin = services.check_in(
-                request.user,
+                actor=request.user,
                 point=point,
                 task=self.task,
                 answers=answers,
@@ -288,7 +288,10 @@ class HazardReportPage(FieldMixin, generic.FormView):
         photo = data.pop("photo", None)
         try:
             services.report_hazard(
-                self.request.user, community=community, photos=[photo] if photo else [], **data
+                actor=self.request.user,
+                community=community,
+                photos=[photo] if photo else [],
+                **data,
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -335,8 +338,8 @@ def asset_scan(request, token):
     if request.method == "POST":
         try:
             ticket = services.report_fault(
-                user,
                 asset,
+                actor=user,
                 description=request.POST.get("description", ""),
                 attachments=prepare_photos(request.FILES.getlist("photo"), field="photo"),
                 reporter=None if staff else user.person,

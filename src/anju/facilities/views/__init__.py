@@ -1,0 +1,83 @@
+"""Staff console pages (/console/facilities/...), one module per subdomain, and the phone pages
+of the field staff (``field``). Thin: lists and details read through ``selectors``, forms call
+``services``."""
+
+from .assets import (
+    AssetCreate,
+    AssetDetail,
+    AssetFilter,
+    AssetList,
+    ExpiringEquipmentList,
+    asset_label,
+    asset_labels_pdf,
+    certificate_add,
+)
+from .dashboard import DashboardView
+from .maintenance import PlanCreate, PlanDetail, PlanList, TaskFilter, TaskList
+from .patrol import (
+    ComplianceView,
+    InspectionRouteDetail,
+    InspectionRouteList,
+    InspectionTaskList,
+    PatrolRouteDetail,
+    PatrolRouteList,
+    ShiftCreate,
+    ShiftDetail,
+    ShiftList,
+    route_labels_pdf,
+)
+from .safety import (
+    DrillCreate,
+    DrillDetail,
+    DrillList,
+    HazardCreate,
+    HazardDetail,
+    HazardFilter,
+    HazardList,
+    IncidentCreate,
+    IncidentDetail,
+    IncidentList,
+    drill_action,
+    hazard_action,
+    incident_action,
+)
+
+__all__ = [
+    "AssetCreate",
+    "AssetDetail",
+    "AssetFilter",
+    "AssetList",
+    "ComplianceView",
+    "DashboardView",
+    "DrillCreate",
+    "DrillDetail",
+    "DrillList",
+    "ExpiringEquipmentList",
+    "HazardCreate",
+    "HazardDetail",
+    "HazardFilter",
+    "HazardList",
+    "IncidentCreate",
+    "IncidentDetail",
+    "IncidentList",
+    "InspectionRouteDetail",
+    "InspectionRouteList",
+    "InspectionTaskList",
+    "PatrolRouteDetail",
+    "PatrolRouteList",
+    "PlanCreate",
+    "PlanDetail",
+    "PlanList",
+    "ShiftCreate",
+    "ShiftDetail",
+    "ShiftList",
+    "TaskFilter",
+    "TaskList",
+    "asset_label",
+    "asset_labels_pdf",
+    "certificate_add",
+    "drill_action",
+    "hazard_action",
+    "incident_action",
+    "route_labels_pdf",
+]
