@@ -18,6 +18,7 @@ from anju.core.errors import refuse as _refuse
 from anju.core.models import House, Occupancy, User
 from anju.core.notifications import notify
 from anju.core.numbering import next_number
+from anju.governance import services as governance
 
 from .choices import HOLDING, BookingStatus, SpaceKind
 from .models import Booking, Space
@@ -390,11 +391,9 @@ def cancel(*, actor, booking, reason="", now=None):
                 % {"n": setting("cancel_before_minutes")},
             )
     if booking.income_entry_id:
-        from anju.governance.income import reverse_income
-
-        reverse_income(
-            actor,
+        governance.reverse_income(
             booking.income_entry,
+            actor=actor,
             reason=_("Booking %(n)s cancelled: %(r)s")
             % {"n": booking.number, "r": reason or _("by the resident")},
         )
@@ -442,7 +441,6 @@ def collect_fee(*, actor, booking, method):
     public-income ledger (公共收益, venue rental), where the disclosure reads it."""
     from anju.billing.models import Payment
     from anju.governance.choices import IncomeCategory, IncomeKind
-    from anju.governance.income import record_income
 
     booking = _lock(booking)
     _require(actor, "spaces.booking.collect", booking.community_id)
@@ -457,8 +455,8 @@ def collect_fee(*, actor, booking, method):
     now = timezone.now()
     if booking.space.common_part:
         start = timezone.localtime(booking.starts_at)
-        booking.income_entry = record_income(
-            actor,
+        booking.income_entry = governance.record_income(
+            actor=actor,
             community=booking.community,
             kind=IncomeKind.INCOME,
             category=IncomeCategory.VENUE,

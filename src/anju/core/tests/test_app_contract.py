@@ -33,7 +33,6 @@ PENDING = {
     "core": {"selectors"},
     "servicedesk": {"selectors"},
     "billing": {"selectors", "choices"},
-    "governance": {"selectors"},
     "facilities": {"selectors"},
     "spaces": {"selectors"},
     "iot": {"selectors"},

@@ -1,0 +1,82 @@
+"""Every governance write, by subdomain: ``votes`` (votes and ballots), ``fund`` (the maintenance
+fund), ``income`` (public income) and ``disclosure`` (公示); ``common`` holds what they share.
+The read side is ``governance.selectors``."""
+
+from .common import acting_user, attach_one
+from .disclosure import (
+    build_sections,
+    generate_disclosure,
+    is_intact,
+    publish_disclosure,
+    regenerate_disclosure,
+    render_pdf,
+    schedule,
+    section_lines,
+)
+from .fund import (
+    alert_low_balances,
+    apply_for_disbursement,
+    approve_fund_request,
+    attach_fund_documents,
+    create_fund_request,
+    disburse_fund_request,
+    open_fund_accounts,
+    post_entry,
+    reject_fund_request,
+    start_fund_vote,
+    start_works,
+    top_up_fund,
+)
+from .income import allocate_income, record_income, reverse_income
+from .votes import (
+    RETENTION_DAYS,
+    attach_to_vote,
+    cancel_vote,
+    cast_ballot,
+    close_vote,
+    create_vote,
+    open_vote,
+    publish_notice,
+    remind_non_voters,
+    run_vote_clock,
+    update_vote,
+)
+
+__all__ = [
+    "RETENTION_DAYS",
+    "acting_user",
+    "alert_low_balances",
+    "allocate_income",
+    "apply_for_disbursement",
+    "approve_fund_request",
+    "attach_fund_documents",
+    "attach_one",
+    "attach_to_vote",
+    "build_sections",
+    "cancel_vote",
+    "cast_ballot",
+    "close_vote",
+    "create_fund_request",
+    "create_vote",
+    "disburse_fund_request",
+    "generate_disclosure",
+    "is_intact",
+    "open_fund_accounts",
+    "open_vote",
+    "post_entry",
+    "publish_disclosure",
+    "publish_notice",
+    "record_income",
+    "regenerate_disclosure",
+    "reject_fund_request",
+    "remind_non_voters",
+    "render_pdf",
+    "reverse_income",
+    "run_vote_clock",
+    "schedule",
+    "section_lines",
+    "start_fund_vote",
+    "start_works",
+    "top_up_fund",
+    "update_vote",
+]
