@@ -389,3 +389,19 @@ def test_disclosure_reads_fee_standards_from_billing_when_installed(world):
     assert d.sections["fee_items"]["items"] == ["物业服务费"]
     assert d.sections["fee_standards"]["rows"][0]["standard"] == "2.35"
     assert d.sections["performance"]["available"] is apps.is_installed("anju.servicedesk")
+
+
+def test_the_alert_share_defaults_to_30_per_cent_where_no_rule_set_is_in_force(
+    world, accounts, monkeypatch
+):
+    """The fallback used to be Decimal('0.3'): no .denominator for the SQL filter, and no
+    product with a Fraction for FundAccount.below."""
+    from anju.governance.models import RuleSet
+
+    low = accounts[0]
+    FundAccount.objects.filter(pk=low.pk).update(balance=Decimal("1000.00"))
+    low.refresh_from_db()
+    monkeypatch.setattr(type(RuleSet.objects), "for_community", lambda self, *a, **k: None)
+    ratio = selectors.alert_ratio(world.community)
+    assert list(selectors.low_balance_accounts(world.community)) == [low]
+    assert low.below(ratio) and not accounts[1].below(ratio)
