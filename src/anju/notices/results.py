@@ -16,6 +16,11 @@ def _r(value, digits=1):
     return None if value is None else round(float(value), digits)
 
 
+def is_low(kind, score) -> bool:
+    """A dissatisfied answer: rating 1-2 of 5, or an NPS detractor (0-6 of 10)."""
+    return (kind == QuestionKind.RATING and score <= 2) or (kind == QuestionKind.NPS and score <= 6)
+
+
 def _norm(kind, score):
     return (score - 1) * 25.0 if kind == QuestionKind.RATING else score * 10.0
 
@@ -48,12 +53,11 @@ def summarise(questions, table):
                 acc["sum"] += norm * n
                 acc["n"] += n
                 acc["satisfied"] += n if norm >= 75 else 0
-            low = score <= 2 if q.kind == QuestionKind.RATING else score <= 6
-            d["low"] += n if low else 0
+            d["low"] += n if is_low(q.kind, score) else 0
             if q.kind == QuestionKind.NPS:
                 nps["n"] += n
                 nps["promoters"] += n if score >= 9 else 0
-                nps["detractors"] += n if score <= 6 else 0
+                nps["detractors"] += n if is_low(q.kind, score) else 0
     for d in dims.values():
         d["score"] = d["sum"] / d["n"] if d["n"] else None
     overall["score"] = overall["sum"] / overall["n"] if overall["n"] else None
@@ -190,9 +194,7 @@ def survey_results(survey, *, visible_communities=None):
         "status": survey.status,
         "invited": survey.invited_count,
         "responses": survey.response_count,
-        "response_rate": _r(survey.response_count * 100 / survey.invited_count)
-        if survey.invited_count
-        else None,
+        "response_rate": _r(survey.response_rate),
         "overall_score": _r(overall["score"]),
         "satisfaction_rate": _r(overall["satisfied"] * 100 / overall["n"])
         if overall["n"]
