@@ -334,10 +334,7 @@ class DisclosureViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_fields = ["community", "status"]
 
     def get_queryset(self):
-        queryset = super().get_queryset()
-        if not policy.staff_has(self.request.user, "governance.disclosure.publish"):
-            queryset = queryset.filter(status="published")
-        return queryset
+        return selectors.readable_disclosures(self.request.user, super().get_queryset())
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -2,7 +2,6 @@
 turnout, a noticed vote; fund accounts with a lift repair and one house below 30%; a quarter of
 public income with costs and evidence; a published disclosure and a draft for this quarter."""
 
-import secrets
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -13,8 +12,8 @@ from anju.core import attachments, demo_photos
 from anju.core.models import Attachment, House
 
 from . import selectors, services, tally
-from .choices import Channel, FundEntryKind
-from .models import Ballot, Elector, FundAccount, FundEntry, Vote
+from .choices import Channel
+from .models import Ballot, Elector, FundAccount, Vote
 
 
 def _at(day, hour=9):
@@ -22,7 +21,7 @@ def _at(day, hour=9):
 
 
 def _ballots(vote, electors, choices, start, end, rng, paper_by, scan):
-    """Append a chain of ballots in bulk (demo speed); the same hashing as services.cast_ballot."""
+    """Append a chain of ballots in bulk (demo speed): the links ``services.cast_ballot`` saves."""
     prev, seq, rows = vote.head_hash or tally.GENESIS, vote.last_seq, []
     span = (end - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in electors)
@@ -30,36 +29,19 @@ def _ballots(vote, electors, choices, start, end, rng, paper_by, scan):
         seq += 1
         paper = elector.person_id is None or rng.random() < 0.15
         channel = Channel.PAPER if paper else Channel.ONLINE
-        nonce = secrets.token_hex(16)
-        digest = tally.ballot_hash(
-            prev,
-            vote_id=vote.pk,
+        ballot = services.link_ballot(
+            vote,
             seq=seq,
-            elector_key=elector.key,
+            prev_hash=prev,
+            elector=elector,
             person_id=elector.person_id,
             choice=choice,
             channel=channel,
             cast_at=when,
-            nonce=nonce,
+            recorded_by=paper_by if paper else None,
         )
-        rows.append(
-            Ballot(
-                organization_id=vote.organization_id,
-                community_id=vote.community_id,
-                vote=vote,
-                seq=seq,
-                elector=elector,
-                person_id=elector.person_id,
-                choice=choice,
-                channel=channel,
-                recorded_by=paper_by if paper else None,
-                cast_at=when,
-                nonce=nonce,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
-        prev = digest
+        rows.append(ballot)
+        prev = ballot.hash
     Ballot.objects.bulk_create(rows, batch_size=2000)
     _paper_scans([b for b in rows if b.channel == Channel.PAPER], scan, paper_by)
     Vote.objects.filter(pk=vote.pk).update(last_seq=seq, head_hash=prev)
@@ -197,38 +179,7 @@ def build(ctx):
 
     # 4. Maintenance fund: accounts from the initial deposit by area, one lift repair, one house low.
     for community, rate in ((cuihu, Decimal("65")), (jinxiu, Decimal("80"))):
-        houses = list(House.objects.filter(community=community).order_by("pk"))
-        accounts = FundAccount.objects.bulk_create(
-            [
-                FundAccount(
-                    organization=ctx.organization,
-                    community=community,
-                    house=h,
-                    initial_deposit=(h.area * rate).quantize(Decimal("0.01")),
-                    balance=(h.area * rate).quantize(Decimal("0.01")),
-                )
-                for h in houses
-            ],
-            batch_size=2000,
-        )
-        accounts = list(FundAccount.objects.filter(community=community).order_by("pk"))
-        FundEntry.objects.bulk_create(
-            [
-                FundEntry(
-                    organization=ctx.organization,
-                    community=community,
-                    account=a,
-                    house_id=a.house_id,
-                    kind=FundEntryKind.INITIAL,
-                    amount=a.initial_deposit,
-                    balance_after=a.initial_deposit,
-                    memo=f"首期交存 ¥{rate}/m²",
-                    created_by=finance,
-                )
-                for a in accounts
-            ],
-            batch_size=2000,
-        )
+        services.open_fund_accounts(actor=finance, community=community, rate_per_m2=rate)
     lift_houses = list(House.objects.filter(community=cuihu, building__name="2幢").order_by("pk"))
     if lift_houses:
         request = services.create_fund_request(

@@ -10,12 +10,12 @@ from django.conf import settings
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from anju.core import attachments
+from anju.core import attachments, policy
 from anju.core.money import allocate, quantize
 
 from . import tally
-from .choices import IncomeKind
-from .models import Ballot, FundAccount, IncomeEntry, RuleSet, Vote
+from .choices import DisclosureStatus, IncomeKind
+from .models import Ballot, Disclosure, FundAccount, IncomeEntry, RuleSet, Vote
 
 # -- votes ------------------------------------------------------------------------------------
 
@@ -101,6 +101,18 @@ def turnout(vote) -> dict:
         "approval_pct": fraction_percent(Fraction(t["approval_area"])),
         "strict": t["approval_strict"],
     }
+
+
+# -- disclosures ------------------------------------------------------------------------------
+
+
+def readable_disclosures(user, queryset=None):
+    """The disclosures ``user`` may read: drafts only with the right to publish them."""
+    if queryset is None:
+        queryset = Disclosure.objects.visible_to(user, "governance.disclosure.view")
+    if not policy.staff_has(user, "governance.disclosure.publish"):
+        queryset = queryset.filter(status=DisclosureStatus.PUBLISHED)
+    return queryset
 
 
 # -- the maintenance fund ---------------------------------------------------------------------

@@ -343,10 +343,7 @@ def disclosure_action(request, pk, action):
 def disclosure_pdf(request, pk):
     if not request.user.is_authenticated:
         raise Http404
-    queryset = Disclosure.objects.visible_to(request.user, "governance.disclosure.view")
-    if not policy.staff_has(request.user, "governance.disclosure.publish"):
-        queryset = queryset.filter(status="published")
-    obj = queryset.filter(pk=pk).first()
+    obj = selectors.readable_disclosures(request.user).filter(pk=pk).first()
     if obj is None:
         raise Http404
     response = HttpResponse(services.render_pdf(obj), content_type="application/pdf")

@@ -64,24 +64,45 @@ def open_fund_accounts(*, actor, community, rate_per_m2, houses=None):
     qs = House.objects.filter(community=community, fund_account__isnull=True)
     if houses is not None:
         qs = qs.filter(pk__in=[h.pk for h in houses])
-    made = []
-    for house in qs.order_by("pk"):
-        initial = quantize(house.area * rate)
-        account = FundAccount.objects.create(
-            organization_id=community.organization_id,
-            community=community,
-            house=house,
-            initial_deposit=initial,
-            balance=Decimal("0.00"),
-        )
-        post_entry(
-            account,
-            FundEntryKind.INITIAL,
-            initial,
-            actor=actor,
-            memo=_("Initial deposit %(area)s m² × ¥%(rate)s") % {"area": house.area, "rate": rate},
-        )
-        made.append(account)
+    # In bulk (a community has thousands of houses): the accounts open at their initial
+    # deposit and the first ledger row of each says so, as post_entry would have written it.
+    houses = list(qs.order_by("pk"))
+    initials = [quantize(house.area * rate) for house in houses]
+    for initial in initials:
+        bounds.money(initial)
+    made = FundAccount.objects.bulk_create(
+        [
+            FundAccount(
+                organization_id=community.organization_id,
+                community=community,
+                house=house,
+                initial_deposit=initial,
+                balance=initial,
+            )
+            for house, initial in zip(houses, initials, strict=True)
+        ],
+        batch_size=2000,
+    )
+    FundEntry.objects.bulk_create(
+        [
+            FundEntry(
+                organization_id=community.organization_id,
+                community=community,
+                account=account,
+                house_id=account.house_id,
+                kind=FundEntryKind.INITIAL,
+                amount=account.initial_deposit,
+                balance_after=account.initial_deposit,
+                memo=(
+                    _("Initial deposit %(area)s m² × ¥%(rate)s")
+                    % {"area": house.area, "rate": rate}
+                )[:200],
+                created_by=acting_user(actor),
+            )
+            for account, house in zip(made, houses, strict=True)
+        ],
+        batch_size=2000,
+    )
     audit.record(
         actor,
         "governance.fund.accounts_opened",

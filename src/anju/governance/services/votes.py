@@ -283,6 +283,40 @@ def attach_to_vote(vote, upload, *, actor):
     return attachment
 
 
+def link_ballot(
+    vote, *, seq, prev_hash, elector, person_id, choice, channel, cast_at, recorded_by, scan=None
+):
+    """The next link of the vote's ballot chain (unsaved): its nonce and the hash over the link
+    before it. ``cast_ballot`` saves one; the demo bulk-creates a run of them."""
+    nonce = secrets.token_hex(16)
+    return Ballot(
+        organization_id=vote.organization_id,
+        community_id=vote.community_id,
+        vote=vote,
+        seq=seq,
+        elector=elector,
+        person_id=person_id,
+        choice=choice,
+        channel=channel,
+        cast_at=cast_at,
+        nonce=nonce,
+        prev_hash=prev_hash,
+        hash=tally.ballot_hash(
+            prev_hash,
+            vote_id=vote.pk,
+            seq=seq,
+            elector_key=elector.key,
+            person_id=person_id,
+            choice=choice,
+            channel=channel,
+            cast_at=cast_at,
+            nonce=nonce,
+        ),
+        recorded_by=recorded_by,
+        scan=scan,
+    )
+
+
 @transaction.atomic
 def cast_ballot(*, actor, vote, person=None, choice, scan=None, developer=False, now=None):
     """One head, one counted choice: the owner online, or staff entering a paper ballot with its
@@ -334,45 +368,29 @@ def cast_ballot(*, actor, vote, person=None, choice, scan=None, developer=False,
             ) % {"name": person.name}
             raise DomainError(message, fields={"person": [message]})
     previous = Ballot.objects.filter(vote=vote, elector=elector).order_by("-seq").first()
-    seq, prev_hash = vote.last_seq + 1, vote.head_hash or tally.GENESIS
-    nonce = secrets.token_hex(16)
-    digest = tally.ballot_hash(
-        prev_hash,
-        vote_id=vote.pk,
-        seq=seq,
-        elector_key=elector.key,
-        person_id=person.pk if person else None,
-        choice=choice,
-        channel=channel,
-        cast_at=now,
-        nonce=nonce,
-    )
+    seq = vote.last_seq + 1
     stored_scan = None
     if scan and channel == Channel.PAPER:
         # Stored with the vote until the ballot has its id (ballots are append-only, so the
         # scan goes in with it), then handed to the ballot: staff who record ballots see it,
         # not every owner who reads the vote's attachments.
         stored_scan = attachments.store(vote, scan[0], actor=actor, caption=f"{vote.number}-{seq}")
-    ballot = Ballot(
-        organization_id=vote.organization_id,
-        community_id=vote.community_id,
-        vote=vote,
+    ballot = link_ballot(
+        vote,
         seq=seq,
+        prev_hash=vote.head_hash or tally.GENESIS,
         elector=elector,
-        person=person,
+        person_id=person.pk if person else None,
         choice=choice,
         channel=channel,
         cast_at=now,
-        nonce=nonce,
-        prev_hash=prev_hash,
-        hash=digest,
         recorded_by=actor if channel == Channel.PAPER else None,
         scan=stored_scan,
     )
     ballot.save()
     if stored_scan is not None:
         attachments.hand_over(stored_scan, ballot)
-    vote.last_seq, vote.head_hash = seq, digest
+    vote.last_seq, vote.head_hash = seq, ballot.hash
     vote.save(update_fields=["last_seq", "head_hash"])
     audit.record(
         actor,
@@ -381,7 +399,7 @@ def cast_ballot(*, actor, vote, person=None, choice, scan=None, developer=False,
         after={
             "seq": seq,
             "channel": channel,
-            "receipt": digest,
+            "receipt": ballot.hash,
             "replaces": previous.seq if previous else None,
         },
     )
