@@ -20,7 +20,7 @@ class SpacesConfig(AnjuAppConfig):
         from anju.core import policy
 
         from .models import Booking
-        from .services import day_bounds
+        from .selectors import day_bounds
 
         user, community_id = request.user, request.community_id
         if not policy.staff_has(user, "spaces.booking.view"):
@@ -57,7 +57,7 @@ class SpacesConfig(AnjuAppConfig):
         return cards
 
     def community_metrics(self, user, community_ids, start, end, now):
-        from .services import community_metrics
+        from .selectors import community_metrics
 
         return community_metrics(user, community_ids, start, end, now)
 

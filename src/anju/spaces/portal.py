@@ -13,7 +13,7 @@ from anju.core.errors import DomainError
 from anju.core.models import House
 from anju.core.portal import ResidentMixin
 
-from . import services
+from . import selectors, services
 from .choices import HOLDING
 from .models import Booking, Space
 
@@ -39,7 +39,7 @@ class SpacesView(ResidentMixin, generic.TemplateView):
         )
         now = timezone.now()
         for booking in mine:
-            booking.check_in_open = booking.status == "confirmed" and services.check_in_open(
+            booking.check_in_open = booking.status == "confirmed" and selectors.check_in_open(
                 booking, now
             )
         ctx.update(
@@ -83,7 +83,7 @@ class BookView(ResidentMixin, generic.TemplateView):
             space=space,
             day=day,
             days=[today + timedelta(days=n) for n in range(space.book_days_ahead + 1)],
-            slots=services.availability(space, day),
+            slots=selectors.availability(space, day),
             lengths=[
                 (n, n * space.slot_minutes, space.price_per_slot * n)
                 for n in range(1, space.max_slots + 1)

@@ -34,7 +34,6 @@ PENDING = {
     "servicedesk": {"selectors"},
     "billing": {"selectors", "choices"},
     "facilities": {"selectors"},
-    "spaces": {"selectors"},
     "iot": {"selectors"},
     "staff": {"selectors", "choices"},
 }
