@@ -21,7 +21,8 @@ def is_low(kind, score) -> bool:
     return (kind == QuestionKind.RATING and score <= 2) or (kind == QuestionKind.NPS and score <= 6)
 
 
-def _norm(kind, score):
+def normalised(kind, score) -> float:
+    """A rating (1-5) or an NPS score (0-10) on the 0-100 scale of the results."""
     return (score - 1) * 25.0 if kind == QuestionKind.RATING else score * 10.0
 
 
@@ -48,7 +49,7 @@ def summarise(questions, table):
             continue
         d = dims.setdefault(q.dimension, {"sum": 0.0, "n": 0, "satisfied": 0, "low": 0})
         for score, n in table.get(q.pk, {}).items():
-            norm = _norm(q.kind, score)
+            norm = normalised(q.kind, score)
             for acc in (d, overall):
                 acc["sum"] += norm * n
                 acc["n"] += n

@@ -14,7 +14,7 @@ from anju.core.models import House
 from anju.core.portal import ResidentMixin
 
 from . import selectors, services
-from .choices import HOLDING
+from .choices import HOLDING, BookingStatus
 from .models import Booking, Space
 
 
@@ -39,9 +39,7 @@ class SpacesView(ResidentMixin, generic.TemplateView):
         )
         now = timezone.now()
         for booking in mine:
-            booking.check_in_open = booking.status == "confirmed" and selectors.check_in_open(
-                booking, now
-            )
+            booking.check_in_open = selectors.may_check_in(booking, now)
         ctx.update(
             title=_("Book a space"),
             spaces=_my_spaces(user),
@@ -125,7 +123,7 @@ class BookView(ResidentMixin, generic.TemplateView):
             except DomainError as exc:
                 errors = exc.fields or {"starts_at": [exc.message]}
             else:
-                if booking.status == "pending":
+                if booking.status == BookingStatus.PENDING:
                     messages.success(
                         request,
                         _("Booked %(n)s; the service centre will confirm it soon.")

@@ -70,6 +70,14 @@ def check_in_open(booking, now=None):
     return early <= now < booking.ends_at
 
 
+def may_check_in(booking, now=None):
+    """Whether the booking can be checked in now: its state allows it and the window is open
+    (the console and the portal offer the button by this; ``services.check_in`` enforces both)."""
+    return "check-in" in booking.machine.allowed_actions(booking.status) and check_in_open(
+        booking, now
+    )
+
+
 def community_metrics(user, community_ids, start, end, now=None):
     """小区对比: bookings used in the period and the share of no-shows, by community."""
     if not policy.staff_has(user, "spaces.booking.view"):

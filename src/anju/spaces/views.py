@@ -241,8 +241,7 @@ class BookingDetail(ScopedDetailView):
             title=f"{booking.number} · {booking.space.name}",
             can_approve="approve" in allowed and can_manage,
             can_cancel="cancel" in allowed and can_manage,
-            can_check_in="check-in" in allowed
-            and selectors.check_in_open(booking)
+            can_check_in=selectors.may_check_in(booking)
             and self.can("spaces.booking.checkin", booking),
             can_collect=(
                 "collect" in allowed

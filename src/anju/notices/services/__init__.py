@@ -45,6 +45,7 @@ from .suggestions import (
 )
 from .surveys import (
     QUARTERLY_QUESTIONS,
+    answer_row,
     close_survey,
     create_quarterly_survey,
     create_survey,
@@ -61,6 +62,7 @@ __all__ = [
     "QUARTERLY_QUESTIONS",
     "WeatherSource",
     "add_action_item",
+    "answer_row",
     "approve_proposal",
     "archive_notice",
     "attach_file",

@@ -25,7 +25,7 @@ from ..models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from ..results import is_low
+from ..results import is_low, normalised
 from ..selectors import eligible_houses
 from .common import lock, log
 
@@ -227,7 +227,9 @@ def run_due_surveys(now=None):
         close_survey(actor=None, survey=survey, now=now)
 
 
-def _answer_row(survey, question, raw, anonymous):
+def answer_row(survey, question, raw, anonymous):
+    """The checked, unsaved answer to ``question`` from its raw input ({"value"}, {"choices"} or
+    {"text"}): ``submit_response`` saves them, the demo bulk-creates them."""
     kind, n = question.kind, question.order
     row = Answer(
         organization_id=survey.organization_id,
@@ -253,11 +255,8 @@ def _answer_row(survey, question, raw, anonymous):
                 % {"n": n, "low": low, "high": high},
             )
         row.score = value
-        if kind == QuestionKind.RATING:
-            row.norm = (value - 1) * 25.0
-        elif kind == QuestionKind.NPS:
-            row.norm = value * 10.0
-        row.low = is_low(kind, value) if kind != QuestionKind.SINGLE else False
+        if kind != QuestionKind.SINGLE:
+            row.norm, row.low = normalised(kind, value), is_low(kind, value)
     elif kind == QuestionKind.MULTIPLE:
         picked = raw.get("choices") or []
         if not isinstance(picked, list) or any(
@@ -315,7 +314,7 @@ def submit_response(*, actor, survey, answers, house=None, now=None):
                     f"answers.{qid}", _("Question %(n)s needs an answer.") % {"n": question.order}
                 )
             continue
-        row = _answer_row(survey, question, by_question[qid], survey.anonymous)
+        row = answer_row(survey, question, by_question[qid], survey.anonymous)
         if question.required and not _answered(row):
             refuse(f"answers.{qid}", _("Question %(n)s needs an answer.") % {"n": question.order})
         if _answered(row):
