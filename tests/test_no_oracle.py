@@ -57,8 +57,8 @@ ID_NAMES = {"line", "late_charge", "person", "house", "question", "fee_items", "
 AMONG_THE_PARENTS_ROWS = {
     "anju.billing.api.CreditSerializer.line": "a line of this bill (404 naming the field)",
     "anju.billing.api.WaiveSerializer.late_charge": "a late charge of this bill (404 alike)",
-    "anju.notices.api.AnswerInput.question": "a question of this survey (services.submit_response)",
-    "anju.notices.api.ResponseInput.house": "one of the caller's invited households",
+    "anju.notices.api.surveys.AnswerInput.question": "a question of this survey (services.submit_response)",
+    "anju.notices.api.surveys.ResponseInput.house": "one of the caller's invited households",
 }
 
 

@@ -20,8 +20,7 @@ from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import DomainError
 from anju.core.models import Building, Community, House, Person
 
-from . import disclosure as disclosure_mod
-from . import fund, income, services, tally
+from . import selectors, services, tally
 from .choices import Choice, IncomeCategory, IncomeKind, Matter, VoteStatus
 from .models import (
     Disclosure,
@@ -89,7 +88,7 @@ class VoteSerializer(serializers.ModelSerializer):
         ]
 
     def get_allowed_actions(self, obj) -> list[str]:
-        return services.allowed_now(obj)
+        return selectors.allowed_now(obj)
 
 
 class BallotInputSerializer(serializers.Serializer):
@@ -141,16 +140,16 @@ class VoteViewSet(ScopedModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         self.check_scope(MANAGE_VOTE, data["community"].pk)
-        serializer.instance = services.create_vote(self.request.user, **data)
+        serializer.instance = services.create_vote(actor=self.request.user, **data)
 
     def perform_update(self, serializer):
         serializer.instance = services.update_vote(
-            self.request.user, serializer.instance, dict(serializer.validated_data)
+            serializer.instance, dict(serializer.validated_data), actor=self.request.user
         )
 
     def _transition(self, fn, request):
         vote = self.get_object()
-        vote = fn(request.user, vote)
+        vote = fn(vote, actor=request.user)
         return Response(self.get_serializer(vote).data)
 
     @action(detail=True, methods=["post"])
@@ -171,7 +170,9 @@ class VoteViewSet(ScopedModelViewSet):
 
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
-        return Response({"reminded": services.remind_non_voters(request.user, self.get_object())})
+        return Response(
+            {"reminded": services.remind_non_voters(self.get_object(), actor=request.user)}
+        )
 
     @action(detail=True, methods=["post"], serializer_class=BallotInputSerializer)
     def ballots(self, request, pk=None):
@@ -186,7 +187,7 @@ class VoteViewSet(ScopedModelViewSet):
             message = _("This person owns no house in this vote's electorate.")
             raise DomainError(message, fields={"person": [message]})
         ballot = services.cast_ballot(
-            request.user,
+            actor=request.user,
             vote=vote,
             person=person,
             choice=data.validated_data["choice"],
@@ -219,7 +220,7 @@ class VoteViewSet(ScopedModelViewSet):
     def check(self, request, pk=None):
         """Ballot check: ?receipt=<hash> tells whether the ballot is in the chain and counted."""
         vote = self.get_object()
-        data = services.check_receipt(vote, request.query_params.get("receipt", ""))
+        data = selectors.check_receipt(vote, request.query_params.get("receipt", ""))
         ballot = data.pop("ballot", None)
         if ballot is not None and (
             ballot.person_id == request.user.person_id
@@ -237,8 +238,8 @@ class VoteViewSet(ScopedModelViewSet):
             upload = request.FILES.get("file")
             if upload is None:
                 raise DomainError(_("Choose a file."), fields={"file": [_("Choose a file.")]})
-            services.attach_to_vote(request.user, vote, upload)
-        rows = [attachments.describe(a) for a in services.vote_attachments(vote)]
+            services.attach_to_vote(vote, upload, actor=request.user)
+        rows = [attachments.describe(a) for a in selectors.vote_attachments(vote)]
         return Response(rows, status=201 if request.method == "POST" else 200)
 
     @action(detail=True, methods=["get"])
@@ -255,7 +256,7 @@ class VoteViewSet(ScopedModelViewSet):
         rows = ElectorHouse.objects.filter(vote=vote).order_by("label")
         choices = {}
         if vote.status == VoteStatus.CLOSED:
-            choices = dict(tally._current_ballots(vote.pk).values_list("elector_id", "choice"))
+            choices = selectors.counted_choices(vote)
         page = self.paginate_queryset(rows)
         data = [
             {
@@ -317,7 +318,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
         ]
 
     def get_intact(self, obj) -> bool:
-        return disclosure_mod.is_intact(obj)
+        return services.is_intact(obj)
 
 
 class DisclosureViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
@@ -333,30 +334,27 @@ class DisclosureViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_fields = ["community", "status"]
 
     def get_queryset(self):
-        queryset = super().get_queryset()
-        if not policy.staff_has(self.request.user, "governance.disclosure.publish"):
-            queryset = queryset.filter(status="published")
-        return queryset
+        return selectors.readable_disclosures(self.request.user, super().get_queryset())
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         self.check_scope("governance.disclosure.publish", data["community"].pk)
-        serializer.instance = disclosure_mod.generate_disclosure(self.request.user, **data)
+        serializer.instance = services.generate_disclosure(actor=self.request.user, **data)
 
     @action(detail=True, methods=["post"])
     def regenerate(self, request, pk=None):
-        obj = disclosure_mod.regenerate_disclosure(request.user, self.get_object())
+        obj = services.regenerate_disclosure(self.get_object(), actor=request.user)
         return Response(self.get_serializer(obj).data)
 
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        obj = disclosure_mod.publish_disclosure(request.user, self.get_object())
+        obj = services.publish_disclosure(self.get_object(), actor=request.user)
         return Response(self.get_serializer(obj).data)
 
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         obj = self.get_object()
-        response = HttpResponse(disclosure_mod.render_pdf(obj), content_type="application/pdf")
+        response = HttpResponse(services.render_pdf(obj), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{obj.number}.pdf"'
         return response
 
@@ -410,12 +408,12 @@ class IncomeEntryViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         self.check_scope("governance.income.manage", data["community"].pk)
-        serializer.instance = income.record_income(self.request.user, **data)
+        serializer.instance = services.record_income(actor=self.request.user, **data)
 
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
-        row = income.reverse_income(
-            request.user, self.get_object(), reason=request.data.get("reason", "")
+        row = services.reverse_income(
+            self.get_object(), actor=request.user, reason=request.data.get("reason", "")
         )
         return Response(self.get_serializer(row).data, status=201)
 
@@ -456,7 +454,7 @@ class IncomeAllocationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         data = dict(serializer.validated_data)
         self.check_scope("governance.income.manage", data["community"].pk)
         try:
-            serializer.instance = income.allocate_income(self.request.user, **data)
+            serializer.instance = services.allocate_income(actor=self.request.user, **data)
         except ValueError as exc:
             raise DomainError(
                 _("Enter the share as a fraction such as 1/2."),
@@ -489,7 +487,7 @@ class FundAccountSerializer(serializers.ModelSerializer):
     def get_below_alert(self, obj) -> bool:
         ratio = self.context.setdefault("_ratio", {}).get(obj.community_id)
         if ratio is None:
-            ratio = self.context["_ratio"][obj.community_id] = fund.alert_ratio(obj.community)
+            ratio = self.context["_ratio"][obj.community_id] = selectors.alert_ratio(obj.community)
         return obj.below(ratio)
 
 
@@ -514,7 +512,7 @@ class FundAccountViewSet(ScopedReadOnlyViewSet):
             )
             if found is None:
                 return queryset.none()
-            queryset = queryset.filter(pk__in=fund.low_balance_accounts(found).values("pk"))
+            queryset = queryset.filter(pk__in=selectors.low_balance_accounts(found).values("pk"))
         return queryset
 
     @action(detail=True, methods=["post"])
@@ -525,8 +523,8 @@ class FundAccountViewSet(ScopedReadOnlyViewSet):
             raise DomainError(
                 _("Enter a positive amount."), fields={"amount": [_("Enter a positive amount.")]}
             ) from exc
-        entry = fund.top_up_fund(
-            request.user,
+        entry = services.top_up_fund(
+            actor=request.user,
             account=self.get_object(),
             amount=amount,
             memo=request.data.get("memo", ""),
@@ -629,7 +627,7 @@ class FundUseRequestViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         self.check_scope("governance.fund.manage", data["community"].pk)
-        serializer.instance = fund.create_fund_request(self.request.user, **data)
+        serializer.instance = services.create_fund_request(actor=self.request.user, **data)
 
     def _done(self, obj):
         return Response(self.get_serializer(obj).data)
@@ -638,13 +636,15 @@ class FundUseRequestViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def start_vote(self, request, pk=None):
         s = WindowSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        return self._done(fund.start_fund_vote(request.user, self.get_object(), **s.validated_data))
+        return self._done(
+            services.start_fund_vote(self.get_object(), actor=request.user, **s.validated_data)
+        )
 
     @action(detail=True, methods=["post"])
     def start_works(self, request, pk=None):
         return self._done(
-            fund.start_works(
-                request.user, self.get_object(), contractor=request.data.get("contractor", "")
+            services.start_works(
+                self.get_object(), actor=request.user, contractor=request.data.get("contractor", "")
             )
         )
 
@@ -658,22 +658,22 @@ class FundUseRequestViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 fields={"actual_cost": [_("Enter a positive amount.")]},
             ) from exc
         return self._done(
-            fund.apply_for_disbursement(request.user, self.get_object(), actual_cost=cost)
+            services.apply_for_disbursement(self.get_object(), actor=request.user, actual_cost=cost)
         )
 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._done(fund.approve_fund_request(request.user, self.get_object()))
+        return self._done(services.approve_fund_request(self.get_object(), actor=request.user))
 
     @action(detail=True, methods=["post"])
     def disburse(self, request, pk=None):
-        return self._done(fund.disburse_fund_request(request.user, self.get_object()))
+        return self._done(services.disburse_fund_request(self.get_object(), actor=request.user))
 
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._done(
-            fund.reject_fund_request(
-                request.user, self.get_object(), reason=request.data.get("reason", "")
+            services.reject_fund_request(
+                self.get_object(), actor=request.user, reason=request.data.get("reason", "")
             )
         )
 
@@ -685,7 +685,7 @@ class FundUseRequestViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         files = request.FILES.getlist("file")
         if not files:
             raise DomainError(_("Choose a file."), fields={"file": [_("Choose a file.")]})
-        fund.attach_fund_documents(request.user, obj, files)
+        services.attach_fund_documents(obj, files, actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=201)
 
 

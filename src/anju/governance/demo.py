@@ -2,7 +2,6 @@
 turnout, a noticed vote; fund accounts with a lift repair and one house below 30%; a quarter of
 public income with costs and evidence; a published disclosure and a draft for this quarter."""
 
-import secrets
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -12,9 +11,9 @@ from django.utils import timezone
 from anju.core import attachments, demo_photos
 from anju.core.models import Attachment, House
 
-from . import disclosure, fund, income, services, tally
-from .choices import Channel, FundEntryKind
-from .models import Ballot, Elector, FundAccount, FundEntry, Vote
+from . import selectors, services, tally
+from .choices import Channel
+from .models import Ballot, Elector, FundAccount, Vote
 
 
 def _at(day, hour=9):
@@ -22,7 +21,7 @@ def _at(day, hour=9):
 
 
 def _ballots(vote, electors, choices, start, end, rng, paper_by, scan):
-    """Append a chain of ballots in bulk (demo speed); the same hashing as services.cast_ballot."""
+    """Append a chain of ballots in bulk (demo speed): the links ``services.cast_ballot`` saves."""
     prev, seq, rows = vote.head_hash or tally.GENESIS, vote.last_seq, []
     span = (end - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in electors)
@@ -30,36 +29,19 @@ def _ballots(vote, electors, choices, start, end, rng, paper_by, scan):
         seq += 1
         paper = elector.person_id is None or rng.random() < 0.15
         channel = Channel.PAPER if paper else Channel.ONLINE
-        nonce = secrets.token_hex(16)
-        digest = tally.ballot_hash(
-            prev,
-            vote_id=vote.pk,
+        ballot = services.link_ballot(
+            vote,
             seq=seq,
-            elector_key=elector.key,
+            prev_hash=prev,
+            elector=elector,
             person_id=elector.person_id,
             choice=choice,
             channel=channel,
             cast_at=when,
-            nonce=nonce,
+            recorded_by=paper_by if paper else None,
         )
-        rows.append(
-            Ballot(
-                organization_id=vote.organization_id,
-                community_id=vote.community_id,
-                vote=vote,
-                seq=seq,
-                elector=elector,
-                person_id=elector.person_id,
-                choice=choice,
-                channel=channel,
-                recorded_by=paper_by if paper else None,
-                cast_at=when,
-                nonce=nonce,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
-        prev = digest
+        rows.append(ballot)
+        prev = ballot.hash
     Ballot.objects.bulk_create(rows, batch_size=2000)
     _paper_scans([b for b in rows if b.channel == Channel.PAPER], scan, paper_by)
     Vote.objects.filter(pk=vote.pk).update(last_seq=seq, head_hash=prev)
@@ -104,7 +86,7 @@ def _vote(ctx, community, title, matter, text, opens_day, days):
     committee = ctx.staff["committee"]
     opens = _at(opens_day)
     vote = services.create_vote(
-        committee,
+        actor=committee,
         community=community,
         title=title,
         matter=matter,
@@ -112,7 +94,9 @@ def _vote(ctx, community, title, matter, text, opens_day, days):
         opens_at=opens,
         closes_at=opens + timedelta(days=days),
     )
-    services.publish_notice(committee, vote, now=opens - timedelta(days=services.notice_days() + 1))
+    services.publish_notice(
+        vote, actor=committee, now=opens - timedelta(days=selectors.notice_days() + 1)
+    )
     return vote
 
 
@@ -136,7 +120,7 @@ def build(ctx):
         today - timedelta(days=25),
         14,
     )
-    closed = services.open_vote(committee, closed, now=closed.opens_at)
+    closed = services.open_vote(closed, actor=committee, now=closed.opens_at)
     electors = list(Elector.objects.filter(vote=closed).order_by("?"))
     resident_people = {p.pk for _, p, _ in ctx.residents}
     voters = [e for e in electors if e.person_id in resident_people or rng.random() < 0.8]
@@ -151,7 +135,7 @@ def build(ctx):
         committee,
         scan,
     )
-    services.close_vote(committee, closed, now=closed.closes_at + timedelta(minutes=1))
+    services.close_vote(closed, actor=committee, now=closed.closes_at + timedelta(minutes=1))
 
     # 2. A vote in progress: changing the use of a common green strip (item 8, three quarters).
     current = _vote(
@@ -164,7 +148,7 @@ def build(ctx):
         today - timedelta(days=3),
         14,
     )
-    current = services.open_vote(committee, current, now=current.opens_at)
+    current = services.open_vote(current, actor=committee, now=current.opens_at)
     electors = list(Elector.objects.filter(vote=current).order_by("?"))
     first_resident = ctx.residents[0][1].pk if ctx.residents else None
     voters = [e for e in electors if e.person_id != first_resident and rng.random() < 0.52]
@@ -183,7 +167,7 @@ def build(ctx):
 
     # 3. A noticed vote in the other community, opening in 16 days.
     noticed = services.create_vote(
-        manager,
+        actor=manager,
         community=jinxiu,
         title="修订《锦绣华庭管理规约》",
         matter="management_statute",
@@ -191,46 +175,15 @@ def build(ctx):
         opens_at=_at(today + timedelta(days=16)),
         closes_at=_at(today + timedelta(days=30)),
     )
-    services.publish_notice(ctx.staff["manager2"], noticed, now=timezone.now())
+    services.publish_notice(noticed, actor=ctx.staff["manager2"], now=timezone.now())
 
     # 4. Maintenance fund: accounts from the initial deposit by area, one lift repair, one house low.
     for community, rate in ((cuihu, Decimal("65")), (jinxiu, Decimal("80"))):
-        houses = list(House.objects.filter(community=community).order_by("pk"))
-        accounts = FundAccount.objects.bulk_create(
-            [
-                FundAccount(
-                    organization=ctx.organization,
-                    community=community,
-                    house=h,
-                    initial_deposit=(h.area * rate).quantize(Decimal("0.01")),
-                    balance=(h.area * rate).quantize(Decimal("0.01")),
-                )
-                for h in houses
-            ],
-            batch_size=2000,
-        )
-        accounts = list(FundAccount.objects.filter(community=community).order_by("pk"))
-        FundEntry.objects.bulk_create(
-            [
-                FundEntry(
-                    organization=ctx.organization,
-                    community=community,
-                    account=a,
-                    house_id=a.house_id,
-                    kind=FundEntryKind.INITIAL,
-                    amount=a.initial_deposit,
-                    balance_after=a.initial_deposit,
-                    memo=f"首期交存 ¥{rate}/m²",
-                    created_by=finance,
-                )
-                for a in accounts
-            ],
-            batch_size=2000,
-        )
+        services.open_fund_accounts(actor=finance, community=community, rate_per_m2=rate)
     lift_houses = list(House.objects.filter(community=cuihu, building__name="2幢").order_by("pk"))
     if lift_houses:
-        request = fund.create_fund_request(
-            manager,
+        request = services.create_fund_request(
+            actor=manager,
             community=cuihu,
             title="2幢1单元电梯曳引机更换",
             houses=lift_houses,
@@ -240,17 +193,17 @@ def build(ctx):
             emergency_kind="lift",
             justification="2幢1单元电梯曳引机轴承损坏，特种设备检验机构要求停用整改，住户中有多名高龄老人，紧急更换。",
         )
-        fund.start_works(manager, request, contractor="杭州奥迅电梯工程有限公司")
-        fund.apply_for_disbursement(manager, request, actual_cost=Decimal("85360.00"))
-        fund.approve_fund_request(finance, request)
-        fund.disburse_fund_request(finance, request)
+        services.start_works(request, actor=manager, contractor="杭州奥迅电梯工程有限公司")
+        services.apply_for_disbursement(request, actor=manager, actual_cost=Decimal("85360.00"))
+        services.approve_fund_request(request, actor=finance)
+        services.disburse_fund_request(request, actor=finance)
     roof = (
         House.objects.filter(community=cuihu, building__name="5幢", floor=11).order_by("pk").first()
     )
     if roof is not None:
         account = FundAccount.objects.get(house=roof)
-        request = fund.create_fund_request(
-            manager,
+        request = services.create_fund_request(
+            actor=manager,
             community=cuihu,
             title=f"{roof}顶层屋面渗漏维修",
             houses=[roof],
@@ -259,12 +212,12 @@ def build(ctx):
             emergency_kind="roof",
             justification="顶层卧室连续雨天渗漏，墙面霉变，需立即修复防水层。",
         )
-        fund.start_works(manager, request, contractor="浙江雨虹防水工程有限公司")
-        fund.apply_for_disbursement(manager, request, actual_cost=request.estimated_cost)
-        fund.approve_fund_request(finance, request)
-        fund.disburse_fund_request(finance, request)
-    fund.create_fund_request(
-        manager,
+        services.start_works(request, actor=manager, contractor="浙江雨虹防水工程有限公司")
+        services.apply_for_disbursement(request, actor=manager, actual_cost=request.estimated_cost)
+        services.approve_fund_request(request, actor=finance)
+        services.disburse_fund_request(request, actor=finance)
+    services.create_fund_request(
+        actor=manager,
         community=cuihu,
         title="1—6幢单元门禁系统更新",
         houses=list(House.objects.filter(community=cuihu, usage="residential")),
@@ -285,8 +238,8 @@ def build(ctx):
         evidence = (
             demo_photos.photo("form", seed=i, name=f"发票-{i + 1}.jpg") if kind == "cost" else None
         )
-        income.record_income(
-            finance,
+        services.record_income(
+            actor=finance,
             community=cuihu,
             kind=kind,
             category=category,
@@ -296,15 +249,15 @@ def build(ctx):
             counterparty=party,
             evidence=evidence,
         )
-    income.allocate_income(
-        finance,
+    services.allocate_income(
+        actor=finance,
         community=cuihu,
         period_start=quarter_start,
         period_end=quarter_start + timedelta(days=60),
         fund_share="1/2",
     )
-    income.record_income(
-        finance,
+    services.record_income(
+        actor=finance,
         community=cuihu,
         kind="income",
         category="lift_ads",
@@ -315,16 +268,16 @@ def build(ctx):
     )
 
     # 6. A published disclosure for the last quarter and a draft for this one.
-    published = disclosure.generate_disclosure(
-        finance,
+    published = services.generate_disclosure(
+        actor=finance,
         community=cuihu,
         period_start=quarter_start,
         period_end=quarter_start + timedelta(days=60),
         title="翠湖花园物业服务公示（上季度）",
     )
-    disclosure.publish_disclosure(finance, published)
-    disclosure.generate_disclosure(
-        finance,
+    services.publish_disclosure(published, actor=finance)
+    services.generate_disclosure(
+        actor=finance,
         community=cuihu,
         period_start=today.replace(day=1),
         period_end=today,

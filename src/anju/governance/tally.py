@@ -87,7 +87,7 @@ def compute_electorate(vote: Vote, on=None) -> list[Head]:
     return list(heads.values())
 
 
-def _current_ballots(vote_id):
+def current_ballots(vote_id):
     """The ballot that counts for each head: the one no later ballot of the same head replaced
     (an anti-join, which PostgreSQL runs as one hash anti join over the vote's ballots)."""
     later = Ballot.objects.filter(
@@ -111,7 +111,7 @@ def counts(vote: Vote) -> dict:
         data[f"{choice}_heads"] = 0
     if vote.opened_at is not None:
         rows = (
-            _current_ballots(vote.pk)
+            current_ballots(vote.pk)
             .values("choice")
             .annotate(heads=Count("id"), area=Sum("elector__area"))
         )
@@ -170,9 +170,13 @@ def result_payload(vote: Vote) -> dict:
     """The result endpoint: frozen at close, live before."""
     if vote.result is not None:
         return vote.result
+    return live_result(vote)
+
+
+def live_result(vote: Vote) -> dict:
+    """The figures and the decision as of now (not yet frozen: no digest)."""
     c = counts(vote)
-    d = decide(vote.rule_set, vote.matter, c)
-    return serialize_result(vote, c, d, digest="")
+    return serialize_result(vote, c, decide(vote.rule_set, vote.matter, c), digest="")
 
 
 def serialize_result(vote, c, d, digest):

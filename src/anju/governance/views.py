@@ -2,7 +2,6 @@
 income ledgers) and the resident portal (my votes, ballot check, disclosures, my fund balance)."""
 
 from decimal import Decimal
-from fractions import Fraction
 
 from django import forms
 from django.contrib import messages
@@ -20,8 +19,7 @@ from anju.core.errors import DomainError
 from anju.core.models import Building, Community, House
 from anju.core.portal import ResidentMixin
 
-from . import disclosure as disclosure_mod
-from . import fund, income, services, tally
+from . import selectors, services, tally
 from .choices import Choice, EmergencyKind, IncomeCategory, IncomeKind, Matter, VoteStatus
 from .models import (
     Ballot,
@@ -38,34 +36,6 @@ VIEW_VOTE, MANAGE_VOTE = "governance.vote.view", "governance.vote.manage"
 STATUS_TONE = {"draft": "", "noticed": "warn", "open": "ok", "closed": "", "cancelled": "bad"}
 
 
-def _frac_pct(value: Fraction) -> str:
-    """A percentage with two places, rounded half up from the exact fraction (display only)."""
-    from anju.core.money import quantize
-
-    return str(quantize(Decimal(value.numerator * 100) / Decimal(value.denominator)))
-
-
-def _pct(part, whole) -> str:
-    return _frac_pct(Fraction(part) / Fraction(whole)) if whole else "0.00"
-
-
-def turnout(vote) -> dict:
-    """Participation and approval against the thresholds, as numbers for the chart and the text."""
-    r = tally.result_payload(vote)
-    t = r["thresholds"]
-    voted_area, total_area = Decimal(r["voted_area"]), Decimal(r["total_area"])
-    return {
-        "r": r,
-        "area_pct": _pct(voted_area, total_area),
-        "heads_pct": _pct(r["voted_heads"], r["total_heads"]),
-        "yes_area_pct": _pct(Decimal(r["yes_area"]), voted_area),
-        "yes_heads_pct": _pct(r["yes_heads"], r["voted_heads"]),
-        "quorum_pct": _frac_pct(Fraction(t["quorum_area"])),
-        "approval_pct": _frac_pct(Fraction(t["approval_area"])),
-        "strict": t["approval_strict"],
-    }
-
-
 def dashboard_cards(request):
     user = request.user
     cards = []
@@ -76,7 +46,7 @@ def dashboard_cards(request):
             .in_community(request.community_id)
         )
         for vote in votes.select_related("rule_set")[:3]:
-            t = turnout(vote)
+            t = selectors.turnout(vote)
             cards.append(
                 {
                     "title": _("Vote: %(t)s") % {"t": vote.title},
@@ -91,7 +61,7 @@ def dashboard_cards(request):
         communities = Community.objects.visible_to(user, "governance.fund.view")
         if request.community_id:
             communities = communities.filter(pk=request.community_id)
-        low = sum(fund.low_balance_accounts(c).count() for c in communities[:20])
+        low = sum(selectors.low_balance_accounts(c).count() for c in communities[:20])
         if low:
             cards.append(
                 {
@@ -147,12 +117,12 @@ class VoteDetail(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         vote = self.object
         ctx.update(
-            turnout=turnout(vote),
-            allowed=services.allowed_now(vote),
+            turnout=selectors.turnout(vote),
+            allowed=selectors.allowed_now(vote),
             can_manage=self.can(MANAGE_VOTE, vote),
             can_record=self.can("governance.ballot.record", vote),
             chain=tally.verify_chain(vote),
-            attachments=services.vote_attachments(vote),
+            attachments=selectors.vote_attachments(vote),
             recent=Ballot.objects.filter(vote=vote).select_related("elector").order_by("-seq")[:20],
             non_voters=tally.non_voters(vote).count() if vote.status == VoteStatus.OPEN else None,
         )
@@ -191,7 +161,7 @@ class VoteCreate(ServiceFormView):
     title = _("Draft an owners' vote")
 
     def get_initial(self):
-        days = services.notice_days() + 1
+        days = selectors.notice_days() + 1
         opens = timezone.localtime() + timezone.timedelta(days=days)
         opens = opens.replace(hour=9, minute=0, second=0, microsecond=0)
         return {
@@ -201,7 +171,7 @@ class VoteCreate(ServiceFormView):
         }
 
     def perform(self, data):
-        return services.create_vote(self.request.user, **data)
+        return services.create_vote(actor=self.request.user, **data)
 
     def success_url_for(self, obj):
         return reverse("console:vote-detail", args=[obj.pk])
@@ -226,7 +196,7 @@ def vote_action(request, pk, action):
     if not policy.staff_has(request.user, MANAGE_VOTE, vote.community_id):
         raise Http404
     try:
-        done = VOTE_ACTIONS[action](request.user, vote)
+        done = VOTE_ACTIONS[action](vote, actor=request.user)
         if action == "remind":
             messages.success(request, _("Reminders sent to %(n)s owners.") % {"n": done})
         else:
@@ -269,7 +239,7 @@ class PaperBallotView(ServiceFormView):
     def perform(self, data):
         elector = data["elector"]
         return services.cast_ballot(
-            self.request.user,
+            actor=self.request.user,
             vote=self.vote,
             person=elector.person,
             choice=data["choice"],
@@ -318,10 +288,10 @@ class DisclosureDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
-            lines=disclosure_mod.section_lines(self.object.sections),
-            intact=disclosure_mod.is_intact(self.object),
+            lines=services.section_lines(self.object.sections),
+            intact=services.is_intact(self.object),
             can_publish=self.can("governance.disclosure.publish", self.object),
-            schedule=disclosure_mod.schedule(self.object.community),
+            schedule=services.schedule(self.object.community),
         )
         return ctx
 
@@ -344,7 +314,7 @@ class DisclosureCreate(ServiceFormView):
     title = _("Generate a disclosure")
 
     def perform(self, data):
-        return disclosure_mod.generate_disclosure(self.request.user, **data)
+        return services.generate_disclosure(actor=self.request.user, **data)
 
     def success_url_for(self, obj):
         return reverse("console:disclosure-detail", args=[obj.pk])
@@ -361,9 +331,9 @@ def disclosure_action(request, pk, action):
         raise Http404
     try:
         if action == "publish":
-            disclosure_mod.publish_disclosure(request.user, obj)
+            services.publish_disclosure(obj, actor=request.user)
         else:
-            disclosure_mod.regenerate_disclosure(request.user, obj)
+            services.regenerate_disclosure(obj, actor=request.user)
         messages.success(request, _("Done."))
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -373,13 +343,10 @@ def disclosure_action(request, pk, action):
 def disclosure_pdf(request, pk):
     if not request.user.is_authenticated:
         raise Http404
-    queryset = Disclosure.objects.visible_to(request.user, "governance.disclosure.view")
-    if not policy.staff_has(request.user, "governance.disclosure.publish"):
-        queryset = queryset.filter(status="published")
-    obj = queryset.filter(pk=pk).first()
+    obj = selectors.readable_disclosures(request.user).filter(pk=pk).first()
     if obj is None:
         raise Http404
-    response = HttpResponse(disclosure_mod.render_pdf(obj), content_type="application/pdf")
+    response = HttpResponse(services.render_pdf(obj), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{obj.number}.pdf"'
     return response
 
@@ -430,7 +397,7 @@ class IncomeCreate(ServiceFormView):
     title = _("Record public income or a cost")
 
     def perform(self, data):
-        return income.record_income(self.request.user, **data)
+        return services.record_income(actor=self.request.user, **data)
 
     def success_url_for(self, obj):
         return reverse("console:income-list")
@@ -455,7 +422,7 @@ class FundList(ScopedListView):
             "share",
             _("share of initial"),
             align="right",
-            value=lambda o: f"{_pct(o.balance, o.initial_deposit)}%",
+            value=lambda o: f"{selectors.percent(o.balance, o.initial_deposit)}%",
         ),
     ]
 
@@ -465,10 +432,8 @@ class FundList(ScopedListView):
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.request.GET.get("low") == "1":
-            low_ids = []
-            for community in Community.objects.filter(pk__in=queryset.values("community_id")):
-                low_ids += list(fund.low_balance_accounts(community).values_list("pk", flat=True))
-            queryset = queryset.filter(pk__in=low_ids)
+            communities = Community.objects.filter(pk__in=queryset.values("community_id"))
+            queryset = queryset.filter(pk__in=selectors.low_balance_ids(communities))
         return queryset
 
 
@@ -529,7 +494,7 @@ class FundRequestCreate(ServiceFormView):
         houses = list(
             House.objects.filter(building__in=buildings, community=data["community"]).order_by("pk")
         )
-        return fund.create_fund_request(self.request.user, houses=houses, **data)
+        return services.create_fund_request(actor=self.request.user, houses=houses, **data)
 
     def success_url_for(self, obj):
         return reverse("console:fundrequest-detail", args=[obj.pk])
@@ -558,7 +523,7 @@ class IncomeAllocate(ServiceFormView):
 
     def perform(self, data):
         try:
-            return income.allocate_income(self.request.user, **data)
+            return services.allocate_income(actor=self.request.user, **data)
         except ValueError as exc:
             message = _("Enter the share as a fraction such as 1/2.")
             raise DomainError(message, fields={"fund_share": [message]}) from exc
@@ -595,7 +560,7 @@ class FundRequestDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         obj = self.object
-        ctx["shares"] = fund.cost_shares(obj)
+        ctx["shares"] = selectors.cost_shares(obj)
         ctx["entries"] = FundEntry.objects.filter(request=obj).select_related("house__building")
         return ctx
 
@@ -655,8 +620,10 @@ class PortalVoteDetail(ResidentMixin, generic.TemplateView):
             can_vote=bool(elector)
             and vote.status == VoteStatus.OPEN
             and timezone.now() < vote.closes_at,
-            turnout=turnout(vote) if vote.status in (VoteStatus.OPEN, VoteStatus.CLOSED) else None,
-            attachments=services.vote_attachments(vote),
+            turnout=selectors.turnout(vote)
+            if vote.status in (VoteStatus.OPEN, VoteStatus.CLOSED)
+            else None,
+            attachments=selectors.vote_attachments(vote),
         )
         return ctx
 
@@ -665,7 +632,7 @@ class PortalVoteDetail(ResidentMixin, generic.TemplateView):
         person = request.user.person
         try:
             ballot = services.cast_ballot(
-                request.user, vote=vote, person=person, choice=request.POST.get("choice", "")
+                actor=request.user, vote=vote, person=person, choice=request.POST.get("choice", "")
             )
             messages.success(
                 request, _("Your ballot is recorded. Keep your receipt: %(r)s") % {"r": ballot.hash}
@@ -688,7 +655,7 @@ class PortalBallotCheck(ResidentMixin, generic.TemplateView):
         if vote is None:
             raise Http404
         receipt = self.request.GET.get("receipt", "").strip()
-        report = services.check_receipt(vote, receipt) if receipt else None
+        report = selectors.check_receipt(vote, receipt) if receipt else None
         if (
             report
             and report.get("ballot") is not None
@@ -725,7 +692,7 @@ class PortalDisclosureDetail(ResidentMixin, generic.TemplateView):
         )
         if obj is None:
             raise Http404
-        ctx.update(title=obj.title, obj=obj, lines=disclosure_mod.section_lines(obj.sections))
+        ctx.update(title=obj.title, obj=obj, lines=services.section_lines(obj.sections))
         return ctx
 
 
@@ -739,13 +706,13 @@ class PortalFund(ResidentMixin, generic.TemplateView):
         for account in FundAccount.objects.filter(house__in=houses).select_related(
             "house__building", "community"
         ):
-            ratio = fund.alert_ratio(account.community)
+            ratio = selectors.alert_ratio(account.community)
             entries = FundEntry.objects.filter(account=account)[:10]
             rows.append(
                 {
                     "account": account,
                     "low": account.below(ratio),
-                    "pct": _pct(account.balance, account.initial_deposit),
+                    "pct": selectors.percent(account.balance, account.initial_deposit),
                     "entries": entries,
                 }
             )
@@ -769,17 +736,17 @@ def fundrequest_action(request, pk, action):
     user = request.user
     try:
         if action == "start_works":
-            fund.start_works(user, obj, contractor=request.POST.get("contractor", ""))
+            services.start_works(obj, actor=user, contractor=request.POST.get("contractor", ""))
         elif action == "apply":
-            fund.apply_for_disbursement(
-                user, obj, actual_cost=Decimal(request.POST.get("actual_cost") or "0")
+            services.apply_for_disbursement(
+                obj, actor=user, actual_cost=Decimal(request.POST.get("actual_cost") or "0")
             )
         elif action == "approve":
-            fund.approve_fund_request(user, obj)
+            services.approve_fund_request(obj, actor=user)
         elif action == "disburse":
-            fund.disburse_fund_request(user, obj)
+            services.disburse_fund_request(obj, actor=user)
         elif action == "reject":
-            fund.reject_fund_request(user, obj, reason=request.POST.get("reason", ""))
+            services.reject_fund_request(obj, actor=user, reason=request.POST.get("reason", ""))
         else:
             raise Http404
         messages.success(request, _("Done."))

@@ -94,7 +94,7 @@ class NoticesConfig(AnjuAppConfig):
                 .first()
             )
             if survey is not None and survey.invited_count:
-                rate = survey.response_count * 100 / survey.invited_count
+                rate = survey.response_rate
                 cards.append(
                     {
                         "title": _("Survey response rate"),

@@ -157,33 +157,21 @@ def _reminders(ctx, community, manager):
 
 
 def _answers(survey, response, rng, mood):
+    """Drawn answers, built and checked as the survey service builds a resident's."""
     rows = []
     for q in survey.questions.all():
-        row = Answer(
-            organization_id=survey.organization_id,
-            community_id=survey.community_id,
-            survey=survey,
-            response=response,
-            question=q,
-            kind=q.kind,
-            dimension=q.dimension,
-            anonymous=survey.anonymous,
-        )
         if q.kind == QuestionKind.RATING:
-            row.score = max(1, min(5, round(rng.gauss(mood, 0.9))))
-            row.norm = (row.score - 1) * 25.0
-            row.low = row.score <= 2
+            raw = {"value": max(1, min(5, round(rng.gauss(mood, 0.9))))}
         elif q.kind == QuestionKind.NPS:
-            row.score = max(0, min(10, round(rng.gauss(mood * 2, 1.8))))
-            row.norm = row.score * 10.0
-            row.low = row.score <= 6
+            raw = {"value": max(0, min(10, round(rng.gauss(mood * 2, 1.8))))}
         elif q.kind == QuestionKind.MULTIPLE:
-            row.choices = sorted(rng.sample(range(len(q.options)), 2))
-            row.score = sum(1 << c for c in row.choices)
+            raw = {"choices": sorted(rng.sample(range(len(q.options)), 2))}
         elif rng.random() < 0.3:
-            row.text = rng.choice(TEXTS)
+            raw = {"text": rng.choice(TEXTS)}
         else:
             continue
+        row = services.answer_row(survey, q, raw, survey.anonymous)
+        row.response = response
         rows.append(row)
     return rows
 

@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from anju.core import attachments
+from anju.core import attachments, policy
 from anju.core.models import Building, Community, Entrance, House, Organization, Person
-from anju.core.scoping import Scope, ScopedManager
+from anju.core.scoping import Scope, ScopedManager, scope_q
 from anju.core.states import StateMachine
 
 from .calendar import Holiday, MakeupWorkday, SolarTerm  # noqa: F401 (re-exported)
@@ -113,7 +113,7 @@ class Notice(models.Model):
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
     attachments_view_permission = "notices.notice.view"
-    states = NOTICE_STATES
+    machine = NOTICE_STATES
 
     class Meta:
         verbose_name = _("notice")
@@ -129,15 +129,24 @@ class Notice(models.Model):
         return self.title
 
     @classmethod
+    def readable_by(cls, user, perm="notices.notice.view"):
+        """The notices ``user`` may read: staff those in their scope (drafts only with the right
+        to manage them), anyone the notices they received (``selectors.readable_notices``)."""
+        q = scope_q(cls, user, perm)
+        if q is not None and not policy.staff_has(user, "notices.notice.manage"):
+            q &= Q(status__in=[NoticeStatus.PUBLISHED, NoticeStatus.ARCHIVED])
+        if q is not None:
+            q |= Q(pk__in=NoticeReceipt.inbox_of(user).values("notice_id"))
+        return cls.objects.all() if q is None else cls.objects.filter(q)
+
+    @classmethod
     def attachments_readable_by(cls, user):
         """Residents read notices through their receipts, not the scope: the same rule as the
-        notices API (``services.readable_notices``)."""
-        from .services import readable_notices
-
-        return readable_notices(user, cls.attachments_view_permission)
+        notices API."""
+        return cls.readable_by(user, cls.attachments_view_permission)
 
     def allowed_actions(self):
-        return self.states.allowed_actions(self.status)
+        return self.machine.allowed_actions(self.status)
 
 
 class NoticeReceipt(models.Model):
@@ -220,6 +229,14 @@ class NoticeReceipt(models.Model):
 
     def __str__(self):
         return f"{self.notice_id} → {self.person_id or self.user_id}"
+
+    @classmethod
+    def inbox_of(cls, user):
+        """The receipts of ``user`` (as a resident and as a user), drafts aside."""
+        q = Q(user_id=user.pk)
+        if user.person_id:
+            q |= Q(person_id=user.person_id)
+        return cls.objects.filter(q).exclude(notice__status=NoticeStatus.DRAFT)
 
 
 # Warm reminders -----------------------------------------------------------------------------
@@ -419,7 +436,7 @@ class ReminderProposal(models.Model):
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
-    states = PROPOSAL_STATES
+    machine = PROPOSAL_STATES
 
     class Meta:
         verbose_name = _("reminder proposal")
@@ -476,7 +493,7 @@ class Survey(models.Model):
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
-    states = SURVEY_STATES
+    machine = SURVEY_STATES
 
     class Meta:
         verbose_name = _("survey")
@@ -490,6 +507,11 @@ class Survey(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def response_rate(self) -> float | None:
+        """Responses per invited household, in per cent (None while no household is invited)."""
+        return self.response_count * 100 / self.invited_count if self.invited_count else None
 
 
 class Question(models.Model):
@@ -661,7 +683,7 @@ class Suggestion(models.Model):
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community", person="person")
-    states = SUGGESTION_STATES
+    machine = SUGGESTION_STATES
 
     class Meta:
         verbose_name = _("suggestion")
@@ -698,7 +720,7 @@ class Meeting(models.Model):
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
-    states = MEETING_STATES
+    machine = MEETING_STATES
 
     class Meta:
         verbose_name = _("meeting with residents")
@@ -761,7 +783,7 @@ class ActionItem(models.Model):
 
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community")
-    states = ACTION_STATES
+    machine = ACTION_STATES
 
     class Meta:
         verbose_name = _("action item")

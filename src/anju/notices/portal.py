@@ -11,9 +11,9 @@ from anju.core.errors import DomainError
 from anju.core.models import Community
 from anju.core.portal import ResidentMixin
 
-from . import services
+from . import selectors, services
 from .choices import Dimension, QuestionKind, SurveyStatus
-from .models import Meeting, Suggestion, Survey, SurveyInvitation, SurveyResponse
+from .models import Meeting, Suggestion, Survey, SurveyResponse
 
 
 class InboxView(ResidentMixin, generic.TemplateView):
@@ -22,7 +22,7 @@ class InboxView(ResidentMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         receipts = (
-            services.inbox_for(self.request.user)
+            selectors.inbox_for(self.request.user)
             .select_related("notice__community")
             .order_by("-notice__pinned", "-delivered_at", "-id")[:100]
         )
@@ -36,7 +36,7 @@ class NoticeView(ResidentMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         receipt = (
-            services.inbox_for(self.request.user)
+            selectors.inbox_for(self.request.user)
             .select_related("notice__community")
             .filter(pk=kwargs["pk"])
             .first()
@@ -48,7 +48,7 @@ class NoticeView(ResidentMixin, generic.TemplateView):
             title=receipt.notice.title,
             receipt=receipt,
             notice=receipt.notice,
-            attachments=services.notice_attachments(receipt.notice),
+            attachments=selectors.notice_attachments(receipt.notice),
         )
         return ctx
 
@@ -59,10 +59,9 @@ class SurveyListView(ResidentMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         houses = self.request.user.resident_house_ids()
-        invited = SurveyInvitation.objects.filter(house_id__in=houses).values("survey_id")
-        surveys = Survey.objects.filter(pk__in=invited, status=SurveyStatus.OPEN).select_related(
-            "community"
-        )
+        surveys = Survey.objects.filter(
+            pk__in=selectors.invited_survey_ids(self.request.user), status=SurveyStatus.OPEN
+        ).select_related("community")
         answered = set(
             SurveyResponse.objects.filter(survey__in=surveys, house_id__in=houses).values_list(
                 "survey_id", flat=True
@@ -76,9 +75,7 @@ class SurveyAnswerView(ResidentMixin, generic.TemplateView):
     template_name = "notices/portal_survey.html"
 
     def _survey(self):
-        invited = SurveyInvitation.objects.filter(
-            house_id__in=self.request.user.resident_house_ids()
-        ).values("survey_id")
+        invited = selectors.invited_survey_ids(self.request.user)
         survey = Survey.objects.filter(pk=self.kwargs["pk"], pk__in=invited).first()
         if survey is None:
             raise Http404
@@ -91,7 +88,7 @@ class SurveyAnswerView(ResidentMixin, generic.TemplateView):
             title=survey.title,
             survey=survey,
             questions=survey.questions.all(),
-            houses=services.eligible_houses(self.request.user, survey),
+            houses=selectors.eligible_houses(self.request.user, survey),
             scale5=range(1, 6),
             scale11=range(0, 11),
             errors=kwargs.get("errors", {}),
@@ -183,4 +180,4 @@ class MeetingMinutesView(ResidentMixin, generic.TemplateView):
 
 
 def unread_count(user):
-    return services.inbox_for(user).filter(read_at__isnull=True).count()
+    return selectors.inbox_for(user).filter(read_at__isnull=True).count()

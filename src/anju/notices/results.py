@@ -16,7 +16,13 @@ def _r(value, digits=1):
     return None if value is None else round(float(value), digits)
 
 
-def _norm(kind, score):
+def is_low(kind, score) -> bool:
+    """A dissatisfied answer: rating 1-2 of 5, or an NPS detractor (0-6 of 10)."""
+    return (kind == QuestionKind.RATING and score <= 2) or (kind == QuestionKind.NPS and score <= 6)
+
+
+def normalised(kind, score) -> float:
+    """A rating (1-5) or an NPS score (0-10) on the 0-100 scale of the results."""
     return (score - 1) * 25.0 if kind == QuestionKind.RATING else score * 10.0
 
 
@@ -43,17 +49,16 @@ def summarise(questions, table):
             continue
         d = dims.setdefault(q.dimension, {"sum": 0.0, "n": 0, "satisfied": 0, "low": 0})
         for score, n in table.get(q.pk, {}).items():
-            norm = _norm(q.kind, score)
+            norm = normalised(q.kind, score)
             for acc in (d, overall):
                 acc["sum"] += norm * n
                 acc["n"] += n
                 acc["satisfied"] += n if norm >= 75 else 0
-            low = score <= 2 if q.kind == QuestionKind.RATING else score <= 6
-            d["low"] += n if low else 0
+            d["low"] += n if is_low(q.kind, score) else 0
             if q.kind == QuestionKind.NPS:
                 nps["n"] += n
                 nps["promoters"] += n if score >= 9 else 0
-                nps["detractors"] += n if score <= 6 else 0
+                nps["detractors"] += n if is_low(q.kind, score) else 0
     for d in dims.values():
         d["score"] = d["sum"] / d["n"] if d["n"] else None
     overall["score"] = overall["sum"] / overall["n"] if overall["n"] else None
@@ -190,9 +195,7 @@ def survey_results(survey, *, visible_communities=None):
         "status": survey.status,
         "invited": survey.invited_count,
         "responses": survey.response_count,
-        "response_rate": _r(survey.response_count * 100 / survey.invited_count)
-        if survey.invited_count
-        else None,
+        "response_rate": _r(survey.response_rate),
         "overall_score": _r(overall["score"]),
         "satisfaction_rate": _r(overall["satisfied"] * 100 / overall["n"])
         if overall["n"]

@@ -1,10 +1,18 @@
-"""Read-side definitions of the notices app shared by the API, the console and the reminder
-engine: the holiday calendar a company works by, and whether a day is a working day."""
+"""Read-side definitions of the notices app shared by the API, the console, the portal and the
+reminder engine: the notices a user may read and their inbox, a notice's attachments and reach,
+the households a survey invites, the dissatisfaction list, the holiday calendar a company works
+by, and whether a day is a working day."""
 
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from anju.core import attachments as core_attachments
+
 from .calendar import Holiday, MakeupWorkday
+from .models import Notice, NoticeReceipt, SurveyInvitation
 
 
 class DayKind:
@@ -69,3 +77,97 @@ def day_status(day, organization_id=None):
 
 def is_working_day(day, organization_id=None):
     return day_status(day, organization_id).working
+
+
+# Notices and surveys ------------------------------------------------------------------------
+
+
+def notice_attachments(notice):
+    return core_attachments.by_object(Notice, [notice.pk])[notice.pk]
+
+
+def attachments_by_notice(notice_ids):
+    """{str(notice id): [attachments]} for a page of notices, in one query."""
+    return {str(pk): rows for pk, rows in core_attachments.by_object(Notice, notice_ids).items()}
+
+
+def readable_notices(user, perm="notices.notice.view"):
+    """The notices ``user`` may read (the rule is ``Notice.readable_by``): the API, the pages
+    and the attachment view use it."""
+    return Notice.readable_by(user, perm)
+
+
+def inbox_for(user):
+    return NoticeReceipt.inbox_of(user)
+
+
+def reach_report(notice, unread_limit=500):
+    receipts = NoticeReceipt.objects.filter(notice=notice)
+    totals = receipts.aggregate(total=Count("id"), read=Count("read_at"))
+    rows = (
+        receipts.order_by()
+        .values("building_id", "building__name")
+        .annotate(total=Count("id"), read=Count("read_at"))
+        .order_by("building__name")
+    )
+    by_building = [
+        {
+            "building": r["building_id"],
+            "building_name": r["building__name"] or _("Staff"),
+            "total": r["total"],
+            "read": r["read"],
+            "unread": r["total"] - r["read"],
+            "rate": round(r["read"] * 100 / r["total"], 1) if r["total"] else 0.0,
+        }
+        for r in rows
+    ]
+    unread = (
+        receipts.filter(read_at__isnull=True)
+        .select_related("person", "user", "house__building")
+        .order_by("building_id", "house_id", "id")[:unread_limit]
+    )
+    total = totals["total"]
+    return {
+        "notice": notice.pk,
+        "status": notice.status,
+        "total": total,
+        "read": totals["read"],
+        "unread": total - totals["read"],
+        "rate": round(totals["read"] * 100 / total, 1) if total else 0.0,
+        "by_building": by_building,
+        "unread_recipients": [
+            {
+                "receipt": r.pk,
+                "name": r.person.name
+                if r.person_id
+                else (r.user.get_full_name() or r.user.username),
+                "phone": (r.person.phone if r.person_id else r.user.phone) or "",
+                "house": r.house.label if r.house_id else "",
+                "resent_count": r.resent_count,
+            }
+            for r in unread
+        ],
+    }
+
+
+def invited_survey_ids(user):
+    """The surveys (ids, as a subquery) that invite one of ``user``'s households."""
+    return SurveyInvitation.objects.filter(house_id__in=user.resident_house_ids()).values(
+        "survey_id"
+    )
+
+
+def eligible_houses(user, survey):
+    if not user.person_id:
+        return []
+    mine = set(user.resident_house_ids())
+    return list(
+        SurveyInvitation.objects.filter(survey=survey, house_id__in=mine).values_list(
+            "house_id", flat=True
+        )
+    )
+
+
+def dissatisfaction_list(queryset):
+    """Anonymous low answers (no one to call back): the dissatisfaction list."""
+    return queryset.filter(low=True, anonymous=True)

@@ -203,9 +203,9 @@ class NoticeDetail(ScopedDetailView):
             if can_manage
             else []
         )
-        ctx["attachments"] = services.notice_attachments(notice)
+        ctx["attachments"] = selectors.notice_attachments(notice)
         if can_manage and notice.status in ("published", "archived"):
-            report = services.reach_report(notice, unread_limit=100)
+            report = selectors.reach_report(notice, unread_limit=100)
             if not self.can("core.person.view_contact", notice):
                 from anju.core.crypto import mask_middle
 
@@ -444,9 +444,7 @@ class SurveyList(ScopedListView):
             "rate",
             _("response rate"),
             align="right",
-            value=lambda s: (
-                f"{s.response_count * 100 / s.invited_count:.1f}%" if s.invited_count else "—"
-            ),
+            value=lambda s: f"{s.response_rate:.1f}%" if s.invited_count else "—",
         ),
     ]
 
@@ -556,11 +554,11 @@ class SurveyDetail(ScopedDetailView):
         )
         can = self.can("notices.survey.manage", survey)
         ctx["actions"] = (
-            [a for a in survey.states.allowed_actions(survey.status) if a in ("open", "close")]
+            [a for a in survey.machine.allowed_actions(survey.status) if a in ("open", "close")]
             if can
             else []
         )
-        ctx["dissatisfied"] = services.dissatisfaction_list(
+        ctx["dissatisfied"] = selectors.dissatisfaction_list(
             Answer.objects.filter(survey=survey)
         ).select_related("question", "response__house__building")[:100]
         return ctx
@@ -600,7 +598,7 @@ class DissatisfactionList(ScopedListView):
 
     def base_queryset(self):
         return (
-            services.dissatisfaction_list(Answer.objects.all())
+            selectors.dissatisfaction_list(Answer.objects.all())
             .select_related("survey", "question", "response__house__building")
             .order_by("-id")
         )

@@ -17,7 +17,7 @@ from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, mi
 from anju.core.crypto import mask_middle
 from anju.core.models import Community, House, Person
 
-from . import services
+from . import selectors, services
 from .models import Booking, Space
 
 
@@ -77,7 +77,7 @@ class SpaceViewSet(ScopedModelViewSet):
             day = date.fromisoformat(raw) if raw else timezone.localdate()
         except ValueError:
             raise ValidationError({"date": [_("Enter a date as YYYY-MM-DD.")]}) from None
-        slots = services.availability(space, day)
+        slots = selectors.availability(space, day)
         return Response(SlotSerializer(slots, many=True).data)
 
 
@@ -156,7 +156,7 @@ class BookingSerializer(serializers.ModelSerializer):
         return mask_middle(obj.person.phone)
 
     def get_allowed_actions(self, obj) -> list[str]:
-        return obj.states.allowed_actions(obj.status)
+        return obj.machine.allowed_actions(obj.status)
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -19,8 +19,9 @@ class SpacesConfig(AnjuAppConfig):
 
         from anju.core import policy
 
+        from .choices import BookingStatus
         from .models import Booking
-        from .services import day_bounds
+        from .selectors import day_bounds
 
         user, community_id = request.user, request.community_id
         if not policy.staff_has(user, "spaces.booking.view"):
@@ -36,7 +37,11 @@ class SpacesConfig(AnjuAppConfig):
                 "value": bookings.filter(
                     starts_at__gte=start,
                     starts_at__lt=end,
-                    status__in=["confirmed", "checked_in", "completed"],
+                    status__in=[
+                        BookingStatus.CONFIRMED,
+                        BookingStatus.CHECKED_IN,
+                        BookingStatus.COMPLETED,
+                    ],
                 ).count(),
                 "link": f"/console/bookings/?day={today:%Y-%m-%d}",
                 "tone": "ok",
@@ -44,7 +49,7 @@ class SpacesConfig(AnjuAppConfig):
             }
         ]
         if policy.staff_has(user, "spaces.booking.manage"):
-            pending = bookings.filter(status="pending").count()
+            pending = bookings.filter(status=BookingStatus.PENDING).count()
             cards.append(
                 {
                     "title": _("Bookings to approve"),
@@ -57,7 +62,7 @@ class SpacesConfig(AnjuAppConfig):
         return cards
 
     def community_metrics(self, user, community_ids, start, end, now):
-        from .services import community_metrics
+        from .selectors import community_metrics
 
         return community_metrics(user, community_ids, start, end, now)
 

@@ -142,7 +142,7 @@ class Booking(models.Model):
     scope = Scope(
         organization="organization", community="community", house="house", person="person"
     )
-    states = BOOKING_STATES
+    machine = BOOKING_STATES
 
     class Meta:
         verbose_name = _("booking")

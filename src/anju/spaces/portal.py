@@ -13,8 +13,8 @@ from anju.core.errors import DomainError
 from anju.core.models import House
 from anju.core.portal import ResidentMixin
 
-from . import services
-from .choices import HOLDING
+from . import selectors, services
+from .choices import HOLDING, BookingStatus
 from .models import Booking, Space
 
 
@@ -39,9 +39,7 @@ class SpacesView(ResidentMixin, generic.TemplateView):
         )
         now = timezone.now()
         for booking in mine:
-            booking.check_in_open = booking.status == "confirmed" and services.check_in_open(
-                booking, now
-            )
+            booking.check_in_open = selectors.may_check_in(booking, now)
         ctx.update(
             title=_("Book a space"),
             spaces=_my_spaces(user),
@@ -83,7 +81,7 @@ class BookView(ResidentMixin, generic.TemplateView):
             space=space,
             day=day,
             days=[today + timedelta(days=n) for n in range(space.book_days_ahead + 1)],
-            slots=services.availability(space, day),
+            slots=selectors.availability(space, day),
             lengths=[
                 (n, n * space.slot_minutes, space.price_per_slot * n)
                 for n in range(1, space.max_slots + 1)
@@ -125,7 +123,7 @@ class BookView(ResidentMixin, generic.TemplateView):
             except DomainError as exc:
                 errors = exc.fields or {"starts_at": [exc.message]}
             else:
-                if booking.status == "pending":
+                if booking.status == BookingStatus.PENDING:
                     messages.success(
                         request,
                         _("Booked %(n)s; the service centre will confirm it soon.")

@@ -4,7 +4,7 @@ A space's bookings are serialised by locking the space's row: the overlap check 
 happen under that lock, so two residents tapping the same slot at once get one booking and one
 clear refusal (``tests/test_booking_race.py`` runs it against PostgreSQL)."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -13,15 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
-from anju.core.errors import Conflict, DomainError, Forbidden
-from anju.core.errors import refuse as _refuse
+from anju.core.errors import Conflict, DomainError, Forbidden, refuse
 from anju.core.models import House, Occupancy, User
 from anju.core.notifications import notify
 from anju.core.numbering import next_number
+from anju.governance import services as governance
 
 from .choices import HOLDING, BookingStatus, SpaceKind
 from .models import Booking, Space
 from .rules import setting
+from .selectors import check_in_open, day_slots
 
 SPACE_FIELDS = (
     "name",
@@ -116,56 +117,6 @@ def save_space(*, actor, community=None, space=None, **values):
     return space
 
 
-# Slots and availability ---------------------------------------------------------------------
-
-
-def day_bounds(day):
-    """(start, end) of ``day`` in the current time zone, for range filters on start times."""
-    start = datetime.combine(day, time(0), tzinfo=timezone.get_current_timezone())
-    return start, start + timedelta(days=1)
-
-
-def day_slots(space, day):
-    """The space's slots on ``day`` as (start, end) aware datetimes in the current time zone."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(day, space.opens_at, tzinfo=zone)
-    close = datetime.combine(day, space.closes_at, tzinfo=zone)
-    step = timedelta(minutes=space.slot_minutes)
-    slots = []
-    while start + step <= close:
-        slots.append((start, start + step))
-        start += step
-    return slots
-
-
-def availability(space, day, *, now=None):
-    """Each slot of ``day``: its times, whether it is free, past, or beyond the booking window.
-    Who booked a taken slot is not said (residents see the grid)."""
-    now = now or timezone.now()
-    slots = day_slots(space, day)
-    if not slots:
-        return []
-    taken = list(
-        Booking.objects.filter(
-            space=space,
-            status__in=HOLDING,
-            starts_at__lt=slots[-1][1],
-            ends_at__gt=slots[0][0],
-        ).values_list("starts_at", "ends_at")
-    )
-    last_day = timezone.localdate(now) + timedelta(days=space.book_days_ahead)
-    return [
-        {
-            "starts_at": start,
-            "ends_at": end,
-            "free": not any(s < end and e > start for s, e in taken),
-            "past": start <= now,
-            "bookable": start > now and day <= last_day and space.active,
-        }
-        for start, end in slots
-    ]
-
-
 # Booking ------------------------------------------------------------------------------------
 
 
@@ -175,26 +126,26 @@ def _booker(actor, space, person, house):
     resident (person and house) or for the property service's own use (neither)."""
     if policy.staff_has(actor, "spaces.booking.manage", space.community_id):
         if house is not None and house.community_id != space.community_id:
-            _refuse("house", _("Choose a house of this community."))
+            refuse("house", _("Choose a house of this community."))
         if person is not None and house is None:
-            _refuse("house", _("Choose the house the resident books for."))
+            refuse("house", _("Choose the house the resident books for."))
         lives_there = (
             person is None or Occupancy.objects.active().filter(person=person, house=house).exists()
         )
         if not lives_there:
-            _refuse("person", _("Choose a resident of this house."))
+            refuse("person", _("Choose a resident of this house."))
         return (person.pk if person else None), house, True
     if person is not None and person.pk != actor.person_id:
-        _refuse("person", _("You can only book for yourself."))
+        refuse("person", _("You can only book for yourself."))
     if not actor.person_id or space.community_id not in actor.resident_community_ids():
-        _refuse("space", _("You can only book the spaces of your own community."))
+        refuse("space", _("You can only book the spaces of your own community."))
     houses = House.objects.filter(
         pk__in=actor.resident_house_ids(), community_id=space.community_id
     ).order_by("pk")
     if house is None:
         house = houses.first()
     elif not houses.filter(pk=house.pk).exists():
-        _refuse("house", _("Choose one of your houses in this community."))
+        refuse("house", _("Choose one of your houses in this community."))
     return actor.person_id, house, False
 
 
@@ -216,38 +167,38 @@ def book(
     space = Space.objects.select_for_update().get(pk=space.pk)  # serialises the space's bookings
     person_id, house, as_staff = _booker(actor, space, person, house)
     if not space.active:
-        _refuse("space", _("This space is closed for booking."))
+        refuse("space", _("This space is closed for booking."))
     if not str(purpose or "").strip():
-        _refuse("purpose", _("Say what the space is for."))
+        refuse("purpose", _("Say what the space is for."))
     try:
         slots, attendees = int(slots), int(attendees)
     except (TypeError, ValueError):
-        _refuse("slots", _("Enter whole numbers."))
+        refuse("slots", _("Enter whole numbers."))
     if not 1 <= slots <= space.max_slots:
-        _refuse(
+        refuse(
             "slots",
             _("Book 1 to %(n)s slots of %(m)s minutes.")
             % {"n": space.max_slots, "m": space.slot_minutes},
         )
     if not 1 <= attendees <= space.capacity:
-        _refuse("attendees", _("The space holds up to %(n)s people.") % {"n": space.capacity})
+        refuse("attendees", _("The space holds up to %(n)s people.") % {"n": space.capacity})
     starts_at = timezone.localtime(starts_at)
     day = starts_at.date()
     grid = day_slots(space, day)
     index = next((i for i, (s, _e) in enumerate(grid) if s == starts_at), None)
     if index is None:
-        _refuse(
+        refuse(
             "starts_at",
             _("Choose a start on the slot grid, between %(a)s and %(b)s.")
             % {"a": f"{space.opens_at:%H:%M}", "b": f"{space.closes_at:%H:%M}"},
         )
     if index + slots > len(grid):
-        _refuse("slots", _("The booking must end by closing time."))
+        refuse("slots", _("The booking must end by closing time."))
     ends_at = grid[index + slots - 1][1]
     if starts_at <= now:
-        _refuse("starts_at", _("This time has passed."))
+        refuse("starts_at", _("This time has passed."))
     if not as_staff and day > timezone.localdate(now) + timedelta(days=space.book_days_ahead):
-        _refuse(
+        refuse(
             "starts_at",
             _("This space can be booked up to %(n)s days ahead.") % {"n": space.book_days_ahead},
         )
@@ -262,7 +213,7 @@ def book(
             space=space, house=house, status__in=HOLDING, ends_at__gt=now
         ).count()
         if open_count >= space.per_house_limit:
-            _refuse(
+            refuse(
                 "space",
                 _("Your house already has %(n)s open bookings of this space; that is the limit.")
                 % {"n": open_count},
@@ -271,7 +222,7 @@ def book(
             house=house, status=BookingStatus.NO_SHOW, starts_at__gte=now - timedelta(days=30)
         ).count()
         if no_shows >= setting("no_show_limit"):
-            _refuse(
+            refuse(
                 "space",
                 _(
                     "Your house missed %(n)s bookings in the last 30 days; please book at the "
@@ -336,7 +287,7 @@ def _tell_booker(booking, title):
 def _decide(actor, booking, action, note=""):
     booking = _lock(booking)
     _require(actor, "spaces.booking.manage", booking.community_id)
-    target = booking.states.check(action, booking.status)
+    target = booking.machine.check(action, booking.status)
     before = {"status": booking.status}
     booking.status, booking.note = target, note or booking.note
     booking.decided_by, booking.decided_at = actor, timezone.now()
@@ -357,7 +308,7 @@ def approve(*, actor, booking):
 @transaction.atomic
 def reject(*, actor, booking, reason):
     if not str(reason or "").strip():
-        _refuse("reason", _("Give the reason, so that the resident understands."))
+        refuse("reason", _("Give the reason, so that the resident understands."))
     booking = _decide(actor, booking, "reject", reason.strip())
     _tell_booker(booking, _("Your booking was not approved"))
     return booking
@@ -370,18 +321,18 @@ def cancel(*, actor, booking, reason="", now=None):
     collected fee is refunded: its public-income entry is reversed."""
     now = now or timezone.now()
     booking = _lock(booking)
-    target = booking.states.check("cancel", booking.status)
+    target = booking.machine.check("cancel", booking.status)
     as_staff = policy.staff_has(actor, "spaces.booking.manage", booking.community_id)
     own = bool(actor.person_id) and actor.person_id == booking.person_id
     if not as_staff and not own:
         raise Forbidden(_("Only the resident who booked, or the service centre, may cancel."))
     reason = str(reason or "").strip()
     if as_staff and not own and not reason:
-        _refuse("reason", _("Give the reason, so that the resident understands."))
+        refuse("reason", _("Give the reason, so that the resident understands."))
     if not as_staff:
         limit = booking.starts_at - timedelta(minutes=setting("cancel_before_minutes"))
         if now > limit:
-            _refuse(
+            refuse(
                 "status",
                 _(
                     "Bookings can be cancelled up to %(n)s minutes before the start; please "
@@ -390,11 +341,9 @@ def cancel(*, actor, booking, reason="", now=None):
                 % {"n": setting("cancel_before_minutes")},
             )
     if booking.income_entry_id:
-        from anju.governance.income import reverse_income
-
-        reverse_income(
-            actor,
+        governance.reverse_income(
             booking.income_entry,
+            actor=actor,
             reason=_("Booking %(n)s cancelled: %(r)s")
             % {"n": booking.number, "r": reason or _("by the resident")},
         )
@@ -408,24 +357,17 @@ def cancel(*, actor, booking, reason="", now=None):
     return booking
 
 
-def check_in_open(booking, now=None):
-    """Whether check-in is open now: from ``checkin_early_minutes`` before the start to the end."""
-    now = now or timezone.now()
-    early = booking.starts_at - timedelta(minutes=setting("checkin_early_minutes"))
-    return early <= now < booking.ends_at
-
-
 @transaction.atomic
 def check_in(*, actor, booking, now=None):
     """At the space: the booker themself, or staff who check bookings in (front desk, guard)."""
     now = now or timezone.now()
     booking = _lock(booking)
-    target = booking.states.check("check-in", booking.status)
+    target = booking.machine.check("check-in", booking.status)
     own = bool(actor.person_id) and actor.person_id == booking.person_id
     if not own and not policy.staff_has(actor, "spaces.booking.checkin", booking.community_id):
         raise Forbidden(_("Only the resident who booked, or the service centre, may check in."))
     if not check_in_open(booking, now):
-        _refuse(
+        refuse(
             "status",
             _("Check-in opens %(n)s minutes before the start and closes at the end.")
             % {"n": setting("checkin_early_minutes")},
@@ -442,23 +384,22 @@ def collect_fee(*, actor, booking, method):
     public-income ledger (公共收益, venue rental), where the disclosure reads it."""
     from anju.billing.models import Payment
     from anju.governance.choices import IncomeCategory, IncomeKind
-    from anju.governance.income import record_income
 
     booking = _lock(booking)
     _require(actor, "spaces.booking.collect", booking.community_id)
-    booking.states.check("collect", booking.status)
+    booking.machine.check("collect", booking.status)
     if booking.amount <= 0:
-        _refuse("method", _("This booking is free."))
+        refuse("method", _("This booking is free."))
     if booking.paid_at:
-        _refuse("method", _("The fee of this booking is already collected."))
+        refuse("method", _("The fee of this booking is already collected."))
     methods = [m for m in Payment.Method.values if m != Payment.Method.TEST]
     if method not in methods:
-        _refuse("method", _("Choose how the fee was paid."))
+        refuse("method", _("Choose how the fee was paid."))
     now = timezone.now()
     if booking.space.common_part:
         start = timezone.localtime(booking.starts_at)
-        booking.income_entry = record_income(
-            actor,
+        booking.income_entry = governance.record_income(
+            actor=actor,
             community=booking.community,
             kind=IncomeKind.INCOME,
             category=IncomeCategory.VENUE,
@@ -512,51 +453,3 @@ def sweep(*, now=None):
                 )
         counts[str(target)] = len(rows)
     return counts
-
-
-def community_metrics(user, community_ids, start, end, now=None):
-    """小区对比: bookings used in the period and the share of no-shows, by community."""
-    from django.db.models import Count
-
-    from anju.core.comparison import Metric, ratio
-
-    if not policy.staff_has(user, "spaces.booking.view"):
-        return []
-    lo, hi = day_bounds(start)[0], day_bounds(end)[1]
-    rows = {
-        row["community_id"]: row
-        for row in Booking.objects.visible_to(user, "spaces.booking.view")
-        .filter(community_id__in=community_ids, starts_at__gte=lo, starts_at__lt=hi)
-        .values("community_id")
-        .annotate(
-            used=Count(
-                "id", filter=Q(status__in=[BookingStatus.CHECKED_IN, BookingStatus.COMPLETED])
-            ),
-            missed=Count("id", filter=Q(status=BookingStatus.NO_SHOW)),
-        )
-        .order_by()
-    }
-    section = _("Shared spaces")
-    return [
-        Metric(
-            "bookings_used",
-            _("Bookings used"),
-            "",
-            "",
-            {cid: rows.get(cid, {}).get("used", 0) for cid in community_ids},
-            section,
-        ),
-        Metric(
-            "no_shows",
-            _("No-show share"),
-            "%",
-            "low",
-            {
-                cid: ratio(rows[cid]["missed"], rows[cid]["used"] + rows[cid]["missed"])
-                if cid in rows
-                else None
-                for cid in community_ids
-            },
-            section,
-        ),
-    ]

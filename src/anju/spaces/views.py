@@ -24,7 +24,7 @@ from anju.core.console import (
 from anju.core.errors import DomainError
 from anju.core.views import EditView
 
-from . import services
+from . import selectors, services
 from .choices import BookingStatus
 from .forms import SpaceForm
 from .models import Booking, Space
@@ -95,8 +95,8 @@ class SpaceDetail(ScopedDetailView):
             day = date.fromisoformat(self.request.GET.get("date", ""))
         except ValueError:
             day = timezone.localdate()
-        slots = services.availability(self.object, day)
-        start, end = services.day_bounds(day)
+        slots = selectors.availability(self.object, day)
+        start, end = selectors.day_bounds(day)
         # Who booked is shown only to those who may see bookings (a committee member sees the grid).
         bookings = (
             list(
@@ -157,7 +157,7 @@ class BookingFilter(django_filters.FilterSet):
 
     def on_day(self, queryset, name, value):
         """The day's bookings as a range of start times (an index range, not a cast per row)."""
-        start, end = services.day_bounds(value)
+        start, end = selectors.day_bounds(value)
         return queryset.filter(starts_at__gte=start, starts_at__lt=end)
 
     def __init__(self, *args, request=None, **kwargs):
@@ -235,14 +235,13 @@ class BookingDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         booking = self.object
-        allowed = set(booking.states.allowed_actions(booking.status))
+        allowed = set(booking.machine.allowed_actions(booking.status))
         can_manage = self.can("spaces.booking.manage", booking)
         ctx.update(
             title=f"{booking.number} · {booking.space.name}",
             can_approve="approve" in allowed and can_manage,
             can_cancel="cancel" in allowed and can_manage,
-            can_check_in="check-in" in allowed
-            and services.check_in_open(booking)
+            can_check_in=selectors.may_check_in(booking)
             and self.can("spaces.booking.checkin", booking),
             can_collect=(
                 "collect" in allowed

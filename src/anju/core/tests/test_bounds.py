@@ -77,7 +77,7 @@ def test_money_amounts_have_a_ceiling(world):
 
 def _vote(world, opens_at, closes_at):
     return governance.create_vote(
-        world.users["committee"],
+        actor=world.users["committee"],
         community=world.community,
         title="测试表决",
         matter=Matter.RULES_OF_PROCEDURE,
@@ -121,7 +121,7 @@ def test_weather_temperatures_have_bounds_and_min_is_not_above_max(world):
 def test_every_money_entry_has_the_ceiling_and_names_the_field(world, where, settings):
     """Payments, online payments, one-off charges, fund top-ups and public income share the
     ANJU_MONEY_MAX ceiling: a refusal naming ``amount``, never a database error."""
-    from anju.governance import fund, income
+    from anju.governance.services import fund, income
 
     settings.ANJU_MONEY_MAX = 1000
     admin, house, big = world.users["org_admin"], world.house, Decimal("1000.01")
@@ -147,14 +147,14 @@ def test_every_money_entry_has_the_ceiling_and_names_the_field(world, where, set
             description="x",
         ),
         "fund": lambda: fund.top_up_fund(
-            admin,
+            actor=admin,
             account=fund.open_fund_accounts(
-                admin, community=world.community, rate_per_m2=Decimal("1"), houses=[house]
+                actor=admin, community=world.community, rate_per_m2=Decimal("1"), houses=[house]
             )[0],
             amount=big,
         ),
         "income": lambda: income.record_income(
-            admin,
+            actor=admin,
             community=world.community,
             kind="income",
             category="lift_ads",

@@ -61,7 +61,7 @@ def open_vote(world, *, matter="rules_of_procedure", buildings=(), houses=(), ac
     now = timezone.now()
     opens = now + timedelta(days=days)
     vote = services.create_vote(
-        actor,
+        actor=actor,
         community=world.community,
         title="测试表决",
         matter=matter,
@@ -70,14 +70,14 @@ def open_vote(world, *, matter="rules_of_procedure", buildings=(), houses=(), ac
         buildings=buildings,
         houses=houses,
     )
-    services.publish_notice(actor, vote, now=now)
-    vote = services.open_vote(actor, vote, now=opens)
+    services.publish_notice(vote, actor=actor, now=now)
+    vote = services.open_vote(vote, actor=actor, now=opens)
     return vote, opens
 
 
 def cast(vote, person, choice, at, actor=None):
     return services.cast_ballot(
-        actor or user_of(person),
+        actor=actor or user_of(person),
         vote=vote,
         person=person,
         choice=choice,

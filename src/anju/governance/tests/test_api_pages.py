@@ -9,7 +9,7 @@ from django.test import Client
 
 from anju.core.testing import PASSWORD
 from anju.core.tests import samples
-from anju.governance import disclosure, fund, income, services
+from anju.governance import services
 
 from .factories import cast, open_vote
 
@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db
 def filled(world):
     vote, opens = open_vote(world)
     cast(vote, world.people["owner"], "yes", opens)
-    accounts = fund.open_fund_accounts(
-        world.users["finance"], community=world.community, rate_per_m2=Decimal("40")
+    accounts = services.open_fund_accounts(
+        actor=world.users["finance"], community=world.community, rate_per_m2=Decimal("40")
     )
-    entry = income.record_income(
-        world.users["finance"],
+    entry = services.record_income(
+        actor=world.users["finance"],
         community=world.community,
         kind="income",
         category="lift_ads",
@@ -32,24 +32,24 @@ def filled(world):
         occurred_on=date(2026, 11, 1),
         description="电梯广告",
     )
-    d = disclosure.publish_disclosure(
-        world.users["finance"],
-        disclosure.generate_disclosure(
-            world.users["finance"],
+    d = services.publish_disclosure(
+        services.generate_disclosure(
+            actor=world.users["finance"],
             community=world.community,
             period_start=date(2026, 7, 1),
             period_end=date(2026, 9, 30),
         ),
+        actor=world.users["finance"],
     )
-    request = fund.create_fund_request(
-        world.users["manager"],
+    request = services.create_fund_request(
+        actor=world.users["manager"],
         community=world.community,
         title="换水泵",
         houses=world.houses[:2],
         estimated_cost=Decimal("800"),
     )
-    allocation = income.allocate_income(
-        world.users["finance"],
+    allocation = services.allocate_income(
+        actor=world.users["finance"],
         community=world.community,
         period_start=date(2026, 11, 1),
         period_end=date(2026, 11, 30),
@@ -153,7 +153,7 @@ def test_unknown_matter_is_400(world, api):
 def test_list_query_counts_are_bounded(world, api, filled, django_assert_max_num_queries):
     for i in range(5):
         services.create_vote(
-            world.users["committee"],
+            actor=world.users["committee"],
             community=world.community,
             title=f"v{i}",
             matter="other_major",
@@ -297,8 +297,8 @@ def test_console_forms_create_objects(world, filled):
 
     created = FundUseRequest.objects.get(title="1幢外墙修复")
     assert created.houses.count() == 4 and created.emergency
-    income.record_income(
-        world.users["finance"],
+    services.record_income(
+        actor=world.users["finance"],
         community=world.community,
         kind="income",
         category="venue",

@@ -10,7 +10,7 @@ import time_machine
 
 from anju.core.models import Attachment
 from anju.core.tests import samples
-from anju.governance import fund, income
+from anju.governance import services
 
 from .factories import open_vote
 
@@ -76,11 +76,11 @@ def test_a_paper_ballot_scan_belongs_to_the_ballot(world, api, client):
 
 
 def test_fund_request_documents_and_income_evidence(world, api, client):
-    fund.open_fund_accounts(
-        world.users["finance"], community=world.community, rate_per_m2=Decimal("40")
+    services.open_fund_accounts(
+        actor=world.users["finance"], community=world.community, rate_per_m2=Decimal("40")
     )
-    request = fund.create_fund_request(
-        world.users["manager"],
+    request = services.create_fund_request(
+        actor=world.users["manager"],
         community=world.community,
         title="更换二次供水水泵",
         houses=world.houses[:1],
@@ -101,8 +101,8 @@ def test_fund_request_documents_and_income_evidence(world, api, client):
     assert fetch(client, world.users["neighbour"], quote["url"]) == 404  # does not
     assert fetch(client, world.users["outsider"], quote["url"]) == 404
 
-    entry = income.record_income(
-        world.users["finance"],
+    entry = services.record_income(
+        actor=world.users["finance"],
         community=world.community,
         kind="cost",
         category="parking",

@@ -16,7 +16,7 @@ def test_owner_votes_on_a_phone_and_checks_the_ballot(phone_page, live_server):
     committee = world.users["committee"]
     now = timezone.now()
     vote = services.create_vote(
-        committee,
+        actor=committee,
         community=world.community,
         title="续聘物业服务企业",
         matter="hire_or_dismiss_manager",
@@ -24,8 +24,8 @@ def test_owner_votes_on_a_phone_and_checks_the_ballot(phone_page, live_server):
         closes_at=now + timedelta(days=7),
         text="续聘三年，物业费标准不变。",
     )
-    services.publish_notice(committee, vote, now=now - timedelta(days=16))
-    services.open_vote(committee, vote, now=now)
+    services.publish_notice(vote, actor=committee, now=now - timedelta(days=16))
+    services.open_vote(vote, actor=committee, now=now)
 
     page = phone_page
     browser_login(page, live_server.url, "resident", portal=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from anju.core.errors import DomainError, InvalidTransition
 from anju.core.models import Notification
 from anju.core.tests import samples
-from anju.governance import disclosure, fund, income, services
+from anju.governance import selectors, services
 from anju.governance.models import Disclosure, FundAccount, FundEntry, IncomeEntry
 
 from .factories import cast
@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def accounts(world):
-    return fund.open_fund_accounts(
-        world.users["finance"], community=world.community, rate_per_m2=Decimal("50")
+    return services.open_fund_accounts(
+        actor=world.users["finance"], community=world.community, rate_per_m2=Decimal("50")
     )
 
 
@@ -38,8 +38,8 @@ def test_accounts_open_from_area_and_ledger_adds_up(world, accounts):
     ]
     assert all(a.balance == a.initial_deposit for a in accounts)
     assert FundEntry.objects.filter(kind="initial").count() == 4
-    again = fund.open_fund_accounts(
-        world.users["finance"], community=world.community, rate_per_m2=Decimal("50")
+    again = services.open_fund_accounts(
+        actor=world.users["finance"], community=world.community, rate_per_m2=Decimal("50")
     )
     assert again == []  # idempotent
 
@@ -53,17 +53,17 @@ def _request(world, **extra):
         "remainder_house": world.houses[1],
     }
     data.update(extra)
-    return fund.create_fund_request(world.users["manager"], **data)
+    return services.create_fund_request(actor=world.users["manager"], **data)
 
 
 def test_use_request_needs_a_passed_vote_then_disburses_by_area(world, accounts):
     request = _request(world)
     with pytest.raises(InvalidTransition):
-        fund.start_works(world.users["manager"], request)
+        services.start_works(request, actor=world.users["manager"])
     now = timezone.now()
-    request = fund.start_fund_vote(
-        world.users["manager"],
+    request = services.start_fund_vote(
         request,
+        actor=world.users["manager"],
         opens_at=now + timedelta(days=16),
         closes_at=now + timedelta(days=23),
     )
@@ -81,20 +81,22 @@ def test_use_request_needs_a_passed_vote_then_disburses_by_area(world, accounts)
         is_representative=True,
     )
     User.objects.create(username="third", person=third)
-    services.publish_notice(world.users["committee"], vote, now=now)
-    vote = services.open_vote(world.users["committee"], vote, now=vote.opens_at)
+    services.publish_notice(vote, actor=world.users["committee"], now=now)
+    vote = services.open_vote(vote, actor=world.users["committee"], now=vote.opens_at)
     assert vote.electors.count() == 3  # only the houses in scope (列支范围)
     cast(vote, world.people["owner"], "yes", vote.opens_at)
     cast(vote, world.people["neighbour"], "yes", vote.opens_at)
     cast(vote, third, "no", vote.opens_at)
-    vote = services.close_vote(world.users["committee"], vote, now=vote.closes_at)
+    vote = services.close_vote(vote, actor=world.users["committee"], now=vote.closes_at)
     assert vote.result["passed"] is True  # 201 of 303 m² and 2 of 3 heads: more than half of both
-    request = fund.start_works(world.users["manager"], request, contractor="杭州防水工程公司")
-    request = fund.apply_for_disbursement(
-        world.users["manager"], request, actual_cost=Decimal("1000.00")
+    request = services.start_works(
+        request, actor=world.users["manager"], contractor="杭州防水工程公司"
     )
-    request = fund.approve_fund_request(world.users["finance"], request)
-    request = fund.disburse_fund_request(world.users["finance"], request)
+    request = services.apply_for_disbursement(
+        request, actor=world.users["manager"], actual_cost=Decimal("1000.00")
+    )
+    request = services.approve_fund_request(request, actor=world.users["finance"])
+    request = services.disburse_fund_request(request, actor=world.users["finance"])
     debits = {e.house_id: e.amount for e in FundEntry.objects.filter(request=request)}
     assert sum(debits.values()) == Decimal("-1000.00")
     # 100 : 101 : 102 of 1000 = 330.03, 333.33, 336.63 -> remainder 0.01 on the designated house
@@ -106,19 +108,19 @@ def test_use_request_needs_a_passed_vote_then_disburses_by_area(world, accounts)
 def test_vote_only_two_of_three_heads_but_not_quorum_blocks_the_works(world, accounts):
     request = _request(world)
     now = timezone.now()
-    request = fund.start_fund_vote(
-        world.users["manager"],
+    request = services.start_fund_vote(
         request,
+        actor=world.users["manager"],
         opens_at=now + timedelta(days=16),
         closes_at=now + timedelta(days=23),
     )
     vote = request.vote
-    services.publish_notice(world.users["committee"], vote, now=now)
-    vote = services.open_vote(world.users["committee"], vote, now=vote.opens_at)
+    services.publish_notice(vote, actor=world.users["committee"], now=now)
+    vote = services.open_vote(vote, actor=world.users["committee"], now=vote.opens_at)
     cast(vote, world.people["owner"], "yes", vote.opens_at)  # 1 of 3 heads: no quorum
-    services.close_vote(world.users["committee"], vote, now=vote.closes_at)
+    services.close_vote(vote, actor=world.users["committee"], now=vote.closes_at)
     with pytest.raises(InvalidTransition):
-        fund.start_works(world.users["manager"], request)
+        services.start_works(request, actor=world.users["manager"])
 
 
 def test_emergency_path_needs_justification_and_no_vote(world, accounts):
@@ -131,7 +133,7 @@ def test_emergency_path_needs_justification_and_no_vote(world, accounts):
         emergency_kind="lift",
         justification="1幢电梯曳引钢丝绳断股，特检院责令停用，需立即更换。",
     )
-    request = fund.start_works(world.users["manager"], request, contractor="电梯维保公司")
+    request = services.start_works(request, actor=world.users["manager"], contractor="电梯维保公司")
     assert request.status == "works" and request.vote_id is None
 
 
@@ -143,11 +145,13 @@ def test_disbursement_refused_when_a_house_balance_does_not_cover_its_share(worl
         justification="屋面大面积渗漏，雨季将至。",
         estimated_cost=Decimal("20000"),
     )
-    fund.start_works(world.users["manager"], request)
-    fund.apply_for_disbursement(world.users["manager"], request, actual_cost=Decimal("20000"))
-    fund.approve_fund_request(world.users["finance"], request)
+    services.start_works(request, actor=world.users["manager"])
+    services.apply_for_disbursement(
+        request, actor=world.users["manager"], actual_cost=Decimal("20000")
+    )
+    services.approve_fund_request(request, actor=world.users["finance"])
     with pytest.raises(DomainError):
-        fund.disburse_fund_request(world.users["finance"], request)
+        services.disburse_fund_request(request, actor=world.users["finance"])
     assert FundEntry.objects.filter(kind="disbursement").count() == 0  # nothing half-written
 
 
@@ -161,17 +165,19 @@ def test_low_balance_alert_per_house_below_30_percent(world, accounts):
         justification="外墙瓷砖脱落，危及行人安全。",
         estimated_cost=Decimal("3500"),
     )
-    fund.start_works(world.users["manager"], request)
-    fund.apply_for_disbursement(world.users["manager"], request, actual_cost=Decimal("3500.01"))
-    fund.approve_fund_request(world.users["finance"], request)
-    fund.disburse_fund_request(world.users["finance"], request)
-    low = list(fund.low_balance_accounts(world.community))
+    services.start_works(request, actor=world.users["manager"])
+    services.apply_for_disbursement(
+        request, actor=world.users["manager"], actual_cost=Decimal("3500.01")
+    )
+    services.approve_fund_request(request, actor=world.users["finance"])
+    services.disburse_fund_request(request, actor=world.users["finance"])
+    low = list(selectors.low_balance_accounts(world.community))
     assert [a.house_id for a in low] == [world.houses[0].pk]  # 1499.99 < 1500.00
-    assert fund.alert_low_balances() == 1
+    assert services.alert_low_balances() == 1
     assert Notification.objects.filter(user=world.users["resident"]).exists()
-    assert fund.alert_low_balances() == 0  # not again within the month
-    fund.top_up_fund(world.users["finance"], account=low[0], amount=Decimal("0.01"))
-    assert list(fund.low_balance_accounts(world.community)) == []  # exactly 30% is not below
+    assert services.alert_low_balances() == 0  # not again within the month
+    services.top_up_fund(actor=world.users["finance"], account=low[0], amount=Decimal("0.01"))
+    assert list(selectors.low_balance_accounts(world.community)) == []  # exactly 30% is not below
 
 
 def test_ledger_rows_are_immutable(world, accounts):
@@ -189,8 +195,8 @@ def _evidence():
 
 def test_public_income_costs_need_evidence_and_net_belongs_to_owners(world, accounts):
     finance = world.users["finance"]
-    income.record_income(
-        finance,
+    services.record_income(
+        actor=finance,
         community=world.community,
         kind="income",
         category="lift_ads",
@@ -199,8 +205,8 @@ def test_public_income_costs_need_evidence_and_net_belongs_to_owners(world, acco
         description="电梯广告 Q4",
     )
     with pytest.raises(DomainError) as exc:
-        income.record_income(
-            finance,
+        services.record_income(
+            actor=finance,
             community=world.community,
             kind="cost",
             category="lift_ads",
@@ -209,8 +215,8 @@ def test_public_income_costs_need_evidence_and_net_belongs_to_owners(world, acco
             description="广告代理费",
         )
     assert "evidence" in exc.value.fields
-    cost = income.record_income(
-        finance,
+    cost = services.record_income(
+        actor=finance,
         community=world.community,
         kind="cost",
         category="lift_ads",
@@ -220,8 +226,8 @@ def test_public_income_costs_need_evidence_and_net_belongs_to_owners(world, acco
         evidence=_evidence(),
     )
     assert cost.evidence_id
-    allocation = income.allocate_income(
-        finance,
+    allocation = services.allocate_income(
+        actor=finance,
         community=world.community,
         period_start=date(2026, 10, 1),
         period_end=date(2026, 12, 31),
@@ -242,8 +248,8 @@ def test_beijing_rule_requires_half_to_the_fund_when_below_30_percent(world, acc
     world.community.save()
     FundAccount.objects.update(balance=Decimal("100.00"))  # far below 30%
     finance = world.users["finance"]
-    income.record_income(
-        finance,
+    services.record_income(
+        actor=finance,
         community=world.community,
         kind="income",
         category="parking",
@@ -252,16 +258,16 @@ def test_beijing_rule_requires_half_to_the_fund_when_below_30_percent(world, acc
         description="共有道路停车费",
     )
     with pytest.raises(DomainError) as exc:
-        income.allocate_income(
-            finance,
+        services.allocate_income(
+            actor=finance,
             community=world.community,
             period_start=date(2026, 11, 1),
             period_end=date(2026, 11, 30),
             fund_share="0.4",
         )
     assert "fund_share" in exc.value.fields
-    allocation = income.allocate_income(
-        finance,
+    allocation = services.allocate_income(
+        actor=finance,
         community=world.community,
         period_start=date(2026, 11, 1),
         period_end=date(2026, 11, 30),
@@ -271,8 +277,8 @@ def test_beijing_rule_requires_half_to_the_fund_when_below_30_percent(world, acc
 
 def test_income_rows_are_reversed_not_edited(world):
     finance = world.users["finance"]
-    row = income.record_income(
-        finance,
+    row = services.record_income(
+        actor=finance,
         community=world.community,
         kind="income",
         category="venue",
@@ -282,15 +288,17 @@ def test_income_rows_are_reversed_not_edited(world):
     )
     with pytest.raises(ValidationError):
         row.delete()
-    reversal = income.reverse_income(finance, row, reason="录入重复")
+    reversal = services.reverse_income(row, actor=finance, reason="录入重复")
     assert reversal.amount == Decimal("-300.00")
-    assert income.period_totals(world.community, date(2026, 11, 1), date(2026, 11, 30))["net"] == 0
+    assert (
+        selectors.period_totals(world.community, date(2026, 11, 1), date(2026, 11, 30))["net"] == 0
+    )
 
 
 def test_disclosure_has_eight_sections_is_frozen_and_prints(world, accounts):
     finance = world.users["finance"]
-    income.record_income(
-        finance,
+    services.record_income(
+        actor=finance,
         community=world.community,
         kind="income",
         category="lift_ads",
@@ -298,8 +306,8 @@ def test_disclosure_has_eight_sections_is_frozen_and_prints(world, accounts):
         occurred_on=timezone.localdate(),
         description="电梯广告",
     )
-    d = disclosure.generate_disclosure(
-        finance,
+    d = services.generate_disclosure(
+        actor=finance,
         community=world.community,
         period_start=timezone.localdate() - timedelta(days=90),
         period_end=timezone.localdate(),
@@ -315,21 +323,24 @@ def test_disclosure_has_eight_sections_is_frozen_and_prints(world, accounts):
         "common_income",
     ]
     assert d.sections["common_income"]["income"] == "8800.00"
-    d = disclosure.publish_disclosure(finance, d)
-    assert d.version == 1 and disclosure.is_intact(d)
+    d = services.publish_disclosure(d, actor=finance)
+    assert d.version == 1 and services.is_intact(d)
     d.title = "改过"
     with pytest.raises(ValidationError):
         d.save()
     with pytest.raises(InvalidTransition):
-        disclosure.regenerate_disclosure(finance, d)
+        services.regenerate_disclosure(d, actor=finance)
     Disclosure.objects.filter(pk=d.pk).update(sections={**d.sections, "common_income": {}})
-    assert not disclosure.is_intact(Disclosure.objects.get(pk=d.pk))
-    d2 = disclosure.generate_disclosure(
-        finance, community=world.community, period_start=d.period_start, period_end=d.period_end
+    assert not services.is_intact(Disclosure.objects.get(pk=d.pk))
+    d2 = services.generate_disclosure(
+        actor=finance,
+        community=world.community,
+        period_start=d.period_start,
+        period_end=d.period_end,
     )
-    d2 = disclosure.publish_disclosure(finance, d2)
+    d2 = services.publish_disclosure(d2, actor=finance)
     assert d2.version == 2 and d2.previous_id == d.pk
-    pdf = disclosure.render_pdf(d2)
+    pdf = services.render_pdf(d2)
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdftotext"):
         text = subprocess.run(
@@ -339,9 +350,9 @@ def test_disclosure_has_eight_sections_is_frozen_and_prints(world, accounts):
 
 
 def test_disclosure_schedule_follows_the_jurisdiction(world):
-    rows = {r["code"]: r["months"] for r in disclosure.schedule(world.community2)}  # Shanghai
+    rows = {r["code"]: r["months"] for r in services.schedule(world.community2)}  # Shanghai
     assert rows["common_income"] == 3 and rows["maintenance_fund"] == 6
-    assert {r["code"]: r["months"] for r in disclosure.schedule(world.community)}[
+    assert {r["code"]: r["months"] for r in services.schedule(world.community)}[
         "common_income"
     ] == 6
 
@@ -369,8 +380,8 @@ def test_disclosure_reads_fee_standards_from_billing_when_installed(world):
         if k in fields
     }
     fee_item.objects.create(**data)
-    d = disclosure.generate_disclosure(
-        world.users["finance"],
+    d = services.generate_disclosure(
+        actor=world.users["finance"],
         community=world.community,
         period_start=date(2026, 10, 1),
         period_end=date(2026, 12, 31),
@@ -378,3 +389,19 @@ def test_disclosure_reads_fee_standards_from_billing_when_installed(world):
     assert d.sections["fee_items"]["items"] == ["物业服务费"]
     assert d.sections["fee_standards"]["rows"][0]["standard"] == "2.35"
     assert d.sections["performance"]["available"] is apps.is_installed("anju.servicedesk")
+
+
+def test_the_alert_share_defaults_to_30_per_cent_where_no_rule_set_is_in_force(
+    world, accounts, monkeypatch
+):
+    """The fallback used to be Decimal('0.3'): no .denominator for the SQL filter, and no
+    product with a Fraction for FundAccount.below."""
+    from anju.governance.models import RuleSet
+
+    low = accounts[0]
+    FundAccount.objects.filter(pk=low.pk).update(balance=Decimal("1000.00"))
+    low.refresh_from_db()
+    monkeypatch.setattr(type(RuleSet.objects), "for_community", lambda self, *a, **k: None)
+    ratio = selectors.alert_ratio(world.community)
+    assert list(selectors.low_balance_accounts(world.community)) == [low]
+    assert low.below(ratio) and not accounts[1].below(ratio)

@@ -46,7 +46,11 @@ def test_concurrent_ballots_keep_one_chain():
             barrier.wait()
             for choice in ("yes", "no"):
                 services.cast_ballot(
-                    user, vote=vote, person=person, choice=choice, now=opens + timedelta(hours=1)
+                    actor=user,
+                    vote=vote,
+                    person=person,
+                    choice=choice,
+                    now=opens + timedelta(hours=1),
                 )
         except Exception as exc:  # collected and asserted below
             errors.append(exc)

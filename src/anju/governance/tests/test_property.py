@@ -92,7 +92,7 @@ def test_tally_matches_reference_count(world, specs, ballots, matter):
             if person is None or person.pk not in owners_with_head:
                 continue
             services.cast_ballot(
-                user_of(person),
+                actor=user_of(person),
                 vote=vote,
                 person=person,
                 choice=choice,

@@ -108,14 +108,14 @@ def test_periodic_clock_opens_and_closes_on_time(world):
     vote, opens = open_vote(world, days=16)  # opened by hand; a second one left to the clock
     now = timezone.now()
     other = services.create_vote(
-        world.users["committee"],
+        actor=world.users["committee"],
         community=world.community,
         title="第二项",
         matter="other_major",
         opens_at=now + timedelta(days=15, hours=1),
         closes_at=now + timedelta(days=30),
     )
-    services.publish_notice(world.users["committee"], other, now=now)
+    services.publish_notice(other, actor=world.users["committee"], now=now)
     assert services.run_vote_clock(now + timedelta(days=15)) == {"opened": 0, "closed": 0}
     assert services.run_vote_clock(now + timedelta(days=15, hours=2)) == {"opened": 1, "closed": 0}
     assert services.run_vote_clock(opens + timedelta(days=7)) == {"opened": 0, "closed": 1}
@@ -174,7 +174,7 @@ def test_developer_unsold_and_undelivered_houses_are_one_head(world):
     assert "person" in getattr(exc.value, "fields", {})
     scan = SimpleUploadedFile("dev.pdf", samples.pdf(), content_type="application/pdf")
     ballot = services.cast_ballot(
-        world.users["committee"],
+        actor=world.users["committee"],
         vote=vote,
         developer=True,
         choice="no",
@@ -258,7 +258,7 @@ def test_changed_vote_replaces_the_counted_choice_and_keeps_history(world, api):
     owner = world.people["owner"]
     first = cast(vote, owner, "yes", opens)
     second = services.cast_ballot(
-        world.users["resident"],
+        actor=world.users["resident"],
         vote=vote,
         person=owner,
         choice="no",
@@ -325,7 +325,7 @@ def test_tampering_with_a_stored_ballot_is_detected(world, api):
 def test_closing_digest_binds_the_published_figures(world):
     vote, opens = open_vote(world)
     cast(vote, world.people["owner"], "yes", opens)
-    vote = services.close_vote(world.users["committee"], vote, now=opens + timedelta(days=8))
+    vote = services.close_vote(vote, actor=world.users["committee"], now=opens + timedelta(days=8))
     assert tally.verify_chain(vote)["ok"] is True
     Vote.objects.filter(pk=vote.pk).update(result={**vote.result, "yes_heads": 3})
     vote.refresh_from_db()
@@ -335,7 +335,7 @@ def test_closing_digest_binds_the_published_figures(world):
 def test_published_houses_show_number_and_area_never_names(world, api):
     vote, opens = open_vote(world)
     cast(vote, world.people["owner"], "yes", opens)
-    services.close_vote(world.users["committee"], vote, now=opens + timedelta(days=8))
+    services.close_vote(vote, actor=world.users["committee"], now=opens + timedelta(days=8))
     response = api(world.users["resident"]).get(f"/api/v1/votes/{vote.pk}/houses/")
     rows = response.json()["results"]
     assert {r["house"] for r in rows} >= {"1幢-1-0101"} and rows[0]["area"]
@@ -416,8 +416,8 @@ def test_proposal_attachments_before_opening_only(world, api):
     )
     assert refused.status_code == 403
     vote = Vote.objects.get(pk=response.json()["id"])
-    services.publish_notice(world.users["committee"], vote)
-    services.open_vote(world.users["committee"], vote, now=opens)
+    services.publish_notice(vote, actor=world.users["committee"])
+    services.open_vote(vote, actor=world.users["committee"], now=opens)
     late = committee.post(
         url, {"file": SimpleUploadedFile("y.pdf", samples.pdf())}, format="multipart"
     )

@@ -12,7 +12,7 @@ from anju.core.choices import Relation
 from anju.core.models import Occupancy, Person, User
 from anju.core.notifications import LogSmsBackend
 from anju.core.tests import samples
-from anju.notices import services
+from anju.notices import selectors, services
 from anju.notices.models import Notice, NoticeReceipt
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_staff_notice_never_reaches_residents(world):
     assert users == {world.users["technician"].pk, world.users["guard"].pk}
     assert not NoticeReceipt.objects.filter(notice=notice, person__isnull=False).exists()
     for name in ("resident", "tenant", "neighbour"):
-        assert not services.inbox_for(world.users[name]).filter(notice=notice).exists()
+        assert not selectors.inbox_for(world.users[name]).filter(notice=notice).exists()
 
 
 def test_audience_by_building_entrance_houses_and_relations(world):

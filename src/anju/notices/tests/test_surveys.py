@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError
 
 from anju.core.models import House, Occupancy
-from anju.notices import services
+from anju.notices import selectors, services
 from anju.notices.models import Answer, SurveyResponse
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +176,7 @@ def test_low_named_answer_opens_exactly_one_ticket(world):
     assert ticket.house_id == world.houses[0].pk and ticket.community_id == world.community.pk
     assert Ticket.objects.count() == 1
     # Raising it again for the same answer does not duplicate it.
-    services._open_follow_up(None, survey, response, low, repair)
+    services.surveys._open_follow_up(None, survey, response, low, repair)
     assert Ticket.objects.count() == 1
     # A satisfied household opens none.
     services.submit_response(
@@ -201,7 +201,7 @@ def test_nps_detractor_opens_a_ticket_and_anonymous_goes_to_the_list(world):
     )
     assert response.person_id is None
     assert Ticket.objects.count() == 1
-    listed = services.dissatisfaction_list(Answer.objects.filter(community=world.community))
+    listed = selectors.dissatisfaction_list(Answer.objects.filter(community=world.community))
     assert listed.count() == 8 and all(a.anonymous for a in listed)
 
 

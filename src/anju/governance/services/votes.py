@@ -1,10 +1,9 @@
-"""Every governance write: votes and ballots; the fund, income and disclosure services live in
-``fund.py``, ``income.py`` and ``disclosure.py`` and are re-exported here."""
+"""Owners' votes (民法典第278条): drafting, notice, opening with the frozen electorate, ballots in
+a hash chain, closing with the frozen result, reminders and the vote clock."""
 
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,34 +14,17 @@ from anju.core.models import User
 from anju.core.notifications import notify
 from anju.core.numbering import next_number
 
-from . import tally
-from .choices import Channel, Choice, Matter, VoteStatus
-from .models import Ballot, Elector, ElectorHouse, RuleSet, Vote
+from .. import tally
+from ..choices import Channel, Choice, Matter, VoteStatus
+from ..models import Ballot, Elector, ElectorHouse, RuleSet, Vote
+from ..selectors import allowed_now, notice_days
+from .common import acting_user, attach_one
 
 RETENTION_DAYS = 366  # 民法典第280条 + 解释第12条: one year to challenge a decision
 
 
 def _now(now=None):
     return now or timezone.now()
-
-
-def notice_days():
-    return int(getattr(settings, "ANJU_VOTE_NOTICE_DAYS", 15))
-
-
-def allowed_now(vote: Vote, now=None) -> list[str]:
-    """Actions allowed at this moment: the state table plus the clock (notice, window)."""
-    now = _now(now)
-    allowed = []
-    for action in vote.machine.allowed_actions(vote.status):
-        if action == "publish_notice" and vote.opens_at - now < timedelta(days=notice_days()):
-            continue
-        if action == "open" and now < vote.opens_at:
-            continue
-        if action == "close" and now < vote.closes_at:
-            continue
-        allowed.append(action)
-    return allowed
 
 
 def _transition(vote, action, now):
@@ -98,7 +80,7 @@ def _validate_vote(community, matter, opens_at, closes_at, buildings, houses):
 
 @transaction.atomic
 def create_vote(
-    actor, *, community, title, matter, opens_at, closes_at, text="", buildings=(), houses=()
+    *, actor, community, title, matter, opens_at, closes_at, text="", buildings=(), houses=()
 ):
     """Draft a vote (业委会 or manager); the rule set is the one in force when it opens."""
     buildings, houses = list(buildings or []), list(houses or [])
@@ -119,7 +101,7 @@ def create_vote(
         rule_set=rule_set,
         opens_at=opens_at,
         closes_at=closes_at,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
     )
     vote.buildings.set(buildings)
     vote.houses.set(houses)
@@ -134,7 +116,7 @@ def create_vote(
 
 
 @transaction.atomic
-def update_vote(actor, vote, data):
+def update_vote(vote, data, *, actor):
     vote = _lock(vote)
     if vote.status != VoteStatus.DRAFT:
         raise InvalidTransition(
@@ -161,7 +143,7 @@ def update_vote(actor, vote, data):
 
 
 @transaction.atomic
-def publish_notice(actor, vote, *, now=None):
+def publish_notice(vote, *, actor, now=None):
     """公告: at least ANJU_VOTE_NOTICE_DAYS before the vote opens, to every owner in scope."""
     now = _now(now)
     vote = _lock(vote)
@@ -188,7 +170,7 @@ def publish_notice(actor, vote, *, now=None):
 
 
 @transaction.atomic
-def open_vote(actor, vote, *, now=None):
+def open_vote(vote, *, actor, now=None):
     """Open once ``opens_at`` has come; the electorate (heads and areas) is frozen now."""
     now = _now(now)
     vote = _lock(vote)
@@ -241,15 +223,13 @@ def open_vote(actor, vote, *, now=None):
 
 
 @transaction.atomic
-def close_vote(actor, vote, *, now=None):
+def close_vote(vote, *, actor, now=None):
     """Close once ``closes_at`` has passed; the result and the closing digest are frozen."""
     now = _now(now)
     vote = _lock(vote)
     target = _transition(vote, "close", now)
     vote.status, vote.closed_at = target, now
-    c = tally.counts(vote)
-    d = tally.decide(vote.rule_set, vote.matter, c)
-    result = tally.serialize_result(vote, c, d, digest="")
+    result = tally.live_result(vote)
     digest = tally.closing_digest(vote, result)
     result.update(digest=digest, final=True)
     vote.result, vote.digest = result, digest
@@ -278,7 +258,7 @@ def close_vote(actor, vote, *, now=None):
 
 
 @transaction.atomic
-def cancel_vote(actor, vote, *, reason=""):
+def cancel_vote(vote, *, actor, reason=""):
     vote = _lock(vote)
     target = vote.machine.check("cancel", vote.status)
     vote.status = target
@@ -287,20 +267,8 @@ def cancel_vote(actor, vote, *, reason=""):
     return vote
 
 
-def _attach(actor, obj, upload, *, field, caption=""):
-    """One checked file (a photo or a PDF) attached to ``obj``: ``core.attachments``."""
-    return attachments.attach(
-        obj,
-        [upload],
-        actor=actor,
-        field=field,
-        accept=attachments.PHOTOS_OR_DOCUMENTS,
-        caption=caption,
-    )[0]
-
-
 @transaction.atomic
-def attach_to_vote(actor, vote, upload):
+def attach_to_vote(vote, upload, *, actor):
     """An attachment of the proposal (draft text, quotes, plans), while the vote is not yet open."""
     vote = _lock(vote)
     if vote.status not in (VoteStatus.DRAFT, VoteStatus.NOTICED):
@@ -310,17 +278,47 @@ def attach_to_vote(actor, vote, upload):
             allowed_now(vote),
             _("Attachments are fixed once voting has opened."),
         )
-    attachment = _attach(actor, vote, upload, field="file")
+    attachment = attach_one(vote, upload, actor=actor, field="file")
     audit.record(actor, "governance.vote.attachment_added", vote, after={"name": attachment.name})
     return attachment
 
 
-def vote_attachments(vote):
-    return attachments.by_object(Vote, [vote.pk])[vote.pk]
+def link_ballot(
+    vote, *, seq, prev_hash, elector, person_id, choice, channel, cast_at, recorded_by, scan=None
+):
+    """The next link of the vote's ballot chain (unsaved): its nonce and the hash over the link
+    before it. ``cast_ballot`` saves one; the demo bulk-creates a run of them."""
+    nonce = secrets.token_hex(16)
+    return Ballot(
+        organization_id=vote.organization_id,
+        community_id=vote.community_id,
+        vote=vote,
+        seq=seq,
+        elector=elector,
+        person_id=person_id,
+        choice=choice,
+        channel=channel,
+        cast_at=cast_at,
+        nonce=nonce,
+        prev_hash=prev_hash,
+        hash=tally.ballot_hash(
+            prev_hash,
+            vote_id=vote.pk,
+            seq=seq,
+            elector_key=elector.key,
+            person_id=person_id,
+            choice=choice,
+            channel=channel,
+            cast_at=cast_at,
+            nonce=nonce,
+        ),
+        recorded_by=recorded_by,
+        scan=scan,
+    )
 
 
 @transaction.atomic
-def cast_ballot(actor, *, vote, person=None, choice, scan=None, developer=False, now=None):
+def cast_ballot(*, actor, vote, person=None, choice, scan=None, developer=False, now=None):
     """One head, one counted choice: the owner online, or staff entering a paper ballot with its
     scan (also the developer's ballot for all its unsold or undelivered houses). A later ballot of
     the same head replaces the counted one; the earlier stays in the chain."""
@@ -370,45 +368,29 @@ def cast_ballot(actor, *, vote, person=None, choice, scan=None, developer=False,
             ) % {"name": person.name}
             raise DomainError(message, fields={"person": [message]})
     previous = Ballot.objects.filter(vote=vote, elector=elector).order_by("-seq").first()
-    seq, prev_hash = vote.last_seq + 1, vote.head_hash or tally.GENESIS
-    nonce = secrets.token_hex(16)
-    digest = tally.ballot_hash(
-        prev_hash,
-        vote_id=vote.pk,
-        seq=seq,
-        elector_key=elector.key,
-        person_id=person.pk if person else None,
-        choice=choice,
-        channel=channel,
-        cast_at=now,
-        nonce=nonce,
-    )
+    seq = vote.last_seq + 1
     stored_scan = None
     if scan and channel == Channel.PAPER:
         # Stored with the vote until the ballot has its id (ballots are append-only, so the
         # scan goes in with it), then handed to the ballot: staff who record ballots see it,
         # not every owner who reads the vote's attachments.
         stored_scan = attachments.store(vote, scan[0], actor=actor, caption=f"{vote.number}-{seq}")
-    ballot = Ballot(
-        organization_id=vote.organization_id,
-        community_id=vote.community_id,
-        vote=vote,
+    ballot = link_ballot(
+        vote,
         seq=seq,
+        prev_hash=vote.head_hash or tally.GENESIS,
         elector=elector,
-        person=person,
+        person_id=person.pk if person else None,
         choice=choice,
         channel=channel,
         cast_at=now,
-        nonce=nonce,
-        prev_hash=prev_hash,
-        hash=digest,
         recorded_by=actor if channel == Channel.PAPER else None,
         scan=stored_scan,
     )
     ballot.save()
     if stored_scan is not None:
         attachments.hand_over(stored_scan, ballot)
-    vote.last_seq, vote.head_hash = seq, digest
+    vote.last_seq, vote.head_hash = seq, ballot.hash
     vote.save(update_fields=["last_seq", "head_hash"])
     audit.record(
         actor,
@@ -417,7 +399,7 @@ def cast_ballot(actor, *, vote, person=None, choice, scan=None, developer=False,
         after={
             "seq": seq,
             "channel": channel,
-            "receipt": digest,
+            "receipt": ballot.hash,
             "replaces": previous.seq if previous else None,
         },
     )
@@ -425,37 +407,8 @@ def cast_ballot(actor, *, vote, person=None, choice, scan=None, developer=False,
     return ballot
 
 
-def check_receipt(vote, receipt: str) -> dict:
-    """Is this ballot in the chain, and is it the one that counts for its head?"""
-    ballot = (
-        Ballot.objects.filter(vote=vote, hash=(receipt or "").strip().lower())
-        .select_related("elector")
-        .first()
-    )
-    if ballot is None:
-        return {"found": False, "counted": False, "chain_ok": tally.verify_chain(vote)["ok"]}
-    latest = (
-        Ballot.objects.filter(vote=vote, elector_id=ballot.elector_id)
-        .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
-    )
-    return {
-        "found": True,
-        "counted": latest == ballot.seq,
-        "seq": ballot.seq,
-        "channel": ballot.channel,
-        "cast_at": timezone.localtime(ballot.cast_at).isoformat(),
-        "houses": ballot.elector.label,
-        "area": str(ballot.elector.area),
-        "chain_ok": tally.verify_chain(vote)["ok"],
-        "digest": vote.digest,
-        "ballot": ballot,
-    }
-
-
 @transaction.atomic
-def remind_non_voters(actor, vote):
+def remind_non_voters(vote, *, actor):
     vote = Vote.objects.get(pk=vote.pk)
     if vote.status != VoteStatus.OPEN:
         raise InvalidTransition(
@@ -481,58 +434,14 @@ def run_vote_clock(now=None) -> dict:
     opened = closed = 0
     for vote in Vote.objects.filter(status=VoteStatus.NOTICED, opens_at__lte=now):
         try:
-            open_vote(None, vote, now=now)
+            open_vote(vote, actor=None, now=now)
             opened += 1
         except InvalidTransition:
             pass
     for vote in Vote.objects.filter(status=VoteStatus.OPEN, closes_at__lte=now):
         try:
-            close_vote(None, vote, now=now)
+            close_vote(vote, actor=None, now=now)
             closed += 1
         except InvalidTransition:
             pass
     return {"opened": opened, "closed": closed}
-
-
-from .disclosure import generate_disclosure, publish_disclosure, regenerate_disclosure  # noqa: E402
-from .fund import (  # noqa: E402
-    alert_low_balances,
-    apply_for_disbursement,
-    approve_fund_request,
-    create_fund_request,
-    disburse_fund_request,
-    open_fund_accounts,
-    reject_fund_request,
-    start_fund_vote,
-    start_works,
-    top_up_fund,
-)
-from .income import allocate_income, record_income, reverse_income  # noqa: E402
-
-__all__ = [
-    "allocate_income",
-    "alert_low_balances",
-    "apply_for_disbursement",
-    "approve_fund_request",
-    "cancel_vote",
-    "cast_ballot",
-    "close_vote",
-    "create_fund_request",
-    "create_vote",
-    "disburse_fund_request",
-    "generate_disclosure",
-    "open_fund_accounts",
-    "open_vote",
-    "publish_disclosure",
-    "publish_notice",
-    "record_income",
-    "regenerate_disclosure",
-    "reject_fund_request",
-    "remind_non_voters",
-    "reverse_income",
-    "run_vote_clock",
-    "start_fund_vote",
-    "start_works",
-    "top_up_fund",
-    "update_vote",
-]

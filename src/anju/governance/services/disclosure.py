@@ -20,15 +20,16 @@ from anju.core.errors import DomainError
 from anju.core.models import Membership
 from anju.core.numbering import next_number
 
-from .choices import (
+from ..choices import (
     DISCLOSURE_SECTIONS,
     DisclosureStatus,
     FundEntryKind,
     FundRequestStatus,
     IncomeKind,
 )
-from .fund import community_fund_totals, low_balance_accounts
-from .models import Disclosure, FundEntry, FundUseRequest, RuleSet
+from ..models import Disclosure, FundEntry, FundUseRequest, IncomeAllocation, IncomeEntry, RuleSet
+from ..selectors import community_fund_totals, low_balance_accounts, period_totals
+from .common import acting_user
 
 log = logging.getLogger("anju.governance")
 
@@ -173,9 +174,6 @@ def build_sections(community, start: date, end: date) -> dict:
         disbursed_at__date__gte=start,
         disbursed_at__date__lte=end,
     )
-    from .income import period_totals
-    from .models import IncomeAllocation, IncomeEntry
-
     income = period_totals(community, start, end)
     by_category = [
         {
@@ -266,7 +264,7 @@ def _hash(sections):
 
 
 @transaction.atomic
-def generate_disclosure(actor, *, community, period_start, period_end, title=""):
+def generate_disclosure(*, actor, community, period_start, period_end, title=""):
     if period_end < period_start:
         raise DomainError(
             _("The period must end after it starts."),
@@ -281,14 +279,14 @@ def generate_disclosure(actor, *, community, period_start, period_end, title="")
         period_start=period_start,
         period_end=period_end,
         sections=build_sections(community, period_start, period_end),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
     )
     audit.record(actor, "governance.disclosure.generated", disclosure)
     return disclosure
 
 
 @transaction.atomic
-def regenerate_disclosure(actor, disclosure):
+def regenerate_disclosure(disclosure, *, actor):
     disclosure = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
     disclosure.machine.check("regenerate", disclosure.status)
     disclosure.sections = build_sections(
@@ -300,7 +298,7 @@ def regenerate_disclosure(actor, disclosure):
 
 
 @transaction.atomic
-def publish_disclosure(actor, disclosure, *, now=None):
+def publish_disclosure(disclosure, *, actor, now=None):
     """Freeze this version: content hash, version number, link to the previous version."""
     disclosure = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
     target = disclosure.machine.check("publish", disclosure.status)
@@ -315,7 +313,7 @@ def publish_disclosure(actor, disclosure, *, now=None):
         .first()
     )
     disclosure.status, disclosure.published_at = target, now or timezone.now()
-    disclosure.published_by = actor if getattr(actor, "pk", None) else None
+    disclosure.published_by = acting_user(actor)
     disclosure.version = previous.version + 1 if previous else 1
     disclosure.previous = previous
     disclosure.content_hash = _hash(disclosure.sections)

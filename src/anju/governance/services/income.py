@@ -5,7 +5,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from anju.core import attachments, audit, bounds
@@ -13,19 +12,17 @@ from anju.core.errors import DomainError
 from anju.core.money import allocate, quantize
 from anju.core.numbering import next_number
 
-from .choices import FundEntryKind, IncomeCategory, IncomeKind
-from .fund import community_fund_totals, post_entry
-from .models import FundAccount, IncomeAllocation, IncomeEntry, RuleSet
-
-
-def _actor(actor):
-    return actor if getattr(actor, "pk", None) else None
+from ..choices import FundEntryKind, IncomeCategory, IncomeKind
+from ..models import FundAccount, IncomeAllocation, IncomeEntry
+from ..selectors import period_totals, required_fund_share
+from .common import acting_user, attach_one
+from .fund import post_entry
 
 
 @transaction.atomic
 def record_income(
-    actor,
     *,
+    actor,
     community,
     kind,
     category,
@@ -36,8 +33,6 @@ def record_income(
     evidence=None,
 ):
     """Post one income or cost row; a cost needs its evidence (解释第14条: the manager proves it)."""
-    from .services import _attach
-
     if evidence is not None:  # checked first: a refused file leaves the ledger as it was
         evidence = attachments.prepare(
             evidence, field="evidence", accept=attachments.PHOTOS_OR_DOCUMENTS
@@ -67,11 +62,11 @@ def record_income(
         occurred_on=occurred_on,
         description=description.strip(),
         counterparty=counterparty,
-        recorded_by=_actor(actor),
+        recorded_by=acting_user(actor),
     )
     entry.save()
     if evidence is not None:
-        attachment = _attach(actor, entry, evidence, field="evidence")
+        attachment = attach_one(entry, evidence, actor=actor, field="evidence")
         IncomeEntry.objects.filter(pk=entry.pk).update(evidence=attachment)
         entry.evidence = attachment
     audit.record(actor, "governance.income.recorded", entry, after=audit.snapshot(entry))
@@ -79,7 +74,7 @@ def record_income(
 
 
 @transaction.atomic
-def reverse_income(actor, entry, *, reason):
+def reverse_income(entry, *, actor, reason):
     entry = IncomeEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.reverses_id or IncomeEntry.objects.filter(reverses=entry).exists():
         raise DomainError(_("This entry is already reversed."), fields={})
@@ -103,7 +98,7 @@ def reverse_income(actor, entry, *, reason):
         description=_("Reversal of %(n)s: %(r)s") % {"n": entry.number, "r": reason},
         counterparty=entry.counterparty,
         reverses=entry,
-        recorded_by=_actor(actor),
+        recorded_by=acting_user(actor),
     )
     reversal.save()
     audit.record(
@@ -115,31 +110,8 @@ def reverse_income(actor, entry, *, reason):
     return reversal
 
 
-def period_totals(community, start, end, *, unallocated=False):
-    qs = IncomeEntry.objects.filter(
-        community=community, occurred_on__gte=start, occurred_on__lte=end
-    )
-    if unallocated:
-        qs = qs.filter(allocation__isnull=True)
-    income = qs.filter(kind=IncomeKind.INCOME).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
-    costs = qs.filter(kind=IncomeKind.COST).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
-    return {"income": income, "costs": costs, "net": income - costs, "entries": qs}
-
-
-def required_fund_share(community, on=None) -> tuple[Fraction, str]:
-    """The minimum share of the net that must go to the fund under the local rule, and why."""
-    rule = RuleSet.objects.for_community(community, on)
-    if rule is None or not rule.income_fund_min_share:
-        return Fraction(0), ""
-    trigger = rule.fraction("income_fund_trigger")
-    totals = community_fund_totals(community)
-    if trigger is not None and Fraction(totals["balance"]) >= trigger * Fraction(totals["initial"]):
-        return Fraction(0), ""
-    return rule.fraction("income_fund_min_share"), str(rule)
-
-
 @transaction.atomic
-def allocate_income(actor, *, community, period_start, period_end, fund_share=None):
+def allocate_income(*, actor, community, period_start, period_end, fund_share=None):
     """Close a period: net = income - costs (owners' common property, never provider revenue); the
     fund part is credited to the houses' accounts by area (民法典第283条)."""
     totals = period_totals(community, period_start, period_end, unallocated=True)
@@ -177,7 +149,7 @@ def allocate_income(actor, *, community, period_start, period_end, fund_share=No
         to_fund=to_fund,
         retained=net - to_fund,
         rule=why[:300],
-        created_by=_actor(actor),
+        created_by=acting_user(actor),
     )
     totals["entries"].update(allocation=allocation)
     if to_fund > 0:
@@ -196,10 +168,10 @@ def allocate_income(actor, *, community, period_start, period_end, fund_share=No
         for account, amount in zip(accounts, shares, strict=True):
             if amount:
                 post_entry(
-                    actor,
                     account,
                     FundEntryKind.INCOME,
                     amount,
+                    actor=actor,
                     allocation=allocation,
                     memo=_("Public income %(a)s–%(b)s") % {"a": period_start, "b": period_end},
                 )

@@ -5,28 +5,26 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import attachments, audit, bounds
 from anju.core.errors import DomainError, InvalidTransition
-from anju.core.models import House, Occupancy, User
-from anju.core.money import allocate, quantize
+from anju.core.models import Community, House, Occupancy, User
+from anju.core.money import quantize
 from anju.core.notifications import notify
 from anju.core.numbering import next_number
 
-from .choices import FundEntryKind, Matter, VoteStatus
-from .models import FundAccount, FundEntry, FundUseRequest, RuleSet
+from ..choices import FundEntryKind, Matter, VoteStatus
+from ..models import FundAccount, FundEntry, FundUseRequest
+from ..selectors import alert_ratio, cost_shares, low_balance_accounts
+from .common import acting_user
+from .votes import create_vote
 
 MIN_JUSTIFICATION = 10
 
 
-def _actor(actor):
-    return actor if getattr(actor, "pk", None) else None
-
-
-def post_entry(actor, account, kind, amount, *, memo="", request=None, allocation=None):
+def post_entry(account, kind, amount, *, actor, memo="", request=None, allocation=None):
     """Append one movement to a locked account and move its balance. Call inside a transaction."""
     amount = quantize(amount)
     bounds.money(amount)
@@ -50,12 +48,12 @@ def post_entry(actor, account, kind, amount, *, memo="", request=None, allocatio
         memo=memo[:200],
         request=request,
         allocation=allocation,
-        created_by=_actor(actor),
+        created_by=acting_user(actor),
     )
 
 
 @transaction.atomic
-def open_fund_accounts(actor, *, community, rate_per_m2, houses=None):
+def open_fund_accounts(*, actor, community, rate_per_m2, houses=None):
     """首期交存: one account per house, initial deposit = building area × rate (办法第7条)."""
     rate = Decimal(str(rate_per_m2))
     if rate <= 0:
@@ -66,24 +64,45 @@ def open_fund_accounts(actor, *, community, rate_per_m2, houses=None):
     qs = House.objects.filter(community=community, fund_account__isnull=True)
     if houses is not None:
         qs = qs.filter(pk__in=[h.pk for h in houses])
-    made = []
-    for house in qs.order_by("pk"):
-        initial = quantize(house.area * rate)
-        account = FundAccount.objects.create(
-            organization_id=community.organization_id,
-            community=community,
-            house=house,
-            initial_deposit=initial,
-            balance=Decimal("0.00"),
-        )
-        post_entry(
-            actor,
-            account,
-            FundEntryKind.INITIAL,
-            initial,
-            memo=_("Initial deposit %(area)s m² × ¥%(rate)s") % {"area": house.area, "rate": rate},
-        )
-        made.append(account)
+    # In bulk (a community has thousands of houses): the accounts open at their initial
+    # deposit and the first ledger row of each says so, as post_entry would have written it.
+    houses = list(qs.order_by("pk"))
+    initials = [quantize(house.area * rate) for house in houses]
+    for initial in initials:
+        bounds.money(initial)
+    made = FundAccount.objects.bulk_create(
+        [
+            FundAccount(
+                organization_id=community.organization_id,
+                community=community,
+                house=house,
+                initial_deposit=initial,
+                balance=initial,
+            )
+            for house, initial in zip(houses, initials, strict=True)
+        ],
+        batch_size=2000,
+    )
+    FundEntry.objects.bulk_create(
+        [
+            FundEntry(
+                organization_id=community.organization_id,
+                community=community,
+                account=account,
+                house_id=account.house_id,
+                kind=FundEntryKind.INITIAL,
+                amount=account.initial_deposit,
+                balance_after=account.initial_deposit,
+                memo=(
+                    _("Initial deposit %(area)s m² × ¥%(rate)s")
+                    % {"area": house.area, "rate": rate}
+                )[:200],
+                created_by=acting_user(actor),
+            )
+            for account, house in zip(made, houses, strict=True)
+        ],
+        batch_size=2000,
+    )
     audit.record(
         actor,
         "governance.fund.accounts_opened",
@@ -94,37 +113,19 @@ def open_fund_accounts(actor, *, community, rate_per_m2, houses=None):
 
 
 @transaction.atomic
-def top_up_fund(actor, *, account, amount, memo=""):
+def top_up_fund(*, actor, account, amount, memo=""):
     bounds.money(amount)
     account = FundAccount.objects.select_for_update().get(pk=account.pk)
     if quantize(amount) <= 0:
         raise DomainError(
             _("Enter a positive amount."), fields={"amount": [_("Enter a positive amount.")]}
         )
-    entry = post_entry(actor, account, FundEntryKind.TOP_UP, amount, memo=memo or _("Top-up"))
+    entry = post_entry(account, FundEntryKind.TOP_UP, amount, actor=actor, memo=memo or _("Top-up"))
     if account.alerted_at and not account.below(alert_ratio(account.community)):
         account.alerted_at = None
         account.save(update_fields=["alerted_at"])
     audit.record(actor, "governance.fund.topped_up", account, after={"amount": str(entry.amount)})
     return entry
-
-
-def alert_ratio(community):
-    rule = RuleSet.objects.for_community(community)
-    return rule.fraction("fund_alert_ratio") if rule else Decimal("0.3")
-
-
-def low_balance_accounts(community):
-    """Accounts whose balance is below the alert share (30%) of the initial deposit (第17条)."""
-    ratio = alert_ratio(community)
-    # balance * den < initial * num: exact in integers of the fraction, no division in SQL
-    return (
-        FundAccount.objects.filter(community=community)
-        .annotate(
-            _scaled=F("balance") * ratio.denominator, _limit=F("initial_deposit") * ratio.numerator
-        )
-        .filter(_scaled__lt=F("_limit"))
-    )
 
 
 def _owners(house_ids):
@@ -137,8 +138,6 @@ def alert_low_balances(now=None) -> int:
     a month at most; the conditional update claims each account so two workers never both send."""
     now = now or timezone.now()
     sent = 0
-    from anju.core.models import Community
-
     for community in Community.objects.filter(pk__in=FundAccount.objects.values("community_id")):
         due = low_balance_accounts(community).exclude(alerted_at__gt=now - timedelta(days=30))
         for account in due.select_related("house__building"):
@@ -168,8 +167,8 @@ def alert_low_balances(now=None) -> int:
 
 @transaction.atomic
 def create_fund_request(
-    actor,
     *,
+    actor,
     community,
     title,
     houses,
@@ -212,7 +211,7 @@ def create_fund_request(
         emergency=emergency,
         emergency_kind=emergency_kind or "",
         justification=justification or "",
-        created_by=_actor(actor),
+        created_by=acting_user(actor),
     )
     request.houses.set(houses)
     audit.record(actor, "governance.fund_request.created", request, after=audit.snapshot(request))
@@ -224,16 +223,14 @@ def _lock(request):
 
 
 @transaction.atomic
-def start_fund_vote(actor, request, *, opens_at, closes_at, text=""):
+def start_fund_vote(request, *, actor, opens_at, closes_at, text=""):
     """列支范围内业主表决: a vote on 使用维修资金 whose electorate is the houses that benefit."""
-    from .services import create_vote
-
     request = _lock(request)
     target = request.machine.check("start_vote", request.status)
     if request.emergency:
         raise DomainError(_("An emergency use needs no vote; start the works."), fields={})
     vote = create_vote(
-        actor,
+        actor=actor,
         community=request.community,
         title=request.title,
         matter=Matter.USE_MAINTENANCE_FUND,
@@ -249,7 +246,7 @@ def start_fund_vote(actor, request, *, opens_at, closes_at, text=""):
 
 
 @transaction.atomic
-def start_works(actor, request, *, contractor=""):
+def start_works(request, *, actor, contractor=""):
     request = _lock(request)
     target = request.machine.check("start_works", request.status)
     if not request.emergency:
@@ -277,7 +274,7 @@ def start_works(actor, request, *, contractor=""):
 
 
 @transaction.atomic
-def apply_for_disbursement(actor, request, *, actual_cost):
+def apply_for_disbursement(request, *, actor, actual_cost):
     request = _lock(request)
     target = request.machine.check("apply", request.status)
     if quantize(actual_cost) <= 0:
@@ -296,17 +293,17 @@ def apply_for_disbursement(actor, request, *, actual_cost):
 
 
 @transaction.atomic
-def approve_fund_request(actor, request):
+def approve_fund_request(request, *, actor):
     request = _lock(request)
     target = request.machine.check("approve", request.status)
-    request.status, request.approved_by = target, _actor(actor)
+    request.status, request.approved_by = target, acting_user(actor)
     request.save(update_fields=["status", "approved_by"])
     audit.record(actor, "governance.fund_request.approved", request)
     return request
 
 
 @transaction.atomic
-def reject_fund_request(actor, request, *, reason=""):
+def reject_fund_request(request, *, actor, reason=""):
     request = _lock(request)
     request.status = request.machine.check("reject", request.status)
     request.save(update_fields=["status"])
@@ -315,7 +312,7 @@ def reject_fund_request(actor, request, *, reason=""):
 
 
 @transaction.atomic
-def attach_fund_documents(actor, request, files):
+def attach_fund_documents(request, files, *, actor):
     """The request's papers (quotes, the works contract, the acceptance report, invoices, 办法
     第22条): photos or PDFs, which every owner who shares the cost may read."""
     request = _lock(request)
@@ -331,19 +328,8 @@ def attach_fund_documents(actor, request, files):
     return stored
 
 
-def cost_shares(request) -> list[tuple]:
-    """(house, share): the actual cost split by area among the houses that benefit; the rounding
-    remainder sits on the designated house so the shares add up exactly."""
-    houses = sorted(request.houses.all(), key=lambda h: h.pk)
-    index = next((i for i, h in enumerate(houses) if h.pk == request.remainder_house_id), 0)
-    shares = allocate(
-        request.actual_cost or request.estimated_cost, [h.area for h in houses], index
-    )
-    return list(zip(houses, shares, strict=True))
-
-
 @transaction.atomic
-def disburse_fund_request(actor, request):
+def disburse_fund_request(request, *, actor):
     """银行划转: debit each benefiting house's account by its share."""
     request = _lock(request)
     target = request.machine.check("disburse", request.status)
@@ -356,10 +342,10 @@ def disburse_fund_request(actor, request):
     }
     for house, share in shares:
         post_entry(
-            actor,
             accounts[house.pk],
             FundEntryKind.DISBURSEMENT,
             -share,
+            actor=actor,
             request=request,
             memo=f"{request.number} {request.title}",
         )
@@ -373,13 +359,3 @@ def disburse_fund_request(actor, request):
         after={"total": str(total), "houses": len(shares)},
     )
     return request
-
-
-def community_fund_totals(community):
-    agg = FundAccount.objects.filter(community=community).aggregate(
-        initial=Sum("initial_deposit"), balance=Sum("balance")
-    )
-    return {
-        "initial": agg["initial"] or Decimal("0.00"),
-        "balance": agg["balance"] or Decimal("0.00"),
-    }
