@@ -13,12 +13,9 @@ from .services.patrol import checkpoint_window, compliance_rows
 
 
 def expiring_certificates(queryset=None, days=None, today=None):
-    today = today or timezone.localdate()
-    days = setting("certificate_alert_days") if days is None else days
+    """The certificates of ``queryset`` expiring within ``days`` (``Certificate.expiring_q``)."""
     queryset = Certificate.objects.all() if queryset is None else queryset
-    return queryset.filter(
-        expires_on__isnull=False, expires_on__lte=today + timedelta(days=days)
-    ).order_by("expires_on")
+    return queryset.filter(Certificate.expiring_q(days, today)).order_by("expires_on")
 
 
 def expiring_equipment(queryset=None, days=None, today=None):

@@ -1,8 +1,9 @@
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,6 +134,17 @@ class Certificate(models.Model):
         from ..rules import setting
 
         return self.expires_on - relativedelta(months=setting("inspection_request_months"))
+
+    @staticmethod
+    def expiring_q(days=None, today=None):
+        """The one definition of an expiring certificate (the dashboard, the API's
+        ``expiring_within`` and the expiry alert): it expires within ``days`` (by default
+        ``certificate_alert_days``) from today, or has expired."""
+        from ..rules import setting
+
+        days = setting("certificate_alert_days") if days is None else days
+        horizon = (today or timezone.localdate()) + timedelta(days=days)
+        return Q(expires_on__isnull=False, expires_on__lte=horizon)
 
     def days_left(self, today=None):
         if not self.expires_on:

@@ -1,7 +1,5 @@
 """Asset ledger: create and change assets, certificates, fault reports, expiry alerts."""
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +9,6 @@ from anju.core.numbering import next_number
 
 from ..choices import TICKET_CATEGORY, AssetStatus, CertificateKind
 from ..models import Asset, Certificate
-from ..rules import setting
 from .common import alert_managers, full_clean, raise_ticket, refuse, same_community, snapshot
 
 ASSET_FIELDS = {
@@ -195,11 +192,7 @@ def certificate_alert_text(cert):
 def sweep_certificate_expiry(today=None):
     """Alert the managers once per certificate, ``certificate_alert_days`` before it expires (and
     for a lift's inspection certificate no later than the request date one month before)."""
-    today = today or timezone.localdate()
-    horizon = today + timedelta(days=setting("certificate_alert_days"))
-    due = Certificate.objects.filter(
-        alerted_at__isnull=True, expires_on__isnull=False, expires_on__lte=horizon
-    )
+    due = Certificate.objects.filter(Certificate.expiring_q(today=today), alerted_at__isnull=True)
     sent = 0
     for cert_id in due.values_list("pk", flat=True):
         with transaction.atomic():
