@@ -25,6 +25,7 @@ from anju.core.errors import DomainError
 from anju.core.models import Building, Community, House
 
 from . import pdf, providers, reports, services
+from .choices import MeterKind, PaymentMethod, PaymentStatus, ReadingSource
 from .models import (
     Bill,
     BillingRun,
@@ -33,7 +34,6 @@ from .models import (
     CollectionAction,
     FeeItem,
     LateCharge,
-    MeterKind,
     MeterReading,
     Payment,
     Wallet,
@@ -464,7 +464,7 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
     @action(detail=True, methods=["get"])
     def receipt(self, request, pk=None):
         payment = self.get_object()
-        if payment.status != Payment.Status.SUCCEEDED:
+        if payment.status != PaymentStatus.SUCCEEDED:
             raise DomainError(_("Only a completed payment has a receipt."), code="no_receipt")
         return _pdf_response(pdf.receipt_pdf(payment), payment.receipt_number)
 
@@ -488,7 +488,7 @@ def _test_callback_allowed(request, adapter, result):
         raise providers.CallbackForbidden(_("Sign in, or send the payment's token."))
     if (
         not Payment.objects.visible_to(request.user, "billing.payment.online")
-        .filter(pk=result.payment_id, method=Payment.Method.TEST)
+        .filter(pk=result.payment_id, method=PaymentMethod.TEST)
         .exists()
     ):
         raise providers.CallbackNotFound(_("Not found."))
@@ -665,7 +665,7 @@ class MeterReadingViewSet(ServiceCreateMixin, ScopedModelViewSet):
             value=data["value"],
             replaced=data.get("replaced", False),
             start_value=data.get("start_value"),
-            source=MeterReading.Source.API,
+            source=ReadingSource.API,
         )
 
     @action(detail=True, methods=["post"])

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.core.apps import AnjuAppConfig
 
+from .choices import BillStatus, PaymentStatus
+
 
 class BillingConfig(AnjuAppConfig):
     name = "anju.billing"
@@ -43,7 +45,7 @@ class BillingConfig(AnjuAppConfig):
         if request.community_id:
             bills = bills.filter(community_id=request.community_id)
         overdue = (
-            bills.filter(status=Bill.Status.OPEN, due_date__lt=today).aggregate(
+            bills.filter(status=BillStatus.OPEN, due_date__lt=today).aggregate(
                 t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
             )["t"]
             or 0
@@ -59,7 +61,7 @@ class BillingConfig(AnjuAppConfig):
         ]
         if policy.staff_has(user, "billing.payment.view"):
             payments = Payment.objects.visible_to(user, "billing.payment.view").filter(
-                status=Payment.Status.SUCCEEDED, paid_on=today
+                status=PaymentStatus.SUCCEEDED, paid_on=today
             )
             if request.community_id:
                 payments = payments.filter(community_id=request.community_id)

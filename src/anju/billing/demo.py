@@ -13,7 +13,8 @@ from anju.core.errors import DomainError
 from anju.core.models import House
 
 from . import calc, services
-from .models import Bill, CollectionKind, Method
+from .choices import BillStatus, CollectionKind, Method
+from .models import Bill
 
 WATER_TIERS = [
     {"upto": "15", "price": "3.4000"},
@@ -273,7 +274,7 @@ def _payments(ctx, community, periods, resident_houses):
 def _collections(ctx, community, demand):
     cashier, manager = ctx.staff["cashier"], ctx.staff["manager"]
     owing = list(
-        Bill.objects.filter(community=community, status=Bill.Status.OPEN, due_date__lt=ctx.today)
+        Bill.objects.filter(community=community, status=BillStatus.OPEN, due_date__lt=ctx.today)
         .values_list("house_id", flat=True)
         .distinct()[:12]
     )

@@ -17,38 +17,25 @@ from anju.core.money import MoneyField
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
 
+from .choices import (
+    AppliesTo,
+    BillStatus,
+    CollectionKind,
+    CollectionStatus,
+    Cycle,
+    LineKind,
+    MeterKind,
+    Method,
+    PayerKind,
+    PaymentMethod,
+    PaymentStatus,
+    ReadingSource,
+    ReadingStatus,
+    RunStatus,
+    WalletEntryKind,
+)
+
 PRICE = {"max_digits": 12, "decimal_places": 4}
-
-
-class Method(models.TextChoices):
-    AREA = "area", _("Building area × unit price")
-    FIXED = "fixed", _("Fixed per house")
-    METERED = "metered", _("Metered")
-    SHARED = "shared", _("Shared consumption (公摊)")
-    ONE_OFF = "one_off", _("One-off charge")
-
-
-class Cycle(models.TextChoices):
-    MONTHLY = "monthly", _("Monthly")
-    QUARTERLY = "quarterly", _("Quarterly")
-    YEARLY = "yearly", _("Yearly")
-
-
-CYCLE_MONTHS = {Cycle.MONTHLY: 1, Cycle.QUARTERLY: 3, Cycle.YEARLY: 12}
-
-
-class AppliesTo(models.TextChoices):
-    ALL = "all", _("All houses")
-    RESIDENTIAL = "residential", _("Homes")
-    COMMERCIAL = "commercial", _("Shops")
-    PARKING = "parking", _("Parking spaces")
-
-
-class MeterKind(models.TextChoices):
-    WATER = "water", _("Water")
-    ELECTRICITY = "electricity", _("Electricity")
-    GAS = "gas", _("Gas")
-    HEAT = "heat", _("Heat")
 
 
 class AppendOnlyMixin:
@@ -214,10 +201,6 @@ class VacancyNotice(models.Model):
 class BillingRun(models.Model):
     """计费批次: one period and scope, previewed then posted."""
 
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", _("Previewed")
-        POSTED = "posted", _("Posted")
-
     machine = StateMachine({"post": (("previewed",), "posted"), "preview": (("previewed",), None)})
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
@@ -234,7 +217,7 @@ class BillingRun(models.Model):
     )
     period = models.CharField(_("period"), max_length=7, db_index=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.PREVIEWED
     )
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
@@ -308,15 +291,6 @@ class Bill(models.Model):
     ``total`` is fixed when posted; ``paid``, ``credited`` and ``late_fee`` are running sums of
     the append-only allocation, credit-note and late-charge rows."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        PAID = "paid", _("Paid")
-
-    class PayerKind(models.TextChoices):
-        OWNER = "owner", _("Owner")
-        TENANT = "tenant", _("Tenant (by agreement)")
-        DEVELOPER = "developer", _("Developer (建设单位)")
-
     # organization and community are copies of the house's (kept by the house FK); no extra
     # index or FK check on the hottest insert path (a run writes 100,000 bills).
     organization = models.ForeignKey(
@@ -387,7 +361,7 @@ class Bill(models.Model):
     credited = MoneyField(_("credited"), default=Decimal("0"))
     late_fee = MoneyField(_("late charge"), default=Decimal("0"))
     status = models.CharField(
-        _("status"), max_length=6, choices=Status.choices, default=Status.OPEN
+        _("status"), max_length=6, choices=BillStatus.choices, default=BillStatus.OPEN
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -458,12 +432,6 @@ class Bill(models.Model):
 class BillLine(AppendOnlyMixin, models.Model):
     """账单明细: one fee item for one house and period, rounded once, with how it was computed."""
 
-    class Kind(models.TextChoices):
-        REGULAR = "regular", _("Periodic charge")
-        ONE_OFF = "one_off", _("One-off charge")
-        # The developer's share of a period for the days before the house's delivery.
-        BEFORE_DELIVERY = "before", _("Before delivery (developer)")
-
     # Copies of the bill's; the bill FK keeps them honest (no extra index or check per line).
     organization = models.ForeignKey(
         Organization,
@@ -493,7 +461,9 @@ class BillLine(AppendOnlyMixin, models.Model):
         db_constraint=False,
     )
     period = models.CharField(_("period"), max_length=7)
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.REGULAR)
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=LineKind.choices, default=LineKind.REGULAR
+    )
     amount = MoneyField(_("amount"))
     detail = models.JSONField(_("how it was computed"), default=dict)
     description = models.CharField(_("description"), max_length=300, blank=True)
@@ -599,16 +569,6 @@ class MeterReading(models.Model):
     """抄表读数. A reading lower than the last is refused unless the meter was replaced; an
     unusual jump is flagged and is not billed until reviewed."""
 
-    class Status(models.TextChoices):
-        OK = "ok", _("OK")
-        FLAGGED = "flagged", _("Flagged for review")
-        CONFIRMED = "confirmed", _("Confirmed after review")
-
-    class Source(models.TextChoices):
-        MANUAL = "manual", _("Entered")
-        XLSX = "xlsx", _("Excel import")
-        API = "api", _("API")
-
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
     meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings")
@@ -620,10 +580,12 @@ class MeterReading(models.Model):
     previous_value = models.DecimalField(_("previous reading"), max_digits=12, decimal_places=2)
     usage = models.DecimalField(_("usage"), max_digits=12, decimal_places=2)
     replaced = models.BooleanField(_("meter replaced"), default=False)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OK)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReadingStatus.choices, default=ReadingStatus.OK
+    )
     flag_reason = models.CharField(_("flag reason"), max_length=200, blank=True)
     source = models.CharField(
-        _("source"), max_length=8, choices=Source.choices, default=Source.MANUAL
+        _("source"), max_length=8, choices=ReadingSource.choices, default=ReadingSource.MANUAL
     )
     entered_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -694,18 +656,6 @@ class SharedUsage(models.Model):
 class Payment(models.Model):
     """收款 (实收): cash, bank transfer, POS or online; settles bills oldest first."""
 
-    class Method(models.TextChoices):
-        CASH = "cash", _("Cash")
-        BANK = "bank", _("Bank transfer")
-        POS = "pos", _("POS card")
-        WECHAT = "wechat", _("WeChat Pay")
-        TEST = "test", _("Test provider")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
-
     machine = StateMachine(
         {
             "confirm": (("pending",), "succeeded"),
@@ -721,9 +671,9 @@ class Payment(models.Model):
         House, on_delete=models.PROTECT, related_name="payments", verbose_name=_("house")
     )
     amount = MoneyField(_("amount"))
-    method = models.CharField(_("method"), max_length=8, choices=Method.choices)
+    method = models.CharField(_("method"), max_length=8, choices=PaymentMethod.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.SUCCEEDED
+        _("status"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.SUCCEEDED
     )
     receipt_number = models.CharField(_("receipt number"), max_length=32, blank=True, db_index=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=80, blank=True, default="")
@@ -846,17 +796,11 @@ class Wallet(models.Model):
 class WalletEntry(AppendOnlyMixin, models.Model):
     """预存流水: deposits, settlements against bills and refunds."""
 
-    class Kind(models.TextChoices):
-        DEPOSIT = "deposit", _("Deposit")
-        SETTLE = "settle", _("Settled against bills")
-        REFUND = "refund", _("Refund")
-        CREDIT = "credit", _("Credit note")
-
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
     house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="+")
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=8, choices=WalletEntryKind.choices)
     amount = MoneyField(_("amount"), help_text=_("Positive in, negative out."))
     balance_after = MoneyField(_("balance after"))
     payment = models.ForeignKey(
@@ -936,29 +880,8 @@ class CashUp(models.Model):
         return f"{self.community_id} {self.day}"
 
 
-class CollectionKind(models.TextChoices):
-    """The lawful ladder of 民法典第944条: remind, demand in writing with a deadline, negotiate,
-    lawyer's letter, suit or arbitration. Nothing else exists here on purpose."""
-
-    REMINDER = "reminder", _("Friendly reminder")
-    DEMAND_NOTICE = "demand_notice", _("Written demand (书面催告)")
-    NEGOTIATION = "negotiation", _("Negotiation")
-    PAYMENT_PLAN = "payment_plan", _("Instalment plan")
-    LAWYER_LETTER = "lawyer_letter", _("Lawyer's letter")
-    LAWSUIT = "lawsuit", _("Lawsuit")
-    ARBITRATION = "arbitration", _("Arbitration")
-
-
-DEMAND_KINDS = {CollectionKind.REMINDER, CollectionKind.DEMAND_NOTICE, CollectionKind.LAWYER_LETTER}
-
-
 class CollectionAction(models.Model):
     """催缴记录: one step of the lawful collections ladder for a house's arrears."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DELIVERED = "delivered", _("Delivered")
-        CLOSED = "closed", _("Closed")
 
     machine = StateMachine(
         {
@@ -976,7 +899,7 @@ class CollectionAction(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=CollectionKind.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+        _("status"), max_length=10, choices=CollectionStatus.choices, default=CollectionStatus.OPEN
     )
     number = models.CharField(_("number"), max_length=32, blank=True)
     amount = MoneyField(_("arrears claimed"), default=Decimal("0"))

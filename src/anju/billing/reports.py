@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from anju.core.money import ZERO, quantize
 
 from . import calc
-from .models import Allocation, Bill, BillLine, Method
+from .choices import BillStatus, LineKind, Method, PaymentStatus
+from .models import Allocation, Bill, BillLine
 
 AGING_BUCKETS = [
     ("0-30", 0, 30),
@@ -27,7 +28,7 @@ def explain_line(line) -> str:
     item = line.fee_item
     d = line.detail or {}
     parts = []
-    if line.kind == BillLine.Kind.ONE_OFF:
+    if line.kind == LineKind.ONE_OFF:
         parts.append(_("One-off charge: %(desc)s") % {"desc": line.description or item.name})
     elif item.method == Method.AREA:
         parts.append(
@@ -115,7 +116,7 @@ def arrears_aging(bills, as_of=None, group=None):
     One pass over the open bills (read from the covering ``bill_open_due_cover`` index): each
     group's buckets are conditional sums, its households a distinct count of houses."""
     as_of = as_of or timezone.localdate()
-    qs = bills.filter(status=Bill.Status.OPEN, due_date__lt=as_of)
+    qs = bills.filter(status=BillStatus.OPEN, due_date__lt=as_of)
     group_field = {
         "community": "community__name",
         "building": "house__building__name",
@@ -168,7 +169,7 @@ def arrears_by_item(bills, as_of=None):
     """Open principal per fee item (unpaid part of each line)."""
     as_of = as_of or timezone.localdate()
     lines = BillLine.objects.filter(
-        bill__in=bills.filter(status=Bill.Status.OPEN, due_date__lt=as_of)
+        bill__in=bills.filter(status=BillStatus.OPEN, due_date__lt=as_of)
     )
     billed = dict(
         lines.values("fee_item__name").annotate(s=Sum("amount")).values_list("fee_item__name", "s")
@@ -201,7 +202,7 @@ def collection_rates(bills, period):
         or ZERO
     )
     unpaid_houses = (
-        current.filter(Q(status=Bill.Status.OPEN) & Q(paid__lt=F("total") - F("credited")))
+        current.filter(Q(status=BillStatus.OPEN) & Q(paid__lt=F("total") - F("credited")))
         .values("house_id")
         .distinct()
         .count()
@@ -240,7 +241,7 @@ def collection_rates(bills, period):
     cleared = 0
     if owing_ids:
         still = set(
-            prior.filter(house_id__in=owing_ids, status=Bill.Status.OPEN).values_list(
+            prior.filter(house_id__in=owing_ids, status=BillStatus.OPEN).values_list(
                 "house_id", flat=True
             )
         )
@@ -346,7 +347,7 @@ def community_metrics(user, community_ids, start, end, now=None):
     )
     overdue = {
         row["community_id"]: row
-        for row in bills.filter(status=Bill.Status.OPEN, due_date__lt=today)
+        for row in bills.filter(status=BillStatus.OPEN, due_date__lt=today)
         .values("community_id")
         .annotate(amount=Sum(BALANCE), houses=Count("house_id", distinct=True))
         .order_by()
@@ -397,7 +398,7 @@ def staff_metrics(user, staff_ids, start, end, now=None):
         for row in Payment.objects.visible_to(user, "billing.payment.view")
         .filter(
             received_by_id__in=staff_ids,
-            status=Payment.Status.SUCCEEDED,
+            status=PaymentStatus.SUCCEEDED,
             paid_on__gte=start,
             paid_on__lte=end,
         )

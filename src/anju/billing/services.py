@@ -25,22 +25,34 @@ from anju.core.money import ZERO, allocate, quantize, to_decimal
 from anju.core.numbering import next_number
 
 from . import calc
-from .models import (
+from .choices import (
     DEMAND_KINDS,
-    Allocation,
     AppliesTo,
+    BillStatus,
+    CollectionKind,
+    CollectionStatus,
+    LineKind,
+    Method,
+    PayerKind,
+    PaymentMethod,
+    PaymentStatus,
+    ReadingSource,
+    ReadingStatus,
+    RunStatus,
+    WalletEntryKind,
+)
+from .models import (
+    Allocation,
     Bill,
     BillingRun,
     BillLine,
     CashUp,
     CollectionAction,
-    CollectionKind,
     CreditNote,
     FeeItem,
     LateCharge,
     Meter,
     MeterReading,
-    Method,
     Payment,
     RunLine,
     SharedUsage,
@@ -53,7 +65,7 @@ from .models import (
 CHUNK = 5000
 JUMP_FACTOR = Decimal("3")
 JUMP_MIN_USAGE = Decimal("10")
-CASHIER_METHODS = {Payment.Method.CASH, Payment.Method.BANK, Payment.Method.POS}
+CASHIER_METHODS = {PaymentMethod.CASH, PaymentMethod.BANK, PaymentMethod.POS}
 ART_944 = _(
     "民法典第944条: a property service provider may not collect fees by stopping water, power, heating "
     "or gas (nor by locking meters or restricting lifts or access). Use the lawful ladder: reminder, "
@@ -268,13 +280,13 @@ def enter_reading(
             % {"value": value, "last": previous},
         )
     usage = value - previous
-    status, reason = MeterReading.Status.OK, ""
+    status, reason = ReadingStatus.OK, ""
     recent = list(meter.readings.order_by("-read_on", "-id").values_list("usage", flat=True)[:3])
     recent = [u for u in recent if u > 0]
     if recent:
         usual = sum(recent, Decimal(0)) / len(recent)
         if usage > JUMP_MIN_USAGE and usage > usual * JUMP_FACTOR:
-            status = MeterReading.Status.FLAGGED
+            status = ReadingStatus.FLAGGED
             reason = _("Usage %(usage)s is more than %(factor)s× the usual %(usual)s.") % {
                 "usage": usage,
                 "factor": JUMP_FACTOR,
@@ -302,11 +314,11 @@ def enter_reading(
 @transaction.atomic
 def confirm_reading(*, actor, reading):
     reading = MeterReading.objects.select_for_update().get(pk=reading.pk)
-    if reading.status != MeterReading.Status.FLAGGED:
+    if reading.status != ReadingStatus.FLAGGED:
         from anju.core.errors import InvalidTransition
 
         raise InvalidTransition("confirm", reading.status, [])
-    reading.status = MeterReading.Status.CONFIRMED
+    reading.status = ReadingStatus.CONFIRMED
     reading.save(update_fields=["status"])
     audit.record(
         actor,
@@ -392,7 +404,7 @@ def import_readings(*, actor, community, fileobj):
                 read_on=day,
                 value=str(row[index["value"]]),
                 replaced=replaced,
-                source=MeterReading.Source.XLSX,
+                source=ReadingSource.XLSX,
             )
             created += 1
         except DomainError as exc:
@@ -495,7 +507,7 @@ class RunComputer:
             billed = BillLine.objects.filter(
                 period=self.period.key,
                 fee_item__in=[i.pk for i in self.items],
-                kind=BillLine.Kind.REGULAR,
+                kind=LineKind.REGULAR,
             ).values_list("fee_item_id", "house_id")
             for item_id, house_id in billed.iterator(chunk_size=CHUNK * 4):
                 self.existing[item_id].add(house_id)
@@ -505,7 +517,7 @@ class RunComputer:
             billed = BillLine.objects.filter(
                 period=self.period.key,
                 fee_item__in=[i.pk for i in self.items],
-                kind=BillLine.Kind.BEFORE_DELIVERY,
+                kind=LineKind.BEFORE_DELIVERY,
             ).values_list("fee_item_id", "house_id")
             for item_id, house_id in billed:
                 self.existing_before[item_id].add(house_id)
@@ -550,7 +562,7 @@ class RunComputer:
         )
         data, flagged = {}, set()
         for house_id, status, prev, value, usage, replaced in rows:
-            if status == MeterReading.Status.FLAGGED:
+            if status == ReadingStatus.FLAGGED:
                 flagged.add(house_id)
             d = data.setdefault(
                 house_id,
@@ -757,7 +769,7 @@ class RunComputer:
     def chunks(self):
         """Yield lists of (house row, payer info, [(item, amount, detail)], line kind): a
         house delivered inside the period has a second entry, the developer's lines for the
-        days before delivery (``BillLine.Kind.BEFORE_DELIVERY``)."""
+        days before delivery (``LineKind.BEFORE_DELIVERY``)."""
         fields = (
             "id",
             "building_id",
@@ -797,18 +809,18 @@ class RunComputer:
                     if found is not None:
                         lines.append((item, found[0], found[1]))
                 if lines:
-                    out.append((h, self._payer(h, owners, payers), lines, BillLine.Kind.REGULAR))
+                    out.append((h, self._payer(h, owners, payers), lines, LineKind.REGULAR))
                 lines = []
                 for item in self.items:
                     found = self.before_delivery(item, h)
                     if found is not None:
                         lines.append((item, found[0], found[1]))
                 if lines:
-                    out.append((h, self._developer(), lines, BillLine.Kind.BEFORE_DELIVERY))
+                    out.append((h, self._developer(), lines, LineKind.BEFORE_DELIVERY))
             yield out
 
     def _developer(self):
-        return Bill.PayerKind.DEVELOPER, None, None, self.community.developer or _("Developer")
+        return PayerKind.DEVELOPER, None, None, self.community.developer or _("Developer")
 
     def _payer(self, h, owners, payers):
         if h["developer_held"]:
@@ -816,10 +828,10 @@ class RunComputer:
         owner = owners.get(h["id"])
         payer = payers.get(h["id"])
         if payer and payer[2] == Relation.TENANT:
-            return Bill.PayerKind.TENANT, payer[0], owner[0] if owner else None, payer[1]
+            return PayerKind.TENANT, payer[0], owner[0] if owner else None, payer[1]
         if owner:
-            return Bill.PayerKind.OWNER, owner[0], owner[0], owner[1]
-        return Bill.PayerKind.OWNER, None, None, ""
+            return PayerKind.OWNER, owner[0], owner[0], owner[1]
+        return PayerKind.OWNER, None, None, ""
 
 
 def _copy_text(value):
@@ -1033,9 +1045,9 @@ def _post_staged(run, period):
         "start": connection.ops.adapt_datefield_value(p.start),
         "end": connection.ops.adapt_datefield_value(p.end),
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
-        "regular": BillLine.Kind.REGULAR,
-        "before": BillLine.Kind.BEFORE_DELIVERY,
-        "open": Bill.Status.OPEN,
+        "regular": LineKind.REGULAR,
+        "before": LineKind.BEFORE_DELIVERY,
+        "open": BillStatus.OPEN,
     }
     pg = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
@@ -1162,7 +1174,7 @@ def post_billing_run(*, actor, run, on_progress=None):
         )
         _stage(computer, run, on_progress)
     bills_created, lines_created, total = _post_staged(run, run.period)
-    run.status = BillingRun.Status.POSTED
+    run.status = RunStatus.POSTED
     run.posted_at = timezone.now()
     run.result = {"bills": bills_created, "lines": lines_created, "total": str(total)}
     run.save(update_fields=["status", "posted_at", "result"])
@@ -1187,7 +1199,7 @@ def drop_stale_previews(*, now=None, keep_days=None) -> int:
     keep = settings.ANJU_BILLING_PREVIEW_KEEP_DAYS if keep_days is None else keep_days
     runs = list(
         BillingRun.objects.select_for_update().filter(
-            status=BillingRun.Status.PREVIEWED,
+            status=RunStatus.PREVIEWED,
             created_at__lt=now - timedelta(days=keep),
             preview__staged=True,
         )
@@ -1242,7 +1254,7 @@ def add_one_off_charge(*, actor, house, fee_item, amount, description, source=No
         period_end=today,
         due_date=today + timedelta(days=fee_item.due_days),
         total=amount,
-        payer_kind=Bill.PayerKind.DEVELOPER if house.is_developer_held else Bill.PayerKind.OWNER,
+        payer_kind=PayerKind.DEVELOPER if house.is_developer_held else PayerKind.OWNER,
         payer_id=owner[0] if owner else None,
         liable_id=owner[0] if owner else None,
         payer_name=owner[1] if owner else "",
@@ -1258,7 +1270,7 @@ def add_one_off_charge(*, actor, house, fee_item, amount, description, source=No
                 house=house,
                 fee_item=fee_item,
                 period=p.key,
-                kind=BillLine.Kind.ONE_OFF,
+                kind=LineKind.ONE_OFF,
                 amount=amount,
                 description=description[:300],
                 source=source or "",
@@ -1291,14 +1303,14 @@ def of_party(bills, developer=False):
     the developer's for the time before delivery (物业服务收费管理办法第16条). A payment, the
     arrears and a collection step concern one side only: an owner never pays for the developer."""
     if developer:
-        return bills.filter(payer_kind=Bill.PayerKind.DEVELOPER)
-    return bills.exclude(payer_kind=Bill.PayerKind.DEVELOPER)
+        return bills.filter(payer_kind=PayerKind.DEVELOPER)
+    return bills.exclude(payer_kind=PayerKind.DEVELOPER)
 
 
 def open_debts(house, lock=False, developer=False):
     """Open principal per line and open late charges, oldest bill first, of the residents'
     bills (or, with ``developer``, the developer's)."""
-    bills = of_party(Bill.objects.filter(house=house, status=Bill.Status.OPEN), developer).order_by(
+    bills = of_party(Bill.objects.filter(house=house, status=BillStatus.OPEN), developer).order_by(
         "due_date", "period_start", "id"
     )
     if lock:
@@ -1336,7 +1348,7 @@ def open_debts(house, lock=False, developer=False):
 
 def house_arrears(house, developer=False):
     """What the house's residents owe (or, with ``developer``, what the developer owes)."""
-    agg = of_party(Bill.objects.filter(house=house, status=Bill.Status.OPEN), developer).aggregate(
+    agg = of_party(Bill.objects.filter(house=house, status=BillStatus.OPEN), developer).aggregate(
         t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
     )
     return quantize(agg["t"] or 0)
@@ -1396,7 +1408,7 @@ def _apply_funds(house, amount, day, *, payment=None, wallet_entry=None):
         bill = bills[bill_id]
         bill.paid += take
         if bill.balance <= 0:
-            bill.status = Bill.Status.PAID
+            bill.status = BillStatus.PAID
         bill.save(update_fields=["paid", "status"])
     return left
 
@@ -1408,7 +1420,7 @@ def prepay_room(house, wallet=None):
     return max(quantize(cap - wallet.balance), ZERO)
 
 
-def _deposit(house, wallet, amount, *, actor, payment=None, kind=WalletEntry.Kind.DEPOSIT, note=""):
+def _deposit(house, wallet, amount, *, actor, payment=None, kind=WalletEntryKind.DEPOSIT, note=""):
     wallet.balance += amount
     wallet.save(update_fields=["balance"])
     return WalletEntry.objects.create(
@@ -1502,7 +1514,7 @@ def record_payment(
         house=house,
         amount=amount,
         method=method,
-        status=Payment.Status.SUCCEEDED,
+        status=PaymentStatus.SUCCEEDED,
         idempotency_key=idempotency_key or "",
         reference=reference,
         payer_name=payer_name or (house.community.developer[:100] if developer else ""),
@@ -1555,7 +1567,7 @@ def start_online_payment(*, actor, house, amount=None, provider="test", idempote
             return existing
     if amount - owed > prepay_room(house):
         _error("amount", _("This is more than is owed plus the prepayment cap."))
-    method = Payment.Method.WECHAT if provider == "wechat" else Payment.Method.TEST
+    method = PaymentMethod.WECHAT if provider == "wechat" else PaymentMethod.TEST
     try:
         with transaction.atomic():  # the key is the organization's: another house may hold it
             payment = Payment.objects.create(
@@ -1564,7 +1576,7 @@ def start_online_payment(*, actor, house, amount=None, provider="test", idempote
                 house=house,
                 amount=amount,
                 method=method,
-                status=Payment.Status.PENDING,
+                status=PaymentStatus.PENDING,
                 idempotency_key=idempotency_key or "",
             )
     except IntegrityError:
@@ -1583,11 +1595,11 @@ def confirm_online_payment(*, payment_id, provider_ref, amount_fen, actor=None):
     payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
     if payment is None:
         raise DomainError(_("Unknown payment."), code="not_found")
-    if payment.status == Payment.Status.SUCCEEDED:
+    if payment.status == PaymentStatus.SUCCEEDED:
         return payment, False
     Payment.machine.check("confirm", payment.status)
     if int(amount_fen) != int(payment.amount * 100):
-        payment.status = Payment.Status.FAILED
+        payment.status = PaymentStatus.FAILED
         payment.save(update_fields=["status"])
         audit.record(
             actor, "billing.payment.amount_mismatch", payment, after={"amount_fen": amount_fen}
@@ -1596,7 +1608,7 @@ def confirm_online_payment(*, payment_id, provider_ref, amount_fen, actor=None):
     house = payment.house
     wallet = _wallet(house)
     now = timezone.now()
-    payment.status = Payment.Status.SUCCEEDED
+    payment.status = PaymentStatus.SUCCEEDED
     payment.provider_ref = provider_ref
     payment.paid_at, payment.paid_on = now, timezone.localdate(now)
     payment.receipt_number = next_number("SK", house.community_id, now)
@@ -1630,7 +1642,7 @@ def settle_wallet(*, actor, house):
         community_id=house.community_id,
         house=house,
         wallet=wallet,
-        kind=WalletEntry.Kind.SETTLE,
+        kind=WalletEntryKind.SETTLE,
         amount=-take,
         balance_after=wallet.balance,
         created_by=actor if getattr(actor, "pk", None) else None,
@@ -1661,7 +1673,7 @@ def refund_prepayment(*, actor, house, amount, reason):
         community_id=house.community_id,
         house=house,
         wallet=wallet,
-        kind=WalletEntry.Kind.REFUND,
+        kind=WalletEntryKind.REFUND,
         amount=-amount,
         balance_after=wallet.balance,
         note=reason[:300],
@@ -1709,7 +1721,7 @@ def issue_credit_note(*, actor, line, amount, reason):
     bill.credited += amount
     if from_paid > 0:
         entry = _deposit(
-            house, wallet, from_paid, actor=actor, kind=WalletEntry.Kind.CREDIT, note=note.number
+            house, wallet, from_paid, actor=actor, kind=WalletEntryKind.CREDIT, note=note.number
         )
         Allocation.objects.create(
             organization_id=bill.organization_id,
@@ -1722,7 +1734,7 @@ def issue_credit_note(*, actor, line, amount, reason):
             applied_on=timezone.localdate(),
         )
         bill.paid -= from_paid
-    bill.status = Bill.Status.PAID if bill.balance <= 0 else Bill.Status.OPEN
+    bill.status = BillStatus.PAID if bill.balance <= 0 else BillStatus.OPEN
     bill.save(update_fields=["credited", "paid", "status"])
     audit.record(actor, "billing.creditnote.issued", note, after=audit.snapshot(note))
     return note
@@ -1747,7 +1759,7 @@ def accrue_late_charges(*, actor=None, as_of=None, community=None):
     lines = BillLine.objects.filter(
         fee_item__late_daily_rate__isnull=False, bill__due_date__lt=as_of
     ).filter(
-        Q(bill__status=Bill.Status.OPEN) | Q(late_charge__isnull=False, late_charge__waived=False)
+        Q(bill__status=BillStatus.OPEN) | Q(late_charge__isnull=False, late_charge__waived=False)
     )
     if community is not None:
         lines = lines.filter(community=community)
@@ -1783,7 +1795,7 @@ def accrue_late_charges(*, actor=None, as_of=None, community=None):
         lc.save()
         bill = Bill.objects.select_for_update().get(pk=line.bill_id)
         bill.late_fee += delta
-        bill.status = Bill.Status.PAID if bill.balance <= 0 else Bill.Status.OPEN
+        bill.status = BillStatus.PAID if bill.balance <= 0 else BillStatus.OPEN
         bill.save(update_fields=["late_fee", "status"])
         changed += 1
     if changed:
@@ -1807,7 +1819,7 @@ def waive_late_charge(*, actor, late_charge, reason):
     bill.late_fee -= lc.amount - lc.paid
     lc.waived, lc.waived_reason, lc.waived_by = True, reason[:300], actor
     lc.save()
-    bill.status = Bill.Status.PAID if bill.balance <= 0 else Bill.Status.OPEN
+    bill.status = BillStatus.PAID if bill.balance <= 0 else BillStatus.OPEN
     bill.save(update_fields=["late_fee", "status"])
     audit.record(
         actor,
@@ -1823,14 +1835,14 @@ def waive_late_charge(*, actor, late_charge, reason):
 
 def cash_up_report(community, day):
     rows = (
-        Payment.objects.filter(community=community, status=Payment.Status.SUCCEEDED, paid_on=day)
+        Payment.objects.filter(community=community, status=PaymentStatus.SUCCEEDED, paid_on=day)
         .values("method")
         .annotate(total=Sum("amount"))
         .order_by("method")
     )
     totals = {r["method"]: str(quantize(r["total"])) for r in rows}
     payments = Payment.objects.filter(
-        community=community, status=Payment.Status.SUCCEEDED, paid_on=day
+        community=community, status=PaymentStatus.SUCCEEDED, paid_on=day
     )
     return {
         "day": str(day),
@@ -1865,7 +1877,7 @@ def overdue_amount(house, as_of=None, developer=False):
     """What is past due on the house: the residents' bills (or, with ``developer``, the
     developer's). Collection steps against an owner count only the owner's side."""
     as_of = as_of or timezone.localdate()
-    bills = Bill.objects.filter(house=house, status=Bill.Status.OPEN, due_date__lt=as_of)
+    bills = Bill.objects.filter(house=house, status=BillStatus.OPEN, due_date__lt=as_of)
     agg = of_party(bills, developer).aggregate(
         t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
     )
@@ -1951,7 +1963,7 @@ def deliver_collection_action(*, actor, action, delivered_at=None, method="", pr
             "delivery_proof",
             _("Keep the proof of delivery (e.g. EMS tracking number, signed receipt)."),
         )
-    action.status = CollectionAction.Status.DELIVERED
+    action.status = CollectionStatus.DELIVERED
     action.delivered_at = delivered_at or timezone.now()
     action.delivery_method, action.delivery_proof = method[:60], proof[:300]
     action.save(update_fields=["status", "delivered_at", "delivery_method", "delivery_proof"])

@@ -32,13 +32,13 @@ from anju.core.models import Community, House, Job, Occupancy
 from anju.core.portal import ResidentMixin
 
 from . import calc, pdf, providers, reports, services, tasks
+from .choices import BillStatus, CollectionKind, PayerKind, PaymentMethod, PaymentStatus
 from .models import (
     Bill,
     BillingRun,
     BillLine,
     CashUp,
     CollectionAction,
-    CollectionKind,
     FeeItem,
     LateCharge,
     MeterReading,
@@ -233,7 +233,7 @@ class CollectionDetail(ScopedDetailView):
         obj = self.object
         # The owner's ladder, the owner's bills.
         bills = services.of_party(
-            Bill.objects.filter(house=obj.house, status=Bill.Status.OPEN)
+            Bill.objects.filter(house=obj.house, status=BillStatus.OPEN)
         ).order_by("due_date")
         ctx.update(
             can_act=self.can("billing.collection.act", obj),
@@ -369,9 +369,7 @@ class PayForm(forms.Form):
         max_digits=14, decimal_places=2, min_value=Decimal("0.01"), label=_("amount")
     )
     method = forms.ChoiceField(
-        choices=[
-            (m, label) for m, label in Payment.Method.choices if m in services.CASHIER_METHODS
-        ],
+        choices=[(m, label) for m, label in PaymentMethod.choices if m in services.CASHIER_METHODS],
         label=_("method"),
     )
     reference = forms.CharField(max_length=100, required=False, label=_("reference"))
@@ -422,7 +420,7 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
             owners = (
                 Occupancy.objects.active().owners().filter(house=house).select_related("person")
             )
-            open_bills = Bill.objects.filter(house=house, status=Bill.Status.OPEN).order_by(
+            open_bills = Bill.objects.filter(house=house, status=BillStatus.OPEN).order_by(
                 "due_date"
             )
             developer_owed = services.house_arrears(house, developer=True)
@@ -445,7 +443,7 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
                 ),
                 wallet=Wallet.objects.filter(house=house).first(),
                 room=services.prepay_room(house),
-                payments=Payment.objects.filter(house=house, status=Payment.Status.SUCCEEDED)[:10],
+                payments=Payment.objects.filter(house=house, status=PaymentStatus.SUCCEEDED)[:10],
                 form=kwargs.get("form")
                 or PayForm(
                     initial={
@@ -660,7 +658,7 @@ class ReceiptView(StaffRequiredMixin, generic.View):
         payment = get_object_or_404(
             Payment.objects.visible_to(request.user, "billing.payment.view"),
             pk=pk,
-            status=Payment.Status.SUCCEEDED,
+            status=PaymentStatus.SUCCEEDED,
         )
         return _receipt_response(payment)
 
@@ -680,7 +678,7 @@ class CashUpView(StaffRequiredMixin, generic.TemplateView):
         except ValueError:
             day = timezone.localdate()
         report = services.cash_up_report(community, day) if community else {}
-        methods = dict(Payment.Method.choices)
+        methods = dict(PaymentMethod.choices)
         ctx.update(
             title=_("Daily cash-up"),
             community=community,
@@ -688,7 +686,7 @@ class CashUpView(StaffRequiredMixin, generic.TemplateView):
             report=report,
             totals=[(methods.get(k, k), v) for k, v in report.get("totals", {}).items()],
             payments=Payment.objects.filter(
-                community=community, status=Payment.Status.SUCCEEDED, paid_on=day
+                community=community, status=PaymentStatus.SUCCEEDED, paid_on=day
             )
             .select_related("house__building", "received_by")
             .order_by("paid_at")
@@ -733,7 +731,7 @@ class ArrearsView(StaffRequiredMixin, generic.TemplateView):
         if self.request.community_id:
             bills = bills.filter(community_id=self.request.community_id)
         rows = (
-            bills.filter(status=Bill.Status.OPEN, due_date__lt=today)
+            bills.filter(status=BillStatus.OPEN, due_date__lt=today)
             # The developer's arrears for the time before delivery are a row of their own:
             # the owner's ladder of collection steps never counts them.
             .values("house_id", "payer_kind")
@@ -756,10 +754,8 @@ class ArrearsView(StaffRequiredMixin, generic.TemplateView):
                     r["owed"],
                     r["oldest"],
                     (today - r["oldest"]).days,
-                    None
-                    if r["payer_kind"] == Bill.PayerKind.DEVELOPER
-                    else last.get(r["house_id"]),
-                    r["payer_kind"] == Bill.PayerKind.DEVELOPER,
+                    None if r["payer_kind"] == PayerKind.DEVELOPER else last.get(r["house_id"]),
+                    r["payer_kind"] == PayerKind.DEVELOPER,
                 )
                 for r in rows
             ],
@@ -846,14 +842,12 @@ class MyBills(ResidentMixin, generic.TemplateView):
                 (h, services.house_arrears(h), Wallet.objects.filter(house=h).first())
                 for h in houses
             ],
-            open_bills=_bills_with_lines(
-                bills.filter(status=Bill.Status.OPEN).order_by("due_date")
-            ),
-            paid_bills=bills.filter(status=Bill.Status.PAID)
+            open_bills=_bills_with_lines(bills.filter(status=BillStatus.OPEN).order_by("due_date")),
+            paid_bills=bills.filter(status=BillStatus.PAID)
             .select_related("house__building")
             .order_by("-period_start")[:24],
             payments=Payment.objects.visible_to(self.request.user, "billing.payment.view")
-            .filter(house_id__in=house_ids, status=Payment.Status.SUCCEEDED)
+            .filter(house_id__in=house_ids, status=PaymentStatus.SUCCEEDED)
             .select_related("house__building")[:24],
         )
         return ctx
@@ -899,7 +893,7 @@ class TestPay(ResidentMixin, generic.TemplateView):
         return get_object_or_404(
             Payment.objects.visible_to(self.request.user, "billing.payment.view"),
             pk=pk,
-            method=Payment.Method.TEST,
+            method=PaymentMethod.TEST,
         )
 
     def get_context_data(self, **kwargs):
@@ -926,7 +920,7 @@ class MyReceipt(ResidentMixin, generic.View):
                 house_id__in=request.user.resident_house_ids()
             ),
             pk=pk,
-            status=Payment.Status.SUCCEEDED,
+            status=PaymentStatus.SUCCEEDED,
         )
         return _receipt_response(payment)
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from anju.billing import reports, services
-from anju.billing.models import Bill, BillingRun, BillLine, Method, RunLine
+from anju.billing.choices import Method, RunStatus
+from anju.billing.models import Bill, BillingRun, BillLine, RunLine
 from anju.core.choices import Relation
 from anju.core.models import House, Occupancy
 
@@ -149,7 +150,7 @@ def test_posting_writes_exactly_the_computed_bills_and_lines(world, varied):
         "total": str(grand),
     }
     assert Decimal(run.preview["total"]) == grand
-    assert run.status == BillingRun.Status.POSTED
+    assert run.status == RunStatus.POSTED
 
 
 def test_rerun_loads_no_house_and_a_new_item_bills_only_itself(world, fees, posted):
