@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.models import Community, House, Organization, Person, User
@@ -424,9 +424,26 @@ class Bill(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError(_("A posted bill cannot be deleted; issue a credit note instead."))
 
+    # 余额, what is still owed on a bill: the one definition, read by the property below (one
+    # bill in Python) and by ``balance_expression`` (any queryset, summed in the database).
+    BALANCE_TERMS = (("total", 1), ("late_fee", 1), ("paid", -1), ("credited", -1))
+
     @property
     def balance(self):
-        return self.total + self.late_fee - self.paid - self.credited
+        return sum((sign * getattr(self, f) for f, sign in self.BALANCE_TERMS), Decimal("0"))
+
+    @classmethod
+    def balance_expression(cls, prefix=""):
+        """The balance as an ORM expression; ``prefix`` reaches a bill through a relation
+        (``"bill__"``)."""
+        expression = None
+        for field, sign in cls.BALANCE_TERMS:
+            term = F(prefix + field)
+            if expression is None:
+                expression = term if sign > 0 else -term
+            else:
+                expression = expression + term if sign > 0 else expression - term
+        return expression
 
 
 class BillLine(AppendOnlyMixin, models.Model):

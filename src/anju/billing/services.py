@@ -61,6 +61,7 @@ from .models import (
     Wallet,
     WalletEntry,
 )
+from .selectors import house_arrears, of_party, overdue_amount
 
 CHUNK = 5000
 JUMP_FACTOR = Decimal("3")
@@ -1298,15 +1299,6 @@ def _wallet(house, lock=True):
     return wallet
 
 
-def of_party(bills, developer=False):
-    """The bills of one side of a house: the residents' (owner, tenant) or, with ``developer``,
-    the developer's for the time before delivery (物业服务收费管理办法第16条). A payment, the
-    arrears and a collection step concern one side only: an owner never pays for the developer."""
-    if developer:
-        return bills.filter(payer_kind=PayerKind.DEVELOPER)
-    return bills.exclude(payer_kind=PayerKind.DEVELOPER)
-
-
 def open_debts(house, lock=False, developer=False):
     """Open principal per line and open late charges, oldest bill first, of the residents'
     bills (or, with ``developer``, the developer's)."""
@@ -1344,14 +1336,6 @@ def open_debts(house, lock=False, developer=False):
     late = [(lc, amt) for lc, amt in late if amt > 0]
     late.sort(key=lambda pair: (order[pair[0].bill_id], pair[0].pk))
     return bills, principal, late
-
-
-def house_arrears(house, developer=False):
-    """What the house's residents owe (or, with ``developer``, what the developer owes)."""
-    agg = of_party(Bill.objects.filter(house=house, status=BillStatus.OPEN), developer).aggregate(
-        t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
-    )
-    return quantize(agg["t"] or 0)
 
 
 def payment_order(principal, late, rank, rule=None):
@@ -1871,17 +1855,6 @@ def close_cash_up(*, actor, community, day):
 
 
 # --- collections ---------------------------------------------------------------------------------
-
-
-def overdue_amount(house, as_of=None, developer=False):
-    """What is past due on the house: the residents' bills (or, with ``developer``, the
-    developer's). Collection steps against an owner count only the owner's side."""
-    as_of = as_of or timezone.localdate()
-    bills = Bill.objects.filter(house=house, status=BillStatus.OPEN, due_date__lt=as_of)
-    agg = of_party(bills, developer).aggregate(
-        t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
-    )
-    return quantize(agg["t"] or 0)
 
 
 def refuse_unlawful(kind):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Min, Q, Sum
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -31,7 +31,7 @@ from anju.core.excel import workbook_bytes
 from anju.core.models import Community, House, Job, Occupancy
 from anju.core.portal import ResidentMixin
 
-from . import calc, pdf, providers, reports, services, tasks
+from . import calc, pdf, providers, reports, selectors, services, tasks
 from .choices import BillStatus, CollectionKind, PayerKind, PaymentMethod, PaymentStatus
 from .models import (
     Bill,
@@ -232,7 +232,7 @@ class CollectionDetail(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         obj = self.object
         # The owner's ladder, the owner's bills.
-        bills = services.of_party(
+        bills = selectors.of_party(
             Bill.objects.filter(house=obj.house, status=BillStatus.OPEN)
         ).order_by("due_date")
         ctx.update(
@@ -423,15 +423,15 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
             open_bills = Bill.objects.filter(house=house, status=BillStatus.OPEN).order_by(
                 "due_date"
             )
-            developer_owed = services.house_arrears(house, developer=True)
+            developer_owed = selectors.house_arrears(house, developer=True)
             ctx.update(
                 owners=[
                     (o.person.name, o.person.phone if show_contact else mask_middle(o.person.phone))
                     for o in owners
                 ],
-                bills=_bills_with_lines(services.of_party(open_bills)),
-                owed=services.house_arrears(house),
-                developer_bills=_bills_with_lines(services.of_party(open_bills, developer=True)),
+                bills=_bills_with_lines(selectors.of_party(open_bills)),
+                owed=selectors.house_arrears(house),
+                developer_bills=_bills_with_lines(selectors.of_party(open_bills, developer=True)),
                 developer_owed=developer_owed,
                 developer_form=kwargs.get("developer_form")
                 or PayForm(
@@ -447,7 +447,7 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
                 form=kwargs.get("form")
                 or PayForm(
                     initial={
-                        "amount": services.house_arrears(house),
+                        "amount": selectors.house_arrears(house),
                         "idempotency_key": timezone.now().strftime("desk-%Y%m%d%H%M%S%f"),
                     }
                 ),
@@ -730,17 +730,7 @@ class ArrearsView(StaffRequiredMixin, generic.TemplateView):
         bills = Bill.objects.visible_to(self.request.user, "billing.collection.view")
         if self.request.community_id:
             bills = bills.filter(community_id=self.request.community_id)
-        rows = (
-            bills.filter(status=BillStatus.OPEN, due_date__lt=today)
-            # The developer's arrears for the time before delivery are a row of their own:
-            # the owner's ladder of collection steps never counts them.
-            .values("house_id", "payer_kind")
-            .annotate(
-                owed=Sum(F("total") + F("late_fee") - F("paid") - F("credited")),
-                oldest=Min("due_date"),
-            )
-            .order_by("oldest")[:200]
-        )
+        rows = selectors.arrears_rows(bills, today)
         houses = House.objects.in_bulk([r["house_id"] for r in rows])
         last = {}
         for a in CollectionAction.objects.filter(house_id__in=houses).order_by("created_at"):
@@ -839,7 +829,7 @@ class MyBills(ResidentMixin, generic.TemplateView):
         ctx.update(
             title=_("My bills"),
             houses=[
-                (h, services.house_arrears(h), Wallet.objects.filter(house=h).first())
+                (h, selectors.house_arrears(h), Wallet.objects.filter(house=h).first())
                 for h in houses
             ],
             open_bills=_bills_with_lines(bills.filter(status=BillStatus.OPEN).order_by("due_date")),
