@@ -16,7 +16,6 @@ OVERSIZED = {
     "anju/servicedesk/services.py",
     "anju/servicedesk/api.py",
     "anju/servicedesk/views.py",
-    "anju/billing/services.py",
     "anju/billing/api.py",
     "anju/billing/models.py",
     "anju/billing/views.py",
