@@ -1,5 +1,5 @@
 """Billing's vocabulary: every TextChoices of the app, imported by the models, services, pages and
-other apps (``PaymentMethod``, ``cashier_methods()``) alike."""
+other apps (``PaymentMethod``, ``recordable_methods()``) alike."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,10 +81,15 @@ class PaymentMethod(models.TextChoices):
     TEST = "test", _("Test provider")
 
 
-def cashier_methods():
-    """The (value, label) pairs a cashier may record at a desk: every method but the test
-    provider, which only its own checkout confirms."""
+def recordable_methods():
+    """The (value, label) pairs a fee collected by hand may be recorded as (a venue booking's
+    fee at the desk): every method but the test provider, which only its own checkout confirms."""
     return [c for c in PaymentMethod.choices if c[0] != PaymentMethod.TEST]
+
+
+# What billing's cashier desk takes for a house's bills: WeChat Pay comes in through the
+# provider's verified notification instead (services.confirm_online_payment), never by hand.
+CASHIER_METHODS = {PaymentMethod.CASH, PaymentMethod.BANK, PaymentMethod.POS}
 
 
 class PaymentStatus(models.TextChoices):

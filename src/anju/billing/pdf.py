@@ -3,6 +3,7 @@ ReportLab's built-in CID font STSong-Light needs no font file on the server."""
 
 from io import BytesIO
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -37,6 +38,13 @@ def _table(rows, widths=None):
         )
     )
     return table
+
+
+def response(content, name):
+    """A PDF answered inline (shown in the browser), named ``name``.pdf."""
+    answer = HttpResponse(content, content_type="application/pdf")
+    answer["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return answer
 
 
 def _build(story, title):

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from anju.billing.choices import cashier_methods
+from anju.billing.choices import recordable_methods
 from anju.core import policy
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, mixins
@@ -164,7 +164,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class CollectSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=cashier_methods())
+    method = serializers.ChoiceField(choices=recordable_methods())
 
 
 class BookingViewSet(

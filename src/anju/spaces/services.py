@@ -440,7 +440,7 @@ def check_in(*, actor, booking, now=None):
 def collect_fee(*, actor, booking, method):
     """收取场地费 at the desk. A space in the common parts posts the fee to the community's
     public-income ledger (公共收益, venue rental), where the disclosure reads it."""
-    from anju.billing.choices import cashier_methods
+    from anju.billing.choices import recordable_methods
     from anju.governance.choices import IncomeCategory, IncomeKind
     from anju.governance.income import record_income
 
@@ -451,7 +451,7 @@ def collect_fee(*, actor, booking, method):
         _refuse("method", _("This booking is free."))
     if booking.paid_at:
         _refuse("method", _("The fee of this booking is already collected."))
-    methods = [value for value, _label in cashier_methods()]
+    methods = [value for value, _label in recordable_methods()]
     if method not in methods:
         _refuse("method", _("Choose how the fee was paid."))
     now = timezone.now()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from anju.billing.choices import cashier_methods
+from anju.billing.choices import recordable_methods
 from anju.core.console import (
     Column,
     ScopedDetailView,
@@ -250,7 +250,7 @@ class BookingDetail(ScopedDetailView):
                 and not booking.paid_at
                 and self.can("spaces.booking.collect", booking)
             ),
-            methods=cashier_methods(),
+            methods=recordable_methods(),
         )
         return ctx
 

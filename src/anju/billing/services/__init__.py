@@ -29,14 +29,8 @@ from .fee_items import (
     register_vacancy_notice,
     update_fee_item,
 )
-from .meters import (
-    confirm_reading,
-    enter_reading,
-    import_readings,
-    record_shared_usage,
-)
+from .meters import confirm_reading, enter_reading, import_readings, record_shared_usage
 from .payments import (
-    CASHIER_METHODS,
     cash_up_report,
     close_cash_up,
     confirm_online_payment,
@@ -48,19 +42,11 @@ from .payments import (
     settle_wallet,
     start_online_payment,
 )
-from .posting import (
-    add_one_off_charge,
-    create_billing_run,
-    drop_stale_previews,
-    post_billing_run,
-)
-from .runs import (
-    RunComputer,
-)
+from .posting import add_one_off_charge, create_billing_run, drop_stale_previews, post_billing_run
+from .runs import RunComputer
 
 __all__ = [
     "ART_944",
-    "CASHIER_METHODS",
     "RunComputer",
     "accrue_late_charges",
     "add_one_off_charge",

@@ -16,7 +16,7 @@ from anju.core.money import ZERO, quantize
 from anju.core.numbering import next_number
 
 from .. import calc
-from ..choices import BillStatus, PaymentMethod, PaymentStatus, WalletEntryKind
+from ..choices import CASHIER_METHODS, BillStatus, PaymentMethod, PaymentStatus, WalletEntryKind
 from ..models import (
     Allocation,
     Bill,
@@ -30,9 +30,6 @@ from ..models import (
 )
 from ..selectors import house_arrears, of_party
 from .runs import monthly_fee_estimate
-
-CASHIER_METHODS = {PaymentMethod.CASH, PaymentMethod.BANK, PaymentMethod.POS}
-
 
 # --- money in and out ----------------------------------------------------------------------------
 
