@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -153,59 +154,17 @@ STALE_SQL = (
 STALE_PG = STALE_SQL[:-1] + " OFFSET 0)"
 
 
-def _post_staged_orm(run, p):
-    """The generic path (SQLite): SQL would sum the amounts as floats, so the bills are built
-    here from the staged lines, with exact decimals."""
-    by_house = defaultdict(list)  # a bill per house and payer (the developer's days apart)
-    for row in RunLine.objects.filter(run=run).order_by("house_id", "id"):
-        by_house[row.house_id, row.payer_kind].append(row)
-    bills = [
-        Bill(
-            organization_id=run.organization_id,
-            community_id=run.community_id,
-            house_id=house_id,
-            run=run,
-            period=p.key,
-            period_start=p.start,
-            period_end=p.end,
-            due_date=min(r.due_date for r in rows),
-            payer_kind=rows[0].payer_kind,
-            payer_id=rows[0].payer_id,
-            liable_id=rows[0].liable_id,
-            payer_name=rows[0].payer_name,
-            total=sum((r.amount for r in rows), Decimal(0)),
-        )
-        for (house_id, _payer), rows in by_house.items()
-    ]
-    if bills:
-        _insert_bills(bills)
-    lines = [
-        BillLine(
-            organization_id=run.organization_id,
-            community_id=run.community_id,
-            bill_id=bill.pk,
-            house_id=bill.house_id,
-            fee_item_id=r.fee_item_id,
-            period=p.key,
-            kind=r.line_kind,
-            amount=r.amount,
-            detail=r.detail,
-        )
-        for bill in bills
-        for r in by_house[bill.house_id, bill.payer_kind]
-    ]
-    BillLine.objects.bulk_create(lines, batch_size=CHUNK)
-    return len(bills), len(lines), sum((b.total for b in bills), Decimal(0))
-
-
-# PostgreSQL: the bills of a run with their ids (RETURNING), then their lines, one statement.
+# The one definition of a run's bills: one per house and payer (the developer's days before a
+# delivery apart), due on its earliest line, its total the sum of its lines. ROUND(.., 2) is a
+# no-op on PostgreSQL's exact numeric; SQLite keeps decimals as REAL, where a float sum such as
+# 0.70 + 0.10 would come to 0.7999... and refuse a payment of the full 0.80 (bill_not_overpaid).
 _BILLS_FROM_STAGED = (
     "INSERT INTO billing_bill (organization_id, community_id, house_id, run_id, number, "
     "period, period_start, period_end, due_date, payer_kind, payer_id, liable_id, "
     "payer_name, total, paid, credited, late_fee, status, created_at) "
     "SELECT %(org)s, %(com)s, s.house_id, %(run)s, '', %(period)s, %(start)s, %(end)s, "
     "MIN(s.due_date), s.payer_kind, MIN(s.payer_id), MIN(s.liable_id), "
-    "MIN(s.payer_name), SUM(s.amount), 0, 0, 0, %(open)s, %(now)s "
+    "MIN(s.payer_name), ROUND(SUM(s.amount), 2), 0, 0, 0, %(open)s, %(now)s "
     "FROM billing_runline s WHERE s.run_id = %(run)s "
     "GROUP BY s.house_id, s.payer_kind ORDER BY s.house_id, s.payer_kind"
 )
@@ -221,10 +180,11 @@ def _post_staged(run, period):
     """Bills and lines from the run's staged lines, set-based; returns (bills, lines, total).
 
     A staged line billed meanwhile by another run of the period is dropped first (re-running
-    creates nothing). On PostgreSQL one statement then writes a bill per house and its lines
-    (INSERT ... SELECT, the bill ids from RETURNING); elsewhere the ORM does. A line committed
-    by a concurrent run in between hits the unique constraint and the whole post rolls back,
-    so a bill's total is always the sum of its lines."""
+    creates nothing). Then the bills (``_BILLS_FROM_STAGED``) and their lines
+    (``_LINES_FROM_STAGED``), each INSERT ... SELECT, on every backend; only how the lines meet
+    their new bills' ids differs: on PostgreSQL in the same statement, from RETURNING, elsewhere
+    by joining the run's bills. A line committed by a concurrent run in between hits the unique
+    constraint and the whole post rolls back, so a bill's total is always the sum of its lines."""
     p = calc.parse_period(period)
     params = {
         "run": run.pk,
@@ -239,6 +199,10 @@ def _post_staged(run, period):
         "open": BillStatus.OPEN,
     }
     pg = connection.vendor == "postgresql"
+    lines_of_bills = (
+        f"{_LINES_FROM_STAGED}JOIN {{bills}} b ON b.house_id = s.house_id "
+        "AND b.payer_kind = s.payer_kind WHERE s.run_id = %(run)s ORDER BY b.id, s.id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM billing_billline l WHERE l.period = %(period)s "
@@ -255,74 +219,22 @@ def _post_staged(run, period):
             cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
             cursor.execute(
                 f"WITH b AS ({_BILLS_FROM_STAGED} RETURNING id, house_id, payer_kind) "
-                f"{_LINES_FROM_STAGED}JOIN b ON b.house_id = s.house_id "
-                "AND b.payer_kind = s.payer_kind WHERE s.run_id = %(run)s ORDER BY b.id, s.id",
+                + lines_of_bills.format(bills="b"),
                 params,
             )
-            lines = cursor.rowcount
-            cursor.execute(
-                "SELECT COUNT(*), COALESCE(SUM(total), 0) FROM billing_bill WHERE run_id = %(run)s",
-                params,
-            )
-            bills, total = cursor.fetchone()
         else:
-            bills, lines, total = _post_staged_orm(run, p)
-        cursor.execute("DELETE FROM billing_runline WHERE run_id = %(run)s", params)
-    return bills, lines, quantize(total)
-
-
-def _copy_rows(model, objs):
-    """Insert many rows: COPY on PostgreSQL (a billing run writes 400,000 rows), bulk_create
-    elsewhere. Rows carry their ids already when the model needs them afterwards."""
-    if not objs:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=CHUNK)
-        return
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
-    now = timezone.now()
-    for f in fields:
-        if getattr(f, "auto_now_add", False):
-            for obj in objs:
-                setattr(obj, f.attname, now)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in objs:
-            copy.write_row(
-                [
-                    f.get_db_prep_save(getattr(obj, f.attname), connection)
-                    if f.get_internal_type() == "JSONField"
-                    else getattr(obj, f.attname)
-                    for f in fields
-                ]
-            )
-
-
-def _insert_bills(bills):
-    """Bills need their ids for the lines: taken from the sequence first on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+            cursor.execute(_BILLS_FROM_STAGED, params)
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Bill._meta.db_table, len(bills)],
+                lines_of_bills.format(
+                    bills="(SELECT id, house_id, payer_kind FROM billing_bill "
+                    "WHERE run_id = %(run)s)"
+                ),
+                params,
             )
-            for bill, (pk,) in zip(bills, cursor.fetchall(), strict=True):
-                bill.pk = bill.id = pk
-        _copy_rows(Bill, bills)
-        return
-    Bill.objects.bulk_create(bills, batch_size=CHUNK)
-    if bills[0].pk is None:  # backends without RETURNING on bulk insert
-        ids = dict(
-            Bill.objects.filter(
-                run=bills[0].run_id, house_id__in=[b.house_id for b in bills]
-            ).values_list("house_id", "pk")
-        )
-        for b in bills:
-            b.pk = b.id = ids[b.house_id]
+        lines = cursor.rowcount
+        cursor.execute("DELETE FROM billing_runline WHERE run_id = %(run)s", params)
+    posted = Bill.objects.filter(run_id=run.pk).aggregate(n=Count("id"), total=Sum("total"))
+    return posted["n"], lines, quantize(posted["total"] or 0)
 
 
 @transaction.atomic
