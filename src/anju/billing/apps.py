@@ -112,7 +112,7 @@ class BillingConfig(AnjuAppConfig):
                     "paid_at": p.paid_at.isoformat() if p.paid_at else None,
                 }
                 for p in Payment.objects.filter(
-                    house_id__in=houses, status="succeeded", for_developer=False
+                    house_id__in=houses, status=PaymentStatus.SUCCEEDED, for_developer=False
                 )
             ],
         }

@@ -28,7 +28,7 @@ from ..models import (
     Wallet,
     WalletEntry,
 )
-from ..selectors import house_arrears, of_party
+from ..selectors import house_arrears, of_party, open_bills
 from .runs import monthly_fee_estimate
 
 # --- money in and out ----------------------------------------------------------------------------
@@ -47,7 +47,7 @@ def house_wallet(house, lock=True):
 def open_debts(house, lock=False, developer=False):
     """Open principal per line and open late charges, oldest bill first, of the residents'
     bills (or, with ``developer``, the developer's)."""
-    bills = of_party(Bill.objects.filter(house=house, status=BillStatus.OPEN), developer).order_by(
+    bills = of_party(open_bills(Bill.objects.filter(house=house)), developer).order_by(
         "due_date", "period_start", "id"
     )
     if lock:

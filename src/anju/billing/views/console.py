@@ -20,7 +20,6 @@ from anju.core.errors import DomainError
 from anju.core.models import Job
 
 from .. import calc, pdf, selectors, services, tasks
-from ..choices import BillStatus
 from ..forms import CollectionForm, DeliveryForm, ImportReadingsForm, RunForm
 from ..models import Bill, BillingRun, CollectionAction, FeeItem, MeterReading, Payment
 
@@ -180,7 +179,7 @@ class CollectionDetail(ScopedDetailView):
         obj = self.object
         # The owner's ladder, the owner's bills.
         bills = selectors.of_party(
-            Bill.objects.filter(house=obj.house, status=BillStatus.OPEN)
+            selectors.open_bills(Bill.objects.filter(house=obj.house))
         ).order_by("due_date")
         ctx.update(
             can_act=self.can("billing.collection.act", obj),

@@ -23,7 +23,7 @@ from anju.core.excel import workbook_bytes
 from anju.core.models import House, Occupancy
 
 from .. import reports, selectors, services
-from ..choices import BillStatus, PayerKind, PaymentMethod, PaymentStatus
+from ..choices import PayerKind, PaymentMethod, PaymentStatus
 from ..forms import CreditForm, PayForm, ReasonForm
 from ..models import Bill, BillLine, CashUp, CollectionAction, LateCharge, Payment, Wallet
 from .common import bills_with_lines, community_from, receipt_response
@@ -75,9 +75,7 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
             owners = (
                 Occupancy.objects.active().owners().filter(house=house).select_related("person")
             )
-            open_bills = Bill.objects.filter(house=house, status=BillStatus.OPEN).order_by(
-                "due_date"
-            )
+            open_bills = selectors.open_bills(Bill.objects.filter(house=house)).order_by("due_date")
             developer_owed = selectors.house_arrears(house, developer=True)
             ctx.update(
                 owners=[

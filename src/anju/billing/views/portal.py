@@ -39,7 +39,7 @@ class MyBills(ResidentMixin, generic.TemplateView):
                 (h, selectors.house_arrears(h), Wallet.objects.filter(house=h).first())
                 for h in houses
             ],
-            open_bills=bills_with_lines(bills.filter(status=BillStatus.OPEN).order_by("due_date")),
+            open_bills=bills_with_lines(selectors.open_bills(bills).order_by("due_date")),
             paid_bills=bills.filter(status=BillStatus.PAID)
             .select_related("house__building")
             .order_by("-period_start")[:24],

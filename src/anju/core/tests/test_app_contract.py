@@ -32,7 +32,6 @@ SKELETON = ["apps", "models", "services", "selectors", "api", "views", "urls", "
 PENDING = {
     "core": {"selectors"},
     "servicedesk": {"selectors"},
-    "billing": {"selectors"},
     "governance": {"selectors"},
     "facilities": {"selectors"},
     "spaces": {"selectors"},
