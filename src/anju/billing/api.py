@@ -4,7 +4,6 @@
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -13,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from anju.core import policy
@@ -24,7 +23,8 @@ from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import DomainError
 from anju.core.models import Building, Community, House
 
-from . import pdf, providers, reports, services
+from . import callbacks, pdf, providers, reports, services
+from .choices import MeterKind, PaymentStatus, ReadingSource
 from .models import (
     Bill,
     BillingRun,
@@ -33,19 +33,12 @@ from .models import (
     CollectionAction,
     FeeItem,
     LateCharge,
-    MeterKind,
     MeterReading,
     Payment,
     Wallet,
 )
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
-
-
-def _pdf_response(content, name):
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    return response
 
 
 class ServiceCreateMixin:
@@ -284,7 +277,7 @@ class BillViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         bill = self.get_object()
-        return _pdf_response(pdf.bill_pdf(bill), f"bill-{bill.pk}")
+        return pdf.response(pdf.bill_pdf(bill), f"bill-{bill.pk}")
 
     @action(detail=True, methods=["post"])
     def credit(self, request, pk=None):
@@ -464,73 +457,9 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
     @action(detail=True, methods=["get"])
     def receipt(self, request, pk=None):
         payment = self.get_object()
-        if payment.status != Payment.Status.SUCCEEDED:
+        if payment.status != PaymentStatus.SUCCEEDED:
             raise DomainError(_("Only a completed payment has a receipt."), code="no_receipt")
-        return _pdf_response(pdf.receipt_pdf(payment), payment.receipt_number)
-
-
-def _callback_answer(code, message, status_code):
-    """The error format, with the ``code``/``message`` pair WeChat Pay reads beside it."""
-    body = {"error": {"code": code, "message": str(message), "fields": {}}}
-    body.update(code="FAIL", message=str(message))
-    return Response(body, status=status_code)
-
-
-def _test_callback_allowed(request, adapter, result):
-    """The test provider believes the paying user (session or token) or the payment's signed
-    token; anyone else gets 403 (no credentials) or 404 (a login that cannot see it)."""
-    token = adapter.token_from(dict(request.headers), request.body)
-    if token:
-        if not adapter.token_grants(token, result.payment_id):
-            raise providers.CallbackForbidden(_("The payment token is invalid or has expired."))
-        return
-    if not request.user.is_authenticated:
-        raise providers.CallbackForbidden(_("Sign in, or send the payment's token."))
-    if (
-        not Payment.objects.visible_to(request.user, "billing.payment.online")
-        .filter(pk=result.payment_id, method=Payment.Method.TEST)
-        .exists()
-    ):
-        raise providers.CallbackNotFound(_("Not found."))
-
-
-# The provider reads its own acknowledgement format ({"code": "SUCCESS" | "FAIL", "message"});
-# a refusal carries the error format beside it.
-PROVIDER_ACK = {
-    "type": "object",
-    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-    "required": ["code", "message"],
-}
-
-
-@extend_schema(
-    request=None,
-    responses=dict.fromkeys((200, 400, 401, 403, 404), PROVIDER_ACK),
-)
-@api_view(["POST"])
-@permission_classes([AllowAny])
-def payment_callback(request, provider):
-    """Provider notifications. Verified by the provider adapter; duplicates change nothing. The
-    test provider exists only where ANJU_PAYMENT_PROVIDER=test."""
-    if provider not in ("wechat", "test") or (
-        provider == "test" and providers.provider_name() != "test"
-    ):
-        return _callback_answer("not_found", _("Unknown payment provider."), 404)
-    try:
-        adapter = providers.get_provider(provider)
-        result = adapter.parse_callback(dict(request.headers), request.body)
-        if provider == "test":
-            _test_callback_allowed(request, adapter, result)
-        if result.succeeded:
-            services.confirm_online_payment(
-                payment_id=result.payment_id,
-                provider_ref=result.provider_ref,
-                amount_fen=result.amount_fen,
-            )
-    except DomainError as exc:
-        status_code = 404 if exc.code == "not_found" else exc.status
-        return _callback_answer(exc.code, exc.message, status_code)
-    return Response({"code": "SUCCESS", "message": "OK"})
+        return pdf.response(pdf.receipt_pdf(payment), payment.receipt_number)
 
 
 # --- prepayments and cash-ups --------------------------------------------------------------------
@@ -665,7 +594,7 @@ class MeterReadingViewSet(ServiceCreateMixin, ScopedModelViewSet):
             value=data["value"],
             replaced=data.get("replaced", False),
             start_value=data.get("start_value"),
-            source=MeterReading.Source.API,
+            source=ReadingSource.API,
         )
 
     @action(detail=True, methods=["post"])
@@ -793,7 +722,7 @@ class CollectionActionViewSet(ServiceCreateMixin, ScopedModelViewSet):
     @action(detail=True, methods=["get"], url_path="case-packet")
     def case_packet(self, request, pk=None):
         obj = self.get_object()
-        return _pdf_response(pdf.case_packet_pdf(obj.house), f"case-{obj.house_id}")
+        return pdf.response(pdf.case_packet_pdf(obj.house), f"case-{obj.house_id}")
 
 
 # --- reports -------------------------------------------------------------------------------------
@@ -854,6 +783,10 @@ def register(router):
 
 
 urlpatterns = [
-    path("payments/callback/<str:provider>/", payment_callback, name="billing-payment-callback"),
+    path(
+        "payments/callback/<str:provider>/",
+        callbacks.payment_callback,
+        name="billing-payment-callback",
+    ),
     path("billing-reports/<str:kind>/", billing_report, name="billing-report"),
 ]

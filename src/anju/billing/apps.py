@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.core.apps import AnjuAppConfig
 
+from .choices import PaymentStatus
+
 
 class BillingConfig(AnjuAppConfig):
     name = "anju.billing"
@@ -27,12 +29,13 @@ class BillingConfig(AnjuAppConfig):
     portal_nav = [(_("Pay"), "portal:billing-bills", "💳")]
 
     def dashboard_cards(self, request):
-        from django.db.models import F, Sum
+        from django.db.models import Sum
         from django.urls import reverse
         from django.utils import timezone
 
         from anju.core import policy
 
+        from . import selectors
         from .models import Bill, Payment
 
         user = request.user
@@ -42,12 +45,7 @@ class BillingConfig(AnjuAppConfig):
         bills = Bill.objects.visible_to(user, "billing.bill.view")
         if request.community_id:
             bills = bills.filter(community_id=request.community_id)
-        overdue = (
-            bills.filter(status=Bill.Status.OPEN, due_date__lt=today).aggregate(
-                t=Sum(F("total") + F("late_fee") - F("paid") - F("credited"))
-            )["t"]
-            or 0
-        )
+        overdue = selectors.overdue_total(bills, today)
         cards = [
             {
                 "title": _("Overdue fees"),
@@ -59,7 +57,7 @@ class BillingConfig(AnjuAppConfig):
         ]
         if policy.staff_has(user, "billing.payment.view"):
             payments = Payment.objects.visible_to(user, "billing.payment.view").filter(
-                status=Payment.Status.SUCCEEDED, paid_on=today
+                status=PaymentStatus.SUCCEEDED, paid_on=today
             )
             if request.community_id:
                 payments = payments.filter(community_id=request.community_id)
@@ -86,7 +84,7 @@ class BillingConfig(AnjuAppConfig):
         return community_metrics(user, community_ids, start, end, now)
 
     def personal_data(self, user):
-        from . import services
+        from . import selectors
         from .models import Bill, Payment
 
         if not user.person_id:
@@ -102,9 +100,9 @@ class BillingConfig(AnjuAppConfig):
                     "status": b.status,
                 }
                 # A house's bills before delivery are the developer's, not the resident's.
-                for b in services.of_party(Bill.objects.filter(house_id__in=houses)).select_related(
-                    "house"
-                )
+                for b in selectors.of_party(
+                    Bill.objects.filter(house_id__in=houses)
+                ).select_related("house")
             ],
             "payments": [
                 {
@@ -114,7 +112,7 @@ class BillingConfig(AnjuAppConfig):
                     "paid_at": p.paid_at.isoformat() if p.paid_at else None,
                 }
                 for p in Payment.objects.filter(
-                    house_id__in=houses, status="succeeded", for_developer=False
+                    house_id__in=houses, status=PaymentStatus.SUCCEEDED, for_developer=False
                 )
             ],
         }

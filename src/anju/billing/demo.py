@@ -12,8 +12,9 @@ from anju.core.choices import HouseUsage
 from anju.core.errors import DomainError
 from anju.core.models import House
 
-from . import calc, services
-from .models import Bill, CollectionKind, Method
+from . import calc, selectors, services
+from .choices import CollectionKind, Method
+from .models import Bill
 
 WATER_TIERS = [
     {"upto": "15", "price": "3.4000"},
@@ -207,7 +208,7 @@ def build(ctx):
             )
         _payments(ctx, community, periods, resident_houses)
         if handed:  # the developer settled the first house's bills by bank transfer
-            owed = services.house_arrears(handed[0], developer=True)
+            owed = selectors.house_arrears(handed[0], developer=True)
             if owed > 0:
                 services.record_payment(
                     actor=cashier,
@@ -273,7 +274,7 @@ def _payments(ctx, community, periods, resident_houses):
 def _collections(ctx, community, demand):
     cashier, manager = ctx.staff["cashier"], ctx.staff["manager"]
     owing = list(
-        Bill.objects.filter(community=community, status=Bill.Status.OPEN, due_date__lt=ctx.today)
+        selectors.overdue(Bill.objects.filter(community=community), ctx.today)
         .values_list("house_id", flat=True)
         .distinct()[:12]
     )

@@ -3,6 +3,7 @@ ReportLab's built-in CID font STSong-Light needs no font file on the server."""
 
 from io import BytesIO
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -13,7 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from . import reports, services
+from . import reports, selectors, services
 from .models import Allocation, BillLine, CollectionAction
 
 FONT = "STSong-Light"
@@ -37,6 +38,13 @@ def _table(rows, widths=None):
         )
     )
     return table
+
+
+def response(content, name):
+    """A PDF answered inline (shown in the browser), named ``name``.pdf."""
+    answer = HttpResponse(content, content_type="application/pdf")
+    answer["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return answer
 
 
 def _build(story, title):
@@ -135,7 +143,7 @@ def case_packet_pdf(house):
         Paragraph(_("Case packet (催缴案件材料)") + f" · {house.community.name} {house}", TITLE),
         Paragraph(
             _("Overdue")
-            + f": ¥{services.overdue_amount(house)} · "
+            + f": ¥{selectors.overdue_amount(house)} · "
             + _("as of")
             + f" {timezone.localdate():%Y-%m-%d}",
             BODY,
@@ -145,7 +153,7 @@ def case_packet_pdf(house):
     ]
     # The owner's bills only: the developer's, for the time before delivery, are not the
     # owner's debt (物业服务收费管理办法第16条).
-    owners = services.of_party(house.bills.filter(status="open"))
+    owners = selectors.of_party(selectors.open_bills(house.bills.all()))
     for bill in owners.order_by("due_date"):
         clock = services.limitation(bill)
         story.append(

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from anju.core.money import ZERO, quantize
 
-from . import calc
-from .models import Allocation, Bill, BillLine, Method
+from . import calc, selectors
+from .choices import BillStatus, LineKind, Method, PaymentStatus
+from .models import Allocation, Bill, BillLine
 
 AGING_BUCKETS = [
     ("0-30", 0, 30),
@@ -19,7 +20,6 @@ AGING_BUCKETS = [
     ("181-365", 181, 365),
     ("365+", 366, None),
 ]
-BALANCE = F("total") + F("late_fee") - F("paid") - F("credited")
 
 
 def explain_line(line) -> str:
@@ -27,7 +27,7 @@ def explain_line(line) -> str:
     item = line.fee_item
     d = line.detail or {}
     parts = []
-    if line.kind == BillLine.Kind.ONE_OFF:
+    if line.kind == LineKind.ONE_OFF:
         parts.append(_("One-off charge: %(desc)s") % {"desc": line.description or item.name})
     elif item.method == Method.AREA:
         parts.append(
@@ -115,7 +115,7 @@ def arrears_aging(bills, as_of=None, group=None):
     One pass over the open bills (read from the covering ``bill_open_due_cover`` index): each
     group's buckets are conditional sums, its households a distinct count of houses."""
     as_of = as_of or timezone.localdate()
-    qs = bills.filter(status=Bill.Status.OPEN, due_date__lt=as_of)
+    qs = selectors.overdue(bills, as_of)
     group_field = {
         "community": "community__name",
         "building": "house__building__name",
@@ -124,7 +124,7 @@ def arrears_aging(bills, as_of=None, group=None):
     }[group]
     buckets = _bucket_filters(as_of)
     sums = {
-        f"b{i}": Sum(BALANCE, filter=cond, output_field=DecimalField())
+        f"b{i}": Sum(selectors.balance(), filter=cond, output_field=DecimalField())
         for i, (_name, cond) in enumerate(buckets)
     }
     households = Count("house_id", distinct=True)
@@ -167,9 +167,7 @@ def arrears_aging(bills, as_of=None, group=None):
 def arrears_by_item(bills, as_of=None):
     """Open principal per fee item (unpaid part of each line)."""
     as_of = as_of or timezone.localdate()
-    lines = BillLine.objects.filter(
-        bill__in=bills.filter(status=Bill.Status.OPEN, due_date__lt=as_of)
-    )
+    lines = BillLine.objects.filter(bill__in=selectors.overdue(bills, as_of))
     billed = dict(
         lines.values("fee_item__name").annotate(s=Sum("amount")).values_list("fee_item__name", "s")
     )
@@ -191,7 +189,7 @@ def collection_rates(bills, period):
     p = calc.parse_period(period)
     current = bills.filter(period_start__gte=p.start, period_start__lte=p.end)
     agg = current.aggregate(
-        billed=Sum(F("total") - F("credited")), houses=Count("house_id", distinct=True)
+        billed=Sum(selectors.receivable()), houses=Count("house_id", distinct=True)
     )
     billed = agg["billed"] or ZERO
     received = (
@@ -201,14 +199,14 @@ def collection_rates(bills, period):
         or ZERO
     )
     unpaid_houses = (
-        current.filter(Q(status=Bill.Status.OPEN) & Q(paid__lt=F("total") - F("credited")))
+        current.filter(Q(status=BillStatus.OPEN) & Q(paid__lt=selectors.receivable()))
         .values("house_id")
         .distinct()
         .count()
     )
     houses = agg["houses"] or 0
     prior = bills.filter(period_start__lt=p.start)
-    prior_billed = prior.aggregate(s=Sum(F("total") - F("credited")))["s"] or ZERO
+    prior_billed = prior.aggregate(s=Sum(selectors.receivable()))["s"] or ZERO
     prior_paid_before = (
         Allocation.objects.filter(bill__in=prior, applied_on__lt=p.start).aggregate(
             s=Sum("amount")
@@ -225,7 +223,7 @@ def collection_rates(bills, period):
     owing_houses = (
         prior.values("house_id")
         .annotate(
-            billed=Sum(F("total") - F("credited")),
+            billed=Sum(selectors.receivable()),
             before=Sum(
                 Case(
                     When(allocations__applied_on__lt=p.start, then=F("allocations__amount")),
@@ -240,7 +238,7 @@ def collection_rates(bills, period):
     cleared = 0
     if owing_ids:
         still = set(
-            prior.filter(house_id__in=owing_ids, status=Bill.Status.OPEN).values_list(
+            prior.filter(house_id__in=owing_ids, status=BillStatus.OPEN).values_list(
                 "house_id", flat=True
             )
         )
@@ -297,7 +295,7 @@ def receivable_received(bills, group="period"):
     rows = (
         bills.values(field)
         .annotate(
-            receivable=Sum(F("total") - F("credited")),
+            receivable=Sum(selectors.receivable()),
             received=Sum("paid"),
             n=Count("id", output_field=IntegerField()),
         )
@@ -333,7 +331,7 @@ def community_metrics(user, community_ids, start, end, now=None):
     current = bills.filter(period_start__gte=start, period_start__lte=end)
     billed = dict(
         current.values("community_id")
-        .annotate(s=Sum(F("total") - F("credited")))
+        .annotate(s=Sum(selectors.receivable()))
         .values_list("community_id", "s")
         .order_by()
     )
@@ -346,9 +344,9 @@ def community_metrics(user, community_ids, start, end, now=None):
     )
     overdue = {
         row["community_id"]: row
-        for row in bills.filter(status=Bill.Status.OPEN, due_date__lt=today)
+        for row in selectors.overdue(bills, today)
         .values("community_id")
-        .annotate(amount=Sum(BALANCE), houses=Count("house_id", distinct=True))
+        .annotate(amount=Sum(selectors.balance()), houses=Count("house_id", distinct=True))
         .order_by()
     }
     section = _("Billing")
@@ -397,7 +395,7 @@ def staff_metrics(user, staff_ids, start, end, now=None):
         for row in Payment.objects.visible_to(user, "billing.payment.view")
         .filter(
             received_by_id__in=staff_ids,
-            status=Payment.Status.SUCCEEDED,
+            status=PaymentStatus.SUCCEEDED,
             paid_on__gte=start,
             paid_on__lte=end,
         )

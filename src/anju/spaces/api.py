@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from anju.billing.models import Payment
+from anju.billing.choices import recordable_methods
 from anju.core import policy
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, mixins
@@ -164,9 +164,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class CollectSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(
-        choices=[c for c in Payment.Method.choices if c[0] != Payment.Method.TEST]
-    )
+    method = serializers.ChoiceField(choices=recordable_methods())
 
 
 class BookingViewSet(

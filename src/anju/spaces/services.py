@@ -382,7 +382,7 @@ def check_in(*, actor, booking, now=None):
 def collect_fee(*, actor, booking, method):
     """收取场地费 at the desk. A space in the common parts posts the fee to the community's
     public-income ledger (公共收益, venue rental), where the disclosure reads it."""
-    from anju.billing.models import Payment
+    from anju.billing.choices import recordable_methods
     from anju.governance.choices import IncomeCategory, IncomeKind
 
     booking = _lock(booking)
@@ -392,7 +392,7 @@ def collect_fee(*, actor, booking, method):
         refuse("method", _("This booking is free."))
     if booking.paid_at:
         refuse("method", _("The fee of this booking is already collected."))
-    methods = [m for m in Payment.Method.values if m != Payment.Method.TEST]
+    methods = [value for value, _label in recordable_methods()]
     if method not in methods:
         refuse("method", _("Choose how the fee was paid."))
     now = timezone.now()

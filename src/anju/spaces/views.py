@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from anju.billing.models import Payment
+from anju.billing.choices import recordable_methods
 from anju.core.console import (
     Column,
     ScopedDetailView,
@@ -249,7 +249,7 @@ class BookingDetail(ScopedDetailView):
                 and not booking.paid_at
                 and self.can("spaces.booking.collect", booking)
             ),
-            methods=[c for c in Payment.Method.choices if c[0] != Payment.Method.TEST],
+            methods=recordable_methods(),
         )
         return ctx
 

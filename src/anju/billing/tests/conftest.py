@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from anju.billing import services
-from anju.billing.models import Method
+from anju.billing.choices import Method
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from anju.billing import services
-from anju.billing.models import Method, Payment
+from anju.billing.choices import Method
+from anju.billing.models import Payment
 from anju.core.testing import browser_login, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 
 from anju.billing import services
-from anju.billing.models import Bill, BillLine, CreditNote, LateCharge, Method, Wallet, WalletEntry
+from anju.billing.choices import Method, WalletEntryKind
+from anju.billing.models import Bill, BillLine, CreditNote, LateCharge, Wallet, WalletEntry
 from anju.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +117,7 @@ def test_refund_prepayment_from_the_desk(world, late, client):
     assert r.status_code == 200 and r.context["form"].errors["amount"]
     r = client.post(url, {"amount": "100.00", "reason": "服务于2027-03-01终止，退还预存"})
     assert r.status_code == 302
-    entry = WalletEntry.objects.get(kind=WalletEntry.Kind.REFUND)
+    entry = WalletEntry.objects.get(kind=WalletEntryKind.REFUND)
     assert entry.amount == Decimal("-100.00")
     assert Wallet.objects.get(pk=wallet.pk).balance == wallet.balance - Decimal("100.00")
 

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from anju.billing import services
+from anju.billing import selectors, services
 from anju.billing.models import Bill, BillLine, Payment
 from anju.core.errors import DomainError
 from anju.core.testing import api_client
@@ -89,9 +89,9 @@ def test_residents_payments_never_settle_the_developers_bills(world, fees, deliv
     house, _run_ = delivered
     bills = _bills(house)
     cashier = world.users["cashier"]
-    owed = services.house_arrears(house)
+    owed = selectors.house_arrears(house)
     assert owed == bills["owner"].total
-    assert services.house_arrears(house, developer=True) == bills["developer"].total
+    assert selectors.house_arrears(house, developer=True) == bills["developer"].total
     # The owner pays what they owe and one month ahead: the developer's bill stays open.
     services.record_payment(actor=cashier, house=house, amount=owed + Decimal("100"), method="cash")
     bills = _bills(house)
@@ -105,7 +105,7 @@ def test_residents_payments_never_settle_the_developers_bills(world, fees, deliv
 def test_the_developer_pays_its_own_bills_and_no_more(world, fees, delivered):
     house, _run_ = delivered
     cashier = world.users["cashier"]
-    owed = services.house_arrears(house, developer=True)
+    owed = selectors.house_arrears(house, developer=True)
     with pytest.raises(DomainError) as refused:
         services.record_payment(
             actor=cashier, house=house, amount=owed + 1, method="bank", developer=True
@@ -119,14 +119,16 @@ def test_the_developer_pays_its_own_bills_and_no_more(world, fees, delivered):
     assert payment.to_wallet == 0
     bills = _bills(house)
     assert bills["developer"].status == "paid" and bills["owner"].status == "open"
-    assert services.house_arrears(house) == bills["owner"].total
+    assert selectors.house_arrears(house) == bills["owner"].total
 
 
 def test_collections_against_the_owner_count_only_the_owners_side(world, fees, delivered):
     house, _run_ = delivered
     later = date(2027, 6, 1)
-    assert services.overdue_amount(house, later) == _bills(house)["owner"].total
-    assert services.overdue_amount(house, later, developer=True) == _bills(house)["developer"].total
+    assert selectors.overdue_amount(house, later) == _bills(house)["owner"].total
+    assert (
+        selectors.overdue_amount(house, later, developer=True) == _bills(house)["developer"].total
+    )
 
 
 def test_residents_do_not_see_the_developers_bills_or_payments(world, fees, delivered):
@@ -134,7 +136,7 @@ def test_residents_do_not_see_the_developers_bills_or_payments(world, fees, deli
     services.record_payment(
         actor=world.users["cashier"],
         house=house,
-        amount=services.house_arrears(house, developer=True),
+        amount=selectors.house_arrears(house, developer=True),
         method="bank",
         developer=True,
     )
@@ -153,7 +155,7 @@ def test_residents_do_not_see_the_developers_bills_or_payments(world, fees, deli
 
 def test_the_api_takes_the_developers_payment(world, fees, delivered):
     house, _run_ = delivered
-    owed = services.house_arrears(house, developer=True)
+    owed = selectors.house_arrears(house, developer=True)
     staff = api_client(world.users["cashier"])
     body = {"house": house.pk, "amount": str(owed + 1), "method": "bank", "for_developer": True}
     refused = staff.post("/api/v1/payments/", body, format="json")
@@ -173,7 +175,7 @@ def test_the_cashier_desk_shows_and_takes_the_developers_side(client, world, fee
     url = reverse("console:billing-desk")
     page = client.get(url, {"house": house.pk}).content.decode()
     assert "甲置业有限公司" in page and 'name="developer-amount"' in page
-    owed = services.house_arrears(house, developer=True)
+    owed = selectors.house_arrears(house, developer=True)
     form = {
         "house": house.pk,
         "developer-amount": str(owed + 5),
@@ -247,4 +249,4 @@ def test_the_case_packet_against_the_owner_holds_only_the_owners_bills(world, fe
     text = _pdftotext(pdf.case_packet_pdf(house))
     assert f"¥{bills['owner'].balance}" in text
     assert f"¥{bills['developer'].balance}" not in text
-    assert str(services.overdue_amount(house, date(2099, 1, 1))) == str(bills["owner"].balance)
+    assert str(selectors.overdue_amount(house, date(2099, 1, 1))) == str(bills["owner"].balance)

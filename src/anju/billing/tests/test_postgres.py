@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 
 from anju.billing import services
-from anju.billing.models import Allocation, Bill, Method, Payment
+from anju.billing.choices import Method
+from anju.billing.models import Allocation, Bill, Payment
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

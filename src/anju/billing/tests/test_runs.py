@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from anju.billing import reports, services
-from anju.billing.models import Bill, BillingRun, BillLine, Method, RunLine
+from anju.billing.choices import Method, RunStatus
+from anju.billing.models import Bill, BillingRun, BillLine, RunLine
 from anju.core.choices import Relation
 from anju.core.models import House, Occupancy
 
@@ -149,7 +150,7 @@ def test_posting_writes_exactly_the_computed_bills_and_lines(world, varied):
         "total": str(grand),
     }
     assert Decimal(run.preview["total"]) == grand
-    assert run.status == BillingRun.Status.POSTED
+    assert run.status == RunStatus.POSTED
 
 
 def test_rerun_loads_no_house_and_a_new_item_bills_only_itself(world, fees, posted):
@@ -264,3 +265,33 @@ def test_aging_counts_a_household_once_across_buckets(world, fees):
     assert [r["group"] for r in by_period["rows"]] == ["2026-06", "2026-10"]
     assert by_period["households"] == houses
     assert [r["households"] for r in by_period["rows"]] == [houses, houses]
+
+
+def test_posted_totals_are_exact_decimals_a_full_payment_clears(world):
+    """A bill's total is its lines' exact sum on every backend (SQLite keeps decimals as REAL,
+    where 0.70 + 0.10 sums to 0.7999...): paying the total in full clears the bill."""
+    admin = world.users["org_admin"]
+    for name, price in (("甲", "0.7000"), ("乙", "0.1000")):
+        services.create_fee_item(
+            actor=admin,
+            community=world.community,
+            name=name,
+            method=Method.FIXED,
+            unit_price=Decimal(price),
+            effective_from=date(2026, 1, 1),
+            published=True,
+        )
+    run = services.create_billing_run(actor=admin, community=world.community, period="2027-01")
+    services.post_billing_run(actor=admin, run=run)
+    run.refresh_from_db()
+    assert Decimal(run.result["total"]) == sum(
+        (b.total for b in Bill.objects.filter(run=run)), Decimal(0)
+    )
+    bill = Bill.objects.get(run=run, house=world.house)
+    assert bill.total == Decimal("0.80")
+    assert bill.total == sum((line.amount for line in bill.lines.all()), Decimal(0))
+    services.record_payment(
+        actor=world.users["cashier"], house=world.house, amount="0.80", method="cash"
+    )
+    bill.refresh_from_db()
+    assert bill.status == "paid" and bill.balance == 0

@@ -14,16 +14,8 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from openpyxl import Workbook
 
 from anju.billing import reports, services
-from anju.billing.models import (
-    Allocation,
-    Bill,
-    BillLine,
-    LateCharge,
-    Method,
-    Payment,
-    Wallet,
-    WalletEntry,
-)
+from anju.billing.choices import Method
+from anju.billing.models import Allocation, Bill, BillLine, LateCharge, Payment, Wallet, WalletEntry
 from anju.core.choices import Relation
 from anju.core.errors import DomainError
 from anju.core.models import Occupancy

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from anju.billing.choices import PaymentMethod, PaymentStatus
 from anju.billing.models import Bill, Payment
 from anju.core.testing import api_client, api_token
 
@@ -48,8 +49,8 @@ def test_no_test_provider_without_the_setting(world, posted, settings, client):
         community=world.community,
         house=world.house,
         amount="260.00",
-        method=Payment.Method.TEST,
-        status=Payment.Status.PENDING,
+        method=PaymentMethod.TEST,
+        status=PaymentStatus.PENDING,
     )
     trade_no = f"AJ{payment.pk:014d}"
     r = client.post(
@@ -101,8 +102,8 @@ def test_signed_token_confirms_once_and_only_its_payment(world, posted, test_pro
         community=world.community,
         house=world.house,
         amount="260.00",
-        method=Payment.Method.TEST,
-        status=Payment.Status.PENDING,
+        method=PaymentMethod.TEST,
+        status=PaymentStatus.PENDING,
     )
     forged = {"out_trade_no": f"AJ{other.pk:014d}", "amount_fen": 26000, "token": token}
     r = client.post(CALLBACK, forged, content_type="application/json")

@@ -29,9 +29,7 @@ HOOKS = [
 # Modules every app has (models, services and api may be packages).
 SKELETON = ["apps", "models", "services", "selectors", "api", "views", "urls", "choices", "demo"]
 # Being reshaped in issue 17; each entry leaves this table as its app gets the module.
-PENDING = {
-    "billing": {"selectors", "choices"},
-}
+PENDING = {}
 
 
 def configs():

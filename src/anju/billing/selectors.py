@@ -1,0 +1,75 @@
+"""Billing's read side: the measures that the API, the console pages, the portal, the PDFs, the
+dashboard card and the reports share, each defined once here (the bill balance, "overdue", a
+house's arrears). Querysets in, querysets or Decimals out; no writes."""
+
+from django.db.models import F, Min, Sum
+from django.utils import timezone
+
+from anju.core.money import quantize
+
+from .choices import BillStatus, PayerKind
+from .models import Bill
+
+
+def balance(prefix=""):
+    """余额 as an ORM expression (``Bill.balance`` for one bill in Python)."""
+    return Bill.balance_expression(prefix)
+
+
+def receivable(prefix=""):
+    """应收 net of credit notes (before late charges): what the collection rate and the
+    receivable report count as billed."""
+    return F(prefix + "total") - F(prefix + "credited")
+
+
+def of_party(bills, developer=False):
+    """The bills of one side of a house: the residents' (owner, tenant) or, with ``developer``,
+    the developer's for the time before delivery (物业服务收费管理办法第16条). A payment, the
+    arrears and a collection step concern one side only: an owner never pays for the developer."""
+    if developer:
+        return bills.filter(payer_kind=PayerKind.DEVELOPER)
+    return bills.exclude(payer_kind=PayerKind.DEVELOPER)
+
+
+def open_bills(bills):
+    return bills.filter(status=BillStatus.OPEN)
+
+
+def overdue(bills, as_of=None):
+    """逾期: the open bills whose due date has passed by ``as_of`` (today by default); a bill
+    due today is not yet overdue. The one definition the card, the arrears page and report, the
+    metrics, the case packet and the collection steps count."""
+    as_of = as_of or timezone.localdate()
+    return bills.filter(status=BillStatus.OPEN, due_date__lt=as_of)
+
+
+def total_balance(bills):
+    """The sum of the bills' balances (Decimal, 0.00 when there is none)."""
+    return quantize(bills.aggregate(t=Sum(balance()))["t"] or 0)
+
+
+def overdue_total(bills, as_of=None):
+    return total_balance(overdue(bills, as_of))
+
+
+def house_arrears(house, developer=False):
+    """What the house's residents owe (or, with ``developer``, what the developer owes)."""
+    return total_balance(of_party(open_bills(Bill.objects.filter(house=house)), developer))
+
+
+def overdue_amount(house, as_of=None, developer=False):
+    """What is past due on the house: the residents' bills (or, with ``developer``, the
+    developer's). Collection steps against an owner count only the owner's side."""
+    return total_balance(of_party(overdue(Bill.objects.filter(house=house), as_of), developer))
+
+
+def arrears_rows(bills, as_of=None, limit=200):
+    """欠费 by house and side, oldest debt first: dicts of house_id, payer_kind, owed, oldest.
+    The developer's arrears for the time before delivery are a row of their own: the owner's
+    ladder of collection steps never counts them."""
+    return (
+        overdue(bills, as_of)
+        .values("house_id", "payer_kind")
+        .annotate(owed=Sum(balance()), oldest=Min("due_date"))
+        .order_by("oldest", "house_id", "payer_kind")[:limit]
+    )
