@@ -3,7 +3,7 @@
 A view launches the work as a Celery task and sends the user to the job's page, which polls the
 job's status and moves on to the result when it is done:
 
-    job = progress.launch(user, "billing.run.preview", tasks.preview_run, community=c, ...)
+    job = progress.launch("billing.run.preview", tasks.preview_run, actor=user, community=c, ...)
 
 and the task runs the service inside ``progress.run``, which marks the job running, then done
 with the service's result (``{"url": ...}`` names the page to show) or failed with the service's
@@ -32,7 +32,7 @@ log = logging.getLogger("anju.jobs")
 KIND_LABELS = Job.KIND_LABELS  # apps add {kind: label} here
 
 
-def launch(actor, kind, task, *, community=None, organization=None, **arguments):
+def launch(kind, task, *, actor, community=None, organization=None, **arguments):
     """A queued job, and ``task.delay(job.pk, **arguments)``: once the caller's transaction
     commits when a broker takes it (its worker must find the job), at once when tasks are eager
     (the embedded mode, tests)."""
@@ -72,7 +72,7 @@ def run(job_id, work):
     return result
 
 
-def start(actor, kind, *, community=None, organization=None, total=0, message=""):
+def start(kind, *, actor, community=None, organization=None, total=0, message=""):
     return Job.objects.create(
         kind=kind,
         community=community,

@@ -76,7 +76,9 @@ def test_a_run_reports_the_houses_done_as_it_goes(world, fees):
 
 def test_the_job_bar_shows_counts_reported_from_inside_the_transaction(world, client):
     """A run's work is one transaction: its counts come through the cache, not the job row."""
-    job = progress.start(world.users["finance"], "billing.run.preview", community=world.community)
+    job = progress.start(
+        "billing.run.preview", community=world.community, actor=world.users["finance"]
+    )
     client.force_login(world.users["finance"])
     progress.report(job, 300, 1200, "houses computed")
     bar = client.get(f"/console/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
@@ -124,13 +126,13 @@ def test_preview_through_a_real_broker(world, fees):
     preview = app.task(name="anju.billing.tasks.preview_run")(tasks.preview_run.run)
     with celery_worker(app, shutdown_timeout=60):
         job = progress.launch(
-            world.users["finance"],
             "billing.run.preview",
             preview,
             community=world.community,
             community_id=world.community.pk,
             period="2027-03",
             actor_id=world.users["finance"].pk,
+            actor=world.users["finance"],
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -146,7 +148,9 @@ def test_an_unreachable_cache_costs_the_counts_not_the_work(world):
     """A cache that cannot be reached (nothing listens on port 1) is logged and skipped."""
     from django.test import override_settings
 
-    job = progress.start(world.users["finance"], "billing.run.preview", community=world.community)
+    job = progress.start(
+        "billing.run.preview", community=world.community, actor=world.users["finance"]
+    )
     broken = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -90,13 +90,13 @@ class BillingRunCreate(ServiceFormView):
         # A large community takes a while: the run is a job (at once in the embedded mode,
         # where a refusal then lands on the form like any other).
         job = progress.launch(
-            self.request.user,
             "billing.run.preview",
             tasks.preview_run,
             community=data["community"],
             community_id=data["community"].pk,
             period=data["period"],
             actor_id=self.request.user.pk,
+            actor=self.request.user,
         )
         job.refresh_from_db()
         if job.status == Job.Status.FAILED:
@@ -117,12 +117,12 @@ class BillingRunDetail(ScopedDetailView):
         if not self.can("billing.run.change", run):
             raise PermissionDenied
         job = progress.launch(
-            request.user,
             "billing.run.post",
             tasks.post_run,
             community=run.community,
             run_id=run.pk,
             actor_id=request.user.pk,
+            actor=request.user,
         )
         return redirect(_job_next(request, job, done_message=_("Posted.")))
 

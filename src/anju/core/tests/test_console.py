@@ -164,7 +164,10 @@ def test_job_progress_is_shown_and_scoped(world, client):
     from anju.core import progress
 
     job = progress.start(
-        world.users["manager"], "core.import", community=world.community, total=200
+        "core.import",
+        community=world.community,
+        total=200,
+        actor=world.users["manager"],
     )
     progress.advance(job, 50)
     client.force_login(world.users["manager"])
