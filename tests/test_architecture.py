@@ -13,7 +13,6 @@ PUBLIC = {"services", "selectors", "choices"}
 MAX_LINES = 800
 # Being split in issue 17; each entry leaves this table when its module is under the limit.
 OVERSIZED = {
-    "anju/servicedesk/services.py",
     "anju/servicedesk/api.py",
     "anju/servicedesk/views.py",
     "anju/billing/services.py",

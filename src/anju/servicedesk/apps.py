@@ -111,12 +111,12 @@ class ServicedeskConfig(AnjuAppConfig):
         return cards
 
     def staff_metrics(self, user, staff_ids, start, end, now):
-        from .queries import staff_metrics
+        from .selectors import staff_metrics
 
         return staff_metrics(user, staff_ids, start, end, now)
 
     def community_metrics(self, user, community_ids, start, end, now):
-        from .queries import community_metrics
+        from .selectors import community_metrics
 
         return community_metrics(user, community_ids, start, end, now)
 

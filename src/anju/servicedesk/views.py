@@ -346,7 +346,7 @@ class TicketDetail(StaffRequiredMixin, generic.DetailView):
         allowed = actions.actions_for(user, t)
         workers = []
         if {"assign", "transfer"} & set(allowed):
-            people = services._members(t.community, ["technician", "agent", "manager"])
+            people = services.members(t.community, ["technician", "agent", "manager"])
             load = services.open_load([u.pk for u in people])
             workers = [(u, load.get(u.pk, 0)) for u in people if u.pk != t.assignee_id]
         state, label = sla_tag(t)
@@ -712,9 +712,9 @@ class RosterView(StaffRequiredMixin, generic.TemplateView):
         for community in communities:
             roles = {}
             for role in reversed(selectors.SERVICE_ROLES):  # the first listed role wins
-                for member in services._members(community, [role]):
+                for member in services.members(community, [role]):
                     roles[member.pk] = role
-            staff = services._members(community, list(selectors.SERVICE_ROLES))
+            staff = services.members(community, list(selectors.SERVICE_ROLES))
             week = selectors.roster_week(community, monday, staff, now, roles)
             week["can_manage"] = policy.staff_has(user, ROSTER_MANAGE, community.pk)
             week["on_duty"] = _on_duty_rows(duty_now.get(community.pk, []))
