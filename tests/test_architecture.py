@@ -13,8 +13,6 @@ PUBLIC = {"services", "selectors", "choices"}
 MAX_LINES = 800
 # Being split in issue 17; each entry leaves this table when its module is under the limit.
 OVERSIZED = {
-    "anju/servicedesk/api.py",
-    "anju/servicedesk/views.py",
     "anju/billing/services.py",
     "anju/billing/api.py",
     "anju/billing/models.py",
@@ -30,7 +28,7 @@ CROSS_PENDING = {  # issue 17: through the other app's services or selectors ins
     "anju.spaces.views -> anju.billing.models",
 }
 CYCLES_PENDING = 4  # issue 17: governance services/fund/income/disclosure, notices, core x2
-PRIVATE_PENDING = 2
+PRIVATE_PENDING = 1
 ACTOR_PENDING = 52
 
 

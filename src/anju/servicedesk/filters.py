@@ -75,7 +75,9 @@ def _start_of(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class TicketFilter(BaseFilterBackend):
+class TicketFilterBackend(BaseFilterBackend):
+    """The ticket list's query-string filters (``parse``) for DRF, with their OpenAPI parameters."""
+
     def filter_queryset(self, request, queryset, view):
         lookups = parse(request.query_params)
         return queryset.filter(**lookups) if lookups else queryset

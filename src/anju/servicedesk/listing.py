@@ -3,7 +3,7 @@
 The page, its total and the labels it shows (house and building, reporter, first responder,
 assignee) come from one SQL statement written here from the same pieces the generic path used:
 the caller's scope (``scoping.scope_sql``, the condition ``visible_to`` builds as a Q), the
-filters ``TicketFilter`` parses, DRF's search terms and ordering fields. Building and compiling
+filters ``filters.parse`` reads, DRF's search terms and ordering fields. Building and compiling
 that query through the ORM (three querysets: count, page, labels) cost more than everything
 else in a request; ``servicedesk/tests/test_listing.py`` checks both give the same pages."""
 
@@ -24,7 +24,7 @@ from anju.core.models import Attachment, Building, House, Person, User
 from anju.core.scoping import scope_sql
 
 from .choices import OPEN_STATUSES, Category, Kind, Status
-from .models import Ticket, _allowed_actions
+from .models import Ticket, allowed_actions_for
 from .rows import FIELDS, labels
 
 # API ordering name -> column (the viewset's ordering_fields).
@@ -300,7 +300,7 @@ def _json_sql(where, order_by, contact, language, tz_name, content_type_id):
     actions = json.dumps(
         {
             f"{status}|{kind}|{int(rated)}": json.dumps(
-                list(_allowed_actions(status, kind, rated)), separators=(",", ":")
+                list(allowed_actions_for(status, kind, rated)), separators=(",", ":")
             )
             for status in Status.values
             for kind in Kind.values

@@ -254,7 +254,7 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
     def allowed_actions(self) -> list[str]:
-        return list(_allowed_actions(self.status, self.kind, self.rating is not None))
+        return list(allowed_actions_for(self.status, self.kind, self.rating is not None))
 
     def current_due(self, now=None):
         """The next SLA step and its due time: ("accept"|"arrive"|"resolve", datetime) or None."""
@@ -284,7 +284,7 @@ class Ticket(models.Model):
 
 
 @cache
-def _allowed_actions(status, kind, rated) -> tuple[str, ...]:
+def allowed_actions_for(status, kind, rated) -> tuple[str, ...]:
     """What a ticket in ``status`` of ``kind`` allows: all it depends on, so a list page
     decides it once per distinct triple."""
     actions = TICKET_MACHINE.allowed_actions(status)

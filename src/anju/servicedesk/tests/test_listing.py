@@ -21,7 +21,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from anju.core.models import User
 from anju.core.testing import api_token
 from anju.servicedesk import listing, services
-from anju.servicedesk.api import TicketSerializer
+from anju.servicedesk.api.serializers import TicketSerializer
 from anju.servicedesk.choices import OPEN_STATUSES, Category, Channel, Kind, Priority, Status
 from anju.servicedesk.models import Ticket
 from anju.servicedesk.rows import labels_of
