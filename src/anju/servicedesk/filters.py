@@ -111,7 +111,11 @@ class TicketFilterBackend(BaseFilterBackend):
             }
             for name, description in (
                 ("open", "Only open tickets (new, assigned, accepted, in progress, waiting)."),
-                ("overdue", "Only open tickets past their resolve-by time."),
+                (
+                    "overdue",
+                    "Only overdue tickets: open, past their resolve-by time, the clock running "
+                    "(a ticket waiting for the resident is paused, not overdue).",
+                ),
             )
         ]
         parameters += [

@@ -23,7 +23,7 @@ from anju.core.db import instance, prepared_cursor
 from anju.core.models import Attachment, Building, House, Person, User
 from anju.core.scoping import scope_sql
 
-from .choices import OPEN_STATUSES, Category, Kind, Status
+from .choices import OPEN_STATUSES, RUNNING_STATUSES, Category, Kind, Status
 from .models import Ticket, allowed_actions_for
 from .rows import FIELDS, labels
 
@@ -38,6 +38,11 @@ SEARCH_COLUMNS = ("number", "description", "title")
 _FIELDS = [f.attname for f in Ticket._meta.concrete_fields]
 # The open statuses are constants of the code (choices.OPEN_STATUSES), quoted as SQL literals.
 OPEN_CONDITION = "t.status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES))
+# models.overdue_condition in SQL (with the time as its one parameter): the open condition
+# (for the partial index) less the paused statuses, and past the resolve-by time.
+OVERDUE_CONDITION = "{} AND t.status NOT IN ({}) AND t.resolve_due_at < %s".format(
+    OPEN_CONDITION, ", ".join(f"'{s}'" for s in OPEN_STATUSES if s not in RUNNING_STATUSES)
+)
 
 
 @dataclass
@@ -77,13 +82,13 @@ def _where(user, perm, query: TicketQuery, now):
         if isinstance(value, datetime):
             value = connection.ops.adapt_datetimefield_value(value)  # as the ORM writes it
         params.append(value)
-    if query.open or query.overdue:
-        # Written out, not a parameter: the planner then matches the partial index of open
-        # tickets (ticket_open_due) even in a prepared statement's generic plan.
-        conditions.append(OPEN_CONDITION)
+    # The statuses are written out, not parameters: the planner then matches the partial index
+    # of open tickets (ticket_open_due) even in a prepared statement's generic plan.
     if query.overdue:
-        conditions.append("t.resolve_due_at < %s")
+        conditions.append(OVERDUE_CONDITION)
         params.append(connection.ops.adapt_datetimefield_value(now))  # as the ORM writes it
+    elif query.open:
+        conditions.append(OPEN_CONDITION)
     for term in query.search:
         conditions.append(
             "("

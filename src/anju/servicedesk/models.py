@@ -17,6 +17,7 @@ from anju.core.states import StateMachine
 
 from .choices import (
     OPEN_STATUSES,
+    RUNNING_STATUSES,
     Category,
     Channel,
     DutyRole,
@@ -61,9 +62,21 @@ TICKET_MACHINE = StateMachine(
 REPAIR_RESOLVE_FROM = (S.ACCEPTED, S.IN_PROGRESS)
 
 
+def overdue_condition(now):
+    """超时, the one rule of "overdue" (the dashboard card, the lists it opens, the workbench,
+    the KPIs' backlog, the community comparison): open, the SLA clock running (not waiting for
+    the resident), and past its resolve-by time. ``listing.OVERDUE_CONDITION`` is its SQL;
+    ``tests/test_listing.py`` checks the two agree."""
+    return Q(status__in=RUNNING_STATUSES, resolve_due_at__lt=now)
+
+
 class TicketQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        """Overdue tickets (``overdue_condition``) at ``now``."""
+        return self.filter(overdue_condition(now or timezone.now()))
 
     def for_source(self, source):
         return self.filter(

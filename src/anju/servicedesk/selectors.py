@@ -6,10 +6,11 @@ from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .choices import OPEN_STATUSES, Category, DutyRole, Kind
-from .models import ReturnVisit, Ticket
+from .choices import OPEN_STATUSES, Category, DutyRole, Kind, Status
+from .models import ReturnVisit, Ticket, overdue_condition
 
 AGE_BUCKETS = [("lt1d", 1), ("1to3d", 3), ("3to7d", 7), ("gt7d", None)]
+DUE_SOON = timedelta(hours=2)
 
 
 def _ratio(part, whole):
@@ -160,7 +161,7 @@ def backlog(tickets, now=None) -> dict:
         agg[name] = Count("id", filter=q)
         lower = days
     by_age = open_tickets.aggregate(
-        total=Count("id"), overdue=Count("id", filter=Q(resolve_due_at__lt=now)), **agg
+        total=Count("id"), overdue=Count("id", filter=overdue_condition(now)), **agg
     )
     labels = dict(Category.choices)
     by_category = [
@@ -212,6 +213,25 @@ def resident_on_time(house, days=90, now=None):
         "community": resolve_on_time_rate(base.filter(community_id=house.community_id), days, now),
         "days": days,
     }
+
+
+def desk_counts(tickets, now=None, assignee=None) -> dict:
+    """The desk's numbers now, in one query: ``open``, ``unassigned`` (new), ``overdue``
+    (``models.overdue_condition``, the rule of the list ``?overdue=true`` opens), ``due_soon``
+    (resolve-by within two hours) and, given ``assignee``, ``mine`` (their open tickets). The
+    dashboard cards and the workbench read these, so each shows what its link lists."""
+    now = now or timezone.now()
+    counts = {
+        "open": Count("id"),
+        "unassigned": Count("id", filter=Q(status=Status.NEW)),
+        "overdue": Count("id", filter=overdue_condition(now)),
+        "due_soon": Count(
+            "id", filter=Q(resolve_due_at__gte=now, resolve_due_at__lt=now + DUE_SOON)
+        ),
+    }
+    if assignee is not None:
+        counts["mine"] = Count("id", filter=Q(assignee=assignee))
+    return tickets.filter(status__in=OPEN_STATUSES).aggregate(**counts)
 
 
 def staff_queue(tickets):
@@ -376,7 +396,7 @@ def community_metrics(user, community_ids, start, end, now=None):
         row["community_id"]: row
         for row in tickets.filter(status__in=OPEN_STATUSES)
         .values("community_id")
-        .annotate(open=Count("id"), overdue=Count("id", filter=Q(resolve_due_at__lt=now)))
+        .annotate(open=Count("id"), overdue=Count("id", filter=overdue_condition(now)))
         .order_by()
     }
 

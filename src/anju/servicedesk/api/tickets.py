@@ -6,7 +6,6 @@ import orjson
 from django.core.paginator import Page
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -75,7 +74,7 @@ class TicketViewSet(ScopedModelViewSet):
             if params_query.flag(params, "open"):
                 queryset = queryset.open()
             if params_query.flag(params, "overdue"):
-                queryset = queryset.open().filter(resolve_due_at__lt=timezone.now())
+                queryset = queryset.overdue()
         return queryset
 
     def list(self, request, *args, **kwargs):

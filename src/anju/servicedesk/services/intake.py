@@ -81,6 +81,69 @@ def ticket_for_source(source):
     return Ticket.objects.for_source(source).order_by("-opened_at", "-id").first()
 
 
+def ticket_row(
+    *,
+    community,
+    kind,
+    category,
+    description,
+    priority,
+    sla,
+    opened_at,
+    number,
+    channel,
+    house=None,
+    reporter=None,
+    created_by=None,
+    first_responder=None,
+    urgency=Urgency.NORMAL,
+    priority_reason="",
+    title="",
+    location="",
+    contact_phone="",
+    appointment_at=None,
+    source_type=None,
+    source_id="",
+    parent=None,
+) -> Ticket:
+    """The unsaved ticket an intake writes: its building, skill, contact number and due times
+    (``due_times`` from ``sla``, the community's minutes for ``priority``) derived as the desk
+    derives them. ``create_ticket`` checks its input and saves one; the demo builds its history
+    with this too, so its tickets follow the same rules."""
+    accept_due, arrive_due, resolve_due = due_times(
+        community, priority, opened_at, appointment_at, sla=sla
+    )
+    return Ticket(
+        organization_id=community.organization_id,
+        community=community,
+        house=house,
+        building_id=house.building_id if house is not None else None,
+        location=(location or "")[:200],
+        number=number,
+        kind=kind,
+        category=category,
+        skill=conf.category_defaults(category)[1],
+        channel=channel,
+        urgency=urgency,
+        priority=priority,
+        priority_reason=(priority_reason or "")[:200],
+        title=(title or "")[:120],
+        description=description,
+        reporter=reporter,
+        contact_phone=contact_phone or (reporter.phone if reporter else ""),
+        created_by=created_by,
+        first_responder=first_responder,
+        source_type=source_type,
+        source_id=source_id,
+        opened_at=opened_at,
+        appointment_at=appointment_at,
+        accept_due_at=accept_due,
+        arrive_due_at=arrive_due,
+        resolve_due_at=resolve_due,
+        parent=parent,
+    )
+
+
 @transaction.atomic
 def create_ticket(
     *,
@@ -158,40 +221,36 @@ def create_ticket(
 
     sla, on_duty_responder = intake_terms(community, priority, now)
     first_responder = actor if staff_actor else on_duty_responder
-    accept_due, arrive_due, resolve_due = due_times(
-        community, priority, now, appointment_at, sla=sla
-    )
     if reporter is None and actor is not None and actor.person_id and not staff_actor:
         reporter = actor.person
-    skill = conf.category_defaults(category)[1]
-    ticket = Ticket(
-        organization_id=community.organization_id,
+    ticket = ticket_row(
         community=community,
-        house=house,
-        building_id=house.building_id if house is not None else None,
-        location=location[:200],
-        number=next_number(NUMBER_PREFIX[kind], community.pk, now),
         kind=kind,
         category=category,
-        skill=skill,
-        channel=channel,
-        urgency=urgency,
-        priority=priority,
-        priority_reason=priority_reason[:200],
-        title=(title or "")[:120],
         description=description,
+        priority=priority,
+        sla=sla,
+        opened_at=now,
+        number=next_number(NUMBER_PREFIX[kind], community.pk, now),
+        channel=channel,
+        house=house,
         reporter=reporter,
-        contact_phone=contact_phone or (reporter.phone if reporter else ""),
         created_by=actor if actor is not None and actor.pk else None,
         first_responder=first_responder,
+        urgency=urgency,
+        priority_reason=priority_reason,
+        title=title,
+        location=location,
+        contact_phone=contact_phone,
+        appointment_at=appointment_at,
         source_type=source_type,
         source_id=source_id,
-        opened_at=now,
-        appointment_at=appointment_at,
-        accept_due_at=accept_due,
-        arrive_due_at=arrive_due,
-        resolve_due_at=resolve_due,
         parent=parent,
+    )
+    accept_due, arrive_due, resolve_due = (
+        ticket.accept_due_at,
+        ticket.arrive_due_at,
+        ticket.resolve_due_at,
     )
     insert(ticket)
     stored = attach(ticket, attachments, _("Report photo"), actor=actor)

@@ -110,6 +110,23 @@ def _responder_params(community, now):
     }
 
 
+def first_responder_by_rule(community, now=None):
+    """The first-responder rule (module docstring) in the ORM's words, from the pieces dispatch
+    and the roster use (``on_duty``, ``members``). ``default_first_responder`` answers the same
+    in one statement for the intake; ``tests/test_first_responder.py`` holds the two equal on
+    every roster situation."""
+    now = now or timezone.now()
+    for role in (DutyRole.AGENT, DutyRole.MANAGER):
+        people = on_duty(community, role, now)
+        if people:
+            return people[0]
+    for role in (DutyRole.AGENT, DutyRole.MANAGER):
+        people = members(community, [str(role)])
+        if people:
+            return people[0]
+    return None
+
+
 def default_first_responder(community, now=None):
     """See the module docstring for the rule: an agent on duty, else a manager on duty, else the
     community's longest-serving agent, else its longest-serving manager; active logins only.

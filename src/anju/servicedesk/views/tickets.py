@@ -68,7 +68,7 @@ class TicketListFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         if value:
-            return queryset.filter(status__in=OPEN_STATUSES, resolve_due_at__lt=timezone.now())
+            return queryset.overdue()
         return queryset
 
 

@@ -19,7 +19,6 @@ from .. import selectors, services
 from ..actions import VIEW
 from ..choices import (
     ACTIVE_STATUSES,
-    OPEN_STATUSES,
     Status,
 )
 from ..forms import IntakeForm
@@ -82,15 +81,8 @@ class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
                 community_id__in=tickets.values("community_id").distinct()
             )
         )[:30]
-        open_qs = tickets.filter(status__in=OPEN_STATUSES)
-        counts = {
-            "open": open_qs.count(),
-            "unassigned": open_qs.filter(status=Status.NEW).count(),
-            "overdue": open_qs.filter(resolve_due_at__lt=now)
-            .exclude(status=Status.WAITING)
-            .count(),
-            "visits": len(visits),
-        }
+        counts = selectors.desk_counts(tickets, now)
+        counts["visits"] = len(visits)
         ctx.update(
             title=_("Service desk"),
             phone=phone,
