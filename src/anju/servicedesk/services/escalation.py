@@ -13,9 +13,8 @@ from anju.core.notifications import notify
 
 from .. import conf
 from ..choices import (
-    OPEN_STATUSES,
+    RUNNING_STATUSES,
     Kind,
-    Status,
 )
 from ..models import (
     Escalation,
@@ -47,7 +46,7 @@ def escalate_overdue(now=None, batch=500) -> int:
     delays = conf.escalation_minutes()
     sent = 0
     candidates = (
-        Ticket.objects.filter(status__in=[s for s in OPEN_STATUSES if s != Status.WAITING])
+        Ticket.objects.filter(status__in=RUNNING_STATUSES)
         .filter(
             Q(accept_due_at__lte=now, accepted_at__isnull=True)
             | Q(arrive_due_at__lte=now, arrived_at__isnull=True)
@@ -68,7 +67,7 @@ def _escalate_one(pk, now, delays):
         .select_related("community", "assignee", "first_responder")
         .get(pk=pk)
     )
-    if ticket.status not in OPEN_STATUSES or ticket.status == Status.WAITING:
+    if ticket.status not in RUNNING_STATUSES:
         return 0
     sent = 0
     done = set(Escalation.objects.filter(ticket=ticket).values_list("step", "level", "due_at_key"))

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from anju.core.middleware import SESSION_KEY
 from anju.servicedesk import selectors, services
-from anju.servicedesk.models import Ticket
+from anju.servicedesk.models import ReturnVisit, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,40 @@ def test_workbench_counts_overdue_by_the_rule(world, client, tickets):
     client.force_login(world.users["org_admin"])
     page = client.get("/console/service/")
     assert page.context["counts"]["overdue"] == 3
+
+
+def test_return_visits_due_are_all_counted_not_the_thirty_listed(world, client):
+    """Defect: the workbench card showed how many return visits it lists (30 at most)."""
+    now = timezone.now()
+    rows = [
+        services.ticket_row(
+            community=world.community,
+            kind="repair",
+            category="water",
+            description="水管漏水",
+            priority="P3",
+            sla=(30, 120, 1440),
+            opened_at=now - timedelta(days=1),
+            number=f"R-TEST-{n:04d}",
+            channel="phone",
+        )
+        for n in range(31)
+    ]
+    for row in rows:
+        row.status, row.resolved_at = "resolved", now - timedelta(hours=2)
+    Ticket.objects.bulk_create(rows)
+    ReturnVisit.objects.bulk_create(
+        ReturnVisit(
+            organization_id=t.organization_id,
+            community_id=t.community_id,
+            ticket=t,
+            due_at=now,
+        )
+        for t in Ticket.objects.filter(number__startswith="R-TEST-")
+    )
+    client.force_login(world.users["org_admin"])
+    page = client.get("/console/service/")
+    assert len(page.context["visits"]) == 30
+    assert page.context["counts"]["visits"] == 31
+    card = _card(world.users["org_admin"], None, "/console/return-visits/")
+    assert card["value"] == 31

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from anju.core import policy
+from anju.core.comparison import ratio
 from anju.core.console import (
     Column,
     ScopedListView,
@@ -60,7 +61,7 @@ class KpiView(StaffRequiredMixin, generic.TemplateView):
             {
                 "name": c.name,
                 **{
-                    k: selectors._ratio(
+                    k: ratio(
                         counts.get(c.pk, {}).get(f"{k}_ok", 0),
                         counts.get(c.pk, {}).get(f"{k}_total", 0),
                     )

@@ -20,7 +20,7 @@ from anju.core.console import (
 )
 from anju.core.errors import DomainError
 
-from .. import actions, services
+from .. import actions, selectors, services
 from ..actions import VIEW
 from ..choices import (
     OPEN_STATUSES,
@@ -185,7 +185,7 @@ class MyTasks(StaffRequiredMixin, generic.TemplateView):
             .filter(assignee=user, status__in=OPEN_STATUSES)
             .select_related("house__building", "community")
         )
-        mine.sort(key=lambda t: (t.status == Status.WAITING, t.current_due()[1]))
+        mine = selectors.by_next_due(mine)
         pool = (
             Ticket.objects.visible_to(user, VIEW)
             .filter(status=Status.NEW, kind=Kind.REPAIR)

@@ -19,7 +19,6 @@ from .. import selectors, services
 from ..actions import VIEW
 from ..choices import (
     ACTIVE_STATUSES,
-    Status,
 )
 from ..forms import IntakeForm
 from ..models import ReturnVisit, Ticket
@@ -69,20 +68,21 @@ class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
                 community_id = house.community_id
                 initial["community"] = house.community_id
         form = form or IntakeForm(user=user, community_id=community_id, initial=initial)
-        queue = list(selectors.staff_queue(tickets)[:40])
-        queue.sort(key=lambda t: (t.status == Status.WAITING, t.current_due()[1]))
+        queue = selectors.by_next_due(selectors.staff_queue(tickets)[:40])
         mine = (
             tickets.filter(first_responder=user, status__in=ACTIVE_STATUSES)
             .select_related("house__building", "assignee")
             .order_by("resolve_due_at")[:30]
         )
-        visits = selectors.return_visits_due(
+        visits_due = selectors.return_visits_due(
             ReturnVisit.objects.visible_to(user, "servicedesk.ticket.return_visit").filter(
                 community_id__in=tickets.values("community_id").distinct()
             )
-        )[:30]
+        )
+        visits = list(visits_due[:30])
         counts = selectors.desk_counts(tickets, now)
-        counts["visits"] = len(visits)
+        # The page lists 30; the card counts them all, as the dashboard's card does.
+        counts["visits"] = len(visits) if len(visits) < 30 else visits_due.count()
         ctx.update(
             title=_("Service desk"),
             phone=phone,
