@@ -12,28 +12,40 @@ from anju.core.models import User
 
 from . import services
 
+# The service desk's permission names.
 VIEW = "servicedesk.ticket.view"
+CREATE = "servicedesk.ticket.create"
+DISPATCH = "servicedesk.ticket.dispatch"
+WORK = "servicedesk.ticket.work"
+CLOSE = "servicedesk.ticket.close"
+RETURN_VISIT = "servicedesk.ticket.return_visit"
+RESPOND = "servicedesk.complaint.respond"
+ROSTER_VIEW = DISPATCH  # dispatchers see who is on duty and who can do what
+ROSTER_MANAGE = "servicedesk.roster.manage"  # community managers (and the company) plan it
+
+# What each ticket action needs: the one table the console and portal pages (``may``) and
+# the API (``api.tickets.TicketViewSet.action_permissions``) read.
 PERMISSIONS = {
-    "assign": "servicedesk.ticket.dispatch",
-    "transfer": "servicedesk.ticket.dispatch",
-    "triage": "servicedesk.ticket.dispatch",
-    "accept": "servicedesk.ticket.work",
-    "decline": "servicedesk.ticket.work",
-    "arrive": "servicedesk.ticket.work",
-    "wait": "servicedesk.ticket.work",
-    "resume": "servicedesk.ticket.work",
-    "work": "servicedesk.ticket.work",
-    "resolve": "servicedesk.ticket.work",
+    "assign": DISPATCH,
+    "transfer": DISPATCH,
+    "triage": DISPATCH,
+    "accept": WORK,
+    "decline": WORK,
+    "arrive": WORK,
+    "wait": WORK,
+    "resume": WORK,
+    "work": WORK,
+    "resolve": WORK,
     "note": VIEW,
     "confirm": VIEW,
     "reopen": VIEW,
     "rate": VIEW,
     "appoint": VIEW,
     "cancel": VIEW,
-    "return-visit": "servicedesk.ticket.return_visit",
-    "close": "servicedesk.ticket.close",
-    "respond": "servicedesk.complaint.respond",
-    "escalate": "servicedesk.ticket.dispatch",
+    "return-visit": RETURN_VISIT,
+    "close": CLOSE,
+    "respond": RESPOND,
+    "escalate": DISPATCH,
 }
 
 LABELS = {
@@ -71,9 +83,9 @@ def may(user, ticket, action, *, as_staff=True) -> bool:
         if not policy.staff_has(user, perm, ticket.community_id, ticket.organization_id):
             return False
         if action in ("accept", "decline", "arrive") and user.pk != ticket.assignee_id:
-            return policy.staff_has(user, "servicedesk.ticket.dispatch", ticket.community_id)
+            return policy.staff_has(user, DISPATCH, ticket.community_id)
         if action in ("confirm", "rate"):
-            return policy.staff_has(user, "servicedesk.ticket.close", ticket.community_id)
+            return policy.staff_has(user, CLOSE, ticket.community_id)
         return True
     return action in RESIDENT_ACTIONS and policy.user_has(user, perm, ticket.community_id)
 

@@ -38,34 +38,27 @@ class ServicedeskConfig(AnjuAppConfig):
     ]
 
     def dashboard_cards(self, request):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         from anju.core import policy
 
-        from .choices import OPEN_STATUSES, Status
+        from . import selectors
         from .models import ReturnVisit, Ticket
 
         user = request.user
         if not policy.staff_has(user, "servicedesk.ticket.view"):
             return []
-        now = timezone.now()
         tickets = Ticket.objects.visible_to(user, "servicedesk.ticket.view")
         if request.community_id:
-            tickets = tickets.filter(community_id=request.community_id)
-        open_tickets = tickets.filter(status__in=OPEN_STATUSES)
-        overdue = open_tickets.filter(resolve_due_at__lt=now).exclude(status=Status.WAITING).count()
-        soon = open_tickets.filter(
-            resolve_due_at__gte=now, resolve_due_at__lt=now + timedelta(hours=2)
-        ).count()
+            tickets = tickets.in_community(request.community_id)  # as the linked lists do
+        works = policy.staff_has(user, "servicedesk.ticket.work")
+        counts = selectors.desk_counts(tickets, assignee=user if works else None)
+        overdue = counts["overdue"]
         cards = [
             {
                 "title": _("Open tickets"),
-                "value": open_tickets.count(),
+                "value": counts["open"],
                 "link": "/console/service/",
                 "tone": "ok" if not overdue else "warn",
-                "note": _("%(n)s due within 2 hours") % {"n": soon},
+                "note": _("%(n)s due within 2 hours") % {"n": counts["due_soon"]},
             },
             {
                 "title": _("Overdue tickets"),
@@ -75,30 +68,21 @@ class ServicedeskConfig(AnjuAppConfig):
                 "note": "",
             },
         ]
-        if policy.staff_has(user, "servicedesk.ticket.work"):
-            mine = open_tickets.filter(assignee=user).count()
-            if mine:
-                cards.append(
-                    {
-                        "title": _("My tasks"),
-                        "value": mine,
-                        "link": "/console/my-tasks/",
-                        "tone": "warn",
-                        "note": "",
-                    }
-                )
+        if counts.get("mine"):
+            cards.append(
+                {
+                    "title": _("My tasks"),
+                    "value": counts["mine"],
+                    "link": "/console/my-tasks/",
+                    "tone": "warn",
+                    "note": "",
+                }
+            )
         if policy.staff_has(user, "servicedesk.ticket.return_visit"):
-            day_end = timezone.make_aware(
-                timezone.datetime.combine(
-                    timezone.localdate() + timedelta(days=1), timezone.datetime.min.time()
-                )
-            )
-            visits = ReturnVisit.objects.visible_to(user, "servicedesk.ticket.return_visit").filter(
-                status="pending", due_at__lt=day_end
-            )
+            visits = ReturnVisit.objects.visible_to(user, "servicedesk.ticket.return_visit")
             if request.community_id:
-                visits = visits.filter(community_id=request.community_id)
-            n = visits.count()
+                visits = visits.in_community(request.community_id)
+            n = selectors.return_visits_due(visits).count()
             cards.append(
                 {
                     "title": _("Return visits due"),

@@ -94,6 +94,9 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = ("new", "assigned", "accepted", "in_progress", "waiting")
 ACTIVE_STATUSES = OPEN_STATUSES + ("resolved", "confirmed")
+# Open with the SLA clock running: waiting for the resident pauses it (resuming moves the due
+# times by the pause), so a waiting ticket is neither overdue nor escalated.
+RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s != "waiting")
 
 
 class ReturnVisitOutcome(models.TextChoices):

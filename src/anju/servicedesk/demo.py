@@ -1,6 +1,7 @@
 """Demo: a month of service-desk history in both communities, tickets in every state (some
 overdue, some rated, some reopened, a complaint with the manager's answer), return visits due
-today, a duty roster and technician skills. Bulk-created with back-dated clocks."""
+today, a duty roster and technician skills. The tickets are the rows an intake writes
+(``services.ticket_row``), bulk-created with back-dated clocks."""
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from anju.core.models import Membership, NumberSequence, Occupancy, User
 from . import conf
 from .choices import NUMBER_PREFIX, Kind, Priority
 from .models import DutyShift, ReturnVisit, StaffSkill, Ticket, TicketEvent, TicketPause, WorkItem
-from .services import triage_priority
+from .services import sla_for, ticket_row, triage_priority
 
 REPAIRS = [
     ("water", "厨房水龙头一直滴水，关不紧"),
@@ -187,40 +188,38 @@ def build(ctx):
         sequences[key] = sequences.get(key, 0) + 1
         return f"{key[0]}-{day:%Y%m%d}-{sequences[key]:04d}"
 
-    def sla(community, priority):
-        return conf.sla_minutes(community.service_level, priority)
+    slas = {}
 
     def new_ticket(community, kind, category, text, opened, house=None, person=None, channel=None):
         priority = triage_priority(category, "normal", kind)
         if category in ("gas",):
             priority = Priority.P1
-        accept, arrive, resolve = sla(community, priority)
-        t = Ticket(
-            organization=org,
-            community=community,
-            house=house,
-            building_id=house.building_id if house else None,
-            location=""
+        key = (community.pk, priority)
+        if key not in slas:
+            slas[key] = sla_for(community, priority)
+        location = (
+            ""
             if house
-            else rng.choice(["3号楼大堂", "地下车库B区", "东门", "中心花园", "2号楼电梯厅"]),
-            number=number(kind, community.pk, opened),
+            else rng.choice(["3号楼大堂", "地下车库B区", "东门", "中心花园", "2号楼电梯厅"])
+        )
+        channel = channel or rng.choice(["phone", "portal", "portal", "walk_in", "staff"])
+        # The row an intake writes (services.ticket_row): due times, skill, building, phone.
+        return ticket_row(
+            community=community,
             kind=kind,
             category=category,
-            skill=conf.category_defaults(category)[1],
-            channel=channel or rng.choice(["phone", "portal", "portal", "walk_in", "staff"]),
-            priority=priority,
             description=text,
-            status="new",
+            priority=priority,
+            sla=slas[key],
+            opened_at=opened,
+            number=number(kind, community.pk, opened),
+            channel=channel,
+            house=house,
             reporter=person,
-            contact_phone=person.phone if person else "",
             created_by=agent,
             first_responder=agent,
-            opened_at=opened,
-            accept_due_at=opened + timedelta(minutes=accept),
-            arrive_due_at=opened + timedelta(minutes=arrive),
-            resolve_due_at=opened + timedelta(minutes=resolve),
+            location=location,
         )
-        return t
 
     for index, community in enumerate(ctx.communities):
         homes = owners.get(community.pk, [])

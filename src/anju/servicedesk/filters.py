@@ -75,7 +75,9 @@ def _start_of(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class TicketFilter(BaseFilterBackend):
+class TicketFilterBackend(BaseFilterBackend):
+    """The ticket list's query-string filters (``parse``) for DRF, with their OpenAPI parameters."""
+
     def filter_queryset(self, request, queryset, view):
         lookups = parse(request.query_params)
         return queryset.filter(**lookups) if lookups else queryset
@@ -109,7 +111,11 @@ class TicketFilter(BaseFilterBackend):
             }
             for name, description in (
                 ("open", "Only open tickets (new, assigned, accepted, in progress, waiting)."),
-                ("overdue", "Only open tickets past their resolve-by time."),
+                (
+                    "overdue",
+                    "Only overdue tickets: open, past their resolve-by time, the clock running "
+                    "(a ticket waiting for the resident is paused, not overdue).",
+                ),
             )
         ]
         parameters += [

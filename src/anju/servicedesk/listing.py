@@ -3,7 +3,7 @@
 The page, its total and the labels it shows (house and building, reporter, first responder,
 assignee) come from one SQL statement written here from the same pieces the generic path used:
 the caller's scope (``scoping.scope_sql``, the condition ``visible_to`` builds as a Q), the
-filters ``TicketFilter`` parses, DRF's search terms and ordering fields. Building and compiling
+filters ``filters.parse`` reads, DRF's search terms and ordering fields. Building and compiling
 that query through the ORM (three querysets: count, page, labels) cost more than everything
 else in a request; ``servicedesk/tests/test_listing.py`` checks both give the same pages."""
 
@@ -23,8 +23,8 @@ from anju.core.db import instance, prepared_cursor
 from anju.core.models import Attachment, Building, House, Person, User
 from anju.core.scoping import scope_sql
 
-from .choices import OPEN_STATUSES, Category, Kind, Status
-from .models import Ticket, _allowed_actions
+from .choices import OPEN_STATUSES, RUNNING_STATUSES, Category, Kind, Status
+from .models import Ticket, allowed_actions_for
 from .rows import FIELDS, labels
 
 # API ordering name -> column (the viewset's ordering_fields).
@@ -38,6 +38,11 @@ SEARCH_COLUMNS = ("number", "description", "title")
 _FIELDS = [f.attname for f in Ticket._meta.concrete_fields]
 # The open statuses are constants of the code (choices.OPEN_STATUSES), quoted as SQL literals.
 OPEN_CONDITION = "t.status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES))
+# models.overdue_condition in SQL (with the time as its one parameter): the open condition
+# (for the partial index) less the paused statuses, and past the resolve-by time.
+OVERDUE_CONDITION = "{} AND t.status NOT IN ({}) AND t.resolve_due_at < %s".format(
+    OPEN_CONDITION, ", ".join(f"'{s}'" for s in OPEN_STATUSES if s not in RUNNING_STATUSES)
+)
 
 
 @dataclass
@@ -77,13 +82,13 @@ def _where(user, perm, query: TicketQuery, now):
         if isinstance(value, datetime):
             value = connection.ops.adapt_datetimefield_value(value)  # as the ORM writes it
         params.append(value)
-    if query.open or query.overdue:
-        # Written out, not a parameter: the planner then matches the partial index of open
-        # tickets (ticket_open_due) even in a prepared statement's generic plan.
-        conditions.append(OPEN_CONDITION)
+    # The statuses are written out, not parameters: the planner then matches the partial index
+    # of open tickets (ticket_open_due) even in a prepared statement's generic plan.
     if query.overdue:
-        conditions.append("t.resolve_due_at < %s")
+        conditions.append(OVERDUE_CONDITION)
         params.append(connection.ops.adapt_datetimefield_value(now))  # as the ORM writes it
+    elif query.open:
+        conditions.append(OPEN_CONDITION)
     for term in query.search:
         conditions.append(
             "("
@@ -300,7 +305,7 @@ def _json_sql(where, order_by, contact, language, tz_name, content_type_id):
     actions = json.dumps(
         {
             f"{status}|{kind}|{int(rated)}": json.dumps(
-                list(_allowed_actions(status, kind, rated)), separators=(",", ":")
+                list(allowed_actions_for(status, kind, rated)), separators=(",", ":")
             )
             for status in Status.values
             for kind in Kind.values

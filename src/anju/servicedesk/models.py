@@ -17,6 +17,7 @@ from anju.core.states import StateMachine
 
 from .choices import (
     OPEN_STATUSES,
+    RUNNING_STATUSES,
     Category,
     Channel,
     DutyRole,
@@ -61,9 +62,21 @@ TICKET_MACHINE = StateMachine(
 REPAIR_RESOLVE_FROM = (S.ACCEPTED, S.IN_PROGRESS)
 
 
+def overdue_condition(now):
+    """超时, the one rule of "overdue" (the dashboard card, the lists it opens, the workbench,
+    the KPIs' backlog, the community comparison): open, the SLA clock running (not waiting for
+    the resident), and past its resolve-by time. ``listing.OVERDUE_CONDITION`` is its SQL;
+    ``tests/test_listing.py`` checks the two agree."""
+    return Q(status__in=RUNNING_STATUSES, resolve_due_at__lt=now)
+
+
 class TicketQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        """Overdue tickets (``overdue_condition``) at ``now``."""
+        return self.filter(overdue_condition(now or timezone.now()))
 
     def for_source(self, source):
         return self.filter(
@@ -254,7 +267,7 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
     def allowed_actions(self) -> list[str]:
-        return list(_allowed_actions(self.status, self.kind, self.rating is not None))
+        return list(allowed_actions_for(self.status, self.kind, self.rating is not None))
 
     def current_due(self, now=None):
         """The next SLA step and its due time: ("accept"|"arrive"|"resolve", datetime) or None."""
@@ -284,7 +297,7 @@ class Ticket(models.Model):
 
 
 @cache
-def _allowed_actions(status, kind, rated) -> tuple[str, ...]:
+def allowed_actions_for(status, kind, rated) -> tuple[str, ...]:
     """What a ticket in ``status`` of ``kind`` allows: all it depends on, so a list page
     decides it once per distinct triple."""
     actions = TICKET_MACHINE.allowed_actions(status)

@@ -6,14 +6,13 @@ from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .choices import OPEN_STATUSES, Category, DutyRole, Kind
-from .models import ReturnVisit, Ticket
+from anju.core.comparison import Metric, ratio
+
+from .choices import OPEN_STATUSES, Category, DutyRole, Kind, Status
+from .models import ReturnVisit, Ticket, overdue_condition
 
 AGE_BUCKETS = [("lt1d", 1), ("1to3d", 3), ("3to7d", 7), ("gt7d", None)]
-
-
-def _ratio(part, whole):
-    return round(part / whole, 4) if whole else None
+DUE_SOON = timedelta(hours=2)
 
 
 def period_bounds(start, end):
@@ -117,14 +116,14 @@ def kpis(tickets, start, end, now=None) -> dict:
         "by_kind": {k: by_kind.get(k, 0) for k in Kind.values},
         "on_time": {
             step: {
-                "rate": _ratio(counts[f"{step}_ok"], counts[f"{step}_total"]),
+                "rate": ratio(counts[f"{step}_ok"], counts[f"{step}_total"]),
                 "on_time": counts[f"{step}_ok"],
                 "total": counts[f"{step}_total"],
             }
             for step in ("accept", "arrive", "resolve")
         },
         "return_visit": {
-            "rate": _ratio(visit_counts["done"], visit_counts["due"]),
+            "rate": ratio(visit_counts["done"], visit_counts["due"]),
             "done": visit_counts["done"],
             "due": visit_counts["due"],
             "unhappy": visit_counts["unhappy"],
@@ -133,11 +132,11 @@ def kpis(tickets, start, end, now=None) -> dict:
             "average": round(float(totals["rating_avg"]), 2)
             if totals["rating_avg"] is not None
             else None,
-            "share_4_or_5": _ratio(totals["rated_good"], totals["rated"]),
+            "share_4_or_5": ratio(totals["rated_good"], totals["rated"]),
             "rated": totals["rated"],
         },
         "reopen": {
-            "rate": _ratio(totals["reopened"], ever_resolved.count()),
+            "rate": ratio(totals["reopened"], ever_resolved.count()),
             "reopened": totals["reopened"],
         },
         "backlog": backlog(tickets, now),
@@ -160,7 +159,7 @@ def backlog(tickets, now=None) -> dict:
         agg[name] = Count("id", filter=q)
         lower = days
     by_age = open_tickets.aggregate(
-        total=Count("id"), overdue=Count("id", filter=Q(resolve_due_at__lt=now)), **agg
+        total=Count("id"), overdue=Count("id", filter=overdue_condition(now)), **agg
     )
     labels = dict(Category.choices)
     by_category = [
@@ -198,8 +197,8 @@ def resolve_on_time_rate(tickets, days=90, now=None):
     now = now or timezone.now()
     counts = on_time_counts(tickets.filter(opened_at__gte=now - timedelta(days=days)), now)
     return {
-        "rate": _ratio(counts["resolve_ok"], counts["resolve_total"]),
-        "arrive_rate": _ratio(counts["arrive_ok"], counts["arrive_total"]),
+        "rate": ratio(counts["resolve_ok"], counts["resolve_total"]),
+        "arrive_rate": ratio(counts["arrive_ok"], counts["arrive_total"]),
         "total": counts["resolve_total"],
     }
 
@@ -212,6 +211,31 @@ def resident_on_time(house, days=90, now=None):
         "community": resolve_on_time_rate(base.filter(community_id=house.community_id), days, now),
         "days": days,
     }
+
+
+def desk_counts(tickets, now=None, assignee=None) -> dict:
+    """The desk's numbers now, in one query: ``open``, ``unassigned`` (new), ``overdue``
+    (``models.overdue_condition``, the rule of the list ``?overdue=true`` opens), ``due_soon``
+    (resolve-by within two hours) and, given ``assignee``, ``mine`` (their open tickets). The
+    dashboard cards and the workbench read these, so each shows what its link lists."""
+    now = now or timezone.now()
+    counts = {
+        "open": Count("id"),
+        "unassigned": Count("id", filter=Q(status=Status.NEW)),
+        "overdue": Count("id", filter=overdue_condition(now)),
+        "due_soon": Count(
+            "id", filter=Q(resolve_due_at__gte=now, resolve_due_at__lt=now + DUE_SOON)
+        ),
+    }
+    if assignee is not None:
+        counts["mine"] = Count("id", filter=Q(assignee=assignee))
+    return tickets.filter(status__in=OPEN_STATUSES).aggregate(**counts)
+
+
+def by_next_due(tickets):
+    """Open tickets in the order to work them: the next SLA step due first, those paused while
+    waiting for the resident last (the workbench queue, the technician's tasks)."""
+    return sorted(tickets, key=lambda t: (t.status == Status.WAITING, t.current_due()[1]))
 
 
 def staff_queue(tickets):
@@ -344,7 +368,6 @@ def community_metrics(user, community_ids, start, end, now=None):
     from django.utils.translation import gettext as _
 
     from anju.core import policy
-    from anju.core.comparison import Metric, ratio
 
     if not policy.staff_has(user, "servicedesk.kpi.view"):
         return []
@@ -376,7 +399,7 @@ def community_metrics(user, community_ids, start, end, now=None):
         row["community_id"]: row
         for row in tickets.filter(status__in=OPEN_STATUSES)
         .values("community_id")
-        .annotate(open=Count("id"), overdue=Count("id", filter=Q(resolve_due_at__lt=now)))
+        .annotate(open=Count("id"), overdue=Count("id", filter=overdue_condition(now)))
         .order_by()
     }
 
@@ -449,7 +472,6 @@ def staff_metrics(user, staff_ids, start, end, now=None):
     from django.utils.translation import gettext as _
 
     from anju.core import policy
-    from anju.core.comparison import Metric, ratio
 
     if not policy.staff_has(user, "servicedesk.kpi.view"):
         return []

@@ -28,8 +28,6 @@ HOOKS = [
 ]
 # Modules every app has (models, services and api may be packages).
 SKELETON = ["apps", "models", "services", "selectors", "api", "views", "urls", "choices", "demo"]
-# Being reshaped in issue 17; each entry leaves this table as its app gets the module.
-PENDING = {}
 
 
 def configs():
@@ -53,7 +51,6 @@ def test_hook_signatures_match_the_base(config):
 @pytest.mark.parametrize("config", configs(), ids=lambda c: c.label)
 def test_skeleton(config):
     missing = [m for m in SKELETON if find_spec(f"{config.name}.{m}") is None]
-    missing = [m for m in missing if m not in PENDING.get(config.label, ())]
     assert not missing, f"{config.label} lacks {missing}"
 
 

@@ -377,7 +377,7 @@ def test_export(world, api):
 
 def test_intake_serializers_bind_fields_of_their_own(world):
     """The intake's shallow field copies: each serializer binds and validates its own."""
-    from anju.servicedesk.api import TicketCreateSerializer
+    from anju.servicedesk.api.serializers import TicketCreateSerializer
 
     first, second = TicketCreateSerializer(data={}), TicketCreateSerializer(data={"kind": "x"})
     for name in ("community", "kind", "appointment_at"):

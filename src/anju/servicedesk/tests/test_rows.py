@@ -9,7 +9,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 
 from anju.core.models import Person, User
 from anju.servicedesk import listing, services
-from anju.servicedesk.api import TicketSerializer
+from anju.servicedesk.api.serializers import TicketSerializer
 from anju.servicedesk.models import Ticket
 
 pytestmark = pytest.mark.django_db

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from anju.core.errors import DomainError
 from anju.core.models import Notification
 from anju.servicedesk import services
 from anju.servicedesk.models import Escalation, TicketPause
@@ -121,7 +122,7 @@ def test_triage_override_recomputes_due_times(world):
     with time_machine.travel(T0, tick=False):
         ticket = open_repair(world, category="greening")
         assert ticket.priority == "P4"
-        with pytest.raises(services.DomainError):
+        with pytest.raises(DomainError):
             services.triage(actor=world.users["agent"], ticket=ticket, priority="P1", reason="")
         ticket = services.triage(
             actor=world.users["agent"], ticket=ticket, priority="P1", reason="大树倒伏压车"

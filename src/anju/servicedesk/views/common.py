@@ -1,0 +1,92 @@
+"""What the service-desk pages share: due and SLA labels, masked phones, and the ticket
+action forms (a refused action keeps what was typed).
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.core import attachments, policy
+from anju.core.crypto import mask_middle
+
+from .. import actions
+from ..choices import (
+    Status,
+)
+
+
+def fmt(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def due_text(ticket, now=None):
+    due = ticket.current_due(now)
+    if due is None:
+        return ""
+    step = {"accept": _("accept by"), "arrive": _("arrive by"), "resolve": _("resolve by")}[due[0]]
+    return f"{step} {fmt(due[1])}"
+
+
+def sla_tag(ticket, now=None):
+    state = ticket.sla_state(now)
+    label = {"ok": _("on time"), "warn": _("due soon"), "bad": _("overdue")}[state]
+    if ticket.status == Status.WAITING:
+        label = _("paused")
+    return state, label
+
+
+def decorate(tickets, now=None):
+    now = now or timezone.now()
+    rows = []
+    for t in tickets:
+        state, label = sla_tag(t, now)
+        rows.append({"t": t, "sla": state, "sla_label": label, "due": due_text(t, now)})
+    return rows
+
+
+def show_phone(user, community_id, phone):
+    if policy.staff_has(user, "core.person.view_contact", community_id):
+        return phone
+    return mask_middle(phone) if phone else ""
+
+
+def ticket_attachments(ticket):
+    return attachments.of(ticket)
+
+
+KEPT = "servicedesk.refused_action"
+
+
+def refused(request, ticket, action, exc, target):
+    """A refused action goes back to its form with what was typed and the reason beside it
+    (files cannot be kept: the browser asks for them again)."""
+    first = next(iter(exc.fields.values()), [exc.message])[0] if exc.fields else exc.message
+    messages.error(request, first)
+    request.session[KEPT] = {
+        "ticket": ticket.pk,
+        "action": action,
+        "error": str(first),
+        "data": {
+            key: value
+            for key, value in request.POST.items()
+            if key not in ("csrfmiddlewaretoken", "next")
+        },
+    }
+    return redirect(f"{target}#{action}")
+
+
+def action_forms(request, ticket, allowed):
+    """(action, label, kept) for each allowed action; kept holds what a refused submission of
+    that action typed, shown once."""
+    kept = request.session.pop(KEPT, None) or {}
+    if kept.get("ticket") != ticket.pk:
+        kept = {}
+    return [
+        (
+            a,
+            actions.LABELS[a],
+            {**kept.get("data", {}), "error": kept.get("error")} if kept.get("action") == a else {},
+        )
+        for a in allowed
+    ]
