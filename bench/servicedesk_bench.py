@@ -272,6 +272,8 @@ def scenarios(communities, tokens, i):
     atoken, _agent = tokens["agents"][i % len(tokens["agents"])]
     agent_community = communities[i % len(communities)].pk  # agent i works in community i
     return {
+        # The floor: the same server, clients and load answering its health check.
+        "healthz": ("GET", "/healthz", None, rtoken),
         "my_tickets": ("GET", "/api/v1/tickets/", None, rtoken),
         "staff_queue": (
             "GET",
@@ -600,8 +602,34 @@ def main():
         # The shared machine's speed drifts by up to two times within minutes: the reference
         # workload is measured again just before each scenario and printed under its row.
         failed = False
+
+        def drive(name):
+            if wrk:
+                return drive_wrk(
+                    wrk,
+                    port,
+                    communities,
+                    tokens,
+                    name,
+                    args.clients,
+                    args.seconds,
+                    args.think_ms,
+                    args.warmup,
+                )
+            return drive_python(
+                port,
+                communities,
+                tokens,
+                name,
+                args.clients,
+                args.requests,
+                args.think_ms,
+                args.warmup,
+            )
+
         for name in args.only.split(","):
             machine = reference_ms()
+            floor = drive("healthz")  # just before, under the same load
             if wrk:
                 r = drive_wrk(
                     wrk,
@@ -636,7 +664,8 @@ def main():
             split = r["split"]
             print(
                 f"{'':<12} mean {r['mean']:.1f} ms over {r['count']} requests; "
-                f"reference workload just before: {machine:.1f} ms"
+                f"reference workload just before: {machine:.1f} ms; floor (/healthz, same "
+                f"clients, just before) mean {floor['mean']:.1f} ms: x{r['mean'] / floor['mean']:.2f}"
                 + (
                     f"; connections per server worker: {' + '.join(map(str, split))}"
                     if split
