@@ -3,7 +3,8 @@
 from django.db.models import Q
 
 from . import policy
-from .models import Person, User
+from .choices import Role
+from .models import Membership, Person, User
 
 
 def users_visible_to(user):
@@ -24,3 +25,31 @@ def users_visible_to(user):
         | Q(memberships__organization_id__in=org_ids)
         | Q(person__in=people, person__isnull=False)
     ).distinct()
+
+
+def community_staff(community, roles):
+    """Active logins with an active membership in one of ``roles`` in ``community``'s company
+    that covers the community (limited to it, or to no community at all), in the order they
+    joined: who is on the community's team, for dispatch, duty rosters and alerts."""
+    memberships = (
+        Membership.objects.filter(
+            organization_id=community.organization_id, role__in=roles, active=True
+        )
+        .filter(Q(communities__isnull=True) | Q(communities=community))
+        .select_related("user")
+        .order_by("created_at", "id")
+        .distinct()
+    )
+    users = []
+    for membership in memberships:
+        if membership.user.is_active and membership.user not in users:
+            users.append(membership.user)
+    return users
+
+
+def managers_of(community):
+    """The community's managers; the company admins when it has none (who is told of alarms,
+    hazards and requests that need a manager)."""
+    return community_staff(community, [Role.MANAGER]) or community_staff(
+        community, [Role.ORG_ADMIN]
+    )

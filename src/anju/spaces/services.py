@@ -249,7 +249,7 @@ def book(
     )
     audit.record(actor, "spaces.booking.created", booking, after=audit.snapshot(booking))
     if pending:
-        from anju.facilities.services.common import managers_of
+        from anju.core.selectors import managers_of
 
         notify(
             managers_of(space.community),

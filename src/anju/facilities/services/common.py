@@ -2,18 +2,15 @@
 
 import logging
 
-from django.db.models import Q
-
 from anju.core import attachments as core_attachments
 from anju.core import policy
-from anju.core.choices import Role
 from anju.core.errors import (  # noqa: F401  (the facilities services import them from here)
     DomainError,
     full_clean,
     refuse,
 )
-from anju.core.models import Membership
 from anju.core.notifications import notify
+from anju.core.selectors import managers_of
 
 log = logging.getLogger("anju.facilities")
 
@@ -48,23 +45,6 @@ def prepare_photos(uploads, *, field, accept=core_attachments.PHOTOS):
 
 def attachments_of(obj):
     return core_attachments.of(obj)
-
-
-def managers_of(community):
-    """The community's managers; the company admins when it has none."""
-    base = Membership.objects.filter(
-        organization_id=community.organization_id, active=True
-    ).select_related("user")
-    managers = [
-        m.user
-        for m in base.filter(role=Role.MANAGER).filter(
-            Q(communities=community) | Q(communities__isnull=True)
-        )
-        if m.user.is_active
-    ]
-    if not managers:
-        managers = [m.user for m in base.filter(role=Role.ORG_ADMIN) if m.user.is_active]
-    return list({u.pk: u for u in managers}.values())
 
 
 def alert_managers(community, title, body, link="", channels=("inbox", "sms")):

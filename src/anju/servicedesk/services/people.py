@@ -12,11 +12,12 @@ ticket lives, whoever works it.
 from functools import cache
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from anju.core.db import instance, prepared_cursor
 from anju.core.models import Membership, User
+from anju.core.selectors import community_staff
 
 from ..choices import (
     OPEN_STATUSES,
@@ -29,22 +30,7 @@ from ..models import (
 )
 from .sla import policy_minutes, sla_sql
 
-
-def members(community, roles, active_only=True):
-    memberships = (
-        Membership.objects.filter(
-            organization_id=community.organization_id, role__in=roles, active=True
-        )
-        .filter(Q(communities__isnull=True) | Q(communities=community))
-        .select_related("user")
-        .order_by("created_at", "id")
-        .distinct()
-    )
-    users = []
-    for membership in memberships:
-        if membership.user.is_active and membership.user not in users:
-            users.append(membership.user)
-    return users
+members = community_staff  # the community's team in these roles (core.selectors)
 
 
 def _shifts_now(community, roles, now=None):
