@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "anju.core.context_processors.anju",
             ],
+            "builtins": ["anju.core.templatetags.anju"],
         },
     }
 ]

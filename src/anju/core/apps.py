@@ -45,6 +45,8 @@ class AnjuAppConfig(AppConfig):
     """Base class of every Anju app; each hook is optional and typed.
 
     - ``console_nav`` / ``portal_nav``: menu entries (tuples of ConsoleEntry / PortalEntry shape).
+    - ``role_homes`` / ``role_work``: the home page of a role, and the menu entries that are
+      its everyday work (shown first).
     - ``dashboard_cards(request)``: cards for the console workbench, each a dict with ``title``,
       ``value``, optional ``link``, ``tone`` (ok/warn/bad) and ``note``; only what the user may see.
     - ``community_metrics`` / ``staff_metrics``: :class:`core.comparison.Metric` rows for the
@@ -59,6 +61,12 @@ class AnjuAppConfig(AppConfig):
 
     console_nav: ClassVar[Sequence[tuple]] = ()
     portal_nav: ClassVar[Sequence[tuple]] = ()
+    #: role -> url name of the page that role lands on after login and on ``/console/``
+    #: (technician -> my tasks, guard -> patrol shift, ...). One app declares each role's home.
+    role_homes: ClassVar[dict[str, str]] = {}
+    #: role -> url names of this app's ``console_nav`` entries that are that role's everyday
+    #: work: the menu shows them first, under "My work", before the sections.
+    role_work: ClassVar[dict[str, Sequence[str]]] = {}
 
     def dashboard_cards(self, request: HttpRequest) -> list[dict]:
         return []
