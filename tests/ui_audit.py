@@ -1,0 +1,242 @@
+"""What a person would see wrong on a page, checked in a real browser.
+
+Used by ``tests/test_screens.py`` (every menu entry of every role, both sizes, both languages)
+and by ``scripts/screens.py`` (screenshots of given pages with the same findings printed).
+
+A finding is a short English sentence. The checks:
+
+- the page answers 2xx, and nothing it loads from us answers 4xx/5xx;
+- no console error, no uncaught exception;
+- no horizontal overflow (the document is no wider than the window);
+- on a phone (narrower than 600 px) nothing a finger must hit is smaller than 44 × 44 px;
+- on a Chinese page, no English word, raw code or msgid outside data (``translate="no"``,
+  form values, ``<code>``, known acronyms and units);
+- on an English page, no Chinese in interface text (headings, labels, buttons, menu, table
+  headers, fact names) and none of the Chinese translations shipped in the catalogs.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import polib_lite  # noqa: E402
+
+# Words that stay in Latin letters on a Chinese page: names of things, acronyms and units.
+ALLOWED_LATIN = {
+    "anju",
+    "excel",
+    "pdf",
+    "qr",
+    "sla",
+    "id",
+    "api",
+    "wechat",
+    "wifi",
+    "iot",
+    "kpi",
+    "ok",
+    "kwh",
+    "kw",
+    "kv",
+    "mpa",
+    "kpa",
+    "pa",
+    "ppm",
+    "db",
+    "lx",
+    "pm",
+    "am",
+    "co",
+    "ph",
+    "echarts",
+    "htmx",
+    "csv",
+    "xlsx",
+    "url",
+    "sms",
+    "app",
+    "vip",
+    "no",
+    "ic",
+    "led",
+    "ups",
+    "ai",
+    "gb",
+    "mb",
+    "kb",
+    "min",
+    "max",
+    "lan",
+    "ip",
+    "mac",
+    "mqtt",
+    "ntp",
+    "pipl",
+    "http",
+    "https",
+    "www",
+    "com",
+    "cn",
+    "hvac",
+    "tds",
+    "orp",
+    "nfc",
+    "gps",
+    "cctv",
+}
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN_WORD = re.compile(
+    r"(?<![A-Za-z0-9_.@/-])([A-Za-z][A-Za-z]+(?:[._][A-Za-z]+)*)(?![A-Za-z0-9_@/-])"
+)
+
+
+def catalog_chinese() -> set[str]:
+    """Every Chinese translation the apps ship, of three characters or more (so that a data
+    value such as a two-character name is not taken for interface text)."""
+    found = set()
+    for po in (ROOT / "src" / "anju").glob("*/locale/zh_Hans/LC_MESSAGES/django.po"):
+        for _msgid, msgstr, _fuzzy in polib_lite.entries(po):
+            text = msgstr.strip()
+            if len(text) >= 4 and "%" not in text and "{" not in text and "\\" not in text:
+                found.add(text)
+    return found
+
+
+# The page side: gathers what the checks need in one evaluation (no eval: the CSP forbids it,
+# Playwright's evaluate does not go through it).
+COLLECT = """
+(phone) => {
+  const out = {overflow: 0, small: [], text: [], ui: []};
+  const doc = document.documentElement;
+  out.overflow = Math.max(doc.scrollWidth, document.body.scrollWidth) - window.innerWidth;
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return false;
+    const s = getComputedStyle(el);
+    return s.visibility !== 'hidden' && s.display !== 'none' && parseFloat(s.opacity) > 0;
+  };
+  const describe = (el) => {
+    const t = (el.innerText || el.value || el.getAttribute('aria-label') || el.name || '')
+      .trim().replace(/\\s+/g, ' ').slice(0, 30);
+    return `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${t}"`;
+  };
+  if (phone) {
+    const targets = document.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]');
+    for (const el of targets) {
+      if (!visible(el) || el.closest('[data-audit-skip]')) continue;
+      let r = el.getBoundingClientRect();
+      const type = (el.type || '').toLowerCase();
+      if ((type === 'checkbox' || type === 'radio') && el.closest('label')) {
+        r = el.closest('label').getBoundingClientRect();
+      }
+      // A link inside running text is exempt (WCAG 2.5.8 "inline").
+      if (el.tagName === 'A' && el.closest('p, .prose, .help, small, .muted-text')) continue;
+      if (r.width < 43.5 || r.height < 43.5) {
+        out.small.push(`${describe(el)} ${Math.round(r.width)}x${Math.round(r.height)}`);
+      }
+    }
+  }
+  const skip = (node) => {
+    const el = node.parentElement;
+    if (!el) return true;
+    if (el.closest('[translate=no], code, pre, script, style, noscript, textarea, option[data-raw]')) return true;
+    return !visible(el);
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const uiSel = 'h1, h2, h3, h4, th, label, button, legend, summary, dt, nav, .section, .card .title, .tab';
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const text = node.nodeValue.trim();
+    if (!text || skip(node)) continue;
+    out.text.push(text);
+    if (node.parentElement.closest(uiSel)) out.ui.push(text);
+  }
+  for (const el of document.querySelectorAll('input[placeholder], textarea[placeholder]')) {
+    if (visible(el) && !el.closest('[translate=no]')) out.ui.push(el.placeholder);
+  }
+  for (const el of document.querySelectorAll('[title], [aria-label]')) {
+    if (el.closest('[translate=no]')) continue;
+    for (const name of ['title', 'aria-label']) {
+      const v = el.getAttribute(name); if (v) out.ui.push(v);
+    }
+  }
+  return out;
+}
+"""
+
+
+def language_findings(lang: str, texts: list[str], ui: list[str], chinese: set[str]) -> list[str]:
+    found = []
+    if lang.startswith("zh"):
+        for text in texts + ui:
+            for match in LATIN_WORD.finditer(text):
+                word = match.group(1)
+                if word.lower() in ALLOWED_LATIN or len(word) < 2:
+                    continue
+                found.append(f"English or code on a Chinese page: {word!r} in {text[:60]!r}")
+    else:
+        for text in ui:
+            if CJK.search(text):
+                found.append(f"Chinese in English interface text: {text[:60]!r}")
+        for text in texts:
+            if CJK.search(text) and text in chinese:
+                found.append(f"a Chinese translation on an English page: {text[:60]!r}")
+    return sorted(set(found))
+
+
+class Watch:
+    """Console errors, uncaught exceptions and our own 4xx/5xx answers while a page loads."""
+
+    def __init__(self, page, origin):
+        self.errors: list[str] = []
+        self.origin = origin
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        page.on("response", self._response)
+
+    def _console(self, message):
+        if message.type == "error":
+            self.errors.append(f"console error: {message.text[:200]}")
+
+    def _response(self, response):
+        if response.url.startswith(self.origin) and response.status >= 400:
+            self.errors.append(f"{response.status} from {response.url[len(self.origin) :]}")
+
+    def take(self) -> list[str]:
+        errors, self.errors = self.errors, []
+        return errors
+
+
+def audit(page, lang: str, chinese: set[str], phone: bool) -> list[str]:
+    data = page.evaluate(COLLECT, phone)
+    found = []
+    if data["overflow"] > 1:
+        found.append(f"wider than the screen by {data['overflow']} px")
+    found += [f"touch target under 44 px: {s}" for s in data["small"][:12]]
+    if len(data["small"]) > 12:
+        found.append(f"... and {len(data['small']) - 12} more small touch targets")
+    found += language_findings(lang, data["text"], data["ui"], chinese)
+    return found
+
+
+def visit(page, watch: Watch, url: str, lang: str, chinese: set[str], widths=(390, 1366)):
+    """Open ``url`` once and check it at each width (the page is reflowed, not reloaded).
+    Returns ``{width: [findings]}``."""
+    watch.take()
+    response = page.goto(url, wait_until="networkidle")
+    status = response.status if response else 0
+    results = {}
+    for i, width in enumerate(widths):
+        page.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
+        page.wait_for_timeout(50)
+        found = [] if 200 <= status < 400 else [f"answered {status}"]
+        found += audit(page, lang, chinese, phone=width < 600)
+        if i == 0:
+            found += watch.take()
+        results[width] = found
+    return results
