@@ -67,6 +67,10 @@ class AnjuAppConfig(AppConfig):
     #: role -> url names of this app's ``console_nav`` entries that are that role's everyday
     #: work: the menu shows them first, under "My work", before the sections.
     role_work: ClassVar[dict[str, Sequence[str]]] = {}
+    #: audit action key (``"servicedesk.ticket.escalated"``) -> how the history and the recent
+    #: changes name it (a lazy translation, e.g. ``_("Ticket escalated")``). Keys missing here
+    #: are named from the model's verbose name and core's verbs (created, changed, ...).
+    audit_labels: ClassVar[dict[str, Any]] = {}
 
     def dashboard_cards(self, request: HttpRequest) -> list[dict]:
         return []
