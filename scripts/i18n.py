@@ -44,6 +44,11 @@ def main():
         check=True,
         env=env,
     )
+    import po_unfuzzy
+
+    # makemessages guesses translations for new strings from similar old ones ("Password
+    # changed" -> "密码"); a guess is worse than nothing: drop them, so they are listed below.
+    po_unfuzzy.unfuzzy(app_dir / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
     if "--compile" in sys.argv:
         subprocess.run(
             [sys.executable, "-P", "-m", "django", "compilemessages", "-l", "zh_Hans"],

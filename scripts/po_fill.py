@@ -23,6 +23,15 @@ def fill(po_path, mapping):
             msgid = "".join(
                 json.loads(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', match.group(1))
             )
+            ctx = re.search(r'^msgctxt ((?:".*"\n?)+)', block, re.M)
+            if ctx:  # a context entry is keyed "context\u0004msgid", as gettext keys it
+                msgid = (
+                    "".join(
+                        json.loads(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', ctx.group(1))
+                    )
+                    + "\x04"
+                    + msgid
+                )
             if msgid in mapping:
                 value = quote(mapping[msgid])
                 block = re.sub(

@@ -4,7 +4,9 @@ when an app is added to INSTALLED_APPS."""
 
 from csp.decorators import csp_exempt
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -43,6 +45,12 @@ router.registry.sort(key=lambda entry: entry[0] not in BUSIEST)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever a page links to; answer with our icon, not a 404.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("anju/icon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

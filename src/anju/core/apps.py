@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 class ConsoleEntry(NamedTuple):
     """One console menu entry: shown to staff who hold ``permission`` (None: every staff user),
-    under the menu ``section`` (see ``core.context_processors.SECTIONS``)."""
+    under the menu ``section`` (see ``core.navigation.SECTIONS``)."""
 
     label: Any
     url_name: str
@@ -119,7 +119,7 @@ class CoreConfig(AnjuAppConfig):
     verbose_name = _("Core")
 
     console_nav = [
-        (_("Workbench"), "console:dashboard", None, "main"),
+        (_("Dashboard"), "console:dashboard", None, "main"),
         (_("Communities compared"), "console:compare", "core.compare.view", "main"),
         (_("Communities"), "console:community-list", "core.community.view", "data"),
         (_("Buildings"), "console:building-list", "core.building.view", "data"),
@@ -132,6 +132,26 @@ class CoreConfig(AnjuAppConfig):
     portal_nav = [
         (_("My home"), "portal:home", "🏠"),
     ]
+    role_work = {
+        "manager": ["console:compare", "console:house-list", "console:person-list"],
+        "org_admin": ["console:compare"],
+        "agent": ["console:house-list", "console:person-list"],
+    }
+    audit_labels = {
+        "core.demo.loaded": _("Demo data loaded"),
+        "core.import.completed": _("Excel import completed"),
+        "core.login.failed": _("Failed login"),
+        "core.login.locked": _("Login locked after failed attempts"),
+        "core.login.revoked": _("Login signed out"),
+        "core.membership.granted": _("Role granted"),
+        "core.membership.changed": _("Role changed"),
+        "core.membership.deleted": _("Role removed"),
+        "core.occupancy.representative_cleared": _("Voting representative cleared"),
+        "core.person.personal_data_purged": _("Personal data erased"),
+        "core.user.password_changed": _("Password changed"),
+        "core.user.password_set": _("Password set"),
+        "core.user.renamed": _("Login name changed"),
+    }
 
     def build_demo(self, ctx) -> None:
         return None  # core's own demo is the frame every other app's story is built on

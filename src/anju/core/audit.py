@@ -2,9 +2,13 @@
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from .choices import ActorType
 from .crypto import mask_middle
@@ -98,4 +102,139 @@ def record(
 
 def history(obj):
     ct = ContentType.objects.get_for_model(obj)
-    return AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")
+    return AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related(
+        "actor", "content_type"
+    )
+
+
+# How an action is named for people when its app gives no label of its own: the object's name
+# and one of these verbs ("servicedesk.ticket.opened" -> "Ticket opened").
+VERBS = {
+    "created": _("created"),
+    "changed": _("changed"),
+    "updated": _("changed"),
+    "deleted": _("deleted"),
+    "removed": _("removed"),
+    "added": _("added"),
+    "opened": _("opened"),
+    "closed": _("closed"),
+    "ended": _("ended"),
+    "published": _("published"),
+    "confirmed": _("confirmed"),
+    "cancelled": _("cancelled"),
+    "approved": _("approved"),
+    "rejected": _("rejected"),
+    "issued": _("issued"),
+    "recorded": _("recorded"),
+    "assigned": _("assigned"),
+    "resolved": _("resolved"),
+    "reopened": _("reopened"),
+    "escalated": _("escalated"),
+    "submitted": _("submitted"),
+    "started": _("started"),
+    "finished": _("finished"),
+    "completed": _("completed"),
+    "sent": _("sent"),
+    "granted": _("granted"),
+    "revoked": _("revoked"),
+    "failed": _("failed"),
+    "locked": _("locked"),
+    "loaded": _("loaded"),
+    "accepted": _("accepted"),
+    "declined": _("declined"),
+    "rated": _("rated"),
+    "scanned": _("scanned"),
+    "reported": _("reported"),
+    "verified": _("verified"),
+    "archived": _("archived"),
+    "posted": _("posted"),
+    "waived": _("waived"),
+    "refunded": _("refunded"),
+}
+
+
+@lru_cache(maxsize=1)
+def _labels():
+    from .apps import anju_apps
+
+    labels = {}
+    for config in anju_apps():
+        labels.update(config.audit_labels)
+    return labels
+
+
+def action_label(action: str, model=None) -> str:
+    """``"servicedesk.ticket.escalated"`` as people read it: the app's own label when it gives
+    one, else the object's name and a verb; never the raw key."""
+    label = _labels().get(action)
+    if label is not None:
+        return str(label)
+    parts = action.split(".")
+    verb = parts[-1] if len(parts) > 1 else action
+    name = None
+    if model is not None:
+        name = model._meta.verbose_name
+    elif len(parts) >= 3:
+        from django.apps import apps
+
+        try:
+            name = apps.get_model(parts[0], parts[1])._meta.verbose_name
+        except LookupError:
+            name = None
+    verb_label = VERBS.get(verb)
+    if verb_label is None:
+        verb_label = _("changed")
+    if name is None:
+        return capfirst(str(verb_label))
+    return _("%(object)s %(verb)s") % {"object": capfirst(str(name)), "verb": verb_label}
+
+
+def collapse(entries):
+    """Consecutive entries of the same action on the same object by the same actor read as
+    one line with a count (a patrol's five scans, a bulk change), not five lines."""
+    out = []
+    for entry in entries:
+        last = out[-1] if out else None
+        key = (entry.action, entry.content_type_id, entry.object_id, entry.actor_id)
+        if last is not None and last.collapse_key == key:
+            last.repeat += 1
+            continue
+        entry.collapse_key = key
+        entry.repeat = 1
+        out.append(entry)
+    return out
+
+
+def _field_label(model, key):
+    if model is not None:
+        try:
+            return capfirst(str(model._meta.get_field(key).verbose_name))
+        except FieldDoesNotExist:  # a payload key that is not a field (a count, a total)
+            pass
+    return capfirst(key.replace("_", " "))
+
+
+def who(entry) -> str:
+    """Who did it, as people name them: the person's name, never a login name."""
+    if entry.actor is not None:
+        return entry.actor.get_full_name() or entry.actor.get_username()
+    if entry.actor_type == ActorType.USER:
+        return str(_("A former user"))
+    return str(ActorType(entry.actor_type).label)
+
+
+def present(entries, collapse_repeats=True):
+    """Audit rows ready for a page: ``label`` (the action in words), ``who`` (the person's
+    name, "System" for the system, never a login name) and ``fields`` (changes with field
+    names in words), repeated consecutive events collapsed into one with ``repeat``."""
+    entries = list(entries)
+    for entry in entries:
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        entry.label = action_label(entry.action, model)
+        entry.who = who(entry)
+        entry.fields = [(_field_label(model, key), old, new) for key, old, new in entry.changes()]
+    if collapse_repeats:
+        return collapse(entries)
+    for entry in entries:
+        entry.repeat = 1
+    return entries

@@ -193,7 +193,7 @@ class ScopedDetailView(StaffRequiredMixin, generic.DetailView):
         ctx.update(
             title=str(obj),
             facts=[(c.label, c.render(obj)) for c in self.fields],
-            history=audit.history(obj)[:100]
+            history=audit.present(audit.history(obj)[:100])
             if policy.staff_has(self.request.user, "core.audit.view")
             else None,
             edit_url=reverse(self.edit_url_name, args=[obj.pk])

@@ -1,47 +1,11 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from . import policy
+from . import navigation
 from .apps import anju_apps
 from .models import Community
 
 TAB_ORDER = ["portal:ticket-list", "portal:billing-bills", "portal:inbox", "portal:vote-list"]
-
-SECTIONS = [
-    ("main", ""),
-    ("service", "servicedesk"),
-    ("billing", "billing"),
-    ("facilities", "facilities"),
-    ("notices", "notices"),
-    ("spaces", "spaces"),
-    ("staff", "staff"),
-    ("governance", "governance"),
-    ("data", "data"),
-]
-
-
-def _console_nav(request):
-    user = request.user
-    items = []
-    for config in anju_apps():
-        for label, url_name, perm, section in config.console_nav:
-            if perm and not policy.staff_has(user, perm):
-                continue
-            try:
-                url = reverse(url_name)
-            except NoReverseMatch:
-                continue
-            active = request.path == url or (url != "/console/" and request.path.startswith(url))
-            items.append({"label": label, "url": url, "section": section, "active": active})
-    # Only the most specific match is active (/console/service/roster/ is not the workbench).
-    active = [i for i in items if i["active"]]
-    if len(active) > 1:
-        best = max(active, key=lambda i: len(i["url"]))
-        for item in active:
-            item["active"] = item is best
-    order = [s for s, _ in SECTIONS]
-    items.sort(key=lambda i: order.index(i["section"]) if i["section"] in order else len(order))
-    return items
 
 
 def _portal_nav():
@@ -64,7 +28,7 @@ def anju(request):
         return data
     data["large_text"] = user.large_text
     if request.path.startswith("/console/") and user.is_staff_member:
-        data["console_nav"] = _console_nav(request)
+        data["console_menu"] = navigation.console_menu(user, request.path)
         communities = Community.objects.filter(pk__in=user.staff_community_ids()).order_by("name")
         data["switch_communities"] = communities
         data["current_community"] = next(

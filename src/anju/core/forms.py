@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import AreaSource, HouseUsage, Relation, ServiceLevel
 from .console import ScopedForm
@@ -37,9 +38,9 @@ class HouseForm(ScopedForm):
     }
     building = forms.ModelChoiceField(Building.objects.none(), label=_("building"))
     entrance = forms.ModelChoiceField(Entrance.objects.none(), label=_("entrance"), required=False)
-    number = forms.CharField(label=_("number"), max_length=30)
+    number = forms.CharField(label=pgettext_lazy("house", "number"), max_length=30)
     floor = forms.IntegerField(label=_("floor"), required=False, min_value=-10, max_value=200)
-    usage = forms.ChoiceField(label=_("usage"), choices=HouseUsage.choices)
+    usage = forms.ChoiceField(label=pgettext_lazy("house", "usage"), choices=HouseUsage.choices)
     area = forms.DecimalField(
         label=_("building area (m²)"),
         max_digits=10,

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import (
     OWNER_RELATIONS,
@@ -152,10 +153,13 @@ class House(models.Model):
         related_name="houses",
         verbose_name=_("entrance"),
     )
-    number = models.CharField(_("number"), max_length=30)
+    number = models.CharField(pgettext_lazy("house", "number"), max_length=30)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
     usage = models.CharField(
-        _("usage"), max_length=12, choices=HouseUsage.choices, default=HouseUsage.RESIDENTIAL
+        pgettext_lazy("house", "usage"),
+        max_length=12,
+        choices=HouseUsage.choices,
+        default=HouseUsage.RESIDENTIAL,
     )
     area = models.DecimalField(_("building area (m²)"), max_digits=10, decimal_places=2)
     area_source = models.CharField(

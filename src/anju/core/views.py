@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import generic
 from django.views.decorators.http import require_POST
 
-from . import attachments, comparison, imports, policy, progress, services
+from . import attachments, audit, comparison, imports, navigation, policy, progress, services
 from .console import Column, ScopedDetailView, ScopedListView, ServiceFormView, StaffRequiredMixin
 from .dashboard import cards_for
 from .dates import period
@@ -69,7 +70,16 @@ def switch_community(request):
 
 
 class DashboardView(StaffRequiredMixin, generic.TemplateView):
+    """The managers' and company admins' home. Everyone else's ``/console/`` is their role's
+    home (``core.navigation``): a technician lands on their tasks, a guard on the patrol."""
+
     template_name = "console/dashboard.html"
+
+    def get(self, request, *args, **kwargs):
+        home = navigation.home_url_name(request.user)
+        if home != navigation.DASHBOARD:
+            return redirect(navigation.home_url(request.user))
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -80,16 +90,18 @@ class DashboardView(StaffRequiredMixin, generic.TemplateView):
         houses = House.objects.visible_to(user, "core.house.view").filter(community__in=communities)
         stats = houses.aggregate(count=Count("id"), area=Sum("area"))
         ctx.update(
-            title=_("Workbench"),
+            title=_("Dashboard"),
             cards=cards_for(self.request),
             stats=stats,
             community_rows=communities.annotate(
                 house_count=Count("houses", distinct=True)
             ).order_by("name")[:20],
             unsold=houses.filter(sold=False).count(),
-            recent=AuditEntry.objects.visible_to(user, "core.audit.view").select_related("actor")[
-                :10
-            ]
+            recent=audit.present(
+                AuditEntry.objects.visible_to(user, "core.audit.view").select_related(
+                    "actor", "content_type"
+                )[:30]
+            )[:10]
             if policy.staff_has(user, "core.audit.view")
             else [],
         )
@@ -353,7 +365,7 @@ class HouseList(ScopedListView):
         Column("label", _("house"), link=True),
         Column("community", _("community")),
         Column("floor", _("floor"), align="right"),
-        Column("usage", _("usage")),
+        Column("usage", pgettext_lazy("house", "usage")),
         Column("area", _("building area (m²)"), align="right"),
         Column("area_source", _("area source")),
         Column("sold", _("sold")),
@@ -375,7 +387,7 @@ class HouseDetail(ScopedDetailView):
         Column("building", _("building")),
         Column("entrance", _("entrance")),
         Column("floor", _("floor")),
-        Column("usage", _("usage")),
+        Column("usage", pgettext_lazy("house", "usage")),
         Column("area", _("building area (m²)")),
         Column("area_source", _("area source")),
         Column("sold", _("sold")),
@@ -567,13 +579,17 @@ class AuditList(ScopedListView):
     model = AuditEntry
     permission = "core.audit.view"
     title = _("Audit log")
-    search_fields = ["action", "object_repr", "actor_label"]
+    search_fields = ["action", "object_repr", "actor_label", "actor__first_name"]
     columns = [
-        Column("created_at", _("time")),
-        Column("actor_label", _("who")),
-        Column("action", _("action")),
-        Column("object_repr", _("object")),
+        Column("created_at", _("Time")),
+        Column("who", _("Who"), value=lambda e: audit.who(e)),
+        Column("label", _("Action"), value=lambda e: audit.action_label(e.action)),
+        Column("object_repr", _("Object")),
+        Column("action", _("Code")),
     ]
+
+    def base_queryset(self):
+        return AuditEntry.objects.select_related("actor", "content_type")
 
 
 class ImportView(StaffRequiredMixin, generic.FormView):

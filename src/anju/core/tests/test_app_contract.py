@@ -16,7 +16,7 @@ from django.utils import timezone
 from anju.core import policy
 from anju.core.apps import AnjuAppConfig, anju_apps
 from anju.core.comparison import Metric
-from anju.core.context_processors import SECTIONS
+from anju.core.navigation import SECTIONS
 
 HOOKS = [
     "dashboard_cards",

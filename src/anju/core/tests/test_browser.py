@@ -10,8 +10,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_console_login_and_house_list(world, live_server, page):
     browser_login(page, live_server.url, "manager")
     assert page.url.endswith("/console/")
-    assert page.locator("h1").first.inner_text().startswith("工作台")
-    page.click("text=房屋")
+    assert page.locator("h1").first.inner_text().startswith("看板")
+    page.click("summary:has-text('基础数据')")  # the menu's sections fold; "My work" is open
+    page.click("nav a:has-text('房屋')")
     page.wait_for_selector("table.list")
     assert world.house.number in page.content()
     page.select_option("#community-switch", str(world.community.pk))
