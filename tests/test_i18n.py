@@ -3,6 +3,7 @@ catalog, compiled, and in step with the source strings."""
 
 import gettext
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -108,3 +109,71 @@ def test_catalog_in_step_with_source(app, tmp_path):
     assert not new, (
         f"{app}: source strings missing from the catalog (run scripts/i18n.py {app}): {new[:8]}"
     )
+
+
+def _catalogs():
+    for po in sorted((ROOT / "src" / "anju").glob("*/locale/zh_Hans/LC_MESSAGES/django.po")):
+        yield po.parts[-5], po
+
+
+def test_one_translation_per_msgid_across_catalogs():
+    """Django merges every app's catalog and the first app wins: one msgid translated two ways
+    shows the wrong word in one of the apps (ticket numbers headed 房号, votes 打开). A word
+    that means two things gets a context (``pgettext``)."""
+    seen: dict[str, dict[str, str]] = {}
+    for app, po in _catalogs():
+        for msgid, msgstr, _fuzzy in polib_lite.entries(po, context=True):
+            seen.setdefault(msgid, {})[app] = msgstr
+    clashes = {
+        msgid.replace("\x04", " | "): by_app
+        for msgid, by_app in seen.items()
+        if len(set(by_app.values())) > 1
+    }
+    assert not clashes, f"{len(clashes)} msgids translated differently: " + "; ".join(
+        f"{msgid!r} {by_app}" for msgid, by_app in sorted(clashes.items())[:20]
+    )
+
+
+def test_no_fuzzy_guesses():
+    """makemessages guesses a translation from a similar string and marks it fuzzy; gettext
+    ignores it, so the page shows English; a guess left in the catalog is a missing entry."""
+    fuzzy = [
+        f"{app}: {msgid!r}"
+        for app, po in _catalogs()
+        for msgid, _msgstr, is_fuzzy in polib_lite.entries(po)
+        if is_fuzzy
+    ]
+    assert not fuzzy, fuzzy[:20]
+
+
+GLOSS = re.compile(r"\s*\([\u3400-\u9fff、/·]+\)")
+
+
+def test_english_source_strings_carry_no_chinese_glosses():
+    """English pages read as English: a source string like "Public order (治安)" leaves its
+    Chinese gloss on the English page. (Chinese data the user must type, such as the values of
+    an Excel template, and statute citations stay.)"""
+    glossed = [
+        f"{app}: {msgid!r}"
+        for app, po in _catalogs()
+        for msgid, _msgstr, _fuzzy in polib_lite.entries(po)
+        if GLOSS.search(msgid)
+    ]
+    assert not glossed, f"{len(glossed)} glossed: {glossed[:20]}"
+
+
+def test_templates_hold_no_untranslated_chinese():
+    """Interface text in templates goes through ``{% translate %}``; Chinese written straight
+    into a template shows on the English page."""
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    found = []
+    for path in (ROOT / "src" / "anju").glob("*/templates/**/*.html"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            # Comments, the brand, and the msgids of translate tags (test_..._glosses reads those).
+            text = re.sub(r"\{#.*?#\}|<!--.*?-->|\{% *translate .*?%\}", "", line)
+            # The brand, and the language picker's names of languages in themselves.
+            for name in ("安居", "简体中文"):
+                text = text.replace(name, "")
+            if cjk.search(text):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {text.strip()[:80]}")
+    assert not found, found[:20]
