@@ -1,7 +1,7 @@
 """Screenshots of pages as a person sees them, with what ``tests/ui_audit.py`` finds wrong.
 
     .venv/bin/python scripts/screens.py --base http://127.0.0.1:8000 --user tech --menu
-    .venv/bin/python scripts/screens.py --user r13800000001 --portal /app/ /app/bills/
+    .venv/bin/python scripts/screens.py --user 13800000001 --portal /app/ /app/bills/
     .venv/bin/python scripts/screens.py --user manager --langs en --widths 390 /console/
 
 Logs in with the demo password, opens each page (or, with ``--menu``, the page the login lands
@@ -12,7 +12,6 @@ exits 1 when there was any. Needs Chromium (``ANJU_CHROMIUM``, default /usr/bin/
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -21,30 +20,6 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 import ui_audit  # noqa: E402
-
-
-def login(page, base, user, password, portal):
-    page.goto(f"{base}/{'app' if portal else 'console'}/login/")
-    page.fill("#id_username", user)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page.url
-
-
-def menu_links(page, base):
-    hrefs = page.evaluate(
-        """() => [...document.querySelectorAll(
-            'nav.side a[href], .portal-nav a[href], .tabbar a[href], .tiles a[href], nav a[href]')]
-            .map(a => a.getAttribute('href'))"""
-    )
-    seen, out = set(), []
-    for href in hrefs:
-        if not href or not href.startswith("/") or href in seen or "logout" in href:
-            continue
-        seen.add(href)
-        out.append(href)
-    return out
 
 
 def main():
@@ -62,53 +37,31 @@ def main():
     args = parser.parse_args()
     out = Path(args.out or ROOT / "var" / "screens" / args.user)
     out.mkdir(parents=True, exist_ok=True)
-    widths = [int(w) for w in args.widths.split(",")]
-    chinese = ui_audit.catalog_chinese()
-    host = re.sub(r"^https?://", "", args.base).split("/")[0].split(":")[0]
-    problems = 0
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=os.environ.get("ANJU_CHROMIUM", "/usr/bin/chromium"),
             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         )
-        for lang in args.langs.split(","):
-            context = browser.new_context(
-                locale="zh-CN" if lang.startswith("zh") else "en-US",
-                viewport={"width": widths[0], "height": 844},
-                has_touch=True,
-            )
-            context.add_cookies(
-                [{"name": "django_language", "value": lang, "domain": host, "path": "/"}]
-            )
-            page = context.new_page()
-            page.set_default_timeout(20000)
-            watch = ui_audit.Watch(page, args.base)
-            landed = login(page, args.base, args.user, args.password, args.portal)
-            print(f"[{lang}] {args.user} lands on {landed[len(args.base) :]}")
-            paths = list(args.paths)
-            if args.menu:
-                paths = (
-                    [landed[len(args.base) :]]
-                    + [h for h in menu_links(page, args.base) if h not in paths]
-                    + paths
-                )
-            for path in dict.fromkeys(paths):
-                results = ui_audit.visit(page, watch, args.base + path, lang, chinese, widths)
-                for width, found in results.items():
-                    if not args.no_shots:
-                        page.set_viewport_size(
-                            {"width": width, "height": 844 if width < 600 else 900}
-                        )
-                        name = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "root"
-                        page.screenshot(
-                            path=str(out / f"{name}.{lang}.{width}.png"), full_page=True
-                        )
-                    for finding in found:
-                        problems += 1
-                        print(f"  {path} [{lang} {width}] {finding}")
-            context.close()
+        landed, results = ui_audit.walk(
+            browser,
+            args.base,
+            args.user,
+            password=args.password,
+            portal=args.portal,
+            langs=args.langs.split(","),
+            widths=[int(w) for w in args.widths.split(",")],
+            paths=args.paths,
+            menu=args.menu or not args.paths,
+            shots=None if args.no_shots else out,
+        )
         browser.close()
-    print(f"{problems} findings; screenshots in {out}")
+    print(f"{args.user} lands on {landed}")
+    problems = 0
+    for (path, lang, width), found in results.items():
+        for finding in found:
+            problems += 1
+            print(f"  {path} [{lang} {width}] {finding}")
+    print(f"{len(results)} page views, {problems} findings; screenshots in {out}")
     return 1 if problems else 0
 
 

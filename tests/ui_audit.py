@@ -228,7 +228,8 @@ def visit(page, watch: Watch, url: str, lang: str, chinese: set[str], widths=(39
     """Open ``url`` once and check it at each width (the page is reflowed, not reloaded).
     Returns ``{width: [findings]}``."""
     watch.take()
-    response = page.goto(url, wait_until="networkidle")
+    response = page.goto(url, wait_until="load")
+    page.wait_for_timeout(150)  # charts and htmx fragments draw after load
     status = response.status if response else 0
     results = {}
     for i, width in enumerate(widths):
@@ -240,3 +241,98 @@ def visit(page, watch: Watch, url: str, lang: str, chinese: set[str], widths=(39
             found += watch.take()
         results[width] = found
     return results
+
+
+MENU_LINKS = """() => [...document.querySelectorAll(
+  'nav.side a[href], .tabbar a[href], .quick a[href], a.tile[href], .portal main nav a[href]')]
+  .map(a => a.getAttribute('href'))"""
+
+
+def login(page, base, user, password, portal):
+    page.goto(f"{base}/{'app' if portal else 'console'}/login/")
+    page.fill("#id_username", user)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+    return page.url[len(base) :]
+
+
+def menu_links(page):
+    seen, out = set(), []
+    for href in page.evaluate(MENU_LINKS):
+        if not href or not href.startswith("/") or href in seen or "logout" in href:
+            continue
+        seen.add(href)
+        out.append(href)
+    return out
+
+
+def walk(
+    browser,
+    base,
+    user,
+    *,
+    password,
+    portal=False,
+    langs=("zh-hans", "en"),
+    widths=(390, 1366),
+    paths=(),
+    menu=True,
+    shots=None,
+):
+    """Log ``user`` in, in each language, and open the page they land on and every entry of
+    their menu (and ``paths``) at each width. Returns ``(landed, {(path, lang, width):
+    [findings]})``; with ``shots`` (a directory) saves a full-page PNG of each."""
+    import re as _re
+
+    chinese = catalog_chinese()
+    results, landed = {}, None
+    for lang in langs:
+        context = browser.new_context(
+            locale="zh-CN" if lang.startswith("zh") else "en-US",
+            viewport={"width": widths[0], "height": 844},
+            has_touch=True,
+        )
+        context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        watch = Watch(page, base)
+        landed = login(page, base, user, password, portal)
+        todo = list(paths)
+        if menu:
+            todo = [landed, *menu_links(page), *todo]
+        for path in dict.fromkeys(todo):
+            for width, found in visit(page, watch, base + path, lang, chinese, widths).items():
+                results[(path, lang, width)] = found
+                if shots is not None:
+                    page.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
+                    name = _re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "root"
+                    page.screenshot(path=str(shots / f"{name}.{lang}.{width}.png"), full_page=True)
+        context.close()
+    return landed, results
+
+
+def walk_demo(live_server, browser, logins, report_name):
+    """The browser walk of ``tests/test_screens_*.py``: build the demo, walk each login's menu
+    in both languages at both widths, write the findings to ``var/screens/<report_name>.txt``
+    and return them as lines."""
+    import io
+
+    from anju.core import demo
+
+    world = demo.build(out=io.StringIO(), progress=False)
+    resident = world.residents[0][0].username
+    lines = []
+    for login_name in logins:
+        portal = login_name == "resident"
+        user = resident if portal else login_name
+        landed, results = walk(
+            browser, live_server.url, user, password=demo.DEMO_PASSWORD, portal=portal
+        )
+        lines.append(f"{login_name} lands on {landed}; {len(results)} page views")
+        for (path, lang, width), found in results.items():
+            lines += [f"  {login_name} {path} [{lang} {width}] {f}" for f in found]
+    report = ROOT / "var" / "screens" / f"{report_name}.txt"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines
