@@ -87,6 +87,8 @@ ALLOWED_LATIN = {
     "nfc",
     "gps",
     "cctv",
+    "tsg",  # 特种设备安全技术规范 designations (TSG T5002) in plan names
+    "pos",  # POS 刷卡, the payment method as cashiers say it
 }
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN_WORD = re.compile(

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ServiceLevel(models.IntegerChoices):
-    ONE = 1, _("Level 1 (一级)")
-    TWO = 2, _("Level 2 (二级)")
-    THREE = 3, _("Level 3 (三级)")
+    ONE = 1, _("Level 1")
+    TWO = 2, _("Level 2")
+    THREE = 3, _("Level 3")
 
 
 class HouseUsage(models.TextChoices):

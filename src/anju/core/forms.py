@@ -19,7 +19,7 @@ class CommunityForm(ScopedForm):
         label=_("service level"), choices=ServiceLevel.choices, coerce=int, initial=ServiceLevel.ONE
     )
     service_phone = forms.CharField(label=_("24h service phone"), max_length=30, required=False)
-    developer = forms.CharField(label=_("developer (建设单位)"), max_length=200, required=False)
+    developer = forms.CharField(label=_("developer"), max_length=200, required=False)
 
 
 class BuildingForm(ScopedForm):

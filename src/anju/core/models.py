@@ -66,7 +66,7 @@ class Community(models.Model):
         _("service level"), choices=ServiceLevel.choices, default=ServiceLevel.ONE
     )
     service_phone = models.CharField(_("24h service phone"), max_length=30, blank=True)
-    developer = models.CharField(_("developer (建设单位)"), max_length=200, blank=True)
+    developer = models.CharField(_("developer"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()

@@ -202,7 +202,7 @@ class CommunityDetail(ScopedDetailView):
         Column("jurisdiction", _("jurisdiction code")),
         Column("service_level", _("service level")),
         Column("service_phone", _("24h service phone")),
-        Column("developer", _("developer (建设单位)")),
+        Column("developer", _("developer")),
     ]
     related = [
         (
