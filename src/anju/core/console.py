@@ -1,6 +1,8 @@
 """Generic staff-console pages: scoped lists (filters in the URL, Excel export), detail pages
 with the audit timeline, and create/edit forms that call services. Domain apps reuse these."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -15,7 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from . import audit, policy
+from . import audit, formats, policy
 from .errors import DomainError
 from .excel import workbook_bytes, xlsx_response
 
@@ -49,13 +51,28 @@ class StaffRequiredMixin(LoginRequiredMixin):
 class Column:
     """A list column: a field path or a callable, with a label and alignment."""
 
-    def __init__(self, name, label=None, *, value=None, link=False, align="left", money=False):
+    def __init__(
+        self, name, label=None, *, value=None, link=False, align="left", money=False, raw=False
+    ):
+        """``raw``: the cell is data as typed or recorded (a code, a name, a serial number),
+        not interface text: it is marked ``translate="no"``."""
         self.name = name
+        self.raw = raw
         self.label = label
         self.value = value
         self.link = link
         self.align = "right" if money else align
         self.money = money
+
+    def display(self, obj):
+        """The cell as a page shows it: amounts as ¥1,234.50, other decimals with separators
+        (the export keeps numbers numeric: ``render``)."""
+        value = self.render(obj)
+        if self.money and isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return formats.money(value)
+        if isinstance(value, Decimal):  # an area, a reading: no trailing zeros, separators
+            return formats.number(value)
+        return value  # whole numbers stay as they are (a floor, a year)
 
     def render(self, obj):
         if self.value is not None:
@@ -160,7 +177,13 @@ class ScopedListView(StaffRequiredMixin, generic.ListView):
             title=self.title,
             columns=self.columns,
             rows=[
-                (obj, [(c.render(obj), c.align) for c in self.columns])
+                (
+                    obj,
+                    [
+                        (c.display(obj), c.align, c.raw or (i == 0 and self.detail_url_name))
+                        for i, c in enumerate(self.columns)
+                    ],
+                )
                 for obj in ctx["object_list"]
             ],
             filterset=getattr(self, "filterset", None),

@@ -477,9 +477,9 @@ class PersonList(ScopedListView):
             (
                 obj,
                 [
-                    (obj.name, "left"),
-                    (obj.phone if show_phone else mask_middle(obj.phone), "left"),
-                    (obj.id_number if show_id else mask_middle(obj.id_number), "left"),
+                    (obj.name, "left", True),
+                    (obj.phone if show_phone else mask_middle(obj.phone), "left", True),
+                    (obj.id_number if show_id else mask_middle(obj.id_number), "left", True),
                 ],
             )
             for obj, _values in ctx["rows"]
@@ -582,10 +582,10 @@ class AuditList(ScopedListView):
     search_fields = ["action", "object_repr", "actor_label", "actor__first_name"]
     columns = [
         Column("created_at", _("Time")),
-        Column("who", _("Who"), value=lambda e: audit.who(e)),
+        Column("who", _("Who"), value=lambda e: audit.who(e), raw=True),
         Column("label", _("Action"), value=lambda e: audit.action_label(e.action)),
-        Column("object_repr", _("Object")),
-        Column("action", _("Code")),
+        Column("object_repr", _("Object"), raw=True),
+        Column("action", _("Code"), raw=True),
     ]
 
     def base_queryset(self):
