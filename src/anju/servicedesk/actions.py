@@ -10,7 +10,7 @@ from anju.core import policy
 from anju.core.errors import DomainError, Forbidden
 from anju.core.models import User
 
-from . import services
+from . import selectors, services
 
 # The service desk's permission names.
 VIEW = "servicedesk.ticket.view"
@@ -91,7 +91,10 @@ def may(user, ticket, action, *, as_staff=True) -> bool:
 
 
 def actions_for(user, ticket, *, as_staff=True):
-    return [a for a in ticket.allowed_actions() if may(user, ticket, a, as_staff=as_staff)]
+    allowed = [a for a in ticket.allowed_actions() if may(user, ticket, a, as_staff=as_staff)]
+    if "return-visit" in allowed and selectors.return_visit_recorded(ticket):
+        allowed.remove("return-visit")  # recorded once: the service refuses a second
+    return allowed
 
 
 def _datetime(value, field):

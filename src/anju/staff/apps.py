@@ -14,6 +14,12 @@ class StaffConfig(AnjuAppConfig):
         (_("My evaluations"), "console:staff-my-evaluations", None, "staff"),
     ]
 
+    audit_labels = {
+        "staff.evaluation.recorded": _("Evaluation recorded"),
+        "staff.evaluation.revised": _("Evaluation revised"),
+        "staff.evaluation.acknowledged": _("Evaluation acknowledged"),
+    }
+
     def dashboard_cards(self, request):
         from .selectors import awaiting_acknowledgement
 
@@ -24,7 +30,7 @@ class StaffConfig(AnjuAppConfig):
             {
                 "title": _("Evaluations to acknowledge"),
                 "value": waiting,
-                "link": "/console/staff/my-evaluations/",
+                "link": "/console/staff/my-evaluations/?status=recorded",
                 "tone": "warn",
                 "note": "",
             }

@@ -97,7 +97,9 @@ class ReturnVisitList(ScopedListView):
     ]
 
     def base_queryset(self):
-        qs = ReturnVisit.objects.select_related("ticket", "agent")
+        qs = ReturnVisit.objects.select_related("ticket__community", "agent")
+        if self.request.GET.get("due") == "today":  # the cards' count: due by tonight
+            return selectors.return_visits_due(qs)
         status = self.request.GET.get("status", "pending")
         return qs.filter(status=status) if status in ReturnVisit.Status.values else qs
 

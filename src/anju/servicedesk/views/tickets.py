@@ -53,6 +53,7 @@ class TicketListFilter(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(
         method="filter_mine", label=gettext_lazy("I am first responder")
     )
+    open = django_filters.BooleanFilter(method="filter_open", label=gettext_lazy("open now"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("overdue"))
 
     class Meta:
@@ -65,6 +66,11 @@ class TicketListFilter(django_filters.FilterSet):
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(first_responder=self.request.user) if value else queryset
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.open() if value else queryset.exclude(status__in=OPEN_STATUSES)
 
     def filter_overdue(self, queryset, name, value):
         if value:
@@ -180,12 +186,7 @@ class MyTasks(StaffRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user, now = self.request.user, timezone.now()
-        mine = list(
-            Ticket.objects.visible_to(user, VIEW)
-            .filter(assignee=user, status__in=OPEN_STATUSES)
-            .select_related("house__building", "community")
-        )
-        mine = selectors.by_next_due(mine)
+        mine = selectors.open_tasks_for(user)
         pool = (
             Ticket.objects.visible_to(user, VIEW)
             .filter(status=Status.NEW, kind=Kind.REPAIR)

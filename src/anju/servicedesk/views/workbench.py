@@ -21,8 +21,10 @@ from ..choices import (
     ACTIVE_STATUSES,
 )
 from ..forms import IntakeForm
-from ..models import ReturnVisit, Ticket
+from ..models import Ticket
 from .common import decorate, show_phone
+
+QUEUE_SIZE = 40
 
 
 class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
@@ -68,16 +70,14 @@ class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
                 community_id = house.community_id
                 initial["community"] = house.community_id
         form = form or IntakeForm(user=user, community_id=community_id, initial=initial)
-        queue = selectors.by_next_due(selectors.staff_queue(tickets)[:40])
+        queue = selectors.staff_queue(tickets)[:QUEUE_SIZE]  # ordered in SQL, then cut
         mine = (
             tickets.filter(first_responder=user, status__in=ACTIVE_STATUSES)
-            .select_related("house__building", "assignee")
+            .select_related("house__building", "assignee", "community")
             .order_by("resolve_due_at")[:30]
         )
         visits_due = selectors.return_visits_due(
-            ReturnVisit.objects.visible_to(user, "servicedesk.ticket.return_visit").filter(
-                community_id__in=tickets.values("community_id").distinct()
-            )
+            selectors.return_visits_of(user, self.request.community_id)
         )
         visits = list(visits_due[:30])
         counts = selectors.desk_counts(tickets, now)
