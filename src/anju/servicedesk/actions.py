@@ -172,7 +172,13 @@ def perform(user, ticket, action, post, files, *, as_staff=True):
             public = not as_staff or post.get("public") in ("on", "1", "true")
             return services.add_note(actor=user, ticket=t, note=text, public=public)
         case "confirm":
-            return services.confirm(actor=user, ticket=t, note=text)
+            return services.confirm(
+                actor=user,
+                ticket=t,
+                note=text,
+                score=post.get("score") or None,
+                comment=post.get("comment", ""),
+            )
         case "reopen":
             return services.reopen(actor=user, ticket=t, reason=text)
         case "rate":
