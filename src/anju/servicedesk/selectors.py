@@ -175,12 +175,17 @@ def backlog(tickets, now=None) -> dict:
     by_person = [
         {
             "assignee": row["assignee_id"],
-            "name": (row["assignee__first_name"] or row["assignee__username"] or "")
+            "name": " ".join(
+                part for part in (row["assignee__first_name"], row["assignee__last_name"]) if part
+            )
+            or (row["assignee__username"] or "")
             if row["assignee_id"]
             else "",
             "count": row["n"],
         }
-        for row in open_tickets.values("assignee_id", "assignee__first_name", "assignee__username")
+        for row in open_tickets.values(
+            "assignee_id", "assignee__first_name", "assignee__last_name", "assignee__username"
+        )
         .annotate(n=Count("id"))
         .order_by("-n", "assignee_id")
     ]
@@ -344,6 +349,52 @@ def on_duty_now(community_ids, now=None):
     for shift in rows:
         result.setdefault(shift.community_id, []).append(shift)
     return result
+
+
+def duty_cover(communities, roles=(DutyRole.AGENT, DutyRole.TECHNICIAN), now=None):
+    """Who answers now, per community and duty: ``[{"community", "role", "role_label",
+    "on_duty": [users], "next": the next shift or None}]`` in two queries. A row whose
+    ``on_duty`` is empty is a gap the workbench and the dispatch form warn about, naming who
+    comes on next (within a week)."""
+    from .models import DutyShift
+
+    now = now or timezone.now()
+    communities = list(communities)
+    ids = [c.pk for c in communities]
+    running = on_duty_now(ids, now)
+    upcoming = {}
+    for shift in (
+        DutyShift.objects.filter(
+            community_id__in=ids,
+            role__in=list(roles),
+            starts_at__gt=now,
+            starts_at__lt=now + timedelta(days=7),
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("starts_at", "id")
+    ):
+        upcoming.setdefault((shift.community_id, shift.role), shift)
+    rows = []
+    for community in communities:
+        shifts = running.get(community.pk, [])
+        for role in roles:
+            rows.append(
+                {
+                    "community": community,
+                    "role": role,
+                    "role_label": DutyRole(role).label,
+                    "on_duty": [s.user for s in shifts if s.role == role],
+                    "shifts": [s for s in shifts if s.role == role],
+                    "next": upcoming.get((community.pk, role)),
+                }
+            )
+    return rows
+
+
+def duty_gaps(communities, roles=(DutyRole.AGENT, DutyRole.TECHNICIAN), now=None):
+    """The rows of ``duty_cover`` with nobody on duty now."""
+    return [row for row in duty_cover(communities, roles, now) if not row["on_duty"]]
 
 
 def roster_week(community, monday, staff, now=None, roles=None):
@@ -594,7 +645,7 @@ def staff_metrics(user, staff_ids, start, end, now=None):
         ),
         Metric(
             "first_contact",
-            _("First-contact tickets (首问)"),
+            _("First-contact tickets"),
             "",
             "",
             {pk: owned.get(pk, 0) for pk in staff_ids},

@@ -22,7 +22,7 @@ from ..choices import (
 )
 from ..forms import IntakeForm
 from ..models import Ticket
-from .common import decorate, show_phone
+from .common import decorate, many_communities, show_phone
 
 QUEUE_SIZE = 40
 
@@ -83,8 +83,14 @@ class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
         counts = selectors.desk_counts(tickets, now)
         # The page lists 30; the card counts them all, as the dashboard's card does.
         counts["visits"] = len(visits) if len(visits) < 30 else visits_due.count()
+        communities = Community.objects.visible_to(user, VIEW).order_by("name")
+        if self.request.community_id:
+            communities = communities.filter(pk=self.request.community_id)
         ctx.update(
             title=_("Service desk"),
+            cover=selectors.duty_cover(communities[:10], now=now),
+            many_communities=many_communities(self.request),
+            queue_more=max(counts["open"] - QUEUE_SIZE, 0),
             phone=phone,
             callers=callers,
             form=form,
