@@ -166,6 +166,7 @@ class EvaluateView(StaffRequiredMixin, generic.FormView):
 
 
 class EvaluationList(ScopedListView):
+    template_name = "staff/list.html"  # console/list.html with the phone rules of its table
     model = Evaluation
     permission = "staff.evaluation.view"
     title = _("Evaluations")

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import generic
 
 from anju.core import formats, policy
@@ -86,12 +86,13 @@ class KpiView(StaffRequiredMixin, generic.TemplateView):
 
 
 class ReturnVisitList(ScopedListView):
+    template_name = "servicedesk/list.html"  # console/list.html with the phone rules of its table
     model = ReturnVisit
     permission = "servicedesk.ticket.return_visit"
     title = gettext_lazy("Return visits")
     empty_text = gettext_lazy("No return visit. Every resolved ticket gets one.")
     columns = [
-        Column("ticket", gettext_lazy("ticket"), value=lambda v: v.ticket.number),
+        Column("ticket", pgettext_lazy("ticket", "number"), value=lambda v: v.ticket.number),
         Column("due_at", gettext_lazy("due"), value=lambda v: formats.when(v.due_at)),
         Column("status", gettext_lazy("status")),
         Column("agent", gettext_lazy("agent"), value=lambda v: user_name(v.agent)),

@@ -83,6 +83,7 @@ class TicketListFilter(django_filters.FilterSet):
 
 
 class TicketList(ScopedListView):
+    template_name = "servicedesk/list.html"  # console/list.html with the phone rules of its table
     model = Ticket
     permission = VIEW
     title = gettext_lazy("Tickets")
@@ -93,7 +94,7 @@ class TicketList(ScopedListView):
         "No ticket matches. Tickets come from the phone, the portal and other modules."
     )
     columns = [
-        Column("number", gettext_lazy("number")),
+        Column("number", pgettext_lazy("ticket", "number")),
         Column(
             "opened_at",
             pgettext_lazy("ticket", "opened at"),
