@@ -10,7 +10,7 @@ from anju.core import policy
 from anju.core.errors import DomainError, Forbidden
 from anju.core.models import User
 
-from . import services
+from . import selectors, services
 
 # The service desk's permission names.
 VIEW = "servicedesk.ticket.view"
@@ -91,7 +91,10 @@ def may(user, ticket, action, *, as_staff=True) -> bool:
 
 
 def actions_for(user, ticket, *, as_staff=True):
-    return [a for a in ticket.allowed_actions() if may(user, ticket, a, as_staff=as_staff)]
+    allowed = [a for a in ticket.allowed_actions() if may(user, ticket, a, as_staff=as_staff)]
+    if "return-visit" in allowed and selectors.return_visit_recorded(ticket):
+        allowed.remove("return-visit")  # recorded once: the service refuses a second
+    return allowed
 
 
 def _datetime(value, field):
@@ -169,7 +172,13 @@ def perform(user, ticket, action, post, files, *, as_staff=True):
             public = not as_staff or post.get("public") in ("on", "1", "true")
             return services.add_note(actor=user, ticket=t, note=text, public=public)
         case "confirm":
-            return services.confirm(actor=user, ticket=t, note=text)
+            return services.confirm(
+                actor=user,
+                ticket=t,
+                note=text,
+                score=post.get("score") or None,
+                comment=post.get("comment", ""),
+            )
         case "reopen":
             return services.reopen(actor=user, ticket=t, reason=text)
         case "rate":

@@ -86,7 +86,10 @@ SKILLS = {
 # end at or before the start is the next morning. The 24-hour service line is staffed from the
 # company's call centre (the same two agents for both communities), the managers take the
 # day and Saturday; 王师傅 works in both communities on alternate days, the others in one; each
-# technician has evening on-call turns and a day off a week.
+# technician has evening on-call turns and a day off a week. At night (22:00-08:00) 甲一's
+# technicians take turns on call from home; 甲二 has no night technician, a gap the workbench
+# and the dispatch form show (with who comes on next), and the 24-hour line has nobody
+# between midnight and 08:00, which they show too.
 WEEK = {
     0: [
         ("agent", "agent", "01234", "08:00", "16:00"),
@@ -99,6 +102,8 @@ WEEK = {
         ("tech2", "technician", "1356", "17:00", "22:00"),
         ("tech", "technician", "024", "08:00", "17:00"),
         ("tech", "technician", "024", "17:00", "22:00"),
+        ("tech2", "technician", "0246", "22:00", "08:00"),
+        ("tech", "technician", "135", "22:00", "08:00"),
     ],
     1: [
         ("agent", "agent", "01234", "08:00", "16:00"),
@@ -282,7 +287,8 @@ def build(ctx):
         )
         tickets += [t1, t2]
         plans += [(t1, "resident_resolved"), (t2, "resident_working")]
-        photographed.append((t1, user))
+        photographed.append((t1, user, "leak", "报修照片"))
+        photographed.append((t2, user, "tile", "插座面板照片"))  # on a technician's open task
     del resident_homes
 
     Ticket.objects.bulk_create(tickets, batch_size=500)
@@ -520,12 +526,12 @@ def build(ctx):
             seq.save(update_fields=["last"])
     TicketPause.objects.bulk_create(pauses)
     # Real photos on the residents' leak reports, as their phones would send them.
-    for i, (ticket, user) in enumerate(photographed):
+    for i, (ticket, user, scene, caption) in enumerate(photographed):
         attachments.attach(
             ticket,
-            [demo_photos.photo("leak", seed=i)],
+            [demo_photos.photo(scene, seed=i)],
             actor=user,
             field="photos",
-            caption="报修照片",
+            caption=caption,
         )
     print(f"servicedesk: {len(tickets)} tickets, {len(visits)} return visits", file=ctx.out)

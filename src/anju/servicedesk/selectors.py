@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -175,12 +175,17 @@ def backlog(tickets, now=None) -> dict:
     by_person = [
         {
             "assignee": row["assignee_id"],
-            "name": (row["assignee__first_name"] or row["assignee__username"] or "")
+            "name": " ".join(
+                part for part in (row["assignee__first_name"], row["assignee__last_name"]) if part
+            )
+            or (row["assignee__username"] or "")
             if row["assignee_id"]
             else "",
             "count": row["n"],
         }
-        for row in open_tickets.values("assignee_id", "assignee__first_name", "assignee__username")
+        for row in open_tickets.values(
+            "assignee_id", "assignee__first_name", "assignee__last_name", "assignee__username"
+        )
         .annotate(n=Count("id"))
         .order_by("-n", "assignee_id")
     ]
@@ -232,29 +237,80 @@ def desk_counts(tickets, now=None, assignee=None) -> dict:
     return tickets.filter(status__in=OPEN_STATUSES).aggregate(**counts)
 
 
+def next_due_at():
+    """The due time of a ticket's next SLA step in SQL (``Ticket.current_due``): accept, then
+    arrive for repairs, then resolve."""
+    repair = Q(kind=Kind.REPAIR)
+    return Case(
+        When(repair & Q(accepted_at__isnull=True), then=F("accept_due_at")),
+        When(repair & Q(arrived_at__isnull=True), then=F("arrive_due_at")),
+        default=F("resolve_due_at"),
+    )
+
+
 def by_next_due(tickets):
     """Open tickets in the order to work them: the next SLA step due first, those paused while
-    waiting for the resident last (the workbench queue, the technician's tasks)."""
+    waiting for the resident last (the workbench queue, the technician's tasks).
+
+    A queryset is ordered in SQL (annotated ``next_due_at``), so it may be sliced afterwards
+    and a ticket due for acceptance soon is never cut off by older ones; a list is sorted."""
+    if isinstance(tickets, QuerySet):
+        return tickets.annotate(
+            next_due_at=next_due_at(),
+            waiting_last=Case(
+                When(status=Status.WAITING, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        ).order_by("waiting_last", "next_due_at", "id")
     return sorted(tickets, key=lambda t: (t.status == Status.WAITING, t.current_due()[1]))
 
 
 def staff_queue(tickets):
     """Open tickets, most urgent first: the due time of the next step."""
-    return (
-        tickets.filter(status__in=OPEN_STATUSES)
-        .select_related("house__building", "assignee", "first_responder", "community")
-        .order_by("resolve_due_at", "id")
+    return by_next_due(
+        tickets.filter(status__in=OPEN_STATUSES).select_related(
+            "house__building", "assignee", "first_responder", "community"
+        )
+    )
+
+
+def open_tasks_for(user):
+    """维修工: the open tickets assigned to ``user`` that they may see, next due first (my
+    tasks, the dashboard card, the field page)."""
+    return by_next_due(
+        Ticket.objects.visible_to(user, "servicedesk.ticket.view")
+        .filter(assignee=user, status__in=OPEN_STATUSES)
+        .select_related("house__building", "community")
     )
 
 
 def return_visits_due(visits, day=None):
+    """Pending return visits due by the end of ``day`` (today): the card and ``?due=today``."""
     day = day or timezone.localdate()
     _, end = period_bounds(day, day)
     return (
         visits.filter(status=ReturnVisit.Status.PENDING, due_at__lt=end)
-        .select_related("ticket__house__building", "ticket__reporter", "agent")
-        .order_by("due_at")
+        .select_related("ticket__house__building", "ticket__reporter", "agent", "ticket__community")
+        .order_by("due_at", "id")
     )
+
+
+def return_visit_recorded(ticket):
+    """Whether ``ticket``'s return visit is done: none pending and one recorded (a reopened
+    ticket resolved again gets a new pending one, which may be recorded)."""
+    visits = ReturnVisit.objects.filter(ticket_id=ticket.pk)
+    return (
+        not visits.filter(status=ReturnVisit.Status.PENDING).exists()
+        and visits.filter(status=ReturnVisit.Status.DONE).exists()
+    )
+
+
+def return_visits_of(user, community_id=None):
+    """The return visits ``user`` may record, in the current community when one is chosen (the
+    workbench, the dashboard card and the return-visit list read the same rows)."""
+    visits = ReturnVisit.objects.visible_to(user, "servicedesk.ticket.return_visit")
+    return visits.in_community(community_id) if community_id else visits
 
 
 # Roster and skills ---------------------------------------------------------------------------
@@ -293,6 +349,52 @@ def on_duty_now(community_ids, now=None):
     for shift in rows:
         result.setdefault(shift.community_id, []).append(shift)
     return result
+
+
+def duty_cover(communities, roles=(DutyRole.AGENT, DutyRole.TECHNICIAN), now=None):
+    """Who answers now, per community and duty: ``[{"community", "role", "role_label",
+    "on_duty": [users], "next": the next shift or None}]`` in two queries. A row whose
+    ``on_duty`` is empty is a gap the workbench and the dispatch form warn about, naming who
+    comes on next (within a week)."""
+    from .models import DutyShift
+
+    now = now or timezone.now()
+    communities = list(communities)
+    ids = [c.pk for c in communities]
+    running = on_duty_now(ids, now)
+    upcoming = {}
+    for shift in (
+        DutyShift.objects.filter(
+            community_id__in=ids,
+            role__in=list(roles),
+            starts_at__gt=now,
+            starts_at__lt=now + timedelta(days=7),
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("starts_at", "id")
+    ):
+        upcoming.setdefault((shift.community_id, shift.role), shift)
+    rows = []
+    for community in communities:
+        shifts = running.get(community.pk, [])
+        for role in roles:
+            rows.append(
+                {
+                    "community": community,
+                    "role": role,
+                    "role_label": DutyRole(role).label,
+                    "on_duty": [s.user for s in shifts if s.role == role],
+                    "shifts": [s for s in shifts if s.role == role],
+                    "next": upcoming.get((community.pk, role)),
+                }
+            )
+    return rows
+
+
+def duty_gaps(communities, roles=(DutyRole.AGENT, DutyRole.TECHNICIAN), now=None):
+    """The rows of ``duty_cover`` with nobody on duty now."""
+    return [row for row in duty_cover(communities, roles, now) if not row["on_duty"]]
 
 
 def roster_week(community, monday, staff, now=None, roles=None):
@@ -543,7 +645,7 @@ def staff_metrics(user, staff_ids, start, end, now=None):
         ),
         Metric(
             "first_contact",
-            _("First-contact tickets (首问)"),
+            _("First-contact tickets"),
             "",
             "",
             {pk: owned.get(pk, 0) for pk in staff_ids},

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.apps import AnjuAppConfig
+from anju.core.choices import Role
 
 
 class StaffConfig(AnjuAppConfig):
@@ -14,6 +15,13 @@ class StaffConfig(AnjuAppConfig):
         (_("My evaluations"), "console:staff-my-evaluations", None, "staff"),
     ]
 
+    role_work = {Role.MANAGER: ["console:staff-performance", "console:staff-evaluation-list"]}
+    audit_labels = {
+        "staff.evaluation.recorded": _("Evaluation recorded"),
+        "staff.evaluation.revised": _("Evaluation revised"),
+        "staff.evaluation.acknowledged": _("Evaluation acknowledged"),
+    }
+
     def dashboard_cards(self, request):
         from .selectors import awaiting_acknowledgement
 
@@ -24,7 +32,7 @@ class StaffConfig(AnjuAppConfig):
             {
                 "title": _("Evaluations to acknowledge"),
                 "value": waiting,
-                "link": "/console/staff/my-evaluations/",
+                "link": "/console/staff/my-evaluations/?status=recorded",
                 "tone": "warn",
                 "note": "",
             }

@@ -24,6 +24,7 @@ from anju.core.excel import workbook_bytes, xlsx_response
 from anju.core.models import Community
 
 from . import selectors, services
+from .choices import EvaluationStatus
 from .models import DIMENSIONS, Evaluation
 
 
@@ -165,6 +166,7 @@ class EvaluateView(StaffRequiredMixin, generic.FormView):
 
 
 class EvaluationList(ScopedListView):
+    template_name = "staff/list.html"  # console/list.html with the phone rules of its table
     model = Evaluation
     permission = "staff.evaluation.view"
     title = _("Evaluations")
@@ -199,10 +201,15 @@ class MyEvaluations(StaffRequiredMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(
-            title=_("My evaluations"),
-            evaluations=selectors.own_evaluations(self.request.user)[:24],
-        )
+        evaluations = selectors.own_evaluations(self.request.user)
+        waiting = self.request.GET.get("status") == EvaluationStatus.RECORDED
+        if waiting:  # the card's count: those still to acknowledge, all of them
+            evaluations = selectors.awaiting_acknowledgement(self.request.user).select_related(
+                "community", "evaluator"
+            )
+        else:
+            evaluations = evaluations[:24]
+        ctx.update(title=_("My evaluations"), evaluations=evaluations, waiting=waiting)
         return ctx
 
     def post(self, request):

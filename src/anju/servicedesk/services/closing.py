@@ -36,8 +36,22 @@ def _require_resident_or_staff(actor, ticket, perm="servicedesk.ticket.close"):
     raise Forbidden(_("Only the resident or the service desk can do this."))
 
 
+def _score(score):
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        refuse("score", _("Give a score from 1 to 5."))
+    return score
+
+
 @transaction.atomic
-def confirm(*, actor, ticket, note="") -> Ticket:
+def confirm(*, actor, ticket, note="", score=None, comment="") -> Ticket:
+    """确认: the resident says it is fixed, with their rating in the same step when given
+    (``score`` 1-5 and ``comment``; nothing is saved when the score is wrong)."""
+    if score not in (None, ""):
+        score = _score(score)
     ticket = lock(ticket, "confirm")
     _require_resident_or_staff(actor, ticket)
     before = ticket.status
@@ -48,6 +62,8 @@ def confirm(*, actor, ticket, note="") -> Ticket:
         event(ticket, "confirm", actor=actor, before_status=before, note=note)
         record("confirmed", ticket, {"status": before}, {"status": ticket.status}, actor=actor)
         tell(ticket, _("confirmed by the resident"), note, actor=actor, extra=[ticket.assignee])
+    if score not in (None, "") and ticket.rating is None:
+        ticket = rate(actor=actor, ticket=ticket, score=score, comment=comment)
     return ticket
 
 
@@ -141,12 +157,7 @@ def reopen_locked(ticket, reason, *, actor):
 @transaction.atomic
 def rate(*, actor, ticket, score, comment="") -> Ticket:
     """评价 1-5 with a comment, once per resolution."""
-    try:
-        score = int(score)
-    except (TypeError, ValueError):
-        score = 0
-    if not 1 <= score <= 5:
-        refuse("score", _("Give a score from 1 to 5."))
+    score = _score(score)
     ticket = lock(ticket, "rate")
     _require_resident_or_staff(actor, ticket)
     ticket.rating = score

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from anju.core import policy
 from anju.core.db import together
-from anju.core.errors import refuse
+from anju.core.errors import InvalidTransition, refuse
 from anju.core.notifications import notify
 
-from .. import conf
+from .. import conf, selectors
 from ..choices import (
     Channel,
     Kind,
@@ -62,6 +62,14 @@ def record_return_visit(*, actor, ticket, outcome, note="") -> ReturnVisit:
         .filter(ticket=ticket, status=ReturnVisit.Status.PENDING)
         .first()
     )
+    if visit is None and selectors.return_visit_recorded(ticket):
+        raise InvalidTransition(
+            "return-visit",
+            ticket.status,
+            [a for a in ticket.allowed_actions() if a != "return-visit"],
+            message=_("The return visit of %(number)s is recorded already.")
+            % {"number": ticket.number},
+        )
     if visit is None:
         visit = ReturnVisit(
             organization_id=ticket.organization_id,

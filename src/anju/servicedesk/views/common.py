@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.core import attachments, policy
+from anju.core import attachments, formats, policy
 from anju.core.crypto import mask_middle
 
 from .. import actions
@@ -16,16 +16,20 @@ from ..choices import (
 )
 
 
-def fmt(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def due_text(ticket, now=None):
+    """ "resolve by 2026-12-02 14:30 (2 h 5 min left)": the next step, its time and what is
+    left (or how long it is overdue); a paused clock shows no time left."""
     due = ticket.current_due(now)
     if due is None:
         return ""
     step = {"accept": _("accept by"), "arrive": _("arrive by"), "resolve": _("resolve by")}[due[0]]
-    return f"{step} {fmt(due[1])}"
+    text = f"{step} {formats.when(due[1])}"
+    if ticket.status == Status.WAITING:
+        return text
+    left = due[1] - (now or timezone.now())
+    if left.total_seconds() >= 0:
+        return text + " (" + _("%(span)s left") % {"span": formats.duration(left)} + ")"
+    return text + " (" + _("%(span)s overdue") % {"span": formats.duration(-left)} + ")"
 
 
 def sla_tag(ticket, now=None):
@@ -43,6 +47,14 @@ def decorate(tickets, now=None):
         state, label = sla_tag(t, now)
         rows.append({"t": t, "sla": state, "sla_label": label, "due": due_text(t, now)})
     return rows
+
+
+def many_communities(request):
+    """Whether the lists should name each ticket's community: the user sees more than one and
+    has not chosen one (ticket numbers repeat across communities)."""
+    if request.community_id:
+        return False
+    return len(request.user.staff_community_ids()) > 1
 
 
 def show_phone(user, community_id, phone):

@@ -119,15 +119,16 @@ class PortalTicketDetail(ResidentMixin, generic.DetailView):
         ctx = super().get_context_data(**kwargs)
         t = self.object
         state, label = sla_tag(t)
+        allowed = actions.actions_for(self.request.user, t, as_staff=False)
         ctx.update(
             title=t.number,
             sla=state,
             sla_label=label,
             due=due_text(t),
             events=t.events.filter(public=True).order_by("at", "id"),
-            action_pairs=action_forms(
-                self.request, t, actions.actions_for(self.request.user, t, as_staff=False)
-            ),
+            action_pairs=action_forms(self.request, t, allowed),
+            # confirming a repair and rating it are one submit (rating optional)
+            confirm_rates="confirm" in allowed and "rate" in allowed,
             attachments=ticket_attachments(t),
         )
         return ctx

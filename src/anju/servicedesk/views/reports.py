@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import generic
 
-from anju.core import policy
+from anju.core import formats, policy
 from anju.core.comparison import ratio
 from anju.core.console import (
     Column,
@@ -27,8 +27,11 @@ from ..actions import VIEW
 from ..choices import (
     Category,
     Priority,
+    Skill,
 )
 from ..models import ReturnVisit, SlaPolicy, Ticket
+from ..rows import user_name
+from .common import many_communities
 
 
 class KpiView(StaffRequiredMixin, generic.TemplateView):
@@ -83,21 +86,32 @@ class KpiView(StaffRequiredMixin, generic.TemplateView):
 
 
 class ReturnVisitList(ScopedListView):
+    template_name = "servicedesk/list.html"  # console/list.html with the phone rules of its table
     model = ReturnVisit
     permission = "servicedesk.ticket.return_visit"
     title = gettext_lazy("Return visits")
     empty_text = gettext_lazy("No return visit. Every resolved ticket gets one.")
     columns = [
-        Column("ticket", gettext_lazy("ticket"), value=lambda v: v.ticket.number),
-        Column("due_at", gettext_lazy("due")),
+        Column("ticket", pgettext_lazy("ticket", "number"), value=lambda v: v.ticket.number),
+        Column("due_at", gettext_lazy("due"), value=lambda v: formats.when(v.due_at)),
         Column("status", gettext_lazy("status")),
-        Column("agent", gettext_lazy("agent"), value=lambda v: str(v.agent or "")),
+        Column("agent", gettext_lazy("agent"), value=lambda v: user_name(v.agent)),
         Column("outcome", gettext_lazy("outcome")),
         Column("note", gettext_lazy("note")),
     ]
 
+    def get(self, request, *args, **kwargs):
+        if many_communities(request):
+            community = Column(
+                "community", gettext_lazy("community"), value=lambda v: v.ticket.community.name
+            )
+            self.columns = [self.columns[0], community, *self.columns[1:]]
+        return super().get(request, *args, **kwargs)
+
     def base_queryset(self):
-        qs = ReturnVisit.objects.select_related("ticket", "agent")
+        qs = ReturnVisit.objects.select_related("ticket__community", "agent")
+        if self.request.GET.get("due") == "today":  # the cards' count: due by tonight
+            return selectors.return_visits_due(qs)
         status = self.request.GET.get("status", "pending")
         return qs.filter(status=status) if status in ReturnVisit.Status.values else qs
 
@@ -144,7 +158,7 @@ class SlaView(StaffRequiredMixin, generic.TemplateView):
                     }
                 )
         categories = [
-            (Category(code).label, Priority(p).label, s)
+            (Category(code).label, Priority(p).label, Skill(s).label if s in Skill.values else s)
             for code, (p, s) in conf.categories().items()
         ]
         ctx.update(

@@ -38,15 +38,6 @@ def week_start(value):
     return day - timedelta(days=day.weekday())
 
 
-def _on_duty_rows(shifts):
-    """[(duty label, [shift, ...]), ...] in the order agent, technician, manager."""
-    rows = []
-    for role, label in DutyRole.choices:
-        these = [s for s in shifts if s.role == role]
-        rows.append((role, label, these))
-    return rows
-
-
 class RosterView(StaffRequiredMixin, generic.TemplateView):
     """排班: a week grid per community (staff x day), who is on duty now, add and remove shifts."""
 
@@ -64,7 +55,7 @@ class RosterView(StaffRequiredMixin, generic.TemplateView):
         user, now = self.request.user, timezone.now()
         monday = week_start(self.request.GET.get("week"))
         communities = self.communities()
-        duty_now = selectors.on_duty_now([c.pk for c in communities], now)
+        cover = selectors.duty_cover(communities, roles=DutyRole.values, now=now)
         weeks = []
         for community in communities:
             roles = {}
@@ -74,7 +65,7 @@ class RosterView(StaffRequiredMixin, generic.TemplateView):
             staff = services.members(community, list(selectors.SERVICE_ROLES))
             week = selectors.roster_week(community, monday, staff, now, roles)
             week["can_manage"] = policy.staff_has(user, ROSTER_MANAGE, community.pk)
-            week["on_duty"] = _on_duty_rows(duty_now.get(community.pk, []))
+            week["on_duty"] = [row for row in cover if row["community"] == community]
             weeks.append(week)
         can_manage = any(w["can_manage"] for w in weeks)
         if form is None and can_manage:

@@ -8,10 +8,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import generic
 from django.views.decorators.http import require_POST
 
+from anju.core import attachments, formats
 from anju.core.console import (
     Column,
     ScopedListView,
@@ -26,6 +27,7 @@ from ..choices import (
     OPEN_STATUSES,
     Category,
     Channel,
+    DutyRole,
     Kind,
     Priority,
     ReturnVisitOutcome,
@@ -33,10 +35,12 @@ from ..choices import (
     WorkItemKind,
 )
 from ..models import Ticket
+from ..rows import user_name
 from .common import (
     action_forms,
     decorate,
     due_text,
+    many_communities,
     refused,
     show_phone,
     sla_tag,
@@ -53,6 +57,7 @@ class TicketListFilter(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(
         method="filter_mine", label=gettext_lazy("I am first responder")
     )
+    open = django_filters.BooleanFilter(method="filter_open", label=gettext_lazy("open now"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("overdue"))
 
     class Meta:
@@ -66,6 +71,11 @@ class TicketListFilter(django_filters.FilterSet):
     def filter_mine(self, queryset, name, value):
         return queryset.filter(first_responder=self.request.user) if value else queryset
 
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.open() if value else queryset.exclude(status__in=OPEN_STATUSES)
+
     def filter_overdue(self, queryset, name, value):
         if value:
             return queryset.overdue()
@@ -73,6 +83,7 @@ class TicketListFilter(django_filters.FilterSet):
 
 
 class TicketList(ScopedListView):
+    template_name = "servicedesk/list.html"  # console/list.html with the phone rules of its table
     model = Ticket
     permission = VIEW
     title = gettext_lazy("Tickets")
@@ -83,8 +94,12 @@ class TicketList(ScopedListView):
         "No ticket matches. Tickets come from the phone, the portal and other modules."
     )
     columns = [
-        Column("number", gettext_lazy("number")),
-        Column("opened_at", gettext_lazy("opened at")),
+        Column("number", pgettext_lazy("ticket", "number")),
+        Column(
+            "opened_at",
+            pgettext_lazy("ticket", "opened at"),
+            value=lambda t: formats.when(t.opened_at),
+        ),
         Column("kind", gettext_lazy("kind")),
         Column("category", gettext_lazy("category")),
         Column("priority", gettext_lazy("priority"), value=lambda t: t.priority),
@@ -94,13 +109,21 @@ class TicketList(ScopedListView):
             value=lambda t: str(t.house) if t.house_id else t.location,
         ),
         Column("status", gettext_lazy("status")),
-        Column("assignee", gettext_lazy("assignee"), value=lambda t: str(t.assignee or "")),
+        Column("assignee", gettext_lazy("assignee"), value=lambda t: user_name(t.assignee)),
         Column("due", gettext_lazy("next due"), value=due_text),
         Column("rating", gettext_lazy("rating")),
     ]
+    community_column = Column(
+        "community", gettext_lazy("community"), value=lambda t: t.community.name
+    )
+
+    def get(self, request, *args, **kwargs):
+        if many_communities(request):  # numbers repeat across communities: name each one
+            self.columns = [self.columns[0], self.community_column, *self.columns[1:]]
+        return super().get(request, *args, **kwargs)
 
     def base_queryset(self):
-        return Ticket.objects.select_related("house__building", "assignee")
+        return Ticket.objects.select_related("house__building", "assignee", "community")
 
 
 class TicketDetail(StaffRequiredMixin, generic.DetailView):
@@ -130,6 +153,10 @@ class TicketDetail(StaffRequiredMixin, generic.DetailView):
         state, label = sla_tag(t)
         ctx.update(
             title=t.number,
+            # the dispatch form says when no technician is on duty now, and who is next
+            duty_gaps=selectors.duty_gaps([t.community], roles=(DutyRole.TECHNICIAN,))
+            if workers
+            else [],
             allowed=allowed,
             action_pairs=action_forms(self.request, t, allowed),
             labels=actions.LABELS,
@@ -180,12 +207,8 @@ class MyTasks(StaffRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user, now = self.request.user, timezone.now()
-        mine = list(
-            Ticket.objects.visible_to(user, VIEW)
-            .filter(assignee=user, status__in=OPEN_STATUSES)
-            .select_related("house__building", "community")
-        )
-        mine = selectors.by_next_due(mine)
+        mine = list(selectors.open_tasks_for(user))
+        photos = attachments.by_object(Ticket, [t.pk for t in mine])
         pool = (
             Ticket.objects.visible_to(user, VIEW)
             .filter(status=Status.NEW, kind=Kind.REPAIR)
@@ -200,7 +223,9 @@ class MyTasks(StaffRequiredMixin, generic.TemplateView):
                 assignee=user, resolved_at__date=timezone.localdate()
             ).count(),
         )
+        ctx["many_communities"] = many_communities(self.request)
         for row in ctx["rows"]:
+            row["attachments"] = photos.get(row["t"].pk, [])
             row["actions"] = [
                 (a, actions.LABELS[a])
                 for a in actions.actions_for(user, row["t"])

@@ -21,8 +21,10 @@ from ..choices import (
     ACTIVE_STATUSES,
 )
 from ..forms import IntakeForm
-from ..models import ReturnVisit, Ticket
-from .common import decorate, show_phone
+from ..models import Ticket
+from .common import decorate, many_communities, show_phone
+
+QUEUE_SIZE = 40
 
 
 class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
@@ -68,23 +70,27 @@ class WorkbenchView(StaffRequiredMixin, generic.TemplateView):
                 community_id = house.community_id
                 initial["community"] = house.community_id
         form = form or IntakeForm(user=user, community_id=community_id, initial=initial)
-        queue = selectors.by_next_due(selectors.staff_queue(tickets)[:40])
+        queue = selectors.staff_queue(tickets)[:QUEUE_SIZE]  # ordered in SQL, then cut
         mine = (
             tickets.filter(first_responder=user, status__in=ACTIVE_STATUSES)
-            .select_related("house__building", "assignee")
+            .select_related("house__building", "assignee", "community")
             .order_by("resolve_due_at")[:30]
         )
         visits_due = selectors.return_visits_due(
-            ReturnVisit.objects.visible_to(user, "servicedesk.ticket.return_visit").filter(
-                community_id__in=tickets.values("community_id").distinct()
-            )
+            selectors.return_visits_of(user, self.request.community_id)
         )
         visits = list(visits_due[:30])
         counts = selectors.desk_counts(tickets, now)
         # The page lists 30; the card counts them all, as the dashboard's card does.
         counts["visits"] = len(visits) if len(visits) < 30 else visits_due.count()
+        communities = Community.objects.visible_to(user, VIEW).order_by("name")
+        if self.request.community_id:
+            communities = communities.filter(pk=self.request.community_id)
         ctx.update(
             title=_("Service desk"),
+            cover=selectors.duty_cover(communities[:10], now=now),
+            many_communities=many_communities(self.request),
+            queue_more=max(counts["open"] - QUEUE_SIZE, 0),
             phone=phone,
             callers=callers,
             form=form,
