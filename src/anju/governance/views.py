@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django.views import generic
 from django.views.decorators.http import require_POST
 
@@ -248,7 +249,7 @@ class PaperBallotView(ServiceFormView):
         )
 
     def success_url_for(self, obj):
-        messages.info(self.request, _("Receipt: %(r)s") % {"r": obj.hash})
+        messages.info(self.request, pgettext("ballot", "Receipt: %(r)s") % {"r": obj.hash})
         return reverse("console:vote-detail", args=[self.vote.pk])
 
 

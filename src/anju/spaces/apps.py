@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.apps import AnjuAppConfig
+from anju.core.choices import Role
 
 
 class SpacesConfig(AnjuAppConfig):
@@ -13,6 +14,21 @@ class SpacesConfig(AnjuAppConfig):
         (_("Shared spaces"), "console:space-list", "spaces.space.view", "spaces"),
     ]
     portal_nav = [(_("Book a space"), "portal:spaces", "📅")]
+    role_work = {Role.MANAGER: ["console:booking-list"]}
+    audit_labels = {
+        "spaces.space.created": _("Space created"),
+        "spaces.space.changed": _("Space changed"),
+        "spaces.booking.created": _("Booking made"),
+        "spaces.booking.approve": _("Booking approved"),
+        "spaces.booking.reject": _("Booking not approved"),
+        "spaces.booking.cancel": _("Booking cancelled"),
+        "spaces.booking.check-in": _("Checked in"),
+        "spaces.booking.collected": _("Booking fee collected"),
+        "spaces.booking.paid": _("Booking fee paid online"),
+        "spaces.booking.no_show": _("Booking marked no-show"),
+        "spaces.booking.completed": _("Booking completed"),
+        "spaces.booking.rejected": _("Booking lapsed without approval"),
+    }
 
     def dashboard_cards(self, request):
         from django.utils import timezone
