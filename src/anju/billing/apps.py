@@ -115,7 +115,12 @@ class BillingConfig(AnjuAppConfig):
                     "title": _("Received today"),
                     "value": formats.money(taken),
                     "tone": "ok",
-                    "link": reverse("console:billing-cashup"),
+                    # The day's cash-up of the chosen community; across communities, the
+                    # payments list of the same rows.
+                    "link": reverse("console:billing-cashup")
+                    if request.community_id
+                    else f"{reverse('console:billing-payment-list')}?status="
+                    f"{PaymentStatus.SUCCEEDED}&paid_on={today:%Y-%m-%d}",
                     "note": "",
                 }
             )

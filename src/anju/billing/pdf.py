@@ -6,6 +6,7 @@ from io import BytesIO
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -137,7 +138,7 @@ def bill_pdf(bill):
             + f" {formats.money(bill.total)} · "
             + _("Paid")
             + f" {formats.money(bill.paid)} · "
-            + _("Balance")
+            + pgettext("bill", "Balance")
             + f" {formats.money(bill.balance)}",
             BODY,
         ),
@@ -150,7 +151,7 @@ def case_packet_pdf(house):
     story = [
         Paragraph(_("Case packet (催缴案件材料)") + f" · {house.community.name} {house}", TITLE),
         Paragraph(
-            _("Overdue")
+            pgettext("amount", "Overdue")
             + f": {formats.money(selectors.overdue_amount(house))} · "
             + _("as of")
             + f" {timezone.localdate():%Y-%m-%d}",

@@ -10,7 +10,7 @@ from anju.core.models import Occupancy
 from anju.core.money import quantize
 
 from .choices import BillStatus, PayerKind
-from .models import Bill
+from .models import Bill, BillLine
 
 
 def balance(prefix=""):
@@ -99,3 +99,12 @@ def find_houses(houses, q, limit=20):
             Q(desk_label__icontains=word) | Q(number__icontains=word) | Q(pk__in=people_houses)
         )
     return houses.distinct()[:limit]
+
+
+def charge_bills(sources):
+    """The bills of charges raised for other apps, by the source they were raised with
+    (``{"spaces.booking:12": <Bill>}``): whether the resident has paid a booking's fee."""
+    return {
+        line.source: line.bill
+        for line in BillLine.objects.filter(source__in=list(sources)).select_related("bill")
+    }

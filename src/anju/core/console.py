@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from . import audit, policy
+from . import audit, formats, policy
 from .errors import DomainError
 from .excel import workbook_bytes, xlsx_response
 
@@ -76,6 +76,14 @@ class Column:
                 if hasattr(value, "hour")
                 else value.strftime("%Y-%m-%d")
             )
+        return value
+
+    def render_html(self, obj):
+        """As shown on a page: a money column written ``¥1,234.50`` (the Excel export keeps the
+        number itself, from ``render``)."""
+        value = self.render(obj)
+        if self.money and value not in ("", None):
+            return formats.money(value)
         return value
 
 
@@ -160,7 +168,7 @@ class ScopedListView(StaffRequiredMixin, generic.ListView):
             title=self.title,
             columns=self.columns,
             rows=[
-                (obj, [(c.render(obj), c.align) for c in self.columns])
+                (obj, [(c.render_html(obj), c.align) for c in self.columns])
                 for obj in ctx["object_list"]
             ],
             filterset=getattr(self, "filterset", None),

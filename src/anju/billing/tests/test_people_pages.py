@@ -1,7 +1,7 @@
 """What people read on the billing pages: amounts written one way (¥12,345.60), the desk finding
 a house by the label printed everywhere, explanations without raw codes, receipts named 收据."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -92,3 +92,19 @@ def test_receipt_is_shou_ju_with_a_readable_time(world, big, client):
     from anju.core import formats
 
     assert formats.when(payment.paid_at) in text and "¥1,000.00" in text
+
+
+def test_demo_payments_are_never_in_the_future():
+    """Today's demo takings happen before the demo was built, not later today."""
+    import random
+
+    from django.utils import timezone
+
+    from anju.billing.demo import _at
+
+    rng = random.Random(7)
+    today = timezone.localdate()
+    now = timezone.now()
+    moments = [_at(today, hour, rng) for hour in range(0, 24)]
+    assert all(m <= now for m in moments)
+    assert _at(today - timedelta(days=3), 9, rng) < now
