@@ -108,3 +108,28 @@ def test_demo_payments_are_never_in_the_future():
     moments = [_at(today, hour, rng) for hour in range(0, 24)]
     assert all(m <= now for m in moments)
     assert _at(today - timedelta(days=3), 9, rng) < now
+
+
+@pytest.mark.parametrize("who", ["manager", "cashier"])
+def test_cards_open_lists_of_exactly_what_they_count(world, big, client, who):
+    from django.apps import apps
+    from django.test import RequestFactory
+
+    from anju.core import formats
+
+    services.record_payment(
+        actor=world.users["cashier"], house=world.house, amount="1000.00", method="cash"
+    )
+    request = RequestFactory().get("/console/")
+    request.user, request.community_id = world.users[who], None
+    cards = apps.get_app_config("billing").dashboard_cards(request)
+    client.force_login(world.users[who])
+    by_title = {str(c["title"]): c for c in cards}
+    overdue = by_title["Overdue fees"] if "Overdue fees" in by_title else cards[0]
+    rows = client.get(overdue["link"]).context["rows"]
+    assert formats.money(sum(r[1] for r in rows)) == overdue["value"]
+    received = next(c for c in cards if c is not overdue)
+    page = client.get(received["link"])
+    listed = page.context["object_list"]
+    assert formats.money(sum(p.amount for p in listed)) == received["value"] == "¥1,000.00"
+    assert page.context["paginator"].count == len(listed) == 1

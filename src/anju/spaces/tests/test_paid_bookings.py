@@ -121,3 +121,29 @@ def test_the_booking_page_says_the_fee_is_paid_online(world):
     assert client.login(username="resident", password=PASSWORD)
     page = client.get(f"/app/spaces/{space.pk}/").content.decode()
     assert "在线" in page and "服务中心缴" not in page
+
+
+@pytest.mark.parametrize("who", ["manager", "cashier"])
+def test_bookings_today_card_counts_the_rows_it_opens(world, who):
+    from django.apps import apps
+    from django.test import RequestFactory
+
+    space = _space(world, price_per_slot=Decimal("0"))
+    hour = timezone.localtime().hour + 1
+    if not 8 <= hour <= 19:
+        pytest.skip("the space has no two slots left today")
+    kept = services.book(
+        actor=world.users["agent"], space=space, starts_at=_at(0, hour), purpose="会议"
+    )
+    other = services.book(
+        actor=world.users["agent"], space=space, starts_at=_at(0, hour + 1), purpose="培训"
+    )
+    services.cancel(actor=world.users["manager"], booking=other, reason="取消")  # not counted
+    request = RequestFactory().get("/console/")
+    request.user, request.community_id = world.users[who], None
+    card = apps.get_app_config("spaces").dashboard_cards(request)[0]
+    client = Client()
+    assert client.login(username=world.users[who].username, password=PASSWORD)
+    page = client.get(card["link"])
+    assert page.context["paginator"].count == card["value"] == 1
+    assert [b.pk for b in page.context["object_list"]] == [kept.pk]
