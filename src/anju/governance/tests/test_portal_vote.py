@@ -100,3 +100,18 @@ def test_a_refused_fund_action_keeps_what_was_typed(world):
     text = r.content.decode()
     assert r.status_code == 200 and 'id="action-error"' in text and 'value="一千二"' in text
     assert "ConversionSyntax" not in text
+
+
+def test_ballot_check_names_the_ballot_receipt_and_writes_its_time(world):
+    from anju.core import formats
+
+    from .factories import cast
+
+    vote, opens = open_vote(world)
+    ballot = cast(vote, world.people["owner"], "yes", opens)
+    client = _resident()
+    page = client.get(
+        f"/app/votes/{vote.pk}/check/", {"receipt": ballot.hash}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert formats.when(ballot.cast_at) in page and "投票回执" in page
+    assert "收据" not in page and formats.when(ballot.cast_at).replace(" ", "T") not in page
