@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.apps import AnjuAppConfig
+from anju.core.choices import Role
 
 from .choices import PaymentStatus
 
@@ -27,13 +28,60 @@ class BillingConfig(AnjuAppConfig):
         (_("Billing reports"), "console:billing-reports", "billing.report.view", "billing"),
     ]
     portal_nav = [(_("Pay"), "portal:billing-bills", "💳")]
+    role_homes = {
+        Role.CASHIER: "console:billing-desk",
+        Role.FINANCE: "console:billing-reports",
+    }
+    role_work = {
+        Role.CASHIER: [
+            "console:billing-desk",
+            "console:billing-cashup",
+            "console:billing-arrears",
+        ],
+        Role.FINANCE: ["console:billing-reports", "console:billing-run-list"],
+        Role.MANAGER: ["console:billing-arrears", "console:billing-collection-list"],
+    }
+    audit_labels = {
+        "billing.bill.one_off": _("One-off charge billed"),
+        "billing.cashup.closed": _("Day closed (cash-up)"),
+        "billing.collection.reminder": _("Friendly reminder sent"),
+        "billing.collection.demand_notice": _("Written demand issued"),
+        "billing.collection.negotiation": _("Negotiation recorded"),
+        "billing.collection.payment_plan": _("Instalment plan agreed"),
+        "billing.collection.lawyer_letter": _("Lawyer's letter issued"),
+        "billing.collection.lawsuit": _("Lawsuit filed"),
+        "billing.collection.arbitration": _("Arbitration filed"),
+        "billing.collection.delivered": _("Collection notice delivered"),
+        "billing.collection.closed": _("Collection action closed"),
+        "billing.creditnote.issued": _("Credit note issued"),
+        "billing.feeitem.created": _("Fee item created"),
+        "billing.feeitem.changed": _("Fee item changed"),
+        "billing.feeitem.published": _("Fee item published"),
+        "billing.latecharge.accrued": _("Late charge accrued"),
+        "billing.latecharge.waived": _("Late charge waived"),
+        "billing.payment.recorded": _("Payment recorded"),
+        "billing.payment.started": _("Online payment started"),
+        "billing.payment.confirmed": _("Online payment confirmed"),
+        "billing.payment.amount_mismatch": _("Online payment refused: amount differs"),
+        "billing.payment.unknown_serial_refused": _("Payment notice refused: unknown serial"),
+        "billing.reading.entered": _("Meter reading entered"),
+        "billing.reading.confirmed": _("Meter reading confirmed"),
+        "billing.run.previewed": _("Billing run previewed"),
+        "billing.run.posted": _("Billing run posted"),
+        "billing.run.unstaged": _("Billing run preview discarded"),
+        "billing.sharedusage.created": _("Shared usage entered"),
+        "billing.vacancynotice.created": _("Vacancy notice recorded"),
+        "billing.vacancyrule.created": _("Vacancy rule created"),
+        "billing.wallet.refunded": _("Prepayment refunded"),
+        "billing.wallet.settled": _("Prepayment applied to bills"),
+    }
 
     def dashboard_cards(self, request):
         from django.db.models import Sum
         from django.urls import reverse
         from django.utils import timezone
 
-        from anju.core import policy
+        from anju.core import formats, policy
 
         from . import selectors
         from .models import Bill, Payment
@@ -49,7 +97,7 @@ class BillingConfig(AnjuAppConfig):
         cards = [
             {
                 "title": _("Overdue fees"),
-                "value": f"¥{overdue:,.2f}",
+                "value": formats.money(overdue),
                 "tone": "bad" if overdue else "ok",
                 "link": reverse("console:billing-arrears"),
                 "note": "",
@@ -65,9 +113,14 @@ class BillingConfig(AnjuAppConfig):
             cards.append(
                 {
                     "title": _("Received today"),
-                    "value": f"¥{taken:,.2f}",
+                    "value": formats.money(taken),
                     "tone": "ok",
-                    "link": reverse("console:billing-cashup"),
+                    # The day's cash-up of the chosen community; across communities, the
+                    # payments list of the same rows.
+                    "link": reverse("console:billing-cashup")
+                    if request.community_id
+                    else f"{reverse('console:billing-payment-list')}?status="
+                    f"{PaymentStatus.SUCCEEDED}&paid_on={today:%Y-%m-%d}",
                     "note": "",
                 }
             )

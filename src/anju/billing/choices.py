@@ -3,6 +3,7 @@ other apps (``PaymentMethod``, ``recordable_methods()``) alike."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Method(models.TextChoices):
@@ -44,7 +45,7 @@ class RunStatus(models.TextChoices):
 
 
 class BillStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("bill status", "Open")
     PAID = "paid", _("Paid")
 
 

@@ -33,7 +33,10 @@ def _months(today, n):
 
 
 def _at(day, hour, rng):
-    return timezone.make_aware(datetime.combine(day, time(hour, rng.randrange(60))))
+    """A moment of ``day`` during opening hours, never later than now: today's takings are
+    taken before the demo was built (a payment in the future would tell a false story)."""
+    moment = timezone.make_aware(datetime.combine(day, time(hour, rng.randrange(60))))
+    return min(moment, timezone.now() - timedelta(minutes=rng.randrange(2, 40)))
 
 
 def _fee_items(ctx, community, b_side):

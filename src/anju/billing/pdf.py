@@ -6,6 +6,7 @@ from io import BytesIO
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -13,6 +14,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from anju.core import formats
 
 from . import reports, selectors, services
 from .models import Allocation, BillLine, CollectionAction
@@ -65,14 +68,19 @@ def _build(story, title):
 def _bill_lines(bill):
     rows = [[_("Fee item"), _("How it was computed"), _("Amount")]]
     for line in bill.lines.select_related("fee_item"):
-        rows.append([line.fee_item.name, reports.explain_line(line), f"¥{line.amount}"])
+        rows.append([line.fee_item.name, reports.explain_line(line), formats.money(line.amount)])
     for lc in bill.late_charges.all():
         state = _("waived") if lc.waived else ""
         rows.append(
             [
                 _("Late charge") + f" {state}",
-                _("simple interest %(d)s") % {"d": lc.detail},
-                f"¥{lc.amount}",
+                _("simple interest %(rate)s per day on the unpaid principal, %(start)s to %(end)s")
+                % {
+                    "rate": (lc.detail or {}).get("rate", ""),
+                    "start": (lc.detail or {}).get("from", ""),
+                    "end": (lc.detail or {}).get("to", ""),
+                },
+                formats.money(lc.amount),
             ]
         )
     return rows
@@ -81,11 +89,12 @@ def _bill_lines(bill):
 def receipt_pdf(payment):
     house = payment.house
     story = [
-        Paragraph(_("Receipt (收款收据)") + f" {payment.receipt_number}", TITLE),
+        Paragraph(_("Receipt") + f" {payment.receipt_number}", TITLE),
         Paragraph(f"{house.community.name} · {house}", BODY),
         Paragraph(
-            _("Amount") + f": ¥{payment.amount} · {payment.get_method_display()} · "
-            f"{timezone.localtime(payment.paid_at):%Y-%m-%d %H:%M}",
+            _("Amount")
+            + f": {formats.money(payment.amount)} · {payment.get_method_display()} · "
+            + formats.when(payment.paid_at),
             BODY,
         ),
         Spacer(1, 4 * mm),
@@ -97,11 +106,11 @@ def receipt_pdf(payment):
                 a.bill.number or f"#{a.bill_id}",
                 a.bill.period,
                 a.line.fee_item.name if a.line else _("Late charge"),
-                f"¥{a.amount}",
+                formats.money(a.amount),
             ]
         )
     if payment.to_wallet:
-        rows.append(["—", "—", _("Prepayment (预存)"), f"¥{payment.to_wallet}"])
+        rows.append(["—", "—", _("Prepayment (预存)"), formats.money(payment.to_wallet)])
     story.append(_table(rows, [35 * mm, 25 * mm, 70 * mm, 40 * mm]))
     if payment.received_by:
         story.append(
@@ -126,11 +135,11 @@ def bill_pdf(bill):
         Spacer(1, 3 * mm),
         Paragraph(
             _("Total")
-            + f" ¥{bill.total} · "
+            + f" {formats.money(bill.total)} · "
             + _("Paid")
-            + f" ¥{bill.paid} · "
-            + _("Balance")
-            + f" ¥{bill.balance}",
+            + f" {formats.money(bill.paid)} · "
+            + pgettext("bill", "Balance")
+            + f" {formats.money(bill.balance)}",
             BODY,
         ),
     ]
@@ -142,8 +151,8 @@ def case_packet_pdf(house):
     story = [
         Paragraph(_("Case packet (催缴案件材料)") + f" · {house.community.name} {house}", TITLE),
         Paragraph(
-            _("Overdue")
-            + f": ¥{selectors.overdue_amount(house)} · "
+            pgettext("amount", "Overdue")
+            + f": {formats.money(selectors.overdue_amount(house))} · "
             + _("as of")
             + f" {timezone.localdate():%Y-%m-%d}",
             BODY,
@@ -162,7 +171,7 @@ def case_packet_pdf(house):
                 + _("due")
                 + f" {bill.due_date} · "
                 + _("balance")
-                + f" ¥{bill.balance} · "
+                + f" {formats.money(bill.balance)} · "
                 + _("limitation expires")
                 + f" {clock['expires']}",
                 BODY,
@@ -179,7 +188,7 @@ def case_packet_pdf(house):
                 a.get_kind_display(),
                 f"{timezone.localtime(a.created_at):%Y-%m-%d}",
                 a.deadline or "—",
-                f"{timezone.localtime(a.delivered_at):%Y-%m-%d %H:%M}" if a.delivered_at else "—",
+                formats.when(a.delivered_at) if a.delivered_at else "—",
                 f"{a.delivery_method} {a.delivery_proof}",
             ]
         )

@@ -7,6 +7,8 @@ from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum,
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anju.core import formats
+from anju.core.choices import AreaSource
 from anju.core.money import ZERO, quantize
 
 from . import calc, selectors
@@ -22,6 +24,14 @@ AGING_BUCKETS = [
 ]
 
 
+def area_source_label(code):
+    """The area's source as people call it (不动产登记, 测绘, 购房合同), never its code."""
+    try:
+        return str(AreaSource(code).label)
+    except ValueError:
+        return code or "—"
+
+
 def explain_line(line) -> str:
     """How a line was computed, in words: the same text on the portal, the PDF and the API."""
     item = line.fee_item
@@ -34,7 +44,7 @@ def explain_line(line) -> str:
             _("%(area)s m² (%(src)s) × ¥%(price)s %(unit)s × %(months)s month(s)")
             % {
                 "area": d.get("area"),
-                "src": d.get("src", ""),
+                "src": area_source_label(d.get("src", "")),
                 "price": f"{item.unit_price:.4f}",
                 "unit": item.unit,
                 "months": d.get("months", 1),
@@ -63,7 +73,7 @@ def explain_line(line) -> str:
                 "公摊 total ¥%(total)s (usage %(usage)s × ¥%(price)s) split by area: %(area)s of %(scope)s m²"
             )
             % {
-                "total": d.get("total"),
+                "total": formats.number(d.get("total"), 2),
                 "usage": d.get("usage"),
                 "price": f"{item.unit_price:.4f}",
                 "area": d.get("area"),
@@ -93,7 +103,9 @@ def explain_line(line) -> str:
         )
     parts.append(_("period %(period)s") % {"period": line.period})
     parts.append(_("standard: %(std)s") % {"std": item.standard_text()})
-    parts.append(_("rounded half up to the fen: ¥%(amount)s") % {"amount": line.amount})
+    parts.append(
+        _("rounded half up to the fen: ¥%(amount)s") % {"amount": formats.number(line.amount, 2)}
+    )
     return "; ".join(str(p) for p in parts)
 
 

@@ -2,13 +2,15 @@
 dashboard card and the reports share, each defined once here (the bill balance, "overdue", a
 house's arrears). Querysets in, querysets or Decimals out; no writes."""
 
-from django.db.models import F, Min, Sum
+from django.db.models import F, Min, Q, Sum, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
+from anju.core.models import Occupancy
 from anju.core.money import quantize
 
 from .choices import BillStatus, PayerKind
-from .models import Bill
+from .models import Bill, BillLine
 
 
 def balance(prefix=""):
@@ -66,10 +68,43 @@ def overdue_amount(house, as_of=None, developer=False):
 def arrears_rows(bills, as_of=None, limit=200):
     """欠费 by house and side, oldest debt first: dicts of house_id, payer_kind, owed, oldest.
     The developer's arrears for the time before delivery are a row of their own: the owner's
-    ladder of collection steps never counts them."""
-    return (
+    ladder of collection steps never counts them. ``owed`` is rounded to the fen: a sum of
+    decimals in SQLite comes back with a dozen places (¥693.580000000000)."""
+    rows = (
         overdue(bills, as_of)
         .values("house_id", "payer_kind")
         .annotate(owed=Sum(balance()), oldest=Min("due_date"))
         .order_by("oldest", "house_id", "payer_kind")[:limit]
     )
+    return [{**row, "owed": quantize(row["owed"] or 0)} for row in rows]
+
+
+def find_houses(houses, q, limit=20):
+    """The cashier desk's search: a house by the label printed everywhere (``1幢-1-101``, that
+    is building-number as ``str(house)`` writes it) or by its parts (``1幢 101``, ``1-101``), by
+    an owner's or resident's name, or by their phone (the full number, or its last 4 digits).
+    Every word typed must match the label or a current occupant's name or phone."""
+    words = q.replace("，", " ").replace(",", " ").split()
+    if not words:
+        return houses.none()
+    houses = houses.annotate(desk_label=Concat("building__name", Value("-"), "number"))
+    occupants = Occupancy.objects.active()
+    for word in words:
+        people = Q(person__name__icontains=word)
+        digits = word.replace("-", "")
+        if digits.isdigit() and len(digits) >= 4:
+            people |= Q(person__phone__endswith=digits)
+        people_houses = occupants.filter(people).values("house_id")
+        houses = houses.filter(
+            Q(desk_label__icontains=word) | Q(number__icontains=word) | Q(pk__in=people_houses)
+        )
+    return houses.distinct()[:limit]
+
+
+def charge_bills(sources):
+    """The bills of charges raised for other apps, by the source they were raised with
+    (``{"spaces.booking:12": <Bill>}``): whether the resident has paid a booking's fee."""
+    return {
+        line.source: line.bill
+        for line in BillLine.objects.filter(source__in=list(sources)).select_related("bill")
+    }

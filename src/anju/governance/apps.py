@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.apps import AnjuAppConfig
+from anju.core.choices import Role
 
 
 class GovernanceConfig(AnjuAppConfig):
@@ -26,6 +27,42 @@ class GovernanceConfig(AnjuAppConfig):
         (_("Disclosures"), "portal:disclosure-list", "📋"),
         (_("Fund"), "portal:fund", "🏦"),
     ]
+
+    role_homes = {Role.COMMITTEE: "console:vote-list"}
+    role_work = {
+        Role.COMMITTEE: [
+            "console:vote-list",
+            "console:disclosure-list",
+            "console:fundrequest-list",
+        ],
+    }
+    audit_labels = {
+        "governance.ballot.cast": _("Ballot cast"),
+        "governance.vote.created": _("Vote drafted"),
+        "governance.vote.updated": _("Vote changed"),
+        "governance.vote.attachment_added": _("File added to the vote"),
+        "governance.vote.notice_published": _("Vote notice published"),
+        "governance.vote.opened": _("Voting opened"),
+        "governance.vote.reminded": _("Non-voters reminded"),
+        "governance.vote.closed": _("Vote closed and counted"),
+        "governance.vote.cancelled": _("Vote cancelled"),
+        "governance.disclosure.generated": _("Disclosure generated"),
+        "governance.disclosure.regenerated": _("Disclosure regenerated"),
+        "governance.disclosure.published": _("Disclosure published"),
+        "governance.fund.accounts_opened": _("Fund accounts opened"),
+        "governance.fund.topped_up": _("Fund topped up"),
+        "governance.fund_request.created": _("Fund use proposed"),
+        "governance.fund_request.vote_started": _("Owners' vote on the fund use started"),
+        "governance.fund_request.documents_added": _("Documents added to the fund use"),
+        "governance.fund_request.works_started": _("Works started"),
+        "governance.fund_request.applied": _("Disbursement applied for"),
+        "governance.fund_request.approved": _("Disbursement approved"),
+        "governance.fund_request.disbursed": _("Fund disbursed"),
+        "governance.fund_request.rejected": _("Fund use rejected"),
+        "governance.income.recorded": _("Public income recorded"),
+        "governance.income.reversed": _("Public income entry reversed"),
+        "governance.income.allocated": _("Public income period closed"),
+    }
 
     def dashboard_cards(self, request):
         from .views import dashboard_cards

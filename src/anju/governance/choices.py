@@ -27,11 +27,11 @@ MATTER_ITEM = {code: i + 1 for i, code in enumerate(Matter.values)}
 
 
 class VoteStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    NOTICED = "noticed", _("Notice published")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    DRAFT = "draft", pgettext_lazy("vote status", "Draft")
+    NOTICED = "noticed", pgettext_lazy("vote status", "Notice published")
+    OPEN = "open", pgettext_lazy("vote status", "Open")
+    CLOSED = "closed", pgettext_lazy("vote status", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("vote status", "Cancelled")
 
 
 class Choice(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import portal, views
 
 console_urlpatterns = [
     path("votes/", views.VoteList.as_view(), name="vote-list"),
@@ -26,11 +26,13 @@ console_urlpatterns = [
 ]
 
 portal_urlpatterns = [
-    path("votes/", views.PortalVoteList.as_view(), name="vote-list"),
-    path("votes/<int:pk>/", views.PortalVoteDetail.as_view(), name="vote-detail"),
-    path("votes/<int:pk>/check/", views.PortalBallotCheck.as_view(), name="vote-check"),
-    path("disclosures/", views.PortalDisclosureList.as_view(), name="disclosure-list"),
-    path("disclosures/<int:pk>/", views.PortalDisclosureDetail.as_view(), name="disclosure-detail"),
+    path("votes/", portal.PortalVoteList.as_view(), name="vote-list"),
+    path("votes/<int:pk>/", portal.PortalVoteDetail.as_view(), name="vote-detail"),
+    path("votes/<int:pk>/check/", portal.PortalBallotCheck.as_view(), name="vote-check"),
+    path("disclosures/", portal.PortalDisclosureList.as_view(), name="disclosure-list"),
+    path(
+        "disclosures/<int:pk>/", portal.PortalDisclosureDetail.as_view(), name="disclosure-detail"
+    ),
     path("disclosures/<int:pk>/pdf/", views.disclosure_pdf, name="disclosure-pdf"),
-    path("fund/", views.PortalFund.as_view(), name="fund"),
+    path("fund/", portal.PortalFund.as_view(), name="fund"),
 ]

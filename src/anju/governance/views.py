@@ -10,14 +10,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views import generic
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from anju.core import policy
+from anju.core import formats, policy
 from anju.core.console import Column, ScopedDetailView, ScopedForm, ScopedListView, ServiceFormView
 from anju.core.errors import DomainError
 from anju.core.models import Building, Community, House
-from anju.core.portal import ResidentMixin
 
 from . import selectors, services, tally
 from .choices import Choice, EmergencyKind, IncomeCategory, IncomeKind, Matter, VoteStatus
@@ -87,7 +86,7 @@ class VoteList(ScopedListView):
     create_permission = MANAGE_VOTE
     search_fields = ["number", "title"]
     columns = [
-        Column("number", _("number")),
+        Column("number", pgettext_lazy("document number", "number")),
         Column("title", _("title")),
         Column("matter", _("matter")),
         Column("status", _("status")),
@@ -248,7 +247,7 @@ class PaperBallotView(ServiceFormView):
         )
 
     def success_url_for(self, obj):
-        messages.info(self.request, _("Receipt: %(r)s") % {"r": obj.hash})
+        messages.info(self.request, pgettext("ballot", "Receipt: %(r)s") % {"r": obj.hash})
         return reverse("console:vote-detail", args=[self.vote.pk])
 
 
@@ -263,7 +262,7 @@ class DisclosureList(ScopedListView):
     create_url_name = "console:disclosure-create"
     create_permission = "governance.disclosure.publish"
     columns = [
-        Column("number", _("number")),
+        Column("number", pgettext_lazy("document number", "number")),
         Column("title", _("title")),
         Column("period_end", _("period end")),
         Column("status", _("status")),
@@ -352,7 +351,7 @@ def disclosure_pdf(request, pk):
 
 
 def _money(obj, name):
-    return f"¥{getattr(obj, name):,.2f}" if getattr(obj, name) is not None else ""
+    return formats.money(getattr(obj, name))
 
 
 class IncomeList(ScopedListView):
@@ -363,12 +362,12 @@ class IncomeList(ScopedListView):
     create_permission = "governance.income.manage"
     search_fields = ["number", "description", "counterparty"]
     columns = [
-        Column("number", _("number")),
+        Column("number", pgettext_lazy("document number", "number")),
         Column("occurred_on", _("date")),
         Column("kind", _("kind")),
         Column("category", _("category")),
         Column("description", _("description")),
-        Column("amount", _("amount"), value=lambda o: _money(o, "amount"), money=True),
+        Column("amount", _("amount"), money=True),
         Column("evidence", _("evidence"), value=lambda o: _("Yes") if o.evidence_id else "—"),
     ]
 
@@ -411,13 +410,8 @@ class FundList(ScopedListView):
     columns = [
         Column("house", _("house")),
         Column("house__area", _("building area (m²)"), align="right"),
-        Column(
-            "initial_deposit",
-            _("initial deposit"),
-            value=lambda o: _money(o, "initial_deposit"),
-            money=True,
-        ),
-        Column("balance", _("balance"), value=lambda o: _money(o, "balance"), money=True),
+        Column("initial_deposit", _("initial deposit"), money=True),
+        Column("balance", _("balance"), money=True),
         Column(
             "share",
             _("share of initial"),
@@ -445,19 +439,12 @@ class FundRequestList(ScopedListView):
     create_url_name = "console:fundrequest-create"
     create_permission = "governance.fund.manage"
     columns = [
-        Column("number", _("number")),
+        Column("number", pgettext_lazy("document number", "number")),
         Column("title", _("title")),
         Column("status", _("status")),
         Column("emergency", _("emergency")),
-        Column(
-            "estimated_cost",
-            _("estimated cost"),
-            value=lambda o: _money(o, "estimated_cost"),
-            money=True,
-        ),
-        Column(
-            "actual_cost", _("actual cost"), value=lambda o: _money(o, "actual_cost"), money=True
-        ),
+        Column("estimated_cost", _("estimated cost"), money=True),
+        Column("actual_cost", _("actual cost"), money=True),
     ]
 
 
@@ -565,161 +552,6 @@ class FundRequestDetail(ScopedDetailView):
         return ctx
 
 
-# -- portal -------------------------------------------------------------------------------------
-
-
-class PortalVoteList(ResidentMixin, generic.TemplateView):
-    template_name = "governance/portal_votes.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        votes = (
-            Vote.objects.visible_to(self.request.user, VIEW_VOTE)
-            .exclude(status__in=[VoteStatus.DRAFT, VoteStatus.CANCELLED])
-            .order_by("-opens_at")[:50]
-        )
-        ctx.update(title=_("Owners' votes"), votes=votes)
-        return ctx
-
-
-class PortalVoteDetail(ResidentMixin, generic.TemplateView):
-    template_name = "governance/portal_vote.html"
-
-    def get_vote(self):
-        vote = (
-            Vote.objects.visible_to(self.request.user, VIEW_VOTE)
-            .exclude(status=VoteStatus.DRAFT)
-            .select_related("rule_set")
-            .filter(pk=self.kwargs["pk"])
-            .first()
-        )
-        if vote is None:
-            raise Http404
-        return vote
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        user = self.request.user
-        vote = self.get_vote()
-        elector = (
-            Elector.objects.filter(vote=vote, person_id=user.person_id).first()
-            if user.person_id
-            else None
-        )
-        mine = (
-            Ballot.objects.filter(vote=vote, elector=elector).order_by("-seq").first()
-            if elector
-            else None
-        )
-        ctx.update(
-            title=vote.title,
-            vote=vote,
-            elector=elector,
-            mine=mine,
-            choices=Choice.choices,
-            can_vote=bool(elector)
-            and vote.status == VoteStatus.OPEN
-            and timezone.now() < vote.closes_at,
-            turnout=selectors.turnout(vote)
-            if vote.status in (VoteStatus.OPEN, VoteStatus.CLOSED)
-            else None,
-            attachments=selectors.vote_attachments(vote),
-        )
-        return ctx
-
-    def post(self, request, *args, **kwargs):
-        vote = self.get_vote()
-        person = request.user.person
-        try:
-            ballot = services.cast_ballot(
-                actor=request.user, vote=vote, person=person, choice=request.POST.get("choice", "")
-            )
-            messages.success(
-                request, _("Your ballot is recorded. Keep your receipt: %(r)s") % {"r": ballot.hash}
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("portal:vote-detail", pk=vote.pk)
-
-
-class PortalBallotCheck(ResidentMixin, generic.TemplateView):
-    template_name = "governance/portal_check.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        vote = (
-            Vote.objects.visible_to(self.request.user, VIEW_VOTE)
-            .filter(pk=self.kwargs["pk"])
-            .first()
-        )
-        if vote is None:
-            raise Http404
-        receipt = self.request.GET.get("receipt", "").strip()
-        report = selectors.check_receipt(vote, receipt) if receipt else None
-        if (
-            report
-            and report.get("ballot") is not None
-            and report["ballot"].person_id != self.request.user.person_id
-        ):
-            report["choice"] = None
-        elif report and report.get("ballot") is not None:
-            report["choice"] = report["ballot"].get_choice_display()
-        ctx.update(title=_("Check my ballot"), vote=vote, receipt=receipt, report=report)
-        return ctx
-
-
-class PortalDisclosureList(ResidentMixin, generic.TemplateView):
-    template_name = "governance/portal_disclosures.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        items = Disclosure.objects.visible_to(
-            self.request.user, "governance.disclosure.view"
-        ).filter(status="published")[:30]
-        ctx.update(title=_("Disclosures"), items=items)
-        return ctx
-
-
-class PortalDisclosureDetail(ResidentMixin, generic.TemplateView):
-    template_name = "governance/portal_disclosure.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        obj = (
-            Disclosure.objects.visible_to(self.request.user, "governance.disclosure.view")
-            .filter(status="published", pk=self.kwargs["pk"])
-            .first()
-        )
-        if obj is None:
-            raise Http404
-        ctx.update(title=obj.title, obj=obj, lines=services.section_lines(obj.sections))
-        return ctx
-
-
-class PortalFund(ResidentMixin, generic.TemplateView):
-    template_name = "governance/portal_fund.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        houses = House.objects.filter(pk__in=self.request.user.resident_house_ids())
-        rows = []
-        for account in FundAccount.objects.filter(house__in=houses).select_related(
-            "house__building", "community"
-        ):
-            ratio = selectors.alert_ratio(account.community)
-            entries = FundEntry.objects.filter(account=account)[:10]
-            rows.append(
-                {
-                    "account": account,
-                    "low": account.below(ratio),
-                    "pct": selectors.percent(account.balance, account.initial_deposit),
-                    "entries": entries,
-                }
-            )
-        ctx.update(title=_("Maintenance fund"), rows=rows)
-        return ctx
-
-
 @require_POST
 def fundrequest_action(request, pk, action):
     obj = (
@@ -738,9 +570,12 @@ def fundrequest_action(request, pk, action):
         if action == "start_works":
             services.start_works(obj, actor=user, contractor=request.POST.get("contractor", ""))
         elif action == "apply":
-            services.apply_for_disbursement(
-                obj, actor=user, actual_cost=Decimal(request.POST.get("actual_cost") or "0")
-            )
+            try:
+                cost = Decimal((request.POST.get("actual_cost") or "").strip().replace(",", ""))
+            except ArithmeticError:
+                message = _("Enter the actual cost as an amount, e.g. 12345.60.")
+                raise DomainError(message, fields={"actual_cost": [message]}) from None
+            services.apply_for_disbursement(obj, actor=user, actual_cost=cost)
         elif action == "approve":
             services.approve_fund_request(obj, actor=user)
         elif action == "disburse":
@@ -749,7 +584,14 @@ def fundrequest_action(request, pk, action):
             services.reject_fund_request(obj, actor=user, reason=request.POST.get("reason", ""))
         else:
             raise Http404
-        messages.success(request, _("Done."))
-    except (DomainError, ArithmeticError) as exc:
-        messages.error(request, getattr(exc, "message", str(exc)))
+    except DomainError as exc:
+        # Refused: the page again, with what was typed and why (nothing lost).
+        view = FundRequestDetail()
+        view.setup(request, pk=pk)
+        view.object = view.get_object()
+        context = view.get_context_data(
+            object=view.object, typed=request.POST, action=action, action_error=exc.message
+        )
+        return view.render_to_response(context)
+    messages.success(request, _("Done."))
     return redirect("console:fundrequest-detail", pk=pk)

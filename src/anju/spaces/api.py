@@ -156,7 +156,8 @@ class BookingSerializer(serializers.ModelSerializer):
         return mask_middle(obj.person.phone)
 
     def get_allowed_actions(self, obj) -> list[str]:
-        return obj.machine.allowed_actions(obj.status)
+        # "pay" is billing's: the fee is a bill of the house, paid in 缴费.
+        return [a for a in obj.machine.allowed_actions(obj.status) if a != "pay"]
 
 
 class ReasonSerializer(serializers.Serializer):

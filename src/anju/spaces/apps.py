@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.apps import AnjuAppConfig
+from anju.core.choices import Role
 
 
 class SpacesConfig(AnjuAppConfig):
@@ -13,15 +14,39 @@ class SpacesConfig(AnjuAppConfig):
         (_("Shared spaces"), "console:space-list", "spaces.space.view", "spaces"),
     ]
     portal_nav = [(_("Book a space"), "portal:spaces", "📅")]
+    role_work = {Role.MANAGER: ["console:booking-list"]}
+    audit_labels = {
+        "spaces.space.created": _("Space created"),
+        "spaces.space.changed": _("Space changed"),
+        "spaces.booking.created": _("Booking made"),
+        "spaces.booking.approve": _("Booking approved"),
+        "spaces.booking.reject": _("Booking not approved"),
+        "spaces.booking.cancel": _("Booking cancelled"),
+        "spaces.booking.check-in": _("Booking checked in"),
+        "spaces.booking.collected": _("Booking fee collected"),
+        "spaces.booking.paid": _("Booking fee paid online"),
+        "spaces.booking.no_show": _("Booking marked no-show"),
+        "spaces.booking.completed": _("Booking completed"),
+        "spaces.booking.rejected": _("Booking lapsed without approval"),
+        "spaces.booking.cancelled": _("Booking lapsed unpaid"),
+    }
+
+    def ready(self):
+        super().ready()
+        from anju.billing import services as billing
+
+        from .services import FEE_SOURCE, fee_paid
+
+        billing.on_settled(FEE_SOURCE, fee_paid)
 
     def dashboard_cards(self, request):
         from django.utils import timezone
 
         from anju.core import policy
 
+        from . import selectors
         from .choices import BookingStatus
         from .models import Booking
-        from .selectors import day_bounds
 
         user, community_id = request.user, request.community_id
         if not policy.staff_has(user, "spaces.booking.view"):
@@ -30,20 +55,11 @@ class SpacesConfig(AnjuAppConfig):
         if community_id:
             bookings = bookings.in_community(community_id)
         today = timezone.localdate()
-        start, end = day_bounds(today)
         cards = [
             {
                 "title": _("Bookings today"),
-                "value": bookings.filter(
-                    starts_at__gte=start,
-                    starts_at__lt=end,
-                    status__in=[
-                        BookingStatus.CONFIRMED,
-                        BookingStatus.CHECKED_IN,
-                        BookingStatus.COMPLETED,
-                    ],
-                ).count(),
-                "link": f"/console/bookings/?day={today:%Y-%m-%d}",
+                "value": selectors.taking_place(selectors.on_day(bookings, today)).count(),
+                "link": f"/console/bookings/?day={today:%Y-%m-%d}&taking_place=true",
                 "tone": "ok",
                 "note": _("shared spaces"),
             }

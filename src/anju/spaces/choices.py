@@ -13,6 +13,7 @@ class SpaceKind(models.TextChoices):
 
 class BookingStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("booking status", "Awaiting approval")
+    UNPAID = "unpaid", pgettext_lazy("booking status", "Awaiting payment")
     CONFIRMED = "confirmed", pgettext_lazy("booking status", "Confirmed")
     CHECKED_IN = "checked_in", pgettext_lazy("booking status", "Checked in")
     COMPLETED = "completed", pgettext_lazy("booking status", "Completed")
@@ -22,4 +23,9 @@ class BookingStatus(models.TextChoices):
 
 
 # A booking in these states holds its time: no other booking of the space may overlap it.
-HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+HOLDING = (
+    BookingStatus.PENDING,
+    BookingStatus.UNPAID,
+    BookingStatus.CONFIRMED,
+    BookingStatus.CHECKED_IN,
+)

@@ -75,7 +75,12 @@ BOOKING_STATES = StateMachine(
     {
         "approve": ((BookingStatus.PENDING,), BookingStatus.CONFIRMED),
         "reject": ((BookingStatus.PENDING,), BookingStatus.REJECTED),
-        "cancel": ((BookingStatus.PENDING, BookingStatus.CONFIRMED), BookingStatus.CANCELLED),
+        # A paid space's booking waits for its fee (billed to the house, paid online in 缴费).
+        "pay": ((BookingStatus.UNPAID,), BookingStatus.CONFIRMED),
+        "cancel": (
+            (BookingStatus.PENDING, BookingStatus.UNPAID, BookingStatus.CONFIRMED),
+            BookingStatus.CANCELLED,
+        ),
         "check-in": ((BookingStatus.CONFIRMED,), BookingStatus.CHECKED_IN),
         "collect": (
             (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.COMPLETED),

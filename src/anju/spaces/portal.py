@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from anju.billing import selectors as billing
+from anju.core import formats
 from anju.core.errors import DomainError
 from anju.core.models import House
 from anju.core.portal import ResidentMixin
@@ -32,14 +34,21 @@ class SpacesView(ResidentMixin, generic.TemplateView):
         user = self.request.user
         mine = (
             Booking.objects.filter(person_id=user.person_id)
-            .select_related("space")
+            .select_related("space", "house__building")
             .order_by("-starts_at")[:30]
             if user.person_id
             else []
         )
         now = timezone.now()
+        owed = {}
         for booking in mine:
             booking.check_in_open = selectors.may_check_in(booking, now)
+            # A fee waiting to be paid: the house's pay button (billing's online payment).
+            booking.to_pay = None
+            if booking.status == BookingStatus.UNPAID and booking.house_id:
+                if booking.house_id not in owed:
+                    owed[booking.house_id] = billing.house_arrears(booking.house)
+                booking.to_pay = owed[booking.house_id]
         ctx.update(
             title=_("Book a space"),
             spaces=_my_spaces(user),
@@ -123,7 +132,16 @@ class BookView(ResidentMixin, generic.TemplateView):
             except DomainError as exc:
                 errors = exc.fields or {"starts_at": [exc.message]}
             else:
-                if booking.status == BookingStatus.PENDING:
+                if booking.status == BookingStatus.UNPAID:
+                    messages.success(
+                        request,
+                        _(
+                            "Booked %(n)s. Its fee of %(fee)s is on your bills: pay it online "
+                            "and the booking is confirmed."
+                        )
+                        % {"n": booking.number, "fee": formats.money(booking.amount)},
+                    )
+                elif booking.status == BookingStatus.PENDING:
                     messages.success(
                         request,
                         _("Booked %(n)s; the service centre will confirm it soon.")

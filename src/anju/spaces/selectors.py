@@ -22,6 +22,20 @@ def day_bounds(day):
     return start, start + timedelta(days=1)
 
 
+#: The bookings that take place (the "bookings today" card and the list it opens count these).
+TAKING_PLACE = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.COMPLETED)
+
+
+def on_day(bookings, day):
+    """The bookings starting on ``day`` (a range of start times, index friendly)."""
+    start, end = day_bounds(day)
+    return bookings.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+def taking_place(bookings):
+    return bookings.filter(status__in=TAKING_PLACE)
+
+
 def day_slots(space, day):
     """The space's slots on ``day`` as (start, end) aware datetimes in the current time zone."""
     zone = timezone.get_current_timezone()

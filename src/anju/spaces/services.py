@@ -7,17 +7,21 @@ clear refusal (``tests/test_booking_race.py`` runs it against PostgreSQL)."""
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from anju.billing import selectors as billing_selectors
+from anju.billing import services as billing
 from anju.core import audit, policy
 from anju.core.errors import Conflict, DomainError, Forbidden, refuse
 from anju.core.models import House, Occupancy, User
 from anju.core.notifications import notify
 from anju.core.numbering import next_number
 from anju.governance import services as governance
+from anju.governance.choices import IncomeCategory, IncomeKind
 
 from .choices import HOLDING, BookingStatus, SpaceKind
 from .models import Booking, Space
@@ -231,6 +235,14 @@ def book(
                 % {"n": no_shows},
             )
     pending = space.needs_approval and not as_staff
+    # The property service's own use (no resident) is not charged; a resident's fee is billed to
+    # the house and paid online in 缴费: the booking is confirmed once it is paid.
+    amount = space.price_per_slot * slots if person_id else Decimal("0.00")
+    billed = amount > 0 and house is not None and not as_staff
+    if pending:
+        status = BookingStatus.PENDING
+    else:
+        status = BookingStatus.UNPAID if billed else BookingStatus.CONFIRMED
     booking = Booking.objects.create(
         organization_id=space.organization_id,
         community_id=space.community_id,
@@ -242,12 +254,14 @@ def book(
         ends_at=ends_at,
         purpose=purpose.strip(),
         attendees=attendees,
-        status=BookingStatus.PENDING if pending else BookingStatus.CONFIRMED,
-        # The property service's own use (no resident) is not charged.
-        amount=space.price_per_slot * slots if person_id else Decimal("0.00"),
+        status=status,
+        amount=amount,
         created_by=actor,
     )
     audit.record(actor, "spaces.booking.created", booking, after=audit.snapshot(booking))
+    if billed:
+        _bill_fee(actor, booking)
+        booking.refresh_from_db()
     if pending:
         from anju.core.selectors import managers_of
 
@@ -259,6 +273,97 @@ def book(
             community=space.community,
         )
     return booking
+
+
+FEE_SOURCE = "spaces.booking:"
+
+
+def fee_source(booking):
+    """How billing knows the charge of ``booking`` (its bill line's source)."""
+    return f"{FEE_SOURCE}{booking.pk}"
+
+
+def _bill_fee(actor, booking):
+    """The booking's fee as a one-off charge on the house's account, in the site's language
+    (the fee item and the line are the company's records, not one reader's page)."""
+    start = timezone.localtime(booking.starts_at)
+    with translation.override(settings.LANGUAGE_CODE):
+        billing.charge_service_fee(
+            actor=actor,
+            house=booking.house,
+            amount=booking.amount,
+            description=_("%(space)s booking %(n)s, %(day)s")
+            % {
+                "space": booking.space.name,
+                "n": booking.number,
+                "day": f"{start:%Y-%m-%d %H:%M}",
+            },
+            source=fee_source(booking),
+            item_name=_("Shared space fee"),
+            basis=_("The fee per slot shown on the space's booking page"),
+        )
+
+
+def fee_bill(booking):
+    """The bill of the booking's fee, or None (free, the service's own use, or older)."""
+    return billing_selectors.charge_bills([fee_source(booking)]).get(fee_source(booking))
+
+
+def _take_back_fee(actor, booking, reason):
+    """A cancelled or refused booking owes nothing: its charge is credited (a part already paid
+    goes to the house's prepayment)."""
+    if booking.amount > 0 and fee_bill(booking) is not None:
+        billing.cancel_service_fee(
+            actor=actor,
+            source=fee_source(booking),
+            reason=_("Booking %(n)s cancelled: %(r)s")
+            % {"n": booking.number, "r": reason or _("by the resident")},
+        )
+
+
+def fee_paid(*, source, bill, payment=None):
+    """Billing says the booking's fee is paid (online or at the desk): the booking is confirmed,
+    and a space in the common parts posts the fee to the public income."""
+    pk = source.removeprefix(FEE_SOURCE)
+    if not pk.isdigit():
+        return
+    booking = (
+        Booking.objects.select_for_update()
+        .select_related("space", "community", "house")
+        .filter(pk=int(pk))
+        .first()
+    )
+    if booking is None or booking.paid_at:
+        return
+    now = timezone.now()
+    before = {"status": booking.status}
+    if booking.status == BookingStatus.UNPAID:
+        booking.status = booking.machine.check("pay", booking.status)
+    if booking.space.common_part:
+        start = timezone.localtime(booking.starts_at)
+        booking.income_entry = governance.record_income(
+            actor=None,
+            community=booking.community,
+            kind=IncomeKind.INCOME,
+            category=IncomeCategory.VENUE,
+            amount=booking.amount,
+            occurred_on=timezone.localdate(now),
+            description=_("%(space)s booking %(n)s, %(day)s")
+            % {"space": booking.space.name, "n": booking.number, "day": f"{start:%Y-%m-%d %H:%M}"},
+            counterparty=str(booking.house or ""),
+        )
+    booking.paid_at = now
+    booking.paid_method = payment.method if payment is not None else "prepaid"
+    booking.save(update_fields=["status", "paid_at", "paid_method", "income_entry"])
+    audit.record(
+        None,
+        "spaces.booking.paid",
+        booking,
+        before=before,
+        after={"status": booking.status, "amount": str(booking.amount), "bill": bill.pk},
+    )
+    if before["status"] != booking.status:
+        _tell_booker(booking, _("Your booking is confirmed"))
 
 
 def _describe(booking):
@@ -288,6 +393,9 @@ def _decide(actor, booking, action, note=""):
     booking = _lock(booking)
     _require(actor, "spaces.booking.manage", booking.community_id)
     target = booking.machine.check(action, booking.status)
+    awaits_fee = booking.amount > 0 and not booking.paid_at and fee_bill(booking) is not None
+    if target == BookingStatus.CONFIRMED and awaits_fee:  # approved: now it waits for its fee
+        target = BookingStatus.UNPAID
     before = {"status": booking.status}
     booking.status, booking.note = target, note or booking.note
     booking.decided_by, booking.decided_at = actor, timezone.now()
@@ -301,7 +409,10 @@ def _decide(actor, booking, action, note=""):
 @transaction.atomic
 def approve(*, actor, booking):
     booking = _decide(actor, booking, "approve")
-    _tell_booker(booking, _("Your booking is confirmed"))
+    if booking.status == BookingStatus.UNPAID:
+        _tell_booker(booking, _("Your booking is approved: pay its fee in Pay to confirm it"))
+    else:
+        _tell_booker(booking, _("Your booking is confirmed"))
     return booking
 
 
@@ -310,6 +421,7 @@ def reject(*, actor, booking, reason):
     if not str(reason or "").strip():
         refuse("reason", _("Give the reason, so that the resident understands."))
     booking = _decide(actor, booking, "reject", reason.strip())
+    _take_back_fee(actor, booking, reason.strip())
     _tell_booker(booking, _("Your booking was not approved"))
     return booking
 
@@ -347,6 +459,7 @@ def cancel(*, actor, booking, reason="", now=None):
             reason=_("Booking %(n)s cancelled: %(r)s")
             % {"n": booking.number, "r": reason or _("by the resident")},
         )
+    _take_back_fee(actor, booking, reason)
     before = {"status": booking.status}
     booking.status, booking.note = target, reason
     booking.decided_by, booking.decided_at = actor, now
@@ -383,10 +496,17 @@ def collect_fee(*, actor, booking, method):
     """收取场地费 at the desk. A space in the common parts posts the fee to the community's
     public-income ledger (公共收益, venue rental), where the disclosure reads it."""
     from anju.billing.choices import recordable_methods
-    from anju.governance.choices import IncomeCategory, IncomeKind
 
     booking = _lock(booking)
     _require(actor, "spaces.booking.collect", booking.community_id)
+    if fee_bill(booking) is not None:
+        refuse(
+            "method",
+            _(
+                "The fee is on the house's bill: take it at the cashier desk, or the resident pays "
+                "it online."
+            ),
+        )
     booking.machine.check("collect", booking.status)
     if booking.amount <= 0:
         refuse("method", _("This booking is free."))
@@ -434,6 +554,11 @@ def sweep(*, now=None):
             BookingStatus.REJECTED,
             _("Not approved before the start."),
         ),
+        (
+            Q(status=BookingStatus.UNPAID, starts_at__lte=now),
+            BookingStatus.CANCELLED,
+            _("The fee was not paid before the start."),
+        ),
     ]
     counts = {}
     for condition, target, note in steps:
@@ -444,6 +569,8 @@ def sweep(*, now=None):
                 booking.status = target
                 booking.note = note or booking.note
                 booking.save(update_fields=["status", "note"])
+                if target in (BookingStatus.REJECTED, BookingStatus.CANCELLED):
+                    _take_back_fee(None, booking, note)
                 audit.record(
                     None,
                     f"spaces.booking.{target}",

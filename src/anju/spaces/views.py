@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from anju.billing.choices import recordable_methods
+from anju.billing.choices import PaymentMethod, recordable_methods
+from anju.core import formats
 from anju.core.console import (
     Column,
     ScopedDetailView,
@@ -31,7 +32,16 @@ from .models import Booking, Space
 
 
 def _money(value):
-    return f"¥{value:,.2f}"
+    return formats.money(value)
+
+
+def _paid(booking):
+    """When and how the fee was paid: 2026-12-02 10:12 · 微信支付."""
+    if not booking.paid_at:
+        return ""
+    labels = {**dict(PaymentMethod.choices), "prepaid": _("Prepayment")}
+    method = labels.get(booking.paid_method, booking.paid_method)
+    return f"{formats.when(booking.paid_at)} · {method}"
 
 
 def _hours(space):
@@ -39,8 +49,7 @@ def _hours(space):
 
 
 def _when(booking):
-    start = timezone.localtime(booking.starts_at)
-    return f"{start:%Y-%m-%d %H:%M}-{timezone.localtime(booking.ends_at):%H:%M}"
+    return f"{formats.when(booking.starts_at)}-{formats.clock(booking.ends_at)}"
 
 
 class SpaceList(ScopedListView):
@@ -155,10 +164,19 @@ class BookingFilter(django_filters.FilterSet):
         model = Booking
         fields = ["status", "space"]
 
+    taking_place = django_filters.BooleanFilter(
+        method="only_taking_place",
+        label=_("taking place"),
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+
     def on_day(self, queryset, name, value):
         """The day's bookings as a range of start times (an index range, not a cast per row)."""
-        start, end = selectors.day_bounds(value)
-        return queryset.filter(starts_at__gte=start, starts_at__lt=end)
+        return selectors.on_day(queryset, value)
+
+    def only_taking_place(self, queryset, name, value):
+        """Confirmed, checked in or completed: what the "bookings today" card counts."""
+        return selectors.taking_place(queryset) if value else queryset
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -218,11 +236,7 @@ class BookingDetail(ScopedDetailView):
         Column(
             "paid_at",
             _("fee collected at"),
-            value=lambda b: (
-                f"{timezone.localtime(b.paid_at):%Y-%m-%d %H:%M} · {b.get_paid_method_display()}"
-                if b.paid_at
-                else ""
-            ),
+            value=_paid,
         ),
         Column("checked_in_at", _("checked in at")),
         Column("note", _("reason")),
@@ -247,6 +261,7 @@ class BookingDetail(ScopedDetailView):
                 "collect" in allowed
                 and booking.amount > 0
                 and not booking.paid_at
+                and services.fee_bill(booking) is None  # billed: paid in 缴费 or at the desk
                 and self.can("spaces.booking.collect", booking)
             ),
             methods=recordable_methods(),

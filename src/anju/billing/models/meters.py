@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anju.core.models import Community, House, Organization, User
 from anju.core.scoping import Scope, ScopedManager
@@ -20,7 +21,7 @@ class Meter(models.Model):
         House, on_delete=models.PROTECT, related_name="meters", verbose_name=_("house")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=MeterKind.choices)
-    serial = models.CharField(_("serial number"), max_length=60, blank=True)
+    serial = models.CharField(pgettext_lazy("meter", "serial number"), max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()

@@ -14,6 +14,7 @@ from .adjustments import (
     line_credited,
     waive_late_charge,
 )
+from .charges import cancel_service_fee, charge_service_fee, on_settled
 from .collection import (
     ART_944,
     close_collection_action,
@@ -50,7 +51,9 @@ __all__ = [
     "RunComputer",
     "accrue_late_charges",
     "add_one_off_charge",
+    "cancel_service_fee",
     "cash_up_report",
+    "charge_service_fee",
     "close_cash_up",
     "close_collection_action",
     "compute_late_charge",
@@ -67,6 +70,7 @@ __all__ = [
     "issue_credit_note",
     "limitation",
     "line_credited",
+    "on_settled",
     "open_debts",
     "payment_order",
     "post_billing_run",

@@ -29,6 +29,7 @@ from ..models import (
     WalletEntry,
 )
 from ..selectors import house_arrears, of_party, open_bills
+from .hooks import tell_settled
 from .runs import monthly_fee_estimate
 
 # --- money in and out ----------------------------------------------------------------------------
@@ -133,12 +134,15 @@ def apply_funds(house, amount, day, *, payment=None, wallet_entry=None):
         if is_late:
             LateCharge.objects.filter(pk=key.pk).update(paid=F("paid") + take)
     Allocation.objects.bulk_create(rows)
+    settled = []
     for bill_id, take in touched.items():
         bill = bills[bill_id]
         bill.paid += take
         if bill.balance <= 0:
             bill.status = BillStatus.PAID
+            settled.append(bill_id)
         bill.save(update_fields=["paid", "status"])
+    tell_settled(settled, payment)
     return left
 
 

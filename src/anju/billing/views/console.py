@@ -1,11 +1,13 @@
 """Console lists and pages: fee items, billing runs, payments, collection steps, meter readings."""
 
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import generic
 
 from anju.core import policy, progress
@@ -20,6 +22,7 @@ from anju.core.errors import DomainError
 from anju.core.models import Job
 
 from .. import calc, pdf, selectors, services, tasks
+from ..choices import PaymentMethod, PaymentStatus
 from ..forms import CollectionForm, DeliveryForm, ImportReadingsForm, RunForm
 from ..models import Bill, BillingRun, CollectionAction, FeeItem, MeterReading, Payment
 
@@ -127,10 +130,23 @@ class BillingRunDetail(ScopedDetailView):
         return redirect(_job_next(request, job, done_message=_("Posted.")))
 
 
+class PaymentFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=PaymentStatus.choices, label=_("status"))
+    method = django_filters.ChoiceFilter(choices=PaymentMethod.choices, label=_("method"))
+    paid_on = django_filters.DateFilter(
+        label=_("paid on"), widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = Payment
+        fields = ["status", "method", "paid_on"]
+
+
 class PaymentList(ScopedListView):
     model = Payment
     permission = "billing.payment.view"
     title = _("Payments")
+    filterset_class = PaymentFilter
     columns = [
         Column("receipt_number", _("receipt number")),
         Column("house", _("house")),
@@ -153,7 +169,7 @@ class CollectionList(ScopedListView):
     create_url_name = "console:billing-collection-create"
     create_permission = "billing.collection.act"
     columns = [
-        Column("number", _("number")),
+        Column("number", pgettext_lazy("document number", "number")),
         Column("house", _("house")),
         Column("kind", _("kind")),
         Column("status", _("status")),

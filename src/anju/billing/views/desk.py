@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from anju.core import policy
+from anju.core import formats, policy
 from anju.core.console import StaffRequiredMixin, add_domain_errors
 from anju.core.crypto import mask_middle
 from anju.core.errors import DomainError
@@ -55,12 +54,11 @@ class CashierDesk(StaffRequiredMixin, generic.TemplateView):
         matches = []
         if q:
             houses = House.objects.visible_to(user, "billing.payment.create").select_related(
-                "building"
+                "building", "community"
             )
             if self.request.community_id:
                 houses = houses.filter(community_id=self.request.community_id)
-            person_houses = Occupancy.objects.active().filter(person__phone=q).values("house_id")
-            matches = list(houses.filter(Q(number__icontains=q) | Q(pk__in=person_houses))[:20])
+            matches = list(selectors.find_houses(houses, q))
         house = self._house() if "house" in self.request.GET else None
         if house is None and len(matches) == 1:
             house = matches[0]
@@ -218,9 +216,9 @@ class CreditLine(DeskCorrection):
             (_("Fee item"), obj.fee_item.name),
             (_("Period"), obj.bill.period),
             (_("How it was computed"), reports.explain_line(obj)),
-            (_("Amount"), f"¥{obj.amount}"),
-            (_("Credited before"), f"¥{credited}"),
-            (_("Can still be credited"), f"¥{obj.amount - credited}"),
+            (_("Amount"), formats.money(obj.amount)),
+            (_("Credited before"), formats.money(credited)),
+            (_("Can still be credited"), formats.money(obj.amount - credited)),
         ]
 
     def initial(self, obj):
@@ -232,7 +230,7 @@ class CreditLine(DeskCorrection):
         )
         return _("Credit note %(no)s issued: ¥%(amount)s.") % {
             "no": note.number,
-            "amount": note.amount,
+            "amount": formats.number(note.amount, 2),
         }
 
 
@@ -252,14 +250,16 @@ class WaiveLateCharge(DeskCorrection):
         return [
             (_("Fee item"), obj.line.fee_item.name),
             (_("Period"), obj.bill.period),
-            (_("Late charge"), f"¥{obj.amount}"),
-            (_("Paid"), f"¥{obj.paid}"),
-            (_("Waived now"), f"¥{obj.amount - obj.paid}"),
+            (_("Late charge"), formats.money(obj.amount)),
+            (_("Paid"), formats.money(obj.paid)),
+            (_("Waived now"), formats.money(obj.amount - obj.paid)),
         ]
 
     def perform(self, obj, data):
         services.waive_late_charge(actor=self.request.user, late_charge=obj, reason=data["reason"])
-        return _("Late charge of ¥%(amount)s waived.") % {"amount": obj.amount - obj.paid}
+        return _("Late charge of ¥%(amount)s waived.") % {
+            "amount": formats.number(obj.amount - obj.paid, 2)
+        }
 
 
 class RefundPrepayment(DeskCorrection):
@@ -272,7 +272,7 @@ class RefundPrepayment(DeskCorrection):
     action = _("Refund")
 
     def facts(self, obj):
-        return [(_("Prepayment balance"), f"¥{obj.balance}")]
+        return [(_("Prepayment balance"), formats.money(obj.balance))]
 
     def initial(self, obj):
         return {"amount": obj.balance}
@@ -282,8 +282,8 @@ class RefundPrepayment(DeskCorrection):
             actor=self.request.user, house=obj.house, amount=data["amount"], reason=data["reason"]
         )
         return _("¥%(amount)s refunded; prepayment balance ¥%(balance)s.") % {
-            "amount": -entry.amount,
-            "balance": entry.balance_after,
+            "amount": formats.number(-entry.amount, 2),
+            "balance": formats.number(entry.balance_after, 2),
         }
 
 

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.core import audit
+from anju.core import audit, formats
 from anju.core.choices import Role
 from anju.core.errors import DomainError
 from anju.core.models import Membership
@@ -402,6 +402,9 @@ def _labels():
     }
 
 
+M = formats.money  # amounts in a disclosure read ¥12,345.60, like every page
+
+
 def section_lines(sections: dict) -> list[tuple[str, list[str]]]:
     """Human-readable lines per section, shared by the pages and the PDF."""
     out = []
@@ -443,30 +446,30 @@ def section_lines(sections: dict) -> list[tuple[str, list[str]]]:
                 lines.append(f"{L['Average rating (1-5)']}: {kpis['average_rating']}")
         elif code == "maintenance_fund":
             lines = [
-                f"{L['Initial deposits']}: ¥{s.get('initial')}",
-                f"{L['Balance']}: ¥{s.get('balance')}",
+                f"{L['Initial deposits']}: {M(s.get('initial'))}",
+                f"{L['Balance']}: {M(s.get('balance'))}",
                 f"{L['Houses below 30 per cent of the initial deposit']}: {s.get('below_alert', 0)}",
             ]
             lines += [
-                f"· {kind_labels.get(k, k)}: ¥{v}" for k, v in (s.get("movements") or {}).items()
+                f"· {kind_labels.get(k, k)}: {M(v)}" for k, v in (s.get("movements") or {}).items()
             ]
             lines += [
-                f"· {u['number']} {u['title']}: ¥{u['cost']}"
+                f"· {u['number']} {u['title']}: {M(u['cost'])}"
                 + (f" ({L['emergency']})" if u["emergency"] else "")
                 for u in s.get("uses", [])
             ]
         elif code == "common_income":
             lines = [
-                f"{L['Income']}: ¥{s.get('income')}",
-                f"{L['Reasonable costs']}: ¥{s.get('costs')}",
-                f"{L['Net, belonging to all owners']}: ¥{s.get('net')}",
+                f"{L['Income']}: {M(s.get('income'))}",
+                f"{L['Reasonable costs']}: {M(s.get('costs'))}",
+                f"{L['Net, belonging to all owners']}: {M(s.get('net'))}",
             ]
             lines += [
-                f"· {r['category']} ({L['cost'] if r['kind'] == IncomeKind.COST else L['income']}): ¥{r['amount']}"
+                f"· {r['category']} ({L['cost'] if r['kind'] == IncomeKind.COST else L['income']}): {M(r['amount'])}"
                 for r in s.get("by_category", [])
             ]
             lines += [
-                f"· {a['period']}: {L['to the fund']} ¥{a['to_fund']}, {L['kept']} ¥{a['retained']}"
+                f"· {a['period']}: {L['to the fund']} {M(a['to_fund'])}, {L['kept']} {M(a['retained'])}"
                 for a in s.get("allocations", [])
             ]
         out.append((str(label), lines))

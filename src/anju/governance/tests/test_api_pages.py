@@ -262,7 +262,7 @@ def test_portal_pages(world, filled):
     assert resident.get("/app/disclosures/").status_code == 200
     assert resident.get(f"/app/disclosures/{filled['disclosures'].pk}/").status_code == 200
     fund_page = resident.get("/app/fund/").content.decode()
-    assert "4000.00" in fund_page
+    assert "¥4,000.00" in fund_page
     assert _login("stranger").get(f"/app/votes/{vote.pk}/").status_code == 404
 
 

@@ -33,16 +33,35 @@ def test_owner_votes_on_a_phone_and_checks_the_ballot(phone_page, live_server):
     page.get_by_text("续聘物业服务企业").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text() == "续聘物业服务企业"
-    yes = page.get_by_role("button", name="同意")
-    box = yes.bounding_box()
+    # The choices are neutral (none styled as the default) and one tap casts nothing.
+    choices = page.locator("label.vote-choice")
+    assert choices.count() == 3
+    assert page.locator("#vote-pick .primary, #vote-pick button.primary").count() == 0
+    yes = page.get_by_label("同意")
+    box = page.locator("label.vote-choice").first.bounding_box()
     assert box["height"] >= 44 and box["width"] <= 390
-    yes.click()
+    yes.check()
+    page.locator("#vote-next").click()
+    page.wait_for_load_state("networkidle")
+    assert vote.ballots.count() == 0
+    confirm = page.locator("#vote-confirm").inner_text()
+    assert "同意" in confirm and "最后一次" in confirm
+    page.locator("#vote-cast").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("#my-choice").inner_text() == "同意"
     receipt = page.locator("#my-receipt").inner_text().strip()
     assert len(receipt) == 64
     # Change of mind before the close: the last ballot counts.
-    page.get_by_role("button", name="反对").click()
+    page.get_by_label("反对").check()
+    page.locator("#vote-next").click()
+    page.wait_for_load_state("networkidle")
+    # "Choose again" keeps what was picked.
+    page.locator("#vote-back").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_label("反对").is_checked()
+    page.locator("#vote-next").click()
+    page.wait_for_load_state("networkidle")
+    page.locator("#vote-cast").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("#my-choice").inner_text() == "反对"
     page.get_by_role("link", name="核对我的投票").first.click()

@@ -58,13 +58,10 @@ def test_resident_books_a_free_slot_and_the_grid_shows_it_taken(world, api):
     )
     assert answer.status_code == 201, answer.content
     body = answer.json()
-    assert body["status"] == "confirmed" and body["amount"] == "60.00"
+    # A paid space: the fee is billed to the house and the booking waits for it (paid online).
+    assert body["status"] == "unpaid" and body["amount"] == "60.00"
     assert body["number"].startswith("YY-") and body["house"] == world.house.pk
-    assert body["person_name"] == "张三" and body["allowed_actions"] == [
-        "cancel",
-        "check-in",
-        "collect",
-    ]
+    assert body["person_name"] == "张三" and body["allowed_actions"] == ["cancel"]
     grid = resident.get(
         f"/api/v1/spaces/{space.pk}/availability/", {"date": _at(1, 0).date().isoformat()}
     ).json()
@@ -195,14 +192,26 @@ def test_check_in_window_and_sweep(world):
     )
     assert lapsed.status == "confirmed" and pending.status == "pending"
     counts = services.sweep(now=_at(1, 12, 30))
-    assert counts == {"no_show": 1, "completed": 1, "rejected": 1}
-    assert services.sweep(now=_at(1, 12, 30)) == {"no_show": 0, "completed": 0, "rejected": 0}
+    assert counts == {"no_show": 1, "completed": 1, "rejected": 1, "cancelled": 0}
+    assert services.sweep(now=_at(1, 12, 30)) == {
+        "no_show": 0,
+        "completed": 0,
+        "rejected": 0,
+        "cancelled": 0,
+    }
 
 
 def test_fee_is_public_income_and_a_refund_reverses_it(world, api):
+    # Booked at the service centre for the resident: the fee is collected at the desk (a
+    # resident's own booking is billed to the house instead: test_paid_bookings).
     space = _space(world, price_per_slot=Decimal("25.50"))
     booking = services.book(
-        actor=world.users["resident"], space=space, starts_at=_at(1, 15), purpose="羽毛球"
+        actor=world.users["agent"],
+        space=space,
+        starts_at=_at(1, 15),
+        purpose="羽毛球",
+        person=world.people["owner"],
+        house=world.house,
     )
     assert (
         api(world.users["agent"])
@@ -227,7 +236,12 @@ def test_fee_is_public_income_and_a_refund_reverses_it(world, api):
     # A space outside the common parts earns the company's own income: no ledger row.
     private = _space(world, name="收费会议室", price_per_slot=Decimal("10"), common_part=False)
     own = services.book(
-        actor=world.users["resident"], space=private, starts_at=_at(1, 15), purpose="开会"
+        actor=world.users["agent"],
+        space=private,
+        starts_at=_at(1, 15),
+        purpose="开会",
+        person=world.people["owner"],
+        house=world.house,
     )
     services.collect_fee(actor=world.users["cashier"], booking=own, method="cash")
     assert IncomeEntry.objects.count() == 2

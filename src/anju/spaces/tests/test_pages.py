@@ -75,11 +75,30 @@ def test_console_actions_and_refusals(world, hall):
     assert "请填写原因" in refused.content.decode()
     assert Booking.objects.get(pk=booking.pk).status == "pending"
     manager.post(f"/console/bookings/{booking.pk}/approve/")
-    assert Booking.objects.get(pk=booking.pk).status == "confirmed"
+    # Approved, it waits for its fee: a bill of the house, paid online or at the cashier desk.
+    assert Booking.objects.get(pk=booking.pk).status == "unpaid"
     page = _client("cashier").get(f"/console/bookings/{booking.pk}/").content.decode()
+    assert "收取场地费" not in page
+    from anju.billing import services as billing
+
+    billing.record_payment(
+        actor=world.users["cashier"], house=booking.house, amount="30.00", method="cash"
+    )
+    booking = Booking.objects.get(pk=booking.pk)
+    assert (booking.status, booking.paid_method) == ("confirmed", "cash")
+    # Booked at the service centre for a resident: the fee is collected at the desk.
+    desk = services.book(
+        actor=world.users["agent"],
+        space=hall,
+        starts_at=_at(1, 12),
+        purpose="讨论",
+        person=world.people["owner"],
+        house=world.house,
+    )
+    page = _client("cashier").get(f"/console/bookings/{desk.pk}/").content.decode()
     assert "收取场地费 ¥30.00" in page
-    _client("cashier").post(f"/console/bookings/{booking.pk}/collect/", {"method": "cash"})
-    assert Booking.objects.get(pk=booking.pk).paid_method == "cash"
+    _client("cashier").post(f"/console/bookings/{desk.pk}/collect/", {"method": "cash"})
+    assert Booking.objects.get(pk=desk.pk).paid_method == "cash"
 
 
 def test_space_form_keeps_input_on_refusal(world, hall):
