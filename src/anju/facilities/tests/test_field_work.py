@@ -138,9 +138,11 @@ def test_plan_api_refuses_a_cleaner_on_the_equipment_round(fac, world, frozen, a
 
 
 def test_demo_gives_the_equipment_round_to_a_technician():
+    from pathlib import Path
+
     from anju.facilities import demo
 
-    source = open(demo.__file__, encoding="utf-8").read()
+    source = Path(demo.__file__).read_text(encoding="utf-8")
     assert '_inspection(ctx, community, assets, manager, staff["tech"])' in source
     assert 'kind="cleaning"' in source
 
