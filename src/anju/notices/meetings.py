@@ -21,7 +21,7 @@ from anju.core.scoping import staff_in_scope
 from . import selectors, services
 from .forms import MeetingForm
 from .models import ActionItem, Meeting
-from .views import KeepsWhatWasTyped, Refused, _status_tag, _try
+from .views import KeepsWhatWasTyped, Refused, attempt, status_tag
 
 
 class ActionItemFilter(django_filters.FilterSet):
@@ -69,7 +69,7 @@ class MeetingList(ScopedListView):
         Column("title", _("title"), link=True),
         Column("community", _("community")),
         Column("held_at", _("time")),
-        Column("status", _("status"), value=_status_tag),
+        Column("status", _("status"), value=status_tag),
         Column(
             "open_items",
             _("open action items"),
@@ -138,7 +138,7 @@ class MeetingDetail(KeepsWhatWasTyped, ScopedDetailView):
 
     def _do(self, request, meeting, verb):
         if verb == "minutes":
-            _try(
+            attempt(
                 request,
                 services.record_minutes,
                 meeting=meeting,
@@ -159,7 +159,7 @@ class MeetingDetail(KeepsWhatWasTyped, ScopedDetailView):
                     message = _("This person is not on your staff. Choose the owner from the list.")
                     raise Refused(message, {"owner": [message]})
             due = request.POST.get("due_on") or None
-            _try(
+            attempt(
                 request,
                 services.add_action_item,
                 meeting=meeting,
@@ -172,11 +172,11 @@ class MeetingDetail(KeepsWhatWasTyped, ScopedDetailView):
                 ActionItem, request.user, request.POST.get("item", "0"), "notices.meeting.manage"
             )
             if verb == "close":
-                _try(
+                attempt(
                     request,
                     services.close_action_item,
                     item=item,
                     resolution=request.POST.get("resolution", ""),
                 )
             else:
-                _try(request, services.reopen_action_item, item=item)
+                attempt(request, services.reopen_action_item, item=item)

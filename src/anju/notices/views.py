@@ -49,7 +49,7 @@ from .results import survey_results
 MANAGE = "notices.notice.manage"
 
 
-def _status_tag(obj):
+def status_tag(obj):
     from django.utils.html import format_html
 
     tone = {
@@ -75,7 +75,7 @@ class Refused(Exception):
         self.message, self.fields = message, fields or {}
 
 
-def _try(request, fn, **kwargs):
+def attempt(request, fn, **kwargs):
     """Like ``_run``, but a refusal raises :class:`Refused` so the view can render the page
     again with the posted values instead of redirecting and losing them."""
     try:
@@ -124,7 +124,7 @@ class NoticeList(ScopedListView):
     columns = [
         Column("title", _("title"), link=True),
         Column("kind", _("kind")),
-        Column("status", _("status"), value=_status_tag),
+        Column("status", _("status"), value=status_tag),
         Column("community", _("community")),
         Column("audience_kind", _("recipients")),
         Column("published_at", _("published at")),
@@ -319,7 +319,7 @@ class ProposalList(StaffRequiredMixin, generic.TemplateView):
             )
             try:
                 if verb == "approve":
-                    _try(
+                    attempt(
                         request,
                         services.approve_proposal,
                         proposal=proposal,
@@ -327,7 +327,7 @@ class ProposalList(StaffRequiredMixin, generic.TemplateView):
                         body=request.POST.get("body") or None,
                     )
                 else:
-                    _try(request, services.dismiss_proposal, proposal=proposal)
+                    attempt(request, services.dismiss_proposal, proposal=proposal)
             except Refused as refused:
                 return self.again(request, refused.message)
         elif verb == "run":
@@ -486,7 +486,7 @@ class SurveyList(ScopedListView):
     columns = [
         Column("title", _("title"), link=True),
         Column("community", _("community")),
-        Column("status", _("status"), value=_status_tag),
+        Column("status", _("status"), value=status_tag),
         Column("period", _("period")),
         Column("anonymous", _("anonymous")),
         Column("invited_count", _("households invited"), align="right"),
@@ -674,7 +674,7 @@ class SuggestionList(ScopedListView):
         Column("title", _("title"), link=True),
         Column("community", _("community")),
         Column("dimension", _("service dimension")),
-        Column("status", _("status"), value=_status_tag),
+        Column("status", _("status"), value=status_tag),
         Column(
             "author",
             _("submitted by"),
@@ -708,9 +708,9 @@ class SuggestionDetail(KeepsWhatWasTyped, ScopedDetailView):
         suggestion = get_scoped_object(Suggestion, request.user, pk, "notices.suggestion.reply")
         try:
             if request.POST.get("action") == "close":
-                _try(request, services.close_suggestion, suggestion=suggestion)
+                attempt(request, services.close_suggestion, suggestion=suggestion)
             else:
-                _try(
+                attempt(
                     request,
                     services.reply_suggestion,
                     suggestion=suggestion,
