@@ -313,10 +313,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Browser features no page uses are off; geolocation only for our own pages (an inspection on
-# the phone records where it was done). Photo inputs with capture= need no camera permission.
+# the phone records where it was done); the camera only for our own pages (the QR scanner of the
+# field pages, core/static/anju/scan.js). Photo inputs with capture= need no camera permission.
 ANJU_PERMISSIONS_POLICY = env(
     "ANJU_PERMISSIONS_POLICY",
-    "accelerometer=(), camera=(), display-capture=(), geolocation=(self), gyroscope=(), "
+    "accelerometer=(), camera=(self), display-capture=(), geolocation=(self), gyroscope=(), "
     "magnetometer=(), microphone=(), midi=(), payment=(), usb=()",
 )
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", "")

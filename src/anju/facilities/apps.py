@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.apps import AnjuAppConfig
+from anju.core.choices import Role
 
 
 class FacilitiesConfig(AnjuAppConfig):
@@ -53,6 +54,12 @@ class FacilitiesConfig(AnjuAppConfig):
             "facilities",
         ),
         (
+            _("Missed patrol checkpoints"),
+            "console:facilities-patrol-alerts",
+            "facilities.patrol.view",
+            "facilities",
+        ),
+        (
             _("Patrol compliance"),
             "console:facilities-compliance",
             "facilities.patrol.view",
@@ -80,18 +87,87 @@ class FacilitiesConfig(AnjuAppConfig):
         (_("My field work (phone)"), "console:facilities-field", None, "facilities"),
     ]
 
+    # Field staff land on their phone pages: the technician and the cleaner on "my work now"
+    # (tickets, maintenance and inspection rounds by due time), the guard on the patrol shift.
+    role_homes = {
+        Role.TECHNICIAN: "console:facilities-field",
+        Role.GUARD: "console:facilities-field-patrol",
+        Role.CLEANER: "console:facilities-field",
+    }
+    role_work = {
+        Role.TECHNICIAN: [
+            "console:facilities-field",
+            "console:facilities-task-list",
+            "console:facilities-hazard-list",
+        ],
+        Role.GUARD: [
+            "console:facilities-field",
+            "console:facilities-shift-list",
+            "console:facilities-hazard-list",
+            "console:facilities-incident-list",
+        ],
+        Role.CLEANER: ["console:facilities-field", "console:facilities-hazard-list"],
+        Role.MANAGER: [
+            "console:facilities-dashboard",
+            "console:facilities-hazard-list",
+            "console:facilities-task-list",
+            "console:facilities-compliance",
+            "console:facilities-patrol-alerts",
+        ],
+    }
+
+    audit_labels = {
+        "facilities.asset.created": _("Asset added"),
+        "facilities.asset.changed": _("Asset changed"),
+        "facilities.asset.status_changed": _("Asset status changed"),
+        "facilities.asset.fault_reported": _("Asset fault reported"),
+        "facilities.certificate.added": _("Certificate added"),
+        "facilities.certificate.expiry_alerted": _("Certificate expiry alerted"),
+        "facilities.plan.created": _("Maintenance plan created"),
+        "facilities.plan.changed": _("Maintenance plan changed"),
+        "facilities.plan.tasks_generated": _("Maintenance tasks generated"),
+        "facilities.task.assigned": _("Maintenance task assigned"),
+        "facilities.task.started": _("Maintenance task started"),
+        "facilities.task.completed": _("Maintenance task completed"),
+        "facilities.task.cancelled": _("Maintenance task cancelled"),
+        "facilities.task.overdue": _("Maintenance task overdue"),
+        "facilities.inspection_route.created": _("Inspection route created"),
+        "facilities.inspection_point.added": _("Inspection point added"),
+        "facilities.inspection_plan.created": _("Inspection plan created"),
+        "facilities.inspection.checked_in": _("Inspection check-in"),
+        "facilities.inspection.closed": _("Inspection round closed"),
+        "facilities.patrol_route.created": _("Patrol route created"),
+        "facilities.patrol_checkpoint.added": _("Patrol checkpoint added"),
+        "facilities.patrol_shift.created": _("Patrol shift planned"),
+        "facilities.patrol.scanned": _("Patrol checkpoint scanned"),
+        "facilities.patrol.missed_checkpoint": _("Patrol checkpoint missed"),
+        "facilities.patrol.idle_gap": _("No patrol scan for too long"),
+        "facilities.hazard.reported": _("Hazard reported"),
+        "facilities.hazard.escalated": _("Hazard escalated"),
+        "facilities.hazard.rectified": _("Hazard rectified"),
+        "facilities.hazard.verified": _("Hazard rectification verified"),
+        "facilities.hazard.sent_back": _("Hazard rectification sent back"),
+        "facilities.hazard.closed": _("Hazard closed"),
+        "facilities.incident.opened": _("Incident recorded"),
+        "facilities.incident.stop": _("Incident: stopped on the spot"),
+        "facilities.incident.report": _("Incident: reported to the authority"),
+        "facilities.incident.assist": _("Incident: assisted"),
+        "facilities.incident.closed": _("Incident closed"),
+        "facilities.drill.planned": _("Drill planned"),
+        "facilities.drill.held": _("Drill held"),
+        "facilities.drill.follow_up_done": _("Drill follow-up done"),
+        "facilities.drill.cancelled": _("Drill cancelled"),
+    }
+
     def dashboard_cards(self, request):
         """Workbench cards: overdue maintenance, missed patrol checkpoints today, open hazards."""
-        from datetime import timedelta
-
         from django.urls import reverse
-        from django.utils import timezone
 
         from anju.core import policy
 
         from .choices import AlertKind
         from .models import Hazard, MaintenanceTask, PatrolAlert
-        from .selectors import open_hazards, overdue_hazards, overdue_tasks
+        from .selectors import open_hazards, overdue_hazards, overdue_tasks, patrol_alerts
 
         user = request.user
         community_id = getattr(request, "community_id", None)
@@ -112,18 +188,15 @@ class FacilitiesConfig(AnjuAppConfig):
                 }
             )
         if policy.staff_has(user, "facilities.patrol.view"):
-            since = timezone.now() - timedelta(hours=24)
-            alerts = scoped(PatrolAlert.objects.visible_to(user, "facilities.patrol.view")).filter(
-                raised_at__gte=since, cleared_at__isnull=True
-            )
-            missed = alerts.filter(kind=AlertKind.MISSED_CHECKPOINT).count()
-            idle = alerts.filter(kind=AlertKind.IDLE_GAP).count()
+            alerts = scoped(PatrolAlert.objects.visible_to(user, "facilities.patrol.view"))
+            missed = patrol_alerts(alerts).count()
+            idle = patrol_alerts(alerts, kind=AlertKind.IDLE_GAP).count()
             cards.append(
                 {
                     "title": _("Missed patrol checkpoints (24 h)"),
                     "value": missed,
                     "tone": "bad" if missed else "ok",
-                    "link": reverse("console:facilities-dashboard"),
+                    "link": reverse("console:facilities-patrol-alerts"),
                     "note": _("%(n)s long gaps without a scan") % {"n": idle} if idle else "",
                 }
             )

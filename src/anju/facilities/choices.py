@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AssetCategory(models.TextChoices):
@@ -82,6 +83,23 @@ class TaskResult(models.TextChoices):
     FAILED = "failed", _("Failed items")
 
 
+class InspectionKind(models.TextChoices):
+    """What an inspection route checks, which decides who may walk it."""
+
+    EQUIPMENT = "equipment", _("Equipment inspection")
+    CLEANING = "cleaning", _("Cleaning inspection")
+    SECURITY = "security", _("Security inspection")
+
+
+#: Who may be given each kind of work: the staff roles (core.choices.Role values) that fit it.
+INSPECTION_ROLES = {
+    InspectionKind.EQUIPMENT: ("technician",),
+    InspectionKind.CLEANING: ("cleaner",),
+    InspectionKind.SECURITY: ("guard",),
+}
+PATROL_ROLES = ("guard",)
+
+
 class InspectionStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -160,5 +178,5 @@ class DrillKind(models.TextChoices):
 
 class DrillStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    HELD = "held", _("Held")
+    HELD = "held", pgettext_lazy("drill status", "Held")
     CANCELLED = "cancelled", _("Cancelled")

@@ -379,6 +379,52 @@ def _inspection(ctx, community, assets, manager, worker):
     services.sweep_inspection_tasks(timezone.now())
 
 
+def _cleaning_inspection(ctx, community, manager, cleaner):
+    """The cleaner's own round: public areas checked twice a day, today's points still to do."""
+    route = services.create_inspection_route(
+        actor=manager,
+        community=community,
+        name="公共区域保洁巡查",
+        kind="cleaning",
+        points=[
+            {
+                "name": "1号楼大堂",
+                "place": "1号楼一楼",
+                "offset_minutes": 0,
+                "tolerance_minutes": 20,
+                "checklist": [
+                    {"key": "floor", "label": "地面干净无水渍"},
+                    {"key": "glass", "label": "门窗玻璃无污渍"},
+                ],
+            },
+            {
+                "name": "地下车库电梯厅",
+                "place": "B1",
+                "offset_minutes": 30,
+                "tolerance_minutes": 20,
+                "checklist": [{"key": "bins", "label": "垃圾桶已清运"}],
+            },
+            {
+                "name": "垃圾分类投放点",
+                "place": "北门",
+                "offset_minutes": 60,
+                "tolerance_minutes": 20,
+                "checklist": [{"key": "sorted", "label": "分类投放点整洁、无满溢"}],
+            },
+        ],
+    )
+    for shift_name, start in (("上午", time(9, 0)), ("下午", time(15, 0))):
+        services.create_inspection_plan(
+            actor=manager,
+            route=route,
+            shift_name=shift_name,
+            start_time=start,
+            duration_minutes=90,
+            assignee=cleaner,
+        )
+    services.generate_inspection_tasks(first_day=ctx.today, last_day=ctx.today + timedelta(days=1))
+
+
 def _patrol(ctx, community, manager, guard):
     today = ctx.today
     rng = ctx.rng
@@ -645,7 +691,8 @@ def build(ctx):
             ctx, community, assets, manager, staff["tech"] if index == 0 else staff["tech"]
         )
         if index == 0:
-            _inspection(ctx, community, assets, manager, staff["cleaner"])
+            _inspection(ctx, community, assets, manager, staff["tech"])
+            _cleaning_inspection(ctx, community, manager, staff["cleaner"])
             _patrol(ctx, community, manager, staff["guard"])
             _safety(ctx, community, manager, staff["tech2"], staff["guard"])
     ctx.out.write(

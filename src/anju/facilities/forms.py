@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anju.core.console import ScopedForm
 from anju.core.models import Building, Community
@@ -207,7 +208,7 @@ class DrillForm(ScopedForm):
 class DrillRecordForm(forms.Form):
     held_at = forms.DateTimeField(label=_("held at"), widget=DATETIME, required=False)
     attendees = forms.CharField(
-        label=_("attendees"),
+        label=pgettext_lazy("drill", "attendees"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One name per line."),
     )

@@ -7,7 +7,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .choices import FIRE_EQUIPMENT, AlertKind, AssetStatus, HazardStatus
-from .models import Asset, Certificate, Hazard, MaintenanceTask, PatrolAlert
+from .models import (
+    Asset,
+    Certificate,
+    Hazard,
+    InspectionPoint,
+    MaintenanceTask,
+    PatrolAlert,
+    PatrolCheckpoint,
+)
 from .rules import setting
 from .services.patrol import checkpoint_window, compliance_rows
 
@@ -56,6 +64,18 @@ def overdue_tasks(queryset=None, today=None, *, matching=True):
     ``matching=False`` the others."""
     queryset = MaintenanceTask.objects.all() if queryset is None else queryset
     return _where(queryset, MaintenanceTask.overdue_q(today), matching)
+
+
+#: How far back the missed-checkpoint card and its list look.
+MISSED_WINDOW = timedelta(hours=24)
+
+
+def patrol_alerts(queryset=None, now=None, kind=AlertKind.MISSED_CHECKPOINT):
+    """Patrol alerts of ``kind`` raised in the last 24 hours and not cleared by a late scan:
+    what the workbench card "missed patrol checkpoints (24 h)" counts and its list shows."""
+    now = now or timezone.now()
+    queryset = PatrolAlert.objects.all() if queryset is None else queryset
+    return queryset.filter(kind=kind, raised_at__gte=now - MISSED_WINDOW, cleared_at__isnull=True)
 
 
 def open_hazards(queryset=None, *, matching=True):
@@ -372,3 +392,165 @@ def staff_metrics(user, staff_ids, start, end, now=None):
             ),
         ]
     return metrics
+
+
+# Codes scanned or typed on the phone pages -------------------------------------------------
+
+#: The prefixes of the QR codes printed on labels: checkpoint, inspection point, asset.
+CODE_PREFIXES = ("ANJU-CP:", "ANJU-IP:", "ANJU-AS:")
+
+
+def find_by_code(user, model, perm, code):
+    """The checkpoint, inspection point or asset a scanned or typed code names, among those
+    ``user`` may see with ``perm``: the QR text (``ANJU-CP:<token>``), a label's address ending in
+    the token, the token alone, the number (id) or, for an asset, its asset code. None when
+    nothing matches."""
+    text = str(code if code is not None else "").strip()
+    for prefix in CODE_PREFIXES:
+        if text.upper().startswith(prefix):
+            text = text[len(prefix) :]
+    text = text.rstrip("/").rsplit("/", 1)[-1].strip()
+    if not text or len(text) > 200:
+        return None
+    queryset = model.objects.visible_to(user, perm)
+    found = None
+    if text.isdigit() and len(text) < 18:
+        found = queryset.filter(pk=int(text)).first()
+    if found is None:
+        match = Q(qr_token=text)
+        if model is Asset:
+            match |= Q(code__iexact=text)
+        found = queryset.filter(match).first()
+    return found
+
+
+def unknown_code_message(model):
+    """What a person is told when a code names nothing: the thing in words and what to do."""
+    from django.utils.translation import gettext as _
+
+    if model is PatrolCheckpoint:
+        return _("There is no such patrol checkpoint. Check the QR code or type its number.")
+    if model is InspectionPoint:
+        return _("There is no such inspection point. Check the QR code or type its number.")
+    return _("There is no such asset. Check the QR code or type its asset code.")
+
+
+# A field worker's home: one list of what is theirs to do, in order of due time ----------------
+
+
+def _end_of(day):
+    return timezone.make_aware(datetime.combine(day, time(23, 59)))
+
+
+def my_tickets(user):
+    """The open service-desk tickets assigned to ``user``, read through the service desk's own
+    queue rule (servicedesk.selectors.staff_queue / by_next_due)."""
+    from django.apps import apps
+
+    from anju.core import policy
+    from anju.servicedesk import selectors as desk
+
+    if not policy.staff_has(user, "servicedesk.ticket.view"):
+        return []
+    tickets = apps.get_model("servicedesk", "Ticket").objects.visible_to(
+        user, "servicedesk.ticket.view"
+    )
+    return desk.by_next_due(list(desk.staff_queue(tickets.filter(assignee=user))[:30]))
+
+
+def my_maintenance(user, today=None, days=7):
+    """Maintenance tasks still to do that are the user's (or nobody's yet), due within ``days``."""
+    from anju.core import policy
+
+    from .models.maintenance import OPEN_TASK_STATES
+
+    if not policy.staff_has(user, "facilities.maintenance.work"):
+        return MaintenanceTask.objects.none()
+    today = today or timezone.localdate()
+    return (
+        MaintenanceTask.objects.visible_to(user, "facilities.maintenance.work")
+        .filter(status__in=OPEN_TASK_STATES, due_on__lte=today + timedelta(days=days))
+        .filter(Q(assignee=user) | Q(assignee__isnull=True))
+        .select_related("asset", "plan")
+        .order_by("due_on", "id")[:30]
+    )
+
+
+def my_rounds(user, day=None):
+    """Today's inspection rounds that are the user's (or nobody's yet), with their points."""
+    from anju.core import policy
+
+    from .models import InspectionTask
+
+    if not policy.staff_has(user, "facilities.inspection.work"):
+        return InspectionTask.objects.none()
+    day = day or timezone.localdate()
+    return (
+        InspectionTask.objects.visible_to(user, "facilities.inspection.work")
+        .filter(day=day)
+        .filter(Q(assignee=user) | Q(assignee__isnull=True))
+        .select_related("route", "plan")
+        .prefetch_related("route__points", "checkins")
+        .order_by("starts_at", "id")
+    )
+
+
+def my_work(user, now=None):
+    """Tickets, maintenance tasks and inspection rounds of ``user`` in one list, the one due
+    first on top: each row a dict with ``kind``, ``obj``, ``due`` (a time), ``tone`` and what
+    the step to do next is."""
+    from .choices import InspectionStatus
+
+    now = now or timezone.now()
+    rows = []
+    for ticket in my_tickets(user):
+        due = ticket.current_due(now)
+        rows.append(
+            {
+                "kind": "ticket",
+                "obj": ticket,
+                "step": due[0] if due else "",
+                "due": due[1] if due else None,
+                "tone": ticket.sla_state(now, due=due) if due else "",
+            }
+        )
+    for task in my_maintenance(user, timezone.localdate(now)):
+        rows.append({"kind": "task", "obj": task, "due": _end_of(task.due_on), "tone": task.tone})
+    for task in my_rounds(user, timezone.localdate(now)):
+        if task.status in (InspectionStatus.DONE, InspectionStatus.MISSED):
+            continue
+        done = {c.point_id for c in task.checkins.all()}
+        points = list(task.route.points.all())
+        tone = "bad" if task.status == InspectionStatus.OVERDUE else ""
+        if not tone and task.starts_at <= now:
+            tone = "warn"
+        rows.append(
+            {
+                "kind": "round",
+                "obj": task,
+                "due": task.ends_at,
+                "tone": tone,
+                "points": [(p, p.pk in done) for p in points],
+                "done": len(done),
+                "total": len(points),
+            }
+        )
+    rows.sort(key=lambda r: (r["due"] is None, r["due"] or now))
+    return rows
+
+
+def shift_summary(shift, now=None):
+    """The guard's shift at a glance: the next checkpoint and its window, how many are done."""
+    progress = shift_progress(shift, now)
+    points = progress["checkpoints"]
+    nxt = next((p for p in points if p["checkpoint"] == progress["next"]), None)
+    done = sum(1 for p in points if p["state"] in ("on_time", "early", "late"))
+    return {
+        "progress": progress,
+        "next": nxt,
+        "next_opens": datetime.fromisoformat(nxt["opens_at"]) if nxt else None,
+        "next_closes": datetime.fromisoformat(nxt["closes_at"]) if nxt else None,
+        "done": done,
+        "total": len(points),
+        "missed": sum(1 for p in points if p["state"] == "missed"),
+    }

@@ -59,6 +59,7 @@ console_urlpatterns = [
     path(
         P + "patrol-shifts/<int:pk>/", views.ShiftDetail.as_view(), name="facilities-shift-detail"
     ),
+    path(P + "patrol-alerts/", views.PatrolAlertList.as_view(), name="facilities-patrol-alerts"),
     path(P + "patrol-compliance/", views.ComplianceView.as_view(), name="facilities-compliance"),
     path(P + "hazards/", views.HazardList.as_view(), name="facilities-hazard-list"),
     path(P + "hazards/new/", views.HazardCreate.as_view(), name="facilities-hazard-create"),
@@ -84,6 +85,7 @@ console_urlpatterns = [
     path(P + "m/rounds/<int:pk>/", field.InspectionPage.as_view(), name="facilities-field-round"),
     path(P + "m/hazards/new/", field.HazardReportPage.as_view(), name="facilities-field-hazard"),
     path(P + "m/assets/<int:pk>/", field.AssetPage.as_view(), name="facilities-field-asset"),
+    path(P + "m/assets/find/", field.asset_find, name="facilities-field-asset-find"),
 ]
 
 portal_urlpatterns = [

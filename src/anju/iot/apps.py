@@ -16,6 +16,14 @@ class IotConfig(AnjuAppConfig):
         (_("Gateways"), "console:iot-gateways", "iot.device.manage", "facilities"),
     ]
 
+    audit_labels = {
+        "iot.gateway.created": _("Gateway added"),
+        "iot.device.registered": _("Device registered"),
+        "iot.rule.created": _("Alarm rule created"),
+        "iot.alarm.raised": _("Device alarm raised"),
+        "iot.alarm.cleared": _("Device alarm cleared"),
+    }
+
     def dashboard_cards(self, request):
         from anju.core import policy
 

@@ -28,7 +28,16 @@ from anju.core.models import Building, Community
 from anju.servicedesk.choices import Category, Priority
 
 from . import selectors, services
-from .choices import METERS, AlarmStatus, DeviceKind, Operator
+from .choices import (
+    METERS,
+    AlarmStatus,
+    DeviceKind,
+    Operator,
+    describe,
+    metric_label,
+    metric_unit,
+    metric_value,
+)
 from .models import Alarm, AlarmRule, Device, Gateway
 
 
@@ -39,7 +48,17 @@ def _online(device):
 
 
 def _values(device):
-    return " · ".join(f"{k} {v.get('value')}" for k, v in sorted(device.last_values.items()))
+    """The last reading of each metric with its name and unit: ``温度 26 °C · 烟雾 正常``."""
+    return " · ".join(
+        describe(k, (v or {}).get("value"), device.kind)
+        for k, v in sorted(device.last_values.items())
+    )
+
+
+def _alarm_value(alarm):
+    if alarm.value is None:
+        return ""
+    return describe(alarm.metric, alarm.value, alarm.device.kind)
 
 
 class DeviceFilter(django_filters.FilterSet):
@@ -62,6 +81,7 @@ class DeviceList(ScopedListView):
     columns = [
         Column("code", _("device code"), link=True),
         Column("name", _("name")),
+        Column("community", _("community")),
         Column("kind", _("kind")),
         Column("place", _("place")),
         Column("online", _("status"), value=_online),
@@ -121,19 +141,47 @@ class DeviceDetail(ScopedDetailView):
         for metric, value, at in reversed(list(newest.values_list("metric", "value", "at")[:5000])):
             series.setdefault(metric, []).append([timezone.localtime(at).isoformat(), float(value)])
         usage = selectors.daily_usage(device) if device.kind in METERS else []
+        alarms = list(device.alarms.select_related("ticket", "device")[:20])
+        for alarm in alarms:
+            alarm.reading = _alarm_value(alarm)
         ctx.update(
             title=f"{device.name} · {device.code}",
-            alarms=device.alarms.select_related("ticket")[:20],
+            alarms=alarms,
+            usage_rows=[
+                {"day": u["day"], "usage": metric_value("total", u["usage"], device.kind)}
+                for u in reversed(usage)
+            ],
             chart_json=json.dumps(
                 {
-                    "series": series,
+                    # series named as people call them, with the unit: "温度 (°C)"
+                    "series": {
+                        _series_name(m, device.kind): points for m, points in series.items()
+                    },
                     "usage": [[u["day"].isoformat(), float(u["usage"])] for u in usage],
+                    "usage_name": str(_series_name("usage", device.kind)),
                 },
                 cls=DjangoJSONEncoder,
             ),
             is_meter=device.kind in METERS,
         )
         return ctx
+
+
+def _series_name(metric, kind):
+    from anju.core import formats
+
+    if metric == "usage":
+        label, unit = pgettext_lazy("meter", "usage"), metric_unit("total", kind)
+    else:
+        label, unit = metric_label(metric), metric_unit(metric, kind)
+    return f"{label} ({formats.unit_label(unit)})" if unit else str(label)
+
+
+def _kind_name(label, kind):
+    from anju.core import formats
+
+    unit = metric_unit("total", kind)
+    return f"{label} ({formats.unit_label(unit)})" if unit else str(label)
 
 
 class AlarmFilter(django_filters.FilterSet):
@@ -163,7 +211,7 @@ class AlarmList(ScopedListView):
         Column("raised_at", _("raised at")),
         Column("device", _("device")),
         Column("message", _("alarm message")),
-        Column("value", _("reading value"), align="right"),
+        Column("value", _("reading value"), value=_alarm_value, align="right"),
         Column("status", _("status")),
         Column("cleared_at", _("cleared at")),
         Column("ticket", _("ticket"), value=_ticket),
@@ -274,6 +322,10 @@ class EnergyView(StaffRequiredMixin, generic.TemplateView):
         days = self.request.GET.get("days", "30")
         days = int(days) if days in ("7", "30", "90") else 30
         rows, by_kind = selectors.energy(self.request.user, self.request.community_id, days)
+        for row in rows:
+            kind = row["meter"].kind
+            row["total_text"] = metric_value("total", row["total"], kind)
+            row["previous_text"] = metric_value("total", row["previous"], kind)
         labels = dict(DeviceKind.choices)
         ctx.update(
             title=_("Energy and water"),
@@ -281,7 +333,7 @@ class EnergyView(StaffRequiredMixin, generic.TemplateView):
             rows=rows,
             chart_json=json.dumps(
                 {
-                    str(labels[kind]): [
+                    _kind_name(labels[kind], kind): [
                         [d.isoformat(), float(v)] for d, v in sorted(series.items())
                     ]
                     for kind, series in by_kind.items()

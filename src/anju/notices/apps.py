@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from anju.core.apps import AnjuAppConfig
+from anju.core.choices import Role
 
 
 class NoticesConfig(AnjuAppConfig):
@@ -28,6 +29,44 @@ class NoticesConfig(AnjuAppConfig):
         (_("Suggestions"), "portal:suggestions", "💬"),
         (_("Meetings"), "portal:meetings", "🤝"),
     ]
+
+    role_work = {
+        Role.MANAGER: ["console:suggestion-list", "console:reminder-list", "console:survey-list"],
+        Role.AGENT: ["console:notice-list", "console:suggestion-list"],
+    }
+
+    audit_labels = {
+        "notices.notice.created": _("Notice drafted"),
+        "notices.notice.changed": _("Notice changed"),
+        "notices.notice.attached": _("File attached to the notice"),
+        "notices.notice.published": _("Notice published"),
+        "notices.notice.scheduled": _("Notice scheduled"),
+        "notices.notice.unscheduled": _("Notice schedule cancelled"),
+        "notices.notice.resent": _("Notice sent again to the unread"),
+        "notices.notice.archived": _("Notice archived"),
+        "notices.reminder.proposed": _("Warm reminder proposed"),
+        "notices.reminder.approved": _("Warm reminder approved"),
+        "notices.reminder.dismissed": _("Warm reminder dismissed"),
+        "notices.reminder_settings.changed": _("Reminder settings changed"),
+        "notices.reminder_template.saved": _("Reminder template saved"),
+        "notices.weather.recorded": _("Weather alert recorded"),
+        "notices.policy.created": _("Policy change recorded"),
+        "notices.holiday.saved": _("Holiday saved"),
+        "notices.holiday.deleted": _("Holiday removed"),
+        "notices.survey.created": _("Survey created"),
+        "notices.survey.scheduled": _("Survey scheduled"),
+        "notices.survey.opened": _("Survey opened"),
+        "notices.survey.closed": _("Survey closed"),
+        "notices.survey.answered": _("Survey answered"),
+        "notices.suggestion.created": _("Suggestion received"),
+        "notices.suggestion.replied": _("Suggestion replied"),
+        "notices.suggestion.closed": _("Suggestion closed"),
+        "notices.meeting.created": _("Meeting with residents planned"),
+        "notices.meeting.minutes": _("Meeting minutes recorded"),
+        "notices.action.created": _("Meeting action item added"),
+        "notices.action.closed": _("Meeting action item done"),
+        "notices.action.reopened": _("Meeting action item reopened"),
+    }
 
     def dashboard_cards(self, request):
         from anju.core import policy
@@ -69,19 +108,17 @@ class NoticesConfig(AnjuAppConfig):
                     "note": "",
                 }
             )
-        if policy.staff_has(user, "notices.meeting.manage"):
-            from django.utils import timezone
+        if policy.staff_has(user, "notices.meeting.view"):
+            from django.urls import reverse
 
-            overdue = (
-                scoped(ActionItem, "notices.meeting.manage")
-                .filter(status="open", due_on__lt=timezone.localdate())
-                .count()
-            )
+            from .selectors import overdue_action_items
+
+            overdue = overdue_action_items(scoped(ActionItem, "notices.meeting.view")).count()
             cards.append(
                 {
                     "title": _("Overdue meeting actions"),
                     "value": overdue,
-                    "link": "/console/meetings/",
+                    "link": reverse("console:meeting-action-list") + "?overdue=true",
                     "tone": "bad" if overdue else "ok",
                     "note": "",
                 }

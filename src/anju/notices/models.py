@@ -765,7 +765,7 @@ class ActionItem(models.Model):
     organization = _org()
     community = _community()
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
-    title = models.CharField(_("action"), max_length=300)
+    title = models.CharField(_("action item"), max_length=300)
     owner = models.ForeignKey(
         USER,
         on_delete=models.SET_NULL,

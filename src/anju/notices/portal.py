@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from anju.core.errors import DomainError
-from anju.core.models import Community
+from anju.core.models import Community, House
 from anju.core.portal import ResidentMixin
 
 from . import selectors, services
@@ -71,7 +71,45 @@ class SurveyListView(ResidentMixin, generic.TemplateView):
         return ctx
 
 
+def _question_rows(questions, posted=None, errors=None, answers=None):
+    """Each question with what the resident chose: from the refused form (``posted``), or from
+    their saved response (``answers``: question id -> Answer), and its error."""
+    errors = errors or {}
+    rows = []
+    for q in questions:
+        key = f"q{q.pk}"
+        value, picked, text = "", set(), ""
+        if posted is not None:
+            value = posted.get(key, "")
+            picked = set(posted.getlist(key))
+            text = posted.get(key, "") if q.kind == QuestionKind.TEXT else ""
+        elif answers is not None and q.pk in answers:
+            answer = answers[q.pk]
+            value = "" if answer.score is None else str(answer.score)
+            picked = {str(c) for c in answer.choices or []}
+            text = answer.text
+        error = errors.get(f"answers.{q.pk}") or []
+        rows.append(
+            {
+                "q": q,
+                "key": key,
+                "value": value,
+                "picked": picked,
+                "text": text,
+                "error": " ".join(str(e) for e in error),
+                "options": [(str(i), o) for i, o in enumerate(q.options or [])],
+                "chosen": [o for i, o in enumerate(q.options or []) if str(i) in picked]
+                if q.kind == QuestionKind.MULTIPLE
+                else [o for i, o in enumerate(q.options or []) if str(i) == value],
+            }
+        )
+    return rows
+
+
 class SurveyAnswerView(ResidentMixin, generic.TemplateView):
+    """A survey to answer; once the home has answered, what it answered and when (never an
+    empty form again); a refused answer comes back with everything chosen still chosen."""
+
     template_name = "notices/portal_survey.html"
 
     def _survey(self):
@@ -84,13 +122,36 @@ class SurveyAnswerView(ResidentMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         survey = self._survey()
+        questions = list(survey.questions.all())
+        eligible = selectors.eligible_houses(self.request.user, survey)
+        responses = list(
+            SurveyResponse.objects.filter(survey=survey, house_id__in=eligible)
+            .select_related("house__building")
+            .prefetch_related("answers")
+            .order_by("submitted_at")
+        )
+        answered = [
+            {
+                "response": r,
+                "rows": _question_rows(
+                    questions, answers={a.question_id: a for a in r.answers.all()}
+                ),
+            }
+            for r in responses
+        ]
+        done = {r.house_id for r in responses}
+        open_houses = House.objects.filter(pk__in=[h for h in eligible if h not in done])
+        posted = kwargs.get("posted")
         ctx.update(
             title=survey.title,
             survey=survey,
-            questions=survey.questions.all(),
-            houses=selectors.eligible_houses(self.request.user, survey),
-            scale5=range(1, 6),
-            scale11=range(0, 11),
+            rows=_question_rows(questions, posted=posted, errors=kwargs.get("errors")),
+            answered=answered,
+            houses=list(open_houses.select_related("building")),
+            chosen_house=(posted or {}).get("house", ""),
+            can_answer=survey.status == SurveyStatus.OPEN and open_houses.exists(),
+            scale5=[str(i) for i in range(1, 6)],
+            scale11=[str(i) for i in range(0, 11)],
             errors=kwargs.get("errors", {}),
         )
         return ctx
@@ -118,12 +179,15 @@ class SurveyAnswerView(ResidentMixin, generic.TemplateView):
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-            return self.render_to_response(self.get_context_data(errors=exc.fields))
+            ctx = self.get_context_data(errors=exc.fields, posted=request.POST)
+            return self.render_to_response(ctx, status=400)
         messages.success(request, _("Thank you! Your answers have been received."))
-        return redirect("portal:survey-list")
+        return redirect("portal:survey", pk=survey.pk)
 
 
 class SuggestionView(ResidentMixin, generic.TemplateView):
+    """Suggestions: a refused one comes back with its text, never lost."""
+
     template_name = "notices/portal_suggestions.html"
 
     def _communities(self):
@@ -136,19 +200,33 @@ class SuggestionView(ResidentMixin, generic.TemplateView):
         public = Q(
             community__in=self._communities(), reply_public=True, status__in=["replied", "closed"]
         )
+        posted = kwargs.get("posted") or {}
         ctx.update(
             title=_("Suggestions"),
             communities=self._communities(),
             dimensions=Dimension.choices,
             suggestions=Suggestion.objects.filter(mine | public).select_related("community")[:50],
+            posted={
+                "community": posted.get("community", ""),
+                "dimension": posted.get("dimension", "") or Dimension.OVERALL,
+                "title": posted.get("title", ""),
+                "body": posted.get("body", ""),
+                "anonymous": bool(posted.get("anonymous")),
+            },
+            errors=kwargs.get("errors") or {},
         )
         return ctx
+
+    def refuse(self, request, errors):
+        ctx = self.get_context_data(posted=request.POST, errors=errors)
+        return self.render_to_response(ctx, status=400)
 
     def post(self, request):
         community = self._communities().filter(pk=request.POST.get("community") or 0).first()
         if community is None:
-            messages.error(request, _("Choose your community."))
-            return redirect("portal:suggestions")
+            message = _("Choose your community.")
+            messages.error(request, message)
+            return self.refuse(request, {"community": [message]})
         try:
             services.submit_suggestion(
                 actor=request.user,
@@ -160,8 +238,8 @@ class SuggestionView(ResidentMixin, generic.TemplateView):
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Thank you! We will reply soon."))
+            return self.refuse(request, exc.fields)
+        messages.success(request, _("Thank you! We will reply soon."))
         return redirect("portal:suggestions")
 
 

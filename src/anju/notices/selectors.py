@@ -6,13 +6,14 @@ by, and whether a day is a working day."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import attachments as core_attachments
 
 from .calendar import Holiday, MakeupWorkday
-from .models import Notice, NoticeReceipt, SurveyInvitation
+from .models import ActionItem, Notice, NoticeReceipt, SurveyInvitation
 
 
 class DayKind:
@@ -171,3 +172,12 @@ def eligible_houses(user, survey):
 def dissatisfaction_list(queryset):
     """Anonymous low answers (no one to call back): the dissatisfaction list."""
     return queryset.filter(low=True, anonymous=True)
+
+
+def overdue_action_items(queryset=None, today=None, *, matching=True):
+    """Action items promised at a meeting, still open after their due date: the workbench card
+    "overdue meeting actions" and the list ``?overdue=true`` it opens."""
+    today = today or timezone.localdate()
+    queryset = ActionItem.objects.all() if queryset is None else queryset
+    rule = Q(status="open", due_on__lt=today)
+    return queryset.filter(rule) if matching else queryset.exclude(rule)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal, views
+from . import meetings, portal, views
 
 console_urlpatterns = [
     path("notices/", views.NoticeList.as_view(), name="notice-list"),
@@ -16,9 +16,10 @@ console_urlpatterns = [
     path("surveys/<int:pk>/<slug:verb>/", views.SurveyAction.as_view(), name="survey-action"),
     path("suggestions/", views.SuggestionList.as_view(), name="suggestion-list"),
     path("suggestions/<int:pk>/", views.SuggestionDetail.as_view(), name="suggestion-detail"),
-    path("meetings/", views.MeetingList.as_view(), name="meeting-list"),
-    path("meetings/new/", views.MeetingCreate.as_view(), name="meeting-create"),
-    path("meetings/<int:pk>/", views.MeetingDetail.as_view(), name="meeting-detail"),
+    path("meetings/", meetings.MeetingList.as_view(), name="meeting-list"),
+    path("meetings/new/", meetings.MeetingCreate.as_view(), name="meeting-create"),
+    path("meetings/actions/", meetings.ActionItemList.as_view(), name="meeting-action-list"),
+    path("meetings/<int:pk>/", meetings.MeetingDetail.as_view(), name="meeting-detail"),
 ]
 
 portal_urlpatterns = [

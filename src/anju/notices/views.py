@@ -24,13 +24,11 @@ from anju.core.console import (
 )
 from anju.core.errors import DomainError
 from anju.core.models import Organization
-from anju.core.scoping import staff_in_scope
 
 from . import selectors, services
 from .choices import ProposalStatus
 from .forms import (
     HolidayForm,
-    MeetingForm,
     NoticeForm,
     PolicyForm,
     QuarterlySurveyForm,
@@ -39,10 +37,8 @@ from .forms import (
     WorkingDayForm,
 )
 from .models import (
-    ActionItem,
     Answer,
     Holiday,
-    Meeting,
     Notice,
     ReminderProposal,
     Suggestion,
@@ -53,7 +49,7 @@ from .results import survey_results
 MANAGE = "notices.notice.manage"
 
 
-def _status_tag(obj):
+def status_tag(obj):
     from django.utils.html import format_html
 
     tone = {
@@ -69,6 +65,38 @@ def _status_tag(obj):
         "closed": "",
     }.get(obj.status, "")
     return format_html('<span class="tag {}">{}</span>', tone, obj.get_status_display())
+
+
+class Refused(Exception):
+    """A POST button's service refused: the page is shown again with what was typed."""
+
+    def __init__(self, message, fields=None):
+        super().__init__(message)
+        self.message, self.fields = message, fields or {}
+
+
+def attempt(request, fn, **kwargs):
+    """Like ``_run``, but a refusal raises :class:`Refused` so the view can render the page
+    again with the posted values instead of redirecting and losing them."""
+    try:
+        result = fn(actor=request.user, **kwargs)
+    except DomainError as exc:
+        raise Refused(exc.message, exc.fields) from None
+    messages.success(request, _("Done."))
+    return result
+
+
+class KeepsWhatWasTyped:
+    """Detail pages with POST forms: a refusal shows the page again, the posted values in the
+    form (``posted``), the error on top and by the field (``errors``), answered 400."""
+
+    def again(self, request, refused, **extra):
+        messages.error(request, refused.message)
+        self.object = self.get_object()
+        ctx = self.get_context_data(
+            object=self.object, posted=request.POST, errors=refused.fields, **extra
+        )
+        return self.render_to_response(ctx, status=400)
 
 
 def _run(request, fn, **kwargs):
@@ -96,7 +124,7 @@ class NoticeList(ScopedListView):
     columns = [
         Column("title", _("title"), link=True),
         Column("kind", _("kind")),
-        Column("status", _("status"), value=_status_tag),
+        Column("status", _("status"), value=status_tag),
         Column("community", _("community")),
         Column("audience_kind", _("recipients")),
         Column("published_at", _("published at")),
@@ -267,10 +295,18 @@ class ProposalList(StaffRequiredMixin, generic.TemplateView):
                 "occurrence_date", "id"
             ),
             decided=queryset.exclude(status=ProposalStatus.PROPOSED).order_by("-decided_at")[:30],
-            weather_form=WeatherForm(user=self.request.user, prefix="w"),
-            policy_form=PolicyForm(user=self.request.user, prefix="p"),
+            weather_form=kwargs.get("weather_form")
+            or WeatherForm(user=self.request.user, prefix="w"),
+            policy_form=kwargs.get("policy_form") or PolicyForm(user=self.request.user, prefix="p"),
+            posted=kwargs.get("posted") or {},
         )
         return ctx
+
+    def again(self, request, message, **forms):
+        """The page again, the refused form (or the proposal's edited text) still filled in."""
+        messages.error(request, message)
+        ctx = self.get_context_data(posted=request.POST, **forms)
+        return self.render_to_response(ctx, status=400)
 
     def post(self, request):
         verb = request.POST.get("action")
@@ -281,32 +317,47 @@ class ProposalList(StaffRequiredMixin, generic.TemplateView):
                 request.POST.get("proposal", "0"),
                 "notices.reminder.manage",
             )
-            if verb == "approve":
-                _run(
-                    request,
-                    services.approve_proposal,
-                    proposal=proposal,
-                    title=request.POST.get("title") or None,
-                    body=request.POST.get("body") or None,
-                )
-            else:
-                _run(request, services.dismiss_proposal, proposal=proposal)
+            try:
+                if verb == "approve":
+                    attempt(
+                        request,
+                        services.approve_proposal,
+                        proposal=proposal,
+                        title=request.POST.get("title") or None,
+                        body=request.POST.get("body") or None,
+                    )
+                else:
+                    attempt(request, services.dismiss_proposal, proposal=proposal)
+            except Refused as refused:
+                return self.again(request, refused.message)
         elif verb == "run":
             communities = list(self._communities())
             created = services.run_engine(communities=communities, actor=request.user)
             messages.success(request, _("%(n)s new proposals.") % {"n": len(created)})
-        elif verb == "weather":
-            form = WeatherForm(request.POST, user=request.user, prefix="w")
+        elif verb in ("weather", "policy"):
+            form_class, prefix, service, message = {
+                "weather": (
+                    WeatherForm,
+                    "w",
+                    services.record_weather,
+                    _("Check the weather entry."),
+                ),
+                "policy": (
+                    PolicyForm,
+                    "p",
+                    services.create_policy_change,
+                    _("Check the policy entry."),
+                ),
+            }[verb]
+            form = form_class(request.POST, user=request.user, prefix=prefix)
             if form.is_valid():
-                _run(request, services.record_weather, **form.cleaned_data)
-            else:
-                messages.error(request, _("Check the weather entry."))
-        elif verb == "policy":
-            form = PolicyForm(request.POST, user=request.user, prefix="p")
-            if form.is_valid():
-                _run(request, services.create_policy_change, **form.cleaned_data)
-            else:
-                messages.error(request, _("Check the policy entry."))
+                try:
+                    service(actor=request.user, **form.cleaned_data)
+                except DomainError as exc:
+                    add_domain_errors(form, exc)
+            if form.errors:
+                return self.again(request, message, **{f"{verb}_form": form})
+            messages.success(request, _("Done."))
         return redirect("console:reminder-list")
 
     def _communities(self):
@@ -435,7 +486,7 @@ class SurveyList(ScopedListView):
     columns = [
         Column("title", _("title"), link=True),
         Column("community", _("community")),
-        Column("status", _("status"), value=_status_tag),
+        Column("status", _("status"), value=status_tag),
         Column("period", _("period")),
         Column("anonymous", _("anonymous")),
         Column("invited_count", _("households invited"), align="right"),
@@ -460,7 +511,7 @@ class SurveyCreate(ServiceFormView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["quarterly_form"] = QuarterlySurveyForm(
+        ctx["quarterly_form"] = kwargs.get("quarterly_form") or QuarterlySurveyForm(
             user=self.request.user,
             initial={
                 "community": self.request.community_id,
@@ -484,11 +535,17 @@ class SurveyCreate(ServiceFormView):
                     request.user, "notices.survey.manage", data["community"].pk
                 ):
                     raise PermissionDenied
-                survey = _run(request, services.create_quarterly_survey, **data)
-                if survey is not None:
+                try:
+                    survey = services.create_quarterly_survey(actor=request.user, **data)
+                except DomainError as exc:
+                    add_domain_errors(form, exc)
+                else:
+                    messages.success(request, _("Done."))
                     return redirect("console:survey-detail", pk=survey.pk)
             messages.error(request, _("Check the quarterly survey fields."))
-            return redirect("console:survey-create")
+            kwargs = {k: v for k, v in self.get_form_kwargs().items() if k not in ("data", "files")}
+            ctx = self.get_context_data(form=self.form_class(**kwargs), quarterly_form=form)
+            return self.render_to_response(ctx, status=400)
         return super().post(request, *args, **kwargs)
 
     def perform(self, data):
@@ -604,7 +661,7 @@ class DissatisfactionList(ScopedListView):
         )
 
 
-# Suggestions and meetings -------------------------------------------------------------------
+# Suggestions ----------------------------------------------------------------------------
 
 
 class SuggestionList(ScopedListView):
@@ -617,7 +674,7 @@ class SuggestionList(ScopedListView):
         Column("title", _("title"), link=True),
         Column("community", _("community")),
         Column("dimension", _("service dimension")),
-        Column("status", _("status"), value=_status_tag),
+        Column("status", _("status"), value=status_tag),
         Column(
             "author",
             _("submitted by"),
@@ -630,7 +687,7 @@ class SuggestionList(ScopedListView):
         return Suggestion.objects.select_related("community", "person")
 
 
-class SuggestionDetail(ScopedDetailView):
+class SuggestionDetail(KeepsWhatWasTyped, ScopedDetailView):
     model = Suggestion
     permission = "notices.suggestion.reply"
     template_name = "notices/suggestion_detail.html"
@@ -649,132 +706,17 @@ class SuggestionDetail(ScopedDetailView):
 
     def post(self, request, pk):
         suggestion = get_scoped_object(Suggestion, request.user, pk, "notices.suggestion.reply")
-        if request.POST.get("action") == "close":
-            _run(request, services.close_suggestion, suggestion=suggestion)
-        else:
-            _run(
-                request,
-                services.reply_suggestion,
-                suggestion=suggestion,
-                reply=request.POST.get("reply", ""),
-                public=bool(request.POST.get("reply_public")),
-            )
-        return redirect("console:suggestion-detail", pk=pk)
-
-
-class MeetingList(ScopedListView):
-    model = Meeting
-    permission = "notices.meeting.view"
-    title = _("Meetings with residents")
-    create_url_name = "console:meeting-create"
-    create_permission = "notices.meeting.manage"
-    detail_url_name = "console:meeting-detail"
-    columns = [
-        Column("title", _("title"), link=True),
-        Column("community", _("community")),
-        Column("held_at", _("time")),
-        Column("status", _("status"), value=_status_tag),
-        Column(
-            "open_items",
-            _("open action items"),
-            align="right",
-            value=lambda m: sum(1 for a in m.action_items.all() if a.status == "open"),
-        ),
-    ]
-
-    def base_queryset(self):
-        return Meeting.objects.select_related("community").prefetch_related("action_items")
-
-
-class MeetingCreate(ServiceFormView):
-    form_class = MeetingForm
-    permission = "notices.meeting.manage"
-    title = _("New meeting with residents")
-
-    def perform(self, data):
-        attendees = []
-        for line in data.pop("attendees").splitlines():
-            parts = [p.strip() for p in line.replace("，", ",").split(",")]
-            if parts and parts[0]:
-                attendees.append({"name": parts[0], "role": parts[1] if len(parts) > 1 else ""})
-        if not policy.staff_has(self.request.user, "notices.meeting.manage", data["community"].pk):
-            raise DomainError(_("Not allowed."))
-        return services.create_meeting(actor=self.request.user, attendees=attendees, **data)
-
-    def success_url_for(self, obj):
-        return reverse("console:meeting-detail", args=[obj.pk])
-
-
-class MeetingDetail(ScopedDetailView):
-    model = Meeting
-    permission = "notices.meeting.view"
-    template_name = "notices/meeting_detail.html"
-    fields = [
-        Column("community", _("community")),
-        Column("held_at", _("time")),
-        Column("place", _("place")),
-        Column("status", _("status")),
-    ]
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["can_manage"] = self.can("notices.meeting.manage", self.object)
-        ctx["items"] = self.object.action_items.select_related("owner")
-        ctx["today"] = timezone.localdate()
-        ctx["owners"] = (
-            staff_in_scope(self.request.user, "notices.meeting.manage")
-            .filter(
-                memberships__organization_id=self.object.organization_id, memberships__active=True
-            )
-            .distinct()
-            .order_by("username")
-        )
-        return ctx
-
-    def post(self, request, pk):
-        meeting = get_scoped_object(Meeting, request.user, pk, "notices.meeting.manage")
-        verb = request.POST.get("action")
-        if verb == "minutes":
-            _run(
-                request,
-                services.record_minutes,
-                meeting=meeting,
-                minutes=request.POST.get("minutes", ""),
-                minutes_public=bool(request.POST.get("minutes_public")),
-            )
-        elif verb == "item":
-            # Through the caller's scope: another company's login is as unknown as no login.
-            raw = (request.POST.get("owner") or "").strip()
-            owner = None
-            if raw:
-                owner = (
-                    staff_in_scope(request.user, "notices.meeting.manage")
-                    .filter(pk=int(raw) if raw.isdigit() else 0)
-                    .first()
-                )
-                if owner is None:
-                    messages.error(request, _("%(field)s: not found.") % {"field": _("owner")})
-                    return redirect("console:meeting-detail", pk=pk)
-            due = request.POST.get("due_on") or None
-            _run(
-                request,
-                services.add_action_item,
-                meeting=meeting,
-                title=request.POST.get("title", ""),
-                owner=owner,
-                due_on=due,
-            )
-        elif verb in ("close", "reopen"):
-            item = get_scoped_object(
-                ActionItem, request.user, request.POST.get("item", "0"), "notices.meeting.manage"
-            )
-            if verb == "close":
-                _run(
-                    request,
-                    services.close_action_item,
-                    item=item,
-                    resolution=request.POST.get("resolution", ""),
-                )
+        try:
+            if request.POST.get("action") == "close":
+                attempt(request, services.close_suggestion, suggestion=suggestion)
             else:
-                _run(request, services.reopen_action_item, item=item)
-        return redirect("console:meeting-detail", pk=pk)
+                attempt(
+                    request,
+                    services.reply_suggestion,
+                    suggestion=suggestion,
+                    reply=request.POST.get("reply", ""),
+                    public=bool(request.POST.get("reply_public")),
+                )
+        except Refused as refused:
+            return self.again(request, refused)
+        return redirect("console:suggestion-detail", pk=pk)

@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -248,7 +249,16 @@ class InspectionRouteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InspectionRoute
-        fields = ["id", "community", "name", "description", "active", "points", "created_at"]
+        fields = [
+            "id",
+            "community",
+            "name",
+            "kind",
+            "description",
+            "active",
+            "points",
+            "created_at",
+        ]
 
 
 class InspectionPlanSerializer(serializers.ModelSerializer):
@@ -344,19 +354,13 @@ class CheckpointField(serializers.Field):
 
 
 def resolve_code(field, model, perm, data, prefix):
+    """The checkpoint or point a scanned or typed code names (404 naming the thing in words)."""
+    from ..selectors import find_by_code, unknown_code_message
+
     request = field.context["request"]
-    queryset = model.objects.visible_to(request.user, perm)
-    text = str(data).strip()
-    if text.startswith(prefix):
-        text = text[len(prefix) :]
-    text = text.rstrip("/").rsplit("/", 1)[-1]
-    found = None
-    if text.isdigit() and not isinstance(data, bool):
-        found = queryset.filter(pk=int(text)).first()
-    elif text:
-        found = queryset.filter(qr_token=text).first()
+    found = None if isinstance(data, bool) else find_by_code(request.user, model, perm, data)
     if found is None:
-        raise RelatedNotFound(field.field_name)
+        raise RelatedNotFound(field.field_name, detail=unknown_code_message(model))
     return found
 
 
@@ -662,6 +666,8 @@ class DrillSerializer(serializers.ModelSerializer):
 class RecordDrillSerializer(serializers.Serializer):
     held_at = serializers.DateTimeField(required=False)
     summary = serializers.CharField(required=False, allow_blank=True, default="")
-    attendees = serializers.ListField(child=serializers.CharField(), label=_("attendees"))
+    attendees = serializers.ListField(
+        child=serializers.CharField(), label=pgettext_lazy("drill", "attendees")
+    )
     follow_ups = serializers.ListField(child=serializers.JSONField(), required=False, default=list)
     photo = serializers.FileField(required=False)

@@ -6,7 +6,7 @@ from anju.core import attachments
 from anju.core.models import Building, Community, Organization
 from anju.core.scoping import Scope, ScopedManager
 
-from ..choices import InspectionStatus, Timing
+from ..choices import InspectionKind, InspectionStatus, Timing
 from .assets import Asset, new_token
 
 
@@ -18,6 +18,13 @@ class InspectionRoute(models.Model):
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
     )
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind of inspection"),
+        max_length=12,
+        choices=InspectionKind.choices,
+        default=InspectionKind.EQUIPMENT,
+        help_text=_("Decides who may be given the route: technicians, cleaners or guards."),
+    )
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

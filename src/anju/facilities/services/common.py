@@ -32,6 +32,25 @@ def require_staff(user, perm, community, field="by"):
         )
 
 
+def require_role(user, roles, community, field, work):
+    """``user`` must be on the community's staff in one of ``roles`` (a cleaner is not given the
+    equipment-room inspection): refused naming ``work`` and who may do it."""
+    if user is None or user.is_superuser:
+        return
+    if any(m.role in roles and m.covers_community(community.pk) for m in user.active_memberships()):
+        return
+    from django.utils.translation import gettext as _
+
+    from anju.core.choices import Role
+
+    who = ", ".join(str(Role(r).label) for r in roles)
+    refuse(
+        field,
+        _("%(work)s is work for: %(roles)s. %(user)s does not have that role in this community.")
+        % {"user": user.get_full_name() or user.username, "work": work, "roles": who},
+    )
+
+
 def attach(obj, uploads, *, actor, field="photos", accept=core_attachments.PHOTOS):
     """Store uploaded photos (or evidence) as attachments of ``obj``: checked, re-encoded and
     named by ``core.attachments``; a bad file refuses them all, naming ``field``."""

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from anju.core import audit
 
-from ..choices import TICKET_CATEGORY, InspectionStatus, Timing
+from ..choices import INSPECTION_ROLES, TICKET_CATEGORY, InspectionKind, InspectionStatus, Timing
 from ..models import (
     InspectionCheckin,
     InspectionPlan,
@@ -22,6 +22,7 @@ from .common import (
     prepare_photos,
     raise_ticket,
     refuse,
+    require_role,
     require_staff,
     same_community,
     snapshot,
@@ -30,11 +31,21 @@ from .maintenance import check_checklist, evaluate_answers
 
 
 @transaction.atomic
-def create_inspection_route(*, actor, community, name, description="", points=(), active=True):
+def create_inspection_route(
+    *,
+    actor,
+    community,
+    name,
+    kind=InspectionKind.EQUIPMENT,
+    description="",
+    points=(),
+    active=True,
+):
     route = InspectionRoute(
         organization_id=community.organization_id,
         community=community,
         name=name,
+        kind=kind,
         description=description,
         active=active,
     )
@@ -85,6 +96,13 @@ def add_point(
     return point
 
 
+def require_route_role(assignee, route, field="assignee"):
+    """Only staff whose role fits the route's kind walk it (equipment: technicians, cleaning:
+    cleaners, security: guards)."""
+    kind = InspectionKind(route.kind)
+    require_role(assignee, INSPECTION_ROLES[kind], route.community, field, kind.label)
+
+
 @transaction.atomic
 def create_inspection_plan(
     *,
@@ -98,6 +116,7 @@ def create_inspection_plan(
     active=True,
 ):
     require_staff(assignee, "facilities.inspection.work", route.community, "assignee")
+    require_route_role(assignee, route)
     weekdays = sorted({int(d) for d in weekdays})
     if any(d < 1 or d > 7 for d in weekdays):
         refuse("weekdays", _("Weekdays are numbers from 1 (Monday) to 7 (Sunday)."))

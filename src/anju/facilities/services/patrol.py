@@ -9,10 +9,18 @@ from django.utils.translation import gettext as _
 
 from anju.core import audit, policy
 
-from ..choices import AlertKind, ShiftStatus, Timing
+from ..choices import PATROL_ROLES, AlertKind, ShiftStatus, Timing
 from ..models import PatrolAlert, PatrolCheckpoint, PatrolRoute, PatrolScan, PatrolShift
 from ..rules import setting
-from .common import alert_managers, full_clean, raise_ticket, refuse, require_staff, snapshot
+from .common import (
+    alert_managers,
+    full_clean,
+    raise_ticket,
+    refuse,
+    require_role,
+    require_staff,
+    snapshot,
+)
 
 
 @transaction.atomic
@@ -65,6 +73,7 @@ def create_shift(*, actor, route, guard, starts_at, ends_at, name=""):
     if ends_at <= starts_at:
         refuse("ends_at", _("A shift must end after it starts."))
     require_staff(guard, "facilities.patrol.work", route.community, "guard")
+    require_role(guard, PATROL_ROLES, route.community, "guard", _("Patrol"))
     count = route.checkpoints.count()
     if not count:
         refuse("route", _("The route has no checkpoints yet."))

@@ -2,16 +2,16 @@
 landing page of an asset label (/app/facilities/a/<token>/) that residents can open too.
 One column, big targets, one primary action per screen."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import generic
 
 from anju.core import policy
@@ -21,12 +21,20 @@ from anju.core.errors import DomainError
 from .. import selectors, services
 from ..choices import HazardCategory, InspectionStatus, Severity
 from ..models import Asset, InspectionTask, MaintenanceTask, PatrolShift
-from ..models.maintenance import OPEN_TASK_STATES
 from ..services.common import prepare_photos
 
 
 class FieldMixin(StaffRequiredMixin):
     login_url = "/console/login/"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["field_tabs"] = {
+            "patrol": policy.staff_has(user, "facilities.patrol.work"),
+            "hazard": policy.staff_has(user, "facilities.hazard.report"),
+        }
+        return ctx
 
 
 def current_shift(user, now=None):
@@ -42,39 +50,56 @@ def current_shift(user, now=None):
     )
 
 
+TICKET_STEPS = {
+    "accept": _("Accept by"),
+    "arrive": _("Arrive by"),
+    "resolve": _("Resolve by"),
+}
+
+
 class FieldHome(FieldMixin, generic.TemplateView):
-    """My work now: tasks in order of due date, today's rounds, my patrol shift."""
+    """My work now: my tickets, maintenance tasks and today's inspection rounds in one list in
+    order of due time; my patrol shift on top; a box to scan an asset label."""
 
     template_name = "facilities/field_home.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        user = self.request.user
-        today = timezone.localdate()
-        tasks = (
-            MaintenanceTask.objects.visible_to(user, "facilities.maintenance.work")
-            .filter(status__in=OPEN_TASK_STATES, due_on__lte=today + timedelta(days=7))
-            .filter(Q(assignee=user) | Q(assignee__isnull=True))
-            .select_related("asset", "plan")
-            .order_by("due_on")[:30]
-        )
-        rounds = (
-            InspectionTask.objects.visible_to(user, "facilities.inspection.work")
-            .filter(day=today)
-            .filter(Q(assignee=user) | Q(assignee__isnull=True))
-            .select_related("route", "plan")
-            .order_by("starts_at")
-        )
+        user, now = self.request.user, timezone.now()
+        shift = current_shift(user) if policy.staff_has(user, "facilities.patrol.work") else None
+        rows = selectors.my_work(user, now)
+        for row in rows:
+            row["step_label"] = TICKET_STEPS.get(row.get("step"), "")
         ctx.update(
             title=_("My work"),
-            tasks=tasks,
-            rounds=rounds,
-            today=today,
-            shift=current_shift(user) if policy.staff_has(user, "facilities.patrol.work") else None,
+            rows=rows,
+            shift=shift,
+            summary=selectors.shift_summary(shift, now) if shift else None,
+            can_scan_asset=policy.staff_has(user, "facilities.asset.view"),
             can_report=policy.staff_has(user, "facilities.hazard.report"),
             can_incident=policy.staff_has(user, "facilities.incident.manage"),
+            code=kwargs.get("code", ""),
+            code_error=kwargs.get("code_error", ""),
         )
         return ctx
+
+
+def asset_find(request):
+    """A scanned or typed asset code (label QR, its address or the asset code): the asset's page,
+    or the home again with the code kept and what to do."""
+    view = FieldHome.as_view()
+    if not request.user.is_authenticated:
+        return view(request)
+    code = request.GET.get("code", "").strip()
+    asset = selectors.find_by_code(request.user, Asset, "facilities.asset.view", code)
+    if asset is not None:
+        return redirect("console:facilities-field-asset", pk=asset.pk)
+    error = (
+        selectors.unknown_code_message(Asset)
+        if code
+        else _("Scan the asset's label or type its asset code.")
+    )
+    return view(request, code=code, code_error=error)
 
 
 class PatrolPage(FieldMixin, generic.TemplateView):
@@ -96,20 +121,38 @@ class PatrolPage(FieldMixin, generic.TemplateView):
                 raise Http404
         else:
             shift = current_shift(self.request.user)
+        labels = {
+            "on_time": _("On time"),
+            "early": _("Early"),
+            "late": _("Late"),
+            "missed": _("Missed"),
+            "open": _("Window open"),
+            "waiting": _("Waiting"),
+            "queued": _("Waiting to send"),
+            "next": _("Next checkpoint"),
+            "progress": pgettext_lazy("patrol", "Progress"),
+        }
+        summary = selectors.shift_summary(shift) if shift else None
+        checkpoints = []
+        if summary:
+            for p in summary["progress"]["checkpoints"]:
+                checkpoints.append(
+                    dict(
+                        p,
+                        opens=datetime.fromisoformat(p["opens_at"]),
+                        closes=datetime.fromisoformat(p["closes_at"]),
+                        scanned=datetime.fromisoformat(p["scanned_at"])
+                        if p["scanned_at"]
+                        else None,
+                        label=labels.get(p["state"], ""),
+                    )
+                )
         ctx.update(
             title=_("Patrol"),
             shift=shift,
-            progress=selectors.shift_progress(shift) if shift else None,
-            state_labels={
-                "on_time": _("On time"),
-                "early": _("Early"),
-                "late": _("Late"),
-                "missed": _("Missed"),
-                "open": _("Window open"),
-                "waiting": _("Waiting"),
-                "queued": _("Waiting to send"),
-                "next": _("Next checkpoint"),
-            },
+            summary=summary,
+            checkpoints=checkpoints,
+            state_labels=labels,
         )
         return ctx
 
@@ -210,32 +253,62 @@ class InspectionPage(FieldMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         done = {c.point_id: c for c in self.task.checkins.all()}
-        points = [(p, done.get(p.pk)) for p in self.task.route.points.select_related("asset")]
+        posted = kwargs.get("posted") or {}
+        refused = kwargs.get("refused")  # (point id, message): the form that was refused
+        rows = []
+        for p in self.task.route.points.select_related("asset"):
+            mine = refused is not None and refused[0] == p.pk
+            values = posted if mine else {}
+            rows.append(
+                {
+                    "p": p,
+                    "code_id": f"code-{p.pk}",
+                    "done": done.get(p.pk),
+                    "error": refused[1] if mine else "",
+                    "code": values.get("code", ""),
+                    "note": values.get("note", ""),
+                    "items": [(i, values.get(f"item-{i['key']}", "")) for i in p.checklist],
+                }
+            )
         ctx.update(
             title=self.task.route.name,
             task=self.task,
-            points=points,
+            rows=rows,
             closed=self.task.status == InspectionStatus.MISSED,
         )
         return ctx
 
+    def refuse(self, request, expected, message):
+        """The page again with the refused form's answers in place and the reason above them."""
+        ctx = self.get_context_data(posted=request.POST, refused=(expected, message))
+        return self.render_to_response(ctx, status=400)
+
     def post(self, request, pk):
-        from ..api.serializers import resolve_code
         from ..models import InspectionPoint
 
-        code = request.POST.get("code", "")
-
-        class Probe:  # resolve_code needs a field with a request in its context
-            field_name = "point"
-            context = {"request": request}
-
         try:
-            point = resolve_code(
-                Probe(), InspectionPoint, "facilities.inspection.view", code, "ANJU-IP:"
+            expected = int(request.POST.get("expected", ""))
+        except ValueError:
+            expected = None
+        point = selectors.find_by_code(
+            request.user, InspectionPoint, "facilities.inspection.view", request.POST.get("code")
+        )
+        if point is None:
+            return self.refuse(request, expected, selectors.unknown_code_message(InspectionPoint))
+        if point.route_id != self.task.route_id:
+            return self.refuse(
+                request,
+                expected,
+                _("%(point)s is not a point of this route. Scan the code at this point.")
+                % {"point": point.name},
             )
-        except Exception:  # unknown or out-of-scope code
-            messages.error(request, _("This QR code is not a point of this route."))
-            return redirect(request.path)
+        if expected is not None and point.pk != expected:
+            return self.refuse(
+                request,
+                expected,
+                _("This code is the point %(point)s. Scan the code at the point you filled in.")
+                % {"point": point.name},
+            )
         answers = _task_answers(request.POST, point.checklist)
         try:
             checkin = services.check_in(
@@ -248,12 +321,12 @@ class InspectionPage(FieldMixin, generic.TemplateView):
                 latitude=request.POST.get("latitude") or None,
                 longitude=request.POST.get("longitude") or None,
             )
-            if checkin.abnormal:
-                messages.warning(request, _("Recorded as abnormal; a ticket was opened."))
-            else:
-                messages.success(request, _("Checked in at %(point)s.") % {"point": point.name})
         except DomainError as exc:
-            messages.error(request, exc.message)
+            return self.refuse(request, point.pk, exc.message)
+        if checkin.abnormal:
+            messages.warning(request, _("Recorded as abnormal; a ticket was opened."))
+        else:
+            messages.success(request, _("Checked in at %(point)s.") % {"point": point.name})
         return redirect(request.path)
 
 

@@ -22,7 +22,7 @@ from anju.core.errors import DomainError
 
 from .. import labels, selectors, services
 from ..forms import ShiftForm
-from ..models import InspectionRoute, InspectionTask, PatrolRoute, PatrolShift
+from ..models import InspectionRoute, InspectionTask, PatrolAlert, PatrolRoute, PatrolShift
 from .common import in_scope, scoped_or_404
 
 
@@ -137,6 +137,36 @@ class ShiftList(ScopedListView):
 
     def base_queryset(self):
         return PatrolShift.objects.select_related("route", "guard")
+
+
+def _alert_shift(alert):
+    shift = alert.shift
+    return f"{shift.route.name} {shift.name}".strip()
+
+
+class PatrolAlertList(ScopedListView):
+    """The missed checkpoints of the last 24 hours that no late scan cleared: exactly the rows
+    the workbench card counts (selectors.patrol_alerts)."""
+
+    model = PatrolAlert
+    permission = "facilities.patrol.view"
+    title = _("Missed patrol checkpoints (24 h)")
+    detail_url_name = None
+    columns = [
+        Column("raised_at", _("raised at")),
+        Column("checkpoint", _("checkpoint")),
+        Column("shift", _("shift"), value=_alert_shift),
+        Column(
+            "guard",
+            _("guard"),
+            value=lambda a: a.shift.guard.get_full_name() or a.shift.guard.username,
+        ),
+    ]
+
+    def base_queryset(self):
+        return selectors.patrol_alerts(
+            PatrolAlert.objects.select_related("checkpoint", "shift__route", "shift__guard")
+        ).order_by("-raised_at", "id")
 
 
 class ShiftDetail(ScopedDetailView):

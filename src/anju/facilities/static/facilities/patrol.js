@@ -31,6 +31,7 @@
       li.dataset.state = p.state;
       li.dataset.checkpoint = p.checkpoint;
       var name = document.createElement("span");
+      name.setAttribute("translate", "no");
       name.textContent = p.order + ". " + p.name;
       var win = document.createElement("span");
       win.className = "muted";
@@ -43,6 +44,9 @@
       if (p.checkpoint === progress.next) nextName = p.name + " " + hhmm(p.opens_at) + "–" + hhmm(p.closes_at);
     });
     next.textContent = nextName ? (labels.next || "Next") + ": " + nextName : "";
+    var done = progress.checkpoints.filter(function (p) { return ["on_time", "early", "late"].indexOf(p.state) >= 0; }).length;
+    var counter = document.getElementById("progress-count");
+    if (counter) counter.textContent = done + "/" + progress.checkpoints.length;
   }
 
   function refresh() {

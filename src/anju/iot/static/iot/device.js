@@ -10,7 +10,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (usageBox) {
     var usage = echarts.init(usageBox);
     usage.setOption({tooltip: {trigger: "axis"}, xAxis: {type: "category", data: d.usage.map(function (r) { return r[0].slice(5); })},
-      yAxis: {type: "value"}, series: [{type: "bar", data: d.usage.map(function (r) { return Math.round(r[1] * 100) / 100; })}]});
+      yAxis: {type: "value"}, series: [{name: d.usage_name, type: "bar", data: d.usage.map(function (r) { return Math.round(r[1] * 100) / 100; })}]});
     charts.push(usage);
   }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
