@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import polib_lite  # noqa: E402
 
-GLOSS = re.compile(r"\s*\([\u3400-\u9fff、/·]+\)")
+GLOSS = re.compile(r"(?<=[A-Za-z.])\s*\([\u3400-\u9fff、/·]+\)")
 
 
 def main(apps):

@@ -146,7 +146,7 @@ def test_no_fuzzy_guesses():
     assert not fuzzy, fuzzy[:20]
 
 
-GLOSS = re.compile(r"\s*\([\u3400-\u9fff、/·]+\)")
+GLOSS = re.compile(r"(?<=[A-Za-z.])\s*\([\u3400-\u9fff、/·]+\)")
 
 
 def test_english_source_strings_carry_no_chinese_glosses():

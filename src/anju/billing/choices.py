@@ -12,7 +12,7 @@ class Method(models.TextChoices):
     AREA = "area", _("Building area × unit price")
     FIXED = "fixed", _("Fixed per house")
     METERED = "metered", _("Metered")
-    SHARED = "shared", _("Shared consumption (公摊)")
+    SHARED = "shared", _("Shared consumption")
     ONE_OFF = "one_off", _("One-off charge")
 
 
@@ -52,7 +52,7 @@ class BillStatus(models.TextChoices):
 class PayerKind(models.TextChoices):
     OWNER = "owner", _("Owner")
     TENANT = "tenant", _("Tenant (by agreement)")
-    DEVELOPER = "developer", _("Developer (建设单位)")
+    DEVELOPER = "developer", _("Developer")
 
 
 class LineKind(models.TextChoices):
@@ -111,7 +111,7 @@ class CollectionKind(models.TextChoices):
     lawyer's letter, suit or arbitration. Nothing else exists here on purpose."""
 
     REMINDER = "reminder", _("Friendly reminder")
-    DEMAND_NOTICE = "demand_notice", _("Written demand (书面催告)")
+    DEMAND_NOTICE = "demand_notice", _("Written demand")
     NEGOTIATION = "negotiation", _("Negotiation")
     PAYMENT_PLAN = "payment_plan", _("Instalment plan")
     LAWYER_LETTER = "lawyer_letter", _("Lawyer's letter")

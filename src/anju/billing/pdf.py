@@ -110,7 +110,7 @@ def receipt_pdf(payment):
             ]
         )
     if payment.to_wallet:
-        rows.append(["—", "—", _("Prepayment (预存)"), formats.money(payment.to_wallet)])
+        rows.append(["—", "—", _("Prepayment"), formats.money(payment.to_wallet)])
     story.append(_table(rows, [35 * mm, 25 * mm, 70 * mm, 40 * mm]))
     if payment.received_by:
         story.append(
@@ -124,7 +124,7 @@ def receipt_pdf(payment):
 
 def bill_pdf(bill):
     story = [
-        Paragraph(_("Bill (缴费通知单)") + f" {bill.period}", TITLE),
+        Paragraph(_("Bill") + f" {bill.period}", TITLE),
         Paragraph(
             f"{bill.community.name} · {bill.house} · {bill.get_payer_kind_display()} {bill.payer_name}",
             BODY,
@@ -149,7 +149,7 @@ def bill_pdf(bill):
 def case_packet_pdf(house):
     """案件材料: bills, notices and delivery evidence for a lawsuit or arbitration."""
     story = [
-        Paragraph(_("Case packet (催缴案件材料)") + f" · {house.community.name} {house}", TITLE),
+        Paragraph(_("Case packet") + f" · {house.community.name} {house}", TITLE),
         Paragraph(
             pgettext("amount", "Overdue")
             + f": {formats.money(selectors.overdue_amount(house))} · "

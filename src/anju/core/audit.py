@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import ActorType
 from .crypto import mask_middle
@@ -110,46 +111,46 @@ def history(obj):
 # How an action is named for people when its app gives no label of its own: the object's name
 # and one of these verbs ("servicedesk.ticket.opened" -> "Ticket opened").
 VERBS = {
-    "created": _("created"),
-    "changed": _("changed"),
-    "updated": _("changed"),
-    "deleted": _("deleted"),
-    "removed": _("removed"),
-    "added": _("added"),
-    "opened": _("opened"),
-    "closed": _("closed"),
-    "ended": _("ended"),
-    "published": _("published"),
-    "confirmed": _("confirmed"),
-    "cancelled": _("cancelled"),
-    "approved": _("approved"),
-    "rejected": _("rejected"),
-    "issued": _("issued"),
-    "recorded": _("recorded"),
-    "assigned": _("assigned"),
-    "resolved": _("resolved"),
-    "reopened": _("reopened"),
-    "escalated": _("escalated"),
-    "submitted": _("submitted"),
-    "started": _("started"),
-    "finished": _("finished"),
-    "completed": _("completed"),
-    "sent": _("sent"),
-    "granted": _("granted"),
-    "revoked": _("revoked"),
-    "failed": _("failed"),
-    "locked": _("locked"),
-    "loaded": _("loaded"),
-    "accepted": _("accepted"),
-    "declined": _("declined"),
-    "rated": _("rated"),
-    "scanned": _("scanned"),
-    "reported": _("reported"),
-    "verified": _("verified"),
-    "archived": _("archived"),
-    "posted": _("posted"),
-    "waived": _("waived"),
-    "refunded": _("refunded"),
+    "created": pgettext_lazy("audit verb", "created"),
+    "changed": pgettext_lazy("audit verb", "changed"),
+    "updated": pgettext_lazy("audit verb", "changed"),
+    "deleted": pgettext_lazy("audit verb", "deleted"),
+    "removed": pgettext_lazy("audit verb", "removed"),
+    "added": pgettext_lazy("audit verb", "added"),
+    "opened": pgettext_lazy("audit verb", "opened"),
+    "closed": pgettext_lazy("audit verb", "closed"),
+    "ended": pgettext_lazy("audit verb", "ended"),
+    "published": pgettext_lazy("audit verb", "published"),
+    "confirmed": pgettext_lazy("audit verb", "confirmed"),
+    "cancelled": pgettext_lazy("audit verb", "cancelled"),
+    "approved": pgettext_lazy("audit verb", "approved"),
+    "rejected": pgettext_lazy("audit verb", "rejected"),
+    "issued": pgettext_lazy("audit verb", "issued"),
+    "recorded": pgettext_lazy("audit verb", "recorded"),
+    "assigned": pgettext_lazy("audit verb", "assigned"),
+    "resolved": pgettext_lazy("audit verb", "resolved"),
+    "reopened": pgettext_lazy("audit verb", "reopened"),
+    "escalated": pgettext_lazy("audit verb", "escalated"),
+    "submitted": pgettext_lazy("audit verb", "submitted"),
+    "started": pgettext_lazy("audit verb", "started"),
+    "finished": pgettext_lazy("audit verb", "finished"),
+    "completed": pgettext_lazy("audit verb", "completed"),
+    "sent": pgettext_lazy("audit verb", "sent"),
+    "granted": pgettext_lazy("audit verb", "granted"),
+    "revoked": pgettext_lazy("audit verb", "revoked"),
+    "failed": pgettext_lazy("audit verb", "failed"),
+    "locked": pgettext_lazy("audit verb", "locked"),
+    "loaded": pgettext_lazy("audit verb", "loaded"),
+    "accepted": pgettext_lazy("audit verb", "accepted"),
+    "declined": pgettext_lazy("audit verb", "declined"),
+    "rated": pgettext_lazy("audit verb", "rated"),
+    "scanned": pgettext_lazy("audit verb", "scanned"),
+    "reported": pgettext_lazy("audit verb", "reported"),
+    "verified": pgettext_lazy("audit verb", "verified"),
+    "archived": pgettext_lazy("audit verb", "archived"),
+    "posted": pgettext_lazy("audit verb", "posted"),
+    "waived": pgettext_lazy("audit verb", "waived"),
+    "refunded": pgettext_lazy("audit verb", "refunded"),
 }
 
 
@@ -183,7 +184,7 @@ def action_label(action: str, model=None) -> str:
             name = None
     verb_label = VERBS.get(verb)
     if verb_label is None:
-        verb_label = _("changed")
+        verb_label = VERBS["changed"]
     if name is None:
         return capfirst(str(verb_label))
     return _("%(object)s %(verb)s") % {"object": capfirst(str(name)), "verb": verb_label}

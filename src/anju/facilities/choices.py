@@ -49,9 +49,9 @@ class AssetStatus(models.TextChoices):
 
 
 class CertificateKind(models.TextChoices):
-    USE_REGISTRATION = "use_registration", _("Use registration certificate (使用登记证)")
-    PERIODIC_INSPECTION = "periodic_inspection", _("Periodic inspection certificate (定期检验合格)")
-    FIRE_TEST = "fire_test", _("Fire facilities test report (消防检测报告)")
+    USE_REGISTRATION = "use_registration", _("Use registration certificate")
+    PERIODIC_INSPECTION = "periodic_inspection", _("Periodic inspection certificate")
+    FIRE_TEST = "fire_test", _("Fire facilities test report")
     OTHER = "other", _("Other certificate")
 
 
@@ -64,10 +64,10 @@ class Frequency(models.TextChoices):
 
 
 class MaintenanceKind(models.TextChoices):
-    MAINTENANCE = "maintenance", _("Routine maintenance (维护保养)")
-    SELF_CHECK = "self_check", _("Self-check (自行检查)")
-    FULL_TEST = "full_test", _("Full test (全面检测)")
-    MONTHLY_CHECK = "monthly_check", _("Equipment check (器材检查)")
+    MAINTENANCE = "maintenance", _("Routine maintenance")
+    SELF_CHECK = "self_check", _("Self-check")
+    FULL_TEST = "full_test", _("Full test")
+    MONTHLY_CHECK = "monthly_check", _("Equipment check")
 
 
 class TaskStatus(models.TextChoices):
@@ -136,9 +136,9 @@ class HazardCategory(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    LOW = "low", _("Minor (一般)")
-    MEDIUM = "medium", _("Significant (较大)")
-    HIGH = "high", _("Major (重大)")
+    LOW = "low", _("Minor")
+    MEDIUM = "medium", _("Significant")
+    HIGH = "high", _("Major")
 
 
 class HazardStatus(models.TextChoices):
@@ -149,24 +149,24 @@ class HazardStatus(models.TextChoices):
 
 
 class IncidentKind(models.TextChoices):
-    PUBLIC_ORDER = "public_order", _("Public order (治安)")
-    FIRE = "fire", _("Fire safety (消防)")
-    ENVIRONMENT = "environment", _("Environmental protection (环保)")
+    PUBLIC_ORDER = "public_order", _("Public order")
+    FIRE = "fire", _("Fire safety")
+    ENVIRONMENT = "environment", _("Environmental protection")
     OTHER = "other", _("Other violation")
 
 
 class IncidentStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    STOPPED = "stopped", _("Stopped (制止)")
-    REPORTED = "reported", _("Reported to the authority (报告)")
-    ASSISTED = "assisted", _("Assisted the authority (协助处理)")
+    STOPPED = "stopped", _("Stopped")
+    REPORTED = "reported", _("Reported to the authority")
+    ASSISTED = "assisted", _("Assisted the authority")
     CLOSED = "closed", _("Closed")
 
 
 class IncidentStep(models.TextChoices):
-    STOP = "stop", _("Stop (制止)")
-    REPORT = "report", _("Report to the authority (报告主管部门)")
-    ASSIST = "assist", _("Assist (协助处理)")
+    STOP = "stop", _("Stop")
+    REPORT = "report", _("Report to the authority")
+    ASSIST = "assist", _("Assist")
 
 
 class DrillKind(models.TextChoices):

@@ -32,7 +32,7 @@ def asset_label(asset, base_url=""):
         title=asset.name,
         subtitle=f"{asset.code} · {asset.location or asset.community.name}",
         qr_text=asset_url(asset, base_url),
-        footer=_("Scan to report a fault (扫码报修)"),
+        footer=_("Scan to report a fault"),
     )
 
 
@@ -41,7 +41,7 @@ def checkpoint_label(checkpoint):
         title=checkpoint.name,
         subtitle=f"{checkpoint.route.name} · {checkpoint.order}",
         qr_text=checkpoint.qr_text,
-        footer=_("Patrol checkpoint (巡更点)"),
+        footer=_("Patrol checkpoint"),
     )
 
 
@@ -50,7 +50,7 @@ def point_label(point):
         title=point.name,
         subtitle=point.route.name,
         qr_text=f"ANJU-IP:{point.qr_token}",
-        footer=_("Inspection point (巡检点)"),
+        footer=_("Inspection point"),
     )
 
 

@@ -4,11 +4,11 @@ from django.utils.translation import pgettext_lazy
 
 
 class NoticeKind(models.TextChoices):
-    NOTICE = "notice", _("Notice (通知)")
-    REMINDER = "reminder", _("Warm reminder (温馨提示)")
-    OUTAGE = "outage", _("Water/power outage (停水停电)")
-    EVENT = "event", _("Event (活动)")
-    PUBLICITY = "publicity", _("Public announcement (公示)")
+    NOTICE = "notice", _("Notice")
+    REMINDER = "reminder", _("Warm reminder")
+    OUTAGE = "outage", _("Water/power outage")
+    EVENT = "event", _("Event")
+    PUBLICITY = "publicity", _("Public announcement")
 
 
 class NoticeStatus(models.TextChoices):
@@ -32,7 +32,7 @@ class AudienceKind(models.TextChoices):
 
 
 class TriggerKind(models.TextChoices):
-    SOLAR_TERM = "solar_term", _("Solar term (节气)")
+    SOLAR_TERM = "solar_term", _("Solar term")
     SEASON = "season", _("Season")
     HOLIDAY = "holiday", _("Holiday")
     WEATHER = "weather", _("Weather")
@@ -84,14 +84,14 @@ class QuestionKind(models.TextChoices):
 
 
 class Dimension(models.TextChoices):
-    SERVICE = "service", _("Customer service (客服)")
-    REPAIR = "repair", _("Repairs (维修)")
-    SECURITY = "security", _("Order and security (秩序维护/安保)")
-    CLEANING = "cleaning", _("Cleaning (保洁)")
-    GREENING = "greening", _("Greening (绿化)")
-    FACILITIES = "facilities", _("Facilities and equipment (设施设备)")
-    FEES = "fees", _("Fee transparency (收费透明)")
-    OVERALL = "overall", _("Overall (整体)")
+    SERVICE = "service", _("Customer service")
+    REPAIR = "repair", _("Repairs")
+    SECURITY = "security", _("Order and security")
+    CLEANING = "cleaning", _("Cleaning")
+    GREENING = "greening", _("Greening")
+    FACILITIES = "facilities", _("Facilities and equipment")
+    FEES = "fees", _("Fee transparency")
+    OVERALL = "overall", _("Overall")
 
 
 class SuggestionStatus(models.TextChoices):

@@ -155,7 +155,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="first_contact_tickets",
-        verbose_name=_("first responder (首问责任人)"),
+        verbose_name=_("first responder"),
         db_index=False,  # led by a composite index (Meta.indexes)
     )
     assignee = models.ForeignKey(

@@ -30,7 +30,7 @@ class FeeItem(models.Model):
         _("unit"), max_length=30, blank=True, help_text=_("e.g. 元/m²·月, 元/吨")
     )
     basis = models.CharField(
-        _("pricing basis (收费依据)"),
+        _("pricing basis"),
         max_length=300,
         blank=True,
         help_text=_("The contract clause or price approval the standard rests on."),

@@ -45,7 +45,7 @@ def create_collection_action(*, actor, house, kind, note="", deadline=None, plan
         "-delivered_at"
     )
     if kind == CollectionKind.LAWYER_LETTER and not demand.exists():
-        refuse("kind", _("Send a written demand (书面催告) and record its delivery first."))
+        refuse("kind", _("Send a written demand and record its delivery first."))
     if kind in (CollectionKind.LAWSUIT, CollectionKind.ARBITRATION):
         last = demand.first()
         if last is None or (last.deadline and last.deadline >= today):

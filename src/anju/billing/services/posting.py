@@ -333,8 +333,7 @@ def add_one_off_charge(*, actor, house, fee_item, amount, description, source=No
     if not fee_item.published:
         refuse(
             "fee_item",
-            _("“%(item)s” is not published and cannot be billed (明码标价).")
-            % {"item": fee_item.name},
+            _("“%(item)s” is not published and cannot be billed.") % {"item": fee_item.name},
         )
     if fee_item.method != Method.ONE_OFF:
         refuse("fee_item", _("Choose a one-off fee item."))

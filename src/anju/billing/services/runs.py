@@ -74,8 +74,7 @@ class RunComputer:
         for item in all_items:
             if not item.published:
                 self.warnings.append(
-                    _("“%(item)s” is not published and cannot be billed (明码标价).")
-                    % {"item": item.name}
+                    _("“%(item)s” is not published and cannot be billed.") % {"item": item.name}
                 )
             elif (
                 item.cycle != self.period.cycle

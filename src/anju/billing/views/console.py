@@ -39,7 +39,7 @@ class FeeItemList(ScopedListView):
         Column("method", _("method")),
         Column("unit_price", _("unit price"), align="right"),
         Column("unit", _("unit")),
-        Column("basis", _("pricing basis (收费依据)")),
+        Column("basis", _("pricing basis")),
         Column("effective_from", _("effective from")),
         Column("published", _("published")),
     ]
