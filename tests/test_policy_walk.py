@@ -435,6 +435,10 @@ APPS_WITH_PERMISSIONS = (
 
 def _used_permissions():
     """Permission strings named in the code: viewsets, permissions, views, services, templates."""
+    from anju.core.apps import anju_apps
+
+    # Audit actions the apps name for people (AnjuAppConfig.audit_labels) are events too.
+    events = {key for config in anju_apps() for key in config.audit_labels}
     used = {}
     for path in (ROOT / "src" / "anju").rglob("*"):
         if not path.is_file() or path.suffix not in (".py", ".html"):
@@ -444,7 +448,11 @@ def _used_permissions():
         for match in PERMISSION.finditer(path.read_text(encoding="utf-8")):
             name = match.group(1)
             # Audit codes share the shape and name an event: "billing.payment.confirmed".
-            if name.split(".")[0] in APPS_WITH_PERMISSIONS and not EVENT.search(name):
+            if (
+                name.split(".")[0] in APPS_WITH_PERMISSIONS
+                and not EVENT.search(name)
+                and (name not in events or name in policy.PERMISSIONS)
+            ):
                 used.setdefault(name, str(path.relative_to(ROOT)))
     # Permissions the base viewset composes from a prefix: "<prefix>.view" / "<prefix>.change".
     from anju.urls import router

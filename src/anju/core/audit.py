@@ -209,7 +209,8 @@ def collapse(entries):
 def _field_label(model, key):
     if model is not None:
         try:
-            return capfirst(str(model._meta.get_field(key).verbose_name))
+            field = model._meta.get_field(key)
+            return capfirst(str(getattr(field, "verbose_name", None) or field.name))
         except FieldDoesNotExist:  # a payload key that is not a field (a count, a total)
             pass
     return capfirst(key.replace("_", " "))

@@ -35,7 +35,7 @@ def test_policy_headers(client, url):
     assert "'self'" in csp["img-src"]
     assert csp["object-src"] == ["'none'"] and csp["frame-ancestors"] == ["'none'"]
     policy = r["Permissions-Policy"]
-    for feature in ("camera=()", "microphone=()", "payment=()", "usb=()"):
+    for feature in ("microphone=()", "payment=()", "usb=()"):
         assert feature in policy
     assert "geolocation=(self)" in policy  # an inspection records where it was done
 

@@ -108,7 +108,7 @@ def test_a_login_is_revoked_by_its_owner(world, client):
     assert client.delete(f"/api/v1/me/logins/{token_row['id']}/", **auth(keep)).status_code == 204
     assert client.get("/api/v1/me/", **auth(other)).status_code == 401
     assert client.get("/api/v1/me/", **auth(keep)).status_code == 200
-    assert browser.get("/console/").status_code == 200
+    assert browser.get("/console/", follow=True).status_code == 200
     response = client.delete(f"/api/v1/me/logins/{session_row['id']}/", **auth(keep))
     assert response.status_code == 204
     assert browser.get("/console/").status_code == 302  # back to the login page
@@ -156,7 +156,7 @@ def test_change_own_password_from_a_session_keeps_that_session(world):
         content_type="application/json",
     )
     assert response.status_code == 204, response.content
-    assert browser.get("/console/").status_code == 200
+    assert browser.get("/console/", follow=True).status_code == 200
     assert other.get("/console/").status_code == 302
     current = models.Login.objects.get(user=world.users["agent"])
     assert current.session_key == browser.session.session_key

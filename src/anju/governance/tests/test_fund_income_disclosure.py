@@ -346,7 +346,7 @@ def test_disclosure_has_eight_sections_is_frozen_and_prints(world, accounts):
         text = subprocess.run(
             ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
         ).stdout.decode()
-        assert world.community.name in text and "8800.00" in text
+        assert world.community.name in text and "8,800.00" in text
 
 
 def test_disclosure_schedule_follows_the_jurisdiction(world):

@@ -133,8 +133,8 @@ def test_portal_report_and_rate(world, client):
 
 
 def test_dashboard_cards_and_personal_data(world, client, ticket):
-    page = login(client, world.users["agent"]).get("/console/").content.decode()
-    assert "/console/service/" in page
+    page = login(client, world.users["manager"]).get("/console/").content.decode()
+    assert "/console/tickets/" in page
     from django.apps import apps
 
     data = apps.get_app_config("servicedesk").personal_data(world.users["resident"])

@@ -53,11 +53,13 @@ def test_resident_books_manager_approves(live_server, browser, transactional_db)
     browser_login(page, live_server.url, "manager")
     page.goto(f"{live_server.url}/console/bookings/?status=pending")
     page.click(f"a:has-text('{booking.number}')")
-    page.click("button:has-text('审核通过')")
+    page.click("button:text-is('通过')")
     page.wait_for_load_state("networkidle")
-    assert Booking.objects.get().status == "confirmed"
+    # A paid room: approved, the slot is held as unpaid until the resident pays its bill online.
+    assert Booking.objects.get().status == "unpaid"
     desk.close()
 
     resident.goto(f"{live_server.url}/app/spaces/")
-    assert "已确认" in resident.locator(".tile", has_text="共享会议室").first.inner_text()
+    tile = resident.locator(".tile", has_text="共享会议室").first.inner_text()
+    assert "待缴费" in tile and "在线支付" in tile  # the resident sees what to do next
     phone.close()
