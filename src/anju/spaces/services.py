@@ -328,7 +328,7 @@ def fee_paid(*, source, bill, payment=None):
     if not pk.isdigit():
         return
     booking = (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))  # the house is an outer join
         .select_related("space", "community", "house")
         .filter(pk=int(pk))
         .first()
@@ -374,7 +374,9 @@ def _describe(booking):
 
 def _lock(booking):
     return (
-        Booking.objects.select_for_update().select_related("space", "community").get(pk=booking.pk)
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("space", "community")
+        .get(pk=booking.pk)
     )
 
 
