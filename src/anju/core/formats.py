@@ -45,7 +45,10 @@ def number(value, places=None):
 
 
 def money(value, sign=True):
-    """``Decimal("693.580000000000")`` → ``¥693.58``; ``-12`` → ``-¥12.00``."""
+    """``Decimal("693.580000000000")`` → ``¥693.58``; ``-12`` → ``-¥12.00``. Money is Decimal:
+    a float is refused (it would be an amount computed the wrong way)."""
+    if isinstance(value, float):
+        raise TypeError("money must not be a float")
     amount = _decimal(value)
     if amount is None:
         return "" if value is None else str(value)

@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
@@ -14,6 +15,8 @@ def test_money_two_places_separators_sign():
     assert formats.money("0") == "¥0.00"
     assert formats.money(None) == ""
     assert formats.money(Decimal("5"), sign=False) == "5.00"
+    with pytest.raises(TypeError):
+        formats.money(0.1)
 
 
 def test_number():
