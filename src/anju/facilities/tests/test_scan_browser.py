@@ -47,18 +47,14 @@ def qr_video(text, path, frames=6):
 
 
 @pytest.fixture
-def camera_phone(tmp_path):
+def camera_phone(tmp_path, playwright_driver):
     """A phone-sized page in a Chromium whose camera plays the clip made by the test."""
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
     chromium = os.environ.get("ANJU_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
     opened = []
 
     def launch(text):
         video = qr_video(text, tmp_path / "qr.y4m")
-        p = sync_playwright().start()
-        browser = p.chromium.launch(
+        browser = playwright_driver.chromium.launch(
             executable_path=chromium,
             headless=True,
             args=[
@@ -87,13 +83,12 @@ def camera_phone(tmp_path):
         context.on("console", seen)
         page = context.new_page()
         page.set_default_timeout(20000)
-        opened.append((p, browser))
+        opened.append(browser)
         return page, problems
 
     yield launch
-    for p, browser in opened:
+    for browser in opened:
         browser.close()
-        p.stop()
 
 
 def login(page, base, username):
