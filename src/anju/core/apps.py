@@ -151,6 +151,8 @@ class CoreConfig(AnjuAppConfig):
         "core.user.password_changed": _("Password changed"),
         "core.user.password_set": _("Password set"),
         "core.user.renamed": _("Login name changed"),
+        "core.wechat.bound": _("WeChat linked"),
+        "core.wechat.unbound": _("WeChat unlinked"),
     }
 
     def build_demo(self, ctx) -> None:
@@ -160,6 +162,8 @@ class CoreConfig(AnjuAppConfig):
         from . import (
             checks,  # noqa: F401 - registers the system checks
             text,
+            wechat,
         )
 
         text.install()  # control and bidi characters out of every text field (core.text)
+        wechat.connect_signals()  # a login binds the WeChat openid waiting in its session
