@@ -162,8 +162,6 @@ class CoreConfig(AnjuAppConfig):
         from . import (
             checks,  # noqa: F401 - registers the system checks
             text,
-            wechat,
         )
 
         text.install()  # control and bidi characters out of every text field (core.text)
-        wechat.connect_signals()  # a login binds the WeChat openid waiting in its session

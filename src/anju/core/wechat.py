@@ -289,8 +289,10 @@ def _on_user_logged_in(sender, request, user, **kwargs):
         bind_pending_openid(request, user)
 
 
-def connect_signals():
-    user_logged_in.connect(_on_user_logged_in, dispatch_uid="anju.core.wechat.bind_pending")
+# Connected when this module is first imported, which the URLconf does (core.wechat_login):
+# an openid waits in a session only after the callback view ran, so every process that can
+# see one has loaded the receiver. (core.apps cannot import this module: audit imports apps.)
+user_logged_in.connect(_on_user_logged_in, dispatch_uid="anju.core.wechat.bind_pending")
 
 
 def bind_ticket(*, app_id, openid, unionid="", kind=WechatIdentity.Kind.MINIAPP) -> str:

@@ -3,6 +3,7 @@ the profile page; the protocol and the bindings are core.wechat."""
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -44,8 +45,6 @@ def starts_by_itself(request) -> bool:
     """Inside WeChat, a page that sent the resident to log in starts the WeChat login at once
     (not a bare /app/login/, where one lands after logging out; not after a WeChat login that
     just failed or found no binding)."""
-    from django.conf import settings
-
     return (
         settings.ANJU_WECHAT_AUTO_LOGIN
         and offered(request)

@@ -337,3 +337,11 @@ def test_subscribe_refusal_is_logged_not_raised(world, fake, caplog, settings):
     cache.clear()
     assert channel.send(resident, "a", "b", "") is False
     assert channel.send(world.users["neighbour"], "a", "b", "") is False  # not bound
+
+
+def test_a_persons_data_export_lists_their_wechat_bindings(world, fake):
+    from anju.core.privacy import personal_data
+
+    bind(world.users["resident"], "o-resident")
+    data = personal_data(world.users["resident"])
+    assert [(w["kind"], w["openid"]) for w in data["wechat"]] == [("mp", "o-resident")]
