@@ -5,6 +5,7 @@ background tasks, local-memory cache, log-only SMS/email. Production: set the va
 in README.md ("Production") and run ``anju check --deploy``.
 """
 
+import json
 import os
 import sys
 from datetime import timedelta
@@ -413,7 +414,80 @@ ANJU_WECHAT_PAY = (
 )
 
 # Notification adapters: "log" writes to the log only; replace with real gateways in production.
-ANJU_SMS_BACKEND = env("ANJU_SMS_BACKEND", "anju.core.notifications.LogSmsBackend")
+# SMS (core.sms): anju.core.sms.LogSmsBackend (default: one "sms <phone> <text>" line on the
+# anju.sms logger), anju.core.sms.AliyunSmsBackend or anju.core.sms.TencentSmsBackend.
+ANJU_SMS_BACKEND = env("ANJU_SMS_BACKEND", "anju.core.sms.LogSmsBackend")
+
+
+def env_json(name, default):
+    """A JSON variable of the default's type (an object here), or ImproperlyConfigured."""
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, type(default)):
+        raise ImproperlyConfigured(f"{name}={value!r}: a JSON {type(default).__name__}")
+    return parsed
+
+
+# Template key (code, invite, notice) -> the provider's template id, or {"id": ..., "params":
+# [names in order]}; a message without a key goes out through "notice" (core.sms).
+ANJU_SMS_TEMPLATES = env_json("ANJU_SMS_TEMPLATES", {})
+ANJU_SMS_PARAM_MAX_CHARS = env_int("ANJU_SMS_PARAM_MAX_CHARS", 35)
+ANJU_ALIYUN_SMS = {
+    "access_key_id": env("ANJU_ALIYUN_SMS_ACCESS_KEY_ID", ""),
+    "access_key_secret": env("ANJU_ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+    "sign_name": env("ANJU_ALIYUN_SMS_SIGN_NAME", ""),
+    "region": env("ANJU_ALIYUN_SMS_REGION", "cn-hangzhou"),
+    "endpoint": env("ANJU_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+}
+ANJU_TENCENT_SMS = {
+    "secret_id": env("ANJU_TENCENT_SMS_SECRET_ID", ""),
+    "secret_key": env("ANJU_TENCENT_SMS_SECRET_KEY", ""),
+    "sdk_app_id": env("ANJU_TENCENT_SMS_SDK_APP_ID", ""),
+    "sign_name": env("ANJU_TENCENT_SMS_SIGN_NAME", ""),
+    "region": env("ANJU_TENCENT_SMS_REGION", "ap-guangzhou"),
+    "endpoint": env("ANJU_TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com/"),
+}
+# Every call to an outside service (SMS gateways, WeChat) gives up after this many seconds.
+ANJU_OUTBOUND_TIMEOUT_SECONDS = env_int("ANJU_OUTBOUND_TIMEOUT_SECONDS", 10)
+
+# WeChat (core.wechat): the official account (公众号) signs residents in on /app/ through web
+# OAuth, the mini program through /api/v1/auth/wechat/miniapp/; subscribe messages reach
+# mini-program users. Empty app ids turn each part off.
+ANJU_WECHAT_MP = {
+    "appid": env("ANJU_WECHAT_MP_APPID", env("ANJU_WECHAT_APPID", "")),
+    "secret": env("ANJU_WECHAT_MP_SECRET", ""),
+}
+ANJU_WECHAT_MINIAPP = {
+    "appid": env("ANJU_WECHAT_MINIAPP_APPID", ""),
+    "secret": env("ANJU_WECHAT_MINIAPP_SECRET", ""),
+}
+ANJU_WECHAT_API_BASE = env("ANJU_WECHAT_API_BASE", "https://api.weixin.qq.com")
+ANJU_WECHAT_AUTHORIZE_URL = env(
+    "ANJU_WECHAT_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/oauth2/authorize"
+)
+ANJU_WECHAT_OAUTH_SCOPE = env("ANJU_WECHAT_OAUTH_SCOPE", "snsapi_base")
+if ANJU_WECHAT_OAUTH_SCOPE not in ("snsapi_base", "snsapi_userinfo"):
+    raise ImproperlyConfigured("ANJU_WECHAT_OAUTH_SCOPE must be snsapi_base or snsapi_userinfo")
+# Inside WeChat, /app/login/ starts the WeChat login by itself.
+ANJU_WECHAT_AUTO_LOGIN = env_bool("ANJU_WECHAT_AUTO_LOGIN", False)
+# Seconds a login's state (and an unbound openid waiting in the session) and a mini-program
+# bind ticket stay valid.
+ANJU_WECHAT_STATE_SECONDS = env_int("ANJU_WECHAT_STATE_SECONDS", 600)
+ANJU_WECHAT_BIND_TICKET_SECONDS = env_int("ANJU_WECHAT_BIND_TICKET_SECONDS", 600)
+# Subscribe messages (小程序订阅消息): the template, its fields ({"thing1": "title", "thing2":
+# "body", "time3": "time"}), the page opened ("{link}" is replaced by the message's link) and
+# the mini program's state (formal, trial, developer).
+ANJU_WECHAT_SUBSCRIBE_TEMPLATE_ID = env("ANJU_WECHAT_SUBSCRIBE_TEMPLATE_ID", "")
+ANJU_WECHAT_SUBSCRIBE_FIELDS = env_json(
+    "ANJU_WECHAT_SUBSCRIBE_FIELDS", {"thing1": "title", "thing2": "body", "time3": "time"}
+)
+ANJU_WECHAT_SUBSCRIBE_PAGE = env("ANJU_WECHAT_SUBSCRIBE_PAGE", "pages/index/index?link={link}")
+ANJU_WECHAT_MINIPROGRAM_STATE = env("ANJU_WECHAT_MINIPROGRAM_STATE", "formal")
 ANJU_EMAIL_BACKEND = env("ANJU_EMAIL_BACKEND", "anju.core.notifications.LogEmailBackend")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

@@ -151,6 +151,8 @@ class CoreConfig(AnjuAppConfig):
         "core.user.password_changed": _("Password changed"),
         "core.user.password_set": _("Password set"),
         "core.user.renamed": _("Login name changed"),
+        "core.wechat.bound": _("WeChat linked"),
+        "core.wechat.unbound": _("WeChat unlinked"),
     }
 
     def build_demo(self, ctx) -> None:

@@ -707,3 +707,33 @@ class Job(models.Model):
             if self.total
             else (100 if self.status == "done" else 0)
         )
+
+
+class WechatIdentity(models.Model):
+    """微信绑定: a user's openid in one WeChat app (the official account 公众号 or the mini
+    program 小程序), so that opening Anju in WeChat signs them in (core.wechat). The owner
+    unbinds it on their profile page; one openid belongs to one user."""
+
+    class Kind(models.TextChoices):
+        MP = "mp", _("WeChat official account")
+        MINIAPP = "miniapp", _("WeChat mini program")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="wechat_identities", verbose_name=_("user")
+    )
+    app_id = models.CharField(_("app id"), max_length=32)
+    openid = models.CharField("openid", max_length=64)
+    unionid = models.CharField("unionid", max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("WeChat binding")
+        verbose_name_plural = _("WeChat bindings")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["app_id", "openid"], name="wechat_identity_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()}"

@@ -6,22 +6,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from .crypto import mask_middle
 from .db import insert
 from .models import Notification
+from .sms import LogSmsBackend  # noqa: F401 (its old home: callers import it from here)
 
 log = logging.getLogger("anju.notifications")
-
-
-class LogSmsBackend:
-    """Writes SMS to the log instead of a gateway (default; replace in production)."""
-
-    sent: list = []  # last messages, for tests and the demo console
-
-    def send(self, phone, text):
-        log.info("SMS to %s: %s", mask_middle(phone), text)
-        LogSmsBackend.sent.append((phone, text))
-        del LogSmsBackend.sent[:-500]
 
 
 class LogEmailBackend:

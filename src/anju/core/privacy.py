@@ -20,6 +20,16 @@ def personal_data(user) -> dict:
             "email": user.email,
             "date_joined": user.date_joined.isoformat(),
         },
+        "wechat": [
+            {
+                "kind": w.kind,
+                "app_id": w.app_id,
+                "openid": w.openid,
+                "unionid": w.unionid,
+                "created_at": w.created_at.isoformat(),
+            }
+            for w in user.wechat_identities.all()
+        ],
         "person": None,
         "houses": [],
     }

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views import generic
 from django.views.decorators.http import require_POST
 
-from . import accounts, logins, signin
+from . import accounts, logins, signin, wechat, wechat_login
 from .console import StaffRequiredMixin
 from .errors import DomainError
 
@@ -74,6 +74,18 @@ class ConsoleLoginView(ThrottledLoginMixin, auth_views.LoginView):
 
 class PortalLoginView(ThrottledLoginMixin, auth_views.LoginView):
     template_name = "portal/login.html"
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated and wechat_login.starts_by_itself(request):
+            return redirect(wechat_login.start_url(self.get_redirect_url() or "/app/"))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if wechat_login.offered(self.request) and not wechat.has_pending(self.request):
+            ctx["wechat_login_url"] = wechat_login.start_url(self.get_redirect_url() or "/app/")
+        ctx["wechat_pending"] = wechat.has_pending(self.request)
+        return ctx
 
     def get_success_url(self):
         return self.get_redirect_url() or "/app/"
@@ -220,6 +232,11 @@ class PortalProfileView(ProfileMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = _("Me")
+        ctx["wechat_identities"] = list(self.request.user.wechat_identities.all())
+        if wechat_login.offered(self.request) and not any(
+            i.kind == "mp" for i in ctx["wechat_identities"]
+        ):
+            ctx["wechat_link_url"] = wechat_login.start_url(self.profile_url)
         return ctx
 
 

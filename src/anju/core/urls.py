@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import files, portal, profile, views
+from . import files, portal, profile, views, wechat_login
 
 urlpatterns = [
     path("", views.root, name="root"),
@@ -53,4 +53,7 @@ portal_urlpatterns = [
     path("me/logins/others/revoke/", profile.portal_revoke_other_logins, name="revoke-others"),
     path("me/large-text/", portal.toggle_large_text, name="large-text"),
     path("me/data/", portal.my_data, name="my-data"),
+    path("wechat/login/", wechat_login.login_start, name="wechat-login"),
+    path("wechat/callback/", wechat_login.login_callback, name="wechat-callback"),
+    path("me/wechat/<int:pk>/unbind/", wechat_login.unbind, name="wechat-unbind"),
 ]

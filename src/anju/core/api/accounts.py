@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import accounts, logins, policy, signin
+from .. import accounts, logins, policy, signin, wechat
 from ..models import Membership, User
 from ..selectors import users_visible_to
 from . import serializers as s
@@ -102,6 +102,9 @@ class TokenLoginSerializer(serializers.Serializer):
     password = serializers.CharField(
         label=_("Password"), max_length=4096, trim_whitespace=False, write_only=True
     )
+    wechat_bind_ticket = serializers.CharField(
+        max_length=1000, required=False, help_text="bind_ticket of a wechat_not_bound answer"
+    )
 
 
 class LoginThrottledError(Throttled):
@@ -145,7 +148,11 @@ class TokenView(APIView):
                 {"non_field_errors": [_("Unable to log in with provided credentials.")]}
             )
         key, login = logins.issue_token(user, request)
-        return Response({"token": key, "expires": login.expires_at})
+        answer = {"token": key, "expires": login.expires_at}
+        ticket = serializer.validated_data.get("wechat_bind_ticket")
+        if ticket:  # the mini program's WeChat had no login: bind it to this one
+            answer["wechat_bound"] = wechat.bind_from_ticket(user, ticket, actor=user) is not None
+        return Response(answer)
 
 
 class PasswordChangeSerializer(serializers.Serializer):

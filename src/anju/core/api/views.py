@@ -28,6 +28,7 @@ from ..models import (
 from . import accounts as accounts_api
 from . import query
 from . import serializers as s
+from . import wechat as wechat_api
 from .accounts import (  # noqa: F401 (urls.py imports these from here)
     MembershipViewSet,
     TokenView,
@@ -281,6 +282,7 @@ def community_comparison(request):
 urlpatterns = [
     path("community-comparison/", community_comparison, name="api-community-comparison"),
     *accounts_api.urlpatterns,
+    *wechat_api.urlpatterns,
 ]
 
 
