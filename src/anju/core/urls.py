@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import files, portal, profile, views
+from . import files, inbox, portal, profile, views
 
 urlpatterns = [
     path("", views.root, name="root"),
@@ -16,6 +16,9 @@ console_urlpatterns = [
     path("me/logins/<int:pk>/revoke/", profile.console_revoke_login, name="revoke-login"),
     path("me/logins/others/revoke/", profile.console_revoke_other_logins, name="revoke-others"),
     path("logout/", profile.LogoutView.as_view(next_page="/console/login/"), name="logout"),
+    path("notifications/", inbox.ConsoleInbox.as_view(), name="notifications"),
+    path("notifications/<int:pk>/open/", inbox.console_open, name="notification-open"),
+    path("notifications/read-all/", inbox.console_read_all, name="notifications-read-all"),
     path("switch/", views.switch_community, name="switch-community"),
     path("compare/", views.ComparisonView.as_view(), name="compare"),
     path("communities/", views.CommunityList.as_view(), name="community-list"),
@@ -53,4 +56,7 @@ portal_urlpatterns = [
     path("me/logins/others/revoke/", profile.portal_revoke_other_logins, name="revoke-others"),
     path("me/large-text/", portal.toggle_large_text, name="large-text"),
     path("me/data/", portal.my_data, name="my-data"),
+    path("notifications/", inbox.PortalInbox.as_view(), name="notifications"),
+    path("notifications/<int:pk>/open/", inbox.portal_open, name="notification-open"),
+    path("notifications/read-all/", inbox.portal_read_all, name="notifications-read-all"),
 ]
