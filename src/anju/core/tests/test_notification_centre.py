@@ -22,6 +22,7 @@ from anju.core.notifications import (
 )
 from anju.core.testing import PASSWORD, make_user
 
+pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 
 
@@ -47,7 +48,7 @@ def test_list_is_the_callers_own_newest_first_and_filters_unread(world, api):
     unread = client.get("/api/v1/notifications/?unread=1").json()
     assert [r["id"] for r in unread["results"]] == [second.pk]
     bad = client.get("/api/v1/notifications/?unread=maybe")
-    assert bad.status_code == 400 and "unread" in bad.json()["fields"]
+    assert bad.status_code == 400 and "unread" in bad.json()["error"]["fields"]
 
 
 def test_unread_count_read_and_read_all(world, api):
@@ -66,7 +67,7 @@ def test_another_persons_notification_is_404(world, api):
     theirs = notify([world.users["neighbour"]], "别人的", "")[0]
     answer = api(world.users["resident"]).post(f"/api/v1/notifications/{theirs.pk}/read/")
     assert answer.status_code == 404
-    assert "message" in answer.json() or "detail" in answer.json() or "code" in answer.json()
+    assert answer.json()["error"]["code"] == "not_found"
     assert Notification.objects.get(pk=theirs.pk).read_at is None
     assert api(world.users["resident"]).post("/api/v1/notifications/abc/read/").status_code == 404
 
@@ -117,7 +118,7 @@ def test_preferences_refuse_bad_values_naming_the_field(world, api, data, field)
         "/api/v1/me/notification-preferences/", data, format="json"
     )
     assert answer.status_code == 400
-    assert field in answer.json()["fields"], answer.json()
+    assert field in answer.json()["error"]["fields"], answer.json()
     assert not NotificationPreference.objects.filter(user=world.users["resident"]).exists()
 
 
@@ -325,7 +326,7 @@ def test_each_ticket_step_tells_the_resident_once(world, django_capture_on_commi
         actor=agent,
         community=world.community,
         kind="repair",
-        category="plumbing",
+        category="water",
         description="厨房水管漏水",
         channel="phone",
         house=world.house,
@@ -365,7 +366,7 @@ def test_a_resident_reporting_their_own_ticket_is_not_told_they_did(world):
         actor=resident,
         community=world.community,
         kind="repair",
-        category="plumbing",
+        category="water",
         description="卫生间漏水",
         channel="app",
         house=world.house,
@@ -374,15 +375,39 @@ def test_a_resident_reporting_their_own_ticket_is_not_told_they_did(world):
     assert _events(resident) == []
 
 
-def test_payment_and_refund_tell_the_household_once(world):
-    from anju.billing import services
+def test_bills_issued_and_payment_tell_the_household_once(
+    world, django_capture_on_commit_callbacks
+):
+    from datetime import date
 
-    cashier = world.users["cashier"]
-    services.record_payment(
-        actor=cashier, house=world.house, amount=Decimal("100.00"), method="cash"
+    from anju.billing import services
+    from anju.billing.choices import Method
+
+    admin = world.users["org_admin"]
+    services.create_fee_item(
+        actor=admin,
+        community=world.community,
+        name="垃圾清运费",
+        method=Method.FIXED,
+        unit_price=Decimal("10.0000"),
+        unit="元/户·月",
+        basis="合同附件2",
+        effective_from=date(2026, 1, 1),
+        published=True,
     )
-    for name in ("resident", "tenant"):
-        assert _events(world.users[name]) == ["billing.payment.received"], name
-    assert not _events(world.users["neighbour"])
-    title = Notification.objects.get(user=world.users["resident"]).title
-    assert "100.00" in title
+    run = services.create_billing_run(actor=admin, community=world.community, period="2027-01")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_billing_run(actor=admin, run=run)
+    household = ("resident", "tenant")
+    for name in household:
+        assert _events(world.users[name]) == ["billing.bill.issued"], name
+    assert _events(world.users["neighbour"]) == ["billing.bill.issued"]  # their own house
+    assert not _events(world.users["stranger"])
+    services.record_payment(
+        actor=world.users["cashier"], house=world.house, amount=Decimal("10.00"), method="cash"
+    )
+    for name in household:
+        assert _events(world.users[name]).count("billing.payment.received") == 1, name
+    assert "billing.payment.received" not in _events(world.users["neighbour"])
+    title = Notification.objects.get(user=world.users["resident"], event="billing.payment.received")
+    assert "10.00" in title.title and title.link.startswith("/app/bills/receipts/")
