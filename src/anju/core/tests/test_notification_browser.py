@@ -21,7 +21,7 @@ def test_resident_sees_the_ticket_steps_in_the_inbox(world, live_server, phone_p
         kind="repair",
         category="water",
         description="厨房水管漏水",
-        channel="app",
+        channel="portal",
         house=world.house,
         reporter=world.people["owner"],
         priority="P3",

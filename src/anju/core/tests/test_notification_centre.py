@@ -368,7 +368,7 @@ def test_a_resident_reporting_their_own_ticket_is_not_told_they_did(world):
         kind="repair",
         category="water",
         description="卫生间漏水",
-        channel="app",
+        channel="portal",
         house=world.house,
         reporter=world.people["owner"],
     )
