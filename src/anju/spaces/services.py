@@ -618,5 +618,4 @@ def sweep(*, now=None):
                     after={"status": target},
                 )
         counts[str(target)] = len(rows)
-    counts["reminded"] = remind_bookers(now)
     return counts

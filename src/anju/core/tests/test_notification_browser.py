@@ -42,8 +42,11 @@ def test_resident_sees_the_ticket_steps_in_the_inbox(world, live_server, phone_p
     assert "未读" in text
     for box in [items.nth(i).locator("button").bounding_box() for i in range(2)]:
         assert box["height"] >= 44 and box["width"] <= 390
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390
+    wide = phone_page.evaluate(
+        """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
+        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+    )
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390, wide
     items.first.locator("button").click()
     phone_page.wait_for_load_state("networkidle")
     assert phone_page.url.endswith(f"/app/tickets/{ticket.pk}/")

@@ -468,11 +468,17 @@ def run_vote_clock(now=None) -> dict:
             closed += 1
         except InvalidTransition:
             pass
+    return {"opened": opened, "closed": closed}
+
+
+def remind_closing_votes(now=None) -> int:
+    """Periodic job: owners who have not voted on a vote closing within a day hear once."""
+    now = _now(now)
     soon = now + timedelta(hours=CLOSING_SOON_HOURS)
     reminded = 0
     for vote in Vote.objects.filter(status=VoteStatus.OPEN, closes_at__gt=now, closes_at__lte=soon):
         reminded += len(tell_closing_soon(vote))
-    return {"opened": opened, "closed": closed, "reminded": reminded}
+    return reminded
 
 
 CLOSING_SOON_HOURS = 24
