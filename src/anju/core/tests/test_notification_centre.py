@@ -335,7 +335,7 @@ def test_each_ticket_step_tells_the_resident_once(world, django_capture_on_commi
     )
     assert _events(resident) == ["servicedesk.ticket.received"]
     services.assign(actor=agent, ticket=ticket, assignee=tech)
-    assert _events(tech).count("servicedesk.ticket.assigned_to_me") == 1
+    assert _events(tech).count("servicedesk.ticket.assigned") == 1
     services.accept(actor=tech, ticket=ticket)
     services.set_appointment(
         actor=agent, ticket=ticket, appointment_at=datetime.now(SH) + timedelta(hours=3)

@@ -274,7 +274,7 @@ def close_vote(vote, *, actor, now=None):
             link=f"/app/votes/{vote.pk}/",
             community=vote.community,
             channels=("inbox", "wechat"),
-            event="governance.vote.result",
+            event="governance.vote.closed",
         )
     )
     return vote
@@ -446,7 +446,7 @@ def remind_non_voters(vote, *, actor):
         link=f"/app/votes/{vote.pk}/",
         community=vote.community,
         channels=("inbox", "sms"),
-        event="governance.vote.reminder",
+        event="governance.vote.reminded",
     )
     audit.record(actor, "governance.vote.reminded", vote, after={"users": len(users)})
     return len(users)
@@ -494,6 +494,6 @@ def tell_closing_soon(vote):
         link=f"/app/votes/{vote.pk}/",
         community=vote.community,
         channels=("inbox", "wechat"),
-        event="governance.vote.closing",
+        event="governance.vote.closing_reminded",
         once=True,
     )

@@ -84,7 +84,7 @@ def assign(*, actor, ticket, assignee=None, note="") -> Ticket:
             link=f"/console/my-tasks/{ticket.pk}/",
             community=ticket.community,
             channels=("inbox", "sms"),
-            event="servicedesk.ticket.assigned_to_me",
+            event="servicedesk.ticket.assigned",
         )
         tell(
             ticket, _("dispatched to %(name)s") % {"name": actor_label(assignee)}, note, actor=actor
@@ -144,7 +144,7 @@ def transfer(*, actor, ticket, assignee, reason) -> Ticket:
             link=f"/console/my-tasks/{ticket.pk}/",
             community=ticket.community,
             channels=("inbox", "sms"),
-            event="servicedesk.ticket.assigned_to_me",
+            event="servicedesk.ticket.assigned",
         )
         tell_resident(
             ticket,

@@ -304,7 +304,7 @@ def create_ticket(
                 community=community,
                 channels=("inbox", "sms") if priority == Priority.P1 else ("inbox",),
                 urgent=priority == Priority.P1,
-                event="servicedesk.ticket.first_responder",
+                event="servicedesk.ticket.opened",
             )
         # Recorded for a resident by the service desk (a call, a visit): they hear it is taken.
         tell_resident(
