@@ -17,6 +17,7 @@ from rest_framework.routers import DefaultRouter
 
 from anju.core.api import views as core_api
 from anju.core.apps import anju_apps
+from anju.core.inbox import set_language
 from anju.core.views import healthz
 
 router = DefaultRouter()
@@ -52,6 +53,7 @@ urlpatterns = [
         name="favicon",
     ),
     path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/auth/token/", core_api.TokenView.as_view(), name="api-token"),

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from . import navigation
+from . import navigation, notifications
 from .apps import anju_apps
 from .models import Community
 
@@ -27,6 +27,9 @@ def anju(request):
     if user is None or not user.is_authenticated:
         return data
     data["large_text"] = user.large_text
+    if request.path.startswith(("/console/", "/app/")):
+        # The bell (console) and the badge on Me (portal): one COUNT on the user's index.
+        data["unread_notifications"] = notifications.unread_count(user)
     if request.path.startswith("/console/") and user.is_staff_member:
         data["console_menu"] = navigation.console_menu(user, request.path)
         communities = Community.objects.filter(pk__in=user.staff_community_ids()).order_by("name")

@@ -324,6 +324,13 @@ class User(AbstractUser):
         verbose_name=_("person"),
     )
     large_text = models.BooleanField(_("large text"), default=False)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        help_text=_("Messages to this person are written in it; empty: the site's language."),
+    )
     home_organization = models.ForeignKey(
         Organization,
         on_delete=models.SET_NULL,
@@ -572,15 +579,48 @@ class Notification(models.Model):
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    event = models.CharField(_("event"), max_length=64, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    # SMS/WeChat held back by the recipient's quiet hours: sent by a sweep at deliver_after.
+    pending_channels = models.CharField(max_length=40, blank=True)
+    deliver_after = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notif_user_read")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notif_user_read"),
+            models.Index(
+                fields=["deliver_after"],
+                name="notif_pending",
+                condition=~Q(pending_channels=""),
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """消息设置: which channels besides the inbox reach a person, and their quiet hours (免打扰)."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="notification_preference"
+    )
+    sms = models.BooleanField(_("SMS"), default=True)
+    wechat = models.BooleanField(_("WeChat"), default=True)
+    email = models.BooleanField(_("email"), default=False)
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self):
+        return str(self.user)
 
 
 class NumberSequence(models.Model):

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from . import policy
 from .choices import Role
-from .models import Membership, Person, User
+from .models import Membership, Occupancy, Person, User
 
 
 def users_visible_to(user):
@@ -53,3 +53,10 @@ def managers_of(community):
     return community_staff(community, [Role.MANAGER]) or community_staff(
         community, [Role.ORG_ADMIN]
     )
+
+
+def household_users(house_ids):
+    """Active logins of the people living in (or owning) ``house_ids`` now, in one query:
+    who hears of a house's bills, payments and refunds."""
+    people = Occupancy.objects.active().filter(house_id__in=house_ids).values("person_id")
+    return list(User.objects.filter(is_active=True, person_id__in=people).order_by("pk"))

@@ -192,7 +192,7 @@ def _tell_owner(request, user, wait):
             "minutes": minutes,
         },
     )
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(user.language or settings.LANGUAGE_CODE):
         title = _("Your login was locked after repeated failed attempts")
         body = ngettext(
             "Someone entered a wrong password for your login several times. Logging in is "
@@ -201,7 +201,14 @@ def _tell_owner(request, user, wait):
             "paused for %(minutes)d minutes. If it was not you, change your password.",
             minutes,
         ) % {"minutes": minutes}
-    notify([user], title, body, channels=("inbox", "sms") if user.phone else ("inbox",))
+    notify(
+        [user],
+        title,
+        body,
+        channels=("inbox", "sms") if user.phone else ("inbox",),
+        urgent=True,  # a security warning is not held by quiet hours
+        event="core.login.locked",
+    )
 
 
 def authenticate(request, **credentials):

@@ -37,3 +37,12 @@ def purge_expired_logins():
     cutoff = timezone.now() - timedelta(minutes=settings.ANJU_LOGIN_COOLOFF_MINUTES)
     attempts, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
     return {"logins": purge_expired(), "attempts": attempts}
+
+
+@shared_task(name="anju.core.tasks.deliver_deferred_notifications")
+@periodic(timedelta(minutes=1))
+def deliver_deferred_notifications():
+    """WeChat/SMS that a person's quiet hours held back, sent once the quiet hours end."""
+    from .notifications import deliver_deferred
+
+    return {"sent": deliver_deferred()}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import files, portal, profile, views, wechat_login
+from . import files, inbox, portal, profile, views, wechat_login
 
 urlpatterns = [
     path("", views.root, name="root"),
@@ -16,6 +16,9 @@ console_urlpatterns = [
     path("me/logins/<int:pk>/revoke/", profile.console_revoke_login, name="revoke-login"),
     path("me/logins/others/revoke/", profile.console_revoke_other_logins, name="revoke-others"),
     path("logout/", profile.LogoutView.as_view(next_page="/console/login/"), name="logout"),
+    path("notifications/", inbox.ConsoleInbox.as_view(), name="notifications"),
+    path("notifications/<int:pk>/open/", inbox.console_open, name="notification-open"),
+    path("notifications/read-all/", inbox.console_read_all, name="notifications-read-all"),
     path("switch/", views.switch_community, name="switch-community"),
     path("compare/", views.ComparisonView.as_view(), name="compare"),
     path("communities/", views.CommunityList.as_view(), name="community-list"),
@@ -56,4 +59,7 @@ portal_urlpatterns = [
     path("wechat/login/", wechat_login.login_start, name="wechat-login"),
     path("wechat/callback/", wechat_login.login_callback, name="wechat-callback"),
     path("me/wechat/<int:pk>/unbind/", wechat_login.unbind, name="wechat-unbind"),
+    path("notifications/", inbox.PortalInbox.as_view(), name="notifications"),
+    path("notifications/<int:pk>/open/", inbox.portal_open, name="notification-open"),
+    path("notifications/read-all/", inbox.portal_read_all, name="notifications-read-all"),
 ]

@@ -16,6 +16,15 @@ def vote_clock():
     return run_vote_clock()
 
 
+@shared_task(name="anju.governance.tasks.vote_closing_reminders")
+@periodic(timedelta(minutes=15))
+def vote_closing_reminders():
+    """A day before a vote closes, the owners who have not voted hear once (投票即将截止)."""
+    from .services import remind_closing_votes
+
+    return {"reminded": remind_closing_votes()}
+
+
 @shared_task(name="anju.governance.tasks.fund_low_balance_alerts")
 @periodic(timedelta(hours=6))
 def fund_low_balance_alerts():

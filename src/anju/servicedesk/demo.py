@@ -12,9 +12,10 @@ from django.utils import timezone
 from anju.core import attachments, demo_photos
 from anju.core.choices import Role
 from anju.core.demo import DEMO_PASSWORD
+from anju.core.errors import DomainError
 from anju.core.models import Membership, NumberSequence, Occupancy, User
 
-from . import conf
+from . import conf, services
 from .choices import NUMBER_PREFIX, Kind, Priority
 from .models import DutyShift, ReturnVisit, StaffSkill, Ticket, TicketEvent, TicketPause, WorkItem
 from .services import sla_for, ticket_row, triage_priority
@@ -534,4 +535,49 @@ def build(ctx):
             field="photos",
             caption=caption,
         )
-    print(f"servicedesk: {len(tickets)} tickets, {len(visits)} return visits", file=ctx.out)
+    told = _live_story(ctx, agent, tech, now)
+    print(
+        f"servicedesk: {len(tickets)} tickets, {len(visits)} return visits, "
+        f"{told} live repairs with their messages",
+        file=ctx.out,
+    )
+
+
+def _live_story(ctx, agent, tech, now):
+    """Repairs the demo residents report now, through the services: their inbox and the
+    technician's hold the real messages of each step (派单, 接单, 预约, 完工)."""
+    stories = [
+        ("water", "卫生间地漏返水，地面有积水", ("assign", "accept", "appoint")),
+        ("electricity", "客厅插座没电，空开跳了合不上", ("assign", "accept", "arrive", "resolve")),
+    ]
+    done = 0
+    for (user, person, house), (category, text, steps) in zip(ctx.residents, stories, strict=False):
+        try:
+            ticket = services.create_ticket(
+                actor=user,
+                community=house.community,
+                kind="repair",
+                category=category,
+                description=text,
+                channel="portal",
+                house=house,
+                reporter=person,
+            )
+            for step in steps:
+                if step == "assign":
+                    ticket = services.assign(actor=agent, ticket=ticket, assignee=tech)
+                elif step == "accept":
+                    ticket = services.accept(actor=tech, ticket=ticket)
+                elif step == "appoint":
+                    when = timezone.localtime(now + timedelta(days=1)).replace(hour=10, minute=0)
+                    ticket = services.set_appointment(
+                        actor=agent, ticket=ticket, appointment_at=when
+                    )
+                elif step == "arrive":
+                    ticket = services.arrive(actor=tech, ticket=ticket)
+                elif step == "resolve":
+                    ticket = services.resolve(actor=tech, ticket=ticket, note="更换了空气开关")
+            done += 1
+        except DomainError as error:  # the demo goes on without this story
+            print(f"servicedesk: live repair skipped ({error})", file=ctx.out)
+    return done

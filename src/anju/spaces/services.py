@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.billing import selectors as billing_selectors
 from anju.billing import services as billing
@@ -363,7 +364,7 @@ def fee_paid(*, source, bill, payment=None):
         after={"status": booking.status, "amount": str(booking.amount), "bill": bill.pk},
     )
     if before["status"] != booking.status:
-        _tell_booker(booking, _("Your booking is confirmed"))
+        _tell_booker(booking, "confirmed", gettext_lazy("Your booking is confirmed"))
 
 
 def _describe(booking):
@@ -380,15 +381,39 @@ def _lock(booking):
     )
 
 
-def _tell_booker(booking, title):
+def _tell_booker(booking, step, title, *, once=False):
+    """The booker hears of their booking (``spaces.booking.<step>``) in their language."""
     if booking.person_id:
-        notify(
+        return notify(
             list(User.objects.filter(person_id=booking.person_id, is_active=True)),
             title,
             _describe(booking),
             link="/app/spaces/",
             community=booking.community,
+            channels=("inbox", "wechat") if step in ("reminder", "cancelled") else ("inbox",),
+            event=f"spaces.booking.{step}",
+            once=once,
         )
+    return []
+
+
+REMIND_BEFORE = timedelta(hours=2)
+
+
+def remind_bookers(now=None):
+    """Two hours before a confirmed booking starts, its booker hears once (预约提醒)."""
+    now = now or timezone.now()
+    due = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED, starts_at__gt=now, starts_at__lte=now + REMIND_BEFORE
+    ).select_related("space", "community")
+    told = 0
+    for booking in due:
+        told += len(
+            _tell_booker(
+                booking, "reminder", gettext_lazy("Reminder: your booking starts soon"), once=True
+            )
+        )
+    return told
 
 
 def _decide(actor, booking, action, note=""):
@@ -412,9 +437,13 @@ def _decide(actor, booking, action, note=""):
 def approve(*, actor, booking):
     booking = _decide(actor, booking, "approve")
     if booking.status == BookingStatus.UNPAID:
-        _tell_booker(booking, _("Your booking is approved: pay its fee in Pay to confirm it"))
+        _tell_booker(
+            booking,
+            "approved",
+            gettext_lazy("Your booking is approved: pay its fee in Pay to confirm it"),
+        )
     else:
-        _tell_booker(booking, _("Your booking is confirmed"))
+        _tell_booker(booking, "confirmed", gettext_lazy("Your booking is confirmed"))
     return booking
 
 
@@ -424,7 +453,7 @@ def reject(*, actor, booking, reason):
         refuse("reason", _("Give the reason, so that the resident understands."))
     booking = _decide(actor, booking, "reject", reason.strip())
     _take_back_fee(actor, booking, reason.strip())
-    _tell_booker(booking, _("Your booking was not approved"))
+    _tell_booker(booking, "rejected", gettext_lazy("Your booking was not approved"))
     return booking
 
 
@@ -468,7 +497,7 @@ def cancel(*, actor, booking, reason="", now=None):
     booking.save(update_fields=["status", "note", "decided_by", "decided_at"])
     audit.record(actor, "spaces.booking.cancel", booking, before=before, after={"status": target})
     if not own:
-        _tell_booker(booking, _("Your booking was cancelled"))
+        _tell_booker(booking, "cancelled", gettext_lazy("Your booking was cancelled"))
     return booking
 
 
@@ -573,6 +602,14 @@ def sweep(*, now=None):
                 booking.save(update_fields=["status", "note"])
                 if target in (BookingStatus.REJECTED, BookingStatus.CANCELLED):
                     _take_back_fee(None, booking, note)
+                    lapsed = (
+                        gettext_lazy("Your booking was not approved before its start")
+                        if target == BookingStatus.REJECTED
+                        else gettext_lazy(
+                            "Your booking was cancelled: its fee was not paid in time"
+                        )
+                    )
+                    _tell_booker(booking, str(target), lapsed)
                 audit.record(
                     None,
                     f"spaces.booking.{target}",

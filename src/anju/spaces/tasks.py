@@ -14,3 +14,10 @@ from . import services
 def sweep_bookings():
     """No-shows, completed bookings and lapsed approvals."""
     return services.sweep()
+
+
+@periodic(timedelta(minutes=5))
+@shared_task
+def remind_bookers():
+    """Two hours before a confirmed booking, its booker hears once."""
+    return services.remind_bookers()

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..selectors import house_arrears, of_party, open_bills
 from .hooks import tell_settled
+from .messages import tell_payment_received, tell_refund
 from .runs import monthly_fee_estimate
 
 # --- money in and out ----------------------------------------------------------------------------
@@ -269,6 +270,7 @@ def record_payment(
         raise
     _settle_payment(actor, house, wallet, payment)
     audit.record(actor, "billing.payment.recorded", payment, after=audit.snapshot(payment))
+    tell_payment_received(payment)
     return payment
 
 
@@ -356,6 +358,7 @@ def confirm_online_payment(*, payment_id, provider_ref, amount_fen, actor=None):
         before={"status": "pending"},
         after={"status": "succeeded", "provider_ref": provider_ref},
     )
+    tell_payment_received(payment)
     return payment, True
 
 
@@ -417,6 +420,7 @@ def refund_prepayment(*, actor, house, amount, reason):
     audit.record(
         actor, "billing.wallet.refunded", wallet, after={"amount": str(amount), "reason": reason}
     )
+    tell_refund(house, amount, reason)
     return entry
 
 

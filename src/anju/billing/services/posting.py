@@ -20,6 +20,7 @@ from anju.core.numbering import next_number
 from .. import calc
 from ..choices import BillStatus, LineKind, Method, PayerKind, RunStatus
 from ..models import Bill, BillingRun, BillLine, RunLine, Wallet
+from .messages import tell_bills_issued
 from .payments import settle_wallet
 from .runs import CHUNK, RunComputer, house_payers
 
@@ -280,6 +281,7 @@ def post_billing_run(*, actor, run, on_progress=None):
     run.result = {"bills": bills_created, "lines": lines_created, "total": str(total)}
     run.save(update_fields=["status", "posted_at", "result"])
     audit.record(actor, "billing.run.posted", run, after=run.result)
+    tell_bills_issued(run)
     wallet_houses = list(
         Wallet.objects.filter(community=community, balance__gt=0).values_list("house_id", flat=True)
     )

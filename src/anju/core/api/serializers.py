@@ -12,7 +12,6 @@ from ..models import (
     Entrance,
     House,
     Membership,
-    Notification,
     Occupancy,
     Organization,
     Person,
@@ -220,9 +219,3 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "community",
         ]
         read_only_fields = fields  # read through a read-only viewset
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "title", "body", "link", "created_at", "read_at"]

@@ -2,12 +2,11 @@
 
 from django.http import JsonResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, parsers, serializers, viewsets
-from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework import parsers, serializers, viewsets
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -20,12 +19,12 @@ from ..models import (
     Community,
     Entrance,
     House,
-    Notification,
     Occupancy,
     Organization,
     Person,
 )
 from . import accounts as accounts_api
+from . import notifications as notifications_api
 from . import query
 from . import serializers as s
 from . import wechat as wechat_api
@@ -156,31 +155,6 @@ class AuditEntryViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["community", "action", "actor", "object_id", "content_type__model"]
 
 
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The current user's in-app inbox."""
-
-    serializer_class = s.NotificationSerializer
-    permission_classes = [IsAuthenticated]
-    queryset = Notification.objects.none()
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Notification.objects.none()
-        return Notification.objects.filter(user=self.request.user)
-
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        note = self.get_queryset().filter(pk=pk).first()
-        if note is None:
-            from rest_framework.exceptions import NotFound
-
-            raise NotFound()
-        if note.read_at is None:
-            note.read_at = timezone.now()
-            note.save(update_fields=["read_at"])
-        return Response(s.NotificationSerializer(note).data)
-
-
 class ImportSerializer(serializers.Serializer):
     community = ScopedRelatedField(Community, "core.community.view", label=_("community"))
     file = serializers.FileField(label=_("file"))
@@ -283,6 +257,7 @@ urlpatterns = [
     path("community-comparison/", community_comparison, name="api-community-comparison"),
     *accounts_api.urlpatterns,
     *wechat_api.urlpatterns,
+    *notifications_api.urlpatterns,
 ]
 
 
@@ -297,5 +272,5 @@ def register(router):
     router.register("users", UserViewSet, basename="user")
     router.register("memberships", MembershipViewSet, basename="membership")
     router.register("audit", AuditEntryViewSet, basename="audit")
-    router.register("notifications", NotificationViewSet, basename="notification")
+    notifications_api.register(router)
     router.register("imports", ImportViewSet, basename="import")

@@ -7,11 +7,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.core import attachments, audit, bounds, policy
 from anju.core.errors import DomainError, Forbidden, InvalidTransition
 from anju.core.models import User
-from anju.core.notifications import notify
+from anju.core.notifications import interpolate, notify
 from anju.core.numbering import next_number
 
 from .. import tally
@@ -160,11 +161,15 @@ def publish_notice(vote, *, actor, now=None):
     when = timezone.localtime(vote.opens_at).strftime("%Y-%m-%d %H:%M")
     notify(
         users,
-        _("Owners' vote: %(title)s") % {"title": vote.title},
-        _("Voting opens %(when)s. Please read the proposal and take part.") % {"when": when},
+        interpolate(gettext_lazy("Owners' vote: %(title)s"), title=vote.title),
+        interpolate(
+            gettext_lazy("Voting opens %(when)s. Please read the proposal and take part."),
+            when=when,
+        ),
         link=f"/app/votes/{vote.pk}/",
         community=vote.community,
         channels=("inbox", "sms"),
+        event="governance.vote.announced",
     )
     return vote
 
@@ -219,6 +224,19 @@ def open_vote(vote, *, actor, now=None):
         vote,
         after={"heads": len(heads), "area": str(sum((h.area for h in heads), 0))},
     )
+    person_ids = [h.person_id for h in heads if h.person_id]
+    closes = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
+    transaction.on_commit(
+        lambda: notify(
+            list(User.objects.filter(person_id__in=person_ids, is_active=True)),
+            interpolate(gettext_lazy("Voting is open: %(title)s"), title=vote.title),
+            interpolate(gettext_lazy("Cast your ballot by %(when)s."), when=closes),
+            link=f"/app/votes/{vote.pk}/",
+            community=vote.community,
+            channels=("inbox", "wechat"),
+            event="governance.vote.opened",
+        )
+    )
     return vote
 
 
@@ -243,15 +261,20 @@ def close_vote(vote, *, actor, now=None):
     )
     electors = Elector.objects.filter(vote=vote, person__isnull=False)
     users = _elector_users(vote, electors)
-    verdict = _("passed") if result["passed"] else _("not passed")
+    verdict = gettext_lazy("passed") if result["passed"] else gettext_lazy("not passed")
     transaction.on_commit(
         lambda: notify(
             users,
-            _("Vote result: %(title)s") % {"title": vote.title},
-            _("The vote has %(verdict)s. Closing digest %(digest)s.")
-            % {"verdict": verdict, "digest": digest[:16]},
+            interpolate(gettext_lazy("Vote result: %(title)s"), title=vote.title),
+            interpolate(
+                gettext_lazy("The vote has %(verdict)s. Closing digest %(digest)s."),
+                verdict=verdict,
+                digest=digest[:16],
+            ),
             link=f"/app/votes/{vote.pk}/",
             community=vote.community,
+            channels=("inbox", "wechat"),
+            event="governance.vote.closed",
         )
     )
     return vote
@@ -418,11 +441,12 @@ def remind_non_voters(vote, *, actor):
     closes = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
     notify(
         users,
-        _("Reminder: please vote on “%(title)s”") % {"title": vote.title},
-        _("Voting closes %(when)s.") % {"when": closes},
+        interpolate(gettext_lazy("Reminder: please vote on “%(title)s”"), title=vote.title),
+        interpolate(gettext_lazy("Voting closes %(when)s."), when=closes),
         link=f"/app/votes/{vote.pk}/",
         community=vote.community,
         channels=("inbox", "sms"),
+        event="governance.vote.reminded",
     )
     audit.record(actor, "governance.vote.reminded", vote, after={"users": len(users)})
     return len(users)
@@ -445,3 +469,31 @@ def run_vote_clock(now=None) -> dict:
         except InvalidTransition:
             pass
     return {"opened": opened, "closed": closed}
+
+
+def remind_closing_votes(now=None) -> int:
+    """Periodic job: owners who have not voted on a vote closing within a day hear once."""
+    now = _now(now)
+    soon = now + timedelta(hours=CLOSING_SOON_HOURS)
+    reminded = 0
+    for vote in Vote.objects.filter(status=VoteStatus.OPEN, closes_at__gt=now, closes_at__lte=soon):
+        reminded += len(tell_closing_soon(vote))
+    return reminded
+
+
+CLOSING_SOON_HOURS = 24
+
+
+def tell_closing_soon(vote):
+    """A day before the close, the owners who have not voted hear once (投票即将截止)."""
+    closes = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
+    return notify(
+        _elector_users(vote, tally.non_voters(vote)),
+        interpolate(gettext_lazy("Voting closes soon: %(title)s"), title=vote.title),
+        interpolate(gettext_lazy("You have not voted yet. Voting closes %(when)s."), when=closes),
+        link=f"/app/votes/{vote.pk}/",
+        community=vote.community,
+        channels=("inbox", "wechat"),
+        event="governance.vote.closing_reminded",
+        once=True,
+    )

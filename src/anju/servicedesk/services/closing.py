@@ -5,6 +5,7 @@ the manager answers a complaint in writing.
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.core import policy
 from anju.core.db import together
@@ -18,7 +19,17 @@ from ..models import (
     ReturnVisit,
     Ticket,
 )
-from .common import DISPATCH_PERM, RESPOND_PERM, WORK_PERM, event, lock, record, save, tell
+from .common import (
+    DISPATCH_PERM,
+    RESPOND_PERM,
+    WORK_PERM,
+    event,
+    lock,
+    record,
+    save,
+    tell,
+    tell_resident,
+)
 from .people import community_managers
 from .sla import due_times
 
@@ -148,8 +159,15 @@ def reopen_locked(ticket, reason, *, actor):
             reason,
             actor=actor,
             extra=[ticket.assignee],
-            resident=True,
             sms=True,
+        )
+        tell_resident(
+            ticket,
+            "reopened",
+            gettext_lazy("%(number)s was reopened"),
+            gettext_lazy("%(house)s · %(reason)s"),
+            actor=actor,
+            reason=reason[:200],
         )
     return ticket
 
@@ -249,5 +267,14 @@ def respond_to_complaint(*, actor, ticket, response) -> Ticket:
     with together():  # the record of the change in one round trip
         event(ticket, "respond", actor=actor, before_status=ticket.status, note=ticket.response)
         record("responded", ticket, before, {"response": ticket.response[:500]}, actor=actor)
-        tell(ticket, _("written response given"), ticket.response[:200], actor=actor, resident=True)
+        tell(ticket, _("written response given"), ticket.response[:200], actor=actor)
+        tell_resident(
+            ticket,
+            "responded",
+            gettext_lazy("%(number)s: our written response"),
+            "%(response)s",
+            actor=actor,
+            push=True,
+            response=ticket.response[:200],
+        )
     return ticket

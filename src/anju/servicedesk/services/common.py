@@ -9,7 +9,7 @@ from anju.core import attachments, audit, policy
 from anju.core.db import insert
 from anju.core.errors import Forbidden, InvalidTransition, refuse
 from anju.core.models import Attachment, User
-from anju.core.notifications import notify
+from anju.core.notifications import interpolate, notify
 
 from ..models import (
     Ticket,
@@ -71,31 +71,47 @@ def _reporter_user(ticket):
     return User.objects.filter(person_id=ticket.reporter_id, is_active=True).first()
 
 
-def tell(ticket, title, body="", *, actor, extra=(), resident=False, sms=False):
-    """The first responder hears of every change; ``extra`` users too; the reporter when asked."""
+def tell(ticket, title, body="", *, actor, extra=(), sms=False, event=""):
+    """The first responder hears of every change; ``extra`` users too. The reporter hears
+    through ``tell_resident``, in words written for them."""
     staff = [u for u in [ticket.first_responder, *extra] if u is not None and u != actor]
     unique = list(dict.fromkeys(staff))
     channels = ("inbox", "sms") if sms else ("inbox",)
-    community = ticket.community
     if unique:
         notify(
             unique,
-            f"{ticket.number} {title}",
+            interpolate("%(number)s %(step)s", number=ticket.number, step=title),
             body,
             link=ticket_link(ticket),
-            community=community,
+            community=ticket.community,
             channels=channels,
+            event=event or "servicedesk.ticket.changed",
         )
-    if resident:
-        user = _reporter_user(ticket)
-        if user is not None and user != actor:
-            notify(
-                [user],
-                f"{ticket.number} {title}",
-                body,
-                link=ticket_link(ticket, portal=True),
-                community=community,
-            )
+
+
+def house_label(ticket):
+    return str(ticket.house) if ticket.house_id else ticket.community.name
+
+
+def tell_resident(ticket, step, title, body="", *, actor, push=False, **params):
+    """The reporter hears of a step they care about (``servicedesk.ticket.<step>``), in their
+    own language, linked to the ticket's page in their portal. ``title``/``body`` are lazy
+    texts formatted with ``number``, ``house`` and ``params``; ``push``: WeChat/SMS too."""
+    if ticket.reporter_id is None or (actor is not None and actor.person_id == ticket.reporter_id):
+        return []
+    user = _reporter_user(ticket)
+    if user is None or user == actor:
+        return []
+    values = {"number": ticket.number, "house": house_label(ticket), **params}
+    return notify(
+        [user],
+        interpolate(title, **values),
+        interpolate(body, **values) if body else "",
+        link=ticket_link(ticket, portal=True),
+        community=ticket.community,
+        channels=("inbox", "wechat", "sms") if push else ("inbox",),
+        event=f"servicedesk.ticket.{step}",
+    )
 
 
 def attach(ticket, files, label, *, actor, field="attachments"):

@@ -3,13 +3,15 @@
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.core import policy
 from anju.core.db import together
 from anju.core.errors import refuse
-from anju.core.notifications import notify
+from anju.core.notifications import interpolate, notify
 
 from ..choices import (
+    Category,
     Priority,
     Status,
 )
@@ -26,6 +28,7 @@ from .common import (
     require_assignee_or_dispatcher,
     save,
     tell,
+    tell_resident,
 )
 from .people import dispatch_candidates
 
@@ -72,15 +75,29 @@ def assign(*, actor, ticket, assignee=None, note="") -> Ticket:
         )
         notify(
             [assignee] if assignee != actor else [],
-            _("%(number)s assigned to you") % {"number": ticket.number},
-            _("%(category)s, arrive by %(due)s")
-            % {"category": ticket.get_category_display(), "due": fmt(ticket.arrive_due_at)},
+            interpolate(gettext_lazy("%(number)s assigned to you"), number=ticket.number),
+            interpolate(
+                gettext_lazy("%(category)s, arrive by %(due)s"),
+                category=Category(ticket.category).label,
+                due=fmt(ticket.arrive_due_at),
+            ),
             link=f"/console/my-tasks/{ticket.pk}/",
             community=ticket.community,
             channels=("inbox", "sms"),
+            event="servicedesk.ticket.assigned",
         )
         tell(
             ticket, _("dispatched to %(name)s") % {"name": actor_label(assignee)}, note, actor=actor
+        )
+        tell_resident(
+            ticket,
+            "dispatched",
+            gettext_lazy("%(number)s: %(name)s will come to fix it"),
+            gettext_lazy("%(house)s · arriving by %(due)s"),
+            actor=actor,
+            push=True,
+            name=actor_label(assignee),
+            due=fmt(ticket.arrive_due_at),
         )
     return ticket
 
@@ -122,11 +139,22 @@ def transfer(*, actor, ticket, assignee, reason) -> Ticket:
         )
         notify(
             [assignee],
-            _("%(number)s transferred to you") % {"number": ticket.number},
+            interpolate(gettext_lazy("%(number)s transferred to you"), number=ticket.number),
             reason,
             link=f"/console/my-tasks/{ticket.pk}/",
             community=ticket.community,
             channels=("inbox", "sms"),
+            event="servicedesk.ticket.assigned",
+        )
+        tell_resident(
+            ticket,
+            "dispatched",
+            gettext_lazy("%(number)s: now %(name)s will come to fix it"),
+            gettext_lazy("%(house)s · arriving by %(due)s"),
+            actor=actor,
+            push=True,
+            name=actor_label(assignee),
+            due=fmt(ticket.arrive_due_at),
         )
         tell(
             ticket,
@@ -153,7 +181,15 @@ def accept(*, actor, ticket) -> Ticket:
             ticket,
             _("accepted by %(name)s") % {"name": actor_label(ticket.assignee)},
             actor=actor,
-            resident=True,
+        )
+        tell_resident(
+            ticket,
+            "accepted",
+            gettext_lazy("%(number)s: %(name)s accepted your request"),
+            gettext_lazy("%(house)s · arriving by %(due)s"),
+            actor=actor,
+            name=actor_label(ticket.assignee),
+            due=fmt(ticket.arrive_due_at),
         )
     return ticket
 

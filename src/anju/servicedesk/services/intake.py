@@ -10,12 +10,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.core import audit
 from anju.core.db import insert, together
 from anju.core.errors import refuse
 from anju.core.models import Community, House, Person
-from anju.core.notifications import notify
+from anju.core.notifications import interpolate, notify
 from anju.core.numbering import next_number
 
 from .. import conf
@@ -31,7 +32,16 @@ from ..choices import (
 from ..models import (
     Ticket,
 )
-from .common import actor_label, attach, choice, event, is_staff_in, ticket_link
+from .common import (
+    actor_label,
+    attach,
+    choice,
+    event,
+    fmt,
+    is_staff_in,
+    tell_resident,
+    ticket_link,
+)
 from .dispatch import assign
 from .people import dispatch_candidates, intake_terms
 from .sla import due_times, triage_priority
@@ -284,13 +294,27 @@ def create_ticket(
         if first_responder is not None and first_responder != actor:
             notify(
                 [first_responder],
-                _("%(number)s new %(kind)s: you are the first responder")
-                % {"number": ticket.number, "kind": ticket.get_kind_display()},
+                interpolate(
+                    gettext_lazy("%(number)s new %(kind)s: you are the first responder"),
+                    number=ticket.number,
+                    kind=Kind(ticket.kind).label,
+                ),
                 description[:200],
                 link=ticket_link(ticket),
                 community=community,
                 channels=("inbox", "sms") if priority == Priority.P1 else ("inbox",),
+                urgent=priority == Priority.P1,
+                event="servicedesk.ticket.opened",
             )
+        # Recorded for a resident by the service desk (a call, a visit): they hear it is taken.
+        tell_resident(
+            ticket,
+            "received",
+            gettext_lazy("%(number)s received"),
+            gettext_lazy("%(house)s · we will tell you who comes and when (by %(due)s)."),
+            actor=actor,
+            due=fmt(ticket.arrive_due_at),
+        )
     auto = getattr(settings, "ANJU_SERVICEDESK_AUTO_DISPATCH_PRIORITIES", ())
     if kind == Kind.REPAIR and priority in auto and dispatch_candidates(ticket, now):
         return assign(actor=actor, ticket=ticket, assignee=None)

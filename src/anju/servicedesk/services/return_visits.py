@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.core import policy
 from anju.core.db import together
@@ -25,7 +26,7 @@ from ..models import (
     Ticket,
 )
 from .closing import reopen_locked
-from .common import choice, event, lock, record, save, tell, ticket_link
+from .common import choice, event, lock, record, save, tell, tell_resident, ticket_link
 from .intake import create_ticket
 from .people import community_managers, default_first_responder
 
@@ -137,6 +138,17 @@ def record_return_visit(*, actor, ticket, outcome, note="") -> ReturnVisit:
         _("return visit: %(outcome)s") % {"outcome": visit.get_outcome_display()},
         visit.note[:200],
         actor=actor,
+    )
+    tell_resident(
+        ticket,
+        "return_visit",
+        gettext_lazy("%(number)s: thank you for your feedback"),
+        gettext_lazy("%(house)s · we followed up with complaint %(follow_up)s")
+        if visit.follow_up_id
+        else gettext_lazy("%(house)s · return visit recorded: %(outcome)s"),
+        actor=actor,
+        outcome=ReturnVisitOutcome(visit.outcome).label,
+        follow_up=visit.follow_up.number if visit.follow_up_id else "",
     )
     return visit
 

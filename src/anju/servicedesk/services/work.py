@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.core.db import together
 from anju.core.errors import InvalidTransition, refuse
@@ -26,6 +27,7 @@ from ..models import (
     WorkItem,
 )
 from .common import (
+    actor_label,
     attach,
     choice,
     event,
@@ -35,6 +37,7 @@ from .common import (
     require_assignee_or_dispatcher,
     save,
     tell,
+    tell_resident,
 )
 from .return_visits import open_return_visit
 from .sla import due_times, sla_for
@@ -59,7 +62,16 @@ def arrive(*, actor, ticket, photos=(), note="") -> Ticket:
             data={"attachments": saved},
         )
         record("arrived", ticket, {"status": before}, {"status": ticket.status}, actor=actor)
-        tell(ticket, _("technician on site"), actor=actor, resident=True)
+        tell(ticket, _("technician on site"), actor=actor)
+        tell_resident(
+            ticket,
+            "arrived",
+            gettext_lazy("%(number)s: %(name)s has arrived and started work"),
+            gettext_lazy("%(house)s · %(time)s"),
+            actor=actor,
+            name=actor_label(ticket.assignee or actor),
+            time=fmt(ticket.arrived_at),
+        )
     return ticket
 
 
@@ -92,8 +104,14 @@ def wait_for_resident(*, actor, ticket, reason) -> Ticket:
             {"status": ticket.status, "reason": reason},
             actor=actor,
         )
-        tell(
-            ticket, _("waiting for the resident, clock paused"), reason, actor=actor, resident=True
+        tell(ticket, _("waiting for the resident, clock paused"), reason, actor=actor)
+        tell_resident(
+            ticket,
+            "waiting",
+            gettext_lazy("%(number)s: we are waiting for you"),
+            gettext_lazy("%(house)s · %(reason)s"),
+            actor=actor,
+            reason=reason[:200],
         )
     return ticket
 
@@ -146,6 +164,7 @@ def set_appointment(*, actor, ticket, appointment_at) -> Ticket:
     ticket = lock(ticket, "appoint")
     if appointment_at is None or appointment_at < timezone.now() - timedelta(minutes=5):
         refuse("appointment_at", _("The appointment must be in the future."))
+    had_appointment = ticket.appointment_at is not None
     before = {
         "appointment_at": fmt(ticket.appointment_at),
         "arrive_due_at": fmt(ticket.arrive_due_at),
@@ -173,6 +192,17 @@ def set_appointment(*, actor, ticket, appointment_at) -> Ticket:
             _("appointment %(when)s") % {"when": fmt(appointment_at)},
             actor=actor,
             extra=[ticket.assignee],
+        )
+        tell_resident(
+            ticket,
+            "appointment",
+            gettext_lazy("%(number)s: visit moved to %(when)s")
+            if had_appointment
+            else gettext_lazy("%(number)s: visit booked for %(when)s"),
+            gettext_lazy("%(house)s · the technician comes at %(when)s"),
+            actor=actor,
+            push=True,
+            when=fmt(appointment_at),
         )
     return ticket
 
@@ -338,7 +368,15 @@ def resolve(*, actor, ticket, note="", photos=()) -> Ticket:
             _("resolved: please confirm"),
             note[:200],
             actor=actor,
-            resident=True,
             extra=[visit.agent] if visit is not None and visit.agent else (),
+        )
+        tell_resident(
+            ticket,
+            "resolved",
+            gettext_lazy("%(number)s is done: please confirm"),
+            gettext_lazy("%(house)s · %(note)s. Confirm or reopen it within the app."),
+            actor=actor,
+            push=True,
+            note=(note or "").strip()[:200] or "-",
         )
     return ticket
