@@ -53,4 +53,5 @@ portal_urlpatterns = [
     path("me/logins/others/revoke/", profile.portal_revoke_other_logins, name="revoke-others"),
     path("me/large-text/", portal.toggle_large_text, name="large-text"),
     path("me/data/", portal.my_data, name="my-data"),
+    path("manifest.webmanifest", portal.manifest, name="manifest"),
 ]
