@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django.views.decorators.http import require_POST
@@ -56,6 +56,9 @@ def home_sections(request) -> list[dict]:
     return sorted(sections, key=lambda s: s["order"])
 
 
+THEME_COLOR = "#0f6cbd"  # the portal header's brand blue (app.css --brand)
+
+
 def manifest(request):
     """The web app manifest: 安居 on the phone's home screen, opening the resident home."""
     data = {
@@ -67,7 +70,7 @@ def manifest(request):
         "display": "standalone",
         "background_color": "#f4f6f9",
         "theme_color": THEME_COLOR,
-        "lang": request.LANGUAGE_CODE,
+        "lang": get_language() or "zh-hans",
         "icons": [
             {"src": static(f"anju/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
             for size in (192, 512)
@@ -84,9 +87,6 @@ def manifest(request):
     return HttpResponse(
         json.dumps(data, ensure_ascii=False), content_type="application/manifest+json"
     )
-
-
-THEME_COLOR = "#0f6cbd"
 
 
 @require_POST

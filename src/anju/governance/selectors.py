@@ -29,7 +29,7 @@ def votes_open_to(user, now=None):
     mine = Elector.objects.filter(vote=OuterRef("pk"), person_id=user.person_id)
     return (
         Vote.objects.visible_to(user, "governance.vote.view")
-        .filter(status=VoteStatus.OPEN, closes_at__gt=now)
+        .filter(status=VoteStatus.OPEN, opens_at__lte=now, closes_at__gt=now)
         .filter(Exists(mine))
         .annotate(
             voted=Exists(

@@ -54,7 +54,8 @@ def home_sections(request) -> list[dict]:
     rows = decorate(tickets, now)
     for row in rows:
         t = row["t"]
-        row["step"] = next_step(t, now)
+        step = next_step(t, now)
+        row["step"] = step[:1].upper() + step[1:]
         row["waited"] = formats.duration(now - t.opened_at)
         row["url"] = reverse("portal:ticket-detail", args=[t.pk])
         row["confirm_url"] = row["url"] + "#confirm" if t.status == Status.RESOLVED else ""
