@@ -16,7 +16,7 @@ def home_sections(request) -> list[dict]:
     )
     if not latest:
         return []
-    count = len(latest) if len(latest) < SHOWN else unread.count()
+    count = unread.count()
     return [
         {
             "order": 30,
