@@ -76,6 +76,11 @@ class BillingConfig(AnjuAppConfig):
         "billing.wallet.settled": _("Prepayment applied to bills"),
     }
 
+    def resident_home(self, request):
+        from .views.home import home_sections
+
+        return home_sections(request)
+
     def dashboard_cards(self, request):
         from django.db.models import Sum
         from django.urls import reverse

@@ -242,6 +242,8 @@ def _payments(ctx, community, periods, resident_houses):
         if roll < 0.08 or (h.pk in resident_houses and h.pk % 2 == 0):
             continue  # in arrears (and a resident login left something to pay online)
         paying = bills if roll > 0.35 else bills[:-1]  # many pay the current month later
+        if h.pk in resident_houses:  # a resident login has this month's bill to pay online
+            paying = [b for b in bills if b.period != periods[-1]]
         if roll < 0.14 and len(paying) > 1:
             paying = paying[:1]  # paid the first month only
         amount = sum((b.balance for b in paying), Decimal(0))

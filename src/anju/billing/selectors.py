@@ -33,6 +33,14 @@ def of_party(bills, developer=False):
     return bills.exclude(payer_kind=PayerKind.DEVELOPER)
 
 
+def resident_bills(user):
+    """The bills of the houses ``user`` lives in that they may see: 我的账单 and the resident
+    home count the same rows."""
+    return Bill.objects.visible_to(user, "billing.bill.view").filter(
+        house_id__in=user.resident_house_ids()
+    )
+
+
 def open_bills(bills):
     return bills.filter(status=BillStatus.OPEN)
 

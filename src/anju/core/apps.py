@@ -53,6 +53,11 @@ class AnjuAppConfig(AppConfig):
       communities compared page and the staff measures, counting only what ``user`` may see.
     - ``personal_data(user)``: the app's section of a person's PIPL export (a JSON-ready dict),
       or None when the app keeps nothing about people.
+    - ``resident_home(request)``: the app's sections of the resident home (我的家, ``/app/``):
+      what needs the resident now, each a dict ``{"order": int, "title": str, "template": str,
+      "context": dict}``; the home renders them by ``order`` (lower first) and skips an app that
+      returns ``[]``. Count with the same selector as the portal list the section links to, in a
+      number of queries that does not grow with the rows.
     - ``build_demo(ctx)``: adds the app's story to ``anju demo``; by default calls
       ``<app>.demo.build(ctx)`` when the app has a ``demo`` module.
     - ``restore_reference_data()``: puts back rows the app's data migrations ship, after a
@@ -87,6 +92,9 @@ class AnjuAppConfig(AppConfig):
 
     def personal_data(self, user) -> dict | None:
         return None
+
+    def resident_home(self, request: HttpRequest) -> list[dict]:
+        return []
 
     def build_demo(self, ctx: DemoContext) -> None:
         module = self.optional_module("demo")

@@ -96,6 +96,19 @@ def clock(value):
     return value.strftime("%H:%M")
 
 
+def soon(value, now=None):
+    """A moment near now as people say it: ``今天 14:30`` / ``today 14:30``, ``明天 09:00``,
+    else ``2026-12-05 14:30``."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    today = timezone.localdate(now) if now else timezone.localdate()
+    words = {today: _("today"), today + timedelta(days=1): _("tomorrow")}.get(local.date())
+    if words is None:
+        return when(value)
+    return f"{words} {local:%H:%M}"
+
+
 def duration(value):
     """A span as people say it: ``2小时5分钟`` / ``2 h 5 min``, ``3天4小时`` / ``3 d 4 h``.
     Accepts a timedelta or a number of seconds; negative spans keep their sign."""

@@ -62,4 +62,5 @@ portal_urlpatterns = [
     path("notifications/", inbox.PortalInbox.as_view(), name="notifications"),
     path("notifications/<int:pk>/open/", inbox.portal_open, name="notification-open"),
     path("notifications/read-all/", inbox.portal_read_all, name="notifications-read-all"),
+    path("manifest.webmanifest", portal.manifest, name="manifest"),
 ]

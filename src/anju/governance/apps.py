@@ -64,6 +64,11 @@ class GovernanceConfig(AnjuAppConfig):
         "governance.income.allocated": _("Public income period closed"),
     }
 
+    def resident_home(self, request):
+        from .home import home_sections
+
+        return home_sections(request)
+
     def dashboard_cards(self, request):
         from .views import dashboard_cards
 

@@ -7,17 +7,36 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import F, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 
 from anju.core import attachments, policy
 from anju.core.money import allocate, quantize
 
 from . import tally
-from .choices import DisclosureStatus, IncomeKind
-from .models import Ballot, Disclosure, FundAccount, IncomeEntry, RuleSet, Vote
+from .choices import DisclosureStatus, IncomeKind, VoteStatus
+from .models import Ballot, Disclosure, Elector, FundAccount, IncomeEntry, RuleSet, Vote
 
 # -- votes ------------------------------------------------------------------------------------
+
+
+def votes_open_to(user, now=None):
+    """The votes ``user`` may cast (or change) a ballot in now: open, not yet closed, and the
+    person is an elector (the rule of the vote page's ballot form), each with ``voted``."""
+    if not user.person_id:
+        return Vote.objects.none()
+    now = now or timezone.now()
+    mine = Elector.objects.filter(vote=OuterRef("pk"), person_id=user.person_id)
+    return (
+        Vote.objects.visible_to(user, "governance.vote.view")
+        .filter(status=VoteStatus.OPEN, opens_at__lte=now, closes_at__gt=now)
+        .filter(Exists(mine))
+        .annotate(
+            voted=Exists(
+                Ballot.objects.filter(vote=OuterRef("pk"), elector__person_id=user.person_id)
+            )
+        )
+    )
 
 
 def notice_days():

@@ -68,6 +68,11 @@ class NoticesConfig(AnjuAppConfig):
         "notices.action.reopened": _("Meeting action item reopened"),
     }
 
+    def resident_home(self, request):
+        from .home import home_sections
+
+        return home_sections(request)
+
     def dashboard_cards(self, request):
         from anju.core import policy
 

@@ -86,6 +86,11 @@ class ServicedeskConfig(AnjuAppConfig):
         "servicedesk.sla.set": _("SLA time limits changed"),
     }
 
+    def resident_home(self, request):
+        from .views.home import home_sections
+
+        return home_sections(request)
+
     def dashboard_cards(self, request):
         from anju.core import policy
 

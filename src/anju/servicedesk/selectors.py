@@ -15,6 +15,14 @@ AGE_BUCKETS = [("lt1d", 1), ("1to3d", 3), ("3to7d", 7), ("gt7d", None)]
 DUE_SOON = timedelta(hours=2)
 
 
+def resident_tickets(user):
+    """The tickets of a resident: their houses' and the ones they reported (我的报修 and the
+    resident home read the same rows)."""
+    return Ticket.objects.visible_to(user, "servicedesk.ticket.resident").filter(
+        Q(house_id__in=user.resident_house_ids()) | Q(reporter_id=user.person_id)
+    )
+
+
 def period_bounds(start, end):
     """Dates -> aware datetimes [start 00:00, end+1 00:00) in the local zone."""
     tz = timezone.get_current_timezone()

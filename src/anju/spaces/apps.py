@@ -39,6 +39,11 @@ class SpacesConfig(AnjuAppConfig):
 
         billing.on_settled(FEE_SOURCE, fee_paid)
 
+    def resident_home(self, request):
+        from .home import home_sections
+
+        return home_sections(request)
+
     def dashboard_cards(self, request):
         from django.utils import timezone
 

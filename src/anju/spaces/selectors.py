@@ -32,6 +32,16 @@ def on_day(bookings, day):
     return bookings.filter(starts_at__gte=start, starts_at__lt=end)
 
 
+def upcoming(bookings, now=None, days=None):
+    """The bookings still ahead that hold their time (not yet over), soonest first; with
+    ``days``, only those starting within that many days (the resident home shows a week)."""
+    now = now or timezone.now()
+    bookings = bookings.filter(status__in=HOLDING, ends_at__gt=now)
+    if days is not None:
+        bookings = bookings.filter(starts_at__lt=now + timedelta(days=days))
+    return bookings.order_by("starts_at", "id")
+
+
 def taking_place(bookings):
     return bookings.filter(status__in=TAKING_PLACE)
 

@@ -29,9 +29,7 @@ class MyBills(ResidentMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         house_ids = self.request.user.resident_house_ids()
-        bills = Bill.objects.visible_to(self.request.user, "billing.bill.view").filter(
-            house_id__in=house_ids
-        )
+        bills = selectors.resident_bills(self.request.user)
         houses = House.objects.filter(pk__in=house_ids).select_related("building", "community")
         ctx.update(
             title=_("My bills"),

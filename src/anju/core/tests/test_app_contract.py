@@ -9,6 +9,7 @@ from importlib.util import find_spec
 import pytest
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import get_template
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ HOOKS = [
     "community_metrics",
     "staff_metrics",
     "personal_data",
+    "resident_home",
     "build_demo",
     "restore_reference_data",
 ]
@@ -89,6 +91,16 @@ def test_hooks_answer_in_the_shape_core_expects(config, world):
             metrics = getattr(config, hook)(user, subjects, today - timedelta(days=30), today, now)
             assert isinstance(metrics, list)
             assert all(isinstance(m, Metric) for m in metrics), (hook, metrics)
+    for who in ("resident", "tenant", "agent", "outsider"):
+        request = RequestFactory().get("/app/")
+        request.user = world.users[who]
+        sections = config.resident_home(request)
+        assert isinstance(sections, list)
+        for section in sections:
+            assert set(section) == {"order", "title", "template", "context"}, section
+            assert isinstance(section["order"], int) and str(section["title"]), section
+            assert isinstance(section["context"], dict), section
+            get_template(section["template"])
     for who in ("resident", "agent"):
         section = config.personal_data(world.users[who])
         assert section is None or isinstance(section, dict)

@@ -1,7 +1,6 @@
 """The resident portal's tickets: list, report, detail and the resident's actions."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,14 +22,7 @@ from ..choices import (
     Kind,
 )
 from ..forms import ReportForm
-from ..models import Ticket
 from .common import action_forms, decorate, due_text, refused, sla_tag, ticket_attachments
-
-
-def _resident_tickets(user):
-    return Ticket.objects.visible_to(user, "servicedesk.ticket.resident").filter(
-        Q(house_id__in=user.resident_house_ids()) | Q(reporter_id=user.person_id)
-    )
 
 
 class PortalTicketList(ResidentMixin, generic.TemplateView):
@@ -40,7 +32,9 @@ class PortalTicketList(ResidentMixin, generic.TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         tickets = (
-            _resident_tickets(user).select_related("house__building").order_by("-opened_at")[:50]
+            selectors.resident_tickets(user)
+            .select_related("house__building")
+            .order_by("-opened_at")[:50]
         )
         houses = House.objects.filter(pk__in=user.resident_house_ids()).select_related(
             "building", "community"
@@ -111,7 +105,7 @@ class PortalTicketDetail(ResidentMixin, generic.DetailView):
     context_object_name = "ticket"
 
     def get_queryset(self):
-        return _resident_tickets(self.request.user).select_related(
+        return selectors.resident_tickets(self.request.user).select_related(
             "house__building", "assignee", "community"
         )
 
@@ -138,7 +132,7 @@ class PortalTicketDetail(ResidentMixin, generic.DetailView):
 def portal_ticket_action(request, pk, action):
     if not request.user.is_authenticated:
         return redirect("/app/login/")
-    ticket = _resident_tickets(request.user).filter(pk=pk).first()
+    ticket = selectors.resident_tickets(request.user).filter(pk=pk).first()
     if ticket is None:
         raise Http404
     try:

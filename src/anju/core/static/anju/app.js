@@ -52,6 +52,17 @@
   document.addEventListener("submit", function (e) {
     var form = e.target, button = e.submitter;
     var message = (button && button.dataset.confirm) || form.dataset.confirm;
-    if (message && !window.confirm(message)) e.preventDefault();
+    if (message && !window.confirm(message)) { e.preventDefault(); return; }
+    // A GET form marked data-join="bills" sends its ticked boxes as one list, ?bills=1,2
+    // (without script the browser sends ?bills=1&bills=2).
+    var join = form.dataset.join;
+    if (join && form.method.toLowerCase() === "get") {
+      var picked = Array.prototype.filter.call(form.elements, function (f) {
+        return f.name === join && f.checked;
+      }).map(function (f) { return f.value; });
+      e.preventDefault();
+      if (!picked.length) return;
+      window.location.href = form.action + "?" + join + "=" + picked.map(encodeURIComponent).join(",");
+    }
   });
 })();
