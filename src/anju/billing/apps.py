@@ -95,19 +95,37 @@ class BillingConfig(AnjuAppConfig):
         if not policy.staff_has(user, "billing.bill.view"):
             return []
         today = timezone.localdate()
-        bills = Bill.objects.visible_to(user, "billing.bill.view")
-        if request.community_id:
-            bills = bills.filter(community_id=request.community_id)
-        overdue = selectors.overdue_total(bills, today)
-        cards = [
-            {
-                "title": _("Overdue fees"),
-                "value": formats.money(overdue),
-                "tone": "bad" if overdue else "ok",
-                "link": reverse("console:billing-arrears"),
-                "note": "",
-            }
-        ]
+        if policy.staff_has(user, "billing.collection.view"):
+            # The arrears list's own rows: its total is the card's number.
+            bills = Bill.objects.visible_to(user, "billing.collection.view")
+            if request.community_id:
+                bills = bills.filter(community_id=request.community_id)
+            owing = selectors.arrears_groups(bills, today).count()
+            overdue = selectors.overdue_total(bills, today)
+            cards = [
+                {
+                    "title": _("Houses in arrears"),
+                    "value": owing,
+                    "tone": "bad" if owing else "ok",
+                    "link": reverse("console:billing-arrears"),
+                    "note": _("%(amount)s overdue") % {"amount": formats.money(overdue)}
+                    if owing
+                    else "",
+                }
+            ]
+        else:  # no arrears list to open: the amount alone
+            bills = Bill.objects.visible_to(user, "billing.bill.view")
+            if request.community_id:
+                bills = bills.filter(community_id=request.community_id)
+            overdue = selectors.overdue_total(bills, today)
+            cards = [
+                {
+                    "title": _("Overdue fees"),
+                    "value": formats.money(overdue),
+                    "tone": "bad" if overdue else "ok",
+                    "note": "",
+                }
+            ]
         if policy.staff_has(user, "billing.payment.view"):
             payments = Payment.objects.visible_to(user, "billing.payment.view").filter(
                 status=PaymentStatus.SUCCEEDED, paid_on=today

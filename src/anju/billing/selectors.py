@@ -73,18 +73,29 @@ def overdue_amount(house, as_of=None, developer=False):
     return total_balance(of_party(overdue(Bill.objects.filter(house=house), as_of), developer))
 
 
-def arrears_rows(bills, as_of=None, limit=200):
-    """欠费 by house and side, oldest debt first: dicts of house_id, payer_kind, owed, oldest.
-    The developer's arrears for the time before delivery are a row of their own: the owner's
-    ladder of collection steps never counts them. ``owed`` is rounded to the fen: a sum of
-    decimals in SQLite comes back with a dozen places (¥693.580000000000)."""
-    rows = (
+def arrears_groups(bills, as_of=None):
+    """欠费 by house and side, oldest debt first, unrounded and lazy (a values queryset): the rows
+    of the arrears list (paginated) and the number on its workbench card (``.count()``)."""
+    return (
         overdue(bills, as_of)
         .values("house_id", "payer_kind")
         .annotate(owed=Sum(balance()), oldest=Min("due_date"))
-        .order_by("oldest", "house_id", "payer_kind")[:limit]
+        .order_by("oldest", "house_id", "payer_kind")
     )
-    return [{**row, "owed": quantize(row["owed"] or 0)} for row in rows]
+
+
+def arrears_rows(bills, as_of=None, limit=None):
+    """欠费 by house and side, oldest debt first: dicts of house_id, payer_kind, owed, oldest.
+    The developer's arrears for the time before delivery are a row of their own: the owner's
+    ladder of collection steps never counts them."""
+    rows = arrears_groups(bills, as_of)
+    return rounded_arrears(rows if limit is None else rows[:limit])
+
+
+def rounded_arrears(groups):
+    """Rows of ``arrears_groups`` (a page of them) with ``owed`` rounded to the fen: a sum of
+    decimals in SQLite comes back with a dozen places (¥693.580000000000)."""
+    return [{**row, "owed": quantize(row["owed"] or 0)} for row in groups]
 
 
 def find_houses(houses, q, limit=20):

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from . import verbs
+
 
 class DomainError(Exception):
     """A business rule refused the operation; nothing was changed."""
@@ -24,14 +26,22 @@ class InvalidTransition(DomainError):
     code = "invalid_state"
     status = 409
 
-    def __init__(self, action, state, allowed, message=None):
+    def __init__(self, action, state, allowed, message=None, *, machine=None):
+        """``allowed`` stays codes (the API's ``allowed``); the message names the state and the
+        actions by their labels in the user's language, the machine's (``machine``) when given."""
         allowed = sorted(allowed)
+        labels = machine.labels if machine is not None else None
+        choices = machine.state_choices() if machine is not None else None
         super().__init__(
             message
             or _(
                 "“%(action)s” is not allowed while the status is “%(state)s”. Allowed now: %(allowed)s."
             )
-            % {"action": action, "state": state, "allowed": ", ".join(allowed) or "—"},
+            % {
+                "action": verbs.action_label(action, labels),
+                "state": verbs.state_label(state, choices),
+                "allowed": verbs.join([verbs.action_label(a, labels) for a in allowed]),
+            },
             allowed=allowed,
             status_value=str(state),
         )

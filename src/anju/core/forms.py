@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from .choices import AreaSource, HouseUsage, Relation, ServiceLevel
 from .console import ScopedForm
-from .models import Building, Community, Entrance, House, Organization, Person
+from .models import COMMUNITY_CODE, Building, Community, Entrance, House, Organization, Person
 
 
 class CommunityForm(ScopedForm):
@@ -20,6 +20,17 @@ class CommunityForm(ScopedForm):
     )
     service_phone = forms.CharField(label=_("24h service phone"), max_length=30, required=False)
     developer = forms.CharField(label=_("developer"), max_length=200, required=False)
+    code = forms.CharField(
+        label=_("short code"),
+        min_length=2,
+        max_length=6,
+        required=False,
+        validators=[COMMUNITY_CODE],
+        help_text=_("2 to 6 letters or digits, part of its business numbers; empty: one is given."),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
 
 
 class BuildingForm(ScopedForm):

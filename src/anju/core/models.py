@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -43,6 +44,11 @@ class Organization(models.Model):
         return self.name
 
 
+COMMUNITY_CODE = RegexValidator(
+    r"^[A-Za-z0-9]{2,6}$", _("2 to 6 letters or digits, such as A1 or XHY.")
+)
+
+
 class Community(models.Model):
     """小区 / 物业管理区域: one managed estate."""
 
@@ -67,6 +73,16 @@ class Community(models.Model):
     )
     service_phone = models.CharField(_("24h service phone"), max_length=30, blank=True)
     developer = models.CharField(_("developer"), max_length=200, blank=True)
+    code = models.CharField(
+        _("short code"),
+        max_length=6,
+        blank=True,
+        validators=[COMMUNITY_CODE],
+        help_text=_(
+            "2 to 6 letters or digits, unique in the company; part of every business number "
+            "(BX-A1-20261202-0001). Left empty, one is given."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()
@@ -77,11 +93,28 @@ class Community(models.Model):
         verbose_name_plural = _("communities")
         ordering = ["organization_id", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="community_name_unique")
+            models.UniqueConstraint(fields=["organization", "name"], name="community_name_unique"),
+            models.UniqueConstraint(fields=["organization", "code"], name="community_code_unique"),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.code = (self.code or "").strip().upper() or free_community_code(
+            Community.objects.filter(organization_id=self.organization_id)
+        )
+        super().save(*args, **kwargs)
+
+
+def free_community_code(communities) -> str:
+    """The first of C1, C2, ... no community of ``communities`` (one company's) has."""
+    taken = set(communities.values_list("code", flat=True))
+    n = len(taken) + 1
+    for i in range(1, n + 1):
+        if f"C{i}" not in taken:
+            return f"C{i}"
+    return f"C{n}"  # pragma: no cover - the loop always finds one
 
 
 class Building(models.Model):

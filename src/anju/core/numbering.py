@@ -1,9 +1,12 @@
-"""Readable numbers per community and day: BX-20261126-0007."""
+"""Readable numbers per community and day: BX-A1-20261126-0007.
+
+The community's short code (``Community.code``, unique in its company) is part of the number,
+so two communities of one company never hand out the same number on the same day."""
 
 from django.db import connection
 from django.utils import timezone
 
-from .models import NumberSequence
+from .models import Community, NumberSequence
 
 # One atomic statement (PostgreSQL, and SQLite >= 3.35): the row is created on the day's first
 # number and incremented in place afterwards; concurrent callers queue on the row lock.
@@ -20,4 +23,7 @@ def next_number(prefix: str, community_id: int, when=None) -> str:
     with connection.cursor() as cursor:
         cursor.execute(_NEXT.format(table=table), [prefix, community_id, day])
         last = cursor.fetchone()[0]
-    return f"{prefix}-{day:%Y%m%d}-{last:04d}"
+    code = Community.objects.filter(pk=community_id).values_list("code", flat=True).first()
+    return (
+        f"{prefix}-{code}-{day:%Y%m%d}-{last:04d}" if code else f"{prefix}-{day:%Y%m%d}-{last:04d}"
+    )

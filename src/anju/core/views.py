@@ -177,6 +177,7 @@ class CommunityList(ScopedListView):
     search_fields = ["name", "address"]
     columns = [
         Column("name", _("name"), link=True),
+        Column("code", _("short code"), raw=True),
         Column("address", _("address")),
         Column("jurisdiction", _("jurisdiction code")),
         Column("service_level", _("service level")),
@@ -198,6 +199,7 @@ class CommunityDetail(ScopedDetailView):
     edit_permission = "core.community.change"
     fields = [
         Column("organization", _("company")),
+        Column("code", _("short code"), raw=True),
         Column("address", _("address")),
         Column("jurisdiction", _("jurisdiction code")),
         Column("service_level", _("service level")),
@@ -271,7 +273,15 @@ class CommunityEdit(EditView):
     model = Community
     form_class = CommunityForm
     permission = "core.community.change"
-    edit_fields = ["name", "address", "jurisdiction", "service_level", "service_phone", "developer"]
+    edit_fields = [
+        "name",
+        "code",
+        "address",
+        "jurisdiction",
+        "service_level",
+        "service_phone",
+        "developer",
+    ]
 
     def success_url_for(self, obj):
         return reverse("console:community-detail", args=[obj.pk])

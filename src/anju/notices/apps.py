@@ -86,11 +86,10 @@ class NoticesConfig(AnjuAppConfig):
             return queryset.in_community(community_id) if community_id else queryset
 
         if policy.staff_has(user, "notices.reminder.manage"):
-            pending = (
-                scoped(ReminderProposal, "notices.reminder.manage")
-                .filter(status="proposed")
-                .count()
-            )
+            from .selectors import reminders_to_approve
+
+            pending = reminders_to_approve(scoped(ReminderProposal, "notices.reminder.view"))
+            pending = pending.count()
             cards.append(
                 {
                     "title": _("Warm reminders to approve"),
@@ -101,14 +100,16 @@ class NoticesConfig(AnjuAppConfig):
                 }
             )
         if policy.staff_has(user, "notices.suggestion.reply"):
-            open_count = (
-                scoped(Suggestion, "notices.suggestion.reply").filter(status="open").count()
-            )
+            from .selectors import suggestions_awaiting_reply
+
+            open_count = suggestions_awaiting_reply(
+                scoped(Suggestion, "notices.suggestion.reply")
+            ).count()
             cards.append(
                 {
                     "title": _("Suggestions awaiting reply"),
                     "value": open_count,
-                    "link": "/console/suggestions/?status=open",
+                    "link": "/console/suggestions/?awaiting=true",
                     "tone": "warn" if open_count else "ok",
                     "note": "",
                 }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from anju.core import attachments as core_attachments
 
 from .calendar import Holiday, MakeupWorkday
+from .choices import ProposalStatus, SuggestionStatus
 from .models import ActionItem, Notice, NoticeReceipt, SurveyInvitation
 
 
@@ -180,4 +181,17 @@ def overdue_action_items(queryset=None, today=None, *, matching=True):
     today = today or timezone.localdate()
     queryset = ActionItem.objects.all() if queryset is None else queryset
     rule = Q(status="open", due_on__lt=today)
+    return queryset.filter(rule) if matching else queryset.exclude(rule)
+
+
+def reminders_to_approve(queryset):
+    """Warm reminders the calendar proposed, still awaiting approval: the workbench card
+    "warm reminders to approve" and the pending list of the reminders page it opens."""
+    return queryset.filter(status=ProposalStatus.PROPOSED)
+
+
+def suggestions_awaiting_reply(queryset, *, matching=True):
+    """Suggestions nobody has answered yet: the workbench card "suggestions awaiting reply" and
+    the suggestions list ``?awaiting=true`` it opens."""
+    rule = Q(status=SuggestionStatus.OPEN)
     return queryset.filter(rule) if matching else queryset.exclude(rule)

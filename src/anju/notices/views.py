@@ -4,6 +4,7 @@ meetings with residents."""
 
 import json
 
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -289,11 +290,11 @@ class ProposalList(StaffRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         queryset = self._queryset()
+        pending = selectors.reminders_to_approve(queryset).order_by("occurrence_date", "id")
         ctx.update(
             title=_("Warm reminders"),
-            pending=queryset.filter(status=ProposalStatus.PROPOSED).order_by(
-                "occurrence_date", "id"
-            ),
+            pending=pending,
+            object_list=pending,  # the list the workbench card counts
             decided=queryset.exclude(status=ProposalStatus.PROPOSED).order_by("-decided_at")[:30],
             weather_form=kwargs.get("weather_form")
             or WeatherForm(user=self.request.user, prefix="w"),
@@ -664,8 +665,22 @@ class DissatisfactionList(ScopedListView):
 # Suggestions ----------------------------------------------------------------------------
 
 
+class SuggestionFilter(django_filters.FilterSet):
+    awaiting = django_filters.BooleanFilter(label=_("Awaiting reply"), method="filter_awaiting")
+
+    class Meta:
+        model = Suggestion
+        fields = []
+
+    def filter_awaiting(self, queryset, name, value):
+        return selectors.suggestions_awaiting_reply(queryset, matching=value)
+
+
 class SuggestionList(ScopedListView):
+    """Residents' suggestions; ``?awaiting=true`` is what the workbench card counts."""
+
     model = Suggestion
+    filterset_class = SuggestionFilter
     permission = "notices.suggestion.reply"
     title = _("Suggestions")
     detail_url_name = "console:suggestion-detail"

@@ -209,7 +209,13 @@ class MyEvaluations(StaffRequiredMixin, generic.TemplateView):
             )
         else:
             evaluations = evaluations[:24]
-        ctx.update(title=_("My evaluations"), evaluations=evaluations, waiting=waiting)
+        # object_list: the rows the workbench card "evaluations to acknowledge" counts
+        ctx.update(
+            title=_("My evaluations"),
+            evaluations=evaluations,
+            object_list=evaluations,
+            waiting=waiting,
+        )
         return ctx
 
     def post(self, request):

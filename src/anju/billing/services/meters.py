@@ -96,7 +96,7 @@ def confirm_reading(*, actor, reading):
     if reading.status != ReadingStatus.FLAGGED:
         from anju.core.errors import InvalidTransition
 
-        raise InvalidTransition("confirm", reading.status, [])
+        raise InvalidTransition("confirm", ReadingStatus(reading.status), [])
     reading.status = ReadingStatus.CONFIRMED
     reading.save(update_fields=["status"])
     audit.record(

@@ -22,7 +22,9 @@ def community_from(request, perm):
     chosen = request.GET.get("community") or request.POST.get("community") or request.community_id
     if chosen:
         return get_object_or_404(communities, pk=chosen)
-    return communities.first()
+    # The one community the user works in; with several and none chosen, no guess: None.
+    only = list(communities.order_by("pk")[:2])
+    return only[0] if len(only) == 1 else None
 
 
 def receipt_response(payment):

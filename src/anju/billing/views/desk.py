@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -19,7 +20,7 @@ from anju.core.console import StaffRequiredMixin, add_domain_errors
 from anju.core.crypto import mask_middle
 from anju.core.errors import DomainError
 from anju.core.excel import workbook_bytes
-from anju.core.models import House, Occupancy
+from anju.core.models import Community, House, Occupancy
 
 from .. import reports, selectors, services
 from ..choices import PayerKind, PaymentMethod, PaymentStatus
@@ -331,14 +332,21 @@ class CashUpView(StaffRequiredMixin, generic.TemplateView):
             closed=CashUp.objects.filter(community=community, day=day).first()
             if community
             else None,
+            # No community chosen among several: the page asks which, it does not guess.
+            choices=[]
+            if community
+            else Community.objects.visible_to(self.request.user, "billing.payment.view").order_by(
+                "name"
+            ),
         )
         return ctx
 
     def post(self, request):
         community = community_from(request, "billing.payment.create")
-        if community is None or not policy.staff_has(
-            request.user, "billing.payment.create", community.pk
-        ):
+        if community is None:
+            messages.error(request, _("Choose the community whose day you close."))
+            return redirect("console:billing-cashup")
+        if not policy.staff_has(request.user, "billing.payment.create", community.pk):
             raise PermissionDenied
         try:
             services.close_cash_up(
@@ -359,6 +367,7 @@ class ArrearsView(StaffRequiredMixin, generic.TemplateView):
 
     template_name = "billing/arrears.html"
     permission = "billing.collection.view"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -366,13 +375,22 @@ class ArrearsView(StaffRequiredMixin, generic.TemplateView):
         bills = Bill.objects.visible_to(self.request.user, "billing.collection.view")
         if self.request.community_id:
             bills = bills.filter(community_id=self.request.community_id)
-        rows = selectors.arrears_rows(bills, today)
+        # Every overdue house, a page at a time; the total is the workbench card's number.
+        paginator = Paginator(selectors.arrears_groups(bills, today), self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
+        rows = selectors.rounded_arrears(page.object_list)
         houses = House.objects.in_bulk([r["house_id"] for r in rows])
         last = {}
         for a in CollectionAction.objects.filter(house_id__in=houses).order_by("created_at"):
             last[a.house_id] = a
+        query = self.request.GET.copy()
+        query.pop("page", None)
         ctx.update(
             title=_("Arrears"),
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            querystring=query.urlencode(),
             aging=reports.arrears_aging(bills, today),
             rows=[
                 (

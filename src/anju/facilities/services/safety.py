@@ -313,7 +313,7 @@ def record_drill(
     if drill.status != DrillStatus.PLANNED:
         from anju.core.errors import InvalidTransition
 
-        raise InvalidTransition("record", drill.status, [])
+        raise InvalidTransition("record", DrillStatus(drill.status), [])
     rows = []
     for entry in attendees:
         user = entry if hasattr(entry, "pk") else None
@@ -372,7 +372,7 @@ def cancel_drill(drill, *, actor):
     if drill.status != DrillStatus.PLANNED:
         from anju.core.errors import InvalidTransition
 
-        raise InvalidTransition("cancel", drill.status, [])
+        raise InvalidTransition("cancel", DrillStatus(drill.status), [])
     drill.status = DrillStatus.CANCELLED
     drill.save(update_fields=["status"])
     audit.record(actor, "facilities.drill.cancelled", drill)

@@ -156,7 +156,9 @@ class NoticeViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         if instance.status != NoticeStatus.DRAFT:
-            raise InvalidTransition("delete", instance.status, instance.allowed_actions())
+            raise InvalidTransition(
+                "delete", instance.status, instance.allowed_actions(), machine=instance.machine
+            )
         from anju.core import services as core_services
 
         core_services.delete_object(instance, actor=self.request.user)

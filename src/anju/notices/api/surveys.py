@@ -128,7 +128,10 @@ class SurveyViewSet(ScopedModelViewSet):
     def perform_destroy(self, instance):
         if instance.status != SurveyStatus.DRAFT:
             raise InvalidTransition(
-                "delete", instance.status, instance.machine.allowed_actions(instance.status)
+                "delete",
+                instance.status,
+                instance.machine.allowed_actions(instance.status),
+                machine=instance.machine,
             )
         from anju.core import services as core_services
 

@@ -134,7 +134,7 @@ def lock(ticket, action) -> Ticket:
     )
     allowed = locked.allowed_actions()
     if action not in allowed:
-        raise InvalidTransition(action, locked.status, allowed)
+        raise InvalidTransition(action, locked.status, allowed, machine=Ticket.machine)
     return locked
 
 

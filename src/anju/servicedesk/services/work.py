@@ -253,7 +253,9 @@ def add_note(*, actor, ticket, note, public=False) -> TicketEvent:
         refuse("note", _("Write the note."))
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status in (Status.CLOSED, Status.CANCELLED) and not public:
-        raise InvalidTransition("note", ticket.status, ticket.allowed_actions())
+        raise InvalidTransition(
+            "note", ticket.status, ticket.allowed_actions(), machine=Ticket.machine
+        )
     note_event = event(
         ticket, "note", actor=actor, before_status=ticket.status, note=note, public=public
     )

@@ -47,7 +47,7 @@ def test_create_returns_contract_fields(world, api):
         "resolve_due_at",
     ):
         assert key in body
-    assert body["number"] == "BX-20261126-0001"
+    assert body["number"] == f"BX-{world.community.code}-20261126-0001"
     assert body["status"] == "new"
     assert body["priority"] == "P2"
     assert body["first_responder"] == world.users["agent"].pk

@@ -28,7 +28,7 @@ def test_staff_opening_is_first_responder_and_due_times_follow_level_one(world):
             house=world.house,
             reporter=world.people["owner"],
         )
-    assert ticket.number == "BX-20261126-0001"
+    assert ticket.number == f"BX-{world.community.code}-20261126-0001"
     assert ticket.priority == "P1"
     assert ticket.first_responder == world.users["agent"]
     assert ticket.arrive_due_at == T0 + timedelta(minutes=30)  # 一级: 急修半小时内
@@ -59,10 +59,11 @@ def test_numbers_per_kind_community_and_day(world):
         c = open_ticket(
             actor=None, community=world.community2, kind="inquiry", category="fees", description="z"
         )
+    one, two = world.community.code, world.community2.code
     assert [a.number, b.number, c.number] == [
-        "TS-20261126-0001",
-        "TS-20261126-0002",
-        "ZX-20261126-0001",
+        f"TS-{one}-20261126-0001",
+        f"TS-{one}-20261126-0002",
+        f"ZX-{two}-20261126-0001",
     ]
 
 
@@ -226,7 +227,7 @@ def test_resident_cannot_choose_priority_staff_can(world):
     assert staff_ticket.priority == "P1" and staff_ticket.priority_reason
 
 
-def test_same_number_in_two_communities(world):
+def test_two_communities_of_a_company_never_share_a_number(world):
     with time_machine.travel(T0, tick=False):
         a = open_ticket(
             actor=None, community=world.community, kind="repair", category="water", description="x"
@@ -234,7 +235,10 @@ def test_same_number_in_two_communities(world):
         b = open_ticket(
             actor=None, community=world.community2, kind="repair", category="water", description="y"
         )
-    assert a.number == b.number == "BX-20261126-0001"
+    # Each community counts from 1; its short code keeps the numbers apart (issue 18).
+    assert a.number == f"BX-{world.community.code}-20261126-0001"
+    assert b.number == f"BX-{world.community2.code}-20261126-0001"
+    assert a.number != b.number
 
 
 def test_intake_terms_are_sla_for_and_default_first_responder_in_one_statement(world):
