@@ -51,7 +51,7 @@
       if (state) state.hidden = true;
       show("pay-done", true);
       show("pay-qr", false);
-      show("pay-jsapi", false);
+      show("wx-invoke", false);
       show("pay-cancel-form", false);
       var receipt = document.getElementById("pay-receipt");
       if (receipt && data.receipt_url) {
@@ -81,14 +81,14 @@
         window.WeixinJSBridge.invoke("getBrandWCPayRequest", args, function (res) {
           var msg = res && res.err_msg;
           if (msg === "get_brand_wcpay_request:ok") {
-            show("pay-jsapi", false);
+            show("wx-invoke", false);
             startPolling();  // WeChat's answer is not proof: the notification is
           } else {
             show("pay-cancelled", true);
           }
         });
       };
-      var button = document.getElementById("pay-jsapi");
+      var button = document.getElementById("wx-invoke");
       if (button) button.addEventListener("click", invoke);
       if (typeof window.WeixinJSBridge === "undefined") {
         document.addEventListener("WeixinJSBridgeReady", invoke, false);
