@@ -408,8 +408,31 @@ ANJU_WECHAT_PAY = (
         "platform_serial": env("ANJU_WECHAT_PLATFORM_SERIAL", ""),
         "api_v3_key": env("ANJU_WECHAT_API_V3_KEY", ""),
         "notify_url": env("ANJU_WECHAT_NOTIFY_URL", ""),
+        # JSAPI: the official account (公众号) the payer's openid belongs to; blank: appid.
+        "mp_appid": env("ANJU_WECHAT_MP_APPID", ""),
+        "base_url": env("ANJU_WECHAT_PAY_BASE_URL", ""),  # blank: https://api.mch.weixin.qq.com
+        "order_minutes": env_int("ANJU_ONLINE_ORDER_MINUTES", 15),
     }
     if env("ANJU_WECHAT_MCHID")
+    else {}
+)
+# An online order can be paid for this many minutes (time_expire); a pending payment older than
+# that plus 5 minutes no longer holds its bills.
+ANJU_ONLINE_ORDER_MINUTES = env_int("ANJU_ONLINE_ORDER_MINUTES", 15)
+# Alipay (alipay.trade.wap.pay / page.pay, RSA2), beside WeChat Pay where ANJU_ALIPAY_APP_ID is
+# set: our application private key and Alipay's public key (PEM), the notify URL
+# (https://<host>/api/v1/payments/callback/alipay/) and the gateway.
+ANJU_ALIPAY = (
+    {
+        "app_id": env("ANJU_ALIPAY_APP_ID", ""),
+        "private_key_pem": env("ANJU_ALIPAY_PRIVATE_KEY_PEM", ""),
+        "alipay_public_key_pem": env("ANJU_ALIPAY_PUBLIC_KEY_PEM", ""),
+        "notify_url": env("ANJU_ALIPAY_NOTIFY_URL", ""),
+        "return_url": env("ANJU_ALIPAY_RETURN_URL", ""),
+        "gateway": env("ANJU_ALIPAY_GATEWAY", "https://openapi.alipay.com/gateway.do"),
+        "order_minutes": env_int("ANJU_ONLINE_ORDER_MINUTES", 15),
+    }
+    if env("ANJU_ALIPAY_APP_ID")
     else {}
 )
 

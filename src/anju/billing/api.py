@@ -4,6 +4,7 @@
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -23,8 +24,8 @@ from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.errors import DomainError
 from anju.core.models import Building, Community, House
 
-from . import callbacks, pdf, providers, reports, services
-from .choices import MeterKind, PaymentStatus, ReadingSource
+from . import callbacks, checkout, pdf, providers, reports, services
+from .choices import MeterKind, PayChannel, PaymentMethod, PaymentStatus, ReadingSource
 from .models import (
     Bill,
     BillingRun,
@@ -365,11 +366,40 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class OnlinePaymentSerializer(serializers.Serializer):
-    house = ScopedRelatedField(House, "billing.payment.online", label=_("house"))
+    """Either ``bills`` (the payer's own open bills, one home) and ``channel``, or ``house``
+    (and optionally ``amount``) for what the house owes, oldest first."""
+
+    bills = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=120,
+        help_text=_("Your own open bills, of one home. The amount is what they owe."),
+    )
+    channel = serializers.ChoiceField(
+        choices=PayChannel.choices,
+        required=False,
+        help_text=_(
+            "jsapi inside WeChat, h5 in a phone browser, native (QR code) on a computer, "
+            "alipay_wap / alipay_page for Alipay."
+        ),
+    )
+    house = ScopedRelatedField(House, "billing.payment.online", label=_("house"), required=False)
     amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True
     )
     idempotency_key = serializers.CharField(max_length=80, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if "bills" in attrs:
+            if "channel" not in attrs:
+                raise serializers.ValidationError({"channel": [_("Required with bills.")]})
+            if "house" in attrs or attrs.get("amount") is not None:
+                raise serializers.ValidationError(
+                    {"bills": [_("Send bills or house and amount, not both.")]}
+                )
+        elif "house" not in attrs:
+            raise serializers.ValidationError({"bills": [_("Choose the bills to pay.")]})
+        return attrs
 
 
 ONLINE_STARTED = inline_serializer(
@@ -385,6 +415,7 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
     action_permissions = {
         "create": "billing.payment.create",
         "online": "billing.payment.online",
+        "cancel": "billing.payment.online",
         "receipt": "billing.payment.view",
     }
     http_method_names = ["get", "post", "head", "options"]
@@ -427,8 +458,22 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
     )
     @action(detail=False, methods=["post"])
     def online(self, request):
+        """Start paying online. With ``bills`` and ``channel``: 201 with the payment and the
+        order the device needs (``order.jsapi``: the getBrandWCPayRequest parameters;
+        ``order.h5_url``; ``order.code_url``; ``order.pay_url``: where to send the browser),
+        200 when the same bills are already pending on the same channel (the order again);
+        409 ``payment_pending`` naming the allowed actions when they are pending otherwise;
+        404 for bills that are not the caller's."""
         s = OnlinePaymentSerializer(data=request.data, context=self.get_serializer_context())
         s.is_valid(raise_exception=True)
+        if "bills" in s.validated_data:
+            payment, order, created = checkout.begin(
+                request, s.validated_data["bills"], s.validated_data["channel"]
+            )
+            return Response(
+                {"payment": self.get_serializer(payment).data, "order": order},
+                status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            )
         house = s.validated_data["house"]
         self.check_scope("billing.payment.online", house.community_id)
         key = s.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key", "")
@@ -452,6 +497,21 @@ class PaymentViewSet(ServiceCreateMixin, ScopedModelViewSet):
             {"payment": self.get_serializer(payment).data, "order": order},
             status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
         )
+
+    @extend_schema(request=None, responses={200: PaymentSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Give up a pending online payment of one's own (its bills can be paid again); the
+        provider's order is closed. 409 unless pending."""
+        payment = self.get_object()
+        if payment.house_id not in set(request.user.resident_house_ids()) or payment.method not in (
+            PaymentMethod.WECHAT,
+            PaymentMethod.ALIPAY,
+            PaymentMethod.TEST,
+        ):
+            raise Http404
+        payment = checkout.cancel(request, payment)
+        return Response(self.get_serializer(payment).data)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

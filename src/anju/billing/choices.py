@@ -79,7 +79,23 @@ class PaymentMethod(models.TextChoices):
     BANK = "bank", _("Bank transfer")
     POS = "pos", _("POS card")
     WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
     TEST = "test", _("Test provider")
+
+
+class PayChannel(models.TextChoices):
+    """How a resident pays online: inside WeChat (JSAPI), a phone browser (WeChat H5 or Alipay
+    wap), a desktop browser (WeChat Native QR code or Alipay page)."""
+
+    JSAPI = "jsapi", _("WeChat Pay in WeChat")
+    H5 = "h5", _("WeChat Pay in the browser")
+    NATIVE = "native", _("WeChat Pay QR code")
+    ALIPAY_WAP = "alipay_wap", _("Alipay on the phone")
+    ALIPAY_PAGE = "alipay_page", _("Alipay on the computer")
+
+
+WECHAT_CHANNELS = frozenset({"jsapi", "h5", "native"})
+ALIPAY_CHANNELS = frozenset({"alipay_wap", "alipay_page"})
 
 
 def recordable_methods():

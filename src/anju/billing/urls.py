@@ -47,6 +47,14 @@ console_urlpatterns = [
 portal_urlpatterns = [
     path("bills/", views.MyBills.as_view(), name="billing-bills"),
     path("bills/pay/", views.PortalPay.as_view(), name="billing-pay"),
+    path("billing/pay/", views.PayPage.as_view(), name="billing-pay-page"),
+    path("billing/pay/<int:pk>/", views.PayStatus.as_view(), name="billing-pay-status"),
+    path(
+        "billing/pay/<int:pk>/status/",
+        views.PayStatusJson.as_view(),
+        name="billing-pay-status-json",
+    ),
+    path("billing/pay/<int:pk>/cancel/", views.PayCancel.as_view(), name="billing-pay-cancel"),
     path("bills/pay/test/<int:pk>/", views.TestPay.as_view(), name="billing-test-pay"),
     path("bills/<int:pk>/pdf/", views.MyBillPdf.as_view(), name="billing-bill-pdf"),
     path("bills/receipts/<int:pk>/", views.MyReceipt.as_view(), name="billing-my-receipt"),

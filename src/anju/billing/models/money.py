@@ -22,7 +22,8 @@ class Payment(models.Model):
 
     machine = StateMachine(
         {
-            "confirm": (("pending",), "succeeded"),
+            # failed too: a cancelled or expired online order paid all the same is booked
+            "confirm": (("pending", "failed"), "succeeded"),
             "fail": (("pending",), "failed"),
         }
     )
@@ -59,6 +60,12 @@ class Payment(models.Model):
     to_wallet = MoneyField(_("to prepayment"), default=Decimal("0"))
     # Paid by the developer (建设单位) for its own bills of the house; never the residents'.
     for_developer = models.BooleanField(_("paid by the developer"), default=False)
+    # Online payments for chosen bills: the channel the payer used and the bills it settles
+    # (blank/empty: a payment for what the house owes, oldest debt first).
+    channel = models.CharField(_("channel"), max_length=12, blank=True, default="")
+    bills = models.ManyToManyField(
+        Bill, blank=True, related_name="online_payments", verbose_name=_("bills")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()

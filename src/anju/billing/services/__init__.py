@@ -32,15 +32,18 @@ from .fee_items import (
 )
 from .meters import confirm_reading, enter_reading, import_readings, record_shared_usage
 from .payments import (
+    cancel_online_payment,
     cash_up_report,
     close_cash_up,
     confirm_online_payment,
+    expire_stale_payments,
     open_debts,
     payment_order,
     prepay_room,
     record_payment,
     refund_prepayment,
     settle_wallet,
+    start_bills_payment,
     start_online_payment,
 )
 from .posting import add_one_off_charge, create_billing_run, drop_stale_previews, post_billing_run
@@ -52,6 +55,7 @@ __all__ = [
     "accrue_late_charges",
     "add_one_off_charge",
     "cancel_service_fee",
+    "cancel_online_payment",
     "cash_up_report",
     "charge_service_fee",
     "close_cash_up",
@@ -65,6 +69,7 @@ __all__ = [
     "create_vacancy_rule",
     "deliver_collection_action",
     "drop_stale_previews",
+    "expire_stale_payments",
     "enter_reading",
     "import_readings",
     "issue_credit_note",
@@ -82,6 +87,7 @@ __all__ = [
     "refuse_unlawful",
     "register_vacancy_notice",
     "settle_wallet",
+    "start_bills_payment",
     "start_online_payment",
     "update_fee_item",
     "waive_late_charge",

@@ -1,12 +1,14 @@
 """Money in and out: payments (desk and online), settlement oldest debt first, the
 prepayment wallet and refunds, the daily cash-up."""
 
+import logging
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +35,8 @@ from .hooks import tell_settled
 from .messages import tell_payment_received, tell_refund
 from .runs import monthly_fee_estimate
 
+log = logging.getLogger(__name__)
+
 # --- money in and out ----------------------------------------------------------------------------
 
 
@@ -46,12 +50,14 @@ def house_wallet(house, lock=True):
     return wallet
 
 
-def open_debts(house, lock=False, developer=False):
+def open_debts(house, lock=False, developer=False, bill_ids=None):
     """Open principal per line and open late charges, oldest bill first, of the residents'
-    bills (or, with ``developer``, the developer's)."""
+    bills (or, with ``developer``, the developer's); with ``bill_ids`` of those bills only."""
     bills = of_party(open_bills(Bill.objects.filter(house=house)), developer).order_by(
         "due_date", "period_start", "id"
     )
+    if bill_ids is not None:
+        bills = bills.filter(pk__in=bill_ids)
     if lock:
         bills = bills.select_for_update()
     bills = list(bills)
@@ -109,7 +115,12 @@ def apply_funds(house, amount, day, *, payment=None, wallet_entry=None):
     """Settle open debts in ``payment_order``: the developer's for a developer's payment, the
     residents' otherwise. Returns the leftover. Caller holds the house's wallet lock."""
     developer = payment is not None and payment.for_developer
-    bills, principal, late = open_debts(house, lock=True, developer=developer)
+    # An online payment for chosen bills settles those (民法典第560条: the debtor names the debt
+    # it pays); anything left over, e.g. a bill settled at the desk meanwhile, is prepaid.
+    chosen = list(payment.bills.values_list("pk", flat=True)) if payment is not None else []
+    bills, principal, late = open_debts(
+        house, lock=True, developer=developer, bill_ids=chosen or None
+    )
     rank = {b.pk: i for i, b in enumerate(bills)}
     bills = {b.pk: b for b in bills}
     applied, left = calc.allocate_oldest_first(amount, payment_order(principal, late, rank))
@@ -326,14 +337,144 @@ def start_online_payment(*, actor, house, amount=None, provider="test", idempote
     return payment
 
 
+METHOD_OF_PROVIDER = {
+    "wechat": PaymentMethod.WECHAT,
+    "alipay": PaymentMethod.ALIPAY,
+    "test": PaymentMethod.TEST,
+}
+
+
+def _bill_payment_conflict(payment):
+    return Conflict(
+        _(
+            "These bills are already being paid (payment %(id)s, started %(when)s). Allowed now: "
+            "finish that payment, wait until it expires, or cancel it."
+        )
+        % {"id": payment.pk, "when": timezone.localtime(payment.created_at).strftime("%H:%M")},
+        code="payment_pending",
+        payment=payment.pk,
+        allowed=["wait", "cancel"],
+    )
+
+
+def expire_stale_payments(payments, *, actor=None):
+    """Mark pending online payments past the providers' order time (plus a margin) failed: the
+    order can no longer be paid, so their bills are free again."""
+    limit = timezone.now() - timedelta(minutes=settings.ANJU_ONLINE_ORDER_MINUTES + 5)
+    left = []
+    for payment in payments:
+        if payment.status == PaymentStatus.PENDING and payment.created_at < limit:
+            Payment.machine.check("fail", payment.status)
+            payment.status = PaymentStatus.FAILED
+            payment.save(update_fields=["status"])
+            audit.record(actor, "billing.payment.expired", payment, before={"status": "pending"})
+        else:
+            left.append(payment)
+    return left
+
+
 @transaction.atomic
-def confirm_online_payment(*, payment_id, provider_ref, amount_fen, actor=None):
-    """The provider says the payment succeeded. Duplicate callbacks change nothing."""
+def start_bills_payment(*, actor, bills, channel, provider):
+    """A pending online payment for the payer's chosen open bills (one house), for exactly
+    what they owe. A bill already in a pending payment is not charged twice: the same bills on
+    the same channel reuse that payment, anything else is refused (409) until it is paid,
+    cancelled or expired. Returns ``(payment, created)``."""
+    ids = sorted({b.pk for b in bills})
+    if not ids:
+        refuse("bills", _("Choose the bills to pay."))
+    houses = {b.house_id for b in bills}
+    if len(houses) != 1:
+        refuse("bills", _("Pay the bills of one home at a time."), code="one_house")
+    house = bills[0].house
+    house_wallet(house)  # the house's money lock: concurrent starts for its bills wait here
+    locked = list(Bill.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    for bill in locked:
+        if bill.status != BillStatus.OPEN or bill.balance <= 0:
+            raise Conflict(
+                _("Bill %(period)s is already paid.") % {"period": bill.period},
+                code="bill_paid",
+                fields={"bills": [_("Already paid.")]},
+            )
+    # Pending payments of these bills, and the house's pending payments for what it owes
+    # (no bills named: they settle the oldest bills, these among them).
+    pending_ids = set(
+        Payment.objects.filter(status=PaymentStatus.PENDING, house=house, for_developer=False)
+        .filter(Q(bills__in=ids) | Q(bills__isnull=True))
+        .values_list("pk", flat=True)
+    )
+    pending = list(Payment.objects.select_for_update().filter(pk__in=pending_ids).order_by("pk"))
+    pending = expire_stale_payments(pending, actor=actor)
+    method = METHOD_OF_PROVIDER[provider]
+    for payment in pending:
+        same = sorted(payment.bills.values_list("pk", flat=True)) == ids
+        if same and payment.channel == channel and payment.method == method:
+            return payment, False
+        raise _bill_payment_conflict(payment)
+    amount = quantize(sum((b.balance for b in locked), Decimal(0)))
+    bounds.money(amount)
+    payment = Payment.objects.create(
+        organization_id=house.organization_id,
+        community_id=house.community_id,
+        house=house,
+        amount=amount,
+        method=method,
+        channel=channel,
+        status=PaymentStatus.PENDING,
+    )
+    payment.bills.set(locked)
+    audit.record(
+        actor,
+        "billing.payment.started",
+        payment,
+        after={"amount": str(amount), "method": method, "channel": channel, "bills": ids},
+    )
+    return payment, True
+
+
+@transaction.atomic
+def cancel_online_payment(*, actor, payment):
+    """The payer gives up a pending online payment: it fails, its bills are free again, and
+    the provider's order is closed so it can no longer be paid."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    Payment.machine.check("fail", payment.status)
+    payment.status = PaymentStatus.FAILED
+    payment.save(update_fields=["status"])
+    audit.record(
+        actor,
+        "billing.payment.cancelled",
+        payment,
+        before={"status": "pending"},
+        after={"status": "failed"},
+    )
+    return payment
+
+
+@transaction.atomic
+def confirm_online_payment(
+    *, payment_id, provider_ref, amount_fen, actor=None, method=None, strict_amount=False
+):
+    """The provider says the payment succeeded. Duplicate callbacks change nothing; one for
+    another amount than the payment's is refused once the payment has succeeded (and, with
+    ``strict_amount``, always: nothing changes). ``method``: the provider's method, which
+    must be the payment's."""
     payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
-    if payment is None:
+    if payment is None or (method and payment.method != method):
         raise DomainError(_("Unknown payment."), code="not_found")
+    mismatch = int(amount_fen) != int(payment.amount * 100)
+    if mismatch and (strict_amount or payment.status == PaymentStatus.SUCCEEDED):
+        log.warning(
+            "payment %s: notification for %s fen, the payment is %s",
+            payment.pk,
+            amount_fen,
+            payment.amount,
+        )
+        raise DomainError(_("The amount is not the payment's."), code="amount_mismatch")
     if payment.status == PaymentStatus.SUCCEEDED:
         return payment, False
+    # A cancelled or expired payment that was paid all the same (the wallet app was already
+    # open) is booked: the money has arrived. Its bills may be settled by now; the rest is
+    # prepaid.
+    before = payment.status
     Payment.machine.check("confirm", payment.status)
     if int(amount_fen) != int(payment.amount * 100):
         payment.status = PaymentStatus.FAILED
@@ -355,7 +496,7 @@ def confirm_online_payment(*, payment_id, provider_ref, amount_fen, actor=None):
         actor,
         "billing.payment.confirmed",
         payment,
-        before={"status": "pending"},
+        before={"status": before},
         after={"status": "succeeded", "provider_ref": provider_ref},
     )
     tell_payment_received(payment)

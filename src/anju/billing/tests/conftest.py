@@ -43,3 +43,13 @@ def posted(world, fees):
         actor=world.users["org_admin"], community=world.community, period="2027-01"
     )
     return services.post_billing_run(actor=world.users["org_admin"], run=run)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The WeChat nonce memory (replay refusal) and the serial notices live in the cache: each
+    test starts without the last one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -39,10 +39,12 @@ def test_resident_pays_and_cashier_sees_it(live_server, browser, transactional_d
     page.goto(f"{live_server.url}/app/bills/")
     body = page.locator("main").inner_text()
     assert "物业服务费" in body and "250.00" in body and "前期物业服务合同第5条" in body
-    page.click(f"#pay-{world.house.pk}")
+    page.click(f"#pay-{world.house.pk}")  # the pay page, the home's bills ticked
+    page.wait_for_url("**/app/billing/pay/?house=*")
+    page.click("#pay-native")  # a computer's browser (no Mobile in the agent): QR code
     page.wait_for_url("**/bills/pay/test/**")
     page.click("#confirm-pay")
-    page.wait_for_url("**/app/bills/")
+    page.wait_for_url("**/app/billing/pay/*/")
     assert Payment.objects.get(house=world.house).status == "succeeded"
     receipt = Payment.objects.get(house=world.house).receipt_number
     assert receipt in page.locator("main").inner_text()

@@ -3,6 +3,7 @@
 import base64
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -83,7 +84,7 @@ def _notification(keys, payment, amount_fen, *, tamper=False, trade_state="SUCCE
             },
         }
     ).encode()
-    ts, nonce_h = str(int(time.time())), "5K8264ILTKCH16CQ2502SI8ZNMTM67VS"
+    ts, nonce_h = str(int(time.time())), secrets.token_hex(16).upper()
     signature = base64.b64encode(
         platform.sign(
             f"{ts}\n{nonce_h}\n".encode() + body + b"\n", padding.PKCS1v15(), hashes.SHA256()
@@ -144,12 +145,20 @@ def test_callback_verified_decrypted_and_idempotent(world, posted, keys, client,
         "api_v3_key": API_V3_KEY.decode(),
         "notify_url": "https://x/",
     }
-    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
-    for _ in range(3):
-        r = client.post(
+
+    def post(headers, body):
+        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+        return client.post(
             "/api/v1/payments/callback/wechat/", body, content_type="application/json", **extra
         )
+
+    # WeChat resends an unanswered notification freshly signed: each one is accepted once.
+    for _ in range(3):
+        headers, body = _notification(keys, payment, 26000)
+        r = post(headers, body)
         assert r.status_code == 200, r.content
+    # The very same signed request again is a replay, refused.
+    assert post(headers, body).status_code != 200
     payment.refresh_from_db()
     assert payment.status == "succeeded" and payment.provider_ref.startswith("42000")
     assert Bill.objects.get(house=world.house).paid == Decimal("260.00")

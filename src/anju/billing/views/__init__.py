@@ -24,6 +24,7 @@ from .desk import (
     ReportsView,
     WaiveLateCharge,
 )
+from .pay import PayCancel, PayPage, PayStatus, PayStatusJson
 from .portal import MyBillPdf, MyBills, MyReceipt, PortalPay, TestPay
 
 __all__ = [
@@ -44,6 +45,10 @@ __all__ = [
     "MyBillPdf",
     "MyBills",
     "MyReceipt",
+    "PayCancel",
+    "PayPage",
+    "PayStatus",
+    "PayStatusJson",
     "PaymentList",
     "PortalPay",
     "ReceiptView",

@@ -14,7 +14,7 @@ from .. import selectors
 
 def pay_link(bill_ids) -> str:
     """The pay page with these bills chosen (``?bills=1,2``)."""
-    return f"{reverse('portal:billing-pay')}?bills={','.join(str(pk) for pk in bill_ids)}"
+    return f"{reverse('portal:billing-pay-page')}?bills={','.join(str(pk) for pk in bill_ids)}"
 
 
 def home_sections(request) -> list[dict]:
@@ -50,7 +50,7 @@ def home_sections(request) -> list[dict]:
                 "houses": list(houses.values()),
                 "bills": rows,
                 "pay_url": pay_link(b.pk for b in rows),
-                "pay_action": reverse("portal:billing-pay"),
+                "pay_action": reverse("portal:billing-pay-page"),
                 "bills_url": reverse("portal:billing-bills"),
             },
         }

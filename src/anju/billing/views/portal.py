@@ -105,6 +105,8 @@ class TestPay(ResidentMixin, generic.TemplateView):
             actor=request.user,
         )
         messages.success(request, _("Paid. Thank you!"))
+        if payment.channel:  # started on the pay page: back to its status page
+            return redirect("portal:billing-pay-status", payment.pk)
         return redirect("portal:billing-bills")
 
 

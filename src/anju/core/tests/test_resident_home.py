@@ -109,14 +109,14 @@ def home(client, user):
 
 
 def pay_links(page):
-    return re.findall(r'href="/app/bills/pay/\?bills=([0-9,]+)"', page)
+    return re.findall(r'href="/app/billing/pay/\?bills=([0-9,]+)"', page)
 
 
 def test_nothing_to_do_says_so_and_keeps_the_services(world, client):
     page = home(client, world.users["resident"])
     assert "Nothing needs you right now" in page or "现在没有需要您处理的事" in page
     assert "/app/tickets/" in page and "/app/bills/" in page  # the all-services grid
-    assert "/app/bills/pay/" not in page
+    assert "/app/billing/pay/" not in page
 
 
 def test_amount_due_and_the_pay_link_carry_exactly_the_open_bills(world, client, fee, three_houses):
@@ -139,7 +139,7 @@ def test_amount_due_and_the_pay_link_carry_exactly_the_open_bills(world, client,
     # choose which bills: one ticked box per open bill of mine, submitting to the pay page
     boxes = re.findall(r'name="bills" value="(\d+)" checked', page)
     assert sorted(map(int, boxes)) == sorted(b.pk for b in mine)
-    assert 'action="/app/bills/pay/"' in page
+    assert 'action="/app/billing/pay/"' in page
     for bill in theirs:
         assert f'value="{bill.pk}"' not in page
         assert all(str(bill.pk) not in link.split(",") for link in links)
@@ -159,7 +159,7 @@ def test_one_house_has_one_big_pay_button(world, client, fee):
 def test_paid_up_resident_sees_no_bill_section(world, client, fee):
     bill_period(world, "2027-01")
     page = home(client, world.users["stranger"])  # another company's owner
-    assert "/app/bills/pay/" not in page
+    assert "/app/billing/pay/" not in page
     assert "甲一小区" not in page
 
 
