@@ -175,3 +175,14 @@ def no_csp_violations(request):
     finally:
         browser.new_context = new_context
     assert not violations, "\n".join(violations)
+
+
+# Under a loaded CI machine generation speed says nothing about the code: the health check for
+# slow input generation and the per-example deadline would fail at random.
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile(
+    "anju", suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+hypothesis_settings.load_profile("anju")

@@ -374,6 +374,9 @@ SPECTACULAR_SETTINGS = {
         "MeterKindEnum": "anju.billing.models.MeterKind",
         "DeviceKindEnum": "anju.iot.choices.DeviceKind",
         "AlarmKindEnum": "anju.iot.choices.AlarmKind",
+        "PayChannelEnum": "anju.billing.choices.PayChannel",
+        "TicketChannelEnum": "anju.servicedesk.choices.Channel",
+        "VoteChannelEnum": "anju.governance.choices.Channel",
     },
 }
 
