@@ -43,13 +43,16 @@ def fill(po_path, mapping):
                 if "msgid_plural" in block:
                     block = re.sub(
                         r'^msgstr\[0\] (?:".*"\n?)+',
-                        lambda _m: f"msgstr[0] {value}\n",
+                        lambda _m, value=value: f"msgstr[0] {value}\n",
                         block + "\n",
                         flags=re.M,
                     ).rstrip("\n")
                 else:
                     block = re.sub(
-                        r'^msgstr (?:".*"\n?)+', lambda _m: f"msgstr {value}\n", block + "\n", flags=re.M
+                        r'^msgstr (?:".*"\n?)+',
+                        lambda _m, value=value: f"msgstr {value}\n",
+                        block + "\n",
+                        flags=re.M,
                     ).rstrip("\n")
                 done += 1
         out.append(block)

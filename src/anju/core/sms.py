@@ -23,6 +23,7 @@ code and answers False: it never raises into the caller, whose transaction has c
 
 from __future__ import annotations
 
+import abc
 import base64
 import hashlib
 import hmac
@@ -44,13 +45,14 @@ TEMPLATE_KEYS = ("code", "invite", "notice")
 DEFAULT_PARAMS = {"code": ["code"], "invite": ["name", "link"], "notice": ["content"]}
 
 
-class SmsBackend:
+class SmsBackend(abc.ABC):
     """The interface: ``send(phone, text, *, template=None, params=None) -> bool``."""
 
     name = ""
 
-    def send(self, phone, text, *, template=None, params=None) -> bool:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def send(self, phone, text, *, template=None, params=None) -> bool:
+        """Send one message; True when the gateway accepted it (failures are logged)."""
 
 
 class LogSmsBackend(SmsBackend):
@@ -120,8 +122,9 @@ class GatewayBackend(SmsBackend):
             )
         return ok
 
-    def deliver(self, phone, template_id, values) -> tuple[bool, str, str]:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def deliver(self, phone, template_id, values) -> tuple[bool, str, str]:
+        """One provider request: (accepted, provider code, provider message)."""
 
 
 # -- Alibaba Cloud ---------------------------------------------------------------------------

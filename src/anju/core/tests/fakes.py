@@ -9,6 +9,7 @@ adapters' functions."""
 
 from __future__ import annotations
 
+import abc
 import base64
 import hashlib
 import hmac
@@ -22,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, urlsplit
 
 
-class FakeServer:
+class FakeServer(abc.ABC):
     """Serves ``handle(method, path, query, headers, body) -> (status, dict)`` in a thread."""
 
     def __init__(self):
@@ -62,8 +63,9 @@ class FakeServer:
         self.server.shutdown()
         self.server.server_close()
 
-    def handle(self, method, path, query, headers, body):  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def handle(self, method, path, query, headers, body):
+        """Answer one request as the provider would: (status, JSON object)."""
 
 
 # -- Alibaba Cloud SMS -----------------------------------------------------------------------
