@@ -4,12 +4,10 @@ notification marks the bill paid and the page, polling, shows it."""
 
 import base64
 from datetime import date
-from importlib import import_module
 
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-from django.conf import settings as django_settings
 
 from anju.billing import services
 from anju.billing.choices import Method
@@ -71,11 +69,13 @@ def test_resident_pays_inside_wechat(live_server, browser, transactional_db, set
         page = context.new_page()
         page.set_default_timeout(30000)
         browser_login(page, live_server.url, "resident", portal=True)
-        # What the WeChat login leaves in the session: the payer's openid.
-        key = next(c["value"] for c in context.cookies() if c["name"] == "sessionid")
-        session = import_module(django_settings.SESSION_ENGINE).SessionStore(session_key=key)
-        session["wechat_openid"] = OPENID
-        session.save()
+        # What the WeChat login leaves behind: the payer's openid bound to them.
+        from anju.core import wechat
+
+        appid = settings.ANJU_WECHAT_PAY["mp_appid"]
+        settings.ANJU_WECHAT_MP = {**settings.ANJU_WECHAT_MP, "appid": appid}
+        user = world.users["resident"]
+        wechat.bind(actor=user, user=user, app_id=appid, openid=OPENID, kind="mp")
 
         page.goto(f"{live_server.url}/app/billing/pay/?bills={bill.pk}")
         assert page.locator(f"#bill-{bill.pk}").is_checked()

@@ -99,11 +99,14 @@ def two_months(world, posted):
 
 
 @pytest.fixture
-def resident(client, world):
-    client.force_login(world.users["resident"])
-    session = client.session
-    session["wechat_openid"] = OPENID
-    session.save()
+def resident(client, world, settings):
+    """A resident whose WeChat login bound their openid in the official account."""
+    from anju.core import wechat
+
+    settings.ANJU_WECHAT_MP = {**settings.ANJU_WECHAT_MP, "appid": "wx2421b1c4370ec43b"}
+    user = world.users["resident"]
+    wechat.bind(actor=user, user=user, app_id="wx2421b1c4370ec43b", openid=OPENID, kind="mp")
+    client.force_login(user)
     return client
 
 

@@ -11,29 +11,17 @@ import time
 from decimal import Decimal
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from anju.billing import pdf, providers, services
 from anju.billing.models import Bill, Payment
 
+from .fakes import pem_private, pem_public
+
 pytestmark = pytest.mark.django_db
 API_V3_KEY = b"0123456789abcdef0123456789ABCDEF"
-
-
-def _pem_private(key):
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-
-
-def _pem_public(key):
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +37,8 @@ def _adapter(keys, transport=None):
         mchid="1900000109",
         appid="wxd678efh567hg6787",
         serial_no="5157F09EFDC096DE15EBE81A47057A72",
-        private_key_pem=_pem_private(merchant),
-        platform_public_key_pem=_pem_public(platform),
+        private_key_pem=pem_private(merchant),
+        platform_public_key_pem=pem_public(platform),
         platform_serial="PLATFORM-SERIAL",
         api_v3_key=API_V3_KEY,
         notify_url="https://wy.example.com/api/v1/payments/callback/wechat/",
@@ -139,8 +127,8 @@ def test_callback_verified_decrypted_and_idempotent(world, posted, keys, client,
         "mchid": "1900000109",
         "appid": "wx1",
         "serial_no": "S",
-        "private_key_pem": _pem_private(keys[0]),
-        "platform_public_key_pem": _pem_public(keys[1]),
+        "private_key_pem": pem_private(keys[0]),
+        "platform_public_key_pem": pem_public(keys[1]),
         "platform_serial": "PLATFORM-SERIAL",
         "api_v3_key": API_V3_KEY.decode(),
         "notify_url": "https://x/",
