@@ -14,7 +14,8 @@ from anju.billing import services
 from anju.billing.models import Bill
 from anju.core.models import AuditEntry
 
-from .test_wechat_pdf import API_V3_KEY, _notification, _pem_private, _pem_public, keys  # noqa: F401
+from .fakes import pem_private, pem_public
+from .test_wechat_pdf import API_V3_KEY, _notification, keys  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/payments/callback/wechat/"
@@ -28,8 +29,8 @@ def wechat(settings, keys):  # noqa: F811
         "mchid": "1900000109",
         "appid": "wx1",
         "serial_no": "S",
-        "private_key_pem": _pem_private(keys[0]),
-        "platform_public_key_pem": _pem_public(keys[1]),
+        "private_key_pem": pem_private(keys[0]),
+        "platform_public_key_pem": pem_public(keys[1]),
         "platform_serial": PUB_KEY_ID,
         "api_v3_key": API_V3_KEY.decode(),
         "notify_url": "https://x/",
