@@ -89,6 +89,9 @@ ALLOWED_LATIN = {
     "cctv",
     "tsg",  # 特种设备安全技术规范 designations (TSG T5002) in plan names
     "pos",  # POS 刷卡, the payment method as cashiers say it
+    "cm",
+    "mm",
+    "ems",  # China Post's express mail, named so on every delivery slip
 }
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN_WORD = re.compile(
@@ -236,7 +239,7 @@ def visit(page, watch: Watch, url: str, lang: str, chinese: set[str], widths=(39
     results = {}
     for i, width in enumerate(widths):
         page.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
-        page.wait_for_timeout(50)
+        page.wait_for_timeout(200)  # charts follow the window after a 50 ms pause
         found = [] if 200 <= status < 400 else [f"answered {status}"]
         found += audit(page, lang, chinese, phone=width < 600)
         if i == 0:

@@ -66,7 +66,9 @@ def explain_line(line) -> str:
         tiers = "; ".join(_("%(q)s × ¥%(p)s") % {"q": q, "p": p} for q, p, _s in d.get("tiers", []))
         parts.append(f"{text}: {tiers}")
         if item.pass_through:
-            parts.append(_("utility pass-through, no surcharge (物业管理条例第44条)"))
+            parts.append(
+                _("utility pass-through, no surcharge (Property Management Regulations art. 44)")
+            )
     elif item.method == Method.SHARED:
         parts.append(
             _(
@@ -89,7 +91,7 @@ def explain_line(line) -> str:
     if d.get("until_delivery"):
         parts.append(
             _(
-                "the developer's, for the days before delivery on %(day)s (物业服务收费管理办法第16条)"
+                "the developer's, for the days before delivery on %(day)s (Property Fee Measures art. 16)"
             )
             % {"day": d["until_delivery"]}
         )

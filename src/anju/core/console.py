@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.forms.widgets import NullBooleanSelect
 from django.http import Http404
@@ -73,6 +73,29 @@ class Column:
         if isinstance(value, Decimal):  # an area, a reading: no trailing zeros, separators
             return formats.number(value)
         return value  # whole numbers stay as they are (a floor, a year)
+
+    def is_data(self, model) -> bool:
+        """Whether the cell shows what people typed or recorded rather than interface text:
+        ``raw``, or a field path ending in free text (a name, a title, a message, without
+        choices) or in a related row (shown by its name). Such cells are marked
+        ``translate="no"``: a Chinese name stays as typed on an English page."""
+        if self.raw:
+            return True
+        if self.value is not None or model is None:
+            return False
+        field = None
+        for part in self.name.split("__"):
+            try:
+                field = model._meta.get_field(part)
+            except FieldDoesNotExist:  # a property, not a field
+                return False
+            if field.is_relation and field.related_model is not None:
+                model = field.related_model
+        if field is None:
+            return False
+        if field.is_relation:
+            return True
+        return isinstance(field, models.CharField | models.TextField) and not field.choices
 
     def render(self, obj):
         if self.value is not None:
@@ -173,6 +196,7 @@ class ScopedListView(StaffRequiredMixin, generic.ListView):
         ctx = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        data = [c.is_data(self.model) for c in self.columns]
         ctx.update(
             title=self.title,
             columns=self.columns,
@@ -180,7 +204,7 @@ class ScopedListView(StaffRequiredMixin, generic.ListView):
                 (
                     obj,
                     [
-                        (c.display(obj), c.align, c.raw or (i == 0 and self.detail_url_name))
+                        (c.display(obj), c.align, data[i] or (i == 0 and self.detail_url_name))
                         for i, c in enumerate(self.columns)
                     ],
                 )

@@ -380,6 +380,11 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def __str__(self):
+        """The person's name wherever a login is shown (a list, a select, a history line);
+        the username only for a login without one."""
+        return self.get_full_name() or self.username
+
     def active_memberships(self):
         cache = self.__dict__.get("_memberships")
         if cache is None:

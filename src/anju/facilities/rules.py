@@ -24,12 +24,15 @@ class LegalFloor:
 # (asset category, kind of work) -> floor. Confirmed [V] in DOMAIN.md §5.
 LEGAL_FLOORS = {
     (AssetCategory.ELEVATOR, MaintenanceKind.MAINTENANCE): LegalFloor(
-        15, _("特种设备安全监察条例第31条: 电梯应当至少每15日进行一次清洁、润滑、调整和检查")
+        15,
+        _(
+            "Special Equipment Safety Supervision Regulations art. 31: a lift is cleaned, lubricated, adjusted and checked at least every 15 days"
+        ),
     ),
     (AssetCategory.ELEVATOR, MaintenanceKind.SELF_CHECK): LegalFloor(
         31,
         _(
-            "特种设备安全监察条例第27条 / 特种设备安全法第39条: the user self-inspects at least monthly"
+            "Special Equipment Safety Supervision Regulations art. 27 / Special Equipment Safety Law art. 39: the user self-inspects at least monthly"
         ),
     ),
     (AssetCategory.FIRE_SYSTEM, MaintenanceKind.FULL_TEST): LegalFloor(

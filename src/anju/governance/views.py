@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -48,7 +49,11 @@ def dashboard_cards(request):
             t = selectors.turnout(vote)
             cards.append(
                 {
-                    "title": _("Vote: %(t)s") % {"t": vote.title},
+                    # The vote's title is data: it stays as typed on an English page.
+                    "title": format_html(
+                        conditional_escape(_("Vote: %(t)s")).replace("%(t)s", "{}"),
+                        format_html('<span translate="no">{}</span>', vote.title),
+                    ),
                     "value": f"{t['area_pct']}%",
                     "link": reverse("console:vote-detail", args=[vote.pk]),
                     "tone": "ok" if t["r"]["quorum_met"] else "warn",
@@ -68,7 +73,7 @@ def dashboard_cards(request):
                     "value": low,
                     "link": reverse("console:fund-list") + "?low=1",
                     "tone": "warn",
-                    "note": _("houses to top up (办法第17条)"),
+                    "note": _("houses to top up (Maintenance Fund Measures art. 17)"),
                 }
             )
     return cards
@@ -460,7 +465,9 @@ class FundRequestForm(ScopedForm):
     estimated_cost = forms.DecimalField(
         label=_("estimated cost"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
-    emergency = forms.BooleanField(label=_("emergency (no vote, 办法第24条)"), required=False)
+    emergency = forms.BooleanField(
+        label=_("emergency (no vote, Maintenance Fund Measures art. 24)"), required=False
+    )
     emergency_kind = forms.ChoiceField(
         label=_("emergency"), required=False, choices=[("", "—"), *EmergencyKind.choices]
     )

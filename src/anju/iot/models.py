@@ -116,12 +116,24 @@ class AlarmRule(models.Model):
         indexes = [models.Index(fields=["community", "device_kind"], name="rule_comm_kind")]
 
     def __str__(self):
-        return f"{self.get_device_kind_display()} {self.condition}"
+        return f"{self.get_device_kind_display()} {self.shown_condition}"
 
     @property
     def condition(self):
         """E.g. "temp_c > 40" (the threshold without trailing zeros, never in E notation)."""
         return f"{self.metric} {self.get_operator_display()} {plain(self.threshold)}"
+
+    @property
+    def shown_condition(self):
+        """The condition as people read it: "温度 > 40 °C", "水浸 = 1" (a sensor's 1 is its
+        alarm state)."""
+        from anju.core import formats
+
+        from .choices import metric_label, metric_unit
+
+        unit = metric_unit(self.metric, self.device_kind)
+        limit = formats.with_unit(self.threshold, unit) if unit else plain(self.threshold)
+        return f"{metric_label(self.metric)} {self.get_operator_display()} {limit}"
 
     def matches(self, value):
         op, limit = self.operator, self.threshold

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from anju.core import audit, policy
 from anju.core.errors import DomainError, Forbidden, refuse
 
-from .choices import METERS, AlarmKind, AlarmStatus, DeviceKind, Operator
+from .choices import METERS, AlarmKind, AlarmStatus, DeviceKind, Operator, describe
 from .models import Alarm, AlarmRule, Device, Gateway, Reading, plain
 from .rules import DEFAULT_RULES, setting
 from .selectors import offline_limit, spike, usage_by_day
@@ -293,7 +293,7 @@ def _raise(device, rule, kind, message, metric="", value=None, at=None):
         raised_at=at or timezone.now(),
     )
     place = " · ".join(p for p in (device.name, device.place) if p)
-    reading = f" ({metric} = {plain(value)})" if value is not None else ""
+    reading = f" ({describe(metric, value, device.kind)})" if value is not None else ""
     alarm.ticket = open_ticket(
         actor=None,
         community=device.community,

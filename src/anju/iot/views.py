@@ -30,6 +30,7 @@ from anju.servicedesk.choices import Category, Priority
 from . import selectors, services
 from .choices import (
     METERS,
+    METRICS,
     AlarmStatus,
     DeviceKind,
     Operator,
@@ -225,7 +226,9 @@ class RuleForm(ScopedForm):
     scoped_fields = {"community": (Community, "iot.device.manage")}
     community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
     device_kind = forms.ChoiceField(label=_("device kind"), choices=DeviceKind.choices)
-    metric = forms.CharField(label=_("metric"), max_length=32)
+    metric = forms.ChoiceField(
+        label=_("metric"), choices=[(key, label) for key, (label, _unit) in METRICS.items()]
+    )
     operator = forms.ChoiceField(label=_("condition"), choices=Operator.choices)
     threshold = forms.DecimalField(label=_("threshold"), max_digits=14, decimal_places=4)
     category = forms.ChoiceField(label=_("ticket category"), choices=Category.choices)
@@ -245,7 +248,7 @@ class RuleList(ScopedListView):
         Column(
             "condition",
             _("condition"),
-            value=lambda r: r.condition,
+            value=lambda r: r.shown_condition,
         ),
         Column(
             "category",

@@ -57,7 +57,7 @@ class FeeItem(models.Model):
         _("utility pass-through"),
         default=False,
         help_text=_(
-            "Collected for the utility; no handling fee may be added (物业管理条例第44条)."
+            "Collected for the utility; no handling fee may be added (Property Management Regulations art. 44)."
         ),
     )
     surcharge_rate = models.DecimalField(
@@ -70,7 +70,9 @@ class FeeItem(models.Model):
         decimal_places=6,
         null=True,
         blank=True,
-        help_text=_("Only when the contract sets one; empty means no late charge (民法典第585条)."),
+        help_text=_(
+            "Only when the contract sets one; empty means no late charge (Civil Code art. 585)."
+        ),
     )
     late_grace_days = models.PositiveSmallIntegerField(_("grace days"), default=0)
     late_cap_rate = models.DecimalField(

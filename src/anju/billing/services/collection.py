@@ -18,7 +18,7 @@ from ..models import CollectionAction
 from ..selectors import overdue_amount
 
 ART_944 = _(
-    "民法典第944条: a property service provider may not collect fees by stopping water, power, heating "
+    "Civil Code art. 944: a property service provider may not collect fees by stopping water, power, heating "
     "or gas (nor by locking meters or restricting lifts or access). Use the lawful ladder: reminder, "
     "written demand with a deadline, negotiation or instalment plan, lawyer's letter, lawsuit or arbitration."
 )
@@ -53,7 +53,7 @@ def create_collection_action(*, actor, house, kind, note="", deadline=None, plan
                 "kind",
                 _(
                     "A lawsuit or arbitration comes only after a delivered written demand whose deadline "
-                    "has passed (民法典第944条第2款)."
+                    "has passed (Civil Code art. 944(2))."
                 ),
             )
     min_deadline = today + timedelta(days=settings.ANJU_DEMAND_DEADLINE_DAYS)

@@ -53,7 +53,9 @@ def _validate_fee_item(item: FeeItem):
     if item.pass_through and item.surcharge_rate:
         refuse(
             "surcharge_rate",
-            _("A utility pass-through item may not carry any surcharge (物业管理条例第44条)."),
+            _(
+                "A utility pass-through item may not carry any surcharge (Property Management Regulations art. 44)."
+            ),
         )
     if item.effective_until and item.effective_until < item.effective_from:
         refuse("effective_until", _("The end date must not be before the start date."))

@@ -198,6 +198,7 @@ class TaskPage(FieldMixin, generic.TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
             title=self.task.plan.name,
+            title_is_data=True,
             task=self.task,
             form=kwargs.get("form") or TaskCompleteForm(),
             answers=self.request.POST,
@@ -272,6 +273,7 @@ class InspectionPage(FieldMixin, generic.TemplateView):
             )
         ctx.update(
             title=self.task.route.name,
+            title_is_data=True,
             task=self.task,
             rows=rows,
             closed=self.task.status == InspectionStatus.MISSED,
@@ -387,6 +389,7 @@ class AssetPage(FieldMixin, generic.DetailView):
         asset = self.object
         ctx.update(
             title=asset.name,
+            title_is_data=True,
             asset=asset,
             certificates=[(c, c.days_left()) for c in asset.certificates.all()],
             tasks=asset.maintenance_tasks.select_related("plan").order_by("-due_on")[:5],
@@ -429,5 +432,7 @@ def asset_scan(request, token):
     if staff and request.GET.get("report") != "1":
         return redirect("console:facilities-field-asset", pk=asset.pk)
     return render(
-        request, "facilities/asset_scan.html", {"title": asset.name, "asset": asset, "staff": staff}
+        request,
+        "facilities/asset_scan.html",
+        {"title": asset.name, "title_is_data": True, "asset": asset, "staff": staff},
     )

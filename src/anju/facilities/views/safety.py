@@ -173,7 +173,7 @@ def hazard_action(request, pk, verb):
 class IncidentList(ScopedListView):
     model = Incident
     permission = "facilities.incident.manage"
-    title = _("Incidents (第942条)")
+    title = _("Incidents (Civil Code art. 942)")
     detail_url_name = "console:facilities-incident-detail"
     create_url_name = "console:facilities-incident-create"
     create_permission = "facilities.incident.manage"

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from anju.core.errors import DomainError, Forbidden
 from anju.iot import mqtt, selectors, services
@@ -327,8 +327,14 @@ def test_numbers_read_as_people_write_them(world):
     )
     rule = AlarmRule.objects.get(community=world.community, device_kind="temperature")
     assert rule.condition == "temp_c > 40"
+    with translation.override("zh-hans"):
+        assert rule.shown_condition == "温度 > 40°C"  # what people read: no metric key
+    with translation.override("en"):
+        assert rule.shown_condition == "Temperature > 40°C"
     services.ingest(world.community, [{"device": "T-1", "metric": "temp_c", "value": "50.00"}])
-    assert "(temp_c = 50)" in Alarm.objects.get().ticket.description
+    description = Alarm.objects.get().ticket.description
+    assert "temp_c" not in description
+    assert "(温度 50°C)" in description or "(Temperature 50°C)" in description
 
 
 def _meter_days(world, code, kind, per_day, now):

@@ -1,5 +1,18 @@
 // Anju: small progressive enhancements. Forms keep what was typed across a bad network.
 (function () {
+  // Every chart follows its box when the window changes (a phone turned, a window resized):
+  // echarts keeps the width it was drawn at otherwise, and the page grows wider than the screen.
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    if (!window.echarts) return;
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      document.querySelectorAll("[_echarts_instance_]").forEach(function (el) {
+        var chart = window.echarts.getInstanceByDom(el);
+        if (chart) chart.resize();
+      });
+    }, 50);
+  });
   document.addEventListener("htmx:configRequest", function (e) {
     var token = document.querySelector("meta[name=csrf-token]");
     if (token) e.detail.headers["X-CSRFToken"] = token.content;
