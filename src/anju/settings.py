@@ -120,6 +120,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "anju.urls"
 WSGI_APPLICATION = "anju.wsgi.application"
+FORM_RENDERER = "anju.core.forms.FormRenderer"  # labels capitalised (core.forms)
 
 TEMPLATES = [
     {

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -100,3 +102,20 @@ class ImportForm(ScopedForm):
     scoped_fields = {"community": (Community, "core.import.run")}
     community = forms.ModelChoiceField(Community.objects.none(), label=_("community"))
     file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form templates, with labels written as the rest of the interface writes them
+    ("Notes", not "notes:"): capitalised, without a trailing colon. The msgids stay lowercase
+    like Django's verbose names, and no form has to remember it (``FORM_RENDERER``)."""
+
+    LABEL = "django/forms/label.html"
+
+    def render(self, template_name, context, request=None):
+        if template_name == self.LABEL and context.get("label"):
+            label = context["label"]
+            trimmed = str(label).rstrip(":：")
+            safe = isinstance(label, SafeData)
+            context = {**context, "label": mark_safe(trimmed) if safe else trimmed}
+            template_name = "anju/forms/label.html"
+        return super().render(template_name, context, request)
