@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from anju.core import policy
 from anju.core.db import together
 from anju.core.errors import Forbidden, refuse
+from anju.core.notifications import interpolate
 
 from ..choices import (
     Kind,
@@ -72,7 +73,7 @@ def confirm(*, actor, ticket, note="", score=None, comment="") -> Ticket:
     with together():  # the record of the change in one round trip
         event(ticket, "confirm", actor=actor, before_status=before, note=note)
         record("confirmed", ticket, {"status": before}, {"status": ticket.status}, actor=actor)
-        tell(ticket, _("confirmed by the resident"), note, actor=actor, extra=[ticket.assignee])
+        tell(ticket, gettext_lazy("confirmed by the resident"), note, actor=actor, extra=[ticket.assignee])
     if score not in (None, "") and ticket.rating is None:
         ticket = rate(actor=actor, ticket=ticket, score=score, comment=comment)
     return ticket
@@ -155,7 +156,7 @@ def reopen_locked(ticket, reason, *, actor):
         )
         tell(
             ticket,
-            _("reopened"),
+            gettext_lazy("reopened"),
             reason,
             actor=actor,
             extra=[ticket.assignee],
@@ -199,7 +200,7 @@ def rate(*, actor, ticket, score, comment="") -> Ticket:
         extra += community_managers(ticket.community)
     tell(
         ticket,
-        _("rated %(score)s/5") % {"score": score},
+        interpolate(gettext_lazy("rated %(score)s/5"), score=score),
         ticket.rating_comment,
         actor=actor,
         extra=extra,
@@ -222,7 +223,7 @@ def close(*, actor, ticket, note="") -> Ticket:
     with together():  # the record of the change in one round trip
         event(ticket, "close", actor=actor, before_status=before, note=note)
         record("closed", ticket, {"status": before}, {"status": ticket.status}, actor=actor)
-        tell(ticket, _("closed"), note, actor=actor)
+        tell(ticket, gettext_lazy("closed"), note, actor=actor)
     return ticket
 
 
@@ -245,7 +246,7 @@ def cancel(*, actor, ticket, reason) -> Ticket:
             {"status": ticket.status, "reason": reason},
             actor=actor,
         )
-        tell(ticket, _("cancelled"), reason, actor=actor, extra=[ticket.assignee])
+        tell(ticket, gettext_lazy("cancelled"), reason, actor=actor, extra=[ticket.assignee])
     return ticket
 
 
@@ -267,7 +268,7 @@ def respond_to_complaint(*, actor, ticket, response) -> Ticket:
     with together():  # the record of the change in one round trip
         event(ticket, "respond", actor=actor, before_status=ticket.status, note=ticket.response)
         record("responded", ticket, before, {"response": ticket.response[:500]}, actor=actor)
-        tell(ticket, _("written response given"), ticket.response[:200], actor=actor)
+        tell(ticket, gettext_lazy("written response given"), ticket.response[:200], actor=actor)
         tell_resident(
             ticket,
             "responded",

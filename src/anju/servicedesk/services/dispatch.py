@@ -87,7 +87,10 @@ def assign(*, actor, ticket, assignee=None, note="") -> Ticket:
             event="servicedesk.ticket.assigned",
         )
         tell(
-            ticket, _("dispatched to %(name)s") % {"name": actor_label(assignee)}, note, actor=actor
+            ticket,
+            interpolate(gettext_lazy("dispatched to %(name)s"), name=actor_label(assignee)),
+            note,
+            actor=actor,
         )
         tell_resident(
             ticket,
@@ -158,7 +161,7 @@ def transfer(*, actor, ticket, assignee, reason) -> Ticket:
         )
         tell(
             ticket,
-            _("transferred to %(name)s") % {"name": actor_label(assignee)},
+            interpolate(gettext_lazy("transferred to %(name)s"), name=actor_label(assignee)),
             reason,
             actor=actor,
             extra=[previous] if previous else (),
@@ -179,7 +182,7 @@ def accept(*, actor, ticket) -> Ticket:
         record("accepted", ticket, {"status": before}, {"status": ticket.status}, actor=actor)
         tell(
             ticket,
-            _("accepted by %(name)s") % {"name": actor_label(ticket.assignee)},
+            interpolate(gettext_lazy("accepted by %(name)s"), name=actor_label(ticket.assignee)),
             actor=actor,
         )
         tell_resident(
@@ -226,7 +229,7 @@ def decline(*, actor, ticket, reason) -> Ticket:
         )
         tell(
             ticket,
-            _("declined, back in the pool"),
+            gettext_lazy("declined, back in the pool"),
             reason,
             actor=actor,
             sms=ticket.priority == Priority.P1,

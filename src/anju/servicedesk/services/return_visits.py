@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from anju.core import policy
 from anju.core.db import together
 from anju.core.errors import InvalidTransition, refuse
-from anju.core.notifications import notify
+from anju.core.notifications import interpolate, notify
 
 from .. import conf, selectors
 from ..choices import (
@@ -135,7 +135,10 @@ def record_return_visit(*, actor, ticket, outcome, note="") -> ReturnVisit:
         _close_quietly(actor, ticket, now)
     tell(
         ticket,
-        _("return visit: %(outcome)s") % {"outcome": visit.get_outcome_display()},
+        interpolate(
+            gettext_lazy("return visit: %(outcome)s"),
+            outcome=ReturnVisitOutcome(visit.outcome).label,
+        ),
         visit.note[:200],
         actor=actor,
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from anju.core.db import together
 from anju.core.errors import InvalidTransition, refuse
 from anju.core.money import quantize, to_decimal
+from anju.core.notifications import interpolate
 
 from ..choices import (
     Kind,
@@ -62,7 +63,7 @@ def arrive(*, actor, ticket, photos=(), note="") -> Ticket:
             data={"attachments": saved},
         )
         record("arrived", ticket, {"status": before}, {"status": ticket.status}, actor=actor)
-        tell(ticket, _("technician on site"), actor=actor)
+        tell(ticket, gettext_lazy("technician on site"), actor=actor)
         tell_resident(
             ticket,
             "arrived",
@@ -104,7 +105,7 @@ def wait_for_resident(*, actor, ticket, reason) -> Ticket:
             {"status": ticket.status, "reason": reason},
             actor=actor,
         )
-        tell(ticket, _("waiting for the resident, clock paused"), reason, actor=actor)
+        tell(ticket, gettext_lazy("waiting for the resident, clock paused"), reason, actor=actor)
         tell_resident(
             ticket,
             "waiting",
@@ -154,7 +155,7 @@ def resume(*, actor, ticket, note="") -> Ticket:
             {"status": ticket.status, "paused_seconds": int(paused.total_seconds())},
             actor=actor,
         )
-        tell(ticket, _("clock running again"), note, actor=actor)
+        tell(ticket, gettext_lazy("clock running again"), note, actor=actor)
     return ticket
 
 
@@ -189,7 +190,7 @@ def set_appointment(*, actor, ticket, appointment_at) -> Ticket:
         )
         tell(
             ticket,
-            _("appointment %(when)s") % {"when": fmt(appointment_at)},
+            interpolate(gettext_lazy("appointment %(when)s"), when=fmt(appointment_at)),
             actor=actor,
             extra=[ticket.assignee],
         )
@@ -239,7 +240,7 @@ def triage(*, actor, ticket, priority, reason) -> Ticket:
         record("triaged", ticket, before, {"priority": priority, "reason": reason}, actor=actor)
         tell(
             ticket,
-            _("priority now %(priority)s") % {"priority": priority},
+            interpolate(gettext_lazy("priority now %(priority)s"), priority=priority),
             reason,
             actor=actor,
             extra=[ticket.assignee],
@@ -261,7 +262,7 @@ def add_note(*, actor, ticket, note, public=False) -> TicketEvent:
     )
     with together():  # the record of the change in one round trip
         record("noted", ticket, None, {"note": note[:200], "public": public}, actor=actor)
-        tell(ticket, _("note added"), note[:200], actor=actor)
+        tell(ticket, gettext_lazy("note added"), note[:200], actor=actor)
     return note_event
 
 
@@ -367,7 +368,7 @@ def resolve(*, actor, ticket, note="", photos=()) -> Ticket:
         )
         tell(
             ticket,
-            _("resolved: please confirm"),
+            gettext_lazy("resolved: please confirm"),
             note[:200],
             actor=actor,
             extra=[visit.agent] if visit is not None and visit.agent else (),

@@ -354,3 +354,33 @@ def test_a_transition_writes_its_event_audit_entry_and_notices_together(world):
     assert Notification.objects.filter(
         user=world.users["technician"], title__startswith=ticket.number
     ).exists()
+
+
+def test_staff_hear_of_a_step_in_their_own_language(world):
+    """A step told to the first responder is written in the recipient's language, not the
+    language of whoever took the step."""
+    from django.utils import translation
+
+    from anju.servicedesk import services
+
+    ticket = open_ticket(
+        actor=world.users["resident"],
+        community=world.community,
+        kind="repair",
+        category="water",
+        description="厨房水管漏水",
+        channel="portal",
+        house=world.house,
+    )
+    responder = ticket.first_responder
+    responder.language = "en"
+    responder.save(update_fields=["language"])
+    with translation.override("zh-hans"):
+        ticket = services.assign(
+            actor=world.users["manager"] if responder != world.users["manager"] else None,
+            ticket=ticket,
+            assignee=world.users["technician"],
+        )
+        services.accept(actor=world.users["technician"], ticket=ticket)
+    latest = Notification.objects.filter(user=responder).order_by("-id").first()
+    assert latest.title.startswith(f"{ticket.number} accepted by "), latest.title
