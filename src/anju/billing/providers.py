@@ -7,6 +7,7 @@ idempotent. WeChat Pay API v3: requests signed with RSA-SHA256 (merchant key), n
 verified with the platform certificate's public key and decrypted with AES-256-GCM (APIv3 key).
 """
 
+import abc
 import base64
 import binascii
 import json
@@ -68,7 +69,7 @@ class CallbackResult:
     succeeded: bool
 
 
-class PaymentProvider:
+class PaymentProvider(abc.ABC):
     """``create_order(payment, channel=..., payer=...)``: ``payer`` carries what a channel needs
     from the payer's side (``openid`` for JSAPI, ``client_ip`` for H5, ``return_url`` for the
     pages a wallet sends the payer back to)."""
@@ -76,14 +77,22 @@ class PaymentProvider:
     name = ""
     channels = frozenset()
 
+    @abc.abstractmethod
     def create_order(self, payment, *, channel="", payer=None) -> dict:
-        raise NotImplementedError
+        """What the payer's device needs to pay ``payment``."""
 
-    def close_order(self, payment) -> None:
+    def close_order(self, payment) -> None:  # noqa: B027 - optional: a provider may not close
         """Close the provider's order so it can no longer be paid (best effort)."""
 
+    @abc.abstractmethod
     def parse_callback(self, headers: dict, body: bytes) -> CallbackResult:
-        raise NotImplementedError
+        """Verify a notification; raise a ``CallbackError`` when it cannot be believed."""
+
+    def query_order(self, payment) -> CallbackResult | None:
+        """Ask the provider how the order stands (主动查单), for a notification that never
+        came: a verified ``CallbackResult``, or None when the provider knows no payment of it
+        yet or cannot be asked now (logged)."""
+        return None
 
 
 def _json_object(body):
@@ -94,6 +103,19 @@ def _json_object(body):
     if not isinstance(data, dict):
         raise CallbackError("the body is not a JSON object")
     return data
+
+
+def _get(url, headers, data=None):
+    """One HTTP request (GET, or POST with ``data``): ``(status, headers, raw body)``."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
 
 
 def amount_fen(amount: Decimal) -> int:
@@ -348,8 +370,17 @@ class WeChatPayV3(PaymentProvider):
     # -- incoming -------------------------------------------------------------------------------
     def verify(self, headers, body: bytes):
         """Check the notification's headers and signature: malformed or missing headers are
-        CallbackError (400), an unknown key, a stale time or a bad signature CallbackRefused
-        (401)."""
+        CallbackError (400), an unknown key, a stale time, a bad signature or a replay
+        CallbackRefused (401)."""
+        nonce = self.check_signature(headers, body)
+        # A signed request seen before within the allowed skew is a replay: WeChat signs each
+        # delivery (retries too) with a fresh nonce.
+        if not cache.add(f"anju:wechat-nonce:{nonce[:64]}", 1, timeout=2 * self.max_clock_skew):
+            raise CallbackRefused("replayed notification")
+
+    def check_signature(self, headers, body: bytes) -> str:
+        """The platform's signature over a notification or an answer (the same headers);
+        returns the nonce."""
         h = {k.lower(): v for k, v in headers.items()}
         timestamp, nonce = h.get("wechatpay-timestamp", ""), h.get("wechatpay-nonce", "")
         signature, serial = h.get("wechatpay-signature", ""), h.get("wechatpay-serial", "")
@@ -371,10 +402,7 @@ class WeChatPayV3(PaymentProvider):
             self.platform_key.verify(raw, message, padding.PKCS1v15(), hashes.SHA256())
         except (InvalidSignature, ValueError) as exc:
             raise CallbackRefused("bad signature") from exc
-        # A signed request seen before within the allowed skew is a replay: WeChat signs each
-        # delivery (retries too) with a fresh nonce.
-        if not cache.add(f"anju:wechat-nonce:{nonce[:64]}", 1, timeout=2 * self.max_clock_skew):
-            raise CallbackRefused("replayed notification")
+        return nonce
 
     def _unknown_serial(self, serial):
         serial = serial[:80]
@@ -407,6 +435,47 @@ class WeChatPayV3(PaymentProvider):
         if not isinstance(data, dict):
             raise CallbackError("the resource is not an object")
         return data
+
+    def query_order(self, payment) -> CallbackResult | None:
+        """``GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=``, signed like every
+        request; the answer must carry the platform's signature like a notification."""
+        number = out_trade_no(payment)
+        path = f"/v3/pay/transactions/out-trade-no/{number}?mchid={self.mchid}"
+        headers = {"Authorization": self.sign("GET", path, ""), "Accept": "application/json"}
+        try:
+            status, answer_headers, raw = self.query_transport(self.base_url + path, headers)
+        except OSError as exc:
+            log.warning("WeChat Pay query %s failed: %s", number, exc)
+            return None
+        if status == 404:
+            return None  # ORDER_NOT_EXIST: never paid
+        if status != 200:
+            log.warning("WeChat Pay query %s: %s %s", number, status, raw[:200])
+            return None
+        try:
+            self.check_signature(answer_headers, raw)
+        except CallbackError as exc:
+            log.error("WeChat Pay query %s: answer not believed (%s)", number, exc)
+            return None
+        data = _json_object(raw)
+        if data.get("out_trade_no") != number or data.get("mchid") not in (None, self.mchid):
+            log.error("WeChat Pay query %s: the answer names another order", number)
+            return None
+        try:
+            fen = int(data["amount"]["total"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        return CallbackResult(
+            payment.pk,
+            str(data.get("transaction_id", "")),
+            fen,
+            data.get("trade_state") == "SUCCESS",
+        )
+
+    @staticmethod
+    def query_transport(url, headers):
+        """GET ``url``: ``(status, headers, raw body)``."""
+        return _get(url, headers)
 
     def parse_callback(self, headers, body) -> CallbackResult:
         self.verify(headers, body)
@@ -525,6 +594,69 @@ class Alipay(PaymentProvider):
             "pay_url": f"{self.gateway}?{urlencode(params)}",
             "form": {"action": self.gateway, "method": "GET", "fields": params},
         }
+
+    def query_order(self, payment) -> CallbackResult | None:
+        """``alipay.trade.query`` by out_trade_no; the answer's ``sign`` is verified over the
+        exact text of ``alipay_trade_query_response`` as Alipay documents."""
+        number = out_trade_no(payment)
+        params = {
+            "app_id": self.app_id,
+            "method": "alipay.trade.query",
+            "format": "JSON",
+            "charset": "utf-8",
+            "sign_type": "RSA2",
+            "timestamp": timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M:%S"),
+            "version": "1.0",
+            "biz_content": json.dumps({"out_trade_no": number}, separators=(",", ":")),
+        }
+        params["sign"] = self.sign(params)
+        body = urlencode(params).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"}
+        try:
+            status, _headers, raw = _get(self.gateway, headers, body)
+        except OSError as exc:
+            log.warning("Alipay query %s failed: %s", number, exc)
+            return None
+        try:
+            answer = self.verified_answer(raw.decode("utf-8"), "alipay_trade_query_response")
+        except (CallbackError, UnicodeDecodeError) as exc:
+            log.error("Alipay query %s: answer not believed (%s)", number, exc)
+            return None
+        if answer.get("code") != "10000":  # 40004 ACQ.TRADE_NOT_EXIST: never paid
+            return None
+        if answer.get("out_trade_no") != number:
+            log.error("Alipay query %s: the answer names another order", number)
+            return None
+        try:
+            fen = amount_fen(Decimal(answer.get("total_amount", "")))
+        except (InvalidOperation, ValueError):
+            return None
+        return CallbackResult(
+            payment.pk,
+            str(answer.get("trade_no", ""))[:80],
+            fen,
+            answer.get("trade_status") in self.paid_states,
+        )
+
+    def verified_answer(self, text: str, key: str) -> dict:
+        """The object under ``key`` in a gateway answer, once its ``sign`` verifies over the
+        object's text exactly as sent."""
+        at = text.find(f'"{key}"')
+        start = text.find("{", at) if at >= 0 else -1
+        if start < 0:
+            raise CallbackError(f"no {key}")
+        try:
+            answer, end = json.JSONDecoder().raw_decode(text, start)
+            signature = json.loads(text).get("sign", "")
+            raw = base64.b64decode(signature, validate=True)
+            self.alipay_key.verify(
+                raw, text[start:end].encode(), padding.PKCS1v15(), hashes.SHA256()
+            )
+        except (ValueError, binascii.Error, InvalidSignature, AttributeError) as exc:
+            raise CallbackRefused("bad signature") from exc
+        if not isinstance(answer, dict):
+            raise CallbackError(f"{key} is not an object")
+        return answer
 
     def verify(self, params: dict):
         signature = params.get("sign", "")

@@ -74,3 +74,10 @@ def accrue_late_charges():
 def drop_stale_previews():
     """Staged lines of billing previews left unposted too long (see the service)."""
     return services.drop_stale_previews()
+
+
+@shared_task(name="anju.billing.tasks.reconcile_online_payments")
+@periodic(timedelta(minutes=5))
+def reconcile_online_payments():
+    """Online payments whose notification has not come: ask WeChat Pay and Alipay (主动查单)."""
+    return services.reconcile_online_payments()

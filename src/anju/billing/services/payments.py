@@ -373,6 +373,85 @@ def expire_stale_payments(payments, *, actor=None):
     return left
 
 
+PROVIDER_OF_METHOD = {PaymentMethod.WECHAT: "wechat", PaymentMethod.ALIPAY: "alipay"}
+
+
+def _book_answer(adapter, payment) -> bool:
+    """Ask ``adapter`` about ``payment`` and book it when the provider says it is paid."""
+    result = adapter.query_order(payment)
+    if result is None or not result.succeeded:
+        return False
+    try:
+        _payment, booked = confirm_online_payment(
+            payment_id=payment.pk,
+            provider_ref=result.provider_ref,
+            amount_fen=result.amount_fen,
+            method=payment.method,
+        )
+    except DomainError as exc:  # another amount: logged, nothing booked
+        log.warning("payment %s: query answer refused (%s)", payment.pk, exc.code)
+        return False
+    return booked
+
+
+def check_online_payment(payment, *, every_seconds=15) -> bool:
+    """The payer is back from the wallet and the page polls: ask the provider at most once
+    every ``every_seconds`` per payment, in case its notification is slow or lost."""
+    from django.core.cache import cache
+
+    from .. import providers
+
+    name = PROVIDER_OF_METHOD.get(payment.method)
+    if name is None or payment.status != PaymentStatus.PENDING:
+        return False
+    if not cache.add(f"anju:payment-asked:{payment.pk}", 1, timeout=every_seconds):
+        return False
+    try:
+        adapter = providers.get_provider(name)
+    except DomainError:
+        return False
+    return _book_answer(adapter, payment)
+
+
+def reconcile_online_payments(*, now=None, settle_after_minutes=2, limit=200):
+    """Ask the providers about online payments whose notification has not come (主动查单):
+    pending ones older than ``settle_after_minutes``, and ones expired here within the last
+    hour (the wallet app may still have taken the money). A paid order is booked through
+    ``confirm_online_payment``, exactly as its notification would be; a pending one past its
+    order time expires. Network calls happen outside any transaction. Returns counts."""
+    from .. import providers
+
+    now = now or timezone.now()
+    settle = now - timedelta(minutes=settle_after_minutes)
+    recent = now - timedelta(minutes=settings.ANJU_ONLINE_ORDER_MINUTES + 65)
+    candidates = list(
+        Payment.objects.filter(method__in=list(PROVIDER_OF_METHOD))
+        .filter(
+            Q(status=PaymentStatus.PENDING, created_at__lt=settle)
+            | Q(status=PaymentStatus.FAILED, created_at__gte=recent)
+        )
+        .order_by("created_at", "pk")[:limit]
+    )
+    adapters, counts = {}, {"asked": 0, "confirmed": 0, "expired": 0}
+    for payment in candidates:
+        name = PROVIDER_OF_METHOD[payment.method]
+        if name not in adapters:
+            try:
+                adapters[name] = providers.get_provider(name)
+            except DomainError:
+                adapters[name] = None  # not configured here: logged by get_provider
+        if adapters[name] is None:
+            continue
+        counts["asked"] += 1
+        if _book_answer(adapters[name], payment):
+            counts["confirmed"] += 1
+        elif payment.status == PaymentStatus.PENDING:
+            with transaction.atomic():
+                locked = list(Payment.objects.select_for_update().filter(pk=payment.pk))
+                counts["expired"] += len(locked) - len(expire_stale_payments(locked))
+    return counts
+
+
 @transaction.atomic
 def start_bills_payment(*, actor, bills, channel, provider):
     """A pending online payment for the payer's chosen open bills (one house), for exactly

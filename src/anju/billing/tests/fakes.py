@@ -71,9 +71,11 @@ class _Server:
             def log_message(self, *args):
                 pass
 
-            def _answer(self, status, body, content_type="application/json"):
+            def _answer(self, status, body, content_type="application/json", headers=None):
                 raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
@@ -113,6 +115,44 @@ class FakeWeChatPay(_Server):
             serial,
         )
         self.orders, self.closed, self.refused = {}, [], []
+        self.paid = {}  # out_trade_no -> fen paid (what the query answers)
+        self.answer_key = None  # sign query answers with another key (a forged answer)
+
+    def signed(self, body: bytes, key=None) -> dict:
+        """The platform's headers over an answer or a notification."""
+        ts, nonce = str(int(time.time())), secrets.token_hex(16)
+        signature = rsa_sign(key or self.platform_key, f"{ts}\n{nonce}\n".encode() + body + b"\n")
+        return {
+            "Wechatpay-Timestamp": ts,
+            "Wechatpay-Nonce": nonce,
+            "Wechatpay-Signature": signature,
+            "Wechatpay-Serial": self.serial,
+        }
+
+    def query(self, handler, path):
+        """GET /v3/pay/transactions/out-trade-no/{no}?mchid=: the order's state, signed."""
+        parts = urlsplit(path)
+        number = parts.path.rsplit("/", 1)[-1]
+        if dict(parse_qsl(parts.query)).get("mchid") != self.mchid:
+            return handler._answer(400, {"code": "PARAM_ERROR", "message": "mchid"})
+        order = self.orders.get(number)
+        if order is None:
+            return handler._answer(404, {"code": "ORDER_NOT_EXIST", "message": "order not exist"})
+        fen = self.paid.get(number)
+        data = {
+            "appid": order["appid"],
+            "mchid": self.mchid,
+            "out_trade_no": number,
+            "trade_state": "NOTPAY" if fen is None else "SUCCESS",
+            "amount": {
+                "total": order["amount"]["total"] if fen is None else fen,
+                "currency": "CNY",
+            },
+        }
+        if fen is not None:
+            data["transaction_id"] = "42000" + secrets.token_hex(10)
+        raw = json.dumps(data).encode()
+        return handler._answer(200, raw.decode(), headers=self.signed(raw, self.answer_key))
 
     def check_auth(self, method, path, headers, body):
         scheme, _sp, rest = (headers.get("Authorization") or "").partition(" ")
@@ -138,6 +178,8 @@ class FakeWeChatPay(_Server):
         if problem:
             self.refused.append((path, problem))
             return handler._answer(401, {"code": "SIGN_ERROR", "message": problem})
+        if method == "GET" and "/out-trade-no/" in path:
+            return self.query(handler, path)
         if path.endswith("/close"):
             self.closed.append(path.split("/")[-2])
             return handler._answer(204, "")
@@ -216,6 +258,8 @@ class FakeAlipay(_Server):
         super().__init__()
         self.app_public, self.alipay_key, self.app_id = app_public, alipay_key, app_id
         self.orders, self.refused = {}, []
+        self.paid = {}  # out_trade_no -> total_amount paid (what alipay.trade.query answers)
+        self.answer_key = None  # sign query answers with another key (a forged answer)
 
     @staticmethod
     def content(params, exclude):
@@ -235,8 +279,29 @@ class FakeAlipay(_Server):
         if params.get("app_id") != self.app_id:
             return handler._answer(400, "invalid-app-id", "text/plain")
         biz = json.loads(params["biz_content"])
+        if params["method"] == "alipay.trade.query":
+            return self.query(handler, biz["out_trade_no"])
         self.orders[biz["out_trade_no"]] = dict(biz, method=params["method"], params=params)
         return handler._answer(200, "<html><body>cashier</body></html>", "text/html")
+
+    def query(self, handler, number):
+        """alipay.trade.query's answer: the response object's text signed with Alipay's key."""
+        order, paid = self.orders.get(number), self.paid.get(number)
+        if order is None:
+            answer = {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_NOT_EXIST"}
+        else:
+            answer = {
+                "code": "10000",
+                "msg": "Success",
+                "out_trade_no": number,
+                "trade_no": "2027" + secrets.token_hex(8),
+                "trade_status": "WAIT_BUYER_PAY" if paid is None else "TRADE_SUCCESS",
+                "total_amount": order["total_amount"] if paid is None else paid,
+            }
+        text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+        signature = rsa_sign(self.answer_key or self.alipay_key, text.encode())
+        body = '{"alipay_trade_query_response":' + text + ',"sign":"' + signature + '"}'
+        return handler._answer(200, body, "application/json;charset=utf-8")
 
     def notification(
         self, trade_no, total_amount=None, *, status="TRADE_SUCCESS", app_id=None, sign_with=None

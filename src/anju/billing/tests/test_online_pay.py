@@ -412,3 +412,93 @@ def test_someone_elses_payment_status_is_404(client, world, wxpay, resident, two
     assert client.get(f"/app/billing/pay/{payment.pk}/").status_code == 404
     assert client.get(f"/app/billing/pay/{payment.pk}/status/").status_code == 404
     assert client.post(f"/api/v1/payments/{payment.pk}/cancel/").status_code == 404
+
+
+# --- Asking the provider when no notification came (主动查单) --------------------------------------
+
+
+def _age(payment_id, minutes):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Payment.objects.filter(pk=payment_id).update(
+        created_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def test_a_lost_wechat_notification_is_made_good_by_asking(resident, wxpay, two_months):
+    r = start(resident, two_months, "native").json()
+    trade_no, pk = r["order"]["out_trade_no"], r["payment"]["id"]
+    assert services.reconcile_online_payments()["asked"] == 0  # just started: wait for WeChat
+    _age(pk, 3)
+    assert services.reconcile_online_payments() == {"asked": 1, "confirmed": 0, "expired": 0}
+    assert Payment.objects.get(pk=pk).status == "pending"  # NOTPAY: nothing changes
+    wxpay.paid[trade_no] = fen(Payment.objects.get(pk=pk).amount)
+    assert services.reconcile_online_payments()["confirmed"] == 1
+    payment = Payment.objects.get(pk=pk)
+    assert payment.status == "succeeded" and payment.receipt_number
+    assert payment.provider_ref.startswith("42000")
+    assert all(Bill.objects.get(pk=b.pk).status == "paid" for b in two_months)
+    allocations = Allocation.objects.filter(payment=payment).count()
+    assert services.reconcile_online_payments()["asked"] == 0  # settled: never asked again
+    assert Allocation.objects.filter(payment=payment).count() == allocations
+    assert not wxpay.refused  # every query was signed as WeChat Pay checks
+
+
+@pytest.mark.parametrize("problem", ["forged", "amount"])
+def test_a_query_answer_not_believed_books_nothing(resident, wxpay, two_months, problem):
+    r = start(resident, two_months, "native").json()
+    trade_no, pk = r["order"]["out_trade_no"], r["payment"]["id"]
+    _age(pk, 3)
+    wxpay.paid[trade_no] = fen(Payment.objects.get(pk=pk).amount)
+    if problem == "forged":
+        wxpay.answer_key = new_key()  # not the platform's key
+    else:
+        wxpay.paid[trade_no] = 1  # one fen
+    assert services.reconcile_online_payments()["confirmed"] == 0
+    payment = Payment.objects.get(pk=pk)
+    assert payment.status != "succeeded" and not Allocation.objects.filter(payment=payment)
+    assert all(Bill.objects.get(pk=b.pk).status == "open" for b in two_months)
+
+
+def test_an_unpaid_order_past_its_time_expires_and_a_late_payment_is_still_booked(
+    resident, wxpay, two_months
+):
+    r = start(resident, two_months, "native").json()
+    trade_no, pk = r["order"]["out_trade_no"], r["payment"]["id"]
+    _age(pk, 25)  # past the order time and its margin
+    assert services.reconcile_online_payments()["expired"] == 1
+    assert Payment.objects.get(pk=pk).status == "failed"
+    wxpay.paid[trade_no] = fen(Payment.objects.get(pk=pk).amount)  # the wallet took it anyway
+    assert services.reconcile_online_payments()["confirmed"] == 1
+    assert Payment.objects.get(pk=pk).status == "succeeded"
+
+
+@pytest.mark.parametrize("forged", [False, True])
+def test_alipay_trade_query_books_a_paid_order(resident, alipay, two_months, forged):
+    trade_no = _pay_at_alipay(resident, alipay, two_months)
+    payment = Payment.objects.get()
+    _age(payment.pk, 3)
+    assert services.reconcile_online_payments()["confirmed"] == 0  # WAIT_BUYER_PAY
+    alipay.paid[trade_no] = f"{payment.amount:.2f}"
+    if forged:
+        alipay.answer_key = new_key()
+    assert services.reconcile_online_payments()["confirmed"] == (0 if forged else 1)
+    payment.refresh_from_db()
+    assert payment.status == ("pending" if forged else "succeeded")
+    assert "alipay.trade.query" not in alipay.refused  # our query was signed right
+
+
+def test_the_status_page_asks_wechat_when_its_notification_is_late(resident, wxpay, two_months):
+    r = start(resident, two_months, "native").json()
+    trade_no, pk = r["order"]["out_trade_no"], r["payment"]["id"]
+    url = f"/app/billing/pay/{pk}/status/"
+    assert resident.get(url).json()["status"] == "pending"  # asked: NOTPAY
+    wxpay.paid[trade_no] = fen(Payment.objects.get(pk=pk).amount)
+    assert resident.get(url).json()["status"] == "pending"  # asked a moment ago: not again yet
+    from django.core.cache import cache
+
+    cache.delete(f"anju:payment-asked:{pk}")  # the 15 seconds are over
+    status = resident.get(url).json()
+    assert status["status"] == "succeeded" and status["receipt_number"]

@@ -16,7 +16,7 @@ from anju.core.errors import DomainError
 from anju.core.models import House
 from anju.core.portal import ResidentMixin
 
-from .. import checkout, payer, providers, selectors
+from .. import checkout, payer, providers, selectors, services
 from ..choices import PayChannel, PaymentMethod, PaymentStatus
 from ..models import Bill, Payment
 from .common import bills_with_lines
@@ -142,6 +142,8 @@ class PayStatusJson(ResidentMixin, generic.View):
 
     def get(self, request, pk):
         payment = _own_online_payment(request, pk)
+        if services.check_online_payment(payment):  # its notification is late: the provider said
+            payment.refresh_from_db()
         data = {"id": payment.pk, "status": payment.status}
         if payment.status == PaymentStatus.SUCCEEDED:
             data.update(
