@@ -2,22 +2,15 @@
 residents' vehicles with monthly passes, and yesterday's traffic through the gates (visitors
 paying at the booth, one leaving without paying), all through the services."""
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
-
-from django.utils import timezone
 
 from anju.core.choices import HouseUsage
 from anju.core.models import House
 
 from . import services
-from .choices import Direction, GateDirection, LotKind, PayMethod, SpaceKind
-
-SERIAL = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
-
-
-def _plate(rng):
-    return rng.choice("京沪粤浙苏川") + rng.choice("ABCDE") + "".join(rng.choices(SERIAL, k=5))
+from .choices import GateDirection, LotKind, SpaceKind
+from .simulation import random_plate, simulate_day
 
 
 def build(ctx):
@@ -27,8 +20,8 @@ def build(ctx):
     lot = services.save_lot(
         actor=manager, community=community, name="地下车库", kind=LotKind.UNDERGROUND
     )
-    entry = services.save_gate(actor=manager, lot=lot, name="东门入口", direction=GateDirection.IN)
-    exit_ = services.save_gate(actor=manager, lot=lot, name="东门出口", direction=GateDirection.OUT)
+    services.save_gate(actor=manager, lot=lot, name="东门入口", direction=GateDirection.IN)
+    services.save_gate(actor=manager, lot=lot, name="东门出口", direction=GateDirection.OUT)
     services.save_rule(
         actor=manager,
         lot=lot,
@@ -62,7 +55,7 @@ def build(ctx):
     today = ctx.today
     vehicles = []
     for index, house in enumerate(homes[:5]):
-        vehicle = services.save_vehicle(actor=manager, house=house, plate=_plate(rng))
+        vehicle = services.save_vehicle(actor=manager, house=house, plate=random_plate(rng))
         vehicles.append(vehicle)
         ends = today + timedelta(days=10 if index == 0 else 60 + 30 * index)
         services.save_pass(
@@ -75,41 +68,5 @@ def build(ctx):
             price=Decimal("300.00"),
         )
     # Yesterday's traffic: residents with passes and visitors who pay at the booth.
-    day = today - timedelta(days=1)
-    tz = timezone.get_current_timezone()
-    unpaid_done = False
-    for _visit in range(14):
-        arrive = datetime.combine(day, time(rng.randrange(7, 20), rng.randrange(60)), tz)
-        stay = timedelta(minutes=rng.choice([12, 25, 50, 95, 140, 200, 330]))
-        passholder = vehicles and rng.random() < 0.3
-        plate = rng.choice(vehicles).plate if passholder else _plate(rng)
-        event = services.record_event(
-            actor=guard, lot=lot, plate=plate, direction=Direction.IN, at=arrive, gate=entry
-        )
-        if event.session.entered_at != arrive:
-            continue  # already inside
-        leave = arrive + stay
-        due = services.quote(event.session, leave - timedelta(minutes=5)).amount
-        if due and unpaid_done:
-            services.pay(
-                actor=cashier,
-                session=event.session,
-                method=rng.choice(PayMethod.values),
-                amount=due,
-                at=leave - timedelta(minutes=5),
-            )
-        unpaid_done = unpaid_done or bool(due)
-        services.record_event(
-            actor=guard, lot=lot, plate=plate, direction=Direction.OUT, at=leave, gate=exit_
-        )
-    # Two visitors are still inside.
-    for hour in (21, 22):
-        services.record_event(
-            actor=guard,
-            lot=lot,
-            plate=_plate(rng),
-            direction=Direction.IN,
-            at=datetime.combine(day, time(hour, 5), tz),
-            gate=entry,
-        )
+    simulate_day(lot, today - timedelta(days=1), rng=rng, visits=16, guard=guard, cashier=cashier)
     ctx.out.write(f"Parking: 1 lot, {len(spaces)} spaces, {len(vehicles)} vehicles with passes.\n")

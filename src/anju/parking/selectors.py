@@ -16,9 +16,13 @@ def _in(queryset, community_id):
 def lots_with_occupancy(user, community_id=None):
     """The lots the user sees, each with ``spaces_count`` and ``inside`` (vehicles parked now)."""
     lots = ParkingLot.objects.visible_to(user, "parking.lot.view").select_related("community")
-    return _in(lots, community_id).annotate(
-        spaces_count=Count("spaces", distinct=True),
-        inside=Count("sessions", filter=Q(sessions__state__in=INSIDE), distinct=True),
+    return (
+        _in(lots, community_id)
+        .annotate(
+            spaces_count=Count("spaces", distinct=True),
+            inside=Count("sessions", filter=Q(sessions__state__in=INSIDE), distinct=True),
+        )
+        .order_by("community_id", "name")
     )
 
 

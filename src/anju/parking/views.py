@@ -34,9 +34,13 @@ class LotList(ScopedListView):
     ]
 
     def base_queryset(self):
-        return ParkingLot.objects.select_related("community").annotate(
-            spaces_count=Count("spaces", distinct=True),
-            inside=Count("sessions", filter=Q(sessions__state__in=INSIDE), distinct=True),
+        return (
+            ParkingLot.objects.select_related("community")
+            .annotate(
+                spaces_count=Count("spaces", distinct=True),
+                inside=Count("sessions", filter=Q(sessions__state__in=INSIDE), distinct=True),
+            )
+            .order_by("community_id", "name")
         )
 
 

@@ -62,3 +62,14 @@ def test_pages_for_the_roles(world):
     assert _client("cleaner").get("/console/parking/sessions/").status_code == 403
     export = _client("manager").get("/console/parking/sessions/?export=xlsx")
     assert export.status_code == 200
+
+
+def test_parking_simulate_drives_a_day_through_the_gates(world):
+    from django.core.management import call_command
+
+    lot = ParkingLot.objects.get(community=world.community)
+    before = Session.objects.filter(lot=lot).count()
+    out = io.StringIO()
+    call_command("parking_simulate", lot=lot.pk, date="2026-11-02", visits=12, stdout=out)
+    assert "12 entries" in out.getvalue()
+    assert Session.objects.filter(lot=lot).count() > before
