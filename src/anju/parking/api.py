@@ -36,7 +36,7 @@ def _manage(perm):
     return dict.fromkeys(WRITE, perm)
 
 
-class LotSerializer(serializers.ModelSerializer):
+class ParkingLotSerializer(serializers.ModelSerializer):
     community = ScopedRelatedField(Community, "parking.lot.manage", label=_("community"))
 
     class Meta:
@@ -67,7 +67,7 @@ class ParkingLotViewSet(LotScopedViewSet):
     """停车场: the community's lots (ground, underground, mechanical)."""
 
     queryset = ParkingLot.objects.select_related("community")
-    serializer_class = LotSerializer
+    serializer_class = ParkingLotSerializer
     permission_prefix = "parking.lot"
     action_permissions = _manage("parking.lot.manage")
     filterset_fields = ["community", "kind", "active"]
@@ -80,7 +80,7 @@ class ParkingLotViewSet(LotScopedViewSet):
         return services.save_lot(actor=self.request.user, lot=obj, **data)
 
 
-class SpaceSerializer(serializers.ModelSerializer):
+class ParkingSpaceSerializer(serializers.ModelSerializer):
     lot = ScopedRelatedField(ParkingLot, "parking.lot.manage", label=_("parking lot"))
     house = ScopedRelatedField(
         House, "core.house.view", required=False, allow_null=True, label=_("house")
@@ -98,7 +98,7 @@ class ParkingSpaceViewSet(LotScopedViewSet):
     """车位: the spaces of the lots (owned, rented, public, visitor, accessible, EV)."""
 
     queryset = ParkingSpace.objects.select_related("lot")
-    serializer_class = SpaceSerializer
+    serializer_class = ParkingSpaceSerializer
     permission_prefix = "parking.lot"
     action_permissions = _manage("parking.lot.manage")
     filterset_fields = ["community", "lot", "kind", "state", "house"]
@@ -111,7 +111,7 @@ class ParkingSpaceViewSet(LotScopedViewSet):
         return services.save_space(actor=self.request.user, space=obj, **data)
 
 
-class VehicleSerializer(serializers.ModelSerializer):
+class ParkingVehicleSerializer(serializers.ModelSerializer):
     house = ScopedRelatedField(House, "parking.vehicle.manage", label=_("house"))
     person = ScopedRelatedField(
         Person, "core.person.view", required=False, allow_null=True, label=_("owner of the vehicle")
@@ -128,7 +128,7 @@ class VehicleViewSet(LotScopedViewSet):
     """车辆: the vehicles of the houses (a plate is active once per company)."""
 
     queryset = Vehicle.objects.select_related("house")
-    serializer_class = VehicleSerializer
+    serializer_class = ParkingVehicleSerializer
     permission_prefix = "parking.vehicle"
     action_permissions = _manage("parking.vehicle.manage")
     filterset_fields = ["community", "house", "active"]
@@ -146,7 +146,7 @@ class VehicleViewSet(LotScopedViewSet):
         return services.save_vehicle(actor=self.request.user, vehicle=obj, **data)
 
 
-class RuleSerializer(serializers.ModelSerializer):
+class ParkingRuleSerializer(serializers.ModelSerializer):
     lot = ScopedRelatedField(ParkingLot, "parking.lot.manage", label=_("parking lot"))
 
     class Meta:
@@ -159,7 +159,7 @@ class FeeRuleViewSet(LotScopedViewSet):
     """临停收费标准: one fee rule per lot."""
 
     queryset = FeeRule.objects.select_related("lot")
-    serializer_class = RuleSerializer
+    serializer_class = ParkingRuleSerializer
     permission_prefix = "parking.lot"
     action_permissions = _manage("parking.lot.manage")
     filterset_fields = ["community", "lot"]
@@ -171,7 +171,7 @@ class FeeRuleViewSet(LotScopedViewSet):
         return services.save_rule(actor=self.request.user, rule=obj, **data)
 
 
-class PassSerializer(serializers.ModelSerializer):
+class ParkingPassSerializer(serializers.ModelSerializer):
     vehicle = ScopedRelatedField(Vehicle, "parking.vehicle.view", label=_("vehicle"))
     lot = ScopedRelatedField(ParkingLot, "parking.pass.manage", label=_("parking lot"))
     space = ScopedRelatedField(
@@ -189,7 +189,7 @@ class PassViewSet(LotScopedViewSet):
     """月卡: monthly passes of vehicles in a lot."""
 
     queryset = Pass.objects.select_related("vehicle", "lot")
-    serializer_class = PassSerializer
+    serializer_class = ParkingPassSerializer
     permission_prefix = "parking.pass"
     action_permissions = _manage("parking.pass.manage")
     filterset_fields = {"community": ["exact"], "lot": ["exact"], "ends": ["gte", "lte"]}
@@ -247,7 +247,7 @@ class GatewayOrRole(RolePermission):
         return super().has_permission(request, view)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class ParkingEventSerializer(serializers.ModelSerializer):
     lot = serializers.IntegerField(write_only=True, label=_("parking lot"))
     gate = serializers.IntegerField(
         required=False, allow_null=True, write_only=True, label=_("gate")
@@ -273,7 +273,7 @@ class ParkingEventViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     list is the gate log."""
 
     queryset = ParkingEvent.objects.select_related("lot", "gate")
-    serializer_class = EventSerializer
+    serializer_class = ParkingEventSerializer
     permission_prefix = "parking.session"
     action_permissions = {"create": "parking.session.operate"}
     authentication_classes = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, GatewayAuthentication]
@@ -309,7 +309,7 @@ class ParkingEventViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 # Sessions -----------------------------------------------------------------------------------
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class ParkingSessionSerializer(serializers.ModelSerializer):
     lot_name = serializers.CharField(source="lot.name", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     allowed_actions = serializers.SerializerMethodField()
@@ -339,13 +339,13 @@ class SessionSerializer(serializers.ModelSerializer):
         return obj.machine.allowed_actions(obj.state)
 
 
-class QuoteSerializer(serializers.Serializer):
+class ParkingQuoteSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     minutes = serializers.IntegerField()
     explanation = serializers.CharField()
 
 
-class PaySerializer(serializers.Serializer):
+class ParkingPaySerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=PayMethod.choices)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     at = serializers.DateTimeField(required=False)
@@ -365,7 +365,7 @@ class SessionViewSet(ScopedReadOnlyViewSet):
     """临停记录: the stays in the lots, their quote and their payment at the booth."""
 
     queryset = Session.objects.select_related("lot")
-    serializer_class = SessionSerializer
+    serializer_class = ParkingSessionSerializer
     permission_prefix = "parking.session"
     action_permissions = {"quote": "parking.session.view", "pay": "parking.session.collect"}
     filterset_fields = {"community": ["exact"], "lot": ["exact"], "state": ["exact", "in"]}
@@ -378,17 +378,17 @@ class SessionViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("at", str, description="ISO date-time (default now)")],
-        responses=QuoteSerializer,
+        responses=ParkingQuoteSerializer,
     )
     @action(detail=True, methods=["get"])
     def quote(self, request, pk=None):
         found = services.quote(self.get_object(), _at(request))
-        return Response(QuoteSerializer(found).data)
+        return Response(ParkingQuoteSerializer(found).data)
 
-    @extend_schema(request=PaySerializer, responses=SessionSerializer)
+    @extend_schema(request=ParkingPaySerializer, responses=ParkingSessionSerializer)
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
-        form = PaySerializer(data=request.data)
+        form = ParkingPaySerializer(data=request.data)
         form.is_valid(raise_exception=True)
         session = services.pay(
             actor=request.user,
@@ -397,7 +397,9 @@ class SessionViewSet(ScopedReadOnlyViewSet):
             amount=form.validated_data["amount"],
             at=form.validated_data.get("at"),
         )
-        return Response(SessionSerializer(session, context=self.get_serializer_context()).data)
+        return Response(
+            ParkingSessionSerializer(session, context=self.get_serializer_context()).data
+        )
 
 
 def register(router):
