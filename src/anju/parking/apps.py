@@ -30,6 +30,7 @@ class ParkingConfig(AnjuAppConfig):
         "parking.pass.changed": _("Monthly pass changed"),
         "parking.session.paid": _("Parking fee paid"),
         "parking.session.unpaid_exit": _("Vehicle left without paying"),
+        "parking.session.settled": _("Unpaid parking fee settled"),
         "parking.barrier.opened": _("Barrier opened by hand"),
     }
 

@@ -18,11 +18,13 @@ SESSION_STATES = StateMachine(
         "pay": ((SessionState.OPEN, SessionState.PAID), SessionState.PAID),
         "leave": ((SessionState.OPEN, SessionState.PAID), SessionState.CLOSED),
         "leave_unpaid": ((SessionState.OPEN, SessionState.PAID), SessionState.UNPAID_EXIT),
+        "settle": ((SessionState.UNPAID_EXIT,), SessionState.CLOSED),
     },
     labels={
         "pay": _("Pay the parking fee"),
         "leave": _("Leave"),
         "leave_unpaid": _("Leave without paying"),
+        "settle": _("Settle the unpaid fee"),
     },
     field="state",
 )

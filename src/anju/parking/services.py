@@ -369,16 +369,18 @@ def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None
 @transaction.atomic
 def pay(*, actor, session, method, amount, at=None):
     """Take the quoted fee of ``session`` at ``at`` (now) by ``method``; ``amount`` must equal
-    the quote. The lot's income on the common parts goes to the public income ledger."""
+    the quote. A session that left without paying is settled by paying what it owes (it is then
+    closed). The lot's income on the common parts goes to the public income ledger."""
     at = at or timezone.now()
     session = (
         Session.objects.select_for_update().select_related("lot__community").get(pk=session.pk)
     )
     _require(actor, "parking.session.collect", session.community_id)
-    session.machine.check("pay", session.state)
+    action = "settle" if session.state == SessionState.UNPAID_EXIT else "pay"
+    target = session.machine.check(action, session.state)
     if method not in PayMethod.values:
         refuse("method", _("Choose cash, WeChat Pay or Alipay."))
-    due = quote(session, at).amount
+    due = session.owed if action == "settle" else quote(session, at).amount
     try:
         amount = quantize(amount)
     except (ValueError, TypeError):
@@ -388,10 +390,12 @@ def pay(*, actor, session, method, amount, at=None):
     if amount != due:
         refuse("amount", _("The amount due now is ¥%(due)s.") % {"due": due})
     before = {"state": session.state, "paid_amount": str(session.paid_amount)}
-    session.state = SessionState.PAID
+    session.state = target
     session.paid_amount += amount
     session.paid_at, session.paid_method = at, method
-    session.save(update_fields=["state", "paid_amount", "paid_at", "paid_method"])
+    if action == "settle":
+        session.owed = ZERO
+    session.save(update_fields=["state", "paid_amount", "paid_at", "paid_method", "owed"])
     if session.lot.common_part:
         governance.record_income(
             actor=actor,
@@ -405,7 +409,7 @@ def pay(*, actor, session, method, amount, at=None):
         )
     audit.record(
         actor,
-        "parking.session.paid",
+        "parking.session.paid" if action == "pay" else "parking.session.settled",
         session,
         before=before,
         after={"amount": str(amount), "method": method, "paid_amount": str(session.paid_amount)},

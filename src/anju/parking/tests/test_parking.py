@@ -129,6 +129,14 @@ def test_leaving_late_after_paying_or_without_paying_is_an_unpaid_exit(world, lo
     _out(world, lot, plate="沪B66666", at=T0 + timedelta(hours=3))
     other.refresh_from_db()
     assert other.state == "unpaid_exit" and other.owed == Decimal("9.00")
+    assert services.quote(other, T0 + timedelta(days=2)).amount == Decimal("9.00")
+    cashier = world.users["cashier"]
+    with pytest.raises(DomainError) as caught:
+        services.pay(actor=cashier, session=other, method="cash", amount="5.00")
+    assert "amount" in caught.value.fields
+    other = services.pay(actor=cashier, session=other, method="cash", amount="9.00")
+    assert other.state == "closed" and other.owed == 0 and other.paid_amount == Decimal("9.00")
+    assert AuditEntry.objects.filter(action="parking.session.settled").exists()
 
 
 def test_a_pass_holder_pays_nothing(world, lot):
