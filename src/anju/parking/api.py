@@ -29,6 +29,7 @@ from .models import FeeRule, Gate, ParkingEvent, ParkingLot, ParkingSpace, Pass,
 from .plates import normalize
 
 WRITE = ("create", "update", "partial_update")
+MAX_ID = 2**63 - 1
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
 
@@ -248,9 +249,16 @@ class GatewayOrRole(RolePermission):
 
 
 class ParkingEventSerializer(serializers.ModelSerializer):
-    lot = serializers.IntegerField(write_only=True, label=_("parking lot"))
+    lot = serializers.IntegerField(
+        write_only=True, min_value=1, max_value=MAX_ID, label=_("parking lot")
+    )
     gate = serializers.IntegerField(
-        required=False, allow_null=True, write_only=True, label=_("gate")
+        required=False,
+        allow_null=True,
+        write_only=True,
+        min_value=1,
+        max_value=MAX_ID,
+        label=_("gate"),
     )
     plate = serializers.CharField(max_length=20, label=_("plate number"))
     direction = serializers.ChoiceField(choices=Direction.choices)
