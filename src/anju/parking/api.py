@@ -81,6 +81,29 @@ class ParkingLotViewSet(LotScopedViewSet):
         return services.save_lot(actor=self.request.user, lot=obj, **data)
 
 
+class ParkingGateSerializer(serializers.ModelSerializer):
+    lot = ScopedRelatedField(ParkingLot, "parking.lot.manage", label=_("parking lot"))
+
+    class Meta:
+        model = Gate
+        fields = ["id", "lot", "name", "direction"]
+
+
+class ParkingGateViewSet(LotScopedViewSet):
+    """道闸: the entry and exit gates of the lots (created, not changed: the gate log names
+    them)."""
+
+    queryset = Gate.objects.select_related("lot")
+    serializer_class = ParkingGateSerializer
+    permission_prefix = "parking.lot"
+    action_permissions = {"create": "parking.lot.manage"}
+    filterset_fields = ["community", "lot", "direction"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create_object(self, data):
+        return services.save_gate(actor=self.request.user, **data)
+
+
 class ParkingSpaceSerializer(serializers.ModelSerializer):
     lot = ScopedRelatedField(ParkingLot, "parking.lot.manage", label=_("parking lot"))
     house = ScopedRelatedField(
@@ -412,6 +435,7 @@ class SessionViewSet(ScopedReadOnlyViewSet):
 
 def register(router):
     router.register("parking-lots", ParkingLotViewSet, basename="parking-lot")
+    router.register("parking-gates", ParkingGateViewSet, basename="parking-gate")
     router.register("parking-spaces", ParkingSpaceViewSet, basename="parking-space")
     router.register("vehicles", VehicleViewSet, basename="vehicle")
     router.register("parking-fee-rules", FeeRuleViewSet, basename="parking-fee-rule")

@@ -227,10 +227,22 @@ def test_api_contract(world):
         format="json",
     )
     assert r.status_code == 201, r.content
+    r = manager.post(
+        "/api/v1/parking-gates/", {"lot": lot, "name": "北门", "direction": "both"}, format="json"
+    )
+    assert r.status_code == 201, r.content
+    gate = r.json()["id"]
     guard = api_client(world.users["guard"])
+    assert guard.post("/api/v1/parking-gates/", {}, format="json").status_code == 403
     r = guard.post(
         "/api/v1/parking/events/",
-        {"lot": lot, "plate": "沪A12345", "direction": "in", "at": "2026-12-01T10:00:00+08:00"},
+        {
+            "lot": lot,
+            "plate": "沪A12345",
+            "direction": "in",
+            "at": "2026-12-01T10:00:00+08:00",
+            "gate": gate,
+        },
         format="json",
     )
     assert r.status_code == 201, r.content
