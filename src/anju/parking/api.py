@@ -81,29 +81,6 @@ class ParkingLotViewSet(LotScopedViewSet):
         return services.save_lot(actor=self.request.user, lot=obj, **data)
 
 
-class ParkingGateSerializer(serializers.ModelSerializer):
-    lot = ScopedRelatedField(ParkingLot, "parking.lot.manage", label=_("parking lot"))
-
-    class Meta:
-        model = Gate
-        fields = ["id", "lot", "name", "direction"]
-
-
-class ParkingGateViewSet(LotScopedViewSet):
-    """道闸: the entry and exit gates of the lots (created, not changed: the gate log names
-    them)."""
-
-    queryset = Gate.objects.select_related("lot")
-    serializer_class = ParkingGateSerializer
-    permission_prefix = "parking.lot"
-    action_permissions = {"create": "parking.lot.manage"}
-    filterset_fields = ["community", "lot", "direction"]
-    http_method_names = ["get", "post", "head", "options"]
-
-    def create_object(self, data):
-        return services.save_gate(actor=self.request.user, **data)
-
-
 class ParkingSpaceSerializer(serializers.ModelSerializer):
     lot = ScopedRelatedField(ParkingLot, "parking.lot.manage", label=_("parking lot"))
     house = ScopedRelatedField(
@@ -335,6 +312,48 @@ class ParkingEventViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             at=data.get("at"),
             gate=gate,
         )
+
+
+class ParkingBarrierSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, label=_("reason"))
+    plate = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class ParkingGateSerializer(serializers.ModelSerializer):
+    lot = ScopedRelatedField(ParkingLot, "parking.lot.manage", label=_("parking lot"))
+
+    class Meta:
+        model = Gate
+        fields = ["id", "lot", "name", "direction"]
+
+
+class ParkingGateViewSet(LotScopedViewSet):
+    """道闸: the entry and exit gates of the lots (created, not changed: the gate log names
+    them)."""
+
+    queryset = Gate.objects.select_related("lot")
+    serializer_class = ParkingGateSerializer
+    permission_prefix = "parking.lot"
+    action_permissions = {"create": "parking.lot.manage", "open": "parking.session.operate"}
+    filterset_fields = ["community", "lot", "direction"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create_object(self, data):
+        return services.save_gate(actor=self.request.user, **data)
+
+    @extend_schema(request=ParkingBarrierSerializer, responses=ParkingEventSerializer)
+    @action(detail=True, methods=["post"])
+    def open(self, request, pk=None):
+        """人工抬杆: the guard lifts the barrier by hand, with the reason (audited)."""
+        form = ParkingBarrierSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        event = services.open_barrier(
+            actor=request.user,
+            gate=self.get_object(),
+            reason=form.validated_data["reason"],
+            plate=form.validated_data.get("plate", ""),
+        )
+        return Response(ParkingEventSerializer(event).data)
 
 
 # Sessions -----------------------------------------------------------------------------------

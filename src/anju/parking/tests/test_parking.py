@@ -234,6 +234,10 @@ def test_api_contract(world):
     gate = r.json()["id"]
     guard = api_client(world.users["guard"])
     assert guard.post("/api/v1/parking-gates/", {}, format="json").status_code == 403
+    r = guard.post(f"/api/v1/parking-gates/{gate}/open/", {"reason": ""}, format="json")
+    assert r.status_code == 400 and "reason" in r.json()["error"]["fields"], r.content
+    r = guard.post(f"/api/v1/parking-gates/{gate}/open/", {"reason": "救护车"}, format="json")
+    assert r.status_code == 200 and r.json()["reason"] == "救护车", r.content
     r = guard.post(
         "/api/v1/parking/events/",
         {
