@@ -430,6 +430,7 @@ APPS_WITH_PERMISSIONS = (
     "spaces",
     "iot",
     "staff",
+    "parking",
 )
 
 

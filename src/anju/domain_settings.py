@@ -441,6 +441,16 @@ SETTINGS: list[Setting] = [
         low=1,
         area="spaces",
     ),
+    # --- parking
+    S(
+        "ANJU_PARKING_VEHICLES_PER_HOUSE",
+        "int",
+        3,
+        "active vehicles a house may register for parking",
+        low=1,
+        high=50,
+        area="parking",
+    ),
 ]
 del S
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "anju.spaces.apps.SpacesConfig",
     "anju.iot.apps.IotConfig",
     "anju.staff.apps.StaffConfig",
+    "anju.parking.apps.ParkingConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

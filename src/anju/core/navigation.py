@@ -37,6 +37,7 @@ SECTIONS = [
     ("facilities", _("Facilities & safety")),
     ("notices", _("Notices & surveys")),
     ("spaces", _("Shared spaces")),
+    ("parking", _("Parking")),
     ("staff", pgettext_lazy("menu section", "Staff")),
     ("governance", _("Owners' governance")),
     ("data", _("Master data")),

@@ -49,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "spaces.*",
         "iot.*",
         "staff.*",
+        "parking.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -77,6 +78,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "spaces.booking.checkin",
         "iot.device.view",
         "iot.alarm.view",
+        "parking.lot.view",
+        "parking.vehicle.view",
+        "parking.pass.view",
+        "parking.session.view",
     },
     Role.TECHNICIAN: FIELD_VIEW
     | {
@@ -113,6 +118,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "spaces.booking.checkin",
         "iot.device.view",
         "iot.alarm.view",
+        "parking.lot.view",
+        "parking.vehicle.view",
+        "parking.pass.view",
+        "parking.session.view",
+        "parking.session.operate",
     },
     Role.CLEANER: FIELD_VIEW
     | {
@@ -139,6 +149,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "spaces.space.view",
         "spaces.booking.view",
         "spaces.booking.collect",
+        "parking.lot.view",
+        "parking.vehicle.view",
+        "parking.pass.view",
+        "parking.session.view",
+        "parking.session.collect",
     },
     Role.FINANCE: CORE_VIEW
     | {
@@ -322,6 +337,15 @@ PERMISSIONS: frozenset[str] = frozenset(
         "staff.evaluation.manage",
         "staff.evaluation.view",
         "staff.performance.view",
+        "parking.lot.manage",
+        "parking.lot.view",
+        "parking.pass.manage",
+        "parking.pass.view",
+        "parking.session.collect",
+        "parking.session.operate",
+        "parking.session.view",
+        "parking.vehicle.manage",
+        "parking.vehicle.view",
     }
 )
 

@@ -1,0 +1,54 @@
+from django.utils.translation import gettext_lazy as _
+
+from anju.core.apps import AnjuAppConfig
+from anju.core.choices import Role
+
+
+class ParkingConfig(AnjuAppConfig):
+    name = "anju.parking"
+    label = "parking"
+    verbose_name = _("Parking and vehicles")
+
+    console_nav = [
+        (_("Parking lots"), "console:parking-lot-list", "parking.lot.view", "parking"),
+        (_("Gate log"), "console:parking-session-list", "parking.session.view", "parking"),
+        (_("Unpaid exits"), "console:parking-unpaid-list", "parking.session.view", "parking"),
+        (_("Passes expiring"), "console:parking-pass-list", "parking.pass.view", "parking"),
+    ]
+    role_work = {Role.GUARD: ["console:parking-session-list"]}
+    audit_labels = {
+        "parking.lot.created": _("Parking lot created"),
+        "parking.lot.changed": _("Parking lot changed"),
+        "parking.gate.created": _("Gate created"),
+        "parking.space.created": _("Parking space created"),
+        "parking.space.changed": _("Parking space changed"),
+        "parking.vehicle.created": _("Vehicle registered"),
+        "parking.vehicle.changed": _("Vehicle changed"),
+        "parking.rule.created": _("Parking fee rule set"),
+        "parking.rule.changed": _("Parking fee rule changed"),
+        "parking.pass.created": _("Monthly pass issued"),
+        "parking.pass.changed": _("Monthly pass changed"),
+        "parking.session.paid": _("Parking fee paid"),
+        "parking.session.unpaid_exit": _("Vehicle left without paying"),
+        "parking.session.settled": _("Unpaid parking fee settled"),
+        "parking.barrier.opened": _("Barrier opened by hand"),
+    }
+
+    def dashboard_cards(self, request):
+        from anju.core import policy
+
+        from . import selectors
+
+        user, community_id = request.user, request.community_id
+        if not policy.staff_has(user, "parking.session.view"):
+            return []
+        unpaid = selectors.unpaid_exits(user, community_id).count()
+        return [
+            {
+                "title": _("Unpaid exits"),
+                "value": unpaid,
+                "link": "/console/parking/unpaid/",
+                "tone": "warn" if unpaid else "ok",
+                "note": _("parking"),
+            }
+        ]

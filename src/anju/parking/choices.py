@@ -1,0 +1,54 @@
+"""The vocabulary of parking: lots, gates, spaces, passage events and parking sessions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class LotKind(models.TextChoices):
+    GROUND = "ground", _("Ground-level lot")
+    UNDERGROUND = "underground", _("Underground garage")
+    MECHANICAL = "mechanical", _("Mechanical parking")
+
+
+class GateDirection(models.TextChoices):
+    IN = "in", pgettext_lazy("parking gate", "Entry")
+    OUT = "out", pgettext_lazy("parking gate", "Exit")
+    BOTH = "both", pgettext_lazy("parking gate", "Entry and exit")
+
+
+class Direction(models.TextChoices):
+    IN = "in", pgettext_lazy("parking event", "In")
+    OUT = "out", pgettext_lazy("parking event", "Out")
+
+
+class SpaceKind(models.TextChoices):
+    OWNED = "owned", _("Owned space")
+    RENTED = "rented", _("Rented space")
+    PUBLIC = "public", _("Public space")
+    VISITOR = "visitor", _("Visitor space")
+    ACCESSIBLE = "accessible", _("Accessible space")
+    EV = "ev", _("EV charging space")
+
+
+class SpaceState(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    OCCUPIED = "occupied", _("Occupied")
+    OUT_OF_SERVICE = "out_of_service", _("Out of service")
+
+
+class SessionState(models.TextChoices):
+    OPEN = "open", _("Parked")
+    PAID = "paid", _("Paid, not yet left")
+    CLOSED = "closed", _("Left")
+    UNPAID_EXIT = "unpaid_exit", _("Left without paying")
+
+
+class PayMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+
+
+# Sessions of a vehicle still inside the lot.
+INSIDE = (SessionState.OPEN, SessionState.PAID)

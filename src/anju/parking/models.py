@@ -1,0 +1,361 @@
+"""Parking (车位、车辆、月卡、临停收费): lots with their gates and spaces, the vehicles of the
+houses, monthly passes, the fee rule of a lot, the gates' passage events and the parking
+sessions they open and close."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from anju.core.models import Attachment, Community, House, Organization, Person
+from anju.core.money import ZERO, MoneyField
+from anju.core.scoping import Scope, ScopedManager
+from anju.core.states import StateMachine
+
+from .choices import Direction, GateDirection, LotKind, SessionState, SpaceKind, SpaceState
+
+SESSION_STATES = StateMachine(
+    {
+        "pay": ((SessionState.OPEN, SessionState.PAID), SessionState.PAID),
+        "leave": ((SessionState.OPEN, SessionState.PAID), SessionState.CLOSED),
+        "leave_unpaid": ((SessionState.OPEN, SessionState.PAID), SessionState.UNPAID_EXIT),
+        "settle": ((SessionState.UNPAID_EXIT,), SessionState.CLOSED),
+    },
+    labels={
+        "pay": _("Pay the parking fee"),
+        "leave": _("Leave"),
+        "leave_unpaid": _("Leave without paying"),
+        "settle": _("Settle the unpaid fee"),
+    },
+    field="state",
+)
+
+
+def _org():
+    return models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+
+
+def _community():
+    return models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+
+
+SCOPE = Scope(organization="organization", community="community")
+
+
+class ParkingLot(models.Model):
+    organization = _org()
+    community = _community()
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=LotKind.choices)
+    # On the owners' common parts (共有部分): its temporary parking income is public income.
+    common_part = models.BooleanField(_("on the common parts"), default=True)
+    active = models.BooleanField(_("in service"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = SCOPE
+
+    class Meta:
+        verbose_name = _("parking lot")
+        verbose_name_plural = _("parking lots")
+        ordering = ["community_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="parking_lot_name_once")
+        ]
+        indexes = [models.Index(fields=["community", "kind"], name="parking_lot_comm_kind")]
+
+    def __str__(self):
+        return self.name
+
+
+class Gate(models.Model):
+    organization = _org()
+    community = _community()
+    lot = models.ForeignKey(
+        ParkingLot, on_delete=models.CASCADE, related_name="gates", verbose_name=_("parking lot")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    direction = models.CharField(_("direction"), max_length=4, choices=GateDirection.choices)
+
+    objects = ScopedManager()
+    scope = SCOPE
+
+    class Meta:
+        verbose_name = _("gate")
+        verbose_name_plural = _("gates")
+        ordering = ["lot_id", "name"]
+        indexes = [models.Index(fields=["lot", "direction"], name="parking_gate_lot_dir")]
+
+    def __str__(self):
+        return self.name
+
+    def allows(self, direction):
+        return self.direction in (GateDirection.BOTH, direction)
+
+
+class ParkingSpace(models.Model):
+    organization = _org()
+    community = _community()
+    lot = models.ForeignKey(
+        ParkingLot, on_delete=models.PROTECT, related_name="spaces", verbose_name=_("parking lot")
+    )
+    number = models.CharField(_("space number"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=12, choices=SpaceKind.choices)
+    # An owned space is a house of usage "parking" (a unit of exclusive ownership).
+    house = models.ForeignKey(
+        House,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("house"),
+    )
+    holder = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("holder"),
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=SpaceState.choices, default=SpaceState.AVAILABLE
+    )
+
+    objects = ScopedManager()
+    scope = SCOPE
+
+    class Meta:
+        verbose_name = _("parking space")
+        verbose_name_plural = _("parking spaces")
+        ordering = ["lot_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "number"], name="parking_space_number_once")
+        ]
+        indexes = [
+            models.Index(fields=["lot", "kind"], name="parking_space_lot_kind"),
+            models.Index(fields=["lot", "state"], name="parking_space_lot_state"),
+            models.Index(fields=["community", "kind"], name="parking_space_comm_kind"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class Vehicle(models.Model):
+    organization = _org()
+    community = _community()
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, related_name="+", verbose_name=_("house")
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner of the vehicle"),
+    )
+    plate = models.CharField(_("plate number"), max_length=8)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community", house="house")
+
+    class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        ordering = ["plate"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "plate"],
+                condition=Q(active=True),
+                name="parking_vehicle_plate_active_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["community", "plate"], name="parking_vehicle_comm_plate"),
+            models.Index(fields=["house", "active"], name="parking_vehicle_house"),
+        ]
+
+    def __str__(self):
+        return self.plate
+
+
+class FeeRule(models.Model):
+    """临停收费标准 of a lot (fees.py computes with it); one per lot."""
+
+    organization = _org()
+    community = _community()
+    lot = models.OneToOneField(
+        ParkingLot, on_delete=models.CASCADE, related_name="fee_rule", verbose_name=_("parking lot")
+    )
+    free_minutes = models.PositiveIntegerField(_("free minutes"), default=30)
+    first_hour = MoneyField(_("first hour (¥)"))
+    per_hour = MoneyField(_("each further hour (¥)"))
+    day_cap = MoneyField(_("cap per 24 hours (¥)"))
+    grace_minutes = models.PositiveIntegerField(_("minutes to leave after paying"), default=15)
+    night_from = models.TimeField(_("night from"), null=True, blank=True)
+    night_until = models.TimeField(_("night until"), null=True, blank=True)
+    night_flat = MoneyField(_("flat charge per night (¥)"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager()
+    scope = SCOPE
+
+    class Meta:
+        verbose_name = _("parking fee rule")
+        verbose_name_plural = _("parking fee rules")
+        ordering = ["lot_id"]
+
+    def __str__(self):
+        return str(self.lot)
+
+    @property
+    def has_night(self):
+        return (
+            self.night_from is not None
+            and self.night_until is not None
+            and self.night_flat is not None
+        )
+
+
+class Pass(models.Model):
+    """月卡: a vehicle parks in a lot (on a space, if given) without paying, from ``starts`` to
+    ``ends`` (dates, both included)."""
+
+    organization = _org()
+    community = _community()
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, related_name="passes", verbose_name=_("vehicle")
+    )
+    lot = models.ForeignKey(
+        ParkingLot, on_delete=models.PROTECT, related_name="passes", verbose_name=_("parking lot")
+    )
+    space = models.ForeignKey(
+        ParkingSpace,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="passes",
+        verbose_name=_("parking space"),
+    )
+    starts = models.DateField(_("valid from"))
+    ends = models.DateField(_("valid until"))
+    price = MoneyField(_("price (¥)"), default=ZERO)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community", house="vehicle__house")
+
+    class Meta:
+        verbose_name = _("monthly pass")
+        verbose_name_plural = _("monthly passes")
+        ordering = ["-ends"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gte=models.F("starts")), name="pass_ends")
+        ]
+        indexes = [
+            models.Index(fields=["lot", "ends"], name="parking_pass_lot_ends"),
+            models.Index(fields=["community", "ends"], name="parking_pass_comm_ends"),
+            models.Index(fields=["vehicle", "ends"], name="parking_pass_vehicle"),
+        ]
+
+    def __str__(self):
+        return f"{self.vehicle} {self.starts}–{self.ends}"
+
+
+class Session(models.Model):
+    """One stay of a plate in a lot, from its entry to its exit (临停记录)."""
+
+    organization = _org()
+    community = _community()
+    lot = models.ForeignKey(
+        ParkingLot, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("parking lot")
+    )
+    plate = models.CharField(_("plate number"), max_length=8)
+    entered_at = models.DateTimeField(_("entered at"))
+    exited_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    paid_amount = MoneyField(_("paid (¥)"), default=ZERO)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    paid_method = models.CharField(_("paid by"), max_length=10, blank=True)
+    owed = MoneyField(_("owed (¥)"), default=ZERO)
+    state = models.CharField(
+        _("state"), max_length=12, choices=SessionState.choices, default=SessionState.OPEN
+    )
+    opened_by_guard_reason = models.CharField(
+        _("barrier opened by hand because"), max_length=300, blank=True
+    )
+
+    objects = ScopedManager()
+    scope = SCOPE
+    machine = SESSION_STATES
+
+    class Meta:
+        verbose_name = _("parking session")
+        verbose_name_plural = _("parking sessions")
+        ordering = ["-entered_at"]
+        indexes = [
+            models.Index(fields=["lot", "plate", "state"], name="parking_session_lot_plate"),
+            models.Index(fields=["lot", "entered_at"], name="parking_session_lot_entered"),
+            models.Index(fields=["community", "state"], name="parking_session_comm_state"),
+            models.Index(fields=["plate"], name="parking_session_plate"),
+        ]
+
+    def __str__(self):
+        return f"{self.plate} {self.entered_at:%Y-%m-%d %H:%M}"
+
+
+class ParkingEvent(models.Model):
+    """A gate's sighting of a plate (the camera's or the guard's), kept as the gate log."""
+
+    organization = _org()
+    community = _community()
+    lot = models.ForeignKey(
+        ParkingLot, on_delete=models.PROTECT, related_name="events", verbose_name=_("parking lot")
+    )
+    gate = models.ForeignKey(
+        Gate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("gate"),
+    )
+    plate = models.CharField(_("plate number"), max_length=8, blank=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    at = models.DateTimeField(_("at"))
+    photo = models.ForeignKey(
+        Attachment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("photo"),
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("parking session"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    objects = ScopedManager()
+    scope = SCOPE
+
+    class Meta:
+        verbose_name = _("gate event")
+        verbose_name_plural = _("gate events")
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["lot", "at"], name="parking_event_lot_at"),
+            models.Index(fields=["plate", "at"], name="parking_event_plate_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.plate} {self.direction} {self.at:%Y-%m-%d %H:%M}"
