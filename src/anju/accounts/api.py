@@ -22,8 +22,8 @@ from . import selectors, services
 from .choices import ClaimRelation, MemberRelation, Purpose
 from .models import HouseClaim
 
-PHONE = {"label": _("Phone"), "max_length": 30}
-CODE = {"label": _("Code"), "max_length": 12}
+PHONE = {"label": _("Phone number"), "max_length": 30}
+CODE = {"label": _("Verification code"), "max_length": 12}
 PASSWORD = {"max_length": 4096, "trim_whitespace": False, "write_only": True}
 TOKEN_ANSWER = inline_serializer(
     "RegisterResponse", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
@@ -227,7 +227,7 @@ class MemberSerializer(serializers.Serializer):
 def my_house_members(request, house):
     """The family members and tenants of a house the caller owns (else 404); POST adds one
     and invites them by SMS."""
-    owned = services.owned_house(request.user, house)
+    owned = services.owned_house(actor=request.user, house_id=house)
     if request.method == "POST":
         serializer = MemberSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -243,7 +243,7 @@ def my_house_members(request, house):
 @permission_classes([IsAuthenticated])
 def my_house_member(request, house, pk):
     """The member moves out: their occupancy ends today (history kept)."""
-    owned = services.owned_house(request.user, house)
+    owned = services.owned_house(actor=request.user, house_id=house)
     occupancy = get_object_or_404(Occupancy, pk=pk, house=owned)
     services.end_member(actor=request.user, house=owned, occupancy=occupancy)
     return Response(status=204)

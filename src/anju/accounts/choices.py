@@ -25,8 +25,8 @@ class MemberRelation(models.TextChoices):
 
 class ClaimStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting review")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", _("Bound to the account")
+    REJECTED = "rejected", _("Not approved")
 
 
 OPEN_STATUSES = (ClaimStatus.PENDING,)

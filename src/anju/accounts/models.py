@@ -41,6 +41,9 @@ class SmsCode(models.Model):
         verbose_name_plural = _("SMS codes")
         indexes = [models.Index(fields=["phone", "purpose", "-created_at"], name="smscode_lookup")]
 
+    def __str__(self):
+        return f"{self.phone} · {self.purpose}"
+
 
 class HouseClaim(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
@@ -53,7 +56,7 @@ class HouseClaim(models.Model):
     user = models.ForeignKey(
         USER, on_delete=models.CASCADE, related_name="house_claims", verbose_name=_("claimant")
     )
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(_("Name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     relation = models.CharField(_("relation"), max_length=10, choices=ClaimRelation.choices)
     status = models.CharField(

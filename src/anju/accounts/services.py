@@ -355,7 +355,7 @@ def reject_claim(*, actor, claim, reason):
 # --- members of a household --------------------------------------------------------------
 
 
-def owned_house(actor, house_id):
+def owned_house(*, actor, house_id):
     """The house ``house_id`` when ``actor`` is one of its active owners, else NotYours."""
     occupancy = (
         Occupancy.objects.active()
@@ -374,7 +374,7 @@ def owned_house(actor, house_id):
 def add_member(*, actor, house, phone, name, relation, since=None, until=None):
     """An owner adds a family member or tenant: the person (found by phone in the company, or
     new), their occupancy, and an SMS invitation to register."""
-    house = owned_house(actor, house.pk)
+    house = owned_house(actor=actor, house_id=house.pk)
     phone = _mobile(phone)
     name = " ".join(str(name or "").split())[:100]
     if not name:
@@ -416,7 +416,7 @@ def add_member(*, actor, house, phone, name, relation, since=None, until=None):
 @transaction.atomic
 def end_member(*, actor, house, occupancy):
     """The member moves out: the occupancy ends today, its history stays."""
-    house = owned_house(actor, house.pk)
+    house = owned_house(actor=actor, house_id=house.pk)
     if occupancy.house_id != house.pk or occupancy.relation in OWNER_RELATIONS:
         raise NotYours(_("Not found."))
     if occupancy.until is not None and occupancy.until <= timezone.localdate():

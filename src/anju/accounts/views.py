@@ -10,6 +10,14 @@ from anju.core.errors import DomainError
 
 from . import selectors, services
 from .models import HouseClaim
+from .portal import (  # noqa: F401 (the resident pages, for urls.py)
+    ForgotPasswordView,
+    HomesView,
+    NotificationSettingsView,
+    RegisterView,
+    code_login,
+    send_code,
+)
 
 
 class ClaimQueue(StaffRequiredMixin, generic.TemplateView):
