@@ -26,7 +26,7 @@ PHONE = {"label": _("Phone number"), "max_length": 30}
 CODE = {"label": _("Verification code"), "max_length": 12}
 PASSWORD = {"max_length": 4096, "trim_whitespace": False, "write_only": True}
 TOKEN_ANSWER = inline_serializer(
-    "RegisterResponse", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
+    "CodeTokenResponse", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
 )
 
 
@@ -101,9 +101,22 @@ class CodeTokenSerializer(serializers.Serializer):
     code = serializers.CharField(**CODE)
 
 
+class AnyTokenLoginSerializer(serializers.Serializer):
+    """Either ``username`` and ``password`` (core's login) or ``phone`` and ``code``."""
+
+    username = serializers.CharField(label=_("Username or phone"), max_length=150, required=False)
+    password = serializers.CharField(label=_("Password"), required=False, **PASSWORD)
+    wechat_bind_ticket = serializers.CharField(max_length=1000, required=False)
+    phone = serializers.CharField(required=False, **PHONE)
+    code = serializers.CharField(required=False, **CODE)
+
+
 class CodeOrPasswordTokenView(TokenView):
     """POST {"username", "password"} or {"phone", "code"} -> a new token for this device."""
 
+    serializer_class = AnyTokenLoginSerializer
+
+    @extend_schema(request=AnyTokenLoginSerializer, responses={200: TOKEN_ANSWER})
     def post(self, request, *args, **kwargs):
         data = request.data if isinstance(request.data, dict) else {}
         if "code" not in data:
@@ -151,7 +164,7 @@ class HouseClaimSerializer(serializers.ModelSerializer):
         return HouseClaim.machine.allowed_actions(obj.status)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ClaimRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(label=_("reason"), max_length=500, required=False, default="")
 
 
@@ -194,10 +207,10 @@ class HouseClaimViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def approve(self, request, pk=None):
         return self._answer(services.approve_claim(actor=request.user, claim=self.get_object()))
 
-    @extend_schema(request=ReasonSerializer, responses=HouseClaimSerializer)
+    @extend_schema(request=ClaimRejectSerializer, responses=HouseClaimSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        serializer = ReasonSerializer(data=request.data)
+        serializer = ClaimRejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         claim = services.reject_claim(
             actor=request.user, claim=self.get_object(), reason=serializer.validated_data["reason"]

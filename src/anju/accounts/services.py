@@ -260,9 +260,15 @@ def claim_house(*, actor, house, relation, evidence=None):
         raise Forbidden(_("Log in first."))
     if relation not in ("owner", "tenant", "family"):
         refuse("relation", _("Choose owner, tenant or family member."))
-    if actor.person_id and house.pk in actor.resident_house_ids():
+    owner = _owner_occupancy(house, actor.phone)
+    if owner is not None and actor.person_id not in (None, owner.person_id):
+        owner = None
+    mine = HouseClaim.objects.filter(user=actor, house=house)
+    if mine.filter(status=ClaimStatus.APPROVED).exists() or (
+        owner is None and actor.person_id and house.pk in actor.resident_house_ids()
+    ):
         refuse("house", _("This house is already one of your homes."))
-    if HouseClaim.objects.filter(user=actor, house=house, status=ClaimStatus.PENDING).exists():
+    if mine.filter(status=ClaimStatus.PENDING).exists():
         refuse("house", _("You already have a claim for this house awaiting review."))
     claim = HouseClaim(
         organization_id=house.organization_id,
@@ -273,8 +279,7 @@ def claim_house(*, actor, house, relation, evidence=None):
         phone=actor.phone or "",
         relation=relation,
     )
-    owner = _owner_occupancy(house, actor.phone)
-    if owner is not None and (actor.person_id in (None, owner.person_id)):
+    if owner is not None:
         claim.status = ClaimStatus.APPROVED
         claim.occupancy = owner
         claim.decided_at = timezone.now()
