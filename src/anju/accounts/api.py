@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from anju.core import logins
 from anju.core.api.accounts import TokenView
 from anju.core.api.attachments import AttachmentsField
-from anju.core.api.errors import RelatedNotFound
+from anju.core.api.fields import ScopedRelatedField
 from anju.core.models import House, Occupancy
 
 from . import selectors, services
@@ -128,7 +128,9 @@ class CodeOrPasswordTokenView(TokenView):
 
 
 class HouseClaimSerializer(serializers.ModelSerializer):
-    house = serializers.IntegerField(label=_("house"), write_only=True)
+    house = ScopedRelatedField(
+        House, visible=selectors.claimable_houses, label=_("house"), write_only=True
+    )
     house_id = serializers.IntegerField(read_only=True)
     house_label = serializers.SerializerMethodField()
     relation = serializers.ChoiceField(ClaimRelation.choices, label=_("relation"))
@@ -188,9 +190,7 @@ class HouseClaimViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        house = House.objects.filter(pk=data["house"]).first()
-        if house is None:
-            raise RelatedNotFound("house")
+        house = data["house"]
         evidence = data.get("evidence")
         serializer.instance = services.claim_house(
             actor=self.request.user,

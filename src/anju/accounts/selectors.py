@@ -24,6 +24,14 @@ def claims_readable_by(user):
     )
 
 
+def claimable_houses(user, perm=None):
+    """The houses a signed-in person may claim: any (approval is the community's staff's, or
+    the owner's phone on record)."""
+    from anju.core.models import House
+
+    return House.objects.all()
+
+
 def review_queue(user):
     """Pending claims of the communities ``user`` reviews, oldest first."""
     return (
