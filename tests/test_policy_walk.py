@@ -56,6 +56,9 @@ PERSONAL_ACTIONS = {
     "evaluation.list": "each person reads their own evaluations (and managers those they hold)",
     "evaluation.retrieve": "each person reads their own evaluation",
     "evaluation.acknowledge": "only the evaluated person acknowledges their evaluation",
+    "house-claim.list": "each person reads their own home claims (and staff their review queue)",
+    "house-claim.retrieve": "each person reads their own home claim",
+    "house-claim.create": "any signed-in person may claim a house; approval is the staff's",
 }
 # Viewsets of which the demo-like world holds no object for company A, and why.
 NO_OBJECT = {
@@ -422,6 +425,7 @@ PERMISSION = re.compile(r"""["']((?:core|[a-z]+)\.[a-z_]+\.[a-z_]+)["']""")
 EVENT = re.compile(r"(ed|_back)$")
 APPS_WITH_PERMISSIONS = (
     "core",
+    "accounts",
     "servicedesk",
     "billing",
     "governance",

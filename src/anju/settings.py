@@ -72,6 +72,7 @@ FIELD_ENCRYPTION_KEY = ANJU_FIELD_KEY or SECRET_KEY
 INSTALLED_APPS = [
     # Anju first: its templates and translations take precedence over Django's own.
     "anju.core.apps.CoreConfig",
+    "anju.accounts.apps.AccountsConfig",
     "anju.servicedesk.apps.ServicedeskConfig",
     "anju.billing.apps.BillingConfig",
     "anju.governance.apps.GovernanceConfig",

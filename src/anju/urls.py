@@ -56,7 +56,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("api/v1/auth/token/", core_api.TokenView.as_view(), name="api-token"),
     path("api/v1/me/", core_api.me, name="api-me"),
     path("api/v1/me/data/", core_api.my_data, name="api-my-data"),
     *[path("api/v1/", include(api_extra))],

@@ -41,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "core.membership.view",
         "core.audit.view",
         "core.export.run",
+        "accounts.claim.review",
         "servicedesk.*",
         "billing.*",
         "governance.*",
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "core.person.view_contact",
         "core.audit.view",
         "core.export.run",
+        "accounts.claim.review",
         "servicedesk.ticket.view",
         "servicedesk.ticket.create",
         "servicedesk.ticket.dispatch",
@@ -223,6 +225,7 @@ RESIDENT_PERMISSIONS = {
 # is added here and granted in the table above in the same change.
 PERMISSIONS: frozenset[str] = frozenset(
     {
+        "accounts.claim.review",
         "core.audit.view",
         "core.building.change",
         "core.building.view",

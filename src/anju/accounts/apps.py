@@ -1,0 +1,59 @@
+from django.utils.translation import gettext_lazy as _
+
+from anju.core.apps import AnjuAppConfig
+from anju.core.choices import Role
+
+
+class AccountsConfig(AnjuAppConfig):
+    name = "anju.accounts"
+    label = "accounts"
+    verbose_name = _("Self-service accounts and home claims")
+
+    console_nav = [
+        (_("Home claims"), "console:accounts-claims", "accounts.claim.review", "data"),
+    ]
+    role_work = {Role.AGENT: ["console:accounts-claims"]}
+    audit_labels = {
+        "accounts.user.registered": _("Registered"),
+        "accounts.password.reset": _("Password reset by SMS code"),
+        "accounts.claim.submitted": _("Home claim submitted"),
+        "accounts.claim.approved": _("Home claim approved"),
+        "accounts.claim.rejected": _("Home claim rejected"),
+        "accounts.member.added": _("Household member added"),
+        "accounts.member.ended": _("Household member moved out"),
+    }
+
+    def dashboard_cards(self, request):
+        from .selectors import review_queue
+
+        if not request.user.is_authenticated:
+            return []
+        waiting = review_queue(request.user).count()
+        if not waiting:
+            return []
+        return [
+            {
+                "title": _("Home claims to review"),
+                "value": waiting,
+                "link": "/console/claims/",
+                "tone": "warn",
+                "note": "",
+            }
+        ]
+
+    def personal_data(self, user):
+        from .models import HouseClaim
+
+        claims = HouseClaim.objects.filter(user=user).select_related("house")
+        return {
+            "home_claims": [
+                {
+                    "house": str(c.house),
+                    "relation": c.relation,
+                    "status": c.status,
+                    "reason": c.reason,
+                    "created_at": c.created_at,
+                }
+                for c in claims
+            ]
+        }
