@@ -77,6 +77,9 @@ class HouseClaim(models.Model):
     objects = ScopedManager()
     scope = Scope(organization="organization", community="community", person="user__person")
     machine = CLAIM_STATES
+    # The evidence (a deed or lease photo) is read by the claimant and by the staff who review
+    # claims of its community, nobody else.
+    attachments_view_permission = "accounts.claim.review"
 
     class Meta:
         verbose_name = _("home claim")
@@ -92,3 +95,9 @@ class HouseClaim(models.Model):
 
     def __str__(self):
         return f"{self.name or self.phone} · {self.house}"
+
+    @classmethod
+    def attachments_readable_by(cls, user):
+        return cls.objects.visible_to(user, cls.attachments_view_permission) | cls.objects.filter(
+            user_id=user.pk
+        )

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.core import attachments, audit, logins, policy
 from anju.core import services as core_services
@@ -20,7 +21,7 @@ from anju.core.auth import mobile_number
 from anju.core.choices import OWNER_RELATIONS
 from anju.core.errors import DomainError, Forbidden, refuse
 from anju.core.models import Occupancy, Person, User
-from anju.core.notifications import notify, sms_backend
+from anju.core.notifications import interpolate, notify, sms_backend
 
 from .choices import ClaimStatus, MemberRelation, Purpose
 from .models import HouseClaim, SmsCode
@@ -103,6 +104,13 @@ def request_code(*, actor=None, phone, purpose, address=None):
         created_at=now,
         expires_at=now + timedelta(minutes=settings.ANJU_ACCOUNTS_CODE_MINUTES),
     )
+    if purpose == Purpose.REGISTER and user is not None and user.is_active:
+        # Its owner forgot they have an account: tell them, on their own phone only.
+        text = _(
+            "This number already has an Anju account: log in with an SMS code or reset the "
+            "password."
+        )
+        sms_backend().send(phone, text)
     if wanted:
         text = _("Your Anju verification code is %(code)s, valid for %(minutes)s minutes.") % {
             "code": code,
@@ -162,11 +170,13 @@ def register(*, actor=None, phone, code, name, password=None):
     name = " ".join(str(name or "").split())[:100]
     if not name:
         refuse("name", _("Enter your name."))
-    if User.objects.filter(phone=phone).exists() or User.objects.filter(username=phone).exists():
-        refuse("phone", _("This phone number is already registered. Log in instead."))
     if password:
         _check_password(password, User(username=phone, phone=phone, first_name=name))
+    # The code first: a registered phone is never sent a register code, so a made-up code for
+    # it is refused like any wrong code and the answer does not tell who is registered.
     consume_code(phone, Purpose.REGISTER, code)
+    if User.objects.filter(phone=phone).exists() or User.objects.filter(username=phone).exists():
+        refuse("phone", _("This phone number is already registered. Log in instead."))
     try:
         with transaction.atomic():
             person = Person.objects.filter(phone=phone, user__isnull=True).order_by("id").first()
@@ -237,17 +247,23 @@ def _link_person(user, person):
 
 
 def _notify_claim(claim):
+    """The claimant hears of the claim in their own language; a decision also reaches their
+    phone (WeChat or SMS, as they chose)."""
     titles = {
-        ClaimStatus.APPROVED: _("Your home %(house)s is bound to your account"),
-        ClaimStatus.PENDING: _("Your claim for %(house)s awaits the property office's review"),
-        ClaimStatus.REJECTED: _("Your claim for %(house)s was not approved"),
+        ClaimStatus.APPROVED: gettext_lazy("Your home %(house)s is bound to your account"),
+        ClaimStatus.PENDING: gettext_lazy(
+            "Your claim for %(house)s awaits the property office's review"
+        ),
+        ClaimStatus.REJECTED: gettext_lazy("Your claim for %(house)s was not approved"),
     }
+    decided = claim.status != ClaimStatus.PENDING
     notify(
         [claim.user],
-        titles[claim.status] % {"house": claim.house},
+        interpolate(titles[claim.status], house=str(claim.house)),
         claim.reason,
         link="/app/me/homes/",
         community=claim.community,
+        channels=("inbox", "wechat", "sms") if decided else ("inbox",),
         event=f"accounts.claim.{claim.status}",
     )
 

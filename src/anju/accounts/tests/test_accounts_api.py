@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -303,3 +304,46 @@ def test_an_owner_adds_lists_and_ends_members(world, caplog, django_capture_on_c
     )
     owners = Occupancy.objects.get(house=world.house, relation="owner").pk
     assert owner.delete(f"{url}{owners}/").status_code == 404
+
+
+def test_the_evidence_is_read_by_the_claimant_and_the_reviewers_only(world):
+    user = new_user()
+    answer = api_client(user).post(
+        "/api/v1/house-claims/",
+        {"house": world.houses[3].pk, "relation": "tenant", "evidence": photo("form")},
+        format="multipart",
+    )
+    url = answer.json()["attachments"][0]["url"]
+
+    def fetch(who):
+        browser = Client()
+        browser.force_login(who)
+        return browser.get(url).status_code
+
+    assert fetch(user) == 200
+    assert fetch(world.users["agent"]) == 200
+    for other in ("manager2", "outsider", "resident"):
+        assert fetch(world.users[other]) == 404, other
+
+
+def test_register_does_not_tell_who_is_registered(world, caplog):
+    """A registered phone asking for a register code is answered like any other, its owner is
+    told by SMS that the account exists, and a made-up code is refused as wrong, not as
+    "already registered"."""
+    caplog.set_level(logging.INFO, logger="anju.sms")
+    registered = world.users["resident"]
+    registered.phone = "13900001111"
+    registered.save(update_fields=["phone"])
+    assert ask("13900001111", "register").status_code == 202
+    assert sent_code(caplog, "13900001111") is None  # no code: nothing to register with
+    assert any(
+        "13900001111" in r.getMessage() for r in caplog.records if r.name == "anju.sms"
+    )  # the owner hears that the account exists
+    body = {"phone": "13900001111", "code": "123456", "name": "某人"}
+    refused = APIClient().post("/api/v1/auth/register/", body, format="json")
+    fresh = APIClient().post(
+        "/api/v1/auth/register/", {**body, "phone": "13700006666"}, format="json"
+    )
+    assert refused.status_code == fresh.status_code == 400
+    assert refused.json()["error"]["fields"].keys() == fresh.json()["error"]["fields"].keys()
+    assert "code" in refused.json()["error"]["fields"]
