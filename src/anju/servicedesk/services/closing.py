@@ -73,7 +73,13 @@ def confirm(*, actor, ticket, note="", score=None, comment="") -> Ticket:
     with together():  # the record of the change in one round trip
         event(ticket, "confirm", actor=actor, before_status=before, note=note)
         record("confirmed", ticket, {"status": before}, {"status": ticket.status}, actor=actor)
-        tell(ticket, gettext_lazy("confirmed by the resident"), note, actor=actor, extra=[ticket.assignee])
+        tell(
+            ticket,
+            gettext_lazy("confirmed by the resident"),
+            note,
+            actor=actor,
+            extra=[ticket.assignee],
+        )
     if score not in (None, "") and ticket.rating is None:
         ticket = rate(actor=actor, ticket=ticket, score=score, comment=comment)
     return ticket
