@@ -41,6 +41,23 @@ class AccountsConfig(AnjuAppConfig):
             }
         ]
 
+    def resident_home(self, request):
+        """我的家: the resident's claims still waiting for the office (one query)."""
+        from .choices import ClaimStatus
+        from .selectors import my_claims
+
+        claims = list(my_claims(request.user).filter(status=ClaimStatus.PENDING))
+        if not claims:
+            return []
+        return [
+            {
+                "order": 5,
+                "title": _("My claims"),
+                "template": "accounts/home_section.html",
+                "context": {"claims": claims, "url": "/app/me/homes/#my-claims"},
+            }
+        ]
+
     def personal_data(self, user):
         from .models import HouseClaim
 

@@ -107,3 +107,14 @@ def test_code_login_and_reset_pages(world, caplog):
     )
     assert world.users["resident"].notification_preference.quiet_start.hour == 22
     services.purge_codes()
+
+
+def test_a_pending_claim_shows_on_the_resident_home(world, client):
+    from anju.accounts import services as account_services
+    from anju.core.models import User
+
+    user = User.objects.create_user(username="13700005555", phone="13700005555", first_name="赵")
+    account_services.claim_house(actor=user, house=world.houses[3], relation="tenant")
+    client.force_login(user)
+    page = client.get("/app/").content.decode()
+    assert "/app/me/homes/#my-claims" in page and str(world.houses[3]) in page
