@@ -21,6 +21,7 @@ class AccountsConfig(AnjuAppConfig):
         "accounts.claim.rejected": _("Home claim rejected"),
         "accounts.member.added": _("Household member added"),
         "accounts.member.ended": _("Household member moved out"),
+        "accounts.member.removed": _("Household member removed before moving in"),
     }
 
     def dashboard_cards(self, request):

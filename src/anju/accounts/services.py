@@ -19,7 +19,7 @@ from anju.core import attachments, audit, logins, policy
 from anju.core import services as core_services
 from anju.core.auth import mobile_number
 from anju.core.choices import OWNER_RELATIONS
-from anju.core.errors import DomainError, Forbidden, refuse
+from anju.core.errors import Conflict, DomainError, Forbidden, refuse
 from anju.core.models import Occupancy, Person, User
 from anju.core.notifications import interpolate, notify, sms_backend
 
@@ -436,13 +436,21 @@ def add_member(*, actor, house, phone, name, relation, since=None, until=None):
 
 @transaction.atomic
 def end_member(*, actor, house, occupancy):
-    """The member moves out: the occupancy ends today, its history stays."""
+    """The member moves out: their access ends now (the occupancy's last day is yesterday) and
+    its history stays; a member who had not moved in yet is removed altogether."""
     house = owned_house(actor=actor, house_id=house.pk)
     if occupancy.house_id != house.pk or occupancy.relation in OWNER_RELATIONS:
         raise NotYours(_("Not found."))
-    if occupancy.until is not None and occupancy.until <= timezone.localdate():
-        refuse("until", _("This member has already moved out."))
-    occupancy.until = timezone.localdate()
+    today = timezone.localdate()
+    if occupancy.until is not None and occupancy.until < today:
+        raise Conflict(_("This member has already moved out."), code="already_ended", allowed=[])
+    if occupancy.since is not None and occupancy.since >= today:
+        audit.record(
+            actor, "accounts.member.removed", occupancy, before={"since": str(occupancy.since)}
+        )
+        occupancy.delete()
+        return None
+    occupancy.until = today - timedelta(days=1)
     occupancy.save(update_fields=["until"])
     audit.record(actor, "accounts.member.ended", occupancy, after={"until": str(occupancy.until)})
     return occupancy

@@ -292,8 +292,17 @@ def test_an_owner_adds_lists_and_ends_members(world, caplog, django_capture_on_c
     assert {r["person_name"] for r in rows} >= {"陈七", "李四"}
     member = added.json()["id"]
     assert owner.delete(f"{url}{member}/").status_code == 204
-    ended = Occupancy.objects.get(pk=member)
-    assert ended.until == timezone.localdate()
+    assert not Occupancy.objects.filter(pk=member).exists()  # added today: never lived there
+    since = (timezone.localdate() - timedelta(days=30)).isoformat()
+    tenant = owner.post(
+        url, {"phone": NEW, "name": "陈七", "relation": "tenant", "since": since}, format="json"
+    ).json()["id"]
+    assert owner.delete(f"{url}{tenant}/").status_code == 204
+    ended = Occupancy.objects.get(pk=tenant)  # history kept, access ends now
+    assert ended.until == timezone.localdate() - timedelta(days=1)
+    assert ended.pk not in Occupancy.objects.active().values_list("pk", flat=True)
+    again = owner.delete(f"{url}{tenant}/")
+    assert again.status_code == 409 and again.json()["error"]["allowed"] == []
     # not an owner of that house: 404, whoever asks
     assert api_client(world.users["tenant"]).get(url).status_code == 404
     assert (
