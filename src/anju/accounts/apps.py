@@ -29,7 +29,7 @@ class AccountsConfig(AnjuAppConfig):
 
         if not request.user.is_authenticated:
             return []
-        waiting = review_queue(request.user).count()
+        waiting = review_queue(request.user).in_community(request.community_id).count()
         if not waiting:
             return []
         return [

@@ -1,6 +1,7 @@
 """Console: the home claims review queue (业主认证审核)."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
@@ -32,7 +33,17 @@ class ClaimQueue(StaffRequiredMixin, generic.TemplateView):
         queue = selectors.review_queue(self.request.user).in_community(
             getattr(self.request, "community_id", None)
         )
-        ctx.update(title=_("Home claims"), claims=list(queue[:200]))
+        paginator = Paginator(queue, 50)
+        page = paginator.get_page(self.request.GET.get("page"))
+        ctx.update(
+            title=_("Home claims"),
+            claims=page.object_list,
+            object_list=page.object_list,  # what the workbench card counts
+            page_obj=page,
+            paginator=paginator,
+            is_paginated=page.has_other_pages(),
+            querystring="",
+        )
         return ctx
 
     def post(self, request, *args, **kwargs):
