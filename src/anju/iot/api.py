@@ -2,15 +2,12 @@
 
 from datetime import timedelta
 
-from django.contrib.auth.models import AnonymousUser
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import (
     action,
     api_view,
@@ -18,11 +15,12 @@ from rest_framework.decorators import (
     permission_classes,
     throttle_classes,
 )
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from anju.core.api import query
+from anju.core.api.authentication import KeyAuthentication
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.models import Building, Community
@@ -174,33 +172,10 @@ class IngestSerializer(serializers.Serializer):
     readings = serializers.ListField(child=serializers.DictField(), allow_empty=False)
 
 
-class GatewayAuthentication(BaseAuthentication):
+class GatewayAuthentication(KeyAuthentication):
     """``Authorization: Gateway <key>``: the request is the gateway's, not a person's."""
 
-    def authenticate(self, request):
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("Gateway "):
-            return None
-        gateway = services.gateway_for_key(header[len("Gateway ") :].strip())
-        if gateway is None:
-            raise AuthenticationFailed(_("Unknown or disabled gateway key."))
-        return AnonymousUser(), gateway
-
-    def authenticate_header(self, request):
-        return "Gateway"
-
-
-class GatewayAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = GatewayAuthentication
-    name = "gatewayKey"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "Gateway <key> (the key shown once when the gateway was created)",
-        }
+    key_lookup = staticmethod(services.gateway_for_key)
 
 
 @extend_schema(request=IngestSerializer, responses={200: OpenApiTypes.OBJECT})

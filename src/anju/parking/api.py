@@ -2,19 +2,16 @@
 events (staff token or ``Authorization: Gateway <key>``) and the sessions with their quote and
 payment. Thin over ``services``."""
 
-from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from anju.core.api.authentication import KeyAuthentication
 from anju.core.api.errors import RelatedNotFound
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.permissions import RolePermission
@@ -205,33 +202,10 @@ class PassViewSet(LotScopedViewSet):
 # Gate events --------------------------------------------------------------------------------
 
 
-class GatewayAuthentication(BaseAuthentication):
+class GatewayAuthentication(KeyAuthentication):
     """``Authorization: Gateway <key>``: an IoT gateway of the community (iot's keys)."""
 
-    def authenticate(self, request):
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("Gateway "):
-            return None
-        gateway = iot.gateway_for_key(header[len("Gateway ") :].strip())
-        if gateway is None:
-            raise AuthenticationFailed(_("Unknown or disabled gateway key."))
-        return AnonymousUser(), gateway
-
-    def authenticate_header(self, request):
-        return "Gateway"
-
-
-class ParkingGatewayScheme(OpenApiAuthenticationExtension):
-    target_class = GatewayAuthentication
-    name = "parkingGatewayKey"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "Gateway <key> (an IoT gateway of the lot's community)",
-        }
+    key_lookup = staticmethod(iot.gateway_for_key)
 
 
 def _gateway(request):

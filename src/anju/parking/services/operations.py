@@ -20,10 +20,10 @@ from anju.core.money import ZERO, quantize
 from anju.governance import services as governance
 from anju.governance.choices import IncomeCategory, IncomeKind
 
-from . import fees, selectors
-from .choices import Direction, PayMethod, SessionState, SpaceKind
-from .models import FeeRule, Gate, ParkingEvent, ParkingLot, ParkingSpace, Pass, Session, Vehicle
-from .plates import check_plate
+from .. import fees, selectors
+from ..choices import Direction, PayMethod, SessionState, SpaceKind
+from ..models import FeeRule, Gate, ParkingEvent, ParkingLot, ParkingSpace, Pass, Session, Vehicle
+from ..plates import check_plate
 
 LOT_FIELDS = ("name", "kind", "common_part", "active")
 GATE_FIELDS = ("name", "direction")
