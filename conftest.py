@@ -1,6 +1,6 @@
 """Test setup shared by the whole suite.
 
-Services: tests marked ``postgres``, ``redis``, ``mqtt`` or ``browser`` run when the service is there.
+Services: tests marked ``postgres``, ``replica``, ``redis``, ``mqtt`` or ``browser`` run when the service is there.
 Without it they are skipped with the reason, unless ``ANJU_REQUIRE_SERVICES=1`` (set by
 .ci/run), which turns a missing service into a failure.
 """
@@ -43,6 +43,10 @@ def _missing(item):
         url = os.environ.get("ANJU_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
         if not _reachable(url, 1883):
             return f"needs an MQTT broker at {url}"
+    if item.get_closest_marker("replica"):
+        url = os.environ.get("ANJU_TEST_REPLICA_URL", "")
+        if connection.vendor != "postgresql" or not url or not _reachable(url, 5432):
+            return "needs PostgreSQL and its streaming replica (set ANJU_TEST_REPLICA_URL)"
     if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
         return f"needs Chromium at {CHROMIUM}"
     return None

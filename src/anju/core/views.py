@@ -22,6 +22,7 @@ from . import attachments, audit, comparison, imports, navigation, policy, progr
 from .console import Column, ScopedDetailView, ScopedListView, ServiceFormView, StaffRequiredMixin
 from .dashboard import cards_for
 from .dates import period
+from .db.replica import ReplicaReadsMixin
 from .errors import DomainError
 from .excel import workbook_bytes, xlsx_response
 from .forms import BuildingForm, CommunityForm, HouseForm, ImportForm, OccupancyForm, PersonForm
@@ -69,7 +70,7 @@ def switch_community(request):
     return HttpResponseRedirect(target)
 
 
-class DashboardView(StaffRequiredMixin, generic.TemplateView):
+class DashboardView(ReplicaReadsMixin, StaffRequiredMixin, generic.TemplateView):
     """The managers' and company admins' home. Everyone else's ``/console/`` is their role's
     home (``core.navigation``): a technician lands on their tasks, a guard on the patrol."""
 
@@ -108,7 +109,7 @@ class DashboardView(StaffRequiredMixin, generic.TemplateView):
         return ctx
 
 
-class ComparisonView(StaffRequiredMixin, generic.TemplateView):
+class ComparisonView(ReplicaReadsMixin, StaffRequiredMixin, generic.TemplateView):
     """小区对比: the communities side by side on every app's measures, best and worst marked,
     for a period (default the last 30 days); each row drills down to that community's
     workbench. Exported to Excel as shown."""

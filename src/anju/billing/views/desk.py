@@ -18,6 +18,7 @@ from django.views import generic
 from anju.core import formats, policy
 from anju.core.console import StaffRequiredMixin, add_domain_errors
 from anju.core.crypto import mask_middle
+from anju.core.db.replica import ReplicaReadsMixin
 from anju.core.errors import DomainError
 from anju.core.excel import workbook_bytes
 from anju.core.models import Community, House, Occupancy
@@ -407,7 +408,7 @@ class ArrearsView(StaffRequiredMixin, generic.TemplateView):
         return ctx
 
 
-class ReportsView(StaffRequiredMixin, generic.TemplateView):
+class ReportsView(ReplicaReadsMixin, StaffRequiredMixin, generic.TemplateView):
     """应收/实收/欠费 by community, building, item or period; 收缴率 chart; Excel export."""
 
     template_name = "billing/reports.html"

@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from anju.core.console import StaffRequiredMixin
+from anju.core.db.replica import ReplicaReadsMixin
 
 from .. import selectors, services
 from ..models import Asset, Certificate, Hazard, MaintenanceTask, PatrolAlert, PatrolShift
 from .common import in_scope
 
 
-class DashboardView(StaffRequiredMixin, generic.TemplateView):
+class DashboardView(ReplicaReadsMixin, StaffRequiredMixin, generic.TemplateView):
     """The manager's facilities and safety dashboard."""
 
     template_name = "facilities/dashboard.html"
