@@ -728,4 +728,21 @@ class Job(models.Model):
         )
 
 
+class JobClaim(models.Model):
+    """A periodic job (core.jobs) being run by one worker now: several workers on several
+    machines never run the same sweep at the same time. ``until``: when the claim of a worker
+    that died without letting go lapses."""
+
+    name = models.CharField(_("job"), max_length=200, unique=True)
+    holder = models.CharField(_("worker"), max_length=120, blank=True)
+    until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job claim")
+        verbose_name_plural = _("job claims")
+
+    def __str__(self):
+        return self.name
+
+
 from .messaging import Notification, NotificationPreference, WechatIdentity  # noqa: E402, F401

@@ -94,3 +94,65 @@ def test_departed_people_lose_contact_data_after_retention(world, settings):
     assert world.people["owner"].phone == "13900001111"
     assert AuditEntry.objects.filter(action="core.person.personal_data_purged").count() == 1
     assert privacy.purge_departed() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_running_on_one_worker_is_skipped_by_another_and_free_after():
+    """Two workers (threads with their own connections, as two machines would have) run the
+    same periodic job at once: the second finds it claimed and does nothing."""
+    import threading
+
+    from django.db import connection
+
+    from anju.core.jobs import claimed
+    from anju.core.models import JobClaim
+
+    inside, release, answers = threading.Event(), threading.Event(), {}
+
+    def first():
+        try:
+            with claimed("probe.sweep") as mine:
+                answers["first"] = mine
+                inside.set()
+                release.wait(20)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=first)
+    worker.start()
+    assert inside.wait(20)
+    with claimed("probe.sweep") as mine:
+        answers["second"] = mine
+    release.set()
+    worker.join(20)
+    assert answers == {"first": True, "second": False}
+    assert JobClaim.objects.get(name="probe.sweep").until is None  # let go at the end
+    with claimed("probe.sweep") as mine:
+        assert mine  # free again
+
+
+@pytest.mark.django_db
+def test_a_periodic_job_skips_while_claimed_and_a_dead_workers_claim_lapses():
+    from anju.core.jobs import REGISTRY, periodic
+    from anju.core.models import JobClaim
+
+    runs = []
+
+    def sweep():
+        runs.append(1)
+        return len(runs)
+
+    sweep.__module__ = "anju.tests.probe"
+    job = periodic(timedelta(minutes=5))(sweep)
+    name = "anju.tests.probe.sweep"
+    try:
+        assert job() == 1 and job() == 2  # one after the other: both run
+        JobClaim.objects.filter(name=name).update(
+            holder="dead:1", until=timezone.now() + timedelta(minutes=10)
+        )
+        assert job() is None and runs == [1, 1]  # held by another worker
+        JobClaim.objects.filter(name=name).update(until=timezone.now() - timedelta(seconds=1))
+        assert job() == 3  # that worker died: its claim lapsed
+    finally:
+        REGISTRY.pop(name, None)
