@@ -32,7 +32,21 @@ class ParkingConfig(AnjuAppConfig):
         "parking.session.unpaid_exit": _("Vehicle left without paying"),
         "parking.session.settled": _("Unpaid parking fee settled"),
         "parking.barrier.opened": _("Barrier opened by hand"),
+        "parking.price.published": _("Pass price published"),
+        "parking.pass.sale": _("Monthly pass sold"),
+        "parking.pass.renewal": _("Monthly pass renewed"),
+        "parking.pass.paid": _("Monthly pass paid"),
+        "parking.space.sold": _("Parking space sold"),
+        "parking.space.rented": _("Parking space rented out"),
     }
+
+    def ready(self):
+        super().ready()
+        from anju.billing import services as billing
+
+        from .services import TERM_SOURCE, term_paid
+
+        billing.on_settled(TERM_SOURCE, term_paid)
 
     def dashboard_cards(self, request):
         from anju.core import policy

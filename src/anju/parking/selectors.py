@@ -5,8 +5,12 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .choices import INSIDE, SessionState
-from .models import ParkingLot, Pass, Session, Vehicle
+from anju.core.choices import HouseUsage
+from anju.core.models import House
+
+from .choices import INSIDE, ContractKind, SessionState
+from .law import planned_q
+from .models import ParkingLot, ParkingSpace, Pass, Session, SpaceContract, Vehicle
 
 
 def _in(queryset, community_id):
@@ -61,6 +65,7 @@ def valid_pass(lot, plate, at):
             lot=lot,
             vehicle__plate=plate,
             vehicle__active=True,
+            active=True,
             starts__lte=day,
             ends__gte=day,
         )
@@ -71,3 +76,64 @@ def valid_pass(lot, plate, at):
 
 def active_vehicles_of(house):
     return Vehicle.objects.filter(house=house, active=True)
+
+
+# Sales and rentals of spaces (law.py) ---------------------------------------------------------
+
+
+def _current_rentals(on):
+
+    return SpaceContract.objects.filter(kind=ContractKind.RENTAL, starts__lte=on).filter(
+        Q(ends__isnull=True) | Q(ends__gte=on)
+    )
+
+
+def sold_space_ids(community):
+
+    return SpaceContract.objects.filter(community=community, kind=ContractKind.SALE).values(
+        "space_id"
+    )
+
+
+def space_surplus(community, on=None):
+    """Planned spaces left over once every home could have one (满足业主需要后仍有空余): free
+    planned spaces (neither sold nor rented now) less the homes holding none. Positive means a
+    surplus that may go to people from outside (民法典第276条, 北京条例第80条)."""
+    on = on or timezone.localdate()
+    rented = _current_rentals(on).filter(community=community)
+    free = (
+        ParkingSpace.objects.filter(community=community)
+        .filter(planned_q())
+        .exclude(pk__in=sold_space_ids(community))
+        .exclude(pk__in=rented.values("space_id"))
+        .count()
+    )
+    holding = SpaceContract.objects.filter(community=community, house__isnull=False).filter(
+        Q(kind=ContractKind.SALE) | Q(pk__in=rented.values("pk"))
+    )
+    homes_without = (
+        House.objects.filter(community=community, usage=HouseUsage.RESIDENTIAL)
+        .exclude(pk__in=holding.values("house_id"))
+        .count()
+    )
+    return free - homes_without
+
+
+def planned_and_homes(community):
+    """(planned spaces, homes) of the community: 上海规定第61条 compares the two."""
+
+    spaces = ParkingSpace.objects.filter(community=community).filter(planned_q()).count()
+    homes = House.objects.filter(community=community, usage=HouseUsage.RESIDENTIAL).count()
+    return spaces, homes
+
+
+def purchases_of(house):
+
+    return SpaceContract.objects.filter(house=house, kind=ContractKind.SALE)
+
+
+def rental_overlapping(space, starts, ends):
+
+    rows = SpaceContract.objects.filter(space=space, kind=ContractKind.RENTAL)
+    rows = rows.filter(Q(ends__isnull=True) | Q(ends__gte=starts))
+    return rows.filter(starts__lte=ends) if ends else rows

@@ -20,9 +20,9 @@ from anju.core.money import ZERO, quantize
 from anju.governance import services as governance
 from anju.governance.choices import IncomeCategory, IncomeKind
 
-from .. import fees, selectors
+from .. import fees, law, selectors
 from ..choices import Direction, PayMethod, SessionState, SpaceKind
-from ..models import FeeRule, Gate, ParkingEvent, ParkingLot, ParkingSpace, Pass, Session, Vehicle
+from ..models import FeeRule, Gate, ParkingEvent, ParkingLot, ParkingSpace, Session, Vehicle
 from ..plates import check_plate
 
 LOT_FIELDS = ("name", "kind", "common_part", "active")
@@ -39,21 +39,20 @@ RULE_FIELDS = (
     "night_until",
     "night_flat",
 )
-PASS_FIELDS = ("space", "starts", "ends", "price")
 
 
-def _require(actor, perm, community_id):
+def require(actor, perm, community_id):
     if actor is not None and not policy.staff_has(actor, perm, community_id):
         raise Forbidden(_("You may not do this in this community."))
 
 
-def _unknown(values, allowed):
+def unknown_fields(values, allowed):
     unknown = set(values) - set(allowed)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
 
 
-def _save(actor, obj, fields, values, code, before):
+def save_row(actor, obj, fields, values, code, before):
     for name, value in values.items():
         setattr(obj, name, value)
     full_clean(obj)
@@ -78,16 +77,16 @@ def _in_community(obj, community_id, field):
 
 @transaction.atomic
 def save_lot(*, actor, community=None, lot=None, **values):
-    _unknown(values, LOT_FIELDS)
+    unknown_fields(values, LOT_FIELDS)
     if lot is None:
-        _require(actor, "parking.lot.manage", community.pk)
+        require(actor, "parking.lot.manage", community.pk)
         lot, before = (
             ParkingLot(organization_id=community.organization_id, community=community),
             None,
         )
     else:
         lot = ParkingLot.objects.select_for_update().get(pk=lot.pk)
-        _require(actor, "parking.lot.manage", lot.community_id)
+        require(actor, "parking.lot.manage", lot.community_id)
         before = audit.snapshot(lot, LOT_FIELDS)
     if "name" in values:
         values["name"] = str(values["name"] or "").strip()
@@ -99,29 +98,29 @@ def save_lot(*, actor, community=None, lot=None, **values):
         .exists()
     ):
         refuse("name", _("This community already has a lot of that name."))
-    return _save(actor, lot, LOT_FIELDS, values, "parking.lot", before)
+    return save_row(actor, lot, LOT_FIELDS, values, "parking.lot", before)
 
 
 @transaction.atomic
 def save_gate(*, actor, lot, **values):
-    _unknown(values, GATE_FIELDS)
-    _require(actor, "parking.lot.manage", lot.community_id)
+    unknown_fields(values, GATE_FIELDS)
+    require(actor, "parking.lot.manage", lot.community_id)
     gate = Gate(organization_id=lot.organization_id, community_id=lot.community_id, lot=lot)
-    return _save(actor, gate, GATE_FIELDS, values, "parking.gate", None)
+    return save_row(actor, gate, GATE_FIELDS, values, "parking.gate", None)
 
 
 @transaction.atomic
 def save_space(*, actor, lot=None, space=None, **values):
-    _unknown(values, SPACE_FIELDS)
+    unknown_fields(values, SPACE_FIELDS)
     if space is None:
-        _require(actor, "parking.lot.manage", lot.community_id)
+        require(actor, "parking.lot.manage", lot.community_id)
         space = ParkingSpace(
             organization_id=lot.organization_id, community_id=lot.community_id, lot=lot
         )
         before = None
     else:
         space = ParkingSpace.objects.select_for_update().get(pk=space.pk)
-        _require(actor, "parking.lot.manage", space.community_id)
+        require(actor, "parking.lot.manage", space.community_id)
         before = audit.snapshot(space, SPACE_FIELDS)
     if "number" in values:
         values["number"] = str(values["number"] or "").strip().upper()
@@ -139,7 +138,7 @@ def save_space(*, actor, lot=None, space=None, **values):
         refuse("house", _("Choose a house of usage “parking space”."))
     if values.get("kind", space.kind) == SpaceKind.OWNED and house is None:
         refuse("house", _("An owned space is a house of usage “parking space”: choose it."))
-    return _save(actor, space, SPACE_FIELDS, values, "parking.space", before)
+    return save_row(actor, space, SPACE_FIELDS, values, "parking.space", before)
 
 
 # Vehicles -----------------------------------------------------------------------------------
@@ -149,9 +148,9 @@ def save_space(*, actor, lot=None, space=None, **values):
 def save_vehicle(*, actor, house=None, vehicle=None, **values):
     """Register a vehicle of ``house`` or change ``vehicle``: one active vehicle per plate in the
     organization, at most ANJU_PARKING_VEHICLES_PER_HOUSE active vehicles per house."""
-    _unknown(values, VEHICLE_FIELDS)
+    unknown_fields(values, VEHICLE_FIELDS)
     if vehicle is None:
-        _require(actor, "parking.vehicle.manage", house.community_id)
+        require(actor, "parking.vehicle.manage", house.community_id)
         vehicle = Vehicle(
             organization_id=house.organization_id, community_id=house.community_id, house=house
         )
@@ -160,7 +159,7 @@ def save_vehicle(*, actor, house=None, vehicle=None, **values):
             refuse("plate", _("Enter the plate number."))
     else:
         vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
-        _require(actor, "parking.vehicle.manage", vehicle.community_id)
+        require(actor, "parking.vehicle.manage", vehicle.community_id)
         before = audit.snapshot(vehicle, VEHICLE_FIELDS)
     if "plate" in values:
         values["plate"] = check_plate(values["plate"])
@@ -190,7 +189,7 @@ def save_vehicle(*, actor, house=None, vehicle=None, **values):
             )
     try:
         with transaction.atomic():
-            return _save(actor, vehicle, VEHICLE_FIELDS, values, "parking.vehicle", before)
+            return save_row(actor, vehicle, VEHICLE_FIELDS, values, "parking.vehicle", before)
     except IntegrityError:
         refuse("plate", _("A vehicle with this plate number is already registered."))
 
@@ -227,54 +226,20 @@ def _check_rule(values):
 @transaction.atomic
 def save_rule(*, actor, lot=None, rule=None, **values):
     """Set the fee rule of ``lot`` (one per lot) or change ``rule``."""
-    _unknown(values, RULE_FIELDS)
+    unknown_fields(values, RULE_FIELDS)
     if rule is None:
-        _require(actor, "parking.lot.manage", lot.community_id)
+        require(actor, "parking.lot.manage", lot.community_id)
         if FeeRule.objects.filter(lot=lot).exists():
             refuse("lot", _("This lot already has a fee rule: change it instead."))
         rule = FeeRule(organization_id=lot.organization_id, community_id=lot.community_id, lot=lot)
         before = None
     else:
         rule = FeeRule.objects.select_for_update().get(pk=rule.pk)
-        _require(actor, "parking.lot.manage", rule.community_id)
+        require(actor, "parking.lot.manage", rule.community_id)
         before = audit.snapshot(rule, RULE_FIELDS)
     merged = {name: getattr(rule, name) for name in RULE_FIELDS} | values
     _check_rule(merged)
-    return _save(actor, rule, RULE_FIELDS, values, "parking.rule", before)
-
-
-@transaction.atomic
-def save_pass(*, actor, vehicle=None, lot=None, pass_=None, **values):
-    _unknown(values, PASS_FIELDS)
-    if pass_ is None:
-        _require(actor, "parking.pass.manage", lot.community_id)
-        if vehicle.community_id != lot.community_id:
-            refuse("vehicle", _("Choose a vehicle of the lot's community."))
-        if not vehicle.active:
-            refuse("vehicle", _("This vehicle is no longer registered."))
-        pass_ = Pass(
-            organization_id=lot.organization_id,
-            community_id=lot.community_id,
-            vehicle=vehicle,
-            lot=lot,
-        )
-        before = None
-    else:
-        pass_ = Pass.objects.select_for_update().get(pk=pass_.pk)
-        _require(actor, "parking.pass.manage", pass_.community_id)
-        before = audit.snapshot(pass_, PASS_FIELDS)
-    space = values.get("space", pass_.space if pass_.pk else None)
-    if space is not None and space.lot_id != pass_.lot_id:
-        refuse("space", _("Choose a space of this lot."))
-    starts, ends = values.get("starts", pass_.starts), values.get("ends", pass_.ends)
-    if starts is None:
-        refuse("starts", _("Enter the first day of the pass."))
-    if ends is None or ends < starts:
-        refuse("ends", _("The pass must end on or after its first day."))
-    price = values.get("price", pass_.price)
-    if price is None or quantize(price) < 0:
-        refuse("price", _("Enter an amount of 0 or more, with at most two decimals."))
-    return _save(actor, pass_, PASS_FIELDS, values, "parking.pass", before)
+    return save_row(actor, rule, RULE_FIELDS, values, "parking.rule", before)
 
 
 # Gate events and sessions -------------------------------------------------------------------
@@ -317,7 +282,7 @@ def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None
     session: left if nothing is owed, an unpaid exit (a debt) otherwise. An exit of a plate not
     inside is only logged. ``actor`` None is a gateway. Returns the event."""
     at = at or timezone.now()
-    _require(actor, "parking.session.operate", lot.community_id)
+    require(actor, "parking.session.operate", lot.community_id)
     if direction not in Direction.values:
         refuse("direction", _("Choose in or out."))
     plate = check_plate(plate)
@@ -375,7 +340,7 @@ def pay(*, actor, session, method, amount, at=None):
     session = (
         Session.objects.select_for_update().select_related("lot__community").get(pk=session.pk)
     )
-    _require(actor, "parking.session.collect", session.community_id)
+    require(actor, "parking.session.collect", session.community_id)
     action = "settle" if session.state == SessionState.UNPAID_EXIT else "pay"
     target = session.machine.check(action, session.state)
     if method not in PayMethod.values:
@@ -396,7 +361,7 @@ def pay(*, actor, session, method, amount, at=None):
     if action == "settle":
         session.owed = ZERO
     session.save(update_fields=["state", "paid_amount", "paid_at", "paid_method", "owed"])
-    if session.lot.common_part:
+    if law.on_common_parts(session.lot):  # 民法典第275条第二款、第282条
         governance.record_income(
             actor=actor,
             community=session.lot.community,
@@ -422,7 +387,7 @@ def open_barrier(*, actor, gate, reason, at=None, plate=""):
     """A guard lifts the barrier by hand (a camera missed a plate, an ambulance): audited, with
     the reason required. Logged as an event of the gate; an entry of a readable plate opens its
     session with the reason kept on it."""
-    _require(actor, "parking.session.operate", gate.community_id)
+    require(actor, "parking.session.operate", gate.community_id)
     reason = str(reason or "").strip()
     if not reason:
         refuse("reason", _("Say why the barrier is opened by hand."))
