@@ -245,8 +245,8 @@ def renew_pass(*, actor, pass_, period=None, today=None):
         refuse("vehicle", _("This vehicle is no longer registered."))
     if PassTerm.objects.filter(pass_obj=pass_, paid_at__isnull=True, amount__gt=0).exists():
         raise Conflict(
-            _("A renewal of this pass is waiting for its payment: pay that bill first."),
-            fields={"period": [_("A renewal of this pass is waiting for its payment.")]},
+            _("A bill of this pass is waiting for its payment: pay that bill first."),
+            fields={"period": [_("A bill of this pass is waiting for its payment.")]},
         )
     starts = max(pass_.ends + timedelta(days=1), today)
     amount = published_price(pass_.lot, period)
