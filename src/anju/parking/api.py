@@ -394,15 +394,19 @@ class ParkingEventSerializer(serializers.ModelSerializer):
     plate = serializers.CharField(max_length=20, label=_("plate number"))
     direction = serializers.ChoiceField(choices=Direction.choices)
     at = serializers.DateTimeField(required=False)
+    photo = serializers.FileField(
+        required=False, write_only=True, label=_("photo"), help_text="multipart: the camera's JPEG"
+    )
 
     class Meta:
         model = ParkingEvent
-        fields = ["id", "lot", "gate", "plate", "direction", "at", "session", "reason"]
+        fields = ["id", "lot", "gate", "plate", "direction", "at", "session", "reason", "photo"]
         read_only_fields = ["session", "reason"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["lot"], data["gate"] = instance.lot_id, instance.gate_id
+        data["photo"] = f"/files/{instance.photo_id}/" if instance.photo_id else None
         return data
 
 
@@ -442,6 +446,7 @@ class ParkingEventViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             direction=data["direction"],
             at=data.get("at"),
             gate=gate,
+            photo_file=data.get("photo"),
         )
 
 

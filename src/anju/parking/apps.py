@@ -12,8 +12,15 @@ class ParkingConfig(AnjuAppConfig):
     console_nav = [
         (_("Parking lots"), "console:parking-lot-list", "parking.lot.view", "parking"),
         (_("Gate log"), "console:parking-session-list", "parking.session.view", "parking"),
+        (
+            _("Gate events with photos"),
+            "console:parking-event-list",
+            "parking.session.view",
+            "parking",
+        ),
         (_("Unpaid exits"), "console:parking-unpaid-list", "parking.session.view", "parking"),
         (_("Passes expiring"), "console:parking-pass-list", "parking.pass.view", "parking"),
+        (_("Parking disclosure"), "console:parking-disclosure", "parking.lot.view", "parking"),
     ]
     role_work = {Role.GUARD: ["console:parking-session-list"]}
     audit_labels = {

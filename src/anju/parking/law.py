@@ -148,3 +148,8 @@ def planned_q():
     from .choices import PLANNED_KINDS
 
     return Q(lot__common_part=False) | Q(kind__in=PLANNED_KINDS)
+
+
+def national(code):
+    """The national rule ``code`` (the default where no community is chosen)."""
+    return next(r for r in RULES if r.code == code and r.jurisdiction == NATIONAL)

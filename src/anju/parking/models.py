@@ -360,6 +360,8 @@ class ParkingEvent(models.Model):
 
     objects = ScopedManager()
     scope = SCOPE
+    # Its photo is served by /files/ to those who see the gate log.
+    attachments_view_permission = "parking.session.view"
 
     class Meta:
         verbose_name = _("gate event")

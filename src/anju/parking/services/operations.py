@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.core import audit, policy
+from anju.core import attachments, audit, policy
 from anju.core.choices import ActorType, HouseUsage
 from anju.core.errors import Conflict, DomainError, Forbidden, full_clean, refuse
 from anju.core.money import ZERO, quantize
@@ -276,13 +276,18 @@ def _event_actor(actor):
 
 
 @transaction.atomic
-def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None):
+def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None, photo_file=None):
     """A gate saw ``plate`` going ``direction`` at ``at``: an entry opens a session (a plate
     already inside keeps its session: the exit camera missed it), an exit closes the plate's
     session: left if nothing is owed, an unpaid exit (a debt) otherwise. An exit of a plate not
-    inside is only logged. ``actor`` None is a gateway. Returns the event."""
+    inside is only logged. ``actor`` None is a gateway. ``photo_file``: the camera's picture
+    (an upload; content-checked and re-encoded, refused before anything is written). Returns
+    the event."""
     at = at or timezone.now()
     require(actor, "parking.session.operate", lot.community_id)
+    prepared = (
+        attachments.prepare([photo_file], field="photo")[0] if photo_file is not None else None
+    )
     if direction not in Direction.values:
         refuse("direction", _("Choose in or out."))
     plate = check_plate(plate)
@@ -328,6 +333,9 @@ def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None
         photo=photo,
         session=session,
     )
+    if prepared is not None:
+        event.photo = attachments.store(event, prepared, actor=actor, caption=plate)
+        event.save(update_fields=["photo"])
     return event
 
 
