@@ -125,6 +125,7 @@ class PassList(ScopedListView):
         Column("starts", _("valid from")),
         Column("ends", _("valid until")),
         Column("price", _("price (¥)"), money=True),
+        Column("active", _("in force")),
     ]
 
     def base_queryset(self):

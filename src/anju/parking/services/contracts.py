@@ -113,7 +113,7 @@ def sell_space(*, actor, space, person, house=None, amount, on=None):
     from outside when ``house`` is None), by the law of the community's jurisdiction."""
     on = on or timezone.localdate()
     space = _lock(space)
-    require(actor, "parking.lot.manage", space.community_id)
+    require(actor=actor, perm="parking.lot.manage", community_id=space.community_id)
     community = space.community
     amount = _amount(amount)
     _check_party(space, person, house)
@@ -173,7 +173,7 @@ def rent_space(*, actor, space, person, house=None, starts=None, months=1, amoun
     law of the community's jurisdiction. ``amount`` is the rent for the whole term."""
     starts = starts or timezone.localdate()
     space = _lock(space)
-    require(actor, "parking.lot.manage", space.community_id)
+    require(actor=actor, perm="parking.lot.manage", community_id=space.community_id)
     community = space.community
     amount = _amount(amount)
     _check_party(space, person, house)

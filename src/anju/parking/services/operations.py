@@ -41,9 +41,20 @@ RULE_FIELDS = (
 )
 
 
-def require(actor, perm, community_id):
+def _require(actor, perm, community_id):
     if actor is not None and not policy.staff_has(actor, perm, community_id):
         raise Forbidden(_("You may not do this in this community."))
+
+
+def require(*, actor, perm, community_id):
+    """Refuse ``actor`` without the staff permission ``perm`` in the community (None: a
+    gateway or the system)."""
+    _require(actor, perm, community_id)
+
+
+def save_row(*, actor, obj, fields, values, code, before):
+    """Set ``values`` on ``obj``, validate, save and audit it (created or changed)."""
+    return _save(actor, obj, fields, values, code, before)
 
 
 def unknown_fields(values, allowed):
@@ -52,7 +63,7 @@ def unknown_fields(values, allowed):
         raise TypeError(f"unknown fields: {sorted(unknown)}")
 
 
-def save_row(actor, obj, fields, values, code, before):
+def _save(actor, obj, fields, values, code, before):
     for name, value in values.items():
         setattr(obj, name, value)
     full_clean(obj)
@@ -79,14 +90,14 @@ def _in_community(obj, community_id, field):
 def save_lot(*, actor, community=None, lot=None, **values):
     unknown_fields(values, LOT_FIELDS)
     if lot is None:
-        require(actor, "parking.lot.manage", community.pk)
+        _require(actor, "parking.lot.manage", community.pk)
         lot, before = (
             ParkingLot(organization_id=community.organization_id, community=community),
             None,
         )
     else:
         lot = ParkingLot.objects.select_for_update().get(pk=lot.pk)
-        require(actor, "parking.lot.manage", lot.community_id)
+        _require(actor, "parking.lot.manage", lot.community_id)
         before = audit.snapshot(lot, LOT_FIELDS)
     if "name" in values:
         values["name"] = str(values["name"] or "").strip()
@@ -98,29 +109,29 @@ def save_lot(*, actor, community=None, lot=None, **values):
         .exists()
     ):
         refuse("name", _("This community already has a lot of that name."))
-    return save_row(actor, lot, LOT_FIELDS, values, "parking.lot", before)
+    return _save(actor, lot, LOT_FIELDS, values, "parking.lot", before)
 
 
 @transaction.atomic
 def save_gate(*, actor, lot, **values):
     unknown_fields(values, GATE_FIELDS)
-    require(actor, "parking.lot.manage", lot.community_id)
+    _require(actor, "parking.lot.manage", lot.community_id)
     gate = Gate(organization_id=lot.organization_id, community_id=lot.community_id, lot=lot)
-    return save_row(actor, gate, GATE_FIELDS, values, "parking.gate", None)
+    return _save(actor, gate, GATE_FIELDS, values, "parking.gate", None)
 
 
 @transaction.atomic
 def save_space(*, actor, lot=None, space=None, **values):
     unknown_fields(values, SPACE_FIELDS)
     if space is None:
-        require(actor, "parking.lot.manage", lot.community_id)
+        _require(actor, "parking.lot.manage", lot.community_id)
         space = ParkingSpace(
             organization_id=lot.organization_id, community_id=lot.community_id, lot=lot
         )
         before = None
     else:
         space = ParkingSpace.objects.select_for_update().get(pk=space.pk)
-        require(actor, "parking.lot.manage", space.community_id)
+        _require(actor, "parking.lot.manage", space.community_id)
         before = audit.snapshot(space, SPACE_FIELDS)
     if "number" in values:
         values["number"] = str(values["number"] or "").strip().upper()
@@ -138,7 +149,7 @@ def save_space(*, actor, lot=None, space=None, **values):
         refuse("house", _("Choose a house of usage “parking space”."))
     if values.get("kind", space.kind) == SpaceKind.OWNED and house is None:
         refuse("house", _("An owned space is a house of usage “parking space”: choose it."))
-    return save_row(actor, space, SPACE_FIELDS, values, "parking.space", before)
+    return _save(actor, space, SPACE_FIELDS, values, "parking.space", before)
 
 
 # Vehicles -----------------------------------------------------------------------------------
@@ -150,7 +161,7 @@ def save_vehicle(*, actor, house=None, vehicle=None, **values):
     organization, at most ANJU_PARKING_VEHICLES_PER_HOUSE active vehicles per house."""
     unknown_fields(values, VEHICLE_FIELDS)
     if vehicle is None:
-        require(actor, "parking.vehicle.manage", house.community_id)
+        _require(actor, "parking.vehicle.manage", house.community_id)
         vehicle = Vehicle(
             organization_id=house.organization_id, community_id=house.community_id, house=house
         )
@@ -159,7 +170,7 @@ def save_vehicle(*, actor, house=None, vehicle=None, **values):
             refuse("plate", _("Enter the plate number."))
     else:
         vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
-        require(actor, "parking.vehicle.manage", vehicle.community_id)
+        _require(actor, "parking.vehicle.manage", vehicle.community_id)
         before = audit.snapshot(vehicle, VEHICLE_FIELDS)
     if "plate" in values:
         values["plate"] = check_plate(values["plate"])
@@ -189,7 +200,7 @@ def save_vehicle(*, actor, house=None, vehicle=None, **values):
             )
     try:
         with transaction.atomic():
-            return save_row(actor, vehicle, VEHICLE_FIELDS, values, "parking.vehicle", before)
+            return _save(actor, vehicle, VEHICLE_FIELDS, values, "parking.vehicle", before)
     except IntegrityError:
         refuse("plate", _("A vehicle with this plate number is already registered."))
 
@@ -228,18 +239,18 @@ def save_rule(*, actor, lot=None, rule=None, **values):
     """Set the fee rule of ``lot`` (one per lot) or change ``rule``."""
     unknown_fields(values, RULE_FIELDS)
     if rule is None:
-        require(actor, "parking.lot.manage", lot.community_id)
+        _require(actor, "parking.lot.manage", lot.community_id)
         if FeeRule.objects.filter(lot=lot).exists():
             refuse("lot", _("This lot already has a fee rule: change it instead."))
         rule = FeeRule(organization_id=lot.organization_id, community_id=lot.community_id, lot=lot)
         before = None
     else:
         rule = FeeRule.objects.select_for_update().get(pk=rule.pk)
-        require(actor, "parking.lot.manage", rule.community_id)
+        _require(actor, "parking.lot.manage", rule.community_id)
         before = audit.snapshot(rule, RULE_FIELDS)
     merged = {name: getattr(rule, name) for name in RULE_FIELDS} | values
     _check_rule(merged)
-    return save_row(actor, rule, RULE_FIELDS, values, "parking.rule", before)
+    return _save(actor, rule, RULE_FIELDS, values, "parking.rule", before)
 
 
 # Gate events and sessions -------------------------------------------------------------------
@@ -284,7 +295,7 @@ def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None
     (an upload; content-checked and re-encoded, refused before anything is written). Returns
     the event."""
     at = at or timezone.now()
-    require(actor, "parking.session.operate", lot.community_id)
+    _require(actor, "parking.session.operate", lot.community_id)
     prepared = (
         attachments.prepare([photo_file], field="photo")[0] if photo_file is not None else None
     )
@@ -348,7 +359,7 @@ def pay(*, actor, session, method, amount, at=None):
     session = (
         Session.objects.select_for_update().select_related("lot__community").get(pk=session.pk)
     )
-    require(actor, "parking.session.collect", session.community_id)
+    _require(actor, "parking.session.collect", session.community_id)
     action = "settle" if session.state == SessionState.UNPAID_EXIT else "pay"
     target = session.machine.check(action, session.state)
     if method not in PayMethod.values:
@@ -395,7 +406,7 @@ def open_barrier(*, actor, gate, reason, at=None, plate=""):
     """A guard lifts the barrier by hand (a camera missed a plate, an ambulance): audited, with
     the reason required. Logged as an event of the gate; an entry of a readable plate opens its
     session with the reason kept on it."""
-    require(actor, "parking.session.operate", gate.community_id)
+    _require(actor, "parking.session.operate", gate.community_id)
     reason = str(reason or "").strip()
     if not reason:
         refuse("reason", _("Say why the barrier is opened by hand."))

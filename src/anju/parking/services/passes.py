@@ -60,7 +60,7 @@ def _check_period(period):
 @transaction.atomic
 def set_pass_price(*, actor, lot, period, amount):
     """Publish (or change) the price of a pass of ``period`` in ``lot`` (明码标价)."""
-    require(actor, "parking.lot.manage", lot.community_id)
+    require(actor=actor, perm="parking.lot.manage", community_id=lot.community_id)
     _check_period(period)
     try:
         amount = quantize(amount)
@@ -151,7 +151,7 @@ def _issue_term(actor, pass_, kind, period, starts, ends, amount):
     return term
 
 
-def issue_first_term(actor, pass_):
+def _issue_first_term(actor, pass_):
     """A pass just made with a price: its first term is billed and it waits for the payment;
     a free pass is in force at once (called by ``save_pass``)."""
     if pass_.price > 0:
@@ -166,7 +166,7 @@ def issue_first_term(actor, pass_):
 def save_pass(*, actor, vehicle=None, lot=None, pass_=None, **values):
     unknown_fields(values, PASS_FIELDS)
     if pass_ is None:
-        require(actor, "parking.pass.manage", lot.community_id)
+        require(actor=actor, perm="parking.pass.manage", community_id=lot.community_id)
         if vehicle.community_id != lot.community_id:
             refuse("vehicle", _("Choose a vehicle of the lot's community."))
         if not vehicle.active:
@@ -180,7 +180,7 @@ def save_pass(*, actor, vehicle=None, lot=None, pass_=None, **values):
         before = None
     else:
         pass_ = Pass.objects.select_for_update().get(pk=pass_.pk)
-        require(actor, "parking.pass.manage", pass_.community_id)
+        require(actor=actor, perm="parking.pass.manage", community_id=pass_.community_id)
         before = audit.snapshot(pass_, PASS_FIELDS)
     space = values.get("space", pass_.space if pass_.pk else None)
     if space is not None and space.lot_id != pass_.lot_id:
@@ -195,16 +195,23 @@ def save_pass(*, actor, vehicle=None, lot=None, pass_=None, **values):
         refuse("price", _("Enter an amount of 0 or more, with at most two decimals."))
     if before is not None and "price" in values and quantize(price) != pass_.price:
         refuse("price", _("A pass's price is billed when it is sold: renew it instead."))
-    pass_ = save_row(actor, pass_, PASS_FIELDS, values, "parking.pass", before)
+    pass_ = save_row(
+        actor=actor,
+        obj=pass_,
+        fields=PASS_FIELDS,
+        values=values,
+        code="parking.pass",
+        before=before,
+    )
     if before is None:  # sold: its first term is billed (a free pass is in force at once)
-        issue_first_term(actor, pass_)
+        _issue_first_term(actor, pass_)
     return pass_
 
 
 @transaction.atomic
 def sell_pass(*, actor, vehicle, lot, period, starts=None, space=None):
     """Sell a pass of ``period`` from ``starts`` (today) at the lot's published price."""
-    require(actor, "parking.pass.manage", lot.community_id)
+    require(actor=actor, perm="parking.pass.manage", community_id=lot.community_id)
     _check_period(period)
     starts = starts or timezone.localdate()
     return save_pass(
@@ -254,11 +261,11 @@ def renew_pass(*, actor, pass_, period=None, today=None):
         actor, pass_, TermKind.RENEWAL, period, starts, period_end(starts, period), amount
     )
     if amount == 0:
-        _take_effect(pass_, term, None)
+        _take_effect(pass_, term)
     return term
 
 
-def _take_effect(pass_, term, actor):
+def _take_effect(pass_, term):
     pass_.active = True
     pass_.ends = max(pass_.ends, term.ends)
     pass_.save(update_fields=["active", "ends"])
@@ -281,7 +288,7 @@ def term_paid(*, source, bill, payment=None):
     if term is None or term.paid_at:
         return
     pass_ = Pass.objects.select_for_update().get(pk=term.pass_obj_id)
-    _take_effect(pass_, term, None)
+    _take_effect(pass_, term)
     if term.public_income:
         term.income_entry = governance.record_income(
             actor=None,
@@ -352,7 +359,7 @@ def remind_expiring(today=None):
             link="/app/parking/",
             community=pass_.community,
             channels=("inbox", "wechat"),
-            event="parking.pass.expiring",
+            event="parking.pass.reminded",
         )
         told += 1
     return told

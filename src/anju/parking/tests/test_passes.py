@@ -171,7 +171,7 @@ def test_reminders_once_per_pass_and_threshold(world, lot, vehicle, settings):
     assert services.remind_expiring(today=date(2026, 12, 28)) == 1  # 3 days
     assert services.remind_expiring(today=date(2026, 12, 29)) == 0
     assert set(PassReminder.objects.values_list("days", flat=True)) == {15, 3}
-    told = Notification.objects.filter(event="parking.pass.expiring")
+    told = Notification.objects.filter(event="parking.pass.reminded")
     owner_login = world.users["resident"]
     assert told.filter(user=owner_login).count() == 2
     # A renewal moves the end: the reminders start again for the new end.
