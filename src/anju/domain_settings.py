@@ -497,6 +497,16 @@ SETTINGS: list[Setting] = [
         high=50,
         area="parking",
     ),
+    S(
+        "ANJU_PARKING_PASS_REMIND_DAYS",
+        "int_list",
+        (15, 3),
+        "days before a pass ends on which its household is reminded (once each)",
+        low=0,
+        high=90,
+        unconfirmed=True,
+        area="parking",
+    ),
 ]
 del S
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -21,8 +21,20 @@ from anju.core.models import Community, House, Person
 from anju.iot import services as iot
 
 from . import services
-from .choices import Direction, PayMethod
-from .models import FeeRule, Gate, ParkingEvent, ParkingLot, ParkingSpace, Pass, Session, Vehicle
+from .choices import ContractKind, Direction, PassPeriod, PayMethod
+from .models import (
+    FeeRule,
+    Gate,
+    ParkingEvent,
+    ParkingLot,
+    ParkingSpace,
+    Pass,
+    PassPrice,
+    PassTerm,
+    Session,
+    SpaceContract,
+    Vehicle,
+)
 from .plates import normalize
 
 WRITE = ("create", "update", "partial_update")
@@ -176,27 +188,172 @@ class ParkingPassSerializer(serializers.ModelSerializer):
         ParkingSpace, "parking.lot.view", required=False, allow_null=True, label=_("parking space")
     )
     plate = serializers.CharField(source="vehicle.plate", read_only=True)
+    ends = serializers.DateField(required=False, label=_("valid until"))
+    period = serializers.ChoiceField(
+        choices=PassPeriod.choices, required=False, allow_blank=True, label=_("period")
+    )
 
     class Meta:
         model = Pass
-        fields = ["id", "vehicle", "plate", "lot", "space", "starts", "ends", "price", "created_at"]
-        read_only_fields = ["created_at"]
+        fields = [
+            "id",
+            "vehicle",
+            "plate",
+            "lot",
+            "space",
+            "starts",
+            "ends",
+            "period",
+            "price",
+            "active",
+            "created_at",
+        ]
+        read_only_fields = ["created_at", "active"]
+
+
+class ParkingPassTermSerializer(serializers.ModelSerializer):
+    bill = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PassTerm
+        fields = ["id", "kind", "period", "starts", "ends", "amount", "paid_at", "bill"]
+        read_only_fields = fields
+
+    def get_bill(self, obj) -> int | None:
+        bill = services.term_bill(obj)
+        return bill.pk if bill else None
+
+
+class ParkingRenewSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=PassPeriod.choices, required=False)
 
 
 class PassViewSet(LotScopedViewSet):
-    """月卡: monthly passes of vehicles in a lot."""
+    """月卡: passes of vehicles in a lot. A pass with ``period`` is sold at the lot's published
+    price (its end follows from the period); a priced pass is billed to the vehicle's house and
+    in force once paid. ``renew`` bills the next period from the pass's end."""
 
     queryset = Pass.objects.select_related("vehicle", "lot")
     serializer_class = ParkingPassSerializer
     permission_prefix = "parking.pass"
-    action_permissions = _manage("parking.pass.manage")
+    action_permissions = {**_manage("parking.pass.manage"), "renew": "parking.pass.manage"}
     filterset_fields = {"community": ["exact"], "lot": ["exact"], "ends": ["gte", "lte"]}
 
     def create_object(self, data):
+        period = data.pop("period", "") or ""
+        if period:
+            ends = data.pop("ends", None)
+            data.pop("price", None)
+            sold = services.sell_pass(actor=self.request.user, period=period, **data)
+            if ends is not None and ends != sold.ends:
+                refuse("ends", _("A pass of this period ends on %(d)s.") % {"d": sold.ends})
+            return sold
+        if data.get("ends") is None:
+            refuse("ends", _("Enter the last day of the pass, or choose its period."))
         return services.save_pass(actor=self.request.user, **data)
 
     def update_object(self, obj, data):
+        data.pop("period", None)
         return services.save_pass(actor=self.request.user, pass_=obj, **data)
+
+    @extend_schema(request=ParkingRenewSerializer, responses=ParkingPassTermSerializer)
+    @action(detail=True, methods=["post"])
+    def renew(self, request, pk=None):
+        """续费: bill the next period of the pass (from its end) at the published price."""
+        form = ParkingRenewSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        term = services.renew_pass(
+            actor=request.user, pass_=self.get_object(), period=form.validated_data.get("period")
+        )
+        return Response(ParkingPassTermSerializer(term).data, status=201)
+
+
+class ParkingPassPriceSerializer(serializers.ModelSerializer):
+    lot = ScopedRelatedField(ParkingLot, "parking.lot.manage", label=_("parking lot"))
+
+    class Meta:
+        model = PassPrice
+        fields = ["id", "lot", "period", "amount", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+
+class PassPriceViewSet(LotScopedViewSet):
+    """月卡价格 (明码标价): the published price of each period kind in a lot."""
+
+    queryset = PassPrice.objects.select_related("lot")
+    serializer_class = ParkingPassPriceSerializer
+    permission_prefix = "parking.lot"
+    action_permissions = _manage("parking.lot.manage")
+    filterset_fields = ["community", "lot", "period"]
+
+    def create_object(self, data):
+        return services.set_pass_price(actor=self.request.user, **data)
+
+    def update_object(self, obj, data):
+        data.setdefault("period", obj.period)
+        return services.set_pass_price(actor=self.request.user, lot=obj.lot, **data)
+
+
+class ParkingSpaceContractSerializer(serializers.ModelSerializer):
+    space = ScopedRelatedField(ParkingSpace, "parking.lot.manage", label=_("parking space"))
+    person = ScopedRelatedField(Person, "core.person.view", label=_("buyer or tenant"))
+    house = ScopedRelatedField(
+        House, "core.house.view", required=False, allow_null=True, label=_("home in the community")
+    )
+    months = serializers.IntegerField(
+        required=False, min_value=1, max_value=120, write_only=True, label=_("months")
+    )
+    starts = serializers.DateField(required=False, label=_("from"))
+
+    class Meta:
+        model = SpaceContract
+        fields = [
+            "id",
+            "space",
+            "kind",
+            "person",
+            "house",
+            "starts",
+            "ends",
+            "months",
+            "amount",
+            "rule",
+            "created_at",
+        ]
+        read_only_fields = ["ends", "rule", "created_at"]
+
+
+class SpaceContractViewSet(LotScopedViewSet):
+    """车位出售与出租: sales and long-term rentals of spaces, refused by the law of the
+    community's jurisdiction with the article named (created, not changed)."""
+
+    queryset = SpaceContract.objects.select_related("space")
+    serializer_class = ParkingSpaceContractSerializer
+    permission_prefix = "parking.lot"
+    action_permissions = {"create": "parking.lot.manage"}
+    filterset_fields = ["community", "space", "kind", "house"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def target_scope(self, data):
+        space = data.get("space")
+        if space is not None:
+            return space.community_id, space.organization_id
+        return super().target_scope(data)
+
+    def create_object(self, data):
+        kind = data.pop("kind")
+        common = {
+            "actor": self.request.user,
+            "space": data["space"],
+            "person": data["person"],
+            "house": data.get("house"),
+            "amount": data["amount"],
+        }
+        if kind == ContractKind.SALE:
+            return services.sell_space(**common, on=data.get("starts"))
+        return services.rent_space(
+            **common, starts=data.get("starts"), months=data.get("months", 1)
+        )
 
 
 # Gate events --------------------------------------------------------------------------------
@@ -237,15 +394,19 @@ class ParkingEventSerializer(serializers.ModelSerializer):
     plate = serializers.CharField(max_length=20, label=_("plate number"))
     direction = serializers.ChoiceField(choices=Direction.choices)
     at = serializers.DateTimeField(required=False)
+    photo = serializers.FileField(
+        required=False, write_only=True, label=_("photo"), help_text="multipart: the camera's JPEG"
+    )
 
     class Meta:
         model = ParkingEvent
-        fields = ["id", "lot", "gate", "plate", "direction", "at", "session", "reason"]
+        fields = ["id", "lot", "gate", "plate", "direction", "at", "session", "reason", "photo"]
         read_only_fields = ["session", "reason"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["lot"], data["gate"] = instance.lot_id, instance.gate_id
+        data["photo"] = f"/files/{instance.photo_id}/" if instance.photo_id else None
         return data
 
 
@@ -285,6 +446,7 @@ class ParkingEventViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             direction=data["direction"],
             at=data.get("at"),
             gate=gate,
+            photo_file=data.get("photo"),
         )
 
 
@@ -433,5 +595,9 @@ def register(router):
     router.register("vehicles", VehicleViewSet, basename="vehicle")
     router.register("parking-fee-rules", FeeRuleViewSet, basename="parking-fee-rule")
     router.register("parking-passes", PassViewSet, basename="parking-pass")
+    router.register("parking-pass-prices", PassPriceViewSet, basename="parking-pass-price")
+    router.register(
+        "parking-space-contracts", SpaceContractViewSet, basename="parking-space-contract"
+    )
     router.register("parking/events", ParkingEventViewSet, basename="parking-event")
     router.register("parking/sessions", SessionViewSet, basename="parking-session")

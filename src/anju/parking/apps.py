@@ -12,8 +12,15 @@ class ParkingConfig(AnjuAppConfig):
     console_nav = [
         (_("Parking lots"), "console:parking-lot-list", "parking.lot.view", "parking"),
         (_("Gate log"), "console:parking-session-list", "parking.session.view", "parking"),
+        (
+            _("Gate events with photos"),
+            "console:parking-event-list",
+            "parking.session.view",
+            "parking",
+        ),
         (_("Unpaid exits"), "console:parking-unpaid-list", "parking.session.view", "parking"),
         (_("Passes expiring"), "console:parking-pass-list", "parking.pass.view", "parking"),
+        (_("Parking disclosure"), "console:parking-disclosure", "parking.lot.view", "parking"),
     ]
     role_work = {Role.GUARD: ["console:parking-session-list"]}
     audit_labels = {
@@ -32,7 +39,21 @@ class ParkingConfig(AnjuAppConfig):
         "parking.session.unpaid_exit": _("Vehicle left without paying"),
         "parking.session.settled": _("Unpaid parking fee settled"),
         "parking.barrier.opened": _("Barrier opened by hand"),
+        "parking.price.published": _("Pass price published"),
+        "parking.pass.sale": _("Monthly pass sold"),
+        "parking.pass.renewal": _("Monthly pass renewed"),
+        "parking.pass.paid": _("Monthly pass paid"),
+        "parking.space.sold": _("Parking space sold"),
+        "parking.space.rented": _("Parking space rented out"),
     }
+
+    def ready(self):
+        super().ready()
+        from anju.billing import services as billing
+
+        from .services import TERM_SOURCE, term_paid
+
+        billing.on_settled(TERM_SOURCE, term_paid)
 
     def dashboard_cards(self, request):
         from anju.core import policy

@@ -52,3 +52,30 @@ class PayMethod(models.TextChoices):
 
 # Sessions of a vehicle still inside the lot.
 INSIDE = (SessionState.OPEN, SessionState.PAID)
+
+
+class PassPeriod(models.TextChoices):
+    """The period kinds a pass is sold for (月卡、季卡、年卡), each at the lot's published price."""
+
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+
+
+# Months in each period kind.
+PERIOD_MONTHS = {PassPeriod.MONTHLY: 1, PassPeriod.QUARTERLY: 3, PassPeriod.YEARLY: 12}
+
+
+class TermKind(models.TextChoices):
+    SALE = "sale", _("Sold")
+    RENEWAL = "renewal", _("Renewed")
+
+
+class ContractKind(models.TextChoices):
+    SALE = "sale", pgettext_lazy("parking space", "Sale")
+    RENTAL = "rental", pgettext_lazy("parking space", "Long-term rental")
+
+
+# Spaces planned for parking (规划车位), sold or rented as planned; the others of a lot on the
+# common parts are the owners' in common (民法典第275条).
+PLANNED_KINDS = (SpaceKind.OWNED, SpaceKind.RENTED)

@@ -1,10 +1,13 @@
-"""Demo: an underground garage of the first community with its gates, spaces, fee rule, a few
-residents' vehicles with monthly passes, and yesterday's traffic through the gates (visitors
-paying at the booth, one leaving without paying), all through the services."""
+"""Demo: an underground garage of the first community with its gates, spaces, fee rule, its
+published pass prices, a few residents' vehicles with passes billed and paid online (one renewed,
+its bill waiting in 缴费), a space sold and one rented out to owners (the disclosure's figures),
+and yesterday's traffic through the gates (visitors paying at the booth, one leaving without
+paying), all through the services."""
 
 from datetime import time, timedelta
 from decimal import Decimal
 
+from anju.billing import services as billing
 from anju.core.choices import HouseUsage
 from anju.core.models import House
 
@@ -34,6 +37,8 @@ def build(ctx):
         night_until=time(7, 0),
         night_flat=Decimal("5.00"),
     )
+    for period, amount in (("monthly", "300.00"), ("quarterly", "850.00"), ("yearly", "3200.00")):
+        services.set_pass_price(actor=manager, lot=lot, period=period, amount=amount)
     owned = list(House.objects.filter(community=community, usage=HouseUsage.PARKING)[:6])
     spaces = [
         services.save_space(
@@ -53,12 +58,12 @@ def build(ctx):
         .order_by("pk")[:4]
     )
     today = ctx.today
-    vehicles = []
+    vehicles, passes = [], []
     for index, house in enumerate(homes[:5]):
         vehicle = services.save_vehicle(actor=manager, house=house, plate=random_plate(rng))
         vehicles.append(vehicle)
         ends = today + timedelta(days=10 if index == 0 else 60 + 30 * index)
-        services.save_pass(
+        pass_ = services.save_pass(
             actor=manager,
             vehicle=vehicle,
             lot=lot,
@@ -67,6 +72,56 @@ def build(ctx):
             ends=ends,
             price=Decimal("300.00"),
         )
+        passes.append(pass_)
+        _pay_online(manager, pass_)  # paid on the phone: in force, public income
+    # The first pass ends in 10 days: renewed for a quarter, its bill waits in 缴费.
+    if passes:
+        services.renew_pass(actor=manager, pass_=passes[0], period="quarterly")
+    _contracts(ctx, manager, spaces, owned)
     # Yesterday's traffic: residents with passes and visitors who pay at the booth.
     simulate_day(lot, today - timedelta(days=1), rng=rng, visits=16, guard=guard, cashier=cashier)
     ctx.out.write(f"Parking: 1 lot, {len(spaces)} spaces, {len(vehicles)} vehicles with passes.\n")
+
+
+def _pay_online(actor, pass_):
+    """The household pays the pass's bill online (billing's test provider)."""
+    term = pass_.terms.order_by("pk").first()
+    bill = services.term_bill(term) if term else None
+    if bill is None:
+        return
+    payment, _created = billing.start_bills_payment(
+        actor=actor, bills=[bill], channel="", provider="test"
+    )
+    billing.confirm_online_payment(
+        payment_id=payment.pk,
+        provider_ref=f"DEMO-PASS-{payment.pk}",
+        amount_fen=int(payment.amount * 100),
+    )
+
+
+def _contracts(ctx, manager, spaces, owned):
+    """An owner buys a planned space (the first owned one); another rents one for a year."""
+    community = ctx.communities[0]
+    residents = [(p, h) for _u, p, h in ctx.residents if h.community_id == community.pk]
+    rented = [s for s in spaces if s.kind == SpaceKind.RENTED and not s.passes.exists()]
+    if not residents or not (owned or rented):
+        return
+    person, house = residents[0]
+    services.sell_space(
+        actor=manager,
+        space=spaces[0] if owned else rented.pop(0),
+        person=person,
+        house=house,
+        amount="180000.00",
+    )
+    if len(residents) > 1 and rented:
+        person, house = residents[1]
+        services.rent_space(
+            actor=manager,
+            space=rented[0],
+            person=person,
+            house=house,
+            starts=ctx.today.replace(day=1),
+            months=12,
+            amount="3600.00",
+        )

@@ -11,7 +11,17 @@ from anju.core.money import ZERO, MoneyField
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
 
-from .choices import Direction, GateDirection, LotKind, SessionState, SpaceKind, SpaceState
+from .choices import (
+    ContractKind,
+    Direction,
+    GateDirection,
+    LotKind,
+    PassPeriod,
+    SessionState,
+    SpaceKind,
+    SpaceState,
+    TermKind,
+)
 
 SESSION_STATES = StateMachine(
     {
@@ -245,6 +255,9 @@ class Pass(models.Model):
     starts = models.DateField(_("valid from"))
     ends = models.DateField(_("valid until"))
     price = MoneyField(_("price (¥)"), default=ZERO)
+    period = models.CharField(_("period"), max_length=10, choices=PassPeriod.choices, blank=True)
+    # A sold pass is in force once its first bill is paid (a free pass at once).
+    active = models.BooleanField(_("in force"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()
@@ -347,6 +360,8 @@ class ParkingEvent(models.Model):
 
     objects = ScopedManager()
     scope = SCOPE
+    # Its photo is served by /files/ to those who see the gate log.
+    attachments_view_permission = "parking.session.view"
 
     class Meta:
         verbose_name = _("gate event")
@@ -359,3 +374,164 @@ class ParkingEvent(models.Model):
 
     def __str__(self):
         return f"{self.plate} {self.direction} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PassPrice(models.Model):
+    """明码标价: the published price of a pass of one period kind in a lot."""
+
+    organization = _org()
+    community = _community()
+    lot = models.ForeignKey(
+        ParkingLot,
+        on_delete=models.CASCADE,
+        related_name="pass_prices",
+        verbose_name=_("parking lot"),
+    )
+    period = models.CharField(_("period"), max_length=10, choices=PassPeriod.choices)
+    amount = MoneyField(_("price (¥)"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager()
+    scope = SCOPE
+
+    class Meta:
+        verbose_name = _("published pass price")
+        verbose_name_plural = _("published pass prices")
+        ordering = ["lot_id", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "period"], name="parking_pass_price_once")
+        ]
+        indexes = [models.Index(fields=["community", "lot"], name="parking_price_comm_lot")]
+
+    def __str__(self):
+        return f"{self.lot} {self.get_period_display()} ¥{self.amount}"
+
+
+class PassTerm(models.Model):
+    """One sold or renewed period of a pass, billed to the vehicle's house as a bill of its own
+    (fee item 月卡费). It takes effect when its bill is paid: the pass then runs to its end."""
+
+    organization = _org()
+    community = _community()
+    pass_obj = models.ForeignKey(
+        Pass, on_delete=models.PROTECT, related_name="terms", verbose_name=_("monthly pass")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=TermKind.choices)
+    period = models.CharField(_("period"), max_length=10, choices=PassPeriod.choices, blank=True)
+    starts = models.DateField(_("valid from"))
+    ends = models.DateField(_("valid until"))
+    amount = MoneyField(_("price (¥)"))
+    public_income = models.BooleanField(_("public income"), default=False)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    income_entry = models.ForeignKey(
+        "governance.IncomeEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("public income entry"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(
+        organization="organization", community="community", house="pass_obj__vehicle__house"
+    )
+
+    class Meta:
+        verbose_name = _("pass term")
+        verbose_name_plural = _("pass terms")
+        ordering = ["-starts"]
+        indexes = [
+            models.Index(fields=["pass_obj", "paid_at"], name="parking_term_pass_paid"),
+            models.Index(fields=["community", "paid_at"], name="parking_term_comm_paid"),
+        ]
+
+    def __str__(self):
+        return f"{self.pass_obj.vehicle} {self.starts}–{self.ends}"
+
+
+class PassReminder(models.Model):
+    """A pass's holder was told it expires within ``days`` days (once per pass and threshold)."""
+
+    organization = _org()
+    community = _community()
+    pass_obj = models.ForeignKey(
+        Pass, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("monthly pass")
+    )
+    ends = models.DateField(_("valid until"))
+    days = models.PositiveIntegerField(_("days before the end"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(
+        organization="organization", community="community", house="pass_obj__vehicle__house"
+    )
+
+    class Meta:
+        verbose_name = _("pass reminder")
+        verbose_name_plural = _("pass reminders")
+        ordering = ["-sent_at"]
+        constraints = [
+            # once per pass, end date (a renewal moves it) and threshold
+            models.UniqueConstraint(
+                fields=["pass_obj", "ends", "days"], name="parking_pass_reminded_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.pass_obj} −{self.days}"
+
+
+class SpaceContract(models.Model):
+    """车位的出售或长期出租 (sale or long-term rental of a planned space), checked against the
+    law of the community's jurisdiction (parking/law.py) when made."""
+
+    organization = _org()
+    community = _community()
+    space = models.ForeignKey(
+        ParkingSpace,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("parking space"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ContractKind.choices)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("buyer or tenant")
+    )
+    # The buyer's or tenant's home in this community; empty for someone from outside.
+    house = models.ForeignKey(
+        House,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("home in the community"),
+    )
+    starts = models.DateField(_("from"))
+    ends = models.DateField(_("until"), null=True, blank=True)
+    amount = MoneyField(_("price or rent for the term (¥)"))
+    rule = models.CharField(_("rule applied"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = SCOPE
+
+    class Meta:
+        verbose_name = _("space sale or rental")
+        verbose_name_plural = _("space sales and rentals")
+        ordering = ["-starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__isnull=True) | Q(ends__gte=models.F("starts")),
+                name="parking_contract_ends",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["community", "kind", "starts"], name="parking_contract_comm"),
+            models.Index(fields=["space", "kind"], name="parking_contract_space"),
+            models.Index(fields=["house", "kind"], name="parking_contract_house"),
+        ]
+
+    def __str__(self):
+        return f"{self.space} {self.get_kind_display()} {self.starts}"

@@ -5,13 +5,18 @@ from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views import generic
 
 from anju.core import formats
-from anju.core.console import Column, ScopedListView
+from anju.core.console import Column, ScopedListView, StaffRequiredMixin
+from anju.core.dates import period
+from anju.core.models import Community
 
+from . import law, selectors
 from .choices import INSIDE, SessionState
-from .models import ParkingLot, Pass, Session
+from .models import ParkingEvent, ParkingLot, Pass, Session
 from .selectors import EXPIRING_DAYS
 
 
@@ -67,6 +72,38 @@ class SessionList(ScopedListView):
         return Session.objects.select_related("lot")
 
 
+def _photo(event):
+    if not event.photo_id:
+        return ""
+    return format_html(
+        '<a class="touch" href="/files/{0}/"><img src="/files/{0}/thumbnail/" alt="{1}" '
+        'width="80" height="60" loading="lazy"></a>',
+        event.photo_id,
+        event.plate,
+    )
+
+
+class EventList(ScopedListView):
+    """The gate log with the cameras' photos (served by /files/ after its scope check)."""
+
+    model = ParkingEvent
+    permission = "parking.session.view"
+    title = _("Gate events with photos")
+    search_fields = ["plate"]
+    columns = [
+        Column("at", _("at"), value=lambda e: _when(e.at)),
+        Column("plate", _("plate number"), raw=True),
+        Column("direction", _("direction")),
+        Column("lot", _("parking lot")),
+        Column("gate", _("gate")),
+        Column("reason", _("reason")),
+        Column("photo", _("photo"), value=_photo),
+    ]
+
+    def base_queryset(self):
+        return ParkingEvent.objects.select_related("lot", "gate")
+
+
 class UnpaidList(SessionList):
     title = _("Unpaid exits")
     empty_text = _("No vehicle left without paying.")
@@ -88,6 +125,7 @@ class PassList(ScopedListView):
         Column("starts", _("valid from")),
         Column("ends", _("valid until")),
         Column("price", _("price (¥)"), money=True),
+        Column("active", _("in force")),
     ]
 
     def base_queryset(self):
@@ -95,3 +133,26 @@ class PassList(ScopedListView):
         return Pass.objects.select_related("vehicle", "lot", "space").filter(
             ends__gte=today, ends__lte=today + timedelta(days=EXPIRING_DAYS)
         )
+
+
+class DisclosureView(StaffRequiredMixin, generic.TemplateView):
+    """车位、车库的出售和出租情况 (民法典第943条; 北京条例第70条(七)): per lot for a period, the
+    spaces sold and rented out, the passes and their income, temporary parking income."""
+
+    template_name = "parking/disclosure.html"
+    permission = "parking.lot.view"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        start, end = period(self.request.GET)
+        community_id = self.request.community_id
+        community = Community.objects.filter(pk=community_id).first() if community_id else None
+        rule = law.rule(community, law.DISCLOSURE) if community else None
+        ctx.update(
+            title=_("Parking disclosure"),
+            start=start,
+            end=end,
+            rows=selectors.disclosure(self.request.user, start, end, community_id),
+            article=(rule or law.national(law.DISCLOSURE)).article,
+        )
+        return ctx

@@ -1,13 +1,16 @@
 """Parking's writes, split by subdomain; callers import this package, never a submodule.
 
-- ``operations``: lots, gates, spaces, vehicles, fee rules, passes, gate events, sessions,
-  booth payments and the barrier.
+- ``operations``: lots, gates, spaces, vehicles, fee rules, gate events, sessions, booth
+  payments and the barrier.
+- ``passes``: passes (月卡) sold and renewed at the published price, billed through billing,
+  their reminders.
+- ``contracts``: sales and long-term rentals of spaces, checked against the law (law.py).
 """
 
+from .contracts import rent_space, sell_space
 from .operations import (
     GATE_FIELDS,
     LOT_FIELDS,
-    PASS_FIELDS,
     RULE_FIELDS,
     SPACE_FIELDS,
     VEHICLE_FIELDS,
@@ -17,11 +20,23 @@ from .operations import (
     record_event,
     save_gate,
     save_lot,
-    save_pass,
     save_rule,
     save_space,
     save_vehicle,
     stay_minutes,
+)
+from .passes import (
+    PASS_FIELDS,
+    TERM_SOURCE,
+    period_end,
+    published_price,
+    remind_expiring,
+    renew_pass,
+    save_pass,
+    sell_pass,
+    set_pass_price,
+    term_bill,
+    term_paid,
 )
 
 __all__ = [
@@ -30,16 +45,27 @@ __all__ = [
     "PASS_FIELDS",
     "RULE_FIELDS",
     "SPACE_FIELDS",
+    "TERM_SOURCE",
     "VEHICLE_FIELDS",
     "open_barrier",
     "pay",
+    "period_end",
+    "published_price",
     "quote",
     "record_event",
+    "remind_expiring",
+    "renew_pass",
+    "rent_space",
     "save_gate",
     "save_lot",
     "save_pass",
     "save_rule",
     "save_space",
     "save_vehicle",
+    "sell_pass",
+    "sell_space",
+    "set_pass_price",
     "stay_minutes",
+    "term_bill",
+    "term_paid",
 ]

@@ -13,16 +13,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.core import audit, policy
+from anju.core import attachments, audit, policy
 from anju.core.choices import ActorType, HouseUsage
 from anju.core.errors import Conflict, DomainError, Forbidden, full_clean, refuse
 from anju.core.money import ZERO, quantize
 from anju.governance import services as governance
 from anju.governance.choices import IncomeCategory, IncomeKind
 
-from .. import fees, selectors
+from .. import fees, law, selectors
 from ..choices import Direction, PayMethod, SessionState, SpaceKind
-from ..models import FeeRule, Gate, ParkingEvent, ParkingLot, ParkingSpace, Pass, Session, Vehicle
+from ..models import FeeRule, Gate, ParkingEvent, ParkingLot, ParkingSpace, Session, Vehicle
 from ..plates import check_plate
 
 LOT_FIELDS = ("name", "kind", "common_part", "active")
@@ -39,7 +39,6 @@ RULE_FIELDS = (
     "night_until",
     "night_flat",
 )
-PASS_FIELDS = ("space", "starts", "ends", "price")
 
 
 def _require(actor, perm, community_id):
@@ -47,7 +46,18 @@ def _require(actor, perm, community_id):
         raise Forbidden(_("You may not do this in this community."))
 
 
-def _unknown(values, allowed):
+def require(*, actor, perm, community_id):
+    """Refuse ``actor`` without the staff permission ``perm`` in the community (None: a
+    gateway or the system)."""
+    _require(actor, perm, community_id)
+
+
+def save_row(*, actor, obj, fields, values, code, before):
+    """Set ``values`` on ``obj``, validate, save and audit it (created or changed)."""
+    return _save(actor, obj, fields, values, code, before)
+
+
+def unknown_fields(values, allowed):
     unknown = set(values) - set(allowed)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -78,7 +88,7 @@ def _in_community(obj, community_id, field):
 
 @transaction.atomic
 def save_lot(*, actor, community=None, lot=None, **values):
-    _unknown(values, LOT_FIELDS)
+    unknown_fields(values, LOT_FIELDS)
     if lot is None:
         _require(actor, "parking.lot.manage", community.pk)
         lot, before = (
@@ -104,7 +114,7 @@ def save_lot(*, actor, community=None, lot=None, **values):
 
 @transaction.atomic
 def save_gate(*, actor, lot, **values):
-    _unknown(values, GATE_FIELDS)
+    unknown_fields(values, GATE_FIELDS)
     _require(actor, "parking.lot.manage", lot.community_id)
     gate = Gate(organization_id=lot.organization_id, community_id=lot.community_id, lot=lot)
     return _save(actor, gate, GATE_FIELDS, values, "parking.gate", None)
@@ -112,7 +122,7 @@ def save_gate(*, actor, lot, **values):
 
 @transaction.atomic
 def save_space(*, actor, lot=None, space=None, **values):
-    _unknown(values, SPACE_FIELDS)
+    unknown_fields(values, SPACE_FIELDS)
     if space is None:
         _require(actor, "parking.lot.manage", lot.community_id)
         space = ParkingSpace(
@@ -149,7 +159,7 @@ def save_space(*, actor, lot=None, space=None, **values):
 def save_vehicle(*, actor, house=None, vehicle=None, **values):
     """Register a vehicle of ``house`` or change ``vehicle``: one active vehicle per plate in the
     organization, at most ANJU_PARKING_VEHICLES_PER_HOUSE active vehicles per house."""
-    _unknown(values, VEHICLE_FIELDS)
+    unknown_fields(values, VEHICLE_FIELDS)
     if vehicle is None:
         _require(actor, "parking.vehicle.manage", house.community_id)
         vehicle = Vehicle(
@@ -227,7 +237,7 @@ def _check_rule(values):
 @transaction.atomic
 def save_rule(*, actor, lot=None, rule=None, **values):
     """Set the fee rule of ``lot`` (one per lot) or change ``rule``."""
-    _unknown(values, RULE_FIELDS)
+    unknown_fields(values, RULE_FIELDS)
     if rule is None:
         _require(actor, "parking.lot.manage", lot.community_id)
         if FeeRule.objects.filter(lot=lot).exists():
@@ -241,40 +251,6 @@ def save_rule(*, actor, lot=None, rule=None, **values):
     merged = {name: getattr(rule, name) for name in RULE_FIELDS} | values
     _check_rule(merged)
     return _save(actor, rule, RULE_FIELDS, values, "parking.rule", before)
-
-
-@transaction.atomic
-def save_pass(*, actor, vehicle=None, lot=None, pass_=None, **values):
-    _unknown(values, PASS_FIELDS)
-    if pass_ is None:
-        _require(actor, "parking.pass.manage", lot.community_id)
-        if vehicle.community_id != lot.community_id:
-            refuse("vehicle", _("Choose a vehicle of the lot's community."))
-        if not vehicle.active:
-            refuse("vehicle", _("This vehicle is no longer registered."))
-        pass_ = Pass(
-            organization_id=lot.organization_id,
-            community_id=lot.community_id,
-            vehicle=vehicle,
-            lot=lot,
-        )
-        before = None
-    else:
-        pass_ = Pass.objects.select_for_update().get(pk=pass_.pk)
-        _require(actor, "parking.pass.manage", pass_.community_id)
-        before = audit.snapshot(pass_, PASS_FIELDS)
-    space = values.get("space", pass_.space if pass_.pk else None)
-    if space is not None and space.lot_id != pass_.lot_id:
-        refuse("space", _("Choose a space of this lot."))
-    starts, ends = values.get("starts", pass_.starts), values.get("ends", pass_.ends)
-    if starts is None:
-        refuse("starts", _("Enter the first day of the pass."))
-    if ends is None or ends < starts:
-        refuse("ends", _("The pass must end on or after its first day."))
-    price = values.get("price", pass_.price)
-    if price is None or quantize(price) < 0:
-        refuse("price", _("Enter an amount of 0 or more, with at most two decimals."))
-    return _save(actor, pass_, PASS_FIELDS, values, "parking.pass", before)
 
 
 # Gate events and sessions -------------------------------------------------------------------
@@ -311,13 +287,18 @@ def _event_actor(actor):
 
 
 @transaction.atomic
-def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None):
+def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None, photo_file=None):
     """A gate saw ``plate`` going ``direction`` at ``at``: an entry opens a session (a plate
     already inside keeps its session: the exit camera missed it), an exit closes the plate's
     session: left if nothing is owed, an unpaid exit (a debt) otherwise. An exit of a plate not
-    inside is only logged. ``actor`` None is a gateway. Returns the event."""
+    inside is only logged. ``actor`` None is a gateway. ``photo_file``: the camera's picture
+    (an upload; content-checked and re-encoded, refused before anything is written). Returns
+    the event."""
     at = at or timezone.now()
     _require(actor, "parking.session.operate", lot.community_id)
+    prepared = (
+        attachments.prepare([photo_file], field="photo")[0] if photo_file is not None else None
+    )
     if direction not in Direction.values:
         refuse("direction", _("Choose in or out."))
     plate = check_plate(plate)
@@ -363,6 +344,9 @@ def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None
         photo=photo,
         session=session,
     )
+    if prepared is not None:
+        event.photo = attachments.store(event, prepared, actor=actor, caption=plate)
+        event.save(update_fields=["photo"])
     return event
 
 
@@ -396,7 +380,7 @@ def pay(*, actor, session, method, amount, at=None):
     if action == "settle":
         session.owed = ZERO
     session.save(update_fields=["state", "paid_amount", "paid_at", "paid_method", "owed"])
-    if session.lot.common_part:
+    if law.on_common_parts(session.lot):  # 民法典第275条第二款、第282条
         governance.record_income(
             actor=actor,
             community=session.lot.community,
