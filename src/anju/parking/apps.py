@@ -14,8 +14,10 @@ class ParkingConfig(AnjuAppConfig):
         (_("Gate log"), "console:parking-session-list", "parking.session.view", "parking"),
         (_("Unpaid exits"), "console:parking-unpaid-list", "parking.session.view", "parking"),
         (_("Passes expiring"), "console:parking-pass-list", "parking.pass.view", "parking"),
+        (_("Booth"), "console:parking-booth", "parking.session.operate", "parking"),
     ]
-    role_work = {Role.GUARD: ["console:parking-session-list"]}
+    portal_nav = [(_("Parking"), "portal:parking-vehicles", "🚗")]
+    role_work = {Role.GUARD: ["console:parking-booth", "console:parking-session-list"]}
     audit_labels = {
         "parking.lot.created": _("Parking lot created"),
         "parking.lot.changed": _("Parking lot changed"),
@@ -32,7 +34,23 @@ class ParkingConfig(AnjuAppConfig):
         "parking.session.unpaid_exit": _("Vehicle left without paying"),
         "parking.session.settled": _("Unpaid parking fee settled"),
         "parking.barrier.opened": _("Barrier opened by hand"),
+        "parking.session.online_started": _("Online payment of a stay started"),
+        "parking.session.paid_online": _("Parking fee paid online"),
+        "parking.session.online_credited": _("Online parking payment credited to prepayment"),
     }
+
+    def ready(self):
+        super().ready()
+        from anju.billing import services as billing
+
+        from .services import SOURCE, charge_paid
+
+        billing.on_settled(SOURCE, charge_paid)
+
+    def resident_home(self, request):
+        from .views_portal import home_sections
+
+        return home_sections(request)
 
     def dashboard_cards(self, request):
         from anju.core import policy
