@@ -1,6 +1,7 @@
 """The guard's booth page (岗亭, phone-first): look a plate up (normalised), see its stay and the
 fee now, take cash, lift a barrier by hand with the reason, and the latest unpaid exits."""
 
+import segno
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -17,6 +18,7 @@ from anju.core.errors import DomainError
 from . import selectors, services
 from .models import Session
 from .plates import normalize
+from .views_portal import visit_token
 
 
 class BoothView(StaffRequiredMixin, generic.TemplateView):
@@ -41,12 +43,21 @@ class BoothView(StaffRequiredMixin, generic.TemplateView):
                     ),
                 }
             )
+        gates = list(selectors.operated_gates(user, community_id))
+        lots = {g.lot_id: g.lot for g in gates}
+        visit = []
+        for lot in lots.values():
+            url = self.request.build_absolute_uri(
+                reverse("portal:parking-visit", args=[visit_token(lot)])
+            )
+            visit.append((lot, url, segno.make(url, error="m").svg_data_uri(scale=4, border=2)))
         ctx.update(
             title=_("Booth"),
+            visit=visit,
             raw=raw,
             plate=plate,
             stays=stays,
-            gates=list(selectors.operated_gates(user, community_id)),
+            gates=gates,
             unpaid=list(selectors.recent_unpaid_exits(user, community_id)),
             errors=kwargs.get("errors") or {},
             values=kwargs.get("values") or {},

@@ -19,4 +19,5 @@ portal_urlpatterns = [
     ),
     path("parking/passes/", views_portal.PassesView.as_view(), name="parking-passes"),
     path("parking/pay/", views_portal.PayView.as_view(), name="parking-pay"),
+    path("parking/visit/<str:token>/", views_portal.VisitView.as_view(), name="parking-visit"),
 ]

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -17,8 +18,8 @@ from anju.core.models import House
 from anju.core.portal import ResidentMixin
 
 from . import selectors, services
-from .choices import SessionState
-from .models import Session
+from .choices import INSIDE, SessionState
+from .models import ParkingLot, Session
 from .plates import normalize
 
 SOON_DAYS = 30
@@ -186,6 +187,58 @@ class PayView(ResidentMixin, generic.TemplateView):
                 self.get_context_data(houses=houses, plate=session.plate, errors=errors)
             )
         return redirect(f"{reverse('portal:billing-pay-page')}?bills={bill.pk}")
+
+
+VISIT_SALT = "anju.parking.visit"
+
+
+def visit_token(lot) -> str:
+    """The lot's visitor link (the QR code at the exit and on the booth's display)."""
+    return signing.dumps({"lot": lot.pk}, salt=VISIT_SALT, compress=True)
+
+
+def lot_of_token(token):
+    try:
+        data = signing.loads(token, salt=VISIT_SALT)
+    except signing.BadSignature:
+        return None
+    pk = data.get("lot") if isinstance(data, dict) else None
+    return ParkingLot.objects.filter(pk=pk, active=True).first() if pk else None
+
+
+class VisitView(generic.TemplateView):
+    """A visitor at the exit, no login: scans the lot's QR code, enters their plate and sees
+    what their stay costs now and how it is made up (only a stay inside this lot, by its exact
+    plate). They pay at the booth, or their host pays it from the portal."""
+
+    template_name = "parking/portal/visit.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        lot = lot_of_token(kwargs["token"])
+        if lot is None:
+            raise Http404
+        raw = self.request.GET.get("plate", "")
+        plate = normalize(raw) if raw else ""
+        session = (
+            Session.objects.filter(lot=lot, plate=plate, state__in=INSIDE)
+            .order_by("-entered_at")
+            .first()
+            if plate
+            else None
+        )
+        quote = services.quote(session) if session else None
+        rule = getattr(lot, "fee_rule", None)
+        ctx.update(
+            title=lot.name,
+            lot=lot,
+            raw=raw,
+            plate=plate,
+            session=session,
+            quote=quote,
+            grace=rule.grace_minutes if rule else 0,
+        )
+        return ctx
 
 
 def home_sections(request) -> list[dict]:

@@ -253,3 +253,16 @@ def test_the_booth_looks_up_collects_and_opens_with_a_reason(world, lot):
     assert "苏E12345" in page
     assert _client("cleaner").get("/console/parking/booth/").status_code == 403
     assert _client("resident").get("/console/parking/booth/").status_code == 302
+
+
+def test_a_visitor_sees_the_fee_without_logging_in(world, lot):
+    session = _enter(world, lot)
+    booth = _client("guard").get("/console/parking/booth/").content.decode()
+    start = booth.index("/app/parking/visit/")
+    url = booth[start : booth.index('"', start)]
+    page = Client().get(url, {"plate": "沪b66666"})
+    assert page.status_code == 200, page.status_code
+    text = page.content.decode()
+    assert 'id="visit-due"' in text and "9.00" in text and session.plate in text
+    assert 'id="visit-none"' in Client().get(url, {"plate": "京A00000"}).content.decode()
+    assert Client().get("/app/parking/visit/forged/").status_code == 404
