@@ -266,3 +266,33 @@ def test_a_visitor_sees_the_fee_without_logging_in(world, lot):
     assert 'id="visit-due"' in text and "9.00" in text and session.plate in text
     assert 'id="visit-none"' in Client().get(url, {"plate": "京A00000"}).content.decode()
     assert Client().get("/app/parking/visit/forged/").status_code == 404
+
+
+def test_the_daily_report(world, lot):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from anju.parking import selectors
+
+    tz = ZoneInfo("Asia/Shanghai")
+    guard, day = world.users["guard"], datetime(2026, 11, 2, 10, 0, tzinfo=tz)
+
+    def event(plate, direction, at):
+        return services.record_event(actor=guard, lot=lot, plate=plate, direction=direction, at=at)
+
+    paid = event("京A11111", "in", day).session
+    services.collect_cash(actor=guard, session=paid, amount="9.00", at=day + timedelta(minutes=120))
+    event("京A11111", "out", day + timedelta(minutes=125))
+    event("京A22222", "in", day + timedelta(hours=1))
+    event("京A22222", "out", day + timedelta(hours=4))  # left without paying
+    event("京A33333", "in", day + timedelta(hours=13))  # 23:00, still inside
+    report = selectors.daily_report(lot, day.date(), day.date() + timedelta(days=1))
+    first, second = report[day.date()], report[day.date() + timedelta(days=1)]
+    assert first == {
+        "income": Decimal("9.00"),
+        "entries": 3,
+        "exits": 2,
+        "occupancy": 1,
+        "unpaid": 1,
+    }
+    assert second == {"income": 0, "entries": 0, "exits": 0, "occupancy": 1, "unpaid": 0}
