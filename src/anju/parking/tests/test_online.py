@@ -281,7 +281,7 @@ def test_the_daily_report(world, lot):
         return services.record_event(actor=guard, lot=lot, plate=plate, direction=direction, at=at)
 
     paid = event("京A11111", "in", day).session
-    services.collect_cash(actor=guard, session=paid, amount="9.00", at=day + timedelta(minutes=120))
+    services.collect_cash(actor=guard, session=paid, amount="7.00", at=day + timedelta(minutes=120))
     event("京A11111", "out", day + timedelta(minutes=125))
     event("京A22222", "in", day + timedelta(hours=1))
     event("京A22222", "out", day + timedelta(hours=4))  # left without paying
@@ -289,7 +289,7 @@ def test_the_daily_report(world, lot):
     report = selectors.daily_report(lot, day.date(), day.date() + timedelta(days=1))
     first, second = report[day.date()], report[day.date() + timedelta(days=1)]
     assert first == {
-        "income": Decimal("9.00"),
+        "income": Decimal("7.00"),
         "entries": 3,
         "exits": 2,
         "occupancy": 1,
