@@ -125,6 +125,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.pass.view",
         "parking.session.view",
         "parking.session.operate",
+        "parking.session.collect",  # the booth guard takes cash (岗亭收费)
     },
     Role.CLEANER: FIELD_VIEW
     | {
@@ -217,6 +218,10 @@ RESIDENT_PERMISSIONS = {
     "spaces.space.view",
     "spaces.booking.view",
     "spaces.booking.create",
+    "parking.vehicle.view",
+    "parking.vehicle.register",
+    "parking.pass.view",
+    "parking.session.pay",
 }
 
 
@@ -346,8 +351,10 @@ PERMISSIONS: frozenset[str] = frozenset(
         "parking.pass.view",
         "parking.session.collect",
         "parking.session.operate",
+        "parking.session.pay",
         "parking.session.view",
         "parking.vehicle.manage",
+        "parking.vehicle.register",
         "parking.vehicle.view",
     }
 )

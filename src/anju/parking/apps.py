@@ -21,8 +21,10 @@ class ParkingConfig(AnjuAppConfig):
         (_("Unpaid exits"), "console:parking-unpaid-list", "parking.session.view", "parking"),
         (_("Passes expiring"), "console:parking-pass-list", "parking.pass.view", "parking"),
         (_("Parking disclosure"), "console:parking-disclosure", "parking.lot.view", "parking"),
+        (_("Booth"), "console:parking-booth", "parking.session.operate", "parking"),
     ]
-    role_work = {Role.GUARD: ["console:parking-session-list"]}
+    portal_nav = [(_("Parking"), "portal:parking-vehicles", "🚗")]
+    role_work = {Role.GUARD: ["console:parking-booth", "console:parking-session-list"]}
     audit_labels = {
         "parking.lot.created": _("Parking lot created"),
         "parking.lot.changed": _("Parking lot changed"),
@@ -45,15 +47,24 @@ class ParkingConfig(AnjuAppConfig):
         "parking.pass.paid": _("Monthly pass paid"),
         "parking.space.sold": _("Parking space sold"),
         "parking.space.rented": _("Parking space rented out"),
+        "parking.session.online_started": _("Online payment of a stay started"),
+        "parking.session.paid_online": _("Parking fee paid online"),
+        "parking.session.online_credited": _("Online parking payment credited to prepayment"),
     }
 
     def ready(self):
         super().ready()
         from anju.billing import services as billing
 
-        from .services import TERM_SOURCE, term_paid
+        from .services import SOURCE, TERM_SOURCE, charge_paid, term_paid
 
         billing.on_settled(TERM_SOURCE, term_paid)
+        billing.on_settled(SOURCE, charge_paid)
+
+    def resident_home(self, request):
+        from .views_portal import home_sections
+
+        return home_sections(request)
 
     def dashboard_cards(self, request):
         from anju.core import policy

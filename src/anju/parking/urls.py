@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import booth, views, views_portal
 
 console_urlpatterns = [
     path("parking/lots/", views.LotList.as_view(), name="parking-lot-list"),
@@ -9,4 +9,17 @@ console_urlpatterns = [
     path("parking/unpaid/", views.UnpaidList.as_view(), name="parking-unpaid-list"),
     path("parking/passes/", views.PassList.as_view(), name="parking-pass-list"),
     path("parking/disclosure/", views.DisclosureView.as_view(), name="parking-disclosure"),
+    path("parking/booth/", booth.BoothView.as_view(), name="parking-booth"),
+]
+
+portal_urlpatterns = [
+    path("parking/", views_portal.VehiclesView.as_view(), name="parking-vehicles"),
+    path(
+        "parking/vehicles/<int:pk>/remove/",
+        views_portal.VehicleRemove.as_view(),
+        name="parking-vehicle-remove",
+    ),
+    path("parking/passes/", views_portal.PassesView.as_view(), name="parking-passes"),
+    path("parking/pay/", views_portal.PayView.as_view(), name="parking-pay"),
+    path("parking/visit/<str:token>/", views_portal.VisitView.as_view(), name="parking-visit"),
 ]

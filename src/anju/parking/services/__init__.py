@@ -5,9 +5,23 @@
 - ``passes``: passes (月卡) sold and renewed at the published price, billed through billing,
   their reminders.
 - ``contracts``: sales and long-term rentals of spaces, checked against the law (law.py).
+- ``online``: a resident pays a stay online through billing (a charge on their home, paid on
+  billing's pay page; the session is paid when billing says so), a resident's own vehicles.
+- ``booth``: the guard's booth page: cash for a stay, the barrier by hand.
 """
 
 from .contracts import rent_space, sell_space
+
+from .booth import collect_cash, due_now, open_by_hand
+from .online import (
+    SOURCE,
+    add_my_vehicle,
+    charge_paid,
+    charge_source,
+    parse_source,
+    remove_my_vehicle,
+    start_online_pay,
+)
 from .operations import (
     GATE_FIELDS,
     LOT_FIELDS,
@@ -40,6 +54,16 @@ from .passes import (
 )
 
 __all__ = [
+    "SOURCE",
+    "add_my_vehicle",
+    "charge_paid",
+    "charge_source",
+    "collect_cash",
+    "due_now",
+    "open_by_hand",
+    "parse_source",
+    "remove_my_vehicle",
+    "start_online_pay",
     "GATE_FIELDS",
     "LOT_FIELDS",
     "PASS_FIELDS",

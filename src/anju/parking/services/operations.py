@@ -57,6 +57,19 @@ def save_row(*, actor, obj, fields, values, code, before):
     return _save(actor, obj, fields, values, code, before)
 
 
+def _require_vehicle(actor, house):
+    """The office manages every vehicle; a resident registers and removes their home's own."""
+    if (
+        actor is not None
+        and not policy.staff_has(actor, "parking.vehicle.manage", house.community_id)
+        and not (
+            house.pk in actor.resident_house_ids()
+            and policy.user_has(actor, "parking.vehicle.register", house.community_id)
+        )
+    ):
+        raise Forbidden(_("You may not do this in this community."))
+
+
 def unknown_fields(values, allowed):
     unknown = set(values) - set(allowed)
     if unknown:
@@ -161,7 +174,7 @@ def save_vehicle(*, actor, house=None, vehicle=None, **values):
     organization, at most ANJU_PARKING_VEHICLES_PER_HOUSE active vehicles per house."""
     unknown_fields(values, VEHICLE_FIELDS)
     if vehicle is None:
-        _require(actor, "parking.vehicle.manage", house.community_id)
+        _require_vehicle(actor, house)
         vehicle = Vehicle(
             organization_id=house.organization_id, community_id=house.community_id, house=house
         )
@@ -170,7 +183,7 @@ def save_vehicle(*, actor, house=None, vehicle=None, **values):
             refuse("plate", _("Enter the plate number."))
     else:
         vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
-        _require(actor, "parking.vehicle.manage", vehicle.community_id)
+        _require_vehicle(actor, vehicle.house)
         before = audit.snapshot(vehicle, VEHICLE_FIELDS)
     if "plate" in values:
         values["plate"] = check_plate(values["plate"])
