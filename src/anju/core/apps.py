@@ -60,6 +60,8 @@ class AnjuAppConfig(AppConfig):
       number of queries that does not grow with the rows.
     - ``build_demo(ctx)``: adds the app's story to ``anju demo``; by default calls
       ``<app>.demo.build(ctx)`` when the app has a ``demo`` module.
+    - ``machine_for_key(key)``: the active machine (an IoT gateway) with this API key, for
+      ``Authorization: Gateway <key>``; the first app that knows it answers.
     - ``restore_reference_data()``: puts back rows the app's data migrations ship, after a
       transactional test flushed them (reference calendars, rule sets).
     """
@@ -102,6 +104,11 @@ class AnjuAppConfig(AppConfig):
             module.build(ctx)
 
     def restore_reference_data(self) -> None:
+        return None
+
+    def machine_for_key(self, key: str):
+        """The machine (an IoT gateway) whose API key this is, active, or None: what
+        ``Authorization: Gateway <key>`` authenticates as (core.api.authentication)."""
         return None
 
     def optional_module(self, name: str):

@@ -20,7 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from anju.core.api import query
-from anju.core.api.authentication import KeyAuthentication
+from anju.core.api.authentication import GatewayAuthentication
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anju.core.models import Building, Community
@@ -170,12 +170,6 @@ class AlarmViewSet(ScopedReadOnlyViewSet):
 
 class IngestSerializer(serializers.Serializer):
     readings = serializers.ListField(child=serializers.DictField(), allow_empty=False)
-
-
-class GatewayAuthentication(KeyAuthentication):
-    """``Authorization: Gateway <key>``: the request is the gateway's, not a person's."""
-
-    key_lookup = staticmethod(services.gateway_for_key)
 
 
 @extend_schema(request=IngestSerializer, responses={200: OpenApiTypes.OBJECT})

@@ -24,6 +24,11 @@ class IotConfig(AnjuAppConfig):
         "iot.alarm.cleared": _("Device alarm cleared"),
     }
 
+    def machine_for_key(self, key):
+        from .services import gateway_for_key
+
+        return gateway_for_key(key)
+
     def dashboard_cards(self, request):
         from anju.core import policy
 

@@ -11,14 +11,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from anju.core.api.authentication import KeyAuthentication
+from anju.core.api.authentication import GatewayAuthentication
 from anju.core.api.errors import RelatedNotFound
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.permissions import RolePermission
 from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, mixins
 from anju.core.errors import refuse
 from anju.core.models import Community, House, Person
-from anju.iot import services as iot
 
 from . import services
 from .choices import ContractKind, Direction, PassPeriod, PayMethod
@@ -357,12 +356,6 @@ class SpaceContractViewSet(LotScopedViewSet):
 
 
 # Gate events --------------------------------------------------------------------------------
-
-
-class GatewayAuthentication(KeyAuthentication):
-    """``Authorization: Gateway <key>``: an IoT gateway of the community (iot's keys)."""
-
-    key_lookup = staticmethod(iot.gateway_for_key)
 
 
 def _gateway(request):

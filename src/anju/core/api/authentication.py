@@ -22,21 +22,20 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return user, login
 
 
-class KeyAuthentication(authentication.BaseAuthentication):
+class GatewayAuthentication(authentication.BaseAuthentication):
     """``Authorization: Gateway <key>``: the request is a machine's (an IoT gateway, a parking
-    gate controller), not a person's. ``request.user`` is anonymous and ``request.auth`` is
-    what ``key_lookup`` found; an unknown or disabled key is refused. An app sets
-    ``key_lookup`` to its services' lookup (iot: ``gateway_for_key``)."""
+    gate controller, a door controller), not a person's. ``request.user`` is anonymous and
+    ``request.auth`` the machine, found by the app that issued the key (the
+    ``machine_for_key`` hook: iot's gateways); an unknown or disabled key is refused."""
 
     scheme = "Gateway"
-    key_lookup = None  # a callable: key -> the machine, or None
 
     def authenticate(self, request):
         header = request.headers.get("Authorization", "")
         prefix = f"{self.scheme} "
         if not header.startswith(prefix):
             return None
-        machine = type(self).key_lookup(header[len(prefix) :].strip())
+        machine = machine_for_key(header[len(prefix) :].strip())
         if machine is None:
             raise exceptions.AuthenticationFailed(_("Unknown or disabled gateway key."))
         return AnonymousUser(), machine
@@ -45,9 +44,20 @@ class KeyAuthentication(authentication.BaseAuthentication):
         return self.scheme
 
 
-class KeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = KeyAuthentication
-    match_subclasses = True
+def machine_for_key(key):
+    from ..apps import anju_apps
+
+    if not key:
+        return None
+    for config in anju_apps():
+        machine = config.machine_for_key(key)
+        if machine is not None:
+            return machine
+    return None
+
+
+class GatewayAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = GatewayAuthentication
     name = "gatewayKey"
 
     def get_security_definition(self, auto_schema):

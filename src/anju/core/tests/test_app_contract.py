@@ -27,6 +27,7 @@ HOOKS = [
     "resident_home",
     "build_demo",
     "restore_reference_data",
+    "machine_for_key",
 ]
 # Modules every app has (models, services and api may be packages).
 SKELETON = ["apps", "models", "services", "selectors", "api", "views", "urls", "choices", "demo"]
