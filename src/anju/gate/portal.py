@@ -16,7 +16,7 @@ from anju.core.errors import DomainError
 from anju.core.models import House
 from anju.core.portal import ResidentMixin
 
-from . import selectors, services
+from . import rules, selectors, services
 from .choices import CredentialKind, PassState, ReleaseStatus
 from .models import Credential, VisitorPass
 
@@ -34,7 +34,7 @@ def _label(house):
 
 
 def _errors(exc):
-    return {k: [str(m) for m in v] for k, v in (exc.fields or {"__all__": [exc.message]}).items()}
+    return {k: [str(m) for m in v] for k, v in (exc.fields or {"form": [exc.message]}).items()}
 
 
 def _moment(day, clock):
@@ -216,6 +216,7 @@ class DoorsView(ResidentMixin, generic.TemplateView):
                 if services.face_enabled(h.community_id)
             ],
             consent_text=services.FACE_CONSENT,
+            face_rules=rules.FACE_RULES,
         )
         return ctx
 

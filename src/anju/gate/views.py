@@ -77,8 +77,9 @@ class Desk(StaffRequiredMixin, generic.TemplateView):
 
     def post(self, request, *args, **kwargs):
         what = request.POST.get("what")
-        gate = request.POST.get("gate", "").strip()[:60]
-        request.session["gate-name"] = gate
+        if "gate" in request.POST:  # the guard's post, kept for the next checks
+            request.session["gate-name"] = request.POST["gate"].strip()[:60]
+        gate = request.session.get("gate-name", "")
         ctx = {}
         try:
             if what == "pass":

@@ -5,6 +5,7 @@ and face recognition only by consent (最高法人脸识别司法解释第10条,
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.core import audit, policy
 from anju.core.errors import Conflict, Forbidden, refuse
@@ -16,7 +17,7 @@ from ..models import AccessPolicy, Credential, Door, DoorCommand, new_token
 
 DOOR_FIELDS = ["community", "building", "name", "kind", "device", "active"]
 # What a person consents to, kept with the consent (the text they were shown).
-FACE_CONSENT = (
+FACE_CONSENT = gettext_lazy(
     "I agree that my face image is processed to open the doors of my home's community; I may "
     "use a card, a QR code or the app instead, and delete my face data at any time."
 )
@@ -209,7 +210,7 @@ def enrol_face(*, actor, house, consent, now=None):
         kind=CredentialKind.FACE,
         number=new_token(),
         consent_at=now or timezone.now(),
-        consent_text=FACE_CONSENT,
+        consent_text=str(FACE_CONSENT),
     )
     audit.record(actor, "gate.face.enrolled", credential, after={"consent": True})
     return credential

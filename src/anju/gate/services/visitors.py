@@ -213,7 +213,7 @@ def verify_pass(*, actor, code, gate="", at=None):
     if not code:
         refuse("code", _("Scan the visitor's QR code or type the code on the pass."))
     visitor_pass = (
-        VisitorPass.objects.select_for_update()
+        VisitorPass.objects.select_for_update(of=("self",))
         .select_related("house__building", "community", "issued_by")
         .filter(code=code)
         .first()
