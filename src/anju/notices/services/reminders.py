@@ -1,6 +1,7 @@
 """The warm-reminder engine (温馨提示): reminder settings and templates, weather, policy
 changes, solar terms and holidays, proposals the engine drafts for staff to approve."""
 
+import abc
 import random
 from datetime import timedelta
 
@@ -38,14 +39,15 @@ from .notices import create_notice, publish_notice
 # Warm-reminder engine -----------------------------------------------------------------------
 
 
-class WeatherSource:
+class WeatherSource(abc.ABC):
     """Interface of a pluggable weather source: forecast(community, start, days) -> list of
     {"day": date, "max_temp": Decimal|None, "min_temp": Decimal|None, "conditions": [...]}."""
 
     name = "source"
 
-    def forecast(self, community, start, days):  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def forecast(self, community, start, days):
+        """The days' forecast for the community, ``days`` days from ``start``."""
 
 
 def reminder_settings(community):
