@@ -5,6 +5,7 @@ consent), goods release passes; the gateways' polling and acknowledgement
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -98,7 +99,12 @@ class VisitorPassSerializer(serializers.ModelSerializer):
 
 class VerifySerializer(serializers.Serializer):
     code = serializers.CharField(max_length=200, label=_("code"))
-    gate = serializers.CharField(max_length=60, required=False, allow_blank=True, label=_("gate"))
+    gate = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        label=pgettext_lazy("pedestrian gate", "gate"),
+    )
 
 
 def verified(visitor_pass, entry):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anju.core.models import Building, Community, House, Organization, Person
 from anju.core.scoping import Scope, ScopedManager
@@ -156,7 +157,7 @@ class VisitorEntry(models.Model):
     visitor_name = models.CharField(_("visitor's name"), max_length=40)
     phone_masked = models.CharField(_("visitor's phone"), max_length=20, blank=True)
     plate = models.CharField(_("plate number"), max_length=8, blank=True)
-    gate = models.CharField(_("gate"), max_length=60, blank=True)
+    gate = models.CharField(pgettext_lazy("pedestrian gate", "gate"), max_length=60, blank=True)
     at = models.DateTimeField(_("entered at"))
     by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("let in by")
@@ -198,7 +199,7 @@ class WalkIn(models.Model):
     phone_masked = models.CharField(_("visitor's phone"), max_length=20, blank=True)
     plate = models.CharField(_("plate number"), max_length=8, blank=True)
     purpose = models.CharField(_("purpose of the visit"), max_length=100, blank=True)
-    gate = models.CharField(_("gate"), max_length=60, blank=True)
+    gate = models.CharField(pgettext_lazy("pedestrian gate", "gate"), max_length=60, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=WalkInStatus.choices, default=WalkInStatus.PENDING
     )

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import generic
 
 from anju.core import formats
@@ -184,7 +184,7 @@ class VisitorLog(ScopedListView):
         Column("house", gettext_lazy("house"), value=_house),
         Column("plate", gettext_lazy("plate number"), raw=True),
         Column("kind", gettext_lazy("kind")),
-        Column("gate", gettext_lazy("gate"), raw=True),
+        Column("gate", pgettext_lazy("pedestrian gate", "gate"), raw=True),
     ]
 
     def base_queryset(self):
