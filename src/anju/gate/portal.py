@@ -22,7 +22,9 @@ from .models import Credential, VisitorPass
 
 
 def qr_data_uri(text):
-    return segno.make(text, error="m").svg_data_uri(scale=6, border=2)
+    """A full QR code (never a Micro QR, which segno picks for short texts and which phone
+    scanners and the guard's camera page do not read)."""
+    return segno.make_qr(text, error="m").svg_data_uri(scale=6, border=4)
 
 
 def _houses(user):

@@ -11,8 +11,35 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from anju.core.testing import browser_login
-from anju.facilities.tests.test_scan_browser import qr_video
 from anju.gate.models import VisitorEntry, VisitorPass
+
+segno = pytest.importorskip("segno")
+WIDTH, HEIGHT = 640, 480
+
+
+def qr_video(text, path, frames=6):
+    """A Y4M clip (what Chromium's --use-file-for-fake-video-capture plays) of ``text`` as the
+    full QR code the pass page shows, on a white page (as facilities' scan test makes it)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    segno.make_qr(text, error="m").save(buffer, kind="png", scale=8, border=4)
+    code = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    side = min(HEIGHT - 60, code.width)
+    code = code.resize((side, side), Image.NEAREST)
+    page = Image.new("L", (WIDTH, HEIGHT), 255)
+    page.paste(code, ((WIDTH - side) // 2, (HEIGHT - side) // 2))
+    y, cb, cr = page.convert("RGB").convert("YCbCr").split()
+    half = (WIDTH // 2, HEIGHT // 2)
+    frame = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + frame)
+    return path
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
