@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 
 from .. import policy, services
 from ..attachments import XLSX
@@ -91,8 +91,7 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """CRUD where create calls ``create_object`` (a service) and updates are audited."""
 
     def create_object(self, data):
-        """The service call that creates the row; a viewset that creates nothing answers 405."""
-        raise MethodNotAllowed(self.request.method)
+        raise NotImplementedError
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -1,7 +1,6 @@
 """The warm-reminder engine (温馨提示): reminder settings and templates, weather, policy
 changes, solar terms and holidays, proposals the engine drafts for staff to approve."""
 
-import abc
 import random
 from datetime import timedelta
 
@@ -39,15 +38,14 @@ from .notices import create_notice, publish_notice
 # Warm-reminder engine -----------------------------------------------------------------------
 
 
-class WeatherSource(abc.ABC):
+class WeatherSource:
     """Interface of a pluggable weather source: forecast(community, start, days) -> list of
     {"day": date, "max_temp": Decimal|None, "min_temp": Decimal|None, "conditions": [...]}."""
 
     name = "source"
 
-    @abc.abstractmethod
-    def forecast(self, community, start, days):
-        """The days' forecast for the community, ``days`` days from ``start``."""
+    def forecast(self, community, start, days):  # pragma: no cover - interface
+        raise NotImplementedError
 
 
 def reminder_settings(community):
