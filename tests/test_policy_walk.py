@@ -59,6 +59,11 @@ PERSONAL_ACTIONS = {
     "house-claim.list": "each person reads their own home claims (and staff their review queue)",
     "house-claim.retrieve": "each person reads their own home claim",
     "house-claim.create": "any signed-in person may claim a house; approval is the staff's",
+    "walk-in.answer": "only a resident of the visited home lets a walk-in visitor in or not",
+    "release-pass.confirm": "only an owner of the home confirms a tenant's goods release",
+    "release-pass.decline": "only an owner of the home declines a tenant's goods release",
+    "release-pass.cancel": "only the applicant or an owner of the home cancels an application",
+    "access-credential.delete_face": "only the person deletes their own face data",
 }
 # Viewsets of which the demo-like world holds no object for company A, and why.
 NO_OBJECT = {
@@ -435,6 +440,7 @@ APPS_WITH_PERMISSIONS = (
     "iot",
     "staff",
     "parking",
+    "gate",
 )
 
 

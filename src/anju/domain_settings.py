@@ -507,6 +507,36 @@ SETTINGS: list[Setting] = [
         unconfirmed=True,
         area="parking",
     ),
+    # --- the gate (visitors, doors, goods release)
+    S(
+        "ANJU_VISITOR_RETENTION_DAYS",
+        "int",
+        30,
+        "days the visitor log (and a visitor pass after its end) is kept before it is deleted",
+        low=1,
+        high=365,
+        unconfirmed=True,
+        area="gate",
+    ),
+    S(
+        "ANJU_GATE_PASS_MAX_DAYS",
+        "int",
+        7,
+        "the longest window a resident may give a visitor pass, in days",
+        low=1,
+        high=90,
+        unconfirmed=True,
+        area="gate",
+    ),
+    S(
+        "ANJU_GATE_PASS_MAX_ENTRIES",
+        "int",
+        10,
+        "the most entries one visitor pass may allow",
+        low=1,
+        high=100,
+        area="gate",
+    ),
 ]
 del S
 BY_NAME = {s.name: s for s in SETTINGS}

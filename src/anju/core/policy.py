@@ -51,6 +51,19 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "iot.*",
         "staff.*",
         "parking.*",
+        "gate.pass.view",
+        "gate.pass.revoke",
+        "gate.pass.verify",
+        "gate.visitor.view",
+        "gate.walkin.view",
+        "gate.walkin.register",
+        "gate.door.view",
+        "gate.door.manage",
+        "gate.door.open",
+        "gate.credential.view",
+        "gate.credential.manage",
+        "gate.release.view",
+        "gate.release.verify",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -84,6 +97,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.vehicle.view",
         "parking.pass.view",
         "parking.session.view",
+        "gate.pass.view",
+        "gate.visitor.view",
+        "gate.walkin.view",
+        "gate.door.view",
+        "gate.release.view",
     },
     Role.TECHNICIAN: FIELD_VIEW
     | {
@@ -126,6 +144,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.session.view",
         "parking.session.operate",
         "parking.session.collect",  # the booth guard takes cash (岗亭收费)
+        "gate.pass.view",
+        "gate.pass.verify",
+        "gate.visitor.view",
+        "gate.walkin.view",
+        "gate.walkin.register",
+        "gate.door.view",
+        "gate.door.open",
+        "gate.release.view",
+        "gate.release.verify",
     },
     Role.CLEANER: FIELD_VIEW
     | {
@@ -222,6 +249,18 @@ RESIDENT_PERMISSIONS = {
     "parking.vehicle.register",
     "parking.pass.view",
     "parking.session.pay",
+    "gate.pass.view",
+    "gate.pass.create",
+    "gate.pass.revoke",
+    "gate.walkin.view",
+    "gate.walkin.answer",
+    "gate.door.view",
+    "gate.door.open",
+    "gate.credential.view",
+    "gate.credential.face",
+    "gate.release.view",
+    "gate.release.create",
+    "gate.release.confirm",
 }
 
 
@@ -356,6 +395,24 @@ PERMISSIONS: frozenset[str] = frozenset(
         "parking.vehicle.manage",
         "parking.vehicle.register",
         "parking.vehicle.view",
+        "gate.pass.view",
+        "gate.pass.create",
+        "gate.pass.revoke",
+        "gate.pass.verify",
+        "gate.visitor.view",
+        "gate.walkin.view",
+        "gate.walkin.register",
+        "gate.walkin.answer",
+        "gate.door.view",
+        "gate.door.manage",
+        "gate.door.open",
+        "gate.credential.view",
+        "gate.credential.manage",
+        "gate.credential.face",
+        "gate.release.view",
+        "gate.release.create",
+        "gate.release.confirm",
+        "gate.release.verify",
     }
 )
 

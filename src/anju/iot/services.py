@@ -388,3 +388,45 @@ def check_usage_spikes(*, now=None):
         _raise(meter, None, AlarmKind.USAGE, message, "total", series[-1]["usage"], at=now)
         raised += 1
     return raised
+
+
+# Commands to devices --------------------------------------------------------------------------
+
+
+def command_topic(community_id, device_code):
+    """Where a gateway listens for commands to one of its devices (a door's lock)."""
+    return f"anju/cmd/{community_id}/{device_code}"
+
+
+def publish_command(device, payload, *, url=None):
+    """Publish ``payload`` (a dict, sent as JSON) to ``device``'s command topic on the broker
+    of ``MQTT_URL``, QoS 1. True when the broker took it; False (logged) when no broker is set
+    or it could not be reached, so the command waits for the gateway's HTTP polling."""
+    import json
+    import logging
+    from urllib.parse import urlparse
+
+    from django.conf import settings
+
+    url = url or settings.MQTT_URL
+    if not url:
+        return False
+    import paho.mqtt.client as paho
+    import paho.mqtt.publish as mqtt_publish
+
+    parsed = urlparse(url)
+    auth = {"username": parsed.username, "password": parsed.password} if parsed.username else None
+    try:
+        mqtt_publish.single(
+            command_topic(device.community_id, device.code),
+            json.dumps(payload),
+            qos=1,
+            hostname=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 1883,
+            auth=auth,
+            protocol=paho.MQTTv311,
+        )
+    except (OSError, ValueError) as exc:
+        logging.getLogger("anju.iot.mqtt").warning("command to %s not sent: %s", device.code, exc)
+        return False
+    return True
