@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "iot.*",
         "staff.*",
         "parking.*",
+        "works.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -84,9 +85,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.vehicle.view",
         "parking.pass.view",
         "parking.session.view",
+        "works.renovation.view",
+        "works.renovation.apply",
+        "works.renovation.review",
+        "works.deposit.view",
+        "works.move.view",
+        "works.move.manage",
     },
     Role.TECHNICIAN: FIELD_VIEW
     | {
+        "works.renovation.view",
+        "works.renovation.inspect",
         "iot.device.view",
         "iot.alarm.view",
         "servicedesk.ticket.view",
@@ -125,6 +134,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.pass.view",
         "parking.session.view",
         "parking.session.operate",
+        "works.renovation.view",
+        "works.renovation.inspect",
     },
     Role.CLEANER: FIELD_VIEW
     | {
@@ -156,6 +167,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.pass.view",
         "parking.session.view",
         "parking.session.collect",
+        "works.deposit.view",
+        "works.deposit.collect",
+        "works.deposit.refund",
     },
     Role.FINANCE: CORE_VIEW
     | {
@@ -173,6 +187,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "spaces.space.view",
         "spaces.booking.view",
         "spaces.booking.collect",
+        "works.deposit.view",
+        "works.deposit.collect",
+        "works.deposit.refund",
     },
     Role.COMMITTEE: {
         "core.organization.view",
@@ -217,6 +234,10 @@ RESIDENT_PERMISSIONS = {
     "spaces.space.view",
     "spaces.booking.view",
     "spaces.booking.create",
+    "works.renovation.view",
+    "works.renovation.apply",
+    "works.renovation.acknowledge",
+    "works.deposit.view",
 }
 
 
@@ -349,6 +370,16 @@ PERMISSIONS: frozenset[str] = frozenset(
         "parking.session.view",
         "parking.vehicle.manage",
         "parking.vehicle.view",
+        "works.deposit.collect",
+        "works.deposit.refund",
+        "works.deposit.view",
+        "works.move.manage",
+        "works.move.view",
+        "works.renovation.acknowledge",
+        "works.renovation.apply",
+        "works.renovation.inspect",
+        "works.renovation.review",
+        "works.renovation.view",
     }
 )
 
