@@ -51,10 +51,10 @@ class EntrySerializer(serializers.ModelSerializer):
 class DepositSerializer(serializers.ModelSerializer):
     house = ScopedRelatedField(House, "works.deposit.collect", label=_("house"))
     payer = ScopedRelatedField(
-        Person, "core.person.view", required=False, allow_null=True, label=_("paid by")
+        Person, "core.person.view", required=False, allow_null=True, label=_("payer")
     )
     method = serializers.ChoiceField(
-        choices=METHODS, required=False, write_only=True, label=_("method")
+        choices=METHODS, required=False, write_only=True, label=_("paid or refunded by")
     )
     reference = serializers.CharField(
         required=False, allow_blank=True, max_length=100, write_only=True
@@ -104,12 +104,12 @@ class DepositSerializer(serializers.ModelSerializer):
 
 
 class CollectSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=METHODS, label=_("method"))
+    method = serializers.ChoiceField(choices=METHODS, label=_("paid or refunded by"))
     reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
 class RefundSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=METHODS, label=_("method"))
+    method = serializers.ChoiceField(choices=METHODS, label=_("paid or refunded by"))
     reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
@@ -171,7 +171,9 @@ class DepositViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         deposit = self.get_object()
         form = CollectSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        return self._out(services.collect(actor=request.user, deposit=deposit, **form.validated_data))
+        return self._out(
+            services.collect(actor=request.user, deposit=deposit, **form.validated_data)
+        )
 
     @extend_schema(request=DeductSerializer, responses=DepositSerializer)
     @action(detail=True, methods=["post"], parser_classes=PARSERS)
@@ -193,7 +195,9 @@ class DepositViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         deposit = self.get_object()
         form = RefundSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        return self._out(services.refund(actor=request.user, deposit=deposit, **form.validated_data))
+        return self._out(
+            services.refund(actor=request.user, deposit=deposit, **form.validated_data)
+        )
 
     @extend_schema(
         parameters=[OpenApiParameter("community", int)],
@@ -367,7 +371,6 @@ class RenovationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         "resume": "works.renovation.inspect",
         "refund_deposit": "works.deposit.refund",
         "acknowledge": "works.renovation.acknowledge",
-        
         "add_worker": "works.renovation.apply",
     }
     filterset_fields = {"community": ["exact"], "house": ["exact"], "state": ["exact", "in"]}
@@ -483,4 +486,3 @@ class RenovationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 def register(router):
     router.register("renovations", RenovationViewSet, basename="renovation")
     router.register("deposits", DepositViewSet, basename="deposit")
-

@@ -16,7 +16,7 @@ class DepositKind(models.TextChoices):
 
 class DepositState(models.TextChoices):
     DUE = "due", _("To be collected")
-    HELD = "held", _("Held")
+    HELD = "held", pgettext_lazy("deposit", "Held")
     REFUNDED = "refunded", pgettext_lazy("deposit", "Refunded")
     USED = "used", _("Used up by deductions")
     CANCELLED = "cancelled", pgettext_lazy("deposit", "Cancelled")

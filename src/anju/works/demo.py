@@ -73,9 +73,7 @@ def build(ctx):
         conditions="建筑垃圾袋装后当日运至指定堆放点；电梯内铺设保护。",
         deposit=Decimal("2000.00"),
     )
-    services.collect(
-        actor=cashier, deposit=services.renovation_deposit(renovation), method="cash"
-    )
+    services.collect(actor=cashier, deposit=services.renovation_deposit(renovation), method="cash")
     services.inspect(
         actor=tech,
         renovation=renovation,
@@ -135,6 +133,8 @@ def build(ctx):
         description="门禁卡1张",
         payer=tenancy.person,
     )
-    move_out = services.start_move_out(actor=manager, occupancy=tenancy, on=today + timedelta(days=3))
+    move_out = services.start_move_out(
+        actor=manager, occupancy=tenancy, on=today + timedelta(days=3)
+    )
     services.return_cards(actor=manager, move=move_out, cards=1)
     ctx.out.write("Works: 2 renovations, 6 deposits, a handover and a move-out in progress.\n")

@@ -114,7 +114,7 @@ class Deposit(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("paid by"),
+        verbose_name=_("payer"),
     )
     kind = models.CharField(_("kind"), max_length=12, choices=DepositKind.choices)
     description = models.CharField(_("for"), max_length=200, blank=True)
@@ -180,7 +180,7 @@ class DepositEntry(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=8, choices=EntryKind.choices)
     amount = MoneyField(_("amount (¥)"))
-    method = models.CharField(_("method"), max_length=10, blank=True)
+    method = models.CharField(_("paid or refunded by"), max_length=10, blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     balance_after = MoneyField(_("held after (¥)"))
@@ -250,9 +250,11 @@ class Renovation(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     acceptance = models.JSONField(_("acceptance checklist"), default=dict, blank=True)
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("works accepted at"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("deposit settled at"), null=True, blank=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged by the resident at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(
+        _("acknowledged by the resident at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
 
     objects = ScopedManager()

@@ -114,7 +114,9 @@ WATER_TEST = "water_test"
 ACCEPTANCE_ITEMS = [
     Rule("structure_intact", _("Load-bearing walls, beams and columns intact"), f"{LAW}第五条"),
     Rule("facade_intact", _("Facade and outer windows as approved"), f"{LAW}第六条"),
-    Rule("pipes_intact", _("Heating and gas pipes untouched or changed as approved"), f"{LAW}第六条"),
+    Rule(
+        "pipes_intact", _("Heating and gas pipes untouched or changed as approved"), f"{LAW}第六条"
+    ),
     Rule(WATER_TEST, _("Closed water test of the wet rooms passed (48 hours)"), f"{LAW}第八条"),
     Rule("debris_cleared", _("Renovation waste cleared from the common parts"), ""),
 ]

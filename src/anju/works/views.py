@@ -91,7 +91,7 @@ class RenovationDetail(ScopedDetailView):
         Column("description", _("works")),
         Column("conditions", _("conditions of approval")),
         Column("reason", _("reason")),
-        Column("accepted_at", _("accepted at")),
+        Column("accepted_at", _("works accepted at")),
         Column("refunded_at", _("deposit settled at")),
         Column("acknowledged_at", _("acknowledged by the resident at")),
     ]
@@ -106,7 +106,11 @@ class RenovationDetail(ScopedDetailView):
         review = self.can("works.renovation.review", renovation)
         inspect = self.can("works.renovation.inspect", renovation)
         inspections = list(selectors.inspections_of(renovation))
-        photos = attachments.by_object(type(inspections[0]), [i.pk for i in inspections]) if inspections else {}
+        photos = (
+            attachments.by_object(type(inspections[0]), [i.pk for i in inspections])
+            if inspections
+            else {}
+        )
         for inspection in inspections:
             inspection.photos = photos.get(inspection.pk, [])
         ctx.update(
@@ -126,8 +130,7 @@ class RenovationDetail(ScopedDetailView):
             can_stop="stop" in allowed and inspect,
             can_resume="resume" in allowed and inspect,
             can_accept="accept" in allowed and review,
-            can_refund="refund-deposit" in allowed
-            and self.can("works.deposit.refund", renovation),
+            can_refund="refund-deposit" in allowed and self.can("works.deposit.refund", renovation),
             can_add_worker=renovation.state in (RenovationState.SUBMITTED, RenovationState.APPROVED)
             and self.can("works.renovation.apply", renovation),
             default_deposit=_default_deposit(),
@@ -184,7 +187,7 @@ class RenovationAction(StaffRequiredMixin, generic.View):
             "accept": lambda: services.accept(
                 actor=request.user,
                 renovation=renovation,
-                checklist={code: True for code in post.getlist("checklist")},
+                checklist=dict.fromkeys(post.getlist("checklist"), True),
             ),
             "refund-deposit": lambda: services.refund_deposit(
                 actor=request.user,
@@ -253,7 +256,7 @@ class DepositDetail(ScopedDetailView):
         HOUSE,
         Column("kind", _("kind")),
         Column("description", _("for")),
-        Column("payer", _("paid by")),
+        Column("payer", _("payer")),
         Column("amount", _("amount (¥)"), value=lambda d: _money(d.amount)),
         Column("balance", _("held (¥)"), value=lambda d: _money(d.balance)),
         Column("state", _("state")),
@@ -270,7 +273,9 @@ class DepositDetail(ScopedDetailView):
         deposit = self.object
         allowed = set(deposit.machine.allowed_actions(deposit.state))
         entries = list(selectors.entries_of(deposit))
-        evidence = attachments.by_object(type(entries[0]), [e.pk for e in entries]) if entries else {}
+        evidence = (
+            attachments.by_object(type(entries[0]), [e.pk for e in entries]) if entries else {}
+        )
         for entry in entries:
             entry.evidence = evidence.get(entry.pk, [])
         ctx.update(
@@ -415,7 +420,9 @@ class MoveDetail(ScopedDetailView):
             is_move_in=move.kind == MoveKind.MOVE_IN,
             items=items,
             readings=[(k, label, move.readings.get(k, "")) for k, label in MeterKind.choices],
-            deposits=move.deposits.all() if move.kind == MoveKind.MOVE_IN else services.refundable(move),
+            deposits=move.deposits.all()
+            if move.kind == MoveKind.MOVE_IN
+            else services.refundable(move),
             can_manage=manage,
             methods=recordable_methods(),
             refund_methods=[m for m in recordable_methods() if m[0] in ("cash", "bank")],
@@ -441,7 +448,10 @@ class MoveAction(StaffRequiredMixin, generic.View):
                 actor=request.user,
                 move=move,
                 results={
-                    code: {"ok": post.get(f"ok-{code}") == "1", "note": post.get(f"note-{code}", "")}
+                    code: {
+                        "ok": post.get(f"ok-{code}") == "1",
+                        "note": post.get(f"note-{code}", ""),
+                    }
                     for code, _label, _part in services.checklist_of(move)
                     if post.get(f"ok-{code}") in ("0", "1")
                 },
@@ -496,10 +506,9 @@ class MoveOutForm(ScopedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["occupancy"]
-        field.queryset = (
-            field.queryset.filter(relation=Relation.TENANT, until__isnull=True)
-            .select_related("person", "house__building")
-        )
+        field.queryset = field.queryset.filter(
+            relation=Relation.TENANT, until__isnull=True
+        ).select_related("person", "house__building")
         field.label_from_instance = lambda o: f"{o.house.label} · {o.person.name}"
 
 
@@ -525,5 +534,3 @@ class MoveOutCreate(ServiceFormView):
 
     def success_url_for(self, obj):
         return reverse("console:works-move-detail", args=[obj.pk])
-
-

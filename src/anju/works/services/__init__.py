@@ -19,8 +19,8 @@ from .moves import (
     start_move_out,
 )
 from .renovations import (
-    acceptance_items,
     accept,
+    acceptance_items,
     acknowledge,
     add_worker,
     apply,

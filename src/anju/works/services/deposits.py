@@ -54,7 +54,9 @@ def _locked(deposit):
     return Deposit.objects.select_for_update().select_related("house__building").get(pk=deposit.pk)
 
 
-def create_due(*, actor, house, kind, amount, description="", payer=None, renovation=None, move=None):
+def create_due(
+    *, actor, house, kind, amount, description="", payer=None, renovation=None, move=None
+):
     """A deposit to be collected (no permission check: for the services of this app that decided
     it, e.g. a renovation's approval)."""
     if kind not in DepositKind.values:

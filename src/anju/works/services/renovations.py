@@ -36,8 +36,10 @@ def _date(value, field):
 
 
 def _locked(renovation):
-    return Renovation.objects.select_for_update().select_related("house__building").get(
-        pk=renovation.pk
+    return (
+        Renovation.objects.select_for_update()
+        .select_related("house__building")
+        .get(pk=renovation.pk)
     )
 
 
@@ -221,7 +223,9 @@ def add_worker(*, actor, renovation, name, phone="", trade=""):
         permit=f"SG{renovation.pk:05d}-{get_random_string(6, '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}",
         valid_until=renovation.ends,
     )
-    audit.record(actor, "works.worker.created", worker, after={"name": name, "permit": worker.permit})
+    audit.record(
+        actor, "works.worker.created", worker, after={"name": name, "permit": worker.permit}
+    )
     return worker
 
 

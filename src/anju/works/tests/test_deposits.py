@@ -84,11 +84,11 @@ def test_a_posted_entry_is_never_changed(w):
 def test_bad_input_is_refused_with_the_field(w):
     deposit = _held(w)
     cases = [
-        (dict(amount="0", reason="x"), "amount"),
-        (dict(amount="-5", reason="x"), "amount"),
-        (dict(amount="abc", reason="x"), "amount"),
-        (dict(amount="501", reason="x"), "amount"),
-        (dict(amount="1", reason="  "), "reason"),
+        ({"amount": "0", "reason": "x"}, "amount"),
+        ({"amount": "-5", "reason": "x"}, "amount"),
+        ({"amount": "abc", "reason": "x"}, "amount"),
+        ({"amount": "501", "reason": "x"}, "amount"),
+        ({"amount": "1", "reason": "  "}, "reason"),
     ]
     for kwargs, field in cases:
         with pytest.raises(DomainError) as caught:
