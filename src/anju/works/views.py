@@ -337,7 +337,13 @@ class DepositHouses(StaffRequiredMixin, generic.TemplateView):
         ctx = super().get_context_data(**kwargs)
         rows = selectors.houses_holding(self.request.user, self.request.community_id)
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
-        ctx.update(title=_("Deposits per house"), page_obj=page, rows=page.object_list)
+        ctx.update(
+            title=_("Deposits per house"),
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            rows=page.object_list,
+        )
         return ctx
 
 

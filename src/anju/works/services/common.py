@@ -10,7 +10,7 @@ from anju.core.models import House
 from anju.core.money import quantize, to_decimal
 
 
-def require(actor, perm, house):
+def require(perm, house, *, actor):
     """``actor`` may ``perm`` on ``house`` (staff of its community, or a resident of it); the
     system (None) always may."""
     if actor is None:

@@ -82,7 +82,7 @@ def create_due(
 @transaction.atomic
 def open_deposit(*, actor, house, kind, amount, description="", payer=None):
     """A deposit the office asks of a house (a tool lent, a key): to be collected."""
-    require(actor, "works.deposit.collect", house)
+    require("works.deposit.collect", house, actor=actor)
     return create_due(
         actor=actor, house=house, kind=kind, amount=amount, description=description, payer=payer
     )
@@ -92,7 +92,7 @@ def open_deposit(*, actor, house, kind, amount, description="", payer=None):
 def collect(*, actor, deposit, method, reference=""):
     """The deposit's money received (cash, bank transfer, POS, WeChat Pay, Alipay at the desk)."""
     deposit = _locked(deposit)
-    require(actor, "works.deposit.collect", deposit.house)
+    require("works.deposit.collect", deposit.house, actor=actor)
     target = Deposit.machine.check("collect", deposit.state)
     method = _method(method, COLLECT_METHODS)
     reference = str(reference or "").strip()
@@ -114,7 +114,7 @@ def collect_deposit(
     *, actor, house, kind, amount, method, reference="", description="", payer=None, move=None
 ):
     """Open and collect at once (a card deposit at the handover desk)."""
-    require(actor, "works.deposit.collect", house)
+    require("works.deposit.collect", house, actor=actor)
     deposit = create_due(
         actor=actor,
         house=house,
@@ -132,7 +132,7 @@ def deduct(*, actor, deposit, amount, reason, evidence=()):
     """Keep part of the deposit for a documented reason (damage to the common parts, waste left
     behind), the evidence attached (photos or PDF) to the posted entry."""
     deposit = _locked(deposit)
-    require(actor, "works.deposit.refund", deposit.house)
+    require("works.deposit.refund", deposit.house, actor=actor)
     Deposit.machine.check("deduct", deposit.state)
     amount = amount_of(amount)
     reason = text(reason, "reason", _("Give the reason for the deduction."))
@@ -158,7 +158,7 @@ def deduct(*, actor, deposit, amount, reason, evidence=()):
 def refund(*, actor, deposit, method, reference=""):
     """Pay back what is still held (after any deductions): the deposit is then refunded."""
     deposit = _locked(deposit)
-    require(actor, "works.deposit.refund", deposit.house)
+    require("works.deposit.refund", deposit.house, actor=actor)
     target = Deposit.machine.check("refund", deposit.state)
     method = _method(method, REFUND_METHODS)
     amount = deposit.balance
@@ -176,7 +176,7 @@ def refund(*, actor, deposit, method, reference=""):
 def cancel(*, actor, deposit, reason=""):
     """A deposit asked for and never collected is withdrawn (the renovation was rejected)."""
     deposit = _locked(deposit)
-    require(actor, "works.deposit.collect", deposit.house)
+    require("works.deposit.collect", deposit.house, actor=actor)
     deposit.state = Deposit.machine.check("cancel", deposit.state)
     deposit.closed_at = timezone.now()
     deposit.save(update_fields=["state", "closed_at"])

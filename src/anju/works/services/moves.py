@@ -52,7 +52,7 @@ def _open_move(house, kind):
 
 @transaction.atomic
 def start_move_in(*, actor, house, person, on=None):
-    require(actor, "works.move.manage", house)
+    require("works.move.manage", house, actor=actor)
     if person.organization_id != house.organization_id:
         refuse("person", _("Choose one of this community's."))
     if _open_move(house, MoveKind.MOVE_IN):
@@ -73,7 +73,7 @@ def start_move_in(*, actor, house, person, on=None):
 @transaction.atomic
 def start_move_out(*, actor, occupancy, on=None):
     """A tenant leaves the house on ``on`` (default today)."""
-    require(actor, "works.move.manage", occupancy.house)
+    require("works.move.manage", occupancy.house, actor=actor)
     if occupancy.relation != Relation.TENANT:
         refuse("occupancy", _("Only a tenant's move-out is handled here; an owner's sale is not."))
     if occupancy.until is not None and occupancy.until < timezone.localdate():
@@ -106,7 +106,7 @@ def check_items(*, actor, move, results):
     Defects become repair tickets on the developer's warranty, one per trade, each naming the
     part, its warranty period and whether the house is still within it."""
     move = _locked(move)
-    require(actor, "works.move.manage", move.house)
+    require("works.move.manage", move.house, actor=actor)
     Move.machine.check("record", move.state)
     items = {code: (label, part) for code, label, part in checklist_of(move)}
     if not isinstance(results, dict) or not results:
@@ -160,7 +160,7 @@ def check_items(*, actor, move, results):
 def record_readings(*, actor, move, readings, read_on=None):
     """The meters read at the handover (billing's baseline) or the move-out (final usage)."""
     move = _locked(move)
-    require(actor, "works.move.manage", move.house)
+    require("works.move.manage", move.house, actor=actor)
     Move.machine.check("record", move.state)
     if not isinstance(readings, dict) or not readings:
         refuse("readings", _("Enter at least one meter reading."))
@@ -182,7 +182,7 @@ def issue_keys(*, actor, move, keys=0, cards=0, method="cash", reference=""):
     """Keys and access cards handed over; the cards' deposit (ANJU_WORKS_CARD_DEPOSIT each)
     collected into the ledger."""
     move = _locked(move)
-    require(actor, "works.move.manage", move.house)
+    require("works.move.manage", move.house, actor=actor)
     Move.machine.check("record", move.state)
     if move.kind != MoveKind.MOVE_IN:
         refuse("cards", _("Keys and cards are issued at a handover."))
@@ -224,7 +224,7 @@ def refundable(move):
 @transaction.atomic
 def return_cards(*, actor, move, cards):
     move = _locked(move)
-    require(actor, "works.move.manage", move.house)
+    require("works.move.manage", move.house, actor=actor)
     Move.machine.check("record", move.state)
     if move.kind != MoveKind.MOVE_OUT:
         refuse("cards", _("Cards are returned at a move-out."))
@@ -247,7 +247,7 @@ def complete(*, actor, move, method="cash", reference=""):
     readings are in and the cards are back, with the tenant's deposits refunded, what the house
     owes recorded and the tenancy ended on the move-out date."""
     move = _locked(move)
-    require(actor, "works.move.manage", move.house)
+    require("works.move.manage", move.house, actor=actor)
     target = Move.machine.check("complete", move.state)
     if not move.readings:
         refuse("readings", _("Take the meter readings first."))

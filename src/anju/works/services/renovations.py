@@ -80,7 +80,7 @@ def apply(
     contractor, what will be done, the dates, the works needing approval (codes of
     ``rules.NEEDS_APPROVAL``), the declaration that none of the prohibited works
     (``rules.PROHIBITED``) is planned, and the plan (photos or PDF)."""
-    require(actor, "works.renovation.apply", house)
+    require("works.renovation.apply", house, actor=actor)
     contractor = text(contractor, "contractor", _("Name the contractor."), 100)
     description = text(description, "description", _("Describe the works."), 2000)
     starts, ends = _date(starts, "starts"), _date(ends, "ends")
@@ -131,7 +131,7 @@ def apply(
 
 
 def _review(actor, renovation):
-    require(actor, "works.renovation.review", renovation.house)
+    require("works.renovation.review", renovation.house, actor=actor)
 
 
 @transaction.atomic
@@ -205,7 +205,7 @@ def reject(*, actor, renovation, reason):
 def add_worker(*, actor, renovation, name, phone="", trade=""):
     """A worker of the renovation with a work permit valid until its end date."""
     renovation = _locked(renovation)
-    require(actor, "works.renovation.apply", renovation.house)
+    require("works.renovation.apply", renovation.house, actor=actor)
     if renovation.state not in (
         RenovationState.SUBMITTED,
         RenovationState.APPROVED,
@@ -234,7 +234,7 @@ def inspect(*, actor, renovation, findings, passed=True, photos=(), stop=False):
     """An inspection (巡查) during the works: the findings with photos; ``stop`` issues a
     stop-work order at once (a problem was found)."""
     renovation = _locked(renovation)
-    require(actor, "works.renovation.inspect", renovation.house)
+    require("works.renovation.inspect", renovation.house, actor=actor)
     Renovation.machine.check("inspect", renovation.state)
     findings = text(findings, "findings", _("Describe what the inspection found."), 2000)
     inspection = Inspection.objects.create(
@@ -265,7 +265,7 @@ def inspect(*, actor, renovation, findings, passed=True, photos=(), stop=False):
 def stop_works(*, actor, renovation, reason):
     """A stop-work order (停工整改): the works stop until the problem is put right."""
     renovation = _locked(renovation)
-    require(actor, "works.renovation.inspect", renovation.house)
+    require("works.renovation.inspect", renovation.house, actor=actor)
     target = Renovation.machine.check("stop", renovation.state)
     reason = text(reason, "reason", _("Give the reason for stopping the works."))
     renovation.state, renovation.reason = target, reason
@@ -279,7 +279,7 @@ def stop_works(*, actor, renovation, reason):
 def resume(*, actor, renovation, note=""):
     """The problem was put right (rectification checked): the works may go on."""
     renovation = _locked(renovation)
-    require(actor, "works.renovation.inspect", renovation.house)
+    require("works.renovation.inspect", renovation.house, actor=actor)
     target = Renovation.machine.check("resume", renovation.state)
     note = text(note, "note", _("Say how the problem was put right."))
     renovation.state = target
@@ -340,7 +340,7 @@ def refund_deposit(*, actor, renovation, deductions=(), method="cash", reference
     (the evidence attached to the first), the rest refunded; the resident then acknowledges
     on the phone."""
     renovation = _locked(renovation)
-    require(actor, "works.deposit.refund", renovation.house)
+    require("works.deposit.refund", renovation.house, actor=actor)
     target = Renovation.machine.check("refund-deposit", renovation.state)
     held = renovation_deposit(renovation)
     if held is not None and held.state == DepositState.DUE:
@@ -370,7 +370,7 @@ def refund_deposit(*, actor, renovation, deductions=(), method="cash", reference
         actor,
         "works.renovation.refund-deposit",
         renovation,
-        after={"deductions": [dict(r) for r in deductions or ()]},
+        after={"deductions": [{k: str(v) for k, v in dict(r).items()} for r in deductions or ()]},
     )
     _tell_resident(
         renovation,

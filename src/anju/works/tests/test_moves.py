@@ -35,7 +35,7 @@ def test_a_handover_with_a_defect_readings_and_cards(w):
         )
     services.check_items(actor=manager, move=move, results=results)
     ticket = Ticket.objects.get(house=house)
-    assert ticket.category == "roof_leak" and "保修" in ticket.description
+    assert ticket.category == "roof_leak" and "主卫天花板渗水" in ticket.description
     assert rules.WARRANTY_ARTICLE in ticket.description
     services.record_readings(
         actor=manager, move=move, readings={"water": "12.5", "electricity": "80"}
