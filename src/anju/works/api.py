@@ -314,6 +314,9 @@ class ApproveSerializer(serializers.Serializer):
     )
     method = serializers.ChoiceField(choices=METHODS, required=False)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    fee = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, label=_("fee (¥)")
+    )
 
 
 class ReasonSerializer(serializers.Serializer):

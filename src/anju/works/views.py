@@ -166,6 +166,7 @@ class RenovationAction(StaffRequiredMixin, generic.View):
                 renovation=renovation,
                 conditions=post.get("conditions", ""),
                 deposit=post.get("deposit") or None,
+                fee=post.get("fee") or None,
             ),
             "reject": lambda: services.reject(
                 actor=request.user, renovation=renovation, reason=post.get("reason", "")

@@ -8,11 +8,12 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from anju.billing import services as billing
 from anju.core import audit
 from anju.core.attachments import PHOTOS, PHOTOS_OR_DOCUMENTS, attach
 from anju.core.errors import refuse
@@ -24,6 +25,8 @@ from ..choices import DepositKind, DepositState, RenovationState
 from ..models import Deposit, Inspection, Renovation, Worker
 from . import deposits
 from .common import amount_of, require, text
+
+FEE_SOURCE = "works.renovation:"
 
 
 def _date(value, field):
@@ -135,10 +138,13 @@ def _review(actor, renovation):
 
 
 @transaction.atomic
-def approve(*, actor, renovation, conditions="", deposit=None, method="", reference=""):
+def approve(*, actor, renovation, conditions="", deposit=None, method="", reference="", fee=None):
     """Approve with the conditions (working hours of the jurisdiction are always among them)
     and a renovation deposit: to be collected into the deposits ledger (at once if ``method``
-    is given). ``deposit`` None proposes ANJU_WORKS_RENOVATION_DEPOSIT; 0 asks for none."""
+    is given). ``deposit`` None proposes ANJU_WORKS_RENOVATION_DEPOSIT; 0 asks for none.
+    A ``fee`` (a service the company charges for, e.g. waste removal, as agreed) is billed
+    through billing as a one-off charge of the house, paid like any bill: revenue, unlike the
+    deposit."""
     renovation = _locked(renovation)
     _review(actor, renovation)
     target = Renovation.machine.check("approve", renovation.state)
@@ -150,6 +156,7 @@ def approve(*, actor, renovation, conditions="", deposit=None, method="", refere
         "deposit",
         zero=True,
     )
+    fee = amount_of(fee or 0, "fee", zero=True)
     hours = rules.hours_text(renovation.community.jurisdiction)
     renovation.conditions = "\n".join(
         part for part in (conditions, _("Working hours: %(hours)s.") % {"hours": hours}) if part
@@ -172,11 +179,26 @@ def approve(*, actor, renovation, conditions="", deposit=None, method="", refere
         )
         if method:
             deposits.collect(actor=actor, deposit=held, method=method, reference=reference)
+    if fee > 0:
+        with translation.override(settings.LANGUAGE_CODE):
+            billing.charge_service_fee(
+                actor=actor,
+                house=renovation.house,
+                amount=fee,
+                description=_("Renovation by %(c)s, %(starts)s–%(ends)s")
+                % {
+                    "c": renovation.contractor,
+                    "starts": renovation.starts,
+                    "ends": renovation.ends,
+                },
+                source=f"{FEE_SOURCE}{renovation.pk}",
+                item_name=_("Renovation services"),
+            )
     audit.record(
         actor,
         "works.renovation.approve",
         renovation,
-        after={"conditions": renovation.conditions, "deposit": str(amount)},
+        after={"conditions": renovation.conditions, "deposit": str(amount), "fee": str(fee)},
     )
     _tell_resident(
         renovation,

@@ -187,3 +187,19 @@ def test_every_rule_names_its_article():
         assert "住宅室内装饰装修管理办法" in rule.article and "第" in rule.article
     assert any(r.article.endswith("第八条") for r in rules.NEEDS_APPROVAL)
     assert rules.needs_water_test(["waterproofing"]) and not rules.needs_water_test(["gas"])
+
+
+def test_a_fee_is_billed_through_billing_the_deposit_is_not(w):
+    from anju.billing.models import BillLine
+
+    manager = api_client(w.users["manager"])
+    pk = _apply(manager, w.houses[1]).json()["id"]
+    ok = manager.post(
+        f"/api/v1/renovations/{pk}/approve/",
+        {"deposit": "1000", "fee": "150.00"},
+        format="json",
+    )
+    assert ok.status_code == 200, ok.content
+    lines = BillLine.objects.filter(source=f"works.renovation:{pk}")
+    assert [line.amount for line in lines] == [Decimal("150.00")]
+    assert Deposit.objects.get(renovation_id=pk).amount == Decimal("1000.00")
