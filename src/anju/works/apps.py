@@ -67,12 +67,23 @@ class WorksConfig(AnjuAppConfig):
         return home_sections(request)
 
     def personal_data(self, user):
-        from .models import Renovation
+        from .models import Deposit, Renovation
 
         if not user.person_id:
-            return {"renovations": []}
+            return {"renovations": [], "deposits": []}
         rows = Renovation.objects.filter(applicant_id=user.person_id)[:1000]
+        paid = Deposit.objects.filter(payer_id=user.person_id)[:1000]
         return {
+            "deposits": [
+                {
+                    "kind": d.kind,
+                    "amount": str(d.amount),
+                    "held": str(d.balance),
+                    "state": d.state,
+                    "collected_at": d.collected_at.isoformat() if d.collected_at else None,
+                }
+                for d in paid
+            ],
             "renovations": [
                 {
                     "contractor": r.contractor,
@@ -82,5 +93,5 @@ class WorksConfig(AnjuAppConfig):
                     "state": r.state,
                 }
                 for r in rows
-            ]
+            ],
         }
