@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from anju.billing.choices import recordable_methods
 from anju.core import policy
 from anju.core.api import query
 from anju.core.api.fields import ScopedRelatedField
@@ -22,14 +21,15 @@ from . import rules, selectors, services
 from .models import Deposit, DepositEntry, Inspection, Renovation, Worker
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
-METHODS = recordable_methods()
+# A plain text field (checked by the service): one enum of payment methods stays billing's.
+METHODS_HELP = "cash, bank, pos, wechat or alipay (refunds: cash or bank)"
 
 
 def _files(request, name):
     return request.FILES.getlist(name) if hasattr(request, "FILES") else []
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class DepositEntrySerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -53,15 +53,19 @@ class DepositSerializer(serializers.ModelSerializer):
     payer = ScopedRelatedField(
         Person, "core.person.view", required=False, allow_null=True, label=_("payer")
     )
-    method = serializers.ChoiceField(
-        choices=METHODS, required=False, write_only=True, label=_("paid or refunded by")
+    method = serializers.CharField(
+        max_length=10,
+        help_text=METHODS_HELP,
+        required=False,
+        write_only=True,
+        label=_("paid or refunded by"),
     )
     reference = serializers.CharField(
         required=False, allow_blank=True, max_length=100, write_only=True
     )
     house_label = serializers.CharField(source="house.label", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
-    entries = EntrySerializer(many=True, read_only=True)
+    entries = DepositEntrySerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -103,22 +107,26 @@ class DepositSerializer(serializers.ModelSerializer):
         return obj.machine.allowed_actions(obj.state)
 
 
-class CollectSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=METHODS, label=_("paid or refunded by"))
+class DepositCollectSerializer(serializers.Serializer):
+    method = serializers.CharField(
+        max_length=10, help_text=METHODS_HELP, label=_("paid or refunded by")
+    )
     reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class RefundSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=METHODS, label=_("paid or refunded by"))
+class DepositRefundSerializer(serializers.Serializer):
+    method = serializers.CharField(
+        max_length=10, help_text=METHODS_HELP, label=_("paid or refunded by")
+    )
     reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class DeductSerializer(serializers.Serializer):
+class DepositDeductSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, label=_("amount (¥)"))
     reason = serializers.CharField(max_length=300, label=_("reason"))
 
 
-class ReportLineSerializer(serializers.Serializer):
+class DepositReportLineSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     collected = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -165,21 +173,21 @@ class DepositViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         deposit = self.get_queryset().get(pk=deposit.pk)
         return Response(DepositSerializer(deposit, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=CollectSerializer, responses=DepositSerializer)
+    @extend_schema(request=DepositCollectSerializer, responses=DepositSerializer)
     @action(detail=True, methods=["post"])
     def collect(self, request, pk=None):
         deposit = self.get_object()
-        form = CollectSerializer(data=request.data)
+        form = DepositCollectSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._out(
             services.collect(actor=request.user, deposit=deposit, **form.validated_data)
         )
 
-    @extend_schema(request=DeductSerializer, responses=DepositSerializer)
+    @extend_schema(request=DepositDeductSerializer, responses=DepositSerializer)
     @action(detail=True, methods=["post"], parser_classes=PARSERS)
     def deduct(self, request, pk=None):
         deposit = self.get_object()
-        form = DeductSerializer(data=request.data)
+        form = DepositDeductSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services.deduct(
             actor=request.user,
@@ -189,11 +197,11 @@ class DepositViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         )
         return self._out(deposit)
 
-    @extend_schema(request=RefundSerializer, responses=DepositSerializer)
+    @extend_schema(request=DepositRefundSerializer, responses=DepositSerializer)
     @action(detail=True, methods=["post"])
     def refund(self, request, pk=None):
         deposit = self.get_object()
-        form = RefundSerializer(data=request.data)
+        form = DepositRefundSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._out(
             services.refund(actor=request.user, deposit=deposit, **form.validated_data)
@@ -201,20 +209,20 @@ class DepositViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("community", int)],
-        responses=ReportLineSerializer(many=True),
+        responses=DepositReportLineSerializer(many=True),
     )
     @action(detail=False, methods=["get"])
     def report(self, request):
         """Per kind: collected, deducted, refunded, held now (of the caller's scope)."""
         community = query.identifier(request.query_params, "community")
         found = selectors.report(request.user, community)
-        return Response(ReportLineSerializer(found["lines"], many=True).data)
+        return Response(DepositReportLineSerializer(found["lines"], many=True).data)
 
 
 # --- renovations ---------------------------------------------------------------------------
 
 
-class WorkerSerializer(serializers.ModelSerializer):
+class RenovationWorkerSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
 
     class Meta:
@@ -229,7 +237,7 @@ class WorkerSerializer(serializers.ModelSerializer):
         return mask_middle(obj.phone)
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class RenovationInspectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inspection
         fields = ["id", "findings", "passed", "at"]
@@ -245,8 +253,8 @@ class RenovationSerializer(serializers.ModelSerializer):
     )
     house_label = serializers.CharField(source="house.label", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
-    workers = WorkerSerializer(many=True, read_only=True)
-    inspections = InspectionSerializer(many=True, read_only=True)
+    workers = RenovationWorkerSerializer(many=True, read_only=True)
+    inspections = RenovationInspectionSerializer(many=True, read_only=True)
     deposit = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 
@@ -307,48 +315,50 @@ class RenovationSerializer(serializers.ModelSerializer):
         return obj.machine.allowed_actions(obj.state)
 
 
-class ApproveSerializer(serializers.Serializer):
+class RenovationApproveSerializer(serializers.Serializer):
     conditions = serializers.CharField(required=False, allow_blank=True, max_length=1900)
     deposit = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, label=_("deposit (¥)")
     )
-    method = serializers.ChoiceField(choices=METHODS, required=False)
+    method = serializers.CharField(max_length=10, help_text=METHODS_HELP, required=False)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
     fee = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, label=_("fee (¥)")
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class RenovationReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, label=_("reason"))
 
 
-class NoteSerializer(serializers.Serializer):
+class RenovationNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, label=_("note"))
 
 
-class InspectSerializer(serializers.Serializer):
+class RenovationInspectSerializer(serializers.Serializer):
     findings = serializers.CharField(max_length=2000, label=_("findings"))
     passed = serializers.BooleanField(required=False, default=True)
     stop = serializers.BooleanField(required=False, default=False)
 
 
-class AcceptSerializer(serializers.Serializer):
+class RenovationAcceptSerializer(serializers.Serializer):
     checklist = serializers.DictField(child=serializers.BooleanField(), label=_("checklist"))
 
 
-class DeductionSerializer(serializers.Serializer):
+class RenovationDeductionSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, label=_("amount (¥)"))
     reason = serializers.CharField(max_length=300, label=_("reason"))
 
 
-class RefundDepositSerializer(serializers.Serializer):
-    deductions = DeductionSerializer(many=True, required=False)
-    method = serializers.ChoiceField(choices=METHODS, required=False, default="cash")
+class RenovationRefundSerializer(serializers.Serializer):
+    deductions = RenovationDeductionSerializer(many=True, required=False)
+    method = serializers.CharField(
+        max_length=10, help_text=METHODS_HELP, required=False, default="cash"
+    )
     reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class WorkerInSerializer(serializers.Serializer):
+class RenovationWorkerInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50, label=_("name"))
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     trade = serializers.CharField(required=False, allow_blank=True, max_length=50)
@@ -398,62 +408,68 @@ class RenovationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         form.is_valid(raise_exception=True)
         return form.validated_data
 
-    @extend_schema(request=ApproveSerializer, responses=RenovationSerializer)
+    @extend_schema(request=RenovationApproveSerializer, responses=RenovationSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         renovation = self.get_object()
-        data = self._form(ApproveSerializer)
+        data = self._form(RenovationApproveSerializer)
         services.approve(actor=request.user, renovation=renovation, **data)
         return self._out(renovation)
 
-    @extend_schema(request=ReasonSerializer, responses=RenovationSerializer)
+    @extend_schema(request=RenovationReasonSerializer, responses=RenovationSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         renovation = self.get_object()
-        services.reject(actor=request.user, renovation=renovation, **self._form(ReasonSerializer))
+        services.reject(
+            actor=request.user, renovation=renovation, **self._form(RenovationReasonSerializer)
+        )
         return self._out(renovation)
 
-    @extend_schema(request=InspectSerializer, responses=RenovationSerializer)
+    @extend_schema(request=RenovationInspectSerializer, responses=RenovationSerializer)
     @action(detail=True, methods=["post"])
     def inspect(self, request, pk=None):
         """An inspection: ``findings``, ``passed``, ``stop`` (a stop-work order at once) and
         ``photos`` (multipart files)."""
         renovation = self.get_object()
-        data = self._form(InspectSerializer)
+        data = self._form(RenovationInspectSerializer)
         services.inspect(
             actor=request.user, renovation=renovation, photos=_files(request, "photos"), **data
         )
         return self._out(renovation)
 
-    @extend_schema(request=ReasonSerializer, responses=RenovationSerializer)
+    @extend_schema(request=RenovationReasonSerializer, responses=RenovationSerializer)
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
         renovation = self.get_object()
-        data = self._form(ReasonSerializer)
+        data = self._form(RenovationReasonSerializer)
         services.stop_works(actor=request.user, renovation=renovation, **data)
         return self._out(renovation)
 
-    @extend_schema(request=NoteSerializer, responses=RenovationSerializer)
+    @extend_schema(request=RenovationNoteSerializer, responses=RenovationSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         renovation = self.get_object()
-        services.resume(actor=request.user, renovation=renovation, **self._form(NoteSerializer))
+        services.resume(
+            actor=request.user, renovation=renovation, **self._form(RenovationNoteSerializer)
+        )
         return self._out(renovation)
 
-    @extend_schema(request=AcceptSerializer, responses=RenovationSerializer)
+    @extend_schema(request=RenovationAcceptSerializer, responses=RenovationSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Completion acceptance: ``checklist`` maps each item (``structure_intact``,
         ``water_test`` where the waterproofing changed, ...) to true."""
         renovation = self.get_object()
-        services.accept(actor=request.user, renovation=renovation, **self._form(AcceptSerializer))
+        services.accept(
+            actor=request.user, renovation=renovation, **self._form(RenovationAcceptSerializer)
+        )
         return self._out(renovation)
 
-    @extend_schema(request=RefundDepositSerializer, responses=RenovationSerializer)
+    @extend_schema(request=RenovationRefundSerializer, responses=RenovationSerializer)
     @action(detail=True, methods=["post"], url_path="refund-deposit")
     def refund_deposit(self, request, pk=None):
         renovation = self.get_object()
-        data = self._form(RefundDepositSerializer)
+        data = self._form(RenovationRefundSerializer)
         services.refund_deposit(
             actor=request.user,
             renovation=renovation,
@@ -472,16 +488,16 @@ class RenovationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         services.acknowledge(actor=request.user, renovation=renovation)
         return self._out(renovation)
 
-    @extend_schema(request=WorkerInSerializer, responses=WorkerSerializer)
+    @extend_schema(request=RenovationWorkerInSerializer, responses=RenovationWorkerSerializer)
     @action(detail=True, methods=["post"], url_path="add-worker")
     def add_worker(self, request, pk=None):
         """A worker with a work permit valid until the renovation's end date."""
         renovation = self.get_object()
         worker = services.add_worker(
-            actor=request.user, renovation=renovation, **self._form(WorkerInSerializer)
+            actor=request.user, renovation=renovation, **self._form(RenovationWorkerInSerializer)
         )
         return Response(
-            WorkerSerializer(worker, context=self.get_serializer_context()).data,
+            RenovationWorkerSerializer(worker, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
 
