@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from anju.core.apps import AnjuAppConfig
 from anju.core.choices import Role
 
+# The console menu section core.navigation names "works": its words live in this catalogue.
+SECTION = _("Renovation & moves")
+
 
 class WorksConfig(AnjuAppConfig):
     name = "anju.works"
