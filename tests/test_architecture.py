@@ -9,6 +9,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 APPS = ["core", "servicedesk", "billing", "governance", "facilities", "notices", "spaces", "iot"]
 APPS.append("staff")
 APPS.append("parking")
+APPS.append("works")
 APPS.append("accounts")
 APPS.append("gate")
 # What one app may import of another: its services, its read side, its vocabulary.

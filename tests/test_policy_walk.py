@@ -441,6 +441,7 @@ APPS_WITH_PERMISSIONS = (
     "staff",
     "parking",
     "gate",
+    "works",
 )
 
 

@@ -537,6 +537,58 @@ SETTINGS: list[Setting] = [
         high=100,
         area="gate",
     ),
+    # --- works (renovation, deposits, move-in and move-out)
+    S(
+        "ANJU_WORKS_HOURS",
+        "json",
+        {
+            "000000": {
+                "weekday": [["08:00", "12:00"], ["14:00", "18:00"]],
+                "weekend": [["09:00", "12:00"], ["14:00", "17:00"]],
+            }
+        },
+        "renovation working hours per jurisdiction code (the most specific prefix wins): "
+        "weekday and weekend spans of noisy works; no national rule fixes them, the "
+        "renovation agreement states them (上海市住宅物业管理规定第57条, 北京市物业管理条例第79条)",
+        unconfirmed=True,
+        area="works",
+    ),
+    S(
+        "ANJU_WORKS_WARRANTY_YEARS",
+        "json",
+        {
+            "structure": None,
+            "waterproofing": 5,
+            "heating": 2,
+            "electrical": 2,
+            "plumbing": 2,
+            "decoration": 2,
+        },
+        "years of the developer's warranty by part from delivery (null: the design life); "
+        "建设工程质量管理条例第40条, not in the reference texts",
+        unconfirmed=True,
+        area="works",
+    ),
+    S(
+        "ANJU_WORKS_RENOVATION_DEPOSIT",
+        "decimal",
+        Decimal("2000.00"),
+        "renovation deposit (¥) proposed when a renovation is approved",
+        low=Decimal("0"),
+        high=Decimal("100000"),
+        unconfirmed=True,
+        area="works",
+    ),
+    S(
+        "ANJU_WORKS_CARD_DEPOSIT",
+        "decimal",
+        Decimal("50.00"),
+        "deposit (¥) per access card issued at handover",
+        low=Decimal("0"),
+        high=Decimal("1000"),
+        unconfirmed=True,
+        area="works",
+    ),
 ]
 del S
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "anju.staff.apps.StaffConfig",
     "anju.parking.apps.ParkingConfig",
     "anju.gate.apps.GateConfig",
+    "anju.works.apps.WorksConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -64,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "gate.credential.manage",
         "gate.release.view",
         "gate.release.verify",
+        "works.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -102,9 +103,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "gate.walkin.view",
         "gate.door.view",
         "gate.release.view",
+        "works.renovation.view",
+        "works.renovation.apply",
+        "works.renovation.review",
+        "works.deposit.view",
+        "works.move.view",
+        "works.move.manage",
     },
     Role.TECHNICIAN: FIELD_VIEW
     | {
+        "works.renovation.view",
+        "works.renovation.inspect",
         "iot.device.view",
         "iot.alarm.view",
         "servicedesk.ticket.view",
@@ -153,6 +162,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "gate.door.open",
         "gate.release.view",
         "gate.release.verify",
+        "works.renovation.view",
+        "works.renovation.inspect",
     },
     Role.CLEANER: FIELD_VIEW
     | {
@@ -184,6 +195,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.pass.view",
         "parking.session.view",
         "parking.session.collect",
+        "works.deposit.view",
+        "works.deposit.collect",
+        "works.deposit.refund",
     },
     Role.FINANCE: CORE_VIEW
     | {
@@ -201,6 +215,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "spaces.space.view",
         "spaces.booking.view",
         "spaces.booking.collect",
+        "works.deposit.view",
+        "works.deposit.collect",
+        "works.deposit.refund",
     },
     Role.COMMITTEE: {
         "core.organization.view",
@@ -261,6 +278,10 @@ RESIDENT_PERMISSIONS = {
     "gate.release.view",
     "gate.release.create",
     "gate.release.confirm",
+    "works.renovation.view",
+    "works.renovation.apply",
+    "works.renovation.acknowledge",
+    "works.deposit.view",
 }
 
 
@@ -413,6 +434,16 @@ PERMISSIONS: frozenset[str] = frozenset(
         "gate.release.create",
         "gate.release.confirm",
         "gate.release.verify",
+        "works.deposit.collect",
+        "works.deposit.refund",
+        "works.deposit.view",
+        "works.move.manage",
+        "works.move.view",
+        "works.renovation.acknowledge",
+        "works.renovation.apply",
+        "works.renovation.inspect",
+        "works.renovation.review",
+        "works.renovation.view",
     }
 )
 
