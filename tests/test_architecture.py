@@ -9,6 +9,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 APPS = ["core", "servicedesk", "billing", "governance", "facilities", "notices", "spaces", "iot"]
 APPS.append("staff")
 APPS.append("parking")
+APPS.append("life")
 APPS.append("accounts")
 # What one app may import of another: its services, its read side, its vocabulary.
 PUBLIC = {"services", "selectors", "choices"}

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "anju.iot.apps.IotConfig",
     "anju.staff.apps.StaffConfig",
     "anju.parking.apps.ParkingConfig",
+    "anju.life.apps.LifeConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

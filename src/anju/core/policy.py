@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "iot.*",
         "staff.*",
         "parking.*",
+        "life.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -84,6 +85,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.vehicle.view",
         "parking.pass.view",
         "parking.session.view",
+        "life.offering.view",
+        "life.order.view",
+        "life.order.manage",
+        "life.event.view",
+        "life.event.manage",
+        "life.signup.view",
+        "life.signup.manage",
+        "life.signup.checkin",
     },
     Role.TECHNICIAN: FIELD_VIEW
     | {
@@ -101,6 +110,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "facilities.hazard.report",
         "facilities.hazard.rectify",
         "notices.notice.view",
+        "life.offering.view",
+        "life.order.view",
+        "life.order.quote",
     },
     Role.GUARD: FIELD_VIEW
     | {
@@ -125,6 +137,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.pass.view",
         "parking.session.view",
         "parking.session.operate",
+        "life.event.view",
+        "life.signup.view",
+        "life.signup.checkin",
     },
     Role.CLEANER: FIELD_VIEW
     | {
@@ -173,6 +188,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "spaces.space.view",
         "spaces.booking.view",
         "spaces.booking.collect",
+        "life.offering.view",
+        "life.order.view",
+        "life.report.view",
     },
     Role.COMMITTEE: {
         "core.organization.view",
@@ -217,6 +235,12 @@ RESIDENT_PERMISSIONS = {
     "spaces.space.view",
     "spaces.booking.view",
     "spaces.booking.create",
+    "life.offering.view",
+    "life.order.view",
+    "life.order.create",
+    "life.event.view",
+    "life.signup.view",
+    "life.signup.create",
 }
 
 
@@ -349,6 +373,19 @@ PERMISSIONS: frozenset[str] = frozenset(
         "parking.session.view",
         "parking.vehicle.manage",
         "parking.vehicle.view",
+        "life.event.manage",
+        "life.event.view",
+        "life.offering.manage",
+        "life.offering.view",
+        "life.order.create",
+        "life.order.manage",
+        "life.order.quote",
+        "life.order.view",
+        "life.report.view",
+        "life.signup.checkin",
+        "life.signup.create",
+        "life.signup.manage",
+        "life.signup.view",
     }
 )
 

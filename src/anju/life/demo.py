@@ -1,0 +1,5 @@
+"""The community-life part of ``anju demo`` (filled below)."""
+
+
+def build(ctx):
+    return None
