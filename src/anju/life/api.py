@@ -353,7 +353,7 @@ class EventViewSet(ScopedModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.with_seats(super().get_queryset())
+        return selectors.with_seats(super().get_queryset()).order_by("-starts_at", "-id")
 
     def required_permission(self):
         if self.action == "signups":

@@ -3,6 +3,7 @@ serialises them, so the confirmed people never exceed the capacity; the rest wai
 
 import threading
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import close_old_connections, connection
@@ -29,6 +30,7 @@ def test_no_overbooking_under_concurrent_sign_ups():
             building=world.building,
             number=f"9-{i:02d}",
             floor=9,
+            area=Decimal("90.00"),
         )
         person = Person.objects.create(
             organization=world.org, name=f"住户{i}", phone=f"1380000{i:04d}"

@@ -177,6 +177,7 @@ def test_api_contract(world):
             "price": "80.00",
             "unit": "次",
             "description": "含上门",
+            "materials_extra": True,
             "published": True,
         },
         format="json",
