@@ -64,9 +64,9 @@ def _user(person):
     return User.objects.filter(person=person, is_active=True).first()
 
 
-def _work(staff, order, *, done=False):
+def _work(staff, order):
     """The desk dispatches the technician, who takes it on (and finishes it)."""
-    tech = staff.get("tech2") or staff["tech"]
+    tech = staff["tech"]
     ticket = servicedesk.assign(actor=staff["agent"], ticket=order.ticket, assignee=tech)
     ticket = servicedesk.accept(actor=tech, ticket=ticket)
     ticket = servicedesk.arrive(actor=tech, ticket=ticket)
@@ -90,7 +90,7 @@ def _pay_online(actor, order):
 
 def _orders(ctx, community, offerings, households):
     staff, now = ctx.staff, timezone.now()
-    tech = staff.get("tech2") or staff["tech"]
+    tech = staff["tech"]
     states = ["ordered", "quoted", "done", "unpaid", "paid", "paid", "cancelled"]
     for step, (user, house) in zip(states, households, strict=False):
         offering = offerings[1] if step in ("quoted", "done", "paid") else offerings[0]
