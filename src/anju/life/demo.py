@@ -5,6 +5,7 @@ is full with a waitlist and a past one with photos, check-ins and feedback."""
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from anju.billing import selectors as billing_selectors
@@ -94,42 +95,46 @@ def _orders(ctx, community, offerings, households):
     states = ["ordered", "quoted", "done", "unpaid", "paid", "paid", "cancelled"]
     for step, (user, house) in zip(states, households, strict=False):
         offering = offerings[1] if step in ("quoted", "done", "paid") else offerings[0]
-        order = services.place_order(
-            actor=user,
-            offering=offering,
-            house=house,
-            appointment_at=now + timedelta(hours=ctx.rng.randint(3, 60)),
-            note=ctx.rng.choice(["家里有宠物猫", "请先电话联系", "", "两个卫生间"]),
+        try:
+            with transaction.atomic():  # one household's story; a refusal skips only it
+                _story(ctx, step, user, house, offering, tech, now)
+        except DomainError as exc:
+            ctx.out.write(f"life: {step} order skipped ({exc.message})\n")
+
+
+def _story(ctx, step, user, house, offering, tech, now):
+    """One order taken as far as ``step``: ordered, quoted, done, unpaid, paid or cancelled."""
+    order = services.place_order(
+        actor=user,
+        offering=offering,
+        house=house,
+        appointment_at=now + timedelta(hours=ctx.rng.randint(3, 60)),
+        note=ctx.rng.choice(["家里有宠物猫", "请先电话联系", "", "两个卫生间"]),
+    )
+    if step == "cancelled":
+        services.cancel(actor=user, order=order, reason="临时出差")
+        return
+    if step == "ordered":
+        return
+    _work(ctx.staff, order)
+    if offering.materials_extra:
+        order = services.quote(
+            actor=tech, order=order, amount="68.00", note="油烟机拆洗专用清洁剂与滤网"
         )
-        if step == "cancelled":
-            services.cancel(actor=user, order=order, reason="临时出差")
-            continue
-        if step == "ordered":
-            continue
-        _work(staff, order)
-        order = (
-            services.quote(
-                actor=tech, order=order, amount="68.00", note="油烟机拆洗专用清洁剂与滤网"
-            )
-            if offering.materials_extra
-            else order
-        )
-        if step == "quoted":
-            continue
-        if offering.materials_extra:
-            order = services.accept_quote(actor=user, order=order)
-        order.refresh_from_db()
-        servicedesk.resolve(actor=tech, ticket=order.ticket, note="已按约完成，住户验收")
-        if step == "done":
-            continue
-        order = services.pay(actor=user, order=order)
-        if step == "unpaid":
-            continue
-        _pay_online(user, order)
-        order.refresh_from_db()
-        services.rate(
-            actor=user, order=order, score=ctx.rng.choice([4, 5, 5]), comment="师傅很细心"
-        )
+    if step == "quoted":
+        return
+    if offering.materials_extra:
+        order = services.accept_quote(actor=user, order=order)
+    order.refresh_from_db()
+    servicedesk.resolve(actor=tech, ticket=order.ticket, note="已按约完成，住户验收")
+    if step == "done":
+        return
+    order = services.pay(actor=user, order=order)
+    if step == "unpaid":
+        return
+    _pay_online(user, order)
+    order.refresh_from_db()
+    services.rate(actor=user, order=order, score=ctx.rng.choice([4, 5, 5]), comment="师傅很细心")
 
 
 def _events(ctx, community, households):
@@ -254,4 +259,8 @@ def build(ctx):
         if len(households) < 8:
             continue  # a smaller world: the catalogue alone
         _orders(ctx, community, offerings, households)
-        _events(ctx, community, households[:1] + households[7:])
+        try:
+            with transaction.atomic():
+                _events(ctx, community, households[:1] + households[7:])
+        except DomainError as exc:
+            ctx.out.write(f"life: events skipped ({exc.message})\n")
