@@ -10,21 +10,21 @@ from anju.core.models import Occupancy, User
 from anju.core.notifications import notify
 
 
-def require_staff(actor, perm, community_id):
-    if not policy.staff_has(actor, perm, community_id):
+def require_staff(user, perm, community_id):
+    if not policy.staff_has(user, perm, community_id):
         raise Forbidden(_("You may not do this in this community."))
 
 
-def company_wide(actor, perm, organization_id):
-    """Does ``actor`` hold ``perm`` for the whole company (a membership not limited to some
+def company_wide(user, perm, organization_id):
+    """Does ``user`` hold ``perm`` for the whole company (a membership not limited to some
     communities)? Company-wide catalogue entries are theirs to keep."""
-    if actor.is_superuser:
+    if user.is_superuser:
         return True
     return any(
         m.organization_id == organization_id
         and not m.community_ids()
         and policy.role_has(m.role, perm)
-        for m in actor.active_memberships()
+        for m in user.active_memberships()
     )
 
 
@@ -49,9 +49,9 @@ def money(value, field, *, positive=False):
     return amount.quantize(Decimal("0.01"))
 
 
-def resident_of(actor, house):
-    """Is ``actor`` a current resident of ``house``?"""
-    return bool(actor.person_id) and house.pk in actor.resident_house_ids()
+def resident_of(user, house):
+    """Is ``user`` a current resident of ``house``?"""
+    return bool(user.person_id) and house.pk in user.resident_house_ids()
 
 
 def household_users(house, person_id=None):
