@@ -25,7 +25,7 @@ def _phone(browser):
         locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    page.set_default_timeout(20000)
+    page.set_default_timeout(60000)  # a loaded shared machine
     return context, page
 
 
