@@ -414,7 +414,7 @@ def open_feedback(*, actor, event, now=None):
             event.title,
             link=f"/app/surveys/{survey.pk}/",
             community=event.community,
-            event="life.event.feedback",
+            event="life.event.feedback_asked",
         )
     return event
 

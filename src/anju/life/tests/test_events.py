@@ -107,7 +107,7 @@ def test_feedback_survey_after_the_event_and_photos(world):
     services.check_in(actor=world.users["agent"], signup=s, now=e.starts_at)
     e = services.open_feedback(actor=world.users["manager"], event=e, now=after)
     assert e.survey_id and e.survey.status == "open"
-    assert Notification.objects.filter(event="life.event.feedback").exists()
+    assert Notification.objects.filter(event="life.event.feedback_asked").exists()
 
 
 def test_cannot_cancel_after_the_start_409(world):
