@@ -10,6 +10,7 @@ APPS = ["core", "servicedesk", "billing", "governance", "facilities", "notices",
 APPS.append("staff")
 APPS.append("parking")
 APPS.append("works")
+APPS.append("life")
 APPS.append("accounts")
 APPS.append("gate")
 # What one app may import of another: its services, its read side, its vocabulary.

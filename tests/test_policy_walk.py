@@ -442,6 +442,7 @@ APPS_WITH_PERMISSIONS = (
     "parking",
     "gate",
     "works",
+    "life",
 )
 
 

@@ -589,6 +589,34 @@ SETTINGS: list[Setting] = [
         unconfirmed=True,
         area="works",
     ),
+    # --- community life (paid services, events)
+    S(
+        "ANJU_LIFE_ORDER_LEAD_MINUTES",
+        "int",
+        60,
+        "minutes ahead of now that a paid home service can be booked at the earliest",
+        low=0,
+        high=7 * 24 * 60,
+        area="life",
+    ),
+    S(
+        "ANJU_LIFE_ORDER_DAYS_AHEAD",
+        "int",
+        30,
+        "days ahead up to which a paid home service can be booked",
+        low=1,
+        high=365,
+        area="life",
+    ),
+    S(
+        "ANJU_LIFE_CHECKIN_EARLY_MINUTES",
+        "int",
+        60,
+        "minutes before an event starts that its check-in QR code is accepted",
+        low=0,
+        high=24 * 60,
+        area="life",
+    ),
 ]
 del S
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "anju.parking.apps.ParkingConfig",
     "anju.gate.apps.GateConfig",
     "anju.works.apps.WorksConfig",
+    "anju.life.apps.LifeConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

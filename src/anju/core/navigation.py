@@ -39,6 +39,7 @@ SECTIONS = [
     ("spaces", _("Shared spaces")),
     ("parking", _("Parking")),
     ("works", _("Renovation & moves")),
+    ("life", _("Community life")),
     ("staff", pgettext_lazy("menu section", "Staff")),
     ("governance", _("Owners' governance")),
     ("data", _("Master data")),

@@ -65,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "gate.release.view",
         "gate.release.verify",
         "works.*",
+        "life.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -109,6 +110,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "works.deposit.view",
         "works.move.view",
         "works.move.manage",
+        "life.offering.view",
+        "life.order.view",
+        "life.order.manage",
+        "life.event.view",
+        "life.event.manage",
+        "life.signup.view",
+        "life.signup.manage",
+        "life.signup.checkin",
     },
     Role.TECHNICIAN: FIELD_VIEW
     | {
@@ -128,6 +137,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "facilities.hazard.report",
         "facilities.hazard.rectify",
         "notices.notice.view",
+        "life.offering.view",
+        "life.order.view",
+        "life.order.quote",
     },
     Role.GUARD: FIELD_VIEW
     | {
@@ -164,6 +176,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "gate.release.verify",
         "works.renovation.view",
         "works.renovation.inspect",
+        "life.event.view",
+        "life.signup.view",
+        "life.signup.checkin",
     },
     Role.CLEANER: FIELD_VIEW
     | {
@@ -218,6 +233,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "works.deposit.view",
         "works.deposit.collect",
         "works.deposit.refund",
+        "life.offering.view",
+        "life.order.view",
+        "life.report.view",
     },
     Role.COMMITTEE: {
         "core.organization.view",
@@ -282,6 +300,12 @@ RESIDENT_PERMISSIONS = {
     "works.renovation.apply",
     "works.renovation.acknowledge",
     "works.deposit.view",
+    "life.offering.view",
+    "life.order.view",
+    "life.order.create",
+    "life.event.view",
+    "life.signup.view",
+    "life.signup.create",
 }
 
 
@@ -444,6 +468,19 @@ PERMISSIONS: frozenset[str] = frozenset(
         "works.renovation.inspect",
         "works.renovation.review",
         "works.renovation.view",
+        "life.event.manage",
+        "life.event.view",
+        "life.offering.manage",
+        "life.offering.view",
+        "life.order.create",
+        "life.order.manage",
+        "life.order.quote",
+        "life.order.view",
+        "life.report.view",
+        "life.signup.checkin",
+        "life.signup.create",
+        "life.signup.manage",
+        "life.signup.view",
     }
 )
 

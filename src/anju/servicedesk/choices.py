@@ -37,6 +37,8 @@ class Category(models.TextChoices):
     SECURITY = "security", _("Security")
     NEIGHBOUR = "neighbour", _("Neighbour")
     FEES = "fees", _("Fees")
+    # 有偿服务: a resident's paid order (anju.life), worked as a repair with the same SLA.
+    HOME_SERVICE = "home_service", _("Paid home service")
     OTHER = "other", _("Other")
 
 

@@ -27,6 +27,7 @@ DEFAULT_CATEGORIES = {
     Category.SECURITY: (Priority.P2, Skill.SECURITY),
     Category.NEIGHBOUR: (Priority.P3, Skill.SERVICE),
     Category.FEES: (Priority.P4, Skill.SERVICE),
+    Category.HOME_SERVICE: (Priority.P3, ""),  # any technician: the service says the trade
     Category.OTHER: (Priority.P3, Skill.SERVICE),
 }
 
