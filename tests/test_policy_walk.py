@@ -435,6 +435,7 @@ APPS_WITH_PERMISSIONS = (
     "iot",
     "staff",
     "parking",
+    "green",
 )
 
 

@@ -38,6 +38,7 @@ SECTIONS = [
     ("notices", _("Notices & surveys")),
     ("spaces", _("Shared spaces")),
     ("parking", _("Parking")),
+    ("green", _("Green living")),
     ("staff", pgettext_lazy("menu section", "Staff")),
     ("governance", _("Owners' governance")),
     ("data", _("Master data")),

@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "iot.*",
         "staff.*",
         "parking.*",
+        "green.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -84,6 +85,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.vehicle.view",
         "parking.pass.view",
         "parking.session.view",
+        "green.point.view",
+        "green.log.view",
+        "green.inspection.view",
+        "green.report.view",
+        "green.pickup.view",
+        "green.pickup.manage",
+        "green.points.view",
+        "green.points.manage",
+        "green.decoration.view",
     },
     Role.TECHNICIAN: FIELD_VIEW
     | {
@@ -135,6 +145,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "facilities.hazard.view",
         "facilities.hazard.report",
         "notices.notice.view",
+        "green.point.view",
+        "green.log.view",
+        "green.log.create",
+        "green.inspection.view",
+        "green.inspection.create",
+        "green.pickup.view",
+        "green.pickup.manage",
     },
     Role.CASHIER: CORE_VIEW
     | {
@@ -190,6 +207,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "notices.suggestion.view",
         "notices.meeting.view",
         "spaces.space.view",
+        "green.report.view",
+        "green.decoration.view",
     },
 }
 
@@ -217,6 +236,12 @@ RESIDENT_PERMISSIONS = {
     "spaces.space.view",
     "spaces.booking.view",
     "spaces.booking.create",
+    "green.point.view",
+    "green.pickup.view",
+    "green.pickup.create",
+    "green.points.view",
+    "green.decoration.view",
+    "green.decoration.rate",
 }
 
 
@@ -349,6 +374,21 @@ PERMISSIONS: frozenset[str] = frozenset(
         "parking.session.view",
         "parking.vehicle.manage",
         "parking.vehicle.view",
+        "green.point.view",
+        "green.point.manage",
+        "green.log.view",
+        "green.log.create",
+        "green.inspection.view",
+        "green.inspection.create",
+        "green.report.view",
+        "green.pickup.view",
+        "green.pickup.create",
+        "green.pickup.manage",
+        "green.points.view",
+        "green.points.manage",
+        "green.decoration.view",
+        "green.decoration.manage",
+        "green.decoration.rate",
     }
 )
 
