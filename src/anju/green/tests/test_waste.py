@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 
 from anju.core.errors import DomainError, Forbidden, InvalidTransition
-from anju.core.models import Building, House
+from anju.core.models import Building
 from anju.core.testing import api_client
 from anju.green import selectors, services
 from anju.green.models import CollectionLog, PointsEntry
@@ -214,9 +214,7 @@ def test_a_household_found_correctly_sorting_earns_points_once(world, settings):
     assert (entry.points, entry.source) == (5, f"green.inspection:{inspection.pk}")
     services.award(actor=manager, house=house, points=5, reason="again", source=inspection)
     assert selectors.balance_of(house) == 5
-    other = House.objects.create(
-        organization=world.org, community=world.community2, number="X", floor=1
-    )
+    other = world.houses[-1]  # a home of the other community
     with pytest.raises(DomainError) as refused:
         services.record_inspection(actor=manager, point=p, grade="correct", house=other)
     assert "house" in refused.value.fields
