@@ -16,7 +16,9 @@ from . import selectors, services
 from .choices import Grade, PickupKind
 
 # Typical daily kg per category of one building's point (a community of some hundred homes).
-DAILY_KG = {"food": (18, 40), "residual": (12, 30), "recyclable": (4, 12), "hazardous": (0, 1)}
+DAILY_KG = {"food": (18, 40), "residual": (12, 30), "recyclable": (12, 36), "hazardous": (1, 3)}
+# Days between collections of a category (the others daily).
+EVERY = {"recyclable": 3, "hazardous": 10}
 
 
 def _at(day, hour, minute=0):
@@ -24,7 +26,7 @@ def _at(day, hour, minute=0):
 
 
 def _points(ctx, community, manager):
-    buildings = list(Building.objects.filter(community=community).order_by("pk")[:6])
+    buildings = list(Building.objects.filter(community=community).order_by("pk")[:4])
     points = [
         services.save_point(
             actor=manager,
@@ -61,9 +63,9 @@ def _month(ctx, community, points, collector, inspector):
         for point in points:
             for code in codes:
                 low, high = DAILY_KG.get(code, (1, 5))
-                if code == "hazardous" and rng.random() < 0.8:
-                    continue  # hazardous waste is taken a few times a month
-                kg = Decimal(rng.randint(low * 100, max(high, 1) * 100)) / 100 or Decimal("0.30")
+                if EVERY.get(code, 1) > 1 and offset % EVERY[code]:
+                    continue  # recyclables and hazardous waste are taken less often
+                kg = Decimal(rng.randint(low * 100, high * 100)) / 100
                 services.record_log(
                     actor=collector,
                     point=point,

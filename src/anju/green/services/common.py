@@ -6,13 +6,13 @@ from anju.core import policy
 from anju.core.errors import Forbidden
 
 
-def require(actor, perm, community_id):
+def require(perm, community_id, *, actor):
     """Staff ``actor`` must hold ``perm`` in the community (None: a system job)."""
     if actor is not None and not policy.staff_has(actor, perm, community_id):
         raise Forbidden(_("You may not do this in this community."))
 
 
-def require_resident(actor, house):
+def require_resident(house, *, actor):
     """``actor`` lives in ``house`` now (or is staff allowed to act for it)."""
     if actor is None:
         return

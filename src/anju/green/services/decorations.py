@@ -121,7 +121,7 @@ def _items(value):
 @transaction.atomic
 def create_plan(*, actor, community, occasion, occasion_date, **values):
     """A plan for an occasion the calendar did not propose (a community's own day)."""
-    require(actor, "green.decoration.manage", community.pk)
+    require("green.decoration.manage", community.pk, actor=actor)
     occasion = str(occasion or "").strip()
     if not occasion:
         refuse("occasion", _("Name the occasion."))
@@ -146,7 +146,7 @@ def save_plan(*, actor, plan, **values):
     """Fill in or change a proposed or planned plan: it is then planned."""
     unknown(values, PLAN_FIELDS)
     plan = _lock(plan)
-    require(actor, "green.decoration.manage", plan.community_id)
+    require("green.decoration.manage", plan.community_id, actor=actor)
     target = DecorationPlan.machine.check("plan", plan.status)
     before = audit.snapshot(plan, (*PLAN_FIELDS, "status"))
     if "theme" in values:
@@ -175,7 +175,7 @@ def save_plan(*, actor, plan, **values):
 def add_photos(*, actor, plan, photos, when):
     """Photos of the places before or after decorating (``when``: before/after)."""
     plan = _lock(plan)
-    require(actor, "green.decoration.manage", plan.community_id)
+    require("green.decoration.manage", plan.community_id, actor=actor)
     if when not in PHOTO_CAPTIONS:
         refuse("when", _("Say whether the photos are from before or after."))
     if plan.status == PlanStatus.CANCELLED:
@@ -191,7 +191,7 @@ def add_photos(*, actor, plan, photos, when):
 def finish_plan(*, actor, plan, actual_cost, done_on=None):
     """The decoration is up: its actual cost (against the budget) and the day."""
     plan = _lock(plan)
-    require(actor, "green.decoration.manage", plan.community_id)
+    require("green.decoration.manage", plan.community_id, actor=actor)
     target = DecorationPlan.machine.check("finish", plan.status)
     cost = _money("actual_cost", actual_cost)
     if cost is None:
@@ -211,7 +211,7 @@ def finish_plan(*, actor, plan, actual_cost, done_on=None):
 @transaction.atomic
 def cancel_plan(*, actor, plan):
     plan = _lock(plan)
-    require(actor, "green.decoration.manage", plan.community_id)
+    require("green.decoration.manage", plan.community_id, actor=actor)
     plan.status = DecorationPlan.machine.check("cancel", plan.status)
     plan.save(update_fields=["status"])
     audit.record(actor, "green.decoration.cancel", plan, after={"status": plan.status})
@@ -222,7 +222,7 @@ def cancel_plan(*, actor, plan):
 def rate_plan(*, actor, plan, house, stars, comment=""):
     """A resident of the community rates a done plan, 1 to 5, once per household (tapping again
     changes the household's rating)."""
-    require_resident(actor, house)
+    require_resident(house, actor=actor)
     if house.community_id != plan.community_id:
         refuse("house", _("Choose your home in this community."))
     if plan.status != PlanStatus.DONE:

@@ -37,12 +37,12 @@ def save_point(*, actor, community=None, point=None, **values):
     """Create a collection point of ``community`` or change ``point``."""
     unknown(values, POINT_FIELDS)
     if point is None:
-        require(actor, "green.point.manage", community.pk)
+        require("green.point.manage", community.pk, actor=actor)
         point = CollectionPoint(organization_id=community.organization_id, community=community)
         before = None
     else:
         point = CollectionPoint.objects.select_for_update().get(pk=point.pk)
-        require(actor, "green.point.manage", point.community_id)
+        require("green.point.manage", point.community_id, actor=actor)
         before = audit.snapshot(point, POINT_FIELDS)
     if "name" in values:
         values["name"] = str(values["name"] or "").strip()
@@ -123,7 +123,7 @@ def _at(value, field_name="at"):
 @transaction.atomic
 def record_log(*, actor, point, category, weight_kg, at=None, hauler=""):
     """收运记录: ``weight_kg`` of ``category`` taken from ``point`` at ``at`` by ``actor``."""
-    require(actor, "green.log.create", point.community_id)
+    require("green.log.create", point.community_id, actor=actor)
     if not point.active:
         refuse("point", _("This point is no longer in use."))
     at = _at(at)
@@ -157,7 +157,7 @@ def record_inspection(*, actor, point, grade, note="", house=None, photos=(), at
     """分类投放检查 by the person responsible: a grade of the sorting at ``point`` (of one
     household's bags when ``house`` is given), with photos. A household found correctly sorted
     earns ``ANJU_GREEN_POINTS_CORRECT_SORTING`` green points, once per inspection."""
-    require(actor, "green.inspection.create", point.community_id)
+    require("green.inspection.create", point.community_id, actor=actor)
     if grade not in Grade.values:
         refuse("grade", _("Choose a grade."))
     if house is not None:
@@ -220,9 +220,9 @@ def book_pickup(*, actor, house, kind, items, wanted_on):
     """A resident books a pickup of bulky or renovation waste for a day (staff may book it for
     them with ``green.pickup.manage``)."""
     if actor is not None and not actor.is_staff_member:
-        require_resident(actor, house)
+        require_resident(house, actor=actor)
     else:
-        require(actor, "green.pickup.manage", house.community_id)
+        require("green.pickup.manage", house.community_id, actor=actor)
     if kind not in PickupKind.values:
         refuse("kind", _("Choose bulky or renovation waste."))
     items = str(items or "").strip()
@@ -267,7 +267,7 @@ def _lock(pickup):
 def confirm_pickup(*, actor, pickup, at, note=""):
     """Staff confirm the time of the pickup (again to move it); the resident hears."""
     pickup = _lock(pickup)
-    require(actor, "green.pickup.manage", pickup.community_id)
+    require("green.pickup.manage", pickup.community_id, actor=actor)
     target = Pickup.machine.check("confirm", pickup.status)
     if at is None:
         refuse("at", _("Choose the pickup time."))
@@ -293,7 +293,7 @@ def confirm_pickup(*, actor, pickup, at, note=""):
 @transaction.atomic
 def collect_pickup(*, actor, pickup):
     pickup = _lock(pickup)
-    require(actor, "green.pickup.manage", pickup.community_id)
+    require("green.pickup.manage", pickup.community_id, actor=actor)
     pickup.status = Pickup.machine.check("collect", pickup.status)
     pickup.collected_at, pickup.collected_by = timezone.now(), actor
     pickup.save(update_fields=["status", "collected_at", "collected_by"])
@@ -308,9 +308,9 @@ def cancel_pickup(*, actor, pickup, note=""):
     pickup = _lock(pickup)
     if actor is not None and not actor.is_staff_member:
         if pickup.person_id is None or pickup.person_id != actor.person_id:
-            require_resident(actor, pickup.house)
+            require_resident(pickup.house, actor=actor)
     else:
-        require(actor, "green.pickup.manage", pickup.community_id)
+        require("green.pickup.manage", pickup.community_id, actor=actor)
     pickup.status = Pickup.machine.check("cancel", pickup.status)
     if note:
         pickup.staff_note = str(note).strip()[:300]
