@@ -149,14 +149,29 @@ class LogList(ScopedListView):
         Column("at", _("collected at"), value=lambda r: _when(r.at)),
         Column("point", _("point")),
         Column("building", _("building")),
-        Column("category", _("category")),
+        Column(
+            "category",
+            _("category"),
+            value=lambda r: getattr(r, "category_name", None) or r.get_category_display(),
+        ),
         Column("weight_kg", _("weight (kg)"), align="right"),
         Column("collector", _("collector")),
         Column("hauler", _("hauler")),
     ]
 
     def base_queryset(self):
-        return CollectionLog.objects.select_related("point", "building", "collector")
+        return CollectionLog.objects.select_related("point", "building", "collector", "community")
+
+    def paginate_queryset(self, queryset, page_size):
+        """Each row's category by its name in the community's jurisdiction (湿垃圾 in Shanghai)."""
+        found = super().paginate_queryset(queryset, page_size)
+        rules = {}
+        for row in found[2]:
+            if row.community_id not in rules:
+                rules[row.community_id] = selectors.rules_for(row.community)
+            if rules[row.community_id] is not None:
+                row.category_name = rules[row.community_id].label(row.category)
+        return found
 
 
 class LogCreate(ServiceFormView):

@@ -258,3 +258,28 @@ def test_a_resident_books_a_pickup_and_staff_confirm_and_collect(world):
         from anju.green.models import Pickup
 
         services.cancel_pickup(actor=world.users["neighbour"], pickup=Pickup.objects.get(pk=pk))
+
+
+def test_console_pages_show_the_jurisdictions_names(world, point):
+    from django.test import Client
+
+    manager2 = world.users["manager2"]
+    services.record_log(actor=manager2, point=point, category="food", weight_kg="3")
+    page = Client()
+    page.force_login(manager2)
+    html = page.get("/console/green/logs/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "湿垃圾" in html
+    for url in (
+        "/console/green/points/",
+        "/console/green/inspections/",
+        "/console/green/pickups/",
+        "/console/green/green-points/",
+        "/console/green/decorations/",
+        "/console/green/logs/new/",
+        "/console/green/inspections/new/",
+    ):
+        assert page.get(url).status_code == 200, url
+    resident = Client()
+    resident.force_login(world.users["resident"])
+    for url in ("/app/green/points/", "/app/green/pickups/", "/app/green/decorations/"):
+        assert resident.get(url).status_code == 200, url
