@@ -172,7 +172,7 @@ def _decorations(ctx, community, manager):
     services.add_photos(
         actor=manager, plan=plan, photos=[demo_photos.photo("tile", seed=8)], when="after"
     )
-    services.finish_plan(
+    plan = services.finish_plan(
         actor=manager, plan=plan, actual_cost=Decimal("3620.00"), done_on=last - timedelta(days=1)
     )
     comments = ["菊花很漂亮，老人们很喜欢", "横幅字小了点", ""]

@@ -223,6 +223,7 @@ def rate_plan(*, actor, plan, house, stars, comment=""):
     """A resident of the community rates a done plan, 1 to 5, once per household (tapping again
     changes the household's rating)."""
     require_resident(house, actor=actor)
+    plan = DecorationPlan.objects.get(pk=plan.pk)  # its state now, not the caller's copy
     if house.community_id != plan.community_id:
         refuse("house", _("Choose your home in this community."))
     if plan.status != PlanStatus.DONE:
