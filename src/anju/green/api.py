@@ -479,6 +479,7 @@ class DecorationPlanViewSet(ScopedModelViewSet):
             super()
             .get_queryset()
             .annotate(rating=Avg("ratings__stars"), ratings_count=Count("ratings"))
+            .order_by("-occasion_date", "community_id", "pk")
         )
 
     def create_object(self, data):

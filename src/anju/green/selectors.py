@@ -315,8 +315,10 @@ def accounts_with_expired_points(day):
 
 def plans(user, community_id=None):
     rows = DecorationPlan.objects.visible_to(user, "green.decoration.view")
-    return _in(rows.select_related("community"), community_id).annotate(
-        rating=Avg("ratings__stars"), ratings_count=Count("ratings")
+    return (
+        _in(rows.select_related("community"), community_id)
+        .annotate(rating=Avg("ratings__stars"), ratings_count=Count("ratings"))
+        .order_by("-occasion_date", "community_id", "pk")
     )
 
 

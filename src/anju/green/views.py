@@ -444,8 +444,10 @@ class PlanList(ScopedListView):
     def base_queryset(self):
         from django.db.models import Avg, Count
 
-        return DecorationPlan.objects.select_related("community").annotate(
-            rating=Avg("ratings__stars"), ratings_count=Count("ratings")
+        return (
+            DecorationPlan.objects.select_related("community")
+            .annotate(rating=Avg("ratings__stars"), ratings_count=Count("ratings"))
+            .order_by("-occasion_date", "community_id", "pk")
         )
 
 
