@@ -13,6 +13,7 @@ APPS.append("works")
 APPS.append("life")
 APPS.append("accounts")
 APPS.append("gate")
+APPS.append("green")
 # What one app may import of another: its services, its read side, its vocabulary.
 PUBLIC = {"services", "selectors", "choices"}
 MAX_LINES = 800

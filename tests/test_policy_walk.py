@@ -443,6 +443,7 @@ APPS_WITH_PERMISSIONS = (
     "gate",
     "works",
     "life",
+    "green",
 )
 
 

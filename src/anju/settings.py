@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "anju.gate.apps.GateConfig",
     "anju.works.apps.WorksConfig",
     "anju.life.apps.LifeConfig",
+    "anju.green.apps.GreenConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -40,6 +40,7 @@ SECTIONS = [
     ("parking", _("Parking")),
     ("works", _("Renovation & moves")),
     ("life", _("Community life")),
+    ("green", _("Green living")),
     ("staff", pgettext_lazy("menu section", "Staff")),
     ("governance", _("Owners' governance")),
     ("data", _("Master data")),

@@ -66,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "gate.release.verify",
         "works.*",
         "life.*",
+        "green.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -118,6 +119,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "life.signup.view",
         "life.signup.manage",
         "life.signup.checkin",
+        "green.point.view",
+        "green.log.view",
+        "green.inspection.view",
+        "green.report.view",
+        "green.pickup.view",
+        "green.pickup.manage",
+        "green.points.view",
+        "green.points.manage",
+        "green.decoration.view",
     },
     Role.TECHNICIAN: FIELD_VIEW
     | {
@@ -189,6 +199,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "facilities.hazard.view",
         "facilities.hazard.report",
         "notices.notice.view",
+        "green.point.view",
+        "green.log.view",
+        "green.log.create",
+        "green.inspection.view",
+        "green.inspection.create",
+        "green.pickup.view",
+        "green.pickup.manage",
     },
     Role.CASHIER: CORE_VIEW
     | {
@@ -253,6 +270,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "notices.suggestion.view",
         "notices.meeting.view",
         "spaces.space.view",
+        "green.report.view",
+        "green.decoration.view",
     },
 }
 
@@ -306,6 +325,12 @@ RESIDENT_PERMISSIONS = {
     "life.event.view",
     "life.signup.view",
     "life.signup.create",
+    "green.point.view",
+    "green.pickup.view",
+    "green.pickup.create",
+    "green.points.view",
+    "green.decoration.view",
+    "green.decoration.rate",
 }
 
 
@@ -481,6 +506,21 @@ PERMISSIONS: frozenset[str] = frozenset(
         "life.signup.create",
         "life.signup.manage",
         "life.signup.view",
+        "green.point.view",
+        "green.point.manage",
+        "green.log.view",
+        "green.log.create",
+        "green.inspection.view",
+        "green.inspection.create",
+        "green.report.view",
+        "green.pickup.view",
+        "green.pickup.create",
+        "green.pickup.manage",
+        "green.points.view",
+        "green.points.manage",
+        "green.decoration.view",
+        "green.decoration.manage",
+        "green.decoration.rate",
     }
 )
 

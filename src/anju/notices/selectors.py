@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from anju.core import attachments as core_attachments
 
-from .calendar import Holiday, MakeupWorkday
-from .choices import ProposalStatus, SuggestionStatus
+from .calendar import Holiday, MakeupWorkday, SolarTerm
+from .choices import SEASON_START, ProposalStatus, SuggestionStatus
 from .models import ActionItem, Notice, NoticeReceipt, SurveyInvitation
 
 
@@ -79,6 +79,14 @@ def day_status(day, organization_id=None):
 
 def is_working_day(day, organization_id=None):
     return day_status(day, organization_id).working
+
+
+def season_starts(start, end):
+    """(season code, solar term, date) of each season's beginning (立春, 立夏, 立秋, 立冬) from
+    ``start`` to ``end``: the dates the warm reminders' season triggers fire on."""
+    by_name = {name: code for code, name in SEASON_START.items()}
+    rows = SolarTerm.objects.filter(name__in=by_name, date__gte=start, date__lte=end)
+    return [(by_name[t.name], t.name, t.date) for t in rows.order_by("date")]
 
 
 # Notices and surveys ------------------------------------------------------------------------
