@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "iot.*",
         "staff.*",
         "parking.*",
+        "people.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -349,6 +350,19 @@ PERMISSIONS: frozenset[str] = frozenset(
         "parking.session.view",
         "parking.vehicle.manage",
         "parking.vehicle.view",
+        "people.attendance.manage",
+        "people.attendance.view",
+        "people.certificate.manage",
+        "people.certificate.view",
+        "people.employee.manage",
+        "people.employee.view",
+        "people.employee.view_id",
+        "people.retention.manage",
+        "people.retention.view",
+        "people.suggestion.answer",
+        "people.suggestion.view",
+        "people.training.manage",
+        "people.training.view",
     }
 )
 

@@ -27,6 +27,7 @@ HOOKS = [
     "resident_home",
     "build_demo",
     "restore_reference_data",
+    "assignment_refusals",
 ]
 # Modules every app has (models, services and api may be packages).
 SKELETON = ["apps", "models", "services", "selectors", "api", "views", "urls", "choices", "demo"]
@@ -38,7 +39,7 @@ def configs():
 
 def test_every_installed_anju_app_subclasses_the_contract():
     anju = [name for name in settings.INSTALLED_APPS if name.startswith("anju.")]
-    assert len(configs()) == len(anju) == 11
+    assert len(configs()) == len(anju) == 12
     assert all(isinstance(c, AnjuAppConfig) for c in configs())
 
 
