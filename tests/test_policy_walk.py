@@ -59,6 +59,15 @@ PERSONAL_ACTIONS = {
     "house-claim.list": "each person reads their own home claims (and staff their review queue)",
     "house-claim.retrieve": "each person reads their own home claim",
     "house-claim.create": "any signed-in person may claim a house; approval is the staff's",
+    "attendance.list": "each person reads their own clock records (and managers those they hold)",
+    "attendance.retrieve": "each person reads their own clock record",
+    "attendance.clock": "each employee clocks in and out for themself",
+    "attendance-correction.list": "each person reads their own corrections (and managers theirs)",
+    "attendance-correction.retrieve": "each person reads their own correction",
+    "attendance-correction.create": "each employee asks for their own missed clock",
+    "staff-suggestion.list": "each person reads their own suggestions (and managers theirs)",
+    "staff-suggestion.retrieve": "each person reads their own suggestion",
+    "staff-suggestion.create": "any employee submits an idea",
 }
 # Viewsets of which the demo-like world holds no object for company A, and why.
 NO_OBJECT = {

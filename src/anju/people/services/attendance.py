@@ -163,7 +163,7 @@ def request_correction(*, actor, kind, at, reason) -> Correction:
 def decide_correction(*, actor, correction, approve, note="") -> Correction:
     """The manager approves (a clock record is added, marked as a correction) or rejects."""
     correction = (
-        Correction.objects.select_for_update()
+        Correction.objects.select_for_update(of=("self",))
         .select_related("employee__user", "community")
         .get(pk=correction.pk)
     )
