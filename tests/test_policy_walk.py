@@ -68,6 +68,9 @@ PERSONAL_ACTIONS = {
     "staff-suggestion.list": "each person reads their own suggestions (and managers theirs)",
     "staff-suggestion.retrieve": "each person reads their own suggestion",
     "staff-suggestion.create": "any employee submits an idea",
+    "manager-review.list": "each manager reads their own quarterly reviews (and admins theirs)",
+    "manager-review.retrieve": "each manager reads their own quarterly review",
+    "manager-review.acknowledge": "only the reviewed manager acknowledges their review",
 }
 # Viewsets of which the demo-like world holds no object for company A, and why.
 NO_OBJECT = {
@@ -444,6 +447,7 @@ APPS_WITH_PERMISSIONS = (
     "iot",
     "staff",
     "parking",
+    "people",
 )
 
 

@@ -51,7 +51,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "iot.*",
         "staff.*",
         "parking.*",
-        "people.*",
+        # people: everything but reviewing community managers (the company's, org_admin)
+        "people.employee.*",
+        "people.certificate.*",
+        "people.attendance.*",
+        "people.training.*",
+        "people.retention.*",
+        "people.suggestion.*",
+        "people.review.view",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -359,6 +366,8 @@ PERMISSIONS: frozenset[str] = frozenset(
         "people.employee.view_id",
         "people.retention.manage",
         "people.retention.view",
+        "people.review.manage",
+        "people.review.view",
         "people.suggestion.answer",
         "people.suggestion.view",
         "people.training.manage",

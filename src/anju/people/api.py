@@ -28,6 +28,7 @@ from .models import (
     Correction,
     Course,
     Employee,
+    ManagerReview,
     SessionAttendance,
     StaffSuggestion,
     TrainingSession,
@@ -571,6 +572,59 @@ def retention(request):
 urlpatterns = [path("retention/", retention, name="api-retention")]
 
 
+class ReviewSerializer(serializers.ModelSerializer):
+    community = ScopedRelatedField(Community, "people.review.manage", label=_("community"))
+    manager = StaffField("people.review.manage", roles=["manager"], label=_("community manager"))
+
+    class Meta:
+        model = ManagerReview
+        fields = [
+            "id",
+            "community",
+            "manager",
+            "quarter",
+            "leadership",
+            "service",
+            "safety",
+            "team",
+            "score",
+            "comment",
+            "measures",
+            "status",
+            "acknowledged_at",
+            "created_at",
+        ]
+        read_only_fields = ["score", "measures", "status", "acknowledged_at", "created_at"]
+
+
+class ReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """主任季度考核: the company records (or revises) a manager's quarter; the manager reads and
+    acknowledges it."""
+
+    serializer_class = ReviewSerializer
+    filterset_fields = ["community", "manager", "quarter", "status"]
+
+    def required_permission(self):
+        return "people.review.manage" if self.action == "create" else None
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
+            return ManagerReview.objects.none()
+        return selectors.reviews_readable_by(user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.record_review(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(request=None, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        review = services.acknowledge_review(actor=request.user, review=self.get_object())
+        return Response(self.get_serializer(review).data)
+
+
 def register(router):
     router.register("employees", EmployeeViewSet, basename="employee")
     router.register("staff-certificates", CertificateViewSet, basename="staff-certificate")
@@ -579,3 +633,4 @@ def register(router):
     router.register("attendance-corrections", CorrectionViewSet, basename="attendance-correction")
     router.register("attendance", AttendanceViewSet, basename="attendance")
     router.register("staff-suggestions", SuggestionViewSet, basename="staff-suggestion")
+    router.register("manager-reviews", ReviewViewSet, basename="manager-review")

@@ -53,12 +53,35 @@ class PeopleConfig(AnjuAppConfig):
         "people.suggestion.submitted": _("Staff suggestion submitted"),
         "people.suggestion.answered": _("Staff suggestion answered"),
         "people.suggestion.done": _("Staff suggestion done"),
+        "people.review.recorded": _("Quarterly review recorded"),
+        "people.review.revised": _("Quarterly review revised"),
+        "people.review.acknowledged": _("Quarterly review acknowledged"),
     }
 
     def assignment_refusals(self, user_ids, work):
         from .selectors import refusals
 
         return refusals(user_ids, work)
+
+    def community_metrics(self, user, community_ids, start, end, now):
+        from anju.core import policy
+        from anju.core.comparison import Metric
+
+        from .selectors import turnover_by_community
+
+        if not policy.staff_has(user, "people.retention.view"):
+            return []
+        values = turnover_by_community(user, community_ids, start, end)
+        return [
+            Metric(
+                "turnover",
+                _("Staff turnover"),
+                "%",
+                "low",
+                {pk: (None if v is None else float(v)) for pk, v in values.items()},
+                _("Staff"),
+            )
+        ]
 
     def dashboard_cards(self, request):
         from anju.core import policy

@@ -231,6 +231,20 @@ def build(ctx):
         adopt=False,
         answer="按垃圾分类定时定点投放规定暂不调整，将增设临时投放点。",
     )
+    # 主任季度考核 of last quarter, beside the community's measures.
+    this_quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    last = this_quarter - timedelta(days=1)
+    services.record_review(
+        actor=admin,
+        community=community,
+        manager=manager,
+        quarter=f"{last.year}-Q{(last.month - 1) // 3 + 1}",
+        leadership=4,
+        service=5,
+        safety=4,
+        team=3,
+        comment="服务满意度稳步提升；保安流失偏高，需关注夜班排班与待遇。",
+    )
     ctx.out.write(
         f"People: {len(PEOPLE) + 3} employees, {len(certificates)} licences, "
         f"clock-ins for {len(shifts)} shifts ({late} late), 2 separations, 3 suggestions.\n"

@@ -13,6 +13,7 @@ from anju.core.crypto import EncryptedTextField, blind_index
 from anju.core.models import Community, Organization
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
+from anju.staff.choices import EvaluationStatus
 
 from .choices import (
     CertificateKind,
@@ -474,3 +475,62 @@ class StaffSuggestion(models.Model):
 
     def __str__(self):
         return self.title
+
+
+REVIEW_STATES = StateMachine(
+    {
+        "revise": ((EvaluationStatus.RECORDED,), EvaluationStatus.RECORDED),
+        "acknowledge": ((EvaluationStatus.RECORDED,), EvaluationStatus.ACKNOWLEDGED),
+    }
+)
+REVIEW_DIMENSIONS = ("leadership", "service", "safety", "team")
+SCORE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class ManagerReview(models.Model):
+    """主任季度考核: the company's quarterly scores of a community manager, with the community's
+    measures of the quarter kept beside them; acknowledged by the manager as the monthly
+    evaluation (staff) is: revised until acknowledged, then fixed."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    manager = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("community manager")
+    )
+    quarter = models.CharField(_("quarter"), max_length=7)  # YYYY-Qn
+    leadership = models.PositiveSmallIntegerField(_("leadership"), validators=SCORE)
+    service = models.PositiveSmallIntegerField(_("service to residents"), validators=SCORE)
+    safety = models.PositiveSmallIntegerField(_("safety"), validators=SCORE)
+    team = models.PositiveSmallIntegerField(_("team care"), validators=SCORE)
+    score = models.PositiveSmallIntegerField(_("score (of 100)"))
+    measures = models.JSONField(_("measures of the quarter"), default=list, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=EvaluationStatus.choices,
+        default=EvaluationStatus.RECORDED,
+    )
+    evaluator = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community")
+    machine = REVIEW_STATES
+
+    class Meta:
+        verbose_name = _("quarterly review of a manager")
+        verbose_name_plural = _("quarterly reviews of managers")
+        ordering = ["-quarter", "community_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["manager", "community", "quarter"], name="manager_review_once"
+            )
+        ]
+        indexes = [models.Index(fields=["community", "quarter"], name="review_comm_quarter")]
+
+    def __str__(self):
+        return f"{self.manager} {self.quarter}"

@@ -34,6 +34,7 @@ from .models import (
     Course,
     Employee,
     LicenceRequirement,
+    ManagerReview,
     SessionAttendance,
     StaffSuggestion,
 )
@@ -406,11 +407,19 @@ def retention(user, first, last, community_id=None):
     queryset = Employee.objects.visible_to(user, "people.retention.view")
     if community_id:
         queryset = queryset.filter(community_id=community_id)
-    rows = list(
+    return figures_of(_rows(queryset), first, last)
+
+
+def _rows(queryset):
+    return list(
         queryset.values(
             "id", "community_id", "hire_date", "separated_on", "probation_end", "separation_reason"
         )
     )
+
+
+def figures_of(rows, first, last):
+    """``retention``'s figures of employee ``rows`` (dicts) over [first, last]."""
     months = []
     for month in _months(first, last):
         end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
@@ -465,6 +474,47 @@ def retention(user, first, last, community_id=None):
         "reasons": dict(reasons.most_common()),
         "by_community": dict(Counter(r["community_id"] for r in leavers)),
     }
+
+
+def quarter_bounds(quarter):
+    """(first day, last day) of "YYYY-Qn"; DomainError naming ``quarter`` if malformed."""
+    found = re.fullmatch(r"(\d{4})-Q([1-4])", str(quarter or "").upper())
+    if not found:
+        message = _("Enter the quarter as YYYY-Q1 to YYYY-Q4.")
+        raise DomainError(message, fields={"quarter": [message]})
+    year, first_month = int(found[1]), (int(found[2]) - 1) * 3 + 1
+    last_month = first_month + 2
+    return date(year, first_month, 1), date(
+        year, last_month, calendar.monthrange(year, last_month)[1]
+    )
+
+
+def quarter_measures(user, community, start, end):
+    """The community's measures over the quarter as ``user`` sees them (every app's
+    ``community_metrics``: on-time rate, satisfaction, collection rate, hazards, patrols and
+    this app's turnover), kept beside a manager's quarterly review."""
+    from anju.core.comparison import community_metrics
+
+    return [
+        {"section": str(m.section), "label": str(m.label), "value": m.display(community.pk)}
+        for m in community_metrics(user, [community.pk], start, end)
+    ]
+
+
+def reviews_readable_by(user):
+    """Quarterly reviews ``user`` may read: those of their scope, and their own."""
+    return readable(ManagerReview, user, "people.review.view", Q(manager=user)).select_related(
+        "community", "manager"
+    )
+
+
+def turnover_by_community(user, community_ids, start, end):
+    """community id -> turnover over [start, end] (``retention``'s definition)."""
+    queryset = Employee.objects.visible_to(user, "people.retention.view")
+    rows = defaultdict(list)
+    for row in _rows(queryset.filter(community_id__in=list(community_ids))):
+        rows[row["community_id"]].append(row)
+    return {pk: figures_of(rows[pk], start, end)["turnover"] for pk in community_ids}
 
 
 def suggestion_counts(user, community_id=None):

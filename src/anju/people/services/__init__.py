@@ -25,8 +25,11 @@ from .growth import (
     record_exit_interview,
     submit_suggestion,
 )
+from .reviews import acknowledge_review, record_review
 
 __all__ = [
+    "acknowledge_review",
+    "record_review",
     "add_certificate",
     "adopt_suggested_requirements",
     "alert_expiring",

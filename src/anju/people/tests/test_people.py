@@ -444,3 +444,50 @@ def test_id_number_encrypted_and_quiz_pass_mark(world):
     )
     assert row.score == 75 and row.passed
     assert selectors.yearly_courses_due(tech) == []
+
+
+def test_quarterly_review_of_a_manager_revised_until_acknowledged(world):
+    _hire(world, name="A", position="guard", hire_date=date(2025, 1, 1))
+    admin, manager = world.users["org_admin"], world.users["manager"]
+    today = timezone.localdate()
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    scores = {"leadership": 4, "service": 5, "safety": 4, "team": 3}
+    with pytest.raises(Forbidden):  # a manager does not review managers
+        services.record_review(
+            actor=world.users["manager2"],
+            community=world.community,
+            manager=manager,
+            quarter=quarter,
+            **scores,
+        )
+    with pytest.raises(DomainError) as wrong:
+        services.record_review(
+            actor=admin,
+            community=world.community,
+            manager=world.users["agent"],
+            quarter=quarter,
+            **scores,
+        )
+    assert "manager" in wrong.value.fields
+    review = services.record_review(
+        actor=admin, community=world.community, manager=manager, quarter=quarter, **scores
+    )
+    assert review.score == 80
+    assert any(m["label"] in ("员工流失率", "Staff turnover") for m in review.measures)
+    revised = services.record_review(
+        actor=admin,
+        community=world.community,
+        manager=manager,
+        quarter=quarter,
+        **(scores | {"team": 5}),
+    )
+    assert revised.pk == review.pk and revised.score == 90
+    services.acknowledge_review(actor=manager, review=review)
+    with pytest.raises(InvalidTransition):
+        services.record_review(
+            actor=admin, community=world.community, manager=manager, quarter=quarter, **scores
+        )
+    with pytest.raises(DomainError):
+        services.record_review(
+            actor=admin, community=world.community, manager=manager, quarter="2026-Q5", **scores
+        )
