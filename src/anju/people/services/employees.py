@@ -317,7 +317,7 @@ def alert_expiring(*, today=None) -> int:
                 % {"number": cert.number, "date": cert.expires_on.isoformat(), "days": left},
                 link="/console/people/my-licences/",
                 community=community,
-                event="people.certificate.expiring",
+                event="people.certificate.alerted",
             )
             audit.record(
                 None,

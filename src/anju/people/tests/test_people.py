@@ -186,12 +186,12 @@ def test_expiry_alerts_60_and_30_days_ahead_each_once(world):
     assert sent(today + timedelta(days=45)) == 1  # 30 days ahead
     assert sent(today + timedelta(days=46)) == 0
     mine = Notification.objects.filter(
-        user=world.users["technician"], event="people.certificate.expiring"
+        user=world.users["technician"], event="people.certificate.alerted"
     )
     assert mine.count() == 2
     assert (
         Notification.objects.filter(
-            user=world.users["manager"], event="people.certificate.expiring"
+            user=world.users["manager"], event="people.certificate.alerted"
         ).count()
         == 2
     )
