@@ -14,6 +14,7 @@ APPS.append("life")
 APPS.append("accounts")
 APPS.append("gate")
 APPS.append("green")
+APPS.append("people")
 # What one app may import of another: its services, its read side, its vocabulary.
 PUBLIC = {"services", "selectors", "choices"}
 MAX_LINES = 800

@@ -64,6 +64,18 @@ PERSONAL_ACTIONS = {
     "release-pass.decline": "only an owner of the home declines a tenant's goods release",
     "release-pass.cancel": "only the applicant or an owner of the home cancels an application",
     "access-credential.delete_face": "only the person deletes their own face data",
+    "attendance.list": "each person reads their own clock records (and managers those they hold)",
+    "attendance.retrieve": "each person reads their own clock record",
+    "attendance.clock": "each employee clocks in and out for themself",
+    "attendance-correction.list": "each person reads their own corrections (and managers theirs)",
+    "attendance-correction.retrieve": "each person reads their own correction",
+    "attendance-correction.create": "each employee asks for their own missed clock",
+    "staff-suggestion.list": "each person reads their own suggestions (and managers theirs)",
+    "staff-suggestion.retrieve": "each person reads their own suggestion",
+    "staff-suggestion.create": "any employee submits an idea",
+    "manager-review.list": "each manager reads their own quarterly reviews (and admins theirs)",
+    "manager-review.retrieve": "each manager reads their own quarterly review",
+    "manager-review.acknowledge": "only the reviewed manager acknowledges their review",
 }
 # Viewsets of which the demo-like world holds no object for company A, and why.
 NO_OBJECT = {
@@ -444,6 +456,7 @@ APPS_WITH_PERMISSIONS = (
     "works",
     "life",
     "green",
+    "people",
 )
 
 

@@ -671,6 +671,57 @@ SETTINGS: list[Setting] = [
         high=120,
         area="green",
     ),
+    # --- people
+    S(
+        "ANJU_PEOPLE_CERTIFICATE_ALERT_DAYS",
+        "int_list",
+        (30, 60),
+        "days before a licence expires on which its holder and the managers are told (each once)",
+        low=1,
+        high=365,
+        unconfirmed=True,
+        area="people",
+    ),
+    S(
+        "ANJU_PEOPLE_LATE_GRACE_MINUTES",
+        "int",
+        5,
+        "minutes after a shift starts before a clock-in counts as late (and before its end, "
+        "a clock-out as leaving early)",
+        low=0,
+        high=120,
+        unconfirmed=True,
+        area="people",
+    ),
+    S(
+        "ANJU_PEOPLE_OVERTIME_MINUTES",
+        "int",
+        30,
+        "minutes past the end of a shift after which the time worked counts as overtime",
+        low=0,
+        high=600,
+        unconfirmed=True,
+        area="people",
+    ),
+    S(
+        "ANJU_PEOPLE_CLOCK_WINDOW_HOURS",
+        "int",
+        4,
+        "hours before a shift starts and after it ends within which a clock-in or -out belongs to it",
+        low=1,
+        high=12,
+        area="people",
+    ),
+    S(
+        "ANJU_PEOPLE_PASS_MARK",
+        "int",
+        80,
+        "default pass mark (of 100) of a course's quiz",
+        low=1,
+        high=100,
+        unconfirmed=True,
+        area="people",
+    ),
 ]
 del S
 BY_NAME = {s.name: s for s in SETTINGS}

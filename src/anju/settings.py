@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "anju.works.apps.WorksConfig",
     "anju.life.apps.LifeConfig",
     "anju.green.apps.GreenConfig",
+    "anju.people.apps.PeopleConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

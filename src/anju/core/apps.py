@@ -41,6 +41,20 @@ class PortalEntry(NamedTuple):
     icon: str
 
 
+class Work(NamedTuple):
+    """Work a person is about to be given or to sign off, as ``assignment_refusals`` sees it:
+    ``kind`` names the work ("servicedesk.ticket", "facilities.maintenance",
+    "facilities.inspection"), ``key`` its sort within that kind (a ticket's category, a plan's
+    asset category, a route's kind), in ``organization_id`` / ``community_id``, on ``on`` (the
+    day the work is done; today when None)."""
+
+    kind: str
+    key: str
+    organization_id: int
+    community_id: int | None = None
+    on: date | None = None
+
+
 class AnjuAppConfig(AppConfig):
     """Base class of every Anju app; each hook is optional and typed.
 
@@ -64,6 +78,9 @@ class AnjuAppConfig(AppConfig):
       ``Authorization: Gateway <key>``; the first app that knows it answers.
     - ``restore_reference_data()``: puts back rows the app's data migrations ship, after a
       transactional test flushed them (reference calendars, rule sets).
+    - ``assignment_refusals(user_ids, work)``: of these people, those who may not be given
+      :class:`Work` (a licence the work needs and they lack), as ``{user id: DomainError}``;
+      ``check_assignment`` and ``assignable`` below ask every app, in a fixed number of queries.
     """
 
     console_nav: ClassVar[Sequence[tuple]] = ()
@@ -110,6 +127,8 @@ class AnjuAppConfig(AppConfig):
         """The machine (an IoT gateway) whose API key this is, active, or None: what
         ``Authorization: Gateway <key>`` authenticates as (core.api.authentication)."""
         return None
+    def assignment_refusals(self, user_ids: list[int], work: Work) -> dict:
+        return {}
 
     def optional_module(self, name: str):
         """``<app>.<name>`` when the app has it, else None (an import error inside it raises)."""
@@ -126,6 +145,35 @@ def anju_apps() -> Iterator[AnjuAppConfig]:
     for config in apps.get_app_configs():
         if isinstance(config, AnjuAppConfig):
             yield config
+
+
+def assignment_refusals(user_ids, work: Work) -> dict:
+    """{user id: DomainError} for those of ``user_ids`` some app refuses ``work`` to."""
+    refused: dict = {}
+    ids = [pk for pk in user_ids if pk is not None]
+    if not ids:
+        return refused
+    for config in anju_apps():
+        for pk, error in config.assignment_refusals(ids, work).items():
+            refused.setdefault(pk, error)
+    return refused
+
+
+def check_assignment(user, work: Work, field: str = "assignee") -> None:
+    """Refuse (the app's DomainError, naming ``field``) giving ``work`` to ``user``."""
+    if user is None or getattr(user, "is_superuser", False):
+        return
+    error = assignment_refusals([user.pk], work).get(user.pk)
+    if error is not None:
+        error.fields = {field: [str(error.message)]}
+        raise error
+
+
+def assignable(users, work: Work) -> list:
+    """Those of ``users`` no app refuses ``work`` to (automatic dispatch skips the others)."""
+    users = list(users)
+    refused = assignment_refusals([u.pk for u in users], work)
+    return [u for u in users if u.pk not in refused]
 
 
 class CoreConfig(AnjuAppConfig):

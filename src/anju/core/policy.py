@@ -67,6 +67,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "works.*",
         "life.*",
         "green.*",
+        # people: everything but reviewing community managers (the company's, org_admin)
+        "people.employee.*",
+        "people.certificate.*",
+        "people.attendance.*",
+        "people.training.*",
+        "people.retention.*",
+        "people.suggestion.*",
+        "people.review.view",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -521,6 +529,21 @@ PERMISSIONS: frozenset[str] = frozenset(
         "green.decoration.view",
         "green.decoration.manage",
         "green.decoration.rate",
+        "people.attendance.manage",
+        "people.attendance.view",
+        "people.certificate.manage",
+        "people.certificate.view",
+        "people.employee.manage",
+        "people.employee.view",
+        "people.employee.view_id",
+        "people.retention.manage",
+        "people.retention.view",
+        "people.review.manage",
+        "people.review.view",
+        "people.suggestion.answer",
+        "people.suggestion.view",
+        "people.training.manage",
+        "people.training.view",
     }
 )
 

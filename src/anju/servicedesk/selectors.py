@@ -338,6 +338,15 @@ def shifts_between(shifts, start, end):
     return shifts.filter(starts_at__lt=end, ends_at__gt=start)
 
 
+def duty_shifts(community_id, user_ids, start, end):
+    """The roster's shifts of ``user_ids`` in a community overlapping [start, end), by person
+    and start (attendance compares the clock-ins with them)."""
+    from .models import DutyShift
+
+    shifts = DutyShift.objects.filter(community_id=community_id, user_id__in=list(user_ids))
+    return list(shifts_between(shifts, start, end).order_by("user_id", "starts_at", "id"))
+
+
 def on_duty_now(community_ids, now=None):
     """community id -> shifts running now (one query), by duty then start."""
     from .models import DutyShift

@@ -4,6 +4,7 @@ import logging
 
 from anju.core import attachments as core_attachments
 from anju.core import policy
+from anju.core.apps import Work, check_assignment
 from anju.core.errors import (  # noqa: F401  (the facilities services import them from here)
     DomainError,
     full_clean,
@@ -30,6 +31,13 @@ def require_staff(user, perm, community, field="by"):
         refuse(
             field, _("%(user)s does not work in this community with this duty.") % {"user": user}
         )
+
+
+def require_licence(user, kind, key, community, field="assignee"):
+    """The apps' assignment checks (``core.apps.check_assignment``: a licence the work needs)
+    for giving ``user`` facilities work of ``kind`` ("maintenance", "inspection") and ``key``."""
+    work = Work(f"facilities.{kind}", str(key), community.organization_id, community.pk)
+    check_assignment(user, work, field)
 
 
 def require_role(user, roles, community, field, work):

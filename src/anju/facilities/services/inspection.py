@@ -22,6 +22,7 @@ from .common import (
     prepare_photos,
     raise_ticket,
     refuse,
+    require_licence,
     require_role,
     require_staff,
     same_community,
@@ -117,6 +118,7 @@ def create_inspection_plan(
 ):
     require_staff(assignee, "facilities.inspection.work", route.community, "assignee")
     require_route_role(assignee, route)
+    require_licence(assignee, "inspection", route.kind, route.community)
     weekdays = sorted({int(d) for d in weekdays})
     if any(d < 1 or d > 7 for d in weekdays):
         refuse("weekdays", _("Weekdays are numbers from 1 (Monday) to 7 (Sunday)."))

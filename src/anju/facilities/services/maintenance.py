@@ -15,7 +15,15 @@ from ..choices import TICKET_CATEGORY, AssetStatus, Frequency, TaskResult, TaskS
 from ..models import Asset, MaintenancePlan, MaintenanceTask
 from ..models.maintenance import FALLING_DUE_STATES
 from ..rules import floor_for, plan_interval_days, setting
-from .common import attach, full_clean, raise_ticket, refuse, require_staff, snapshot
+from .common import (
+    attach,
+    full_clean,
+    raise_ticket,
+    refuse,
+    require_licence,
+    require_staff,
+    snapshot,
+)
 
 STEP = {
     Frequency.WEEKLY: lambda n: relativedelta(weeks=n),
@@ -88,6 +96,7 @@ def create_plan(
     assets = list(assets)
     _check_assets(assets, community, category)
     require_staff(assignee, "facilities.maintenance.work", community, "assignee")
+    require_licence(assignee, "maintenance", category, community)
     plan = MaintenancePlan(
         organization_id=community.organization_id,
         community=community,
@@ -126,6 +135,7 @@ def update_plan(plan, data, *, actor):
         setattr(plan, key, value)
     check_legal_floor(plan.category, plan.kind, plan.frequency, plan.interval)
     require_staff(plan.assignee, "facilities.maintenance.work", plan.community, "assignee")
+    require_licence(plan.assignee, "maintenance", plan.category, plan.community)
     if assets is not None:
         _check_assets(assets, plan.community, plan.category)
         plan.assets.set(assets)
@@ -255,6 +265,7 @@ def assign_task(task, *, actor, assignee):
     task = _locked_task(task)
     MaintenanceTask.machine.check("assign", task.status)
     require_staff(assignee, "facilities.maintenance.work", task.community, "assignee")
+    require_licence(assignee, "maintenance", task.plan.category, task.community)
     before = task.assignee_id
     task.assignee = assignee
     task.save(update_fields=["assignee"])
@@ -321,6 +332,7 @@ def complete_task(task, *, actor, answers=None, readings=None, notes="", photos=
     if task.status == TaskStatus.DONE:
         return task
     MaintenanceTask.machine.check("complete", task.status)
+    require_licence(actor, "maintenance", task.plan.category, task.community, "actor")
     clean, failed = evaluate_answers(task.plan.checklist, answers or {})
     if readings is not None and not isinstance(readings, dict):
         refuse("readings", _("Readings must be name/value pairs."))

@@ -159,3 +159,10 @@ def require_assignee_or_dispatcher(ticket, *, actor):
     if policy.staff_has(actor, DISPATCH_PERM, ticket.community_id, ticket.organization_id):
         return
     raise Forbidden(_("Only the assigned technician or a dispatcher can do this."))
+
+
+def ticket_work(ticket):
+    """The ticket as ``core.apps.Work``: what the apps' assignment checks (licences) look at."""
+    from anju.core.apps import Work
+
+    return Work("servicedesk.ticket", ticket.category, ticket.organization_id, ticket.community_id)

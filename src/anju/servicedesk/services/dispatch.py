@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anju.core import policy
+from anju.core.apps import check_assignment
 from anju.core.db import together
 from anju.core.errors import refuse
 from anju.core.notifications import interpolate, notify
@@ -29,6 +30,7 @@ from .common import (
     save,
     tell,
     tell_resident,
+    ticket_work,
 )
 from .people import dispatch_candidates
 
@@ -39,6 +41,7 @@ def _check_worker(assignee, ticket, field="assignee"):
         or not assignee.is_active
     ):
         refuse(field, _("This person cannot work tickets in this community."))
+    check_assignment(assignee, ticket_work(ticket), field)  # e.g. a licence the work needs
 
 
 @transaction.atomic

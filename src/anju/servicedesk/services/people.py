@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from anju.core.apps import assignable
 from anju.core.db import instance, prepared_cursor
 from anju.core.models import Membership, User
 from anju.core.selectors import community_staff
@@ -28,6 +29,7 @@ from ..models import (
     StaffSkill,
     Ticket,
 )
+from .common import ticket_work
 from .sla import policy_minutes, sla_sql
 
 members = community_staff  # the community's team in these roles (core.selectors)
@@ -170,9 +172,12 @@ def open_load(user_ids):
 
 def dispatch_candidates(ticket, now=None):
     """Technicians who can take ``ticket``: in its community, with its skill (when any staff has
-    skills recorded), on duty now (when the community keeps a roster), least loaded first."""
+    skills recorded), holding what the work needs (a licence: ``core.apps.assignable``), on duty
+    now (when the community keeps a roster), least loaded first."""
     community = ticket.community
     people = members(community, ["technician"])
+    if people:
+        people = assignable(people, ticket_work(ticket))
     if not people:
         return []
     if ticket.skill:

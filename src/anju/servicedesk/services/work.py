@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from anju.core.apps import check_assignment
 from anju.core.db import together
 from anju.core.errors import InvalidTransition, refuse
 from anju.core.money import quantize, to_decimal
@@ -39,6 +40,7 @@ from .common import (
     save,
     tell,
     tell_resident,
+    ticket_work,
 )
 from .return_visits import open_return_visit
 from .sla import due_times, sla_for
@@ -340,6 +342,8 @@ def resolve(*, actor, ticket, note="", photos=()) -> Ticket:
         require_assignee_or_dispatcher(ticket, actor=actor)
     if ticket.kind == Kind.REPAIR and not (note or "").strip():
         refuse("note", _("Say what was done."))
+    if ticket.kind == Kind.REPAIR:  # the one who did the work holds what it needs (licences)
+        check_assignment(ticket.assignee or actor, ticket_work(ticket))
     now = timezone.now()
     before = ticket.status
     ticket.status = Status.RESOLVED
