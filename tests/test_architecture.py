@@ -10,6 +10,7 @@ APPS = ["core", "servicedesk", "billing", "governance", "facilities", "notices",
 APPS.append("staff")
 APPS.append("parking")
 APPS.append("accounts")
+APPS.append("finance")
 # What one app may import of another: its services, its read side, its vocabulary.
 PUBLIC = {"services", "selectors", "choices"}
 MAX_LINES = 800

@@ -497,6 +497,24 @@ SETTINGS: list[Setting] = [
         high=50,
         area="parking",
     ),
+    # --- finance
+    S(
+        "ANJU_FINANCE_OPENING_MAX_ROWS",
+        "int",
+        50000,
+        "most rows per sheet of an opening-balance (期初) workbook",
+        low=1,
+        high=500000,
+        area="finance",
+    ),
+    S(
+        "ANJU_FINANCE_OPENING_JOB_ROWS",
+        "int",
+        2000,
+        "opening imports with more rows than this are posted as a background job",
+        low=1,
+        area="finance",
+    ),
 ]
 del S
 BY_NAME = {s.name: s for s in SETTINGS}

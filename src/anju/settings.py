@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "anju.iot.apps.IotConfig",
     "anju.staff.apps.StaffConfig",
     "anju.parking.apps.ParkingConfig",
+    "anju.finance.apps.FinanceConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -9,8 +9,9 @@ from django.utils import timezone
 from anju.core.models import Occupancy
 from anju.core.money import quantize
 
+from . import calc
 from .choices import BillStatus, PayerKind
-from .models import Bill, BillLine
+from .models import Bill, BillLine, Wallet
 
 
 def balance(prefix=""):
@@ -127,3 +128,20 @@ def charge_bills(sources):
         line.source: line.bill
         for line in BillLine.objects.filter(source__in=list(sources)).select_related("bill")
     }
+
+
+def period_key(value):
+    """A period as billing writes it ("2027-01", "2027-Q1", "2027"); DomainError if it is none."""
+    return calc.parse_period(value).key
+
+
+def bills_by_id(ids):
+    """Bills by their ids (for another app that keeps the ids of bills it had posted)."""
+    return Bill.objects.filter(pk__in=list(ids)).order_by("pk")
+
+
+def wallet_balances(house_ids):
+    """The prepayment balance of each house that has a wallet: {house_id: Decimal}."""
+    return dict(
+        Wallet.objects.filter(house_id__in=list(house_ids)).values_list("house_id", "balance")
+    )

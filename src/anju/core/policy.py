@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "iot.*",
         "staff.*",
         "parking.*",
+        "finance.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -163,6 +164,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "core.export.run",
         "core.audit.view",
         "billing.*",
+        "finance.*",
         "governance.fund.view",
         "governance.fund.manage",
         "governance.income.view",
@@ -349,6 +351,8 @@ PERMISSIONS: frozenset[str] = frozenset(
         "parking.session.view",
         "parking.vehicle.manage",
         "parking.vehicle.view",
+        "finance.opening.change",
+        "finance.opening.view",
     }
 )
 

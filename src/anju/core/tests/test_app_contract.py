@@ -38,7 +38,7 @@ def configs():
 
 def test_every_installed_anju_app_subclasses_the_contract():
     anju = [name for name in settings.INSTALLED_APPS if name.startswith("anju.")]
-    assert len(configs()) == len(anju) == 11
+    assert len(configs()) == len(anju) == 12
     assert all(isinstance(c, AnjuAppConfig) for c in configs())
 
 

@@ -1,0 +1,149 @@
+"""API of finance: ``POST /api/v1/opening-imports/`` (multipart xlsx: the dry run, kept as an
+import), ``POST .../{id}/post/`` and ``.../{id}/reverse/``, the list and detail with the
+reconciliation, and ``GET .../template/`` (the empty workbook). Thin over ``services``."""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import parsers, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from anju.core import attachments, progress
+from anju.core.api.fields import ScopedRelatedField
+from anju.core.api.viewsets import ScopedReadOnlyViewSet, mixins
+from anju.core.attachments import XLSX
+from anju.core.excel import xlsx_response
+from anju.core.models import Community
+
+from . import services, tasks
+from .models import OpeningImport
+
+
+class OpeningImportSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    errors = serializers.SerializerMethodField()
+    totals = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OpeningImport
+        fields = [
+            "id",
+            "community",
+            "number",
+            "filename",
+            "status",
+            "status_display",
+            "rows",
+            "errors",
+            "totals",
+            "reconciliation",
+            "reverse_reason",
+            "created_at",
+            "posted_at",
+            "reversed_at",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_errors(self, obj) -> list[dict]:
+        return obj.report.get("errors", [])
+
+    def get_totals(self, obj) -> dict:
+        return obj.report.get("totals", {})
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return obj.machine.allowed_actions(obj.status)
+
+
+class OpeningUploadSerializer(serializers.Serializer):
+    community = ScopedRelatedField(Community, "finance.opening.change", label=_("community"))
+    file = serializers.FileField(label=_("file"))
+
+
+class ReverseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, label=_("reason"))
+
+
+class OpeningImportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """期初导入: upload a workbook (the dry run answers ``rows``, ``errors`` by sheet, row and
+    field, and ``totals``; nothing is written but the import), then post it or, later, reverse
+    it as a whole."""
+
+    queryset = OpeningImport.objects.select_related("community")
+    serializer_class = OpeningImportSerializer
+    permission_prefix = "finance.opening"
+    action_permissions = {
+        "create": "finance.opening.change",
+        "post_import": "finance.opening.change",
+        "reverse": "finance.opening.change",
+        "template": "finance.opening.view",
+    }
+    filterset_fields = ["community", "status"]
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
+
+    @extend_schema(request=OpeningUploadSerializer, responses={201: OpeningImportSerializer})
+    def create(self, request, *args, **kwargs):
+        form = OpeningUploadSerializer(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        community = form.validated_data["community"]
+        self.check_scope("finance.opening.change", community.pk, community.organization_id)
+        upload = attachments.check_workbook(form.validated_data["file"], field="file")
+        opening = services.check_opening(
+            actor=request.user,
+            community=community,
+            fileobj=upload,
+            filename=getattr(upload, "name", ""),
+        )
+        data = self.get_serializer(opening).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: OpeningImportSerializer, 202: dict})
+    @action(detail=True, methods=["post"], url_path="post")
+    def post_import(self, request, pk=None):
+        """Post the checked import as a whole; one larger than ANJU_FINANCE_OPENING_JOB_ROWS
+        rows is a job (202 with the job's id, followed at ``/api/v1/jobs/{id}/``)."""
+        opening = self.get_object()
+        self.check_scope("finance.opening.change", opening.community_id, opening.organization_id)
+        if opening.rows > settings.ANJU_FINANCE_OPENING_JOB_ROWS:
+            OpeningImport.machine.check("post", opening.status)
+            job = progress.launch(
+                "finance.opening.post",
+                tasks.post_opening,
+                actor=request.user,
+                community=opening.community,
+                opening_id=opening.pk,
+                actor_id=request.user.pk,
+            )
+            job.refresh_from_db()
+            if job.status != job.Status.DONE:
+                return Response({"job": job.pk, "status": job.status}, status=202)
+            opening.refresh_from_db()
+        else:
+            opening = services.post_opening(actor=request.user, opening=opening)
+        return Response(self.get_serializer(opening).data)
+
+    @extend_schema(request=ReverseSerializer, responses=OpeningImportSerializer)
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        """Reverse the whole import; 409 with the reason once a payment has touched it."""
+        opening = self.get_object()
+        self.check_scope("finance.opening.change", opening.community_id, opening.organization_id)
+        form = ReverseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        opening = services.reverse_opening(
+            actor=request.user, opening=opening, reason=form.validated_data["reason"]
+        )
+        return Response(self.get_serializer(opening).data)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"])
+    def template(self, request):
+        """The empty opening workbook (期初模板) with one example row per sheet."""
+        return xlsx_response(services.template_bytes(), "opening-template.xlsx")
+
+
+def register(router):
+    router.register("opening-imports", OpeningImportViewSet, basename="opening-import")

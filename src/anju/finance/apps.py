@@ -1,0 +1,19 @@
+from django.utils.translation import gettext_lazy as _
+
+from anju.core.apps import AnjuAppConfig
+
+
+class FinanceConfig(AnjuAppConfig):
+    name = "anju.finance"
+    label = "finance"
+    verbose_name = _("Finance")
+
+    console_nav = [
+        (_("Opening balances"), "console:finance-opening-list", "finance.opening.view", "billing"),
+        (_("Deposits held"), "console:finance-deposit-list", "finance.opening.view", "billing"),
+    ]
+    audit_labels = {
+        "finance.opening.checked": _("Opening balances checked"),
+        "finance.opening.posted": _("Opening balances posted"),
+        "finance.opening.reversed": _("Opening balances reversed"),
+    }

@@ -1,0 +1,92 @@
+"""Finance demo: the second community was taken over from another property company's system:
+its opening balances (old arrears due months ago, prepayments, deposits held, historic
+payments) imported from a workbook, checked and posted through the services."""
+
+from datetime import timedelta
+from io import BytesIO
+
+from openpyxl import Workbook
+
+from anju.core.choices import HouseUsage
+from anju.core.models import House
+
+from . import services
+
+
+def _months_back(today, n):
+    first = today.replace(day=1)
+    for _ in range(n):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first
+
+
+def opening_workbook(community, today, rng, fee_item="物业服务费"):
+    """The old system's export, as the template lays it out."""
+    homes = list(
+        House.objects.filter(community=community, usage=HouseUsage.RESIDENTIAL)
+        .select_related("building")
+        .order_by("id")
+    )
+    wb = Workbook()
+    wb.remove(wb.active)
+    arrears = wb.create_sheet("欠费")
+    arrears.append(["楼栋", "房号", "收费项目", "期间", "金额", "原到期日", "说明"])
+    for house in homes[-6:]:
+        for back in (8, 7, 6):
+            start = _months_back(today, back)
+            due = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            arrears.append(
+                [
+                    house.building.name,
+                    house.number,
+                    fee_item,
+                    f"{start:%Y-%m}",
+                    f"{house.area * 2 + rng.randrange(0, 50):.2f}",
+                    due,
+                    "原系统欠费",
+                ]
+            )
+    prepaid = wb.create_sheet("预存")
+    prepaid.append(["楼栋", "房号", "金额"])
+    for house in homes[1:4]:
+        prepaid.append([house.building.name, house.number, f"{rng.randrange(3, 12) * 100}.00"])
+    deposits = wb.create_sheet("押金")
+    deposits.append(["楼栋", "房号", "项目", "金额", "收取日期"])
+    for house in homes[4:6]:
+        deposits.append(
+            [house.building.name, house.number, "装修押金", "2000.00", today - timedelta(days=60)]
+        )
+    payments = wb.create_sheet("历史收款")
+    payments.append(["楼栋", "房号", "日期", "金额", "方式", "单号"])
+    for i, house in enumerate(homes[:5]):
+        payments.append(
+            [
+                house.building.name,
+                house.number,
+                today - timedelta(days=200 + i),
+                f"{house.area * 2:.2f}",
+                "现金",
+                f"OLD-{1000 + i}",
+            ]
+        )
+    buffer = BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    buffer.name = "原系统期初余额.xlsx"
+    return buffer
+
+
+def build(ctx):
+    finance = ctx.staff["finance"]
+    community = ctx.communities[-1]
+    opening = services.check_opening(
+        actor=finance,
+        community=community,
+        fileobj=opening_workbook(community, ctx.today, ctx.rng),
+        filename="原系统期初余额.xlsx",
+    )
+    if opening.report["errors"]:
+        ctx.out.write(f"  finance: opening import has errors {opening.report['errors'][:3]}\n")
+        return
+    services.post_opening(actor=finance, opening=opening)
+    ctx.out.write(f"  finance: opening balances {opening.number} posted in {community.name}\n")

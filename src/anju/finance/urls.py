@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+console_urlpatterns = [
+    path("finance/opening/", views.OpeningList.as_view(), name="finance-opening-list"),
+    path("finance/opening/new/", views.OpeningUpload.as_view(), name="finance-opening-upload"),
+    path("finance/opening/template/", views.opening_template, name="finance-opening-template"),
+    path("finance/opening/<int:pk>/", views.OpeningDetail.as_view(), name="finance-opening-detail"),
+    path("finance/deposits/", views.DepositList.as_view(), name="finance-deposit-list"),
+]

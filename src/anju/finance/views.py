@@ -1,0 +1,166 @@
+"""Console pages of finance: the opening imports (upload and dry run, the import with its
+errors, totals and reconciliation, post and reverse), the template, the deposits held."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from anju.core import attachments, policy, progress
+from anju.core.console import (
+    Column,
+    ScopedDetailView,
+    ScopedListView,
+    ServiceFormView,
+)
+from anju.core.errors import DomainError
+from anju.core.excel import xlsx_response
+from anju.core.models import Job
+
+from . import services, tasks
+from .choices import EntryKind
+from .forms import OpeningUploadForm, ReverseForm
+from .models import HeldDeposit, OpeningImport
+
+
+class OpeningList(ScopedListView):
+    model = OpeningImport
+    permission = "finance.opening.view"
+    title = _("Opening balances")
+    create_url_name = "console:finance-opening-upload"
+    create_permission = "finance.opening.change"
+    detail_url_name = "console:finance-opening-detail"
+    empty_text = _("No opening balances imported yet.")
+    search_fields = ["number", "filename"]
+    columns = [
+        Column("number", _("number"), raw=True),
+        Column("community", _("community")),
+        Column("filename", _("file")),
+        Column("status", _("status")),
+        Column("rows", _("rows"), align="right"),
+        Column(
+            "errors",
+            _("errors"),
+            align="right",
+            value=lambda o: len(o.report.get("errors", [])),
+        ),
+        Column("created_at", _("uploaded at")),
+    ]
+
+    def base_queryset(self):
+        return OpeningImport.objects.select_related("community")
+
+
+class OpeningUpload(ServiceFormView):
+    form_class = OpeningUploadForm
+    permission = "finance.opening.change"
+    title = _("Import opening balances")
+    template_name = "finance/opening_upload.html"
+
+    def perform(self, data):
+        community = data["community"]
+        if not policy.staff_has(self.request.user, "finance.opening.change", community.pk):
+            raise PermissionDenied
+        upload = attachments.check_workbook(data["file"], field="file")
+        return services.check_opening(
+            actor=self.request.user,
+            community=community,
+            fileobj=upload,
+            filename=getattr(upload, "name", ""),
+        )
+
+    def success_url_for(self, obj):
+        return reverse("console:finance-opening-detail", args=[obj.pk])
+
+
+def opening_template(request):
+    if not request.user.is_authenticated or not policy.staff_has(
+        request.user, "finance.opening.view"
+    ):
+        raise PermissionDenied
+    return xlsx_response(services.template_bytes(), "opening-template.xlsx")
+
+
+KIND_LABELS = dict(EntryKind.choices)
+
+
+class OpeningDetail(ScopedDetailView):
+    model = OpeningImport
+    permission = "finance.opening.view"
+    template_name = "finance/opening_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = self.object
+        totals = obj.report.get("totals", {})
+        recon = (obj.reconciliation or {}).get("kinds", {})
+        ctx["kinds"] = [
+            {
+                "label": KIND_LABELS[kind],
+                "rows": totals.get(kind, {}).get("rows", 0),
+                "amount": totals.get(kind, {}).get("amount", "0.00"),
+                "recon": recon.get(kind),
+            }
+            for kind in EntryKind.values
+        ]
+        ctx["errors"] = obj.report.get("errors", [])[:500]
+        ctx["more_errors"] = max(len(obj.report.get("errors", [])) - 500, 0)
+        ctx["can_change"] = self.can("finance.opening.change", obj)
+        ctx["allowed"] = obj.machine.allowed_actions(obj.status)
+        ctx["reverse_form"] = ReverseForm()
+        return ctx
+
+    def post(self, request, pk):
+        opening = self.get_object()
+        if not self.can("finance.opening.change", opening):
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "reverse":
+                form = ReverseForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, _("Give the reason for the reversal."))
+                    return redirect(request.path)
+                services.reverse_opening(
+                    actor=request.user, opening=opening, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Reversed."))
+                return redirect(request.path)
+            OpeningImport.machine.check("post", opening.status)
+            job = progress.launch(
+                "finance.opening.post",
+                tasks.post_opening,
+                actor=request.user,
+                community=opening.community,
+                opening_id=opening.pk,
+                actor_id=request.user.pk,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        job.refresh_from_db()
+        if job.status == Job.Status.DONE:
+            messages.success(request, _("Posted."))
+            return redirect(request.path)
+        if job.status == Job.Status.FAILED:
+            messages.error(request, job.message)
+            return redirect(request.path)
+        return redirect(reverse("console:job-page", args=[job.pk]))
+
+
+class DepositList(ScopedListView):
+    model = HeldDeposit
+    permission = "finance.opening.view"
+    title = _("Deposits held")
+    empty_text = _("No deposits held.")
+    search_fields = ["description", "house__number"]
+    columns = [
+        Column("house", _("house")),
+        Column("description", _("description")),
+        Column("amount", _("amount (¥)"), money=True),
+        Column("received_on", _("received on")),
+        Column("status", _("status")),
+    ]
+
+    def base_queryset(self):
+        return HeldDeposit.objects.select_related("house__building")
