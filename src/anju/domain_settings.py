@@ -515,6 +515,17 @@ SETTINGS: list[Setting] = [
         low=1,
         area="finance",
     ),
+    S(
+        "ANJU_FINANCE_VAT_RATE",
+        "decimal",
+        Decimal("0.06"),
+        "VAT rate of property services (物业服务, 6%) the vouchers separate from the revenue "
+        "where the company's chart sets no other rate for a fee item",
+        low=Decimal("0"),
+        high=Decimal("0.2"),
+        unconfirmed=True,
+        area="finance",
+    ),
 ]
 del S
 BY_NAME = {s.name: s for s in SETTINGS}

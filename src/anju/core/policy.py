@@ -353,6 +353,8 @@ PERMISSIONS: frozenset[str] = frozenset(
         "parking.vehicle.view",
         "finance.opening.change",
         "finance.opening.view",
+        "finance.voucher.view",
+        "finance.voucher.change",
     }
 )
 

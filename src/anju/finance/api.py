@@ -3,22 +3,26 @@ import), ``POST .../{id}/post/`` and ``.../{id}/reverse/``, the list and detail 
 reconciliation, and ``GET .../template/`` (the empty workbook). Thin over ``services``."""
 
 from django.conf import settings
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import parsers, serializers, status
+from rest_framework import parsers, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from anju.core import attachments, progress
+from anju.core import attachments, policy, progress
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedReadOnlyViewSet, mixins
 from anju.core.attachments import XLSX
+from anju.core.errors import refuse
 from anju.core.excel import xlsx_response
 from anju.core.models import Community
 
 from . import services, tasks
-from .models import OpeningImport
+from .choices import Grain, VoucherFormat
+from .models import AccountMapping, OpeningImport
 
 
 class OpeningImportSerializer(serializers.ModelSerializer):
@@ -145,5 +149,115 @@ class OpeningImportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return xlsx_response(services.template_bytes(), "opening-template.xlsx")
 
 
+class VoucherEntrySerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    debit = serializers.DecimalField(max_digits=14, decimal_places=2)
+    credit = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class VoucherSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    kind = serializers.CharField()
+    summary = serializers.CharField()
+    debit = serializers.DecimalField(max_digits=14, decimal_places=2)
+    credit = serializers.DecimalField(max_digits=14, decimal_places=2)
+    entries = VoucherEntrySerializer(many=True)
+
+
+def _day(params, name):
+    raw = params.get(name)
+    value = parse_date(raw) if raw else None
+    if value is None:
+        refuse(name, _("Enter the date as 2026-12-01."))
+    return value
+
+
+def voucher_request(user, params, perm="finance.voucher.view"):
+    """The community, dates and grain of a voucher request, checked: a community outside the
+    caller's scope is 404 like a missing one."""
+    raw = params.get("community")
+    if not raw or not str(raw).isdigit():
+        refuse("community", _("Choose the community."))
+    community = Community.objects.visible_to(user, perm).filter(pk=int(raw)).first()
+    if community is None:
+        raise NotFound()
+    if not policy.user_has(user, perm, community.pk, community.organization_id):
+        raise PermissionDenied()
+    grain = params.get("grain") or Grain.DAY
+    if grain not in Grain.values:
+        refuse("grain", _("Choose day or month."))
+    return community, _day(params, "from"), _day(params, "to"), grain
+
+
+class VoucherViewSet(viewsets.GenericViewSet):
+    """记账凭证: ``GET /api/v1/vouchers/?community=&from=&to=&grain=day|month`` lists the
+    vouchers of the community's money in those days (every one balances);
+    ``&format=kingdee|yonyou`` answers them as the import workbook of 金蝶 or 用友."""
+
+    queryset = Community.objects.all()
+    serializer_class = VoucherSerializer
+    pagination_class = None
+
+    def required_permission(self):
+        return "finance.voucher.view"
+
+    @extend_schema(responses={200: VoucherSerializer(many=True), (200, XLSX): OpenApiTypes.BINARY})
+    def list(self, request):
+        params = request.query_params
+        community, start, end, grain = voucher_request(request.user, params)
+        vouchers = services.vouchers_for(community, start, end, grain)
+        chart = services.chart_of(community.organization_id)
+        layout = params.get("format") or ""
+        if layout:
+            if layout not in VoucherFormat.values:
+                refuse("format", _("Choose kingdee or yonyou."))
+            content = services.voucher_workbook(
+                vouchers, chart, layout, preparer=request.user.get_full_name() or ""
+            )
+            return xlsx_response(content, f"vouchers-{layout}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+        return Response(
+            [
+                {
+                    "day": v.day,
+                    "kind": v.kind,
+                    "summary": v.summary,
+                    "debit": v.debit,
+                    "credit": v.credit,
+                    "entries": [
+                        {
+                            "summary": summary,
+                            "code": chart[role][0],
+                            "name": chart[role][1],
+                            "debit": debit,
+                            "credit": credit,
+                        }
+                        for summary, role, debit, credit in v.entries
+                    ],
+                }
+                for v in vouchers
+            ]
+        )
+
+
+class AccountMappingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccountMapping
+        fields = ["id", "organization", "key", "code", "name", "vat_rate", "updated_at"]
+        read_only_fields = ["organization", "updated_at"]
+
+
+class AccountMappingViewSet(ScopedReadOnlyViewSet):
+    """科目对照: the company's own accounts per role (the rest are ``DEFAULT_CHART``'s)."""
+
+    queryset = AccountMapping.objects.all()
+    serializer_class = AccountMappingSerializer
+    permission_prefix = "finance.voucher"
+    filterset_fields = ["key"]
+
+
 def register(router):
     router.register("opening-imports", OpeningImportViewSet, basename="opening-import")
+    router.register("vouchers", VoucherViewSet, basename="voucher")
+    router.register("account-mappings", AccountMappingViewSet, basename="account-mapping")

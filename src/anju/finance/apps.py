@@ -10,10 +10,15 @@ class FinanceConfig(AnjuAppConfig):
 
     console_nav = [
         (_("Opening balances"), "console:finance-opening-list", "finance.opening.view", "billing"),
+        (_("Accounting vouchers"), "console:finance-vouchers", "finance.voucher.view", "billing"),
+        (_("Chart of accounts"), "console:finance-chart", "finance.voucher.view", "billing"),
         (_("Deposits held"), "console:finance-deposit-list", "finance.opening.view", "billing"),
     ]
     audit_labels = {
         "finance.opening.checked": _("Opening balances checked"),
         "finance.opening.posted": _("Opening balances posted"),
         "finance.opening.reversed": _("Opening balances reversed"),
+        "finance.account.set": _("Account mapping set"),
+        "finance.deposit.received": _("Deposit received"),
+        "finance.deposit.returned": _("Deposit returned"),
     }

@@ -23,4 +23,15 @@ class EntryKind(models.TextChoices):
 
 class DepositStatus(models.TextChoices):
     HELD = "held", _("Held")
+    RETURNED = "returned", _("Returned")
     REVERSED = "reversed", _("Reversed")
+
+
+class Grain(models.TextChoices):
+    DAY = "day", _("Daily")
+    MONTH = "month", _("Monthly")
+
+
+class VoucherFormat(models.TextChoices):
+    KINGDEE = "kingdee", _("Kingdee (KIS / K3 Cloud)")
+    YONYOU = "yonyou", _("Yonyou (U8 / T+)")

@@ -1,6 +1,8 @@
 """Finance demo: the second community was taken over from another property company's system:
 its opening balances (old arrears due months ago, prepayments, deposits held, historic
-payments) imported from a workbook, checked and posted through the services."""
+payments) imported from a workbook, checked and posted through the services; the company's
+own revenue account for the property fee and a decoration deposit taken at the desk. The
+vouchers of the month are the billing demo's money, composed when asked."""
 
 from datetime import timedelta
 from io import BytesIO
@@ -78,6 +80,20 @@ def opening_workbook(community, today, rng, fee_item="物业服务费"):
 
 def build(ctx):
     finance = ctx.staff["finance"]
+    # The company's own revenue account for the property fee (6% VAT, price and tax apart).
+    services.set_account(
+        actor=finance,
+        organization=ctx.organization,
+        key="revenue:物业服务费",
+        code="6001.01",
+        name="主营业务收入-物业服务费",
+        vat_rate="0.06",
+    )
+    first = ctx.communities[0]
+    house = House.objects.filter(community=first, usage=HouseUsage.RESIDENTIAL).order_by("id")[2]
+    services.record_deposit(
+        actor=finance, house=house, description="装修押金", amount="3000.00", method="bank"
+    )
     community = ctx.communities[-1]
     opening = services.check_opening(
         actor=finance,

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from anju.core.console import ScopedForm
 from anju.core.models import Community
 
+from .choices import Grain
+
 
 class OpeningUploadForm(ScopedForm):
     community = forms.ModelChoiceField(queryset=Community.objects.none(), label=_("community"))
@@ -15,3 +17,24 @@ class OpeningUploadForm(ScopedForm):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(max_length=300, label=_("reason for the reversal"))
+
+
+class VoucherForm(ScopedForm):
+    community = forms.ModelChoiceField(queryset=Community.objects.none(), label=_("community"))
+    start = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    grain = forms.ChoiceField(choices=Grain.choices, label=_("one voucher per kind and"))
+    scoped_fields = {"community": (Community, "finance.voucher.view")}
+
+
+class AccountForm(forms.Form):
+    key = forms.CharField(
+        max_length=120,
+        label=_("role"),
+        help_text=_("A role of the chart, or revenue:<fee item> for one fee item's revenue."),
+    )
+    code = forms.CharField(max_length=40, label=_("account code"))
+    name = forms.CharField(max_length=100, label=_("account name"))
+    vat_rate = forms.DecimalField(
+        required=False, max_digits=5, decimal_places=4, label=_("VAT rate (revenue only)")
+    )

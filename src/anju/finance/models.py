@@ -95,7 +95,10 @@ class OpeningEntry(models.Model):
 
 
 class HeldDeposit(models.Model):
-    """押金 held for a house (decoration deposit, key deposit ...), as the old system held it."""
+    """押金 held for a house (decoration deposit, key deposit ...): received at the desk or
+    brought in by an opening import, until it is returned."""
+
+    machine = StateMachine({"return": ((DepositStatus.HELD,), DepositStatus.RETURNED)})
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
@@ -107,6 +110,8 @@ class HeldDeposit(models.Model):
     description = models.CharField(_("description"), max_length=200)
     amount = MoneyField(_("amount"))
     received_on = models.DateField(_("received on"), null=True, blank=True)
+    method = models.CharField(_("method"), max_length=8, blank=True)
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=DepositStatus.choices, default=DepositStatus.HELD
     )
@@ -126,6 +131,35 @@ class HeldDeposit(models.Model):
 
     def __str__(self):
         return f"{self.house_id} {self.amount}"
+
+
+class AccountMapping(models.Model):
+    """科目对照: the company's account code and name for one role in the vouchers (cash, bank,
+    receivable, revenue of a fee item ...), and the VAT rate of a revenue account. Roles the
+    company has not set use ``services.DEFAULT_CHART``."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(_("role"), max_length=120)
+    code = models.CharField(_("account code"), max_length=40)
+    name = models.CharField(_("account name"), max_length=100)
+    vat_rate = models.DecimalField(
+        _("VAT rate"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization")
+
+    class Meta:
+        verbose_name = _("account mapping")
+        verbose_name_plural = _("account mappings")
+        ordering = ["organization_id", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="accountmap_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.code}"
 
 
 class HistoricPayment(models.Model):

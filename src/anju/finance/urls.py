@@ -8,4 +8,6 @@ console_urlpatterns = [
     path("finance/opening/template/", views.opening_template, name="finance-opening-template"),
     path("finance/opening/<int:pk>/", views.OpeningDetail.as_view(), name="finance-opening-detail"),
     path("finance/deposits/", views.DepositList.as_view(), name="finance-deposit-list"),
+    path("finance/vouchers/", views.VoucherPage.as_view(), name="finance-vouchers"),
+    path("finance/chart/", views.ChartPage.as_view(), name="finance-chart"),
 ]

@@ -1,11 +1,15 @@
 """Console pages of finance: the opening imports (upload and dry run, the import with its
 errors, totals and reconciliation, post and reverse), the template, the deposits held."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import generic
 
 from anju.core import attachments, policy, progress
 from anju.core.console import (
@@ -13,14 +17,16 @@ from anju.core.console import (
     ScopedDetailView,
     ScopedListView,
     ServiceFormView,
+    StaffRequiredMixin,
+    add_domain_errors,
 )
 from anju.core.errors import DomainError
 from anju.core.excel import xlsx_response
 from anju.core.models import Job
 
 from . import services, tasks
-from .choices import EntryKind
-from .forms import OpeningUploadForm, ReverseForm
+from .choices import EntryKind, Grain, VoucherFormat
+from .forms import AccountForm, OpeningUploadForm, ReverseForm, VoucherForm
 from .models import HeldDeposit, OpeningImport
 
 
@@ -164,3 +170,95 @@ class DepositList(ScopedListView):
 
     def base_queryset(self):
         return HeldDeposit.objects.select_related("house__building")
+
+
+class VoucherPage(StaffRequiredMixin, generic.FormView):
+    """凭证: pick a community and days, see the vouchers (each balanced) and download them in
+    the layout of 金蝶 or 用友."""
+
+    form_class = VoucherForm
+    permission = "finance.voucher.view"
+    template_name = "finance/vouchers.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        if self.request.GET.get("community"):
+            kwargs["data"] = self.request.GET
+        return kwargs
+
+    def get_initial(self):
+        today = timezone.localdate()
+        return {"start": today.replace(day=1), "end": today, "grain": Grain.DAY}
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        ctx = {"form": form, "title": _("Accounting vouchers")}
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            try:
+                vouchers = services.vouchers_for(
+                    data["community"], data["start"], data["end"], data["grain"]
+                )
+            except DomainError as exc:
+                add_domain_errors(form, exc, names={"to": "end"})
+            else:
+                chart = services.chart_of(data["community"].organization_id)
+                ctx["vouchers"] = [
+                    {
+                        "voucher": v,
+                        "entries": [
+                            (summary, chart[role][0], chart[role][1], debit, credit)
+                            for summary, role, debit, credit in v.entries
+                        ],
+                    }
+                    for v in vouchers
+                ]
+                query = urlencode(
+                    {
+                        "community": data["community"].pk,
+                        "from": data["start"],
+                        "to": data["end"],
+                        "grain": data["grain"],
+                    }
+                )
+                ctx["downloads"] = [
+                    (label, f"/api/v1/vouchers/?{query}&format={key}")
+                    for key, label in VoucherFormat.choices
+                ]
+        return self.render_to_response(ctx)
+
+
+class ChartPage(StaffRequiredMixin, generic.FormView):
+    """科目对照: the company's accounts per role, defaults shown where it has set none."""
+
+    form_class = AccountForm
+    permission = "finance.voucher.view"
+    template_name = "finance/chart.html"
+
+    def organization(self):
+        membership = next(iter(self.request.user.active_memberships()), None)
+        return membership.organization if membership else None
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        org = self.organization()
+        chart = services.chart_of(org.pk) if org else {}
+        ctx["title"] = _("Chart of accounts")
+        ctx["rows"] = [(key, *value) for key, value in sorted(chart.items())]
+        ctx["can_change"] = org is not None and policy.staff_has(
+            self.request.user, "finance.voucher.change"
+        )
+        return ctx
+
+    def form_valid(self, form):
+        org = self.organization()
+        if org is None or not policy.staff_has(self.request.user, "finance.voucher.change"):
+            raise PermissionDenied
+        try:
+            services.set_account(actor=self.request.user, organization=org, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(reverse("console:finance-chart"))

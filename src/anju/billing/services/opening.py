@@ -14,6 +14,7 @@ from anju.core.numbering import next_number
 from .. import calc
 from ..choices import LineKind, PayerKind, WalletEntryKind
 from ..models import Allocation, Bill, BillLine, LateCharge, WalletEntry
+from ..selectors import OPENING_NOTE, OPENING_SOURCE
 from .adjustments import issue_credit_note, line_credited, waive_late_charge
 from .payments import deposit_to_wallet, house_wallet
 from .runs import house_payers
@@ -32,7 +33,10 @@ def post_opening_bill(
     *, actor, house, fee_item, period, amount, due_date, source, description="", payer_kind=None
 ):
     """A debt of ``house`` for ``fee_item`` and ``period`` owed since ``due_date`` (the old
-    system's due date), posted as an open bill of one line. Idempotent per ``source``."""
+    system's due date), posted as an open bill of one line. Idempotent per ``source``, which
+    starts with ``OPENING_SOURCE`` (the vouchers leave such lines out)."""
+    if not source.startswith(OPENING_SOURCE):
+        refuse("source", _("An opening bill's source starts with %(p)s.") % {"p": OPENING_SOURCE})
     existing = (
         BillLine.objects.filter(organization_id=house.organization_id, source=source)
         .select_related("bill")
@@ -133,7 +137,7 @@ def post_opening_prepayment(*, actor, house, amount, note=""):
         wallet,
         amount,
         actor=actor,
-        note=(note or _("Opening prepayment balance"))[:300],
+        note=(OPENING_NOTE + (note or _("Opening prepayment balance")))[:300],
     )
     audit.record(actor, "billing.wallet.opening", wallet, after={"amount": str(amount)})
     return entry
@@ -165,7 +169,7 @@ def reverse_opening_prepayment(*, actor, house, amount, reason):
         kind=WalletEntryKind.REFUND,
         amount=-amount,
         balance_after=wallet.balance,
-        note=reason[:300],
+        note=(OPENING_NOTE + reason)[:300],
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     audit.record(

@@ -1,5 +1,7 @@
-"""Every finance write: keyword-only actor, atomic, audited. ``opening``: the 期初 import."""
+"""Every finance write: keyword-only actor, atomic, audited. ``opening``: the 期初 import;
+``vouchers``: the chart of accounts and the accounting vouchers; ``deposits``: deposits held."""
 
+from .deposits import record_deposit, return_deposit
 from .opening import (
     SHEETS,
     check_opening,
@@ -8,12 +10,38 @@ from .opening import (
     reverse_opening,
     template_bytes,
 )
+from .vouchers import (
+    DEFAULT_CHART,
+    EVENT_KINDS,
+    LAYOUTS,
+    Voucher,
+    chart_of,
+    compose,
+    set_account,
+    vat_split,
+    voucher_rows,
+    voucher_workbook,
+    vouchers_for,
+)
 
 __all__ = [
+    "DEFAULT_CHART",
+    "EVENT_KINDS",
+    "LAYOUTS",
     "SHEETS",
+    "Voucher",
+    "chart_of",
     "check_opening",
+    "compose",
     "parse_opening",
     "post_opening",
+    "record_deposit",
+    "return_deposit",
     "reverse_opening",
+    "set_account",
     "template_bytes",
+    "vat_split",
+    "voucher_rows",
+    "voucher_workbook",
+    "vouchers_for",
 ]
