@@ -516,6 +516,17 @@ SETTINGS: list[Setting] = [
         area="finance",
     ),
     S(
+        "ANJU_FINANCE_BANK_MATCH_DAYS",
+        "int",
+        3,
+        "days a bank statement line may be away from a payment's date and still match it "
+        "automatically (bank booking delays)",
+        low=0,
+        high=31,
+        unconfirmed=True,
+        area="finance",
+    ),
+    S(
         "ANJU_FINANCE_VAT_RATE",
         "decimal",
         Decimal("0.06"),

@@ -234,3 +234,20 @@ def day_book(community, start, end):
             for r in credits
         ],
     }
+
+
+def received_by_bank(community, start, end):
+    """The succeeded payments of ``community`` that reach its bank account (bank transfer,
+    card) paid from ``start`` to ``end``: what a bank statement's lines are matched to."""
+    return Payment.objects.filter(
+        community=community,
+        status=PaymentStatus.SUCCEEDED,
+        method__in=["bank", "pos"],
+        paid_on__gte=start,
+        paid_on__lte=end,
+    ).order_by("paid_on", "pk")
+
+
+def community_payment(community_id, payment_id):
+    """One payment of the community, or None."""
+    return Payment.objects.filter(pk=payment_id, community_id=community_id).first()

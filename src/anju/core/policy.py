@@ -355,6 +355,8 @@ PERMISSIONS: frozenset[str] = frozenset(
         "finance.opening.view",
         "finance.voucher.view",
         "finance.voucher.change",
+        "finance.bank.view",
+        "finance.bank.change",
     }
 )
 

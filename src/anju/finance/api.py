@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from anju.billing import selectors as billing_selectors
 from anju.core import attachments, policy, progress
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedReadOnlyViewSet, mixins
@@ -20,9 +21,9 @@ from anju.core.errors import refuse
 from anju.core.excel import xlsx_response
 from anju.core.models import Community
 
-from . import services, tasks
-from .choices import Grain, VoucherFormat
-from .models import AccountMapping, OpeningImport
+from . import selectors, services, tasks
+from .choices import Grain, LineStatus, VoucherFormat
+from .models import AccountMapping, BankLine, BankStatement, OpeningImport
 
 
 class OpeningImportSerializer(serializers.ModelSerializer):
@@ -257,7 +258,203 @@ class AccountMappingViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["key"]
 
 
+class BankLineSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    receipt_number = serializers.CharField(source="payment.receipt_number", default="")
+
+    class Meta:
+        model = BankLine
+        fields = [
+            "id",
+            "statement",
+            "row",
+            "day",
+            "amount",
+            "serial",
+            "reference",
+            "counterparty",
+            "status",
+            "status_display",
+            "payment",
+            "receipt_number",
+            "matched_automatically",
+        ]
+        read_only_fields = fields
+
+
+class BankPaymentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    receipt_number = serializers.CharField()
+    paid_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    method = serializers.CharField()
+    reference = serializers.CharField()
+    house = serializers.CharField()
+
+
+class BankStatementSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BankStatement
+        fields = [
+            "id",
+            "community",
+            "bank",
+            "filename",
+            "first_day",
+            "last_day",
+            "status",
+            "status_display",
+            "report",
+            "created_at",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return obj.machine.allowed_actions(obj.status)
+
+
+class StatementUploadSerializer(serializers.Serializer):
+    community = ScopedRelatedField(Community, "finance.bank.change", label=_("community"))
+    bank = serializers.ChoiceField(
+        choices=[(k, v["name"]) for k, v in services.BANK_LAYOUTS.items()]
+    )
+    file = serializers.FileField(label=_("file"))
+
+
+class MatchSerializer(serializers.Serializer):
+    line = serializers.IntegerField(min_value=1, required=False, label=_("statement line"))
+    payment = serializers.IntegerField(min_value=1, label=_("payment"))
+
+
+def _payment_of(line, payment_id):
+    payment = billing_selectors.community_payment(line.community_id, payment_id)
+    if payment is None:
+        refuse("payment", _("No such payment in this community."))
+    return payment
+
+
+class BankStatementViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """银行对账单: ``POST`` a statement (multipart: community, bank, file) and its credit lines
+    are matched where one payment fits; ``GET .../{id}/lines/`` lists its lines and the
+    payments no line holds, ``POST .../{id}/lines/`` ``{"line", "payment"}`` matches by hand,
+    ``POST .../{id}/close/`` closes a fully matched statement."""
+
+    queryset = BankStatement.objects.select_related("community")
+    serializer_class = BankStatementSerializer
+    permission_prefix = "finance.bank"
+    action_permissions = {"create": "finance.bank.change", "close": "finance.bank.change"}
+    filterset_fields = ["community", "status"]
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
+
+    def required_permission(self):
+        if self.action == "lines" and self.request.method == "POST":
+            return "finance.bank.change"
+        return super().required_permission()
+
+    @extend_schema(request=StatementUploadSerializer, responses={201: BankStatementSerializer})
+    def create(self, request, *args, **kwargs):
+        form = StatementUploadSerializer(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        community = form.validated_data["community"]
+        self.check_scope("finance.bank.change", community.pk, community.organization_id)
+        upload = form.validated_data["file"]
+        statement = services.import_statement(
+            actor=request.user,
+            community=community,
+            bank=form.validated_data["bank"],
+            upload=upload,
+            filename=getattr(upload, "name", ""),
+        )
+        return Response(self.get_serializer(statement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MatchSerializer, responses=BankLineSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def lines(self, request, pk=None):
+        statement = self.get_object()
+        if request.method == "POST":
+            self.check_scope(
+                "finance.bank.change", statement.community_id, statement.organization_id
+            )
+            form = MatchSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            line = statement.lines.filter(pk=form.validated_data.get("line") or 0).first()
+            if line is None:
+                refuse("line", _("No such line on this statement."))
+            line = services.match_line(
+                actor=request.user,
+                line=line,
+                payment=_payment_of(line, form.validated_data["payment"]),
+            )
+            return Response(BankLineSerializer(line).data)
+        status_filter = request.query_params.get("status")
+        if status_filter and status_filter not in LineStatus.values:
+            refuse("status", _("Choose matched or unmatched."))
+        lines = selectors.statement_lines(statement, status_filter)
+        page = self.paginate_queryset(lines)
+        payments = [
+            {
+                "id": p.pk,
+                "receipt_number": p.receipt_number,
+                "paid_on": p.paid_on,
+                "amount": p.amount,
+                "method": p.method,
+                "reference": p.reference,
+                "house": str(p.house),
+            }
+            for p in selectors.unmatched_payments(statement)[:500]
+        ]
+        data = BankLineSerializer(page if page is not None else lines, many=True).data
+        if page is not None:
+            response = self.get_paginated_response(data)
+            response.data["unmatched_payments"] = BankPaymentSerializer(payments, many=True).data
+            return response
+        return Response({"results": data, "unmatched_payments": payments})
+
+    @extend_schema(request=None, responses=BankStatementSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        statement = services.close_statement(actor=request.user, statement=self.get_object())
+        return Response(self.get_serializer(statement).data)
+
+
+class BankLineViewSet(ScopedReadOnlyViewSet):
+    """银行流水: the statements' lines; ``match`` ``{"payment"}`` by hand and ``unmatch``."""
+
+    queryset = BankLine.objects.select_related("payment")
+    serializer_class = BankLineSerializer
+    permission_prefix = "finance.bank"
+    action_permissions = {"match": "finance.bank.change", "unmatch": "finance.bank.change"}
+    filterset_fields = ["community", "statement", "status"]
+
+    @extend_schema(request=MatchSerializer, responses=BankLineSerializer)
+    @action(detail=True, methods=["post"])
+    def match(self, request, pk=None):
+        line = self.get_object()
+        self.check_scope("finance.bank.change", line.community_id, line.organization_id)
+        form = MatchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        line = services.match_line(
+            actor=request.user, line=line, payment=_payment_of(line, form.validated_data["payment"])
+        )
+        return Response(BankLineSerializer(line).data)
+
+    @extend_schema(request=None, responses=BankLineSerializer)
+    @action(detail=True, methods=["post"])
+    def unmatch(self, request, pk=None):
+        line = self.get_object()
+        self.check_scope("finance.bank.change", line.community_id, line.organization_id)
+        return Response(
+            BankLineSerializer(services.unmatch_line(actor=request.user, line=line)).data
+        )
+
+
 def register(router):
     router.register("opening-imports", OpeningImportViewSet, basename="opening-import")
     router.register("vouchers", VoucherViewSet, basename="voucher")
     router.register("account-mappings", AccountMappingViewSet, basename="account-mapping")
+    router.register("bank-statements", BankStatementViewSet, basename="bank-statement")
+    router.register("bank-lines", BankLineViewSet, basename="bank-line")

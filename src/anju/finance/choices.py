@@ -35,3 +35,13 @@ class Grain(models.TextChoices):
 class VoucherFormat(models.TextChoices):
     KINGDEE = "kingdee", _("Kingdee (KIS / K3 Cloud)")
     YONYOU = "yonyou", _("Yonyou (U8 / T+)")
+
+
+class StatementStatus(models.TextChoices):
+    OPEN = "open", _("Being matched")
+    CLOSED = "closed", _("Matched and closed")
+
+
+class LineStatus(models.TextChoices):
+    UNMATCHED = "unmatched", _("Unmatched")
+    MATCHED = "matched", _("Matched")

@@ -9,6 +9,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 
+from anju.billing import selectors as billing_selectors
 from anju.core.choices import HouseUsage
 from anju.core.models import House
 
@@ -78,6 +79,28 @@ def opening_workbook(community, today, rng, fee_item="物业服务费"):
     return buffer
 
 
+def _bank_statement(ctx, finance, community):
+    """The bank's export of the last month, each transfer and card payment on its line (a day
+    late, as banks book): every line matches; one bank charge is money out."""
+    start = ctx.today - timedelta(days=30)
+    payments = list(billing_selectors.received_by_bank(community, start, ctx.today))
+    if not payments:
+        return
+    rows = ["交易日期,摘要,贷方发生额,借方发生额,对方户名,交易流水号"]
+    for i, p in enumerate(payments):
+        day = min(p.paid_on + timedelta(days=1), ctx.today)
+        rows.append(
+            f"{day},物业费 {p.receipt_number},{p.amount},,{p.payer_name or '业主'},D{i:05d}"
+        )
+    rows.append(f"{ctx.today},账户管理费,,10.00,,FEE0001")
+    upload = BytesIO("\n".join(rows).encode("gb18030"))
+    statement = services.import_statement(
+        actor=finance, community=community, bank="icbc", upload=upload, filename="工行对账单.csv"
+    )
+    if not statement.lines.filter(status="unmatched").exists():
+        services.close_statement(actor=finance, statement=statement)
+
+
 def build(ctx):
     finance = ctx.staff["finance"]
     # The company's own revenue account for the property fee (6% VAT, price and tax apart).
@@ -94,6 +117,7 @@ def build(ctx):
     services.record_deposit(
         actor=finance, house=house, description="装修押金", amount="3000.00", method="bank"
     )
+    _bank_statement(ctx, finance, first)
     community = ctx.communities[-1]
     opening = services.check_opening(
         actor=finance,

@@ -38,3 +38,16 @@ class AccountForm(forms.Form):
     vat_rate = forms.DecimalField(
         required=False, max_digits=5, decimal_places=4, label=_("VAT rate (revenue only)")
     )
+
+
+class StatementUploadForm(ScopedForm):
+    community = forms.ModelChoiceField(queryset=Community.objects.none(), label=_("community"))
+    bank = forms.ChoiceField(label=_("bank"))
+    file = forms.FileField(label=_("statement (CSV or .xlsx)"))
+    scoped_fields = {"community": (Community, "finance.bank.change")}
+
+    def __init__(self, *args, **kwargs):
+        from .services import BANK_LAYOUTS
+
+        super().__init__(*args, **kwargs)
+        self.fields["bank"].choices = [(k, v["name"]) for k, v in BANK_LAYOUTS.items()]

@@ -15,7 +15,7 @@ from anju.core.money import MoneyField
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
 
-from .choices import DepositStatus, EntryKind, ImportStatus
+from .choices import DepositStatus, EntryKind, ImportStatus, LineStatus, StatementStatus
 
 
 class OpeningImport(models.Model):
@@ -190,3 +190,79 @@ class HistoricPayment(models.Model):
 
     def __str__(self):
         return f"{self.house_id} {self.paid_on} {self.amount}"
+
+
+class BankStatement(models.Model):
+    """银行对账单: one imported statement of the community's account, its lines matched to
+    the payments received by bank transfer or card; closed once every line is matched."""
+
+    machine = StateMachine({"close": ((StatementStatus.OPEN,), StatementStatus.CLOSED)})
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    bank = models.CharField(_("bank"), max_length=20)
+    filename = models.CharField(_("file"), max_length=200, blank=True)
+    first_day = models.DateField(_("from"), null=True, blank=True)
+    last_day = models.DateField(_("to"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=StatementStatus.choices, default=StatementStatus.OPEN
+    )
+    report = models.JSONField(_("import report"), default=dict)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community")
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "status"], name="bankstmt_comm_status")]
+
+    def __str__(self):
+        return f"{self.bank} {self.first_day}–{self.last_day}"
+
+
+class BankLine(models.Model):
+    """One credit line of a bank statement and the payment it was matched to."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
+    row = models.PositiveIntegerField(_("row"))
+    day = models.DateField(_("date"))
+    amount = MoneyField(_("amount"))
+    serial = models.CharField(_("bank serial number"), max_length=60, blank=True)
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    counterparty = models.CharField(_("counterparty"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LineStatus.choices, default=LineStatus.UNMATCHED
+    )
+    payment = models.OneToOneField(
+        "billing.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_line",
+        verbose_name=_("payment"),
+    )
+    matched_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    matched_automatically = models.BooleanField(_("matched automatically"), default=False)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community")
+
+    class Meta:
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        ordering = ["statement_id", "day", "row"]
+        indexes = [
+            models.Index(fields=["statement", "status"], name="bankline_stmt_status"),
+            models.Index(fields=["community", "day", "amount"], name="bankline_comm_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.amount}"

@@ -1,15 +1,25 @@
 """The finance read side: the imports, deposits and historic payments a user may see, and the
 reconciliation of an opening import (the file's totals against what was posted)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 
+from anju.billing import selectors as billing_selectors
 from anju.core.models import House
 from anju.core.money import ZERO, quantize
 
 from .choices import DepositStatus, EntryKind
-from .models import HeldDeposit, HistoricPayment, OpeningEntry, OpeningImport
+from .models import (
+    BankLine,
+    BankStatement,
+    HeldDeposit,
+    HistoricPayment,
+    OpeningEntry,
+    OpeningImport,
+)
 
 
 def _in(queryset, community_id):
@@ -85,3 +95,28 @@ def reconciliation(opening):
             "equal": same,
         }
     return {"kinds": out, "equal": equal}
+
+
+def statements(user, community_id=None):
+    rows = BankStatement.objects.visible_to(user, "finance.bank.view").select_related("community")
+    return _in(rows, community_id)
+
+
+def statement_lines(statement, status=None):
+    rows = BankLine.objects.filter(statement=statement).select_related("payment__house__building")
+    return rows.filter(status=status) if status else rows
+
+
+def unmatched_payments(statement):
+    """The payments by bank or card of the statement's days (and the matching window around
+    them) that no statement line holds: the other side of what is left to match."""
+    if statement.first_day is None:
+        return []
+    days = timedelta(days=settings.ANJU_FINANCE_BANK_MATCH_DAYS)
+    return (
+        billing_selectors.received_by_bank(
+            statement.community, statement.first_day - days, statement.last_day + days
+        )
+        .filter(bank_line__isnull=True)
+        .select_related("house__building")
+    )

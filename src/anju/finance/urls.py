@@ -10,4 +10,9 @@ console_urlpatterns = [
     path("finance/deposits/", views.DepositList.as_view(), name="finance-deposit-list"),
     path("finance/vouchers/", views.VoucherPage.as_view(), name="finance-vouchers"),
     path("finance/chart/", views.ChartPage.as_view(), name="finance-chart"),
+    path("finance/bank/", views.StatementList.as_view(), name="finance-statement-list"),
+    path("finance/bank/new/", views.StatementUpload.as_view(), name="finance-statement-upload"),
+    path(
+        "finance/bank/<int:pk>/", views.StatementDetail.as_view(), name="finance-statement-detail"
+    ),
 ]

@@ -5,12 +5,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from anju.billing import selectors as billing_selectors
 from anju.core import attachments, policy, progress
 from anju.core.console import (
     Column,
@@ -24,10 +25,10 @@ from anju.core.errors import DomainError
 from anju.core.excel import xlsx_response
 from anju.core.models import Job
 
-from . import services, tasks
+from . import selectors, services, tasks
 from .choices import EntryKind, Grain, VoucherFormat
-from .forms import AccountForm, OpeningUploadForm, ReverseForm, VoucherForm
-from .models import HeldDeposit, OpeningImport
+from .forms import AccountForm, OpeningUploadForm, ReverseForm, StatementUploadForm, VoucherForm
+from .models import BankStatement, HeldDeposit, OpeningImport
 
 
 class OpeningList(ScopedListView):
@@ -262,3 +263,97 @@ class ChartPage(StaffRequiredMixin, generic.FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(reverse("console:finance-chart"))
+
+
+class StatementList(ScopedListView):
+    model = BankStatement
+    permission = "finance.bank.view"
+    title = _("Bank statements")
+    create_url_name = "console:finance-statement-upload"
+    create_permission = "finance.bank.change"
+    detail_url_name = "console:finance-statement-detail"
+    empty_text = _("No bank statement imported yet.")
+    search_fields = ["filename"]
+    columns = [
+        Column("community", _("community")),
+        Column("bank", _("bank"), value=lambda s: services.BANK_LAYOUTS[s.bank]["name"], raw=True),
+        Column("first_day", _("from")),
+        Column("last_day", _("to")),
+        Column("lines", _("lines"), align="right", value=lambda s: s.report.get("lines", 0)),
+        Column(
+            "matched",
+            _("matched automatically"),
+            align="right",
+            value=lambda s: s.report.get("matched", 0),
+        ),
+        Column("status", _("status")),
+    ]
+
+    def base_queryset(self):
+        return BankStatement.objects.select_related("community")
+
+
+class StatementUpload(ServiceFormView):
+    form_class = StatementUploadForm
+    permission = "finance.bank.change"
+    title = _("Import a bank statement")
+
+    def perform(self, data):
+        community = data["community"]
+        if not policy.staff_has(self.request.user, "finance.bank.change", community.pk):
+            raise PermissionDenied
+        return services.import_statement(
+            actor=self.request.user,
+            community=community,
+            bank=data["bank"],
+            upload=data["file"],
+            filename=getattr(data["file"], "name", ""),
+        )
+
+    def success_url_for(self, obj):
+        return reverse("console:finance-statement-detail", args=[obj.pk])
+
+
+class StatementDetail(ScopedDetailView):
+    model = BankStatement
+    permission = "finance.bank.view"
+    template_name = "finance/statement_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        statement = self.object
+        lines = list(selectors.statement_lines(statement)[:1000])
+        ctx["bank_name"] = services.BANK_LAYOUTS[statement.bank]["name"]
+        ctx["lines"] = [
+            (line, services.candidates(line)[0][:5] if line.status == "unmatched" else [])
+            for line in lines
+        ]
+        ctx["unmatched_payments"] = list(selectors.unmatched_payments(statement)[:200])
+        ctx["can_change"] = (
+            self.can("finance.bank.change", statement) and statement.status == "open"
+        )
+        return ctx
+
+    def post(self, request, pk):
+        statement = self.get_object()
+        if not self.can("finance.bank.change", statement):
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "close":
+                services.close_statement(actor=request.user, statement=statement)
+                messages.success(request, _("The statement is closed."))
+            else:
+                line = get_object_or_404(statement.lines, pk=request.POST.get("line") or 0)
+                if request.POST.get("action") == "unmatch":
+                    services.unmatch_line(actor=request.user, line=line)
+                else:
+                    payment = billing_selectors.community_payment(
+                        statement.community_id, request.POST.get("payment") or 0
+                    )
+                    if payment is None:
+                        raise DomainError(_("Choose a payment."))
+                    services.match_line(actor=request.user, line=line, payment=payment)
+                messages.success(request, _("Saved."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(request.path)

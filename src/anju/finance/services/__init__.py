@@ -1,6 +1,15 @@
 """Every finance write: keyword-only actor, atomic, audited. ``opening``: the 期初 import;
 ``vouchers``: the chart of accounts and the accounting vouchers; ``deposits``: deposits held."""
 
+from .bank import (
+    BANK_LAYOUTS,
+    auto_match,
+    candidates,
+    close_statement,
+    import_statement,
+    match_line,
+    unmatch_line,
+)
 from .deposits import record_deposit, return_deposit
 from .opening import (
     SHEETS,
@@ -25,6 +34,13 @@ from .vouchers import (
 )
 
 __all__ = [
+    "BANK_LAYOUTS",
+    "auto_match",
+    "candidates",
+    "close_statement",
+    "import_statement",
+    "match_line",
+    "unmatch_line",
     "DEFAULT_CHART",
     "EVENT_KINDS",
     "LAYOUTS",
