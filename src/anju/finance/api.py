@@ -3,6 +3,7 @@ import), ``POST .../{id}/post/`` and ``.../{id}/reverse/``, the list and detail 
 reconciliation, and ``GET .../template/`` (the empty workbook). Thin over ``services``."""
 
 from django.conf import settings
+from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,7 +18,7 @@ from anju.core import attachments, policy, progress
 from anju.core.api.fields import ScopedRelatedField
 from anju.core.api.viewsets import ScopedReadOnlyViewSet, mixins
 from anju.core.attachments import XLSX
-from anju.core.errors import refuse
+from anju.core.errors import Conflict, refuse
 from anju.core.excel import xlsx_response
 from anju.core.models import Community
 
@@ -123,6 +124,8 @@ class OpeningImportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 actor_id=request.user.pk,
             )
             job.refresh_from_db()
+            if job.status == job.Status.FAILED:
+                raise Conflict(job.message, code="opening_failed", allowed=["post"])
             if job.status != job.Status.DONE:
                 return Response({"job": job.pk, "status": job.status}, status=202)
             opening.refresh_from_db()
@@ -374,7 +377,8 @@ class BankStatementViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @extend_schema(request=MatchSerializer, responses=BankLineSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
     def lines(self, request, pk=None):
-        statement = self.get_object()
+        # Not get_object(): the list's filters (status of a statement) are not the lines'.
+        statement = get_object_or_404(self.get_queryset(), pk=pk)
         if request.method == "POST":
             self.check_scope(
                 "finance.bank.change", statement.community_id, statement.organization_id

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from anju.billing import selectors as billing_selectors
 from anju.billing import services as billing
 from anju.billing.choices import Method
 from anju.core.errors import DomainError
@@ -125,7 +126,7 @@ def test_property_services_carry_six_per_cent_by_default(world):
 
 
 @pytest.fixture
-def money_world(world):
+def money_world(world, fee):
     finance = world.users["org_admin"]
     item = billing.create_fee_item(
         actor=finance,
@@ -145,44 +146,46 @@ def _activity(world, finance, item, plan):
     """One day of activity through the services, as ``plan`` draws it."""
     houses = world.houses[:3]
     for step, house_index, amount in plan:
-        house = houses[house_index]
-        if step == "charge":
-            billing.add_one_off_charge(
-                actor=finance, house=house, fee_item=item, amount=amount, description="维修"
+        with contextlib.suppress(DomainError):  # a step the state refuses (over the cap ...)
+            _step(world, finance, item, houses[house_index], step, amount)
+
+
+def _step(world, finance, item, house, step, amount):
+    if step == "charge":
+        billing.add_one_off_charge(
+            actor=finance, house=house, fee_item=item, amount=amount, description="维修"
+        )
+    elif step in ("cash", "bank", "pos"):
+        billing.record_payment(actor=finance, house=house, amount=amount, method=step)
+    elif step == "credit":
+        line = house.bills.filter(status="open").first()
+        line = line and line.lines.first()
+        if line is not None:
+            billing.issue_credit_note(
+                actor=finance, line=line, amount=min(amount, line.amount), reason="调整"
             )
-        elif step in ("cash", "bank", "pos"):
-            with contextlib.suppress(DomainError):  # more than the prepayment cap: refused
-                billing.record_payment(actor=finance, house=house, amount=amount, method=step)
-        elif step == "credit":
-            line = house.bills.filter(status="open").first()
-            line = line and line.lines.first()
-            if line is not None:
-                billing.issue_credit_note(
-                    actor=finance, line=line, amount=min(amount, line.amount), reason="调整"
-                )
-        elif step == "refund":
-            balance = getattr(getattr(house, "wallet", None), "balance", Decimal(0))
-            if balance > 0:
-                billing.refund_prepayment(
-                    actor=finance, house=house, amount=min(balance, amount), reason="退房"
-                )
-        elif step == "deposit":
-            deposit = services.record_deposit(
-                actor=finance, house=house, description="装修押金", amount=amount
+    elif step == "refund":
+        balance = billing_selectors.wallet_balances([house.pk]).get(house.pk, Decimal(0))
+        if balance > 0:
+            billing.refund_prepayment(
+                actor=finance, house=house, amount=min(balance, amount), reason="退房"
             )
-            if amount > 100:
-                services.return_deposit(actor=finance, deposit=deposit)
-        elif step == "income":
-            governance.record_income(
-                actor=finance,
-                community=world.community,
-                kind="income",
-                category="lift_ads",
-                amount=amount,
-                occurred_on=timezone.localdate(),
-                description="电梯广告",
-            )
-        house.refresh_from_db()
+    elif step == "deposit":
+        deposit = services.record_deposit(
+            actor=finance, house=house, description="装修押金", amount=amount
+        )
+        if amount > 100:
+            services.return_deposit(actor=finance, deposit=deposit)
+    elif step == "income":
+        governance.record_income(
+            actor=finance,
+            community=world.community,
+            kind="income",
+            category="lift_ads",
+            amount=amount,
+            occurred_on=timezone.localdate(),
+            description="电梯广告",
+        )
 
 
 plans = st.lists(
@@ -232,9 +235,9 @@ def test_every_event_kind_books_and_exports_in_both_layouts(world, money_world):
         ("charge", 0, Decimal("318.00")),
         ("cash", 0, Decimal("100.00")),
         ("bank", 1, Decimal("50.00")),
+        ("refund", 1, Decimal("5.00")),
         ("charge", 1, Decimal("60.00")),
         ("credit", 0, Decimal("10.00")),
-        ("refund", 1, Decimal("5.00")),
         ("deposit", 2, Decimal("500.00")),
         ("income", 0, Decimal("800.00")),
     ]
