@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from anju.billing import selectors as billing_selectors
@@ -203,6 +204,11 @@ class VoucherViewSet(viewsets.GenericViewSet):
     queryset = Community.objects.all()
     serializer_class = VoucherSerializer
     pagination_class = None
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``format`` names the accounting package here, not one of DRF's renderers.
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
 
     def required_permission(self):
         return "finance.voucher.view"

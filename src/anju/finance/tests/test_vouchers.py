@@ -118,6 +118,7 @@ def test_price_and_tax_add_up_to_the_amount(gross, rate):
     assert abs(net * rate - tax) <= Decimal("0.01")
 
 
+@pytest.mark.django_db
 def test_property_services_carry_six_per_cent_by_default(world):
     chart = services.chart_of(world.org.pk)
     assert chart["revenue"][2] == Decimal("0.06")
@@ -311,7 +312,7 @@ def test_the_voucher_api_refuses_bad_input_and_other_scopes(world):
     client.force_authenticate(world.users["finance"])
     assert client.get("/api/v1/vouchers/").status_code == 400
     bad = client.get("/api/v1/vouchers/", {"community": world.community.pk, "from": "x", "to": "y"})
-    assert bad.status_code == 400 and "from" in bad.json()["fields"]
+    assert bad.status_code == 400 and "from" in bad.json()["error"]["fields"]
     wrong = client.get(
         "/api/v1/vouchers/",
         {
@@ -321,7 +322,7 @@ def test_the_voucher_api_refuses_bad_input_and_other_scopes(world):
             "format": "sap",
         },
     )
-    assert wrong.status_code == 400 and "format" in wrong.json()["fields"]
+    assert wrong.status_code == 400 and "format" in wrong.json()["error"]["fields"]
     outsider = APIClient()
     outsider.force_authenticate(world.users["outsider"])
     assert (
