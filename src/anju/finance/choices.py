@@ -22,7 +22,7 @@ class EntryKind(models.TextChoices):
 
 
 class DepositStatus(models.TextChoices):
-    HELD = "held", _("Held")
+    HELD = "held", _("Still held")
     RETURNED = "returned", _("Returned")
     REVERSED = "reversed", _("Reversed")
 

@@ -21,8 +21,8 @@ class ReverseForm(forms.Form):
 
 class VoucherForm(ScopedForm):
     community = forms.ModelChoiceField(queryset=Community.objects.none(), label=_("community"))
-    start = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("last day"), widget=forms.DateInput(attrs={"type": "date"}))
     grain = forms.ChoiceField(choices=Grain.choices, label=_("one voucher per kind and"))
     scoped_fields = {"community": (Community, "finance.voucher.view")}
 
@@ -30,7 +30,7 @@ class VoucherForm(ScopedForm):
 class AccountForm(forms.Form):
     key = forms.CharField(
         max_length=120,
-        label=_("role"),
+        label=_("account role"),
         help_text=_("A role of the chart, or revenue:<fee item> for one fee item's revenue."),
     )
     code = forms.CharField(max_length=40, label=_("account code"))

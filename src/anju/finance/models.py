@@ -110,7 +110,7 @@ class HeldDeposit(models.Model):
     description = models.CharField(_("description"), max_length=200)
     amount = MoneyField(_("amount"))
     received_on = models.DateField(_("received on"), null=True, blank=True)
-    method = models.CharField(_("method"), max_length=8, blank=True)
+    method = models.CharField(_("paid by"), max_length=8, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=DepositStatus.choices, default=DepositStatus.HELD
@@ -139,7 +139,7 @@ class AccountMapping(models.Model):
     company has not set use ``services.DEFAULT_CHART``."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(_("role"), max_length=120)
+    key = models.CharField(_("account role"), max_length=120)
     code = models.CharField(_("account code"), max_length=40)
     name = models.CharField(_("account name"), max_length=100)
     vat_rate = models.DecimalField(
@@ -175,7 +175,7 @@ class HistoricPayment(models.Model):
     )
     paid_on = models.DateField(_("paid on"))
     amount = MoneyField(_("amount"), default=Decimal("0"))
-    method = models.CharField(_("method"), max_length=40, blank=True)
+    method = models.CharField(_("paid by"), max_length=40, blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     opening = models.ForeignKey(OpeningImport, on_delete=models.PROTECT, related_name="+")
 
@@ -204,8 +204,8 @@ class BankStatement(models.Model):
     )
     bank = models.CharField(_("bank"), max_length=20)
     filename = models.CharField(_("file"), max_length=200, blank=True)
-    first_day = models.DateField(_("from"), null=True, blank=True)
-    last_day = models.DateField(_("to"), null=True, blank=True)
+    first_day = models.DateField(_("first day"), null=True, blank=True)
+    last_day = models.DateField(_("last day"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=StatementStatus.choices, default=StatementStatus.OPEN
     )
@@ -237,7 +237,7 @@ class BankLine(models.Model):
     amount = MoneyField(_("amount"))
     serial = models.CharField(_("bank serial number"), max_length=60, blank=True)
     reference = models.CharField(_("reference"), max_length=200, blank=True)
-    counterparty = models.CharField(_("counterparty"), max_length=200, blank=True)
+    counterparty = models.CharField(_("payer account name"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=LineStatus.choices, default=LineStatus.UNMATCHED
     )

@@ -277,8 +277,8 @@ class StatementList(ScopedListView):
     columns = [
         Column("community", _("community")),
         Column("bank", _("bank"), value=lambda s: services.BANK_LAYOUTS[s.bank]["name"], raw=True),
-        Column("first_day", _("from")),
-        Column("last_day", _("to")),
+        Column("first_day", _("first day")),
+        Column("last_day", _("last day")),
         Column("lines", _("lines"), align="right", value=lambda s: s.report.get("lines", 0)),
         Column(
             "matched",
