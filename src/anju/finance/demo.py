@@ -113,10 +113,11 @@ def build(ctx):
         vat_rate="0.06",
     )
     first = ctx.communities[0]
-    house = House.objects.filter(community=first, usage=HouseUsage.RESIDENTIAL).order_by("id")[2]
-    services.record_deposit(
-        actor=finance, house=house, description="装修押金", amount="3000.00", method="bank"
-    )
+    homes = list(House.objects.filter(community=first).order_by("id")[:3])
+    if homes:
+        services.record_deposit(
+            actor=finance, house=homes[-1], description="装修押金", amount="3000.00", method="bank"
+        )
     _bank_statement(ctx, finance, first)
     community = ctx.communities[-1]
     opening = services.check_opening(
