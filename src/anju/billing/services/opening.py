@@ -87,7 +87,7 @@ def post_opening_bill(
     )
     audit.record(
         actor,
-        "billing.bill.opening",
+        "billing.bill.opening_posted",
         bill,
         after={"amount": str(amount), "due_date": str(due_date), "source": source},
     )
@@ -139,7 +139,7 @@ def post_opening_prepayment(*, actor, house, amount, note=""):
         actor=actor,
         note=(OPENING_NOTE + (note or _("Opening prepayment balance")))[:300],
     )
-    audit.record(actor, "billing.wallet.opening", wallet, after={"amount": str(amount)})
+    audit.record(actor, "billing.wallet.opening_posted", wallet, after={"amount": str(amount)})
     return entry
 
 
