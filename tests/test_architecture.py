@@ -15,6 +15,7 @@ APPS.append("accounts")
 APPS.append("gate")
 APPS.append("green")
 APPS.append("people")
+APPS.append("finance")
 # What one app may import of another: its services, its read side, its vocabulary.
 PUBLIC = {"services", "selectors", "choices"}
 MAX_LINES = 800

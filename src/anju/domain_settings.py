@@ -722,6 +722,46 @@ SETTINGS: list[Setting] = [
         unconfirmed=True,
         area="people",
     ),
+    # --- finance
+    S(
+        "ANJU_FINANCE_OPENING_MAX_ROWS",
+        "int",
+        50000,
+        "most rows per sheet of an opening-balance (期初) workbook",
+        low=1,
+        high=500000,
+        area="finance",
+    ),
+    S(
+        "ANJU_FINANCE_OPENING_JOB_ROWS",
+        "int",
+        2000,
+        "opening imports with more rows than this are posted as a background job",
+        low=1,
+        area="finance",
+    ),
+    S(
+        "ANJU_FINANCE_BANK_MATCH_DAYS",
+        "int",
+        3,
+        "days a bank statement line may be away from a payment's date and still match it "
+        "automatically (bank booking delays)",
+        low=0,
+        high=31,
+        unconfirmed=True,
+        area="finance",
+    ),
+    S(
+        "ANJU_FINANCE_VAT_RATE",
+        "decimal",
+        Decimal("0.06"),
+        "VAT rate of property services (物业服务, 6%) the vouchers separate from the revenue "
+        "where the company's chart sets no other rate for a fee item",
+        low=Decimal("0"),
+        high=Decimal("0.2"),
+        unconfirmed=True,
+        area="finance",
+    ),
 ]
 del S
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "anju.life.apps.LifeConfig",
     "anju.green.apps.GreenConfig",
     "anju.people.apps.PeopleConfig",
+    "anju.finance.apps.FinanceConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -3,14 +3,15 @@ dashboard card and the reports share, each defined once here (the bill balance, 
 house's arrears). Querysets in, querysets or Decimals out; no writes."""
 
 from django.db.models import F, Min, Q, Sum, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, TruncDate
 from django.utils import timezone
 
 from anju.core.models import Occupancy
 from anju.core.money import quantize
 
-from .choices import BillStatus, PayerKind
-from .models import Bill, BillLine
+from . import calc
+from .choices import BillStatus, PayerKind, PaymentStatus, WalletEntryKind
+from .models import Bill, BillLine, CreditNote, Payment, Wallet, WalletEntry
 
 
 def balance(prefix=""):
@@ -127,3 +128,126 @@ def charge_bills(sources):
         line.source: line.bill
         for line in BillLine.objects.filter(source__in=list(sources)).select_related("bill")
     }
+
+
+def period_key(value):
+    """A period as billing writes it ("2027-01", "2027-Q1", "2027"); DomainError if it is none."""
+    return calc.parse_period(value).key
+
+
+def bills_by_id(ids):
+    """Bills by their ids (for another app that keeps the ids of bills it had posted)."""
+    return Bill.objects.filter(pk__in=list(ids)).order_by("pk")
+
+
+def wallet_balances(house_ids):
+    """The prepayment balance of each house that has a wallet: {house_id: Decimal}."""
+    return dict(
+        Wallet.objects.filter(house_id__in=list(house_ids)).values_list("house_id", "balance")
+    )
+
+
+# Opening balances carried over from another system are no business of the day here: their
+# lines carry this source prefix and their wallet entries this note prefix.
+OPENING_SOURCE = "finance.opening:"
+OPENING_NOTE = "[期初] "
+
+
+def day_book(community, start, end):
+    """What billing booked in ``community`` from ``start`` to ``end`` (dates, inclusive), by
+    day, for the accounting vouchers: lines billed per fee item, payments per method (and the
+    part that went to the prepayment wallet), prepayments used, credit notes per fee item (and
+    the part that went back to the wallet), refunds. Opening balances are left out. Lists of
+    dicts with ``day`` and Decimal amounts, sums in the database (a fixed number of queries)."""
+    bills_day = TruncDate("bill__created_at")
+    lines = (
+        BillLine.objects.filter(
+            community=community,
+            bill__created_at__date__gte=start,
+            bill__created_at__date__lte=end,
+        )
+        .exclude(source__startswith=OPENING_SOURCE)
+        .annotate(day=bills_day)
+        .values("day", "fee_item_id", "fee_item__name")
+        .annotate(amount=Sum("amount"))
+        .order_by("day", "fee_item_id")
+    )
+    payments = (
+        Payment.objects.filter(
+            community=community,
+            status=PaymentStatus.SUCCEEDED,
+            paid_on__gte=start,
+            paid_on__lte=end,
+        )
+        .values("paid_on", "method")
+        .annotate(amount=Sum("amount"), to_wallet=Sum("to_wallet"))
+        .order_by("paid_on", "method")
+    )
+    wallet = (
+        WalletEntry.objects.filter(
+            community=community, created_at__date__gte=start, created_at__date__lte=end
+        )
+        .exclude(note__startswith=OPENING_NOTE)
+        .filter(kind__in=[WalletEntryKind.SETTLE, WalletEntryKind.REFUND, WalletEntryKind.CREDIT])
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "kind")
+        .annotate(amount=Sum("amount"))
+        .order_by("day", "kind")
+    )
+    credits = (
+        CreditNote.objects.filter(
+            community=community, created_at__date__gte=start, created_at__date__lte=end
+        )
+        .exclude(line__source__startswith=OPENING_SOURCE)
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "line__fee_item_id", "line__fee_item__name")
+        .annotate(amount=Sum("amount"))
+        .order_by("day", "line__fee_item_id")
+    )
+    return {
+        "lines": [
+            {
+                "day": r["day"],
+                "fee_item": r["fee_item__name"],
+                "amount": quantize(r["amount"]),
+            }
+            for r in lines
+        ],
+        "payments": [
+            {
+                "day": r["paid_on"],
+                "method": r["method"],
+                "amount": quantize(r["amount"]),
+                "to_wallet": quantize(r["to_wallet"] or 0),
+            }
+            for r in payments
+        ],
+        "wallet": [
+            {"day": r["day"], "kind": r["kind"], "amount": quantize(r["amount"])} for r in wallet
+        ],
+        "credits": [
+            {
+                "day": r["day"],
+                "fee_item": r["line__fee_item__name"],
+                "amount": quantize(r["amount"]),
+            }
+            for r in credits
+        ],
+    }
+
+
+def received_by_bank(community, start, end):
+    """The succeeded payments of ``community`` that reach its bank account (bank transfer,
+    card) paid from ``start`` to ``end``: what a bank statement's lines are matched to."""
+    return Payment.objects.filter(
+        community=community,
+        status=PaymentStatus.SUCCEEDED,
+        method__in=["bank", "pos"],
+        paid_on__gte=start,
+        paid_on__lte=end,
+    ).order_by("paid_on", "pk")
+
+
+def community_payment(community_id, payment_id):
+    """One payment of the community, or None."""
+    return Payment.objects.filter(pk=payment_id, community_id=community_id).first()

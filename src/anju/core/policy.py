@@ -75,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "people.retention.*",
         "people.suggestion.*",
         "people.review.view",
+        "finance.*",
     },
     Role.AGENT: CORE_VIEW
     | CORE_CHANGE
@@ -245,6 +246,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "core.export.run",
         "core.audit.view",
         "billing.*",
+        "finance.*",
         "governance.fund.view",
         "governance.fund.manage",
         "governance.income.view",
@@ -544,6 +546,12 @@ PERMISSIONS: frozenset[str] = frozenset(
         "people.suggestion.view",
         "people.training.manage",
         "people.training.view",
+        "finance.opening.change",
+        "finance.opening.view",
+        "finance.voucher.view",
+        "finance.voucher.change",
+        "finance.bank.view",
+        "finance.bank.change",
     }
 )
 

@@ -31,6 +31,13 @@ from .fee_items import (
     update_fee_item,
 )
 from .meters import confirm_reading, enter_reading, import_readings, record_shared_usage
+from .opening import (
+    opening_bills_touched,
+    post_opening_bill,
+    post_opening_prepayment,
+    reverse_opening_bill,
+    reverse_opening_prepayment,
+)
 from .payments import (
     cancel_online_payment,
     cash_up_report,
@@ -74,15 +81,20 @@ __all__ = [
     "expire_stale_payments",
     "check_online_payment",
     "reconcile_online_payments",
+    "reverse_opening_bill",
+    "reverse_opening_prepayment",
     "enter_reading",
     "import_readings",
     "issue_credit_note",
     "limitation",
     "line_credited",
     "on_settled",
+    "opening_bills_touched",
     "open_debts",
     "payment_order",
     "post_billing_run",
+    "post_opening_bill",
+    "post_opening_prepayment",
     "prepay_room",
     "publish_fee_item",
     "record_payment",

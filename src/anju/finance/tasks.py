@@ -1,0 +1,33 @@
+"""Finance jobs: posting a large opening import in the background (thin over services)."""
+
+from celery import shared_task
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from anju.core import progress
+
+from . import services
+
+progress.KIND_LABELS.update({"finance.opening.post": _("Opening balances: posting")})
+
+
+@shared_task(name="anju.finance.tasks.post_opening")
+def post_opening(job_id, opening_id, actor_id=None):
+    """Post a checked opening import, as a job with progress."""
+    from anju.core.models import User
+
+    from .models import OpeningImport
+
+    def work(job):
+        actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+        opening = services.post_opening(
+            actor=actor,
+            opening=OpeningImport.objects.get(pk=opening_id),
+            on_progress=lambda done, total, message: progress.report(job, done, total, message),
+        )
+        return {
+            "url": reverse("console:finance-opening-detail", args=[opening.pk]),
+            "opening": opening.pk,
+        }
+
+    return progress.run(job_id, work)
