@@ -457,6 +457,7 @@ APPS_WITH_PERMISSIONS = (
     "life",
     "green",
     "people",
+    "finance",
 )
 
 
