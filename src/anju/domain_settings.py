@@ -507,7 +507,6 @@ SETTINGS: list[Setting] = [
         unconfirmed=True,
         area="parking",
     ),
-    # --- the gate (visitors, doors, goods release)
     S(
         "ANJU_VISITOR_RETENTION_DAYS",
         "int",
@@ -537,7 +536,6 @@ SETTINGS: list[Setting] = [
         high=100,
         area="gate",
     ),
-    # --- works (renovation, deposits, move-in and move-out)
     S(
         "ANJU_WORKS_HOURS",
         "json",

@@ -404,6 +404,9 @@ SPECTACULAR_SETTINGS = {
         "PayChannelEnum": "anju.billing.choices.PayChannel",
         "TicketChannelEnum": "anju.servicedesk.choices.Channel",
         "VoteChannelEnum": "anju.governance.choices.Channel",
+        "PassPeriodEnum": "anju.parking.choices.PassPeriod",
+        "EvaluationStatusEnum": "anju.staff.choices.EvaluationStatus",
+        "ClockKindEnum": "anju.people.choices.ClockKind",
     },
 }
 

@@ -127,6 +127,7 @@ class AnjuAppConfig(AppConfig):
         """The machine (an IoT gateway) whose API key this is, active, or None: what
         ``Authorization: Gateway <key>`` authenticates as (core.api.authentication)."""
         return None
+
     def assignment_refusals(self, user_ids: list[int], work: Work) -> dict:
         return {}
 

@@ -157,11 +157,11 @@ class QuoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, label=_("what the quote is for"))
 
 
-class ReasonSerializer(serializers.Serializer):
+class LifeReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class RateSerializer(serializers.Serializer):
+class OrderRateSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5, label=_("score"))
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
@@ -240,20 +240,20 @@ class OrderViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             pay_url=f"/app/billing/pay/?bills={bill.pk}" if bill else "",
         )
 
-    @extend_schema(request=ReasonSerializer, responses=OrderSerializer)
+    @extend_schema(request=LifeReasonSerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        form = ReasonSerializer(data=request.data)
+        form = LifeReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         order = services.cancel(
             actor=request.user, order=self.get_object(), reason=form.validated_data.get("reason")
         )
         return self._out(order)
 
-    @extend_schema(request=RateSerializer, responses=OrderSerializer)
+    @extend_schema(request=OrderRateSerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"])
     def rate(self, request, pk=None):
-        form = RateSerializer(data=request.data)
+        form = OrderRateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         order = services.rate(actor=request.user, order=self.get_object(), **form.validated_data)
         return self._out(order)
@@ -394,10 +394,10 @@ class EventViewSet(ScopedModelViewSet):
         )
         return Response(SignupSerializer(signup, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=ReasonSerializer, responses=EventSerializer)
+    @extend_schema(request=LifeReasonSerializer, responses=EventSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        form = ReasonSerializer(data=request.data)
+        form = LifeReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         event = services.cancel_event(
             actor=request.user, event=self.get_object(), reason=form.validated_data.get("reason")

@@ -202,6 +202,8 @@ def disclosure(user, start, end, community_id=None):
         )
         .order_by("community_id", "name")
     )
+
+
 # The resident's side -------------------------------------------------------------------------
 
 

@@ -139,7 +139,7 @@ class EmployeeViewSet(ScopedModelViewSet):
         )
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class StaffCertificateSerializer(serializers.ModelSerializer):
     employee = ScopedRelatedField(Employee, "people.certificate.manage", label=_("employee"))
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -163,7 +163,7 @@ class CertificateViewSet(ScopedModelViewSet):
     """持证上岗: the licences people hold (特种作业, 特种设备, 消防设施操作员, 保安员证, 健康证)."""
 
     queryset = Certificate.objects.select_related("employee")
-    serializer_class = CertificateSerializer
+    serializer_class = StaffCertificateSerializer
     permission_prefix = "people.certificate"
     http_method_names = NO_DELETE
     action_permissions = dict.fromkeys(
@@ -448,7 +448,7 @@ class CorrectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return self._decide(request, False)
 
 
-class SuggestionSerializer(serializers.ModelSerializer):
+class StaffSuggestionSerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -483,7 +483,7 @@ class SuggestionSerializer(serializers.ModelSerializer):
 class SuggestionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """合理化建议: any employee submits; the manager answers, adopts and sees it done."""
 
-    serializer_class = SuggestionSerializer
+    serializer_class = StaffSuggestionSerializer
     filterset_fields = ["status", "community"]
 
     def required_permission(self):
@@ -501,7 +501,7 @@ class SuggestionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             actor=self.request.user, title=data.get("title"), body=data.get("body")
         )
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=SuggestionSerializer)
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=StaffSuggestionSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         """{"adopt": bool, "answer", "reward"}."""
@@ -515,7 +515,7 @@ class SuggestionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(self.get_serializer(suggestion).data)
 
-    @extend_schema(request=None, responses=SuggestionSerializer)
+    @extend_schema(request=None, responses=StaffSuggestionSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         suggestion = services.complete_suggestion(actor=request.user, suggestion=self.get_object())

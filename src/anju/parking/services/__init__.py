@@ -10,9 +10,8 @@
 - ``booth``: the guard's booth page: cash for a stay, the barrier by hand.
 """
 
-from .contracts import rent_space, sell_space
-
 from .booth import collect_cash, due_now, open_by_hand
+from .contracts import rent_space, sell_space
 from .online import (
     SOURCE,
     add_my_vehicle,

@@ -334,7 +334,7 @@ def accept(*, actor, renovation, checklist=None):
         if any(i.code == rules.WATER_TEST for i in missing):
             refuse(
                 "checklist",
-                _("The closed water test of the wet rooms must pass before acceptance (第八条)."),
+                _("The closed water test of the wet rooms must pass before acceptance (art. 8)."),
             )
         refuse(
             "checklist",
