@@ -206,15 +206,7 @@ class RenovationAction(StaffRequiredMixin, generic.View):
                 trade=post.get("trade", ""),
             ),
         }
-        if verb not in calls:
-            raise PermissionDenied
-        try:
-            calls[verb]()
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Done."))
-        return redirect("console:works-renovation-detail", pk=pk)
+        return _run(request, calls, verb, "console:works-renovation-detail", pk)
 
 
 # --- deposits ------------------------------------------------------------------------------
@@ -317,15 +309,7 @@ class DepositAction(StaffRequiredMixin, generic.View):
                 reference=post.get("reference", ""),
             ),
         }
-        if verb not in calls:
-            raise PermissionDenied
-        try:
-            calls[verb]()
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Done."))
-        return redirect("console:works-deposit-detail", pk=pk)
+        return _run(request, calls, verb, "console:works-deposit-detail", pk)
 
 
 class DepositHouses(StaffRequiredMixin, generic.TemplateView):
@@ -487,15 +471,7 @@ class MoveAction(StaffRequiredMixin, generic.View):
                 actor=request.user, move=move, method=post.get("method", "cash")
             ),
         }
-        if verb not in calls:
-            raise PermissionDenied
-        try:
-            calls[verb]()
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Done."))
-        return redirect("console:works-move-detail", pk=pk)
+        return _run(request, calls, verb, "console:works-move-detail", pk)
 
 
 class MoveInForm(ScopedForm):
@@ -541,3 +517,16 @@ class MoveOutCreate(ServiceFormView):
 
     def success_url_for(self, obj):
         return reverse("console:works-move-detail", args=[obj.pk])
+
+
+def _run(request, calls, verb, url_name, pk):
+    """Run the posted action ``verb`` (one of ``calls``), tell the outcome, back to the page."""
+    if verb not in calls:
+        raise PermissionDenied
+    try:
+        calls[verb]()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect(url_name, pk=pk)

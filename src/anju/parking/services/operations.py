@@ -17,6 +17,7 @@ from anju.core import attachments, audit, policy
 from anju.core.choices import ActorType, HouseUsage
 from anju.core.errors import Conflict, DomainError, Forbidden, full_clean, refuse
 from anju.core.money import ZERO, quantize
+from anju.gate import services as gate_services
 from anju.governance import services as governance
 from anju.governance.choices import IncomeCategory, IncomeKind
 
@@ -329,6 +330,15 @@ def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None
             lot=lot,
             plate=plate,
             entered_at=at,
+        )
+        # A resident's visitor pass carrying the plate counts this entry as the visitor's
+        # (the visit's log, one of its entries); the stay is paid as any other.
+        gate_services.use_pass_by_plate(
+            actor=actor,
+            community_id=lot.community_id,
+            plate=plate,
+            at=at,
+            gate=gate.name if gate is not None else lot.name,
         )
     elif direction == Direction.OUT and session is not None:
         if at < session.entered_at:

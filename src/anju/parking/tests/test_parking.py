@@ -318,3 +318,27 @@ def test_the_gate_log_lists_events(world, lot):
     assert r.status_code == 200, r.content
     row = r.json()["results"][0]
     assert row["lot"] == lot.pk and row["plate"] == "京A12345" and row["direction"] == "in"
+
+
+def test_a_visitor_pass_with_the_plate_counts_the_cars_entry(world, lot):
+    from anju.gate import services as gate
+    from anju.gate.models import VisitorEntry
+
+    visit = gate.issue_pass(
+        actor=world.users["resident"],
+        house=world.house,
+        visitor_name="李四",
+        plate="浙A8K2M5",
+        valid_from=T0 - timedelta(hours=1),
+        valid_until=T0 + timedelta(hours=5),
+        entries=2,
+        now=T0 - timedelta(hours=2),
+    )
+    _in(world, lot, plate="浙A8K2M5")
+    visit.refresh_from_db()
+    assert visit.entries_used == 1
+    assert VisitorEntry.objects.get().gate == "地下车库"
+    _in(world, lot, plate="浙A8K2M5", at=T0 + timedelta(minutes=5))  # still inside: no new entry
+    _in(world, lot, plate="京A12345")  # no pass
+    visit.refresh_from_db()
+    assert visit.entries_used == 1
