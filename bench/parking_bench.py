@@ -11,7 +11,7 @@ the report's).
     .venv/bin/python bench/parking_bench.py --small         # 6,000 events over 30 days
     .venv/bin/python bench/parking_bench.py --events 40000
 
-Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/anju_h2bench); the database is
+Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/anju_bench_parking); the database is
 dropped, created and migrated on every run.
 """
 
@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/anju_h2bench"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/anju_bench_parking"
 SERIAL = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 STAYS = [12, 25, 50, 95, 140, 200, 330, 610, 900, 1500]  # minutes
 
