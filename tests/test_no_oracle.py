@@ -60,6 +60,7 @@ AMONG_THE_PARENTS_ROWS = {
     "anju.billing.api.WaiveSerializer.late_charge": "a late charge of this bill (404 alike)",
     "anju.notices.api.surveys.AnswerInput.question": "a question of this survey (services.submit_response)",
     "anju.notices.api.surveys.ResponseInput.house": "one of the caller's invited households",
+    "anju.finance.api.MatchSerializer.line": "a line of this bank statement (statement.lines)",
 }
 
 

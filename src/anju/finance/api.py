@@ -117,7 +117,7 @@ class OpeningImportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         if opening.rows > settings.ANJU_FINANCE_OPENING_JOB_ROWS:
             OpeningImport.machine.check("post", opening.status)
             job = progress.launch(
-                "finance.opening.post",
+                "finance.opening_posting",
                 tasks.post_opening,
                 actor=request.user,
                 community=opening.community,

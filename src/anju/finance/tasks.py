@@ -8,7 +8,7 @@ from anju.core import progress
 
 from . import services
 
-progress.KIND_LABELS.update({"finance.opening.post": _("Opening balances: posting")})
+progress.KIND_LABELS.update({"finance.opening_posting": _("Opening balances: posting")})
 
 
 @shared_task(name="anju.finance.tasks.post_opening")

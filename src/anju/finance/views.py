@@ -135,7 +135,7 @@ class OpeningDetail(ScopedDetailView):
                 return redirect(request.path)
             OpeningImport.machine.check("post", opening.status)
             job = progress.launch(
-                "finance.opening.post",
+                "finance.opening_posting",
                 tasks.post_opening,
                 actor=request.user,
                 community=opening.community,

@@ -180,6 +180,7 @@ class VisitorEntrySerializer(serializers.ModelSerializer):
             "at",
             "by",
         ]
+        read_only_fields = fields  # a log: written only by the services
 
 
 class VisitorEntryViewSet(ScopedReadOnlyViewSet):
@@ -330,6 +331,7 @@ class DoorCommandSerializer(serializers.ModelSerializer):
             "acked_at",
             "result",
         ]
+        read_only_fields = fields  # a log: written only by the services
 
 
 class DoorCommandViewSet(ScopedReadOnlyViewSet):

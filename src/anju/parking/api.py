@@ -290,6 +290,8 @@ class PassPriceViewSet(LotScopedViewSet):
 
     def update_object(self, obj, data):
         data.setdefault("period", obj.period)
+        data.setdefault("amount", obj.amount)
+        data.pop("lot", None)
         return services.set_pass_price(actor=self.request.user, lot=obj.lot, **data)
 
 

@@ -226,6 +226,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = SessionAttendance
         fields = ["employee", "employee_name", "score", "passed"]
+        read_only_fields = fields  # written through the attendance action's own input
 
 
 class TrainingSessionSerializer(serializers.ModelSerializer):
@@ -299,6 +300,7 @@ class ClockRecordSerializer(serializers.ModelSerializer):
             "method",
             "distance_m",
         ]
+        read_only_fields = fields  # written only by the clock action
 
 
 class ClockSerializer(serializers.Serializer):

@@ -211,7 +211,7 @@ class DepositViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         parameters=[OpenApiParameter("community", int)],
         responses=DepositReportLineSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def report(self, request):
         """Per kind: collected, deducted, refunded, held now (of the caller's scope)."""
         community = query.identifier(request.query_params, "community")

@@ -278,7 +278,7 @@ def test_a_large_import_is_posted_as_a_job(world, fee, settings):
     answer = client.post(f"/api/v1/opening-imports/{body['id']}/post/")
     assert answer.status_code == 200, answer.content  # tasks are eager here
     assert answer.json()["status"] == "posted"
-    job = Job.objects.get(kind="finance.opening.post")
+    job = Job.objects.get(kind="finance.opening_posting")
     assert job.status == Job.Status.DONE and job.result["opening"] == body["id"]
 
 
