@@ -21,7 +21,7 @@ from anju.core.errors import refuse
 from anju.core.models import Community
 
 from . import selectors, services
-from .choices import ClockKind
+from .choices import ClockKind, SeparationReason
 from .models import (
     Certificate,
     ClockRecord,
@@ -38,6 +38,10 @@ NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
 
 class EmployeeSerializer(serializers.ModelSerializer):
+    # Blank until the person leaves: the schema says so (an enum with "").
+    separation_reason = serializers.ChoiceField(
+        choices=SeparationReason.choices, allow_blank=True, read_only=True
+    )
     community = ScopedRelatedField(Community, "people.employee.manage", label=_("community"))
     user = StaffField("people.employee.manage", required=False, allow_null=True, label=_("login"))
     id_number = serializers.CharField(

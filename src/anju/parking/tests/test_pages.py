@@ -92,7 +92,9 @@ def test_the_disclosure_shows_sales_rentals_and_income(world):
     page = _client("manager").get(f"/console/parking/disclosure/?from={start}&to={today}")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "地下车库" in text and "180000" in text and "943" in text
+    from anju.core.formats import money
+
+    assert "地下车库" in text and money(Decimal("180000.00")) in text and "943" in text
     # Another company's manager sees none of it.
     assert selectors.disclosure(world.users["outsider"], start, today).count() == 0
     assert _client("cleaner").get("/console/parking/disclosure/").status_code == 403
