@@ -397,6 +397,8 @@ class CredentialViewSet(ScopedModelViewSet):
 
 class ReleasePassSerializer(serializers.ModelSerializer):
     house = ScopedRelatedField(House, "gate.release.create", label=_("house"))
+    # Shown only to the home's residents (null on a staff list): see to_representation.
+    code = serializers.CharField(read_only=True, allow_null=True, label=_("code"))
     items = serializers.ListField(
         child=serializers.CharField(max_length=100), max_length=20, label=_("items")
     )

@@ -633,7 +633,7 @@ class ReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 def register(router):
     router.register("employees", EmployeeViewSet, basename="employee")
-    router.register("staff-certificates", CertificateViewSet, basename="staff-certificate")
+    router.register("certificates", CertificateViewSet, basename="certificate")
     router.register("courses", CourseViewSet, basename="course")
     router.register("training-sessions", TrainingSessionViewSet, basename="training-session")
     router.register("attendance-corrections", CorrectionViewSet, basename="attendance-correction")
