@@ -518,6 +518,16 @@ SETTINGS: list[Setting] = [
         area="gate",
     ),
     S(
+        "ANJU_DOOR_LOG_RETENTION_DAYS",
+        "int",
+        180,
+        "days the door-opening log (who opened which door, when) is kept before it is deleted",
+        low=7,
+        high=1095,
+        unconfirmed=True,
+        area="gate",
+    ),
+    S(
         "ANJU_GATE_PASS_MAX_DAYS",
         "int",
         7,

@@ -8,7 +8,7 @@ against this class (signatures, return shapes, the skeleton of modules).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
@@ -81,6 +81,8 @@ class AnjuAppConfig(AppConfig):
     - ``assignment_refusals(user_ids, work)``: of these people, those who may not be given
       :class:`Work` (a licence the work needs and they lack), as ``{user id: DomainError}``;
       ``check_assignment`` and ``assignable`` below ask every app, in a fixed number of queries.
+    - ``mqtt_topics()``: ``{topic filter: handler(topic, payload)}`` the MQTT consumer
+      (``anju iot_listen``) subscribes to besides telemetry, e.g. the gateways' acknowledgements.
     """
 
     console_nav: ClassVar[Sequence[tuple]] = ()
@@ -129,6 +131,9 @@ class AnjuAppConfig(AppConfig):
         return None
 
     def assignment_refusals(self, user_ids: list[int], work: Work) -> dict:
+        return {}
+
+    def mqtt_topics(self) -> dict[str, Callable[[str, bytes], Any]]:
         return {}
 
     def optional_module(self, name: str):

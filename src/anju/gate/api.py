@@ -16,7 +16,7 @@ from rest_framework.decorators import (
     permission_classes,
     throttle_classes,
 )
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -562,8 +562,24 @@ def ack_command(request, pk):
     return Response({"id": command.pk, "status": command.status})
 
 
+@extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([])
+def door_credential_list(request, pk):
+    """GET /api/v1/gate/doors/<id>/credentials/: the cards, QR codes and face references that
+    open this door of the gateway's community today (the same list MQTT pushes)."""
+    gateway = _gateway(request)
+    door = selectors.gateway_door(gateway, pk)
+    if door is None:
+        raise NotFound()
+    return Response(services.credential_list(door))
+
+
 urlpatterns = [
     path("gate/commands/", pending_commands, name="gate-commands"),
+    path("gate/doors/<int:pk>/credentials/", door_credential_list, name="gate-door-credentials"),
     path("gate/commands/<int:pk>/ack/", ack_command, name="gate-command-ack"),
 ]
 

@@ -31,6 +31,7 @@ class GateConfig(AnjuAppConfig):
         "gate.walkin.confirmed": _("Walk-in visitor let in by the resident"),
         "gate.walkin.declined": _("Walk-in visitor declined by the resident"),
         "gate.visitors.purged": _("Old visitor records deleted"),
+        "gate.doors.purged": _("Old door openings deleted"),
         "gate.door.created": _("Door added"),
         "gate.door.changed": _("Door changed"),
         "gate.door.opened": _("Door opening requested"),
@@ -45,6 +46,11 @@ class GateConfig(AnjuAppConfig):
         "gate.release.cancelled": _("Goods release cancelled"),
         "gate.release.released": _("Goods let out"),
     }
+
+    def mqtt_topics(self):
+        from . import mqtt
+
+        return {mqtt.ACK_TOPIC: mqtt.handle_ack}
 
     def dashboard_cards(self, request):
         from anju.core import policy

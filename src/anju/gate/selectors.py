@@ -1,7 +1,7 @@
 """The read side of the gate: scoped lists for the API and pages, the doors a person may open,
 passes by plate for the parking gate, what waits for the guard and the resident."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from anju.core import policy
 from anju.core.choices import OWNER_RELATIONS, Relation
@@ -9,7 +9,15 @@ from anju.core.models import Occupancy
 
 from . import plates
 from .choices import DoorKind, PassStatus, ReleaseStatus, WalkInStatus
-from .models import Door, DoorCommand, ReleasePass, VisitorEntry, VisitorPass, WalkIn
+from .models import (
+    Credential,
+    Door,
+    DoorCommand,
+    ReleasePass,
+    VisitorEntry,
+    VisitorPass,
+    WalkIn,
+)
 
 
 def _in(queryset, community_id):
@@ -138,6 +146,27 @@ def door_commands(user, community_id=None):
         "door", "requested_by"
     )
     return _in(rows, community_id)
+
+
+def door_credentials(door, on=None):
+    """The credentials that open ``door`` today: active cards, QR codes and consented face
+    references of people who live in or own a home that gives a right to it (a tenant's end
+    date removes theirs). What the door's device keeps as its list; the face reference is an
+    id, never the face data."""
+    lives_there = Occupancy.objects.active(on).filter(
+        house_id=OuterRef("house_id"), person_id=OuterRef("person_id")
+    )
+    rows = Credential.objects.filter(community_id=door.community_id, active=True).filter(
+        Exists(lives_there)
+    )
+    if door.kind == DoorKind.BUILDING_ENTRANCE:
+        rows = rows.filter(house__building_id=door.building_id)
+    return rows.order_by("kind", "number")
+
+
+def gateway_door(gateway, pk):
+    """A door of the gateway's community, or None (another community's is unknown to it)."""
+    return Door.objects.filter(pk=pk, community_id=gateway.community_id).first()
 
 
 def pending_commands(gateway):

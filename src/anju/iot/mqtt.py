@@ -2,7 +2,10 @@
 
 Topic ``anju/iot/<community id>/<device code>``; payload a JSON object of metric values, e.g.
 ``{"leak": 1}`` or ``{"total": 1234.5, "at": "2026-11-27T08:00:00+08:00"}``. A message that
-cannot be stored is logged with the reason and dropped (the device resends its state)."""
+cannot be stored is logged with the reason and dropped (the device resends its state).
+
+The same client subscribes to the topics other apps declare with ``AnjuAppConfig.mqtt_topics``
+(the gate's ``anju/ack/<community id>/<device code>``) and hands those messages to them."""
 
 import json
 import logging
@@ -46,10 +49,39 @@ def handle(topic, payload):
         return None
 
 
-def connect(url, topic=TOPIC, echo=None):
-    """A connected paho client subscribed to ``topic``; call ``loop_forever`` or
-    ``loop_start`` on it."""
+def app_topics():
+    """{topic filter: handler} of every app's ``mqtt_topics`` hook."""
+    from anju.core.apps import anju_apps
+
+    found = {}
+    for config in anju_apps():
+        found.update(config.mqtt_topics())
+    return found
+
+
+def dispatch(topic, payload, handlers):
+    """Hand a message to the app whose filter matches it; telemetry otherwise."""
     import paho.mqtt.client as paho
+
+    for pattern, handler in handlers.items():
+        if paho.topic_matches_sub(pattern, topic):
+            close_old_connections()
+            try:
+                return handler(topic, payload)
+            except (ValueError, DomainError) as exc:
+                log.warning(
+                    "dropped MQTT message on %s: %s", topic, getattr(exc, "fields", None) or exc
+                )
+                return None
+    return handle(topic, payload)
+
+
+def connect(url, topic=TOPIC, echo=None):
+    """A connected paho client subscribed to ``topic`` and the apps' topics; call
+    ``loop_forever`` or ``loop_start`` on it."""
+    import paho.mqtt.client as paho
+
+    handlers = app_topics()
 
     parsed = urlparse(url)
     client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="", clean_session=True)
@@ -57,12 +89,14 @@ def connect(url, topic=TOPIC, echo=None):
         client.username_pw_set(parsed.username, parsed.password)
 
     def on_connect(client, userdata, flags, reason_code, properties):
-        client.subscribe(topic, qos=1)
+        client.subscribe([(topic, 1), *((pattern, 1) for pattern in handlers)])
 
     def on_message(client, userdata, message):
-        result = handle(message.topic, message.payload)
-        if echo is not None and result is not None:
+        result = dispatch(message.topic, message.payload, handlers)
+        if echo is not None and isinstance(result, dict) and "accepted" in result:
             echo(f"{message.topic}: {result['accepted']} readings, {result['alarms']} alarms")
+        elif echo is not None and result is not None:
+            echo(f"{message.topic}: {result}")
 
     def on_disconnect(client, userdata, flags, reason_code, properties):
         connections.close_all()  # this network thread's database connection

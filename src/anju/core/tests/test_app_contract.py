@@ -28,6 +28,7 @@ HOOKS = [
     "build_demo",
     "restore_reference_data",
     "machine_for_key",
+    "mqtt_topics",
     "assignment_refusals",
 ]
 # Modules every app has (models, services and api may be packages).

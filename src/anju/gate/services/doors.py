@@ -100,6 +100,22 @@ def open_door(*, actor, door, now=None):
     return command
 
 
+def _acknowledged(command, *, ok, result, via, now):
+    if command.status not in PENDING_COMMANDS:
+        raise Conflict(_("This command was already acknowledged."), code="acknowledged", allowed=[])
+    command.status = CommandStatus.DONE if ok else CommandStatus.FAILED
+    command.acked_at = now or timezone.now()
+    command.result = str(result or "")[:200]
+    command.save(update_fields=["status", "acked_at", "result"])
+    audit.record(
+        None,
+        "gate.door.acknowledged",
+        command,
+        after={"ok": bool(ok), "gateway": via, "result": command.result},
+    )
+    return command
+
+
 @transaction.atomic
 def acknowledge(*, gateway, command_id, ok=True, result="", now=None):
     """The gateway reports the door opened (or why not). A command of another community is
@@ -111,19 +127,73 @@ def acknowledge(*, gateway, command_id, ok=True, result="", now=None):
     )
     if command is None:
         refuse("command", _("No command of this gateway's community has this id."))
-    if command.status not in PENDING_COMMANDS:
-        raise Conflict(_("This command was already acknowledged."), code="acknowledged", allowed=[])
-    command.status = CommandStatus.DONE if ok else CommandStatus.FAILED
-    command.acked_at = now or timezone.now()
-    command.result = str(result or "")[:200]
-    command.save(update_fields=["status", "acked_at", "result"])
-    audit.record(
-        None,
-        "gate.door.acknowledged",
-        command,
-        after={"ok": bool(ok), "gateway": gateway.name, "result": command.result},
+    return _acknowledged(command, ok=ok, result=result, via=gateway.name, now=now)
+
+
+@transaction.atomic
+def acknowledge_from_device(*, community_id, device_code, command_id, ok=True, result="", now=None):
+    """The acknowledgement a gateway publishes on ``anju/ack/<community id>/<device code>``
+    (the broker's ACLs decide who may publish there): only a command sent to that very device
+    of that community is acknowledged by it."""
+    command = (
+        DoorCommand.objects.select_for_update()
+        .filter(pk=command_id, community_id=community_id, door__device__code=device_code)
+        .first()
     )
-    return command
+    if command is None:
+        refuse("command", _("No command of this gateway's community has this id."))
+    return _acknowledged(command, ok=ok, result=result, via=f"mqtt:{device_code}", now=now)
+
+
+def credential_list(door, on=None):
+    """The message that tells a door's device which credentials open it."""
+    return {
+        "action": "credentials",
+        "door": door.pk,
+        "generated_at": timezone.now().isoformat(),
+        "credentials": [
+            {"kind": kind, "number": number}
+            for kind, number in selectors.door_credentials(door, on).values_list("kind", "number")
+        ],
+    }
+
+
+def push_credentials(community_id, doors=None):
+    """Publish each active door's credential list to its device (MQTT, QoS 1); a gateway
+    without MQTT fetches it from ``GET /api/v1/gate/doors/<id>/credentials/``. Returns the
+    number of doors whose list the broker took."""
+    rows = doors if doors is not None else Door.objects.filter(community_id=community_id)
+    sent = 0
+    for door in [d for d in rows if d.active]:
+        sent += bool(iot.publish_command(door.device, credential_list(door)))
+    return sent
+
+
+def _push_after_commit(community_id):
+    transaction.on_commit(lambda: push_credentials(community_id))
+
+
+def push_all_credentials():
+    """The daily resend to every community with doors: rights that ended by date (a tenant's
+    end date, an owner's sale) leave the devices' lists without any event."""
+    communities = Door.objects.filter(active=True).values_list("community_id", flat=True)
+    return sum(push_credentials(c) for c in sorted(set(communities)))
+
+
+def purge_door_log(*, now=None):
+    """Delete door commands older than ANJU_DOOR_LOG_RETENTION_DAYS (PIPL 第19条: who came
+    and went is kept no longer than needed). Returns the number deleted."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ANJU_DOOR_LOG_RETENTION_DAYS)
+    deleted, _n = DoorCommand.objects.filter(created_at__lt=cutoff).delete()
+    if deleted:
+        audit.record(
+            None, "gate.doors.purged", after={"commands": deleted, "before": cutoff.isoformat()}
+        )
+    return deleted
 
 
 # Credentials ---------------------------------------------------------------------------------
@@ -152,6 +222,7 @@ def issue_credential(*, actor, house, person, kind, number=""):
         number=number,
     )
     audit.record(actor, "gate.credential.created", credential, after={"kind": kind})
+    _push_after_commit(house.community_id)
     return credential
 
 
@@ -213,6 +284,7 @@ def enrol_face(*, actor, house, consent, now=None):
         consent_text=str(FACE_CONSENT),
     )
     audit.record(actor, "gate.face.enrolled", credential, after={"consent": True})
+    _push_after_commit(house.community_id)
     return credential
 
 
@@ -222,4 +294,5 @@ def delete_face(*, actor, credential):
     if credential.kind != CredentialKind.FACE or credential.person_id != actor.person_id:
         raise Forbidden(_("Only the person can delete their own face data."))
     audit.record(actor, "gate.face.deleted", credential, after={"deleted": True})
+    _push_after_commit(credential.community_id)
     credential.delete()

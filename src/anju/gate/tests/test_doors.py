@@ -211,6 +211,83 @@ def test_a_door_command_goes_over_the_real_mosquitto(world, doors):
     assert command.status == CommandStatus.DONE and command.acked_at
 
 
+@pytest.mark.mqtt
+@pytest.mark.django_db(transaction=True)
+def test_the_gateway_acknowledges_over_mqtt_and_the_consumer_records_it(world, doors):
+    """A gateway answers a command on anju/ack/<community>/<device>; ``anju iot_listen``'s
+    client (the apps' topics included) marks the command done. A message naming another
+    device's command is dropped."""
+    import paho.mqtt.client as paho
+
+    from anju.gate import mqtt as gate_mqtt
+    from anju.iot import mqtt as iot_mqtt
+
+    url = os.environ.get("ANJU_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
+    host, port = url.split("//", 1)[1].split(":")
+    community = world.community.pk
+    consumer = iot_mqtt.connect(url)
+    consumer.loop_start()
+    gateway = paho.Client(paho.CallbackAPIVersion.VERSION2, protocol=paho.MQTTv311)
+    subscribed = threading.Event()
+
+    def answer(client, userdata, message):
+        sent = json.loads(message.payload)
+        device = message.topic.rsplit("/", 1)[1]
+        # First a wrong device's answer (dropped), then the right one.
+        client.publish(
+            gate_mqtt.ack_topic(community, "D-OTHER"), json.dumps({"command": sent["command"]}), 1
+        )
+        client.publish(
+            gate_mqtt.ack_topic(community, device),
+            json.dumps({"command": sent["command"], "ok": True, "result": "opened"}),
+            1,
+        )
+
+    gateway.on_connect = lambda c, u, f, rc, p: c.subscribe(f"anju/cmd/{community}/+", qos=1)
+    gateway.on_subscribe = lambda c, u, mid, rc, p: subscribed.set()
+    gateway.on_message = answer
+    gateway.connect(host, int(port))
+    gateway.loop_start()
+    try:
+        assert subscribed.wait(5)
+        time.sleep(0.5)  # the consumer's subscription
+        with override_settings(MQTT_URL=url):
+            command = services.open_door(actor=world.users["resident"], door=doors["D-EAST"])
+        for _ in range(100):
+            command.refresh_from_db()
+            if command.status == CommandStatus.DONE:
+                break
+            time.sleep(0.1)
+    finally:
+        for client in (gateway, consumer):
+            client.disconnect()
+            client.loop_stop()
+    assert command.status == CommandStatus.DONE and command.result == "opened"
+
+
+def test_an_acknowledgement_message_is_checked_before_it_counts(world, doors):
+    from anju.gate import mqtt as gate_mqtt
+
+    command = services.open_door(actor=world.users["resident"], door=doors["D-EAST"])
+    topic = gate_mqtt.ack_topic(world.community.pk, "D-EAST")
+    for bad_topic, payload in (
+        ("anju/ack/x/D-EAST", b'{"command": 1}'),
+        (topic, b"not json"),
+        (topic, b'{"ok": true}'),
+        (topic, json.dumps({"command": command.pk, "ok": "yes"}).encode()),
+    ):
+        with pytest.raises(ValueError):
+            gate_mqtt.handle_ack(bad_topic, payload)
+    with pytest.raises(DomainError):
+        gate_mqtt.handle_ack(
+            gate_mqtt.ack_topic(world.community.pk + 1000, "D-EAST"),
+            json.dumps({"command": command.pk}).encode(),
+        )
+    assert gate_mqtt.handle_ack(topic, json.dumps({"command": command.pk, "ok": False}).encode())
+    command.refresh_from_db()
+    assert command.status == CommandStatus.FAILED
+
+
 def test_cards_and_qr_codes_are_issued_by_the_office(world):
     manager = world.users["manager"]
     card = services.issue_credential(
@@ -289,3 +366,59 @@ def test_the_portal_doors_page_opens_with_one_tap(world, doors, client):
         == 404
     )
     assert House.objects.count()  # the world is intact
+
+
+def test_the_door_log_is_kept_only_for_its_retention_days(world, doors, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from anju.gate.models import DoorCommand
+
+    settings.ANJU_DOOR_LOG_RETENTION_DAYS = 30
+    old = services.open_door(actor=world.users["resident"], door=doors["D-EAST"])
+    recent = services.open_door(actor=world.users["resident"], door=doors["D-EAST"])
+    now = timezone.now()
+    DoorCommand.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=31))
+    DoorCommand.objects.filter(pk=recent.pk).update(created_at=now - timedelta(days=29))
+    assert services.purge_door_log(now=now) == 1
+    assert list(DoorCommand.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert services.purge_door_log(now=now) == 0
+
+
+def test_a_door_device_gets_the_credentials_of_the_homes_with_a_right(world, doors, api):
+    """Cards and QR codes reach the devices: the list a door's device keeps follows the
+    rights (a building entrance only its building's homes; a tenant's end ends theirs), over
+    HTTP for a polling gateway (another community's door is unknown) and pushed over MQTT."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from anju.core.models import Occupancy
+
+    manager = world.users["manager"]
+    card = services.issue_credential(
+        actor=manager, house=world.house, person=world.people["owner"], kind="card", number="C-1"
+    )
+    east, own_entrance, other_entrance = doors["D-EAST"], doors["D-B1"], doors["D-B2"]
+    listed = services.credential_list(east)
+    assert listed["action"] == "credentials"
+    assert {"kind": "card", "number": "C-1"} in listed["credentials"]
+    assert "C-1" in [c["number"] for c in services.credential_list(own_entrance)["credentials"]]
+    assert "C-1" not in [
+        c["number"] for c in services.credential_list(other_entrance)["credentials"]
+    ]
+
+    gateway, key = iot.create_gateway(actor=manager, community=world.community, name="g")
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Gateway {key}")
+    answer = client.get(f"/api/v1/gate/doors/{east.pk}/credentials/")
+    assert answer.status_code == 200 and answer.json()["door"] == east.pk
+    assert client.get(f"/api/v1/gate/doors/{east.pk + 10_000}/credentials/").status_code == 404
+    assert api().get(f"/api/v1/gate/doors/{east.pk}/credentials/").status_code in (401, 403)
+
+    # The owner's occupancy ends: the card no longer opens the gate.
+    Occupancy.objects.filter(house=world.house, person=world.people["owner"]).update(
+        until=timezone.localdate() - timedelta(days=1)
+    )
+    assert card.number not in [c["number"] for c in services.credential_list(east)["credentials"]]
