@@ -6,6 +6,7 @@ checks the file and refuses what it cannot trust, before anything is written."""
 import io
 import json
 import zipfile
+import zlib
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ from anju.core.errors import refuse
 from . import schema
 from . import tables as T
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = schema.SCHEMA_VERSION
 FORMAT = "anju-handover"
 MANIFEST = "manifest.json"
 WORKBOOK = "handover.xlsx"
@@ -294,7 +295,9 @@ def read(data: bytes) -> Package:
         archive = zipfile.ZipFile(io.BytesIO(data))
         if archive.testzip() is not None:
             refuse("file", corrupted)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError):
+        refuse("file", corrupted)
+    except (KeyError, NotImplementedError, UnicodeDecodeError):
         refuse("file", corrupted)
     if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED:
         refuse("file", corrupted)

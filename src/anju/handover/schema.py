@@ -9,6 +9,8 @@ from anju.core.money import MoneyField
 
 from . import tables as T
 
+SCHEMA_VERSION = 1  # a change of meaning or shape of any table is a new version
+
 INTRO = """# The handover package (交接资料), schema version {version}
 
 What `anju export_community <id> <file.zip>` and the console's page `/console/handover/` write,
@@ -119,8 +121,6 @@ def field_row(table, f) -> str:
 
 
 def render() -> str:
-    from .package import SCHEMA_VERSION
-
     with translation.override("en"):
         parts = [INTRO.format(version=SCHEMA_VERSION)]
         for table in T.TABLES:

@@ -66,7 +66,7 @@ def _open_tickets(community):
 # own table, written in a second pass).
 TABLES = [
     Table("building", "core.Building", _("Buildings")),
-    Table("entrance", "core.Entrance", _("Entrances"), refs={"building": "building"}),
+    Table("entrance", "core.Entrance", _("Building entrances"), refs={"building": "building"}),
     Table(
         "house",
         "core.House",
@@ -144,7 +144,7 @@ TABLES = [
     Table(
         "deposit",
         "finance.HeldDeposit",
-        _("Deposits held"),
+        _("Held deposits"),
         refs={"house": "house", "opening": "opening"},
     ),
     Table(

@@ -129,15 +129,18 @@ def _zip_with(content, name, data):
     return out.getvalue()
 
 
-@pytest.mark.parametrize("damage", ["version", "corrupt", "not_zip", "sum"])
+@pytest.mark.parametrize(
+    "damage", ["version", "corrupt-1", "corrupt-3", "corrupt-5", "corrupt-7", "not_zip", "sum"]
+)
 def test_a_refused_import_writes_nothing(stocked, damage):
     content, manifest = services.make_package(actor=None, community=stocked.world.community)
     if damage == "version":
         content = _zip_with(
             content, "manifest.json", json.dumps({**manifest, "schema_version": 99})
         )
-    elif damage == "corrupt":
-        content = content[: len(content) // 2] + b"\0" * 100 + content[len(content) // 2 + 100 :]
+    elif damage.startswith("corrupt"):
+        at = len(content) * int(damage[-1]) // 10
+        content = content[:at] + b"\0" * 100 + content[at + 100 :]
     elif damage == "not_zip":
         content = b"not a zip at all"
     else:
@@ -160,7 +163,7 @@ def test_an_existing_house_is_refused_and_nothing_is_written(stocked):
     before = everything_counts()
     with pytest.raises(DomainError) as refused:
         services.import_package(actor=None, organization=receiver, data=content)
-    assert "already exists" in refused.value.message
+    assert "1-0101" in refused.value.message
     assert everything_counts() == before
 
 
