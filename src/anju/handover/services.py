@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from anju.core import attachments, audit
@@ -221,7 +221,18 @@ class Importer:
         objs = [self.build(table, row, Model, fields) for row in rows]
         if table.name == "payment":
             self.free_provider_refs(objs)
-        Model._base_manager.bulk_create(objs, batch_size=BATCH)
+        try:
+            with transaction.atomic():
+                Model._base_manager.bulk_create(objs, batch_size=BATCH)
+        except IntegrityError:
+            refuse(
+                "file",
+                _(
+                    "The rows of the table “%(name)s” clash with rows already in %(community)s "
+                    "(the same name or number)."
+                )
+                % {"name": table.name, "community": self.community.name},
+            )
         for row, obj in zip(rows, objs, strict=True):
             if not isinstance(row.get("id"), str) or row["id"] in self.keys:
                 refuse(

@@ -224,3 +224,34 @@ def test_the_commands_run(stocked, tmp_path):
         call_command("import_community", str(path), "--organization", str(receiver.pk))
     with pytest.raises(CommandError):
         call_command("export_community", "999999", str(path))
+
+
+def test_the_console_refuses_a_bad_upload_and_writes_nothing(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.users["org_admin"])
+    url = reverse("console:handover-import")
+    assert client.post(url, {"organization": world.org.pk}).status_code == 400
+    before = Community.objects.count()
+    upload = SimpleUploadedFile("x.zip", b"PK\x03\x04 broken", content_type="application/zip")
+    answer = client.post(url, {"organization": world.org.pk, "file": upload}, follow=True)
+    assert answer.status_code == 200
+    assert Community.objects.count() == before
+    client.force_login(world.users["manager"])
+    assert client.post(url, {"organization": world.org.pk}).status_code == 403
+
+
+def test_a_clash_with_what_the_receiver_set_up_is_refused(stocked):
+    """The receiver set up the community and a building by hand: no house clashes, the
+    building's name does; refused, nothing written."""
+    from anju.core.models import Building
+
+    content, _m = services.make_package(actor=None, community=stocked.world.community)
+    receiver = Organization.objects.create(name="丙物业")
+    shell = Community.objects.create(organization=receiver, name=stocked.world.community.name)
+    Building.objects.create(organization=receiver, community=shell, name="1幢")
+    before = everything_counts()
+    with pytest.raises(DomainError) as refused:
+        services.import_package(actor=None, organization=receiver, data=content)
+    assert "building" in refused.value.message
+    assert everything_counts() == before
