@@ -11,6 +11,7 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import attachments, audit
@@ -45,7 +46,7 @@ def export_community(*, actor, community, id_numbers=False, on_progress=None):
         content, manifest = make_package(
             actor=actor, community=community, id_numbers=id_numbers, on_progress=on_progress
         )
-        name = f"handover-{community.code or community.pk}-{manifest['generated_at'][:10]}.zip"
+        name = f"handover-{community.code or community.pk}-{timezone.localdate():%Y%m%d}.zip"
         pkg = HandoverPackage(
             organization_id=community.organization_id,
             community=community,
