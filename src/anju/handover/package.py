@@ -94,7 +94,7 @@ def encode(table, obj, fields, users):
         else:
             row[f.name] = plain(value)
     for name, target in table.m2m.items():
-        row[name] = [ref(target, pk) for pk in getattr(obj, name).values_list("pk", flat=True)]
+        row[name] = [ref(target, o.pk) for o in getattr(obj, name).all()]  # prefetched
     return row
 
 

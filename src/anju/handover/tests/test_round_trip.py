@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from anju.billing import services as billing_services
 from anju.core.errors import DomainError
 from anju.core.models import AuditEntry, Community, House, Organization, Person
 from anju.handover import package, schema, selectors, services, tables
@@ -255,3 +256,25 @@ def test_a_clash_with_what_the_receiver_set_up_is_refused(stocked):
         services.import_package(actor=None, organization=receiver, data=content)
     assert "building" in refused.value.message
     assert everything_counts() == before
+
+
+def test_export_and_page_queries_do_not_grow_with_the_rows(
+    stocked, client, django_assert_max_num_queries
+):
+    """A query or so per table (and per file), never per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        services.make_package(actor=None, community=stocked.world.community)
+    for house in stocked.world.houses[:3]:
+        billing_services.record_payment(
+            actor=stocked.world.users["cashier"], house=house, amount="1.00", method="cash"
+        )
+    with CaptureQueriesContext(connection) as second:
+        services.make_package(actor=None, community=stocked.world.community)
+    assert len(second) <= len(first) + 2
+    client.force_login(stocked.world.users["org_admin"])
+    services.export_community(actor=None, community=stocked.world.community)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("console:handover")).status_code == 200
