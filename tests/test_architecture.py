@@ -16,6 +16,7 @@ APPS.append("gate")
 APPS.append("green")
 APPS.append("people")
 APPS.append("finance")
+APPS.append("handover")
 # What one app may import of another: its services, its read side, its vocabulary.
 PUBLIC = {"services", "selectors", "choices"}
 MAX_LINES = 800

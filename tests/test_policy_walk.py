@@ -458,6 +458,7 @@ APPS_WITH_PERMISSIONS = (
     "green",
     "people",
     "finance",
+    "handover",
 )
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "anju.green.apps.GreenConfig",
     "anju.people.apps.PeopleConfig",
     "anju.finance.apps.FinanceConfig",
+    "anju.handover.apps.HandoverConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

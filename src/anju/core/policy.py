@@ -548,6 +548,8 @@ PERMISSIONS: frozenset[str] = frozenset(
         "people.training.view",
         "finance.opening.change",
         "finance.opening.view",
+        "handover.package.export",
+        "handover.package.import",
         "finance.voucher.view",
         "finance.voucher.change",
         "finance.bank.view",

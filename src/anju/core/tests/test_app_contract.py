@@ -41,7 +41,7 @@ def configs():
 
 def test_every_installed_anju_app_subclasses_the_contract():
     anju = [name for name in settings.INSTALLED_APPS if name.startswith("anju.")]
-    assert len(configs()) == len(anju) == 17
+    assert len(configs()) == len(anju) == 18
     assert all(isinstance(c, AnjuAppConfig) for c in configs())
 
 
