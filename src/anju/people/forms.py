@@ -6,6 +6,7 @@ service's refusals land on the field they name (``core.console.add_domain_errors
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anju.core.console import ScopedForm
 from anju.core.models import Community, Organization
@@ -160,7 +161,7 @@ class CareTalkForm(forms.Form):
     held_on = _date(_("held on"), required=False, help_text=_("Empty for today."))
     notes = _text(_("what was said"), rows=3)
     follow_up = forms.CharField(
-        label=_("follow-up"),
+        label=pgettext_lazy("care talk", "follow-up"),
         max_length=500,
         required=False,
         help_text=_("What you promised to do, e.g. fewer night shifts."),
@@ -253,7 +254,7 @@ class AttendanceForm(forms.Form):
         min_value=0,
         max_value=100,
         required=False,
-        help_text=_("Of 100, when the quiz was on paper; or tick the answers below."),
+        help_text=_("Of 100, when the quiz was on paper; or tick the answers above."),
     )
 
     def __init__(self, *args, session=None, employees=None, **kwargs):
@@ -266,6 +267,7 @@ class AttendanceForm(forms.Form):
                 choices=list(enumerate(item["options"])),
                 coerce=int,
                 required=False,
+                empty_value=None,
                 widget=forms.RadioSelect,
             )
         if not self.quiz:

@@ -159,6 +159,12 @@ class ReviewCreate(StaffRequiredMixin, generic.FormView):
         for name in ("community", "manager"):
             if get.get(name):
                 initial[name] = get[name]
+        if "community" not in initial:  # the chosen community, or the first: its measures show
+            communities = Community.objects.visible_to(self.request.user, "people.review.manage")
+            chosen = communities.filter(pk=self.request.community_id).first()
+            first = chosen or communities.order_by("name").first()
+            if first is not None:
+                initial["community"] = first.pk
         return initial
 
     def post(self, request, *args, **kwargs):

@@ -98,6 +98,7 @@ class EmployeeMixin(StaffRequiredMixin):
 
 class EmployeeEdit(EmployeeMixin, ServiceFormView):
     form_class = EmployeeForm
+    template_name = "people/employee_edit.html"
 
     def get_form_kwargs(self):
         if not self.may("people.employee.manage"):
@@ -110,7 +111,7 @@ class EmployeeEdit(EmployeeMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = _("Edit the record of %(name)s") % {"name": self.employee.name}
+        ctx.update(title=self.employee.name, employee=self.employee)
         return ctx
 
     def form_valid(self, form):
@@ -171,7 +172,11 @@ class EmployeePage(EmployeeMixin, generic.TemplateView):
             can_manage=self.may("people.employee.manage"),
             can_talk=self.may("people.retention.manage"),
             allowed=allowed,
-            step_forms={step: forms.get(step) or self._blank(step, interview) for step in allowed},
+            step_forms={
+                step: forms.get(step) or self._blank(step, interview)
+                for step in STEPS
+                if step in allowed
+            },
             open_step=next(iter(forms), None),
         )
         return ctx
