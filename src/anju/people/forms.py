@@ -46,11 +46,11 @@ class EmployeeFields(ScopedForm):
 
     user = forms.ModelChoiceField(
         None,
-        label=_("login"),
+        label=pgettext_lazy("employee", "login"),
         required=False,
         help_text=_("The person's login to Anju, if they have one; a record needs none."),
     )
-    name = forms.CharField(label=_("name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=60)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
     id_number = forms.CharField(
         label=_("ID number"),
@@ -66,7 +66,7 @@ class EmployeeFields(ScopedForm):
         widget=forms.RadioSelect,
     )
     contractor = forms.CharField(
-        label=_("contractor"),
+        label=pgettext_lazy("employment", "contractor"),
         max_length=100,
         required=False,
         help_text=_("The company an outsourced person works for, e.g. 安邦保安服务有限公司."),
@@ -93,8 +93,11 @@ class HireForm(EmployeeFields):
         super().__init__(*args, user=user, **kwargs)
         communities = self.fields["community"].queryset.order_by("name")
         self.fields["community"].queryset = communities
-        if community_id and not self.is_bound:
-            self.initial.setdefault("community", communities.filter(pk=community_id).first())
+        if not self.is_bound:
+            chosen = communities.filter(pk=community_id).first() if community_id else None
+            if chosen is None and len(communities) == 1:
+                chosen = communities[0]
+            self.initial.setdefault("community", chosen)
 
 
 class EmployeeForm(EmployeeFields):
@@ -209,7 +212,6 @@ class CourseForm(ScopedForm):
         min_value=1,
         max_value=100,
         required=False,
-        help_text=_("Empty: %(mark)s.") % {"mark": settings.ANJU_PEOPLE_PASS_MARK},
     )
     yearly_for = forms.MultipleChoiceField(
         label=_("required every year for"),
@@ -228,6 +230,9 @@ class CourseForm(ScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["pass_mark"].help_text = _("Empty: %(mark)s.") % {
+            "mark": settings.ANJU_PEOPLE_PASS_MARK
+        }
         organizations = self.fields["organization"].queryset
         if len(organizations) == 1:  # one company: nothing to choose
             self.fields["organization"].initial = organizations[0]

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import generic
 
 from anju.core import attachments, policy
@@ -44,11 +45,11 @@ class EmployeeList(ScopedListView):
     create_permission = "people.employee.manage"
     empty_text = _("No employees on record yet: hire the first with “New”.")
     columns = [
-        Column("name", _("name"), link=True),
+        Column("name", pgettext_lazy("person", "name"), link=True),
         Column("community", _("community")),
         Column("position", _("position")),
         Column("employment", _("employment")),
-        Column("contractor", _("contractor")),
+        Column("contractor", pgettext_lazy("employment", "contractor")),
         Column("hire_date", _("hire date")),
         Column("probation_end", _("end of probation")),
         Column("separated_on", _("left on")),
@@ -64,6 +65,8 @@ class EmployeeCreate(ServiceFormView):
     form_class = HireForm
     permission = "people.employee.manage"
     title = _("Hire a person")
+    template_name = "people/form.html"
+    extra_context = {"cancel_url": "/console/people/employees/"}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "community_id": self.request.community_id}
@@ -111,7 +114,12 @@ class EmployeeEdit(EmployeeMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(title=self.employee.name, employee=self.employee)
+        ctx.update(
+            title=self.employee.name,
+            data_title=True,
+            employee=self.employee,
+            cancel_url=reverse("console:people-employee", args=[self.employee.pk]),
+        )
         return ctx
 
     def form_valid(self, form):

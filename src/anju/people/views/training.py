@@ -59,6 +59,8 @@ class CourseCreate(ServiceFormView):
     form_class = CourseForm
     permission = "people.training.manage"
     title = _("New course")
+    template_name = "people/form.html"
+    extra_context = {"cancel_url": "/console/people/courses/"}
 
     def perform(self, data):
         return services.create_course(actor=self.request.user, **data)
