@@ -396,6 +396,7 @@ def test_review_form_records_and_the_manager_acknowledges(world, client):
         f"/console/people/reviews/new/?quarter={quarter}&community={world.community.pk}"
     )
     assert form_page.status_code == 200 and form_page.context["measures"]
+    assert form_page.context["form"]["manager"].value() == manager.pk  # its one manager
     typed = {
         "community": world.community.pk,
         "manager": world.users["manager2"].pk,  # manages the other community

@@ -14,6 +14,7 @@ from anju.core import policy
 from anju.core.console import StaffRequiredMixin, add_domain_errors
 from anju.core.errors import DomainError
 from anju.core.models import Community, Organization
+from anju.core.scoping import staff_in_scope
 from anju.staff.choices import EvaluationStatus
 
 from .. import selectors, services
@@ -165,6 +166,13 @@ class ReviewCreate(StaffRequiredMixin, generic.FormView):
             first = chosen or communities.order_by("name").first()
             if first is not None:
                 initial["community"] = first.pk
+        if "manager" not in initial and initial.get("community"):  # its one manager, if so
+            managers = staff_in_scope(
+                self.request.user, "people.review.manage", roles=["manager"]
+            ).filter(memberships__communities=initial["community"], memberships__role="manager")
+            found = list(managers.distinct()[:2])
+            if len(found) == 1:
+                initial["manager"] = found[0].pk
         return initial
 
     def post(self, request, *args, **kwargs):
