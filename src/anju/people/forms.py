@@ -5,6 +5,7 @@ service's refusals land on the field they name (``core.console.add_domain_errors
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -91,6 +92,8 @@ class HireForm(EmployeeFields):
 
     def __init__(self, *args, user=None, community_id=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
+        logins = self.fields["user"].queryset
+        self.fields["user"].queryset = logins.filter(employee__isnull=True)  # not yet on record
         communities = self.fields["community"].queryset.order_by("name")
         self.fields["community"].queryset = communities
         if not self.is_bound:
@@ -107,6 +110,11 @@ class EmployeeForm(EmployeeFields):
 
     def __init__(self, *args, employee=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if employee is not None:  # their own login, or one not yet on anyone's record
+            logins = self.fields["user"].queryset
+            self.fields["user"].queryset = logins.filter(
+                Q(employee__isnull=True) | Q(employee=employee)
+            )
         if employee is not None and employee.id_number:
             self.fields["id_number"].help_text = _(
                 "A number is on record (kept encrypted); leave empty to keep it."

@@ -100,6 +100,9 @@ def test_hire_form_makes_the_record_and_a_refusal_keeps_what_was_typed(world, cl
     )
     assert employee.contractor == "安邦保安" and employee.user == world.users["guard"]
     assert employee.id_number == number and employee.emergency_phone == "13900005555"
+    offered = client.get("/console/people/employees/new/").context["form"].fields["user"]
+    assert world.users["guard"] not in offered.queryset  # already on record
+    assert world.users["technician"] in offered.queryset
     # The agent may read the list but not hire.
     client.force_login(world.users["agent"])
     assert client.get("/console/people/employees/new/").status_code == 403
