@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import generic
 
 from anju.core import policy
@@ -46,7 +47,12 @@ class CourseList(ScopedListView):
         Column("title", _("title")),
         Column("topic", _("topic")),
         Column("pass_mark", _("pass mark (of 100)"), align="right"),
-        Column("questions", _("questions"), value=lambda c: len(c.quiz or []), align="right"),
+        Column(
+            "questions",
+            pgettext_lazy("quiz", "questions"),
+            value=lambda c: len(c.quiz or []),
+            align="right",
+        ),
         Column("yearly_for", _("required every year for"), value=_positions),
         Column("sessions_count", _("sessions"), align="right"),
     ]
