@@ -14,6 +14,13 @@ class PeopleConfig(AnjuAppConfig):
         (_("My licences"), "console:people-my-licences", None, "staff"),
         (_("Employees"), "console:people-employee-list", "people.employee.view", "staff"),
         (_("Licences"), "console:people-certificate-list", "people.certificate.view", "staff"),
+        (
+            _("Licence requirements"),
+            "console:people-requirements",
+            "people.certificate.view",
+            "staff",
+        ),
+        (_("Courses"), "console:people-course-list", "people.training.view", "staff"),
         (_("Attendance sheet"), "console:people-sheet", "people.attendance.view", "staff"),
         (
             _("Clock corrections"),
@@ -23,6 +30,8 @@ class PeopleConfig(AnjuAppConfig):
         ),
         (_("Staff retention"), "console:people-retention", "people.retention.view", "staff"),
         (_("Staff suggestions"), "console:people-suggestions", None, "staff"),
+        (_("Manager reviews"), "console:people-review-list", "people.review.view", "staff"),
+        (_("My quarterly reviews"), "console:people-my-reviews", "people.review.view", "staff"),
     ]
     role_work = {
         Role.TECHNICIAN: ["console:people-clock"],
@@ -98,6 +107,17 @@ class PeopleConfig(AnjuAppConfig):
                     "value": len(mine),
                     "link": "/console/people/my-licences/",
                     "tone": "bad" if any(r["tone"] == "bad" for r in mine) else "warn",
+                    "note": "",
+                }
+            )
+        reviews = selectors.reviews_to_acknowledge(user).count()
+        if reviews:
+            cards.append(
+                {
+                    "title": _("Quarterly reviews to acknowledge"),
+                    "value": reviews,
+                    "link": "/console/people/my-reviews/?status=recorded",
+                    "tone": "warn",
                     "note": "",
                 }
             )

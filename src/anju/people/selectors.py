@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from anju.core.errors import DomainError
 from anju.core.scoping import scope_q
 from anju.servicedesk import selectors as desk
+from anju.staff.choices import EvaluationStatus
 
 from .choices import (
     ONBOARDING_ITEMS,
@@ -37,6 +38,7 @@ from .models import (
     ManagerReview,
     SessionAttendance,
     StaffSuggestion,
+    TrainingSession,
 )
 
 EARTH_RADIUS_M = 6371008.8  # mean Earth radius (IUGG)
@@ -531,3 +533,50 @@ def suggestion_counts(user, community_id=None):
         )
         entry[row["status"]] = row["n"]
     return list(result.values())
+
+
+def own_reviews(user):
+    """A community manager's own quarterly reviews, newest first."""
+    return ManagerReview.objects.filter(manager=user).select_related("community", "evaluator")
+
+
+def reviews_to_acknowledge(user):
+    """The quarterly reviews waiting for ``user`` (the manager reviewed) to acknowledge."""
+    return own_reviews(user).filter(status=EvaluationStatus.RECORDED)
+
+
+def quarter_of(day):
+    """ "YYYY-Qn" of ``day``."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def last_quarter(today=None):
+    """The quarter before today's: the one a review is usually written for."""
+    today = today or timezone.localdate()
+    first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    return quarter_of(first - timedelta(days=1))
+
+
+def sets_requirements(user, organization_id):
+    """Whether ``user`` decides which of the company's work needs a licence (its
+    administrators): ``services.require_licence``'s rule, for the pages."""
+    if user.is_superuser:
+        return True
+    return any(
+        m.organization_id == organization_id and m.role == "org_admin"
+        for m in user.active_memberships()
+    )
+
+
+def requirements_readable_by(user):
+    return LicenceRequirement.objects.visible_to(user, "people.certificate.view")
+
+
+def courses_readable_by(user):
+    return Course.objects.visible_to(user, "people.training.view")
+
+
+def sessions_readable_by(user):
+    return TrainingSession.objects.visible_to(user, "people.training.view").select_related(
+        "course", "community"
+    )

@@ -16,6 +16,7 @@ from anju.core.selectors import managers_of
 from ..choices import ONBOARDING_ITEMS, CertificateKind, Employment, SeparationReason
 from ..models import Certificate, Employee, LicenceRequirement, OnboardingTick
 from ..rules import SUGGESTED_REQUIREMENTS
+from ..selectors import sets_requirements
 from .common import require, text
 
 EMPLOYEE_FIELDS = (
@@ -245,13 +246,7 @@ def update_certificate(*, actor, certificate, **changes) -> Certificate:
 @transaction.atomic
 def require_licence(*, actor, organization, work, key, kind) -> LicenceRequirement:
     """This company's ``work`` of ``key`` (a ticket category, ...) needs licence ``kind``."""
-    if (
-        not any(
-            m.organization_id == organization.pk and m.role == "org_admin"
-            for m in actor.active_memberships()
-        )
-        and not actor.is_superuser
-    ):
+    if not sets_requirements(actor, organization.pk):
         raise Forbidden(_("Only the company's administrators set which work needs a licence."))
     if kind not in CertificateKind.values:
         refuse("kind", _("Choose the kind of licence."))

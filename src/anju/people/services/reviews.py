@@ -84,7 +84,7 @@ def record_review(*, actor, community, manager, quarter, comment="", **scores) -
         [manager],
         _("Your quarterly review for %(quarter)s") % {"quarter": label},
         _("Score %(score)s of 100. Please read it and acknowledge.") % {"score": review.score},
-        link="/api/v1/manager-reviews/",
+        link="/console/people/my-reviews/",
         community=community,
     )
     return review

@@ -1,6 +1,6 @@
-"""Console pages of people: the phone pages of every staff member (clock in and out, my
-licences, my suggestions) and the manager's lists, the person's page, the corrections queue,
-the monthly attendance sheet (Excel for payroll) and the retention dashboard."""
+"""Console pages of people's daily work: the phone pages of every staff member (clock in and
+out, my licences, my suggestions), the licences list, the corrections queue, the monthly
+attendance sheet (Excel for payroll) and the retention dashboard."""
 
 from datetime import timedelta
 
@@ -22,9 +22,9 @@ from anju.core.errors import DomainError
 from anju.core.excel import workbook_bytes, xlsx_response
 from anju.core.models import Community
 
-from . import selectors, services
-from .choices import ClockKind, SeparationReason, SuggestionStatus
-from .models import Certificate, Employee
+from .. import selectors, services
+from ..choices import ClockKind, SeparationReason, SuggestionStatus
+from ..models import Certificate
 
 
 def _when(value):
@@ -98,27 +98,6 @@ class MyLicences(StaffRequiredMixin, generic.TemplateView):
         return ctx
 
 
-class EmployeeList(ScopedListView):
-    model = Employee
-    permission = "people.employee.view"
-    title = _("Employees")
-    search_fields = ["name"]
-    detail_url_name = "console:people-employee"
-    columns = [
-        Column("name", _("name"), link=True),
-        Column("community", _("community")),
-        Column("position", _("position")),
-        Column("employment", _("employment")),
-        Column("contractor", _("contractor")),
-        Column("hire_date", _("hire date")),
-        Column("probation_end", _("end of probation")),
-        Column("separated_on", _("left on")),
-    ]
-
-    def base_queryset(self):
-        return Employee.objects.select_related("community")
-
-
 def _days_left(cert):
     if cert.expires_on is None:
         return ""
@@ -148,61 +127,6 @@ class CertificateList(ScopedListView):
                 expires_on__gte=today, expires_on__lte=today + timedelta(days=days)
             )
         return queryset.order_by("expires_on", "id")
-
-
-class EmployeePage(StaffRequiredMixin, generic.TemplateView):
-    """A person's page: record, licences, onboarding, training history, care talks."""
-
-    template_name = "people/employee.html"
-    permission = "people.employee.view"
-
-    def get_employee(self):
-        employee = (
-            Employee.objects.visible_to(self.request.user, "people.employee.view")
-            .select_related("community", "user")
-            .filter(pk=self.kwargs["pk"])
-            .first()
-        )
-        if employee is None:
-            raise Http404
-        return employee
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        employee = self.get_employee()
-        ctx.update(
-            title=employee.name,
-            employee=employee,
-            certificates=employee.certificates.all(),
-            onboarding=selectors.onboarding_of(employee),
-            history=selectors.training_history(employee),
-            due=selectors.yearly_courses_due(employee),
-            talks=employee.care_talks.select_related("by")[:10],
-            can_manage=policy.staff_has(
-                self.request.user, "people.employee.manage", employee.community_id
-            ),
-        )
-        return ctx
-
-    def post(self, request, pk):
-        employee = self.get_employee()
-        try:
-            if request.POST.get("item"):
-                services.tick_onboarding(
-                    actor=request.user, employee=employee, item=request.POST["item"]
-                )
-            elif request.POST.get("notes"):
-                services.record_care_talk(
-                    actor=request.user,
-                    employee=employee,
-                    notes=request.POST.get("notes"),
-                    follow_up=request.POST.get("follow_up", ""),
-                )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Saved."))
-        return redirect("console:people-employee", pk=employee.pk)
 
 
 class CorrectionQueue(StaffRequiredMixin, generic.TemplateView):
