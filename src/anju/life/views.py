@@ -123,6 +123,11 @@ class OrderDetail(ScopedDetailView):
         Column("quote_decision", _("quote")),
         Column("amount", _("amount billed (¥)"), value=lambda o: formats.money(o.amount)),
         Column("paid_at", _("paid at")),
+        Column(
+            "refunded_amount", _("refunded (¥)"), value=lambda o: formats.money(o.refunded_amount)
+        ),
+        Column("refund_reason", _("reason for the refund")),
+        Column("refunded_at", _("refunded at")),
         Column("created_at", _("ordered at")),
     ]
 
@@ -141,6 +146,7 @@ class OrderDetail(ScopedDetailView):
                 or self.can("life.order.quote", order)
             ),
             can_cancel="cancel" in allowed and self.can("life.order.manage", order),
+            can_refund="refund" in allowed and self.can("life.order.refund", order),
             quote_form=QuoteForm(),
         )
         return ctx
@@ -161,6 +167,13 @@ class OrderAction(StaffRequiredMixin, generic.View):
                 )
             elif verb == "cancel":
                 services.cancel(actor=request.user, order=order, reason=request.POST.get("reason"))
+            elif verb == "refund":
+                services.refund(
+                    actor=request.user,
+                    order=order,
+                    reason=request.POST.get("reason", ""),
+                    keep_as_prepayment=request.POST.get("keep_as_prepayment") == "on",
+                )
             else:
                 raise PermissionDenied
         except DomainError as exc:
