@@ -7,7 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from anju.core import attachments
@@ -246,7 +246,10 @@ class CollectionLog(models.Model):
     organization = _org()
     community = _community()
     point = models.ForeignKey(
-        CollectionPoint, on_delete=models.PROTECT, related_name="logs", verbose_name=_("point")
+        CollectionPoint,
+        on_delete=models.PROTECT,
+        related_name="logs",
+        verbose_name=pgettext_lazy("waste", "point"),
     )
     building = models.ForeignKey(
         Building,
@@ -294,7 +297,7 @@ class Inspection(models.Model):
         CollectionPoint,
         on_delete=models.PROTECT,
         related_name="inspections",
-        verbose_name=_("point"),
+        verbose_name=pgettext_lazy("waste", "point"),
     )
     building = models.ForeignKey(
         Building,

@@ -152,7 +152,8 @@ def award_for(*, actor, house, earned_for, reason, source, at=None):
     """Credit the household the points its company's rule gives for ``earned_for``
     (``EarnReason.EVENT`` for an event attended, ``SURVEY``, ``SPACE_LENT``, ``SORTING``),
     once per ``source``. Returns the entry, or ``None`` when the rule gives no points."""
-    points = points_for(house, earned_for, at)
+    # Capped by the per-entry bound, so that earning never refuses the operation that earns.
+    points = min(points_for(house, earned_for, at), settings.ANJU_GREEN_POINTS_MAX_ENTRY)
     if not points:
         return None
     return award(actor=actor, house=house, points=points, reason=reason, source=source, at=at)
