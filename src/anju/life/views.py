@@ -123,12 +123,14 @@ class OrderDetail(ScopedDetailView):
         Column("quote_decision", _("quote")),
         Column("amount", _("amount billed (¥)"), value=lambda o: formats.money(o.amount)),
         Column("paid_at", _("paid at")),
+        Column("created_at", _("ordered at")),
+    ]
+    # Shown once the order is refunded (the refund's own panel says the rest).
+    refund_fields = [
         Column(
             "refunded_amount", _("refunded (¥)"), value=lambda o: formats.money(o.refunded_amount)
         ),
-        Column("refund_reason", _("reason for the refund")),
         Column("refunded_at", _("refunded at")),
-        Column("created_at", _("ordered at")),
     ]
 
     def get_queryset(self):
@@ -137,9 +139,11 @@ class OrderDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         order = self.object
+        if order.status == OrderStatus.REFUNDED:
+            ctx["facts"] += [(c.label, c.render(order)) for c in self.refund_fields]
         allowed = selectors.order_actions(order)
         ctx.update(
-            title=f"{order.number} · {order.offering.name}",
+            title=_("Service order %(n)s") % {"n": order.number},
             can_quote="quote" in allowed
             and (
                 (order.ticket and order.ticket.assignee_id == self.request.user.pk)
