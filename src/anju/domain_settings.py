@@ -637,16 +637,6 @@ SETTINGS: list[Setting] = [
         area="green",
     ),
     S(
-        "ANJU_GREEN_POINTS_CORRECT_SORTING",
-        "int",
-        5,
-        "green points a household earns for an inspection that finds its waste correctly sorted",
-        low=0,
-        high=1000,
-        unconfirmed=True,
-        area="green",
-    ),
-    S(
         "ANJU_GREEN_POINTS_MAX_ENTRY",
         "int",
         10000,

@@ -239,6 +239,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "works.deposit.view",
         "works.deposit.collect",
         "works.deposit.refund",
+        "life.offering.view",
+        "life.order.view",
+        "life.order.refund",
     },
     Role.FINANCE: CORE_VIEW
     | {
@@ -510,6 +513,7 @@ PERMISSIONS: frozenset[str] = frozenset(
         "life.order.create",
         "life.order.manage",
         "life.order.quote",
+        "life.order.refund",
         "life.order.view",
         "life.report.view",
         "life.signup.checkin",

@@ -13,6 +13,7 @@
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -121,7 +122,9 @@ class WastePointViewSet(ScopedModelViewSet):
 
 
 class WasteLogSerializer(serializers.ModelSerializer):
-    point = ScopedRelatedField(CollectionPoint, "green.log.create", label=_("point"))
+    point = ScopedRelatedField(
+        CollectionPoint, "green.log.create", label=pgettext_lazy("waste", "point")
+    )
     category = serializers.CharField(max_length=20, label=_("category"))
     weight_kg = serializers.DecimalField(
         max_digits=12, decimal_places=3, label=_("weight (kg)"), coerce_to_string=True
@@ -175,7 +178,9 @@ class WasteLogViewSet(PointScoped, ScopedModelViewSet):
 
 
 class WasteInspectionSerializer(serializers.ModelSerializer):
-    point = ScopedRelatedField(CollectionPoint, "green.inspection.create", label=_("point"))
+    point = ScopedRelatedField(
+        CollectionPoint, "green.inspection.create", label=pgettext_lazy("waste", "point")
+    )
     house = ScopedRelatedField(
         House, "core.house.view", required=False, allow_null=True, label=_("household")
     )

@@ -126,7 +126,8 @@ def _pickups(ctx, community, manager, guard):
 
 
 def _ledger(ctx, community, manager):
-    """More reasons than sorting: an event attended, a survey answered, a space lent; and goods."""
+    """More reasons than sorting: a green fair attended, a space lent; and goods. Events checked
+    in and surveys answered earn their points of the rule in life's and notices' demos."""
     residents = [(u, h) for u, _p, h in ctx.residents if h.community_id == community.pk]
     for index, (_user, house) in enumerate(residents):
         services.award(
@@ -135,13 +136,6 @@ def _ledger(ctx, community, manager):
             points=20,
             reason="参加邻里节垃圾分类游园活动",
             source=f"demo.event:{community.pk}",
-        )
-        services.award(
-            actor=manager,
-            house=house,
-            points=10,
-            reason="回答季度满意度调查",
-            source=f"demo.survey:{community.pk}",
         )
         if index == 0:
             services.award(

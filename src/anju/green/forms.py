@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anju.core.console import ScopedForm
 from anju.core.models import Building, Community, House
@@ -50,7 +51,9 @@ class PointForm(ScopedForm):
 
 class LogForm(ScopedForm):
     scoped_fields = {"point": (CollectionPoint, "green.log.create")}
-    point = forms.ModelChoiceField(CollectionPoint.objects.none(), label=_("point"))
+    point = forms.ModelChoiceField(
+        CollectionPoint.objects.none(), label=pgettext_lazy("waste", "point")
+    )
     category = forms.ChoiceField(label=_("category"), choices=())
     weight_kg = forms.DecimalField(
         label=_("weight (kg)"), min_value=0, max_digits=9, decimal_places=2
@@ -69,7 +72,9 @@ class InspectionForm(ScopedForm):
         "point": (CollectionPoint, "green.inspection.create"),
         "house": (House, "core.house.view"),
     }
-    point = forms.ModelChoiceField(CollectionPoint.objects.none(), label=_("point"))
+    point = forms.ModelChoiceField(
+        CollectionPoint.objects.none(), label=pgettext_lazy("waste", "point")
+    )
     grade = forms.ChoiceField(label=_("grade"), choices=Grade.choices, widget=forms.RadioSelect)
     house = forms.ModelChoiceField(
         House.objects.none(),

@@ -7,7 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from anju.core import attachments
@@ -16,7 +16,15 @@ from anju.core.money import MoneyField
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
 
-from .choices import EntryKind, Grade, PickupKind, PickupStatus, PlanStatus, WasteCategory
+from .choices import (
+    EarnReason,
+    EntryKind,
+    Grade,
+    PickupKind,
+    PickupStatus,
+    PlanStatus,
+    WasteCategory,
+)
 
 SCOPE = Scope(organization="organization", community="community")
 
@@ -128,6 +136,26 @@ class PointsRule(models.Model):
     )
     effective_from = models.DateField(_("effective from"))
     valid_months = models.PositiveSmallIntegerField(_("months earned points stay valid"))
+    sorting_points = models.PositiveSmallIntegerField(
+        _("points for correct sorting"),
+        default=5,
+        help_text=_("Earned by a household whose waste an inspection finds correctly sorted."),
+    )
+    event_points = models.PositiveSmallIntegerField(
+        _("points for attending an event"),
+        default=10,
+        help_text=_("Earned by a household checked in at a community event."),
+    )
+    survey_points = models.PositiveSmallIntegerField(
+        _("points for answering a survey"),
+        default=5,
+        help_text=_("Earned by a household that answers a survey."),
+    )
+    space_lent_points = models.PositiveSmallIntegerField(
+        _("points for lending a shared space"),
+        default=10,
+        help_text=_("Earned by a household each time its space is lent to a neighbour."),
+    )
     note = models.CharField(_("terms published to residents"), max_length=300, blank=True)
 
     objects = ScopedManager()
@@ -145,10 +173,27 @@ class PointsRule(models.Model):
                 condition=Q(valid_months__gte=1) & Q(valid_months__lte=120),
                 name="green_pointsrule_months",
             ),
+            models.CheckConstraint(
+                condition=Q(sorting_points__lte=1000)
+                & Q(event_points__lte=1000)
+                & Q(survey_points__lte=1000)
+                & Q(space_lent_points__lte=1000),
+                name="green_pointsrule_earn_bounds",
+            ),
         ]
 
     def __str__(self):
         return f"{self.valid_months} ({self.effective_from})"
+
+    def points_for(self, reason):
+        """The points this rule gives for an ``EarnReason`` (``sorting``, ``event``, ``survey``,
+        ``space_lent``); 0 means none are given."""
+        return getattr(self, f"{reason}_points", 0) or 0
+
+    def earn_table(self):
+        """``[(label, points)]`` of what earns points under this rule, for the residents."""
+        reasons = (EarnReason.SORTING, EarnReason.EVENT, EarnReason.SURVEY, EarnReason.SPACE_LENT)
+        return [(r.label, self.points_for(r)) for r in reasons if self.points_for(r)]
 
 
 # Garbage sorting ----------------------------------------------------------------------------
@@ -201,7 +246,10 @@ class CollectionLog(models.Model):
     organization = _org()
     community = _community()
     point = models.ForeignKey(
-        CollectionPoint, on_delete=models.PROTECT, related_name="logs", verbose_name=_("point")
+        CollectionPoint,
+        on_delete=models.PROTECT,
+        related_name="logs",
+        verbose_name=pgettext_lazy("waste", "point"),
     )
     building = models.ForeignKey(
         Building,
@@ -249,7 +297,7 @@ class Inspection(models.Model):
         CollectionPoint,
         on_delete=models.PROTECT,
         related_name="inspections",
-        verbose_name=_("point"),
+        verbose_name=pgettext_lazy("waste", "point"),
     )
     building = models.ForeignKey(
         Building,

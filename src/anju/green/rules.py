@@ -49,13 +49,20 @@ WASTE_RULES = [
     ),
 ]
 
-# No law fixes how long green points stay valid (UNCONFIRMED): the platform default below is
-# rule data a company overrides with its own row.
+# No law fixes how long green points stay valid nor how many a household earns for what
+# (UNCONFIRMED): the platform default below is rule data a company overrides with its own row.
 DEFAULT_POINTS_RULE = (
     date(2020, 1, 1),
     24,
     "积分自获得之日起 24 个月内有效（平台默认，物业公司可另行公布）",
 )
+# Points earned per ``EarnReason`` under the platform default rule.
+DEFAULT_EARN_POINTS = {
+    "sorting_points": 5,
+    "event_points": 10,
+    "survey_points": 5,
+    "space_lent_points": 10,
+}
 
 
 def seed_waste_rules(model):
@@ -69,8 +76,11 @@ def seed_waste_rules(model):
 
 def seed_points_rule(model):
     effective, months, note = DEFAULT_POINTS_RULE
+    fields = {f.name for f in model._meta.get_fields()}
+    # A migration's historical model may predate the earn columns.
+    earn = {name: n for name, n in DEFAULT_EARN_POINTS.items() if name in fields}
     model.objects.update_or_create(
         organization=None,
         effective_from=effective,
-        defaults={"valid_months": months, "note": note},
+        defaults={"valid_months": months, "note": note, **earn},
     )

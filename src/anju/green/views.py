@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import generic
 
 from anju.core import attachments as core_attachments
@@ -147,7 +148,7 @@ class LogList(ScopedListView):
     search_fields = ["point__name", "hauler"]
     columns = [
         Column("at", _("collected at"), value=lambda r: _when(r.at)),
-        Column("point", _("point")),
+        Column("point", pgettext_lazy("waste", "point")),
         Column("building", _("building")),
         Column(
             "category",
@@ -203,7 +204,7 @@ class InspectionList(ScopedListView):
     search_fields = ["point__name", "note"]
     columns = [
         Column("at", _("inspected at"), value=lambda r: _when(r.at)),
-        Column("point", _("point")),
+        Column("point", pgettext_lazy("waste", "point")),
         Column("building", _("building")),
         Column("house", _("household"), value=_house),
         Column("grade", _("grade")),
@@ -232,7 +233,7 @@ class InspectionDetail(ScopedDetailView):
     permission = "green.inspection.view"
     template_name = "green/inspection_detail.html"
     fields = [
-        Column("point", _("point")),
+        Column("point", pgettext_lazy("waste", "point")),
         Column("building", _("building")),
         Column("house", _("household"), value=_house),
         Column("grade", _("grade")),

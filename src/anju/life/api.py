@@ -123,6 +123,10 @@ class OrderSerializer(serializers.ModelSerializer):
             "ticket_status",
             "paid_at",
             "paid_method",
+            "refunded_amount",
+            "refund_reason",
+            "refund_kept",
+            "refunded_at",
             "created_at",
             "allowed_actions",
         ]
@@ -138,6 +142,10 @@ class OrderSerializer(serializers.ModelSerializer):
             "ticket",
             "paid_at",
             "paid_method",
+            "refunded_amount",
+            "refund_reason",
+            "refund_kept",
+            "refunded_at",
             "created_at",
         ]
         extra_kwargs = {"note": {"required": False}}
@@ -159,6 +167,16 @@ class QuoteSerializer(serializers.Serializer):
 
 class LifeReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class OrderRefundSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, label=_("reason for the refund"))
+    keep_as_prepayment = serializers.BooleanField(
+        required=False,
+        default=False,
+        label=_("kept as prepayment"),
+        help_text=_("The refund stays in the household's prepayment instead of being paid back."),
+    )
 
 
 class OrderRateSerializer(serializers.Serializer):
@@ -188,6 +206,8 @@ class OrderViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         user = self.request.user
         if self.action == "quote":
             return "life.order.quote"
+        if self.action == "refund":
+            return "life.order.refund"
         if self.action in ("create", "accept_quote", "decline_quote", "pay", "cancel", "rate"):
             return _resident_or_staff(user, "life.order.manage", "life.order.create")
         return "life.order.view"
@@ -248,6 +268,16 @@ class OrderViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         order = services.cancel(
             actor=request.user, order=self.get_object(), reason=form.validated_data.get("reason")
         )
+        return self._out(order)
+
+    @extend_schema(request=OrderRefundSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        """退款 of a paid order (called off or disputed): billing's credit note and prepayment
+        refund; 409 with the allowed actions in any other state."""
+        form = OrderRefundSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        order = services.refund(actor=request.user, order=self.get_object(), **form.validated_data)
         return self._out(order)
 
     @extend_schema(request=OrderRateSerializer, responses=OrderSerializer)

@@ -10,6 +10,7 @@ class OrderStatus(models.TextChoices):
     UNPAID = "unpaid", pgettext_lazy("service order status", "Awaiting payment")
     PAID = "paid", pgettext_lazy("service order status", "Paid")
     CANCELLED = "cancelled", pgettext_lazy("service order status", "Cancelled")
+    REFUNDED = "refunded", pgettext_lazy("service order status", "Refunded")
 
 
 class QuoteDecision(models.TextChoices):

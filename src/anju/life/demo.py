@@ -92,7 +92,7 @@ def _pay_online(actor, order):
 def _orders(ctx, community, offerings, households):
     staff, now = ctx.staff, timezone.now()
     tech = staff["tech"]
-    states = ["ordered", "quoted", "done", "unpaid", "paid", "paid", "cancelled"]
+    states = ["ordered", "quoted", "done", "unpaid", "paid", "paid", "cancelled", "refunded"]
     for step, (user, house) in zip(states, households, strict=False):
         offering = offerings[1] if step in ("quoted", "done", "paid") else offerings[0]
         try:
@@ -103,7 +103,8 @@ def _orders(ctx, community, offerings, households):
 
 
 def _story(ctx, step, user, house, offering, tech, now):
-    """One order taken as far as ``step``: ordered, quoted, done, unpaid, paid or cancelled."""
+    """One order taken as far as ``step``: ordered, quoted, done, unpaid, paid, cancelled or
+    refunded (paid, then a complaint upheld and the cashier refunds it)."""
     order = services.place_order(
         actor=user,
         offering=offering,
@@ -134,6 +135,12 @@ def _story(ctx, step, user, house, offering, tech, now):
         return
     _pay_online(user, order)
     order.refresh_from_db()
+    if step == "refunded":
+        services.rate(actor=user, order=order, score=2, comment="约好的时间迟到两小时")
+        services.refund(
+            actor=ctx.staff["cashier"], order=order, reason="投诉属实：上门迟到两小时，全额退款"
+        )
+        return
     services.rate(actor=user, order=order, score=ctx.rng.choice([4, 5, 5]), comment="师傅很细心")
 
 

@@ -6,8 +6,9 @@ and a waitlist. Fees are billed to the house through billing and are the company
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anju.core import attachments
 from anju.core.models import Community, House, Organization, Person
@@ -83,7 +84,10 @@ ORDER_STATES = StateMachine(
         "pay": ((OrderStatus.ORDERED, OrderStatus.UNPAID), OrderStatus.UNPAID),
         "settle": ((OrderStatus.UNPAID,), OrderStatus.PAID),
         "cancel": ((OrderStatus.ORDERED, OrderStatus.QUOTED), OrderStatus.CANCELLED),
-    }
+        # A paid order called off or disputed: billing's credit note and refund (退款).
+        "refund": ((OrderStatus.PAID,), OrderStatus.REFUNDED),
+    },
+    labels={"refund": pgettext_lazy("service order action", "Refund")},
 )
 
 
@@ -130,6 +134,22 @@ class ServiceOrder(models.Model):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     paid_method = models.CharField(_("paid by"), max_length=10, blank=True)
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    refunded_amount = MoneyField(_("refunded (¥)"), default=0)
+    refund_reason = models.CharField(_("reason for the refund"), max_length=300, blank=True)
+    refund_kept = models.BooleanField(
+        _("kept as prepayment"),
+        default=False,
+        help_text=_("The refund stays in the household's prepayment instead of being paid back."),
+    )
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    refunded_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("refunded by"),
+    )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
 
@@ -153,6 +173,10 @@ class ServiceOrder(models.Model):
             models.CheckConstraint(condition=Q(price__gte=0), name="order_price_nonneg"),
             models.CheckConstraint(condition=Q(quote_amount__gte=0), name="order_quote_nonneg"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_nonneg"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("amount")),
+                name="order_refund_within_amount",
+            ),
             models.UniqueConstraint(fields=["community", "number"], name="order_number_unique"),
         ]
 

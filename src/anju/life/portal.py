@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import generic
 
 from anju.billing import selectors as billing_selectors
@@ -314,7 +315,7 @@ class CheckInView(ResidentMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(title=_("Check in"), event=self.event, code=self.kwargs["code"])
+        ctx.update(title=pgettext("event", "Check in"), event=self.event, code=self.kwargs["code"])
         return ctx
 
     def post(self, request, pk, code):

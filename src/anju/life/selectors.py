@@ -90,8 +90,9 @@ def past_events(community_ids, now=None):
 
 
 def income_by_service(orders, start=None, end=None):
-    """服务收入 by service: paid orders of ``orders`` (paid in [start, end)), their number and
-    amount, largest first. The company's own income: it is in billing, never public income."""
+    """服务收入 by service: paid orders of ``orders`` (paid in [start, end); a refunded order is
+    no longer income), their number and amount, largest first. The company's own income: it is
+    in billing, never public income."""
     paid = orders.filter(status=OrderStatus.PAID)
     if start is not None:
         paid = paid.filter(paid_at__gte=start)

@@ -125,6 +125,13 @@ class OrderDetail(ScopedDetailView):
         Column("paid_at", _("paid at")),
         Column("created_at", _("ordered at")),
     ]
+    # Shown once the order is refunded (the refund's own panel says the rest).
+    refund_fields = [
+        Column(
+            "refunded_amount", _("refunded (¥)"), value=lambda o: formats.money(o.refunded_amount)
+        ),
+        Column("refunded_at", _("refunded at")),
+    ]
 
     def get_queryset(self):
         return selectors.orders_for(super().get_queryset())
@@ -132,15 +139,18 @@ class OrderDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         order = self.object
+        if order.status == OrderStatus.REFUNDED:
+            ctx["facts"] += [(c.label, c.render(order)) for c in self.refund_fields]
         allowed = selectors.order_actions(order)
         ctx.update(
-            title=f"{order.number} · {order.offering.name}",
+            title=_("Service order %(n)s") % {"n": order.number},
             can_quote="quote" in allowed
             and (
                 (order.ticket and order.ticket.assignee_id == self.request.user.pk)
                 or self.can("life.order.quote", order)
             ),
             can_cancel="cancel" in allowed and self.can("life.order.manage", order),
+            can_refund="refund" in allowed and self.can("life.order.refund", order),
             quote_form=QuoteForm(),
         )
         return ctx
@@ -161,6 +171,13 @@ class OrderAction(StaffRequiredMixin, generic.View):
                 )
             elif verb == "cancel":
                 services.cancel(actor=request.user, order=order, reason=request.POST.get("reason"))
+            elif verb == "refund":
+                services.refund(
+                    actor=request.user,
+                    order=order,
+                    reason=request.POST.get("reason", ""),
+                    keep_as_prepayment=request.POST.get("keep_as_prepayment") == "on",
+                )
             else:
                 raise PermissionDenied
         except DomainError as exc:

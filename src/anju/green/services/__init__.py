@@ -17,7 +17,7 @@ from .decorations import (
     rate_plan,
     save_plan,
 )
-from .points import add_months, award, expire_points, spend
+from .points import EARNED_BY_RULE, add_months, award, award_for, expire_points, points_for, spend
 from .waste import (
     PICKUP_DAYS_AHEAD,
     POINT_FIELDS,
@@ -32,12 +32,14 @@ from .waste import (
 )
 
 __all__ = [
+    "EARNED_BY_RULE",
     "PICKUP_DAYS_AHEAD",
     "PLAN_FIELDS",
     "POINT_FIELDS",
     "add_months",
     "add_photos",
     "award",
+    "award_for",
     "book_pickup",
     "cancel_pickup",
     "cancel_plan",
@@ -48,6 +50,7 @@ __all__ = [
     "expire_points",
     "finish_plan",
     "occasions",
+    "points_for",
     "propose_plans",
     "rate_plan",
     "record_inspection",

@@ -20,7 +20,7 @@ from anju.core import audit
 from anju.core.errors import refuse
 
 from .. import selectors
-from ..choices import EntryKind
+from ..choices import EarnReason, EntryKind
 from ..models import PointsAccount, PointsEntry
 
 
@@ -129,6 +129,34 @@ def award(*, actor, house, points, reason, source=None, at=None):
         if found is None:
             raise
         return found
+
+
+EARNED_BY_RULE = (
+    EarnReason.SORTING,
+    EarnReason.EVENT,
+    EarnReason.SURVEY,
+    EarnReason.SPACE_LENT,
+)
+
+
+def points_for(house, earned_for, at=None):
+    """The points the company's rule in force gives ``house``'s household for ``earned_for``
+    (an ``EarnReason`` of ``EARNED_BY_RULE``); 0 when the rule gives none."""
+    if earned_for not in EARNED_BY_RULE:
+        raise ValueError(f"no rule number for {earned_for!r}")
+    rule = selectors.points_rule_for(house.organization_id, timezone.localdate(at))
+    return rule.points_for(earned_for) if rule else 0
+
+
+def award_for(*, actor, house, earned_for, reason, source, at=None):
+    """Credit the household the points its company's rule gives for ``earned_for``
+    (``EarnReason.EVENT`` for an event attended, ``SURVEY``, ``SPACE_LENT``, ``SORTING``),
+    once per ``source``. Returns the entry, or ``None`` when the rule gives no points."""
+    # Capped by the per-entry bound, so that earning never refuses the operation that earns.
+    points = min(points_for(house, earned_for, at), settings.ANJU_GREEN_POINTS_MAX_ENTRY)
+    if not points:
+        return None
+    return award(actor=actor, house=house, points=points, reason=reason, source=source, at=at)
 
 
 @transaction.atomic

@@ -19,10 +19,10 @@ from anju.core.models import User
 from anju.core.notifications import notify
 
 from .. import selectors
-from ..choices import Grade, PickupKind
+from ..choices import EarnReason, Grade, PickupKind
 from ..models import CollectionLog, CollectionPoint, Inspection, Pickup
 from .common import require, require_resident, unknown
-from .points import award
+from .points import award_for
 
 POINT_FIELDS = ("name", "building", "place", "schedule", "responsible", "active")
 PICKUP_DAYS_AHEAD = 60
@@ -156,7 +156,8 @@ def record_log(*, actor, point, category, weight_kg, at=None, hauler=""):
 def record_inspection(*, actor, point, grade, note="", house=None, photos=(), at=None):
     """分类投放检查 by the person responsible: a grade of the sorting at ``point`` (of one
     household's bags when ``house`` is given), with photos. A household found correctly sorted
-    earns ``ANJU_GREEN_POINTS_CORRECT_SORTING`` green points, once per inspection."""
+    earns the points of its company's rule (``PointsRule.sorting_points``), once per
+    inspection."""
     require("green.inspection.create", point.community_id, actor=actor)
     if grade not in Grade.values:
         refuse("grade", _("Choose a grade."))
@@ -187,12 +188,11 @@ def record_inspection(*, actor, point, grade, note="", house=None, photos=(), at
             "photos": len(stored),
         },
     )
-    points = settings.ANJU_GREEN_POINTS_CORRECT_SORTING
-    if house is not None and grade == Grade.CORRECT and points:
-        award(
+    if house is not None and grade == Grade.CORRECT:
+        award_for(
             actor=actor,
             house=house,
-            points=points,
+            earned_for=EarnReason.SORTING,
             reason=_("Correct sorting at %(point)s") % {"point": point.name},
             source=inspection,
             at=inspection.at,

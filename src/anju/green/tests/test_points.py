@@ -117,3 +117,71 @@ def test_the_points_api_reads_a_households_ledger_and_takes_no_writes(world):
     )
     assert staff["results"][0]["points"] == 9
     assert api_client(world.users["outsider"]).get("/api/v1/points/").json()["results"] == []
+
+
+def test_points_per_reason_come_from_the_companys_rule(world):
+    house = world.houses[0]
+    # The platform default rule until the company publishes its own.
+    default = selectors.points_rule_for(world.org.pk)
+    assert default.organization_id is None
+    assert services.points_for(house, "event") == default.event_points > 0
+    PointsRule.objects.create(
+        organization=world.org,
+        effective_from=date(2020, 1, 1),
+        valid_months=12,
+        sorting_points=3,
+        event_points=20,
+        survey_points=0,
+        space_lent_points=7,
+    )
+    assert [services.points_for(house, r) for r in services.EARNED_BY_RULE] == [3, 20, 0, 7]
+    entry = services.award_for(
+        actor=None, house=house, earned_for="event", reason="参加活动", source="life.signup:1"
+    )
+    assert (entry.points, entry.balance_after) == (20, 20)
+    # Once per source, whatever the rule says later.
+    again = services.award_for(
+        actor=None, house=house, earned_for="event", reason="参加活动", source="life.signup:1"
+    )
+    assert again.pk == entry.pk and selectors.balance_of(house) == 20
+    # A reason the rule gives nothing for writes nothing.
+    assert (
+        services.award_for(
+            actor=None, house=house, earned_for="survey", reason="问卷", source="x.y:1"
+        )
+        is None
+    )
+    assert PointsEntry.objects.filter(house=house).count() == 1
+    with pytest.raises(ValueError):
+        services.points_for(house, "other")
+
+
+def test_a_rule_cannot_give_more_than_the_bound(world):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PointsRule.objects.create(
+            organization=world.org,
+            effective_from=date(2021, 1, 1),
+            valid_months=12,
+            event_points=1001,
+        )
+
+
+def test_an_answered_survey_earns_the_survey_points_once(world):
+    from anju.notices import services as notices
+    from anju.notices.tests.test_surveys import answers_for, quarterly
+
+    PointsRule.objects.create(
+        organization=world.org, effective_from=date(2020, 1, 1), valid_months=12, survey_points=4
+    )
+    survey = quarterly(world)
+    response = notices.submit_response(
+        actor=world.users["resident"], survey=survey, answers=answers_for(survey)
+    )
+    entry = PointsEntry.objects.get(source=f"notices.surveyresponse:{response.pk}")
+    assert (entry.house_id, entry.points, entry.kind) == (response.house_id, 4, EntryKind.EARN)
+    assert survey.title in entry.reason
+    with pytest.raises(DomainError):
+        notices.submit_response(
+            actor=world.users["resident"], survey=survey, answers=answers_for(survey)
+        )
+    assert PointsEntry.objects.filter(house_id=response.house_id).count() == 1

@@ -199,8 +199,7 @@ def test_the_monthly_report_page_api_and_excel(world):
     assert html.status_code == 200 and "15.00" in html.content.decode()
 
 
-def test_a_household_found_correctly_sorting_earns_points_once(world, settings):
-    settings.ANJU_GREEN_POINTS_CORRECT_SORTING = 5
+def test_a_household_found_correctly_sorting_earns_points_once(world):
     manager = world.users["manager"]
     p = services.save_point(
         actor=manager, community=world.community, building=world.building, name="1幢点"

@@ -25,6 +25,7 @@ from .orders import (
     place_order,
     quote,
     rate,
+    refund,
     save_offering,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "place_order",
     "quote",
     "rate",
+    "refund",
     "save_event",
     "save_offering",
     "sign_up",

@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy
 from anju.billing import services as billing
 from anju.core import attachments, audit, policy
 from anju.core.errors import Forbidden, InvalidTransition, refuse
+from anju.green import services as green
+from anju.green.choices import EarnReason
 from anju.notices import services as notices
 from anju.notices.choices import QuestionKind
 
@@ -308,6 +310,15 @@ def _check_in(actor, signup, event, now):
     signup.checked_in_at = now
     signup.save(update_fields=["status", "checked_in_at"])
     audit.record(actor, "life.signup.checked_in", signup, after={"status": signup.status})
+    # 绿色积分: attending earns the household the points of its company's rule, once.
+    green.award_for(
+        actor=actor,
+        house=signup.house,
+        earned_for=EarnReason.EVENT,
+        reason=_("Attended the event %(title)s") % {"title": event.title},
+        source=signup,
+        at=now,
+    )
     return signup
 
 

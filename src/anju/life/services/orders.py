@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from anju.billing import services as billing
 from anju.core import audit, policy
 from anju.core.errors import Forbidden, InvalidTransition, refuse
+from anju.core.money import ZERO
 from anju.core.numbering import next_number
 from anju.servicedesk import services as servicedesk
 from anju.servicedesk.choices import Category, Channel, Kind
@@ -362,6 +363,69 @@ def cancel(*, actor, order, reason=""):
     audit.record(
         actor, "life.order.cancelled", order, before=before, after={"status": order.status}
     )
+    return order
+
+
+@transaction.atomic
+def refund(*, actor, order, reason, keep_as_prepayment=False):
+    """退款 of a paid order called off or disputed (a complaint upheld), by the cashier or the
+    manager: billing's usual path, a credit note (红字冲减) for the order's bill moves what was
+    paid to the household's prepayment, which is then paid back (billing's prepayment refund,
+    paid out by hand: no provider refund is offered) unless ``keep_as_prepayment``. The whole
+    amount billed is refunded, once; the order shows it."""
+    order = _lock(order)
+    require_staff(actor, "life.order.refund", order.community_id)
+    _refuse_state(order, "refund")
+    reason = str(reason or "").strip()
+    if not reason:
+        refuse("reason", _("Give the reason for the refund, so that the resident understands."))
+    if order.amount <= 0:
+        refuse("amount", _("Nothing was paid for this order: there is nothing to refund."))
+    reason = reason[:300]
+    before = {"status": order.status}
+    text = _("Refund of order %(n)s: %(reason)s") % {"n": order.number, "reason": reason}
+    with translation.override(settings.LANGUAGE_CODE):
+        notes = billing.cancel_service_fee(actor=actor, source=order_source(order), reason=text)
+        amount = sum((note.amount for note in notes), ZERO)
+        if amount > 0 and not keep_as_prepayment:
+            billing.refund_prepayment(actor=actor, house=order.house, amount=amount, reason=text)
+    order.status = order.machine.check("refund", order.status)
+    order.refunded_amount, order.refund_reason = amount, reason
+    order.refund_kept = bool(keep_as_prepayment)
+    order.refunded_at, order.refunded_by = timezone.now(), actor
+    order.save(
+        update_fields=[
+            "status",
+            "refunded_amount",
+            "refund_reason",
+            "refund_kept",
+            "refunded_at",
+            "refunded_by",
+        ]
+    )
+    audit.record(
+        actor,
+        "life.order.refunded",
+        order,
+        before=before,
+        after={
+            "status": order.status,
+            "refunded_amount": str(amount),
+            "reason": reason,
+            "kept_as_prepayment": order.refund_kept,
+            "credit_notes": [note.number for note in notes],
+        },
+    )
+    if keep_as_prepayment:  # billing tells the household of a refund paid back itself
+        tell_household(
+            order.house,
+            order.person_id,
+            gettext_lazy("Your service order was refunded to your prepayment"),
+            f"{_describe(order)} · ¥{amount} · {reason[:100]}",
+            link=ORDERS_LINK,
+            community=order.community,
+            event="life.order.refunded",
+        )
     return order
 
 

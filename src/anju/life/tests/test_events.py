@@ -13,6 +13,8 @@ from anju.core.errors import DomainError, InvalidTransition
 from anju.core.models import Notification
 from anju.core.testing import PASSWORD, api_client
 from anju.governance.models import IncomeEntry
+from anju.green import selectors as green_selectors
+from anju.green.models import PointsEntry, PointsRule
 from anju.life import selectors, services
 from anju.life.models import Signup
 
@@ -92,6 +94,13 @@ def test_check_in_by_qr_code(world):
         services.check_in_by_code(actor=world.users["resident"], event=e, code="wrong")
     done = services.check_in_by_code(actor=world.users["resident"], event=e, code=e.checkin_code)
     assert done.pk == s.pk and done.status == "checked_in"
+    # Attending earns the household the event points of the company's rule, once.
+    entry = PointsEntry.objects.get(house=world.house)
+    rule = green_selectors.points_rule_for(world.house.organization_id)
+    assert (entry.points, entry.source) == (rule.event_points, f"life.signup:{s.pk}")
+    assert e.title in entry.reason
+    services.check_in_by_code(actor=world.users["resident"], event=e, code=e.checkin_code)
+    assert PointsEntry.objects.filter(house=world.house).count() == 1
     client = Client()
     assert client.login(username="resident", password=PASSWORD)
     page = client.get(f"/app/life/events/{e.pk}/check-in/{e.checkin_code}/")
@@ -175,3 +184,16 @@ def test_pages_render(world):
     assert staff.get("/console/life/events/").status_code == 200
     detail = staff.get(f"/console/life/events/{e.pk}/")
     assert detail.status_code == 200 and "<svg" in detail.content.decode()
+
+
+def test_check_in_by_staff_earns_the_rules_event_points(world):
+    from datetime import date
+
+    PointsRule.objects.create(
+        organization=world.org, effective_from=date(2020, 1, 1), valid_months=6, event_points=15
+    )
+    e = event(world)
+    s = services.sign_up(actor=world.users["resident"], event=e, house=world.house, people=2)
+    services.check_in(actor=world.users["agent"], signup=s, now=e.starts_at)
+    entry = PointsEntry.objects.get(house=world.house)
+    assert entry.points == 15 and entry.actor_id == world.users["agent"].pk

@@ -230,3 +230,104 @@ def test_portal_pages_render(world):
         assert staff.get(url).status_code == 200, url
     o = ServiceOrder.objects.get()
     assert staff.get(f"/console/life/orders/{o.pk}/").status_code == 200
+
+
+def _paid(world):
+    """An order worked, billed and paid at the desk (cash)."""
+    from anju.billing import services as billing
+
+    o = order(world)
+    on_site(world, o)
+    finish(world, o)
+    o = services.pay(actor=world.users["resident"], order=o)
+    billing.record_payment(
+        actor=world.users["cashier"], house=world.house, amount=o.amount, method="cash"
+    )
+    o.refresh_from_db()
+    assert o.status == "paid"
+    return o
+
+
+def test_a_paid_order_is_refunded_through_billings_credit_note_and_refund(world):
+    from anju.billing.models import CreditNote, WalletEntry
+
+    o = _paid(world)
+    assert "refund" in selectors.order_actions(o)
+    with pytest.raises(Forbidden):  # the resident asks; the cashier or the manager refunds
+        services.refund(actor=world.users["resident"], order=o, reason="未上门")
+    with pytest.raises(DomainError) as refused:
+        services.refund(actor=world.users["cashier"], order=o, reason="  ")
+    assert "reason" in refused.value.fields
+    o = services.refund(actor=world.users["cashier"], order=o, reason="投诉属实，全额退款")
+    assert o.status == "refunded" and o.refunded_amount == Decimal("180.00")
+    assert o.refunded_by_id == world.users["cashier"].pk and not o.refund_kept
+    note = CreditNote.objects.get()
+    assert note.amount == Decimal("180.00") and "投诉属实" in note.reason
+    bill = billing_selectors.charge_bills([services.order_source(o)])[services.order_source(o)]
+    assert Bill.objects.get(pk=bill.pk).credited == Decimal("180.00")
+    # Paid back: the credit went to the prepayment and straight out again.
+    kinds = list(WalletEntry.objects.order_by("pk").values_list("kind", "amount"))
+    assert kinds[-2:] == [("credit", Decimal("180.00")), ("refund", Decimal("-180.00"))]
+    assert billing_selectors.wallet_balances([world.house.pk]).get(world.house.pk, 0) == 0
+    assert not IncomeEntry.objects.exists()
+    # Once: a second refund is a 409 naming what is allowed.
+    with pytest.raises(InvalidTransition) as again:
+        services.refund(actor=world.users["manager"], order=o, reason="再退")
+    assert again.value.status == 409 and "refund" not in again.value.allowed
+
+
+def test_a_refund_may_stay_as_the_households_prepayment(world):
+    o = _paid(world)
+    o = services.refund(
+        actor=world.users["manager"], order=o, reason="改约未成", keep_as_prepayment=True
+    )
+    assert o.refund_kept and o.refunded_amount == Decimal("180.00")
+    balances = billing_selectors.wallet_balances([world.house.pk])
+    assert balances[world.house.pk] == Decimal("180.00")
+
+
+def test_refund_only_of_a_paid_order_409(world):
+    o = order(world)
+    with pytest.raises(InvalidTransition) as refused:
+        services.refund(actor=world.users["cashier"], order=o, reason="x")
+    assert refused.value.status == 409 and "cancel" in refused.value.allowed
+    o = services.cancel(actor=world.users["resident"], order=o)
+    with pytest.raises(InvalidTransition):
+        services.refund(actor=world.users["cashier"], order=o, reason="x")
+
+
+def test_refund_api_and_console(world):
+    o = _paid(world)
+    url = f"/api/v1/service-orders/{o.pk}/refund/"
+    assert api_client(world.users["resident"]).post(url, {"reason": "x"}).status_code in (403, 404)
+    assert api_client(world.users["technician"]).post(url, {"reason": "x"}).status_code in (
+        403,
+        404,
+    )
+    missing = api_client(world.users["cashier"]).post(url, {}, format="json")
+    assert missing.status_code == 400 and "reason" in missing.json()["error"]["fields"]
+    done = api_client(world.users["cashier"]).post(url, {"reason": "未上门"}, format="json")
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert body["status"] == "refunded" and body["refunded_amount"] == "180.00"
+    assert body["refund_reason"] == "未上门" and body["allowed_actions"] == ["rate"]
+    again = api_client(world.users["cashier"]).post(url, {"reason": "再退"}, format="json")
+    assert again.status_code == 409
+    # The console shows the refund on the order; the button is for a paid order only.
+    other = _paid(world)
+    client = Client()
+    assert client.login(username="cashier", password=PASSWORD)
+    page = client.get(f"/console/life/orders/{other.pk}/").content.decode()
+    assert 'id="refund-order"' in page
+    client.post(
+        f"/console/life/orders/{other.pk}/refund/",
+        {"reason": "服务未完成", "keep_as_prepayment": "on"},
+    )
+    other.refresh_from_db()
+    assert other.status == "refunded" and other.refund_kept
+    page = client.get(f"/console/life/orders/{other.pk}/").content.decode()
+    assert 'id="order-refund"' in page and 'id="refund-order"' not in page
+    resident = Client()
+    assert resident.login(username="resident", password=PASSWORD)
+    portal = resident.get("/app/life/orders/").content.decode()
+    assert f'id="order-refund-{other.pk}"' in portal and "服务未完成" in portal

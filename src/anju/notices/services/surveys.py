@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from anju.core import audit
 from anju.core.errors import Conflict, refuse
 from anju.core.models import House, Occupancy
+from anju.green import services as green
+from anju.green.choices import EarnReason
 
 from ..choices import (
     Dimension,
@@ -341,6 +343,15 @@ def submit_response(*, actor, survey, answers, house=None, now=None):
     Survey.objects.filter(pk=survey.pk).update(response_count=F("response_count") + 1)
     audit.record(
         actor, "notices.survey.answered", response, after={"survey": survey.pk, "house": house_id}
+    )
+    # 绿色积分: an answered survey earns the household the points of its company's rule, once.
+    green.award_for(
+        actor=actor,
+        house=House.objects.get(pk=house_id),
+        earned_for=EarnReason.SURVEY,
+        reason=_("Answered the survey %(title)s") % {"title": survey.title},
+        source=response,
+        at=response.submitted_at,
     )
     if not survey.anonymous:
         for row in rows:
