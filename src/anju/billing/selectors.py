@@ -266,3 +266,9 @@ def settled_pairs(*, payment_ids=(), bill_ids=()):
         Q(payment_id__in=list(payment_ids)) | Q(bill_id__in=list(bill_ids))
     )
     return set(allocations.values_list("payment_id", "bill_id").distinct())
+
+
+def paid_bills_of(house_ids):
+    """The paid bills of these houses (the residents' side), oldest first."""
+    bills = Bill.objects.filter(house_id__in=list(house_ids), status=BillStatus.PAID, paid__gt=0)
+    return of_party(bills).order_by("period_start", "pk")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportStatus(models.TextChoices):
@@ -51,7 +52,7 @@ class InvoiceStatus(models.TextChoices):
     """An e-invoice (电子发票): requested by a resident or the office, issued through the tax
     platform, and reversed by a red-letter invoice (红冲) when its money is refunded."""
 
-    REQUESTED = "requested", _("Requested")
+    REQUESTED = "requested", pgettext_lazy("invoice status", "Requested")
     ISSUING = "issuing", _("Being issued")
     ISSUED = "issued", _("Issued")
     FAILED = "failed", _("Issuing failed")

@@ -61,7 +61,7 @@ def clean_tax_number(value) -> str:
     if not USCC_RE.match(value) or uscc_check_char(value[:17]) != value[17]:
         refuse(
             "tax_number",
-            _("Enter the 18-character unified social credit code (统一社会信用代码)."),
+            _("Enter the 18-character unified social credit code."),
         )
     return value
 
