@@ -372,7 +372,7 @@ def reject_invoice(*, actor, invoice, reason):
     invoice.reverse_reason = reason[:300]
     invoice.save(update_fields=["status", "reverse_reason"])
     _free(invoice)
-    audit.record(actor, "finance.invoice.rejected", invoice, after={"reason": reason})
+    audit.record(actor, "finance.invoice.rejected", invoice, after={"reverse_reason": reason})
     return invoice
 
 
