@@ -406,7 +406,7 @@ def reverse_invoice(*, actor, invoice, reason, provider=None):
         after={
             "red_serial": invoice.red_serial,
             "red_number": invoice.red_number,
-            "reason": reason,
+            "reverse_reason": reason,
         },
     )
     return invoice
@@ -414,3 +414,17 @@ def reverse_invoice(*, actor, invoice, reason, provider=None):
 
 def provider_configured() -> bool:
     return bool(getattr(settings, "ANJU_INVOICE_PROVIDER", ""))
+
+
+def refresh_issuing_invoices(*, limit=100):
+    """The sweep of invoices the platform is still signing (开票中): ask it once each; answers
+    how many were issued since."""
+    pending = Invoice.objects.filter(status=InvoiceStatus.ISSUING).exclude(serial="")
+    issued = 0
+    for invoice in pending.order_by("created_at")[:limit]:
+        try:
+            invoice = refresh_invoice(actor=None, invoice=invoice)
+        except DomainError:  # the platform is not configured any more: try again next time
+            continue
+        issued += invoice.status == InvoiceStatus.ISSUED
+    return issued

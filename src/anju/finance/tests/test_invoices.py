@@ -419,3 +419,15 @@ def test_concurrent_requests_and_issues_never_invoice_twice(world):
             net="0.94",
             tax="0.06",
         )
+
+
+def test_the_sweep_asks_about_invoices_being_signed(world, nuonuo):
+    nuonuo.pending = 1
+    bill = paid_bill(world)
+    invoice = services.request_invoice(actor=world.users["resident"], bills=[bill.pk], title="张三")
+    services.issue_invoice(actor=world.users["finance"], invoice=invoice)
+    from anju.finance import tasks
+
+    assert tasks.refresh_issuing_invoices() == 1
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.ISSUED
