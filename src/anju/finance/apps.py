@@ -34,3 +34,53 @@ class FinanceConfig(AnjuAppConfig):
         "finance.invoice.rejected": _("E-invoice request rejected"),
         "finance.invoice.reversed": _("E-invoice reversed (red-letter)"),
     }
+
+    def dashboard_cards(self, request):
+        from anju.core import policy
+
+        from . import selectors
+
+        user, community_id = request.user, request.community_id
+        if not policy.staff_has(user, "finance.invoice.issue"):
+            return []
+        rows = selectors.invoices(user)
+        if community_id:
+            rows = rows.in_community(community_id)
+        waiting = rows.filter(status="requested").count()
+        refunded = selectors.needing_reversal(rows).count()
+        return [
+            {
+                "title": _("E-invoices to issue"),
+                "value": waiting,
+                "link": "/console/finance/invoices/?status=requested",
+                "tone": "warn" if waiting else "ok",
+                "note": _("e-invoices"),
+            },
+            {
+                "title": _("Invoices needing red-letter"),
+                "value": refunded,
+                "link": "/console/finance/invoices/?needs=reversal",
+                "tone": "bad" if refunded else "ok",
+                "note": _("refunded after invoicing"),
+            },
+        ]
+
+    def personal_data(self, user):
+        """The e-invoices this person asked for (title and tax number are theirs)."""
+        from .models import Invoice
+
+        return {
+            "invoices": [
+                {
+                    "number": i.number,
+                    "title": i.title,
+                    "tax_number": i.tax_number,
+                    "email": i.email,
+                    "amount": str(i.amount),
+                    "status": i.status,
+                    "invoice_number": i.invoice_number,
+                    "requested_at": i.created_at.isoformat(),
+                }
+                for i in Invoice.objects.filter(requester=user).order_by("pk")[:1000]
+            ]
+        }

@@ -22,6 +22,7 @@ from anju.billing import selectors as billing_selectors
 from anju.billing.choices import BillStatus, PaymentStatus
 from anju.core import audit
 from anju.core.errors import Conflict, DomainError, refuse
+from anju.core.formats import money
 from anju.core.models import House
 from anju.core.money import quantize
 from anju.core.notifications import interpolate, notify
@@ -283,7 +284,7 @@ def _tell_issued(invoice):
         notify(
             [requester],
             interpolate(
-                gettext_lazy("Your e-invoice is issued: %(amount)s"), amount=f"¥{invoice.amount}"
+                gettext_lazy("Your e-invoice is issued: %(amount)s"), amount=money(invoice.amount)
             ),
             interpolate(
                 gettext_lazy("%(title)s · invoice %(number)s; download it under My invoices."),
