@@ -167,7 +167,8 @@ class NuonuoProvider(InvoiceProvider):
             "orderNo": order.order_no,
             "invoiceDate": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"),
             "clerk": self.clerk,
-            "pushMode": "-1",
+            # 推送方式: -1 none, 0 email (the platform mails the PDF to the buyer's address)
+            "pushMode": "0" if order.buyer_email else "-1",
             "invoiceType": "2" if red else "1",
             "invoiceLine": self.invoice_line,
             "invoiceDetail": details,
