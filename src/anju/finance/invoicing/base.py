@@ -10,10 +10,11 @@ from anju.core.errors import DomainError
 
 class ProviderError(DomainError):
     """The platform refused or could not be reached: the invoice is ``failed`` with the
-    platform's words, and can be issued again."""
+    platform's words, and can be issued again; a refused red-letter invoice changes nothing.
+    A 409 in the API (the schema's "a conflicting change"), never a 5xx."""
 
     code = "invoice_provider_error"
-    status = 502
+    status = 409
 
 
 @dataclass(frozen=True)
