@@ -484,6 +484,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
         source="get_status_display", read_only=True, label=_("status")
     )
     lines = InvoiceLineSerializer(many=True, read_only=True, label=_("lines"))
+    email = serializers.CharField(read_only=True, label=_("email"))
     allowed_actions = serializers.SerializerMethodField(label=_("allowed actions"))
 
     class Meta:
