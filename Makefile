@@ -26,6 +26,7 @@ dev: $(VENV)/.dev-installed
 ## Start Anju on http://127.0.0.1:8000 (SQLite, demo data on first start, no services needed).
 ## Online payments go to the test provider here (no real money); nowhere else unless set.
 run: export ANJU_PAYMENT_PROVIDER ?= test
+run: export ANJU_INVOICE_PROVIDER ?= local
 run: install
 	$(BIN)/anju run
 

@@ -470,6 +470,31 @@ ANJU_ALIPAY = (
     else {}
 )
 
+# E-invoices (电子发票, finance.invoicing): "nuonuo" (诺诺开放平台) or "local" (a sandbox that
+# numbers invoices itself and links its own preview page; demos and `make run` only). Blank:
+# issuing answers "not set up yet". The seller's tax number (销方税号) and the 税收分类编码 of
+# property management services are the company's; confirm the code with the tax office.
+ANJU_INVOICE_PROVIDER = env("ANJU_INVOICE_PROVIDER", "")
+if ANJU_INVOICE_PROVIDER not in ("", "nuonuo", "local"):
+    raise ImproperlyConfigured("ANJU_INVOICE_PROVIDER must be nuonuo or local")
+ANJU_NUONUO = (
+    {
+        "app_key": env("ANJU_NUONUO_APP_KEY", ""),
+        "app_secret": env("ANJU_NUONUO_APP_SECRET", ""),
+        "access_token": env("ANJU_NUONUO_ACCESS_TOKEN", ""),
+        "seller_tax_number": env("ANJU_NUONUO_SELLER_TAX_NUMBER", ""),
+        "seller_phone": env("ANJU_NUONUO_SELLER_PHONE", ""),
+        "seller_address": env("ANJU_NUONUO_SELLER_ADDRESS", ""),
+        "clerk": env("ANJU_NUONUO_CLERK", ""),
+        "goods_code": env("ANJU_NUONUO_GOODS_CODE", "3040801010000000000"),
+        "invoice_line": env("ANJU_NUONUO_INVOICE_LINE", "pc"),
+        # blank: https://sdk.nuonuo.com/open/v1/services (sandbox: https://sandbox.nuonuocs.cn/...)
+        "url": env("ANJU_NUONUO_URL", ""),
+    }
+    if env("ANJU_NUONUO_APP_KEY")
+    else {}
+)
+
 # Notification adapters: "log" writes to the log only; replace with real gateways in production.
 # SMS (core.sms): anju.core.sms.LogSmsBackend (default: one "sms <phone> <text>" line on the
 # anju.sms logger), anju.core.sms.AliyunSmsBackend or anju.core.sms.TencentSmsBackend.

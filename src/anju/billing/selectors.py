@@ -11,7 +11,7 @@ from anju.core.money import quantize
 
 from . import calc
 from .choices import BillStatus, PayerKind, PaymentStatus, WalletEntryKind
-from .models import Bill, BillLine, CreditNote, Payment, Wallet, WalletEntry
+from .models import Allocation, Bill, BillLine, CreditNote, Payment, Wallet, WalletEntry
 
 
 def balance(prefix=""):
@@ -251,3 +251,24 @@ def received_by_bank(community, start, end):
 def community_payment(community_id, payment_id):
     """One payment of the community, or None."""
     return Payment.objects.filter(pk=payment_id, community_id=community_id).first()
+
+
+def payments_by_id(ids):
+    """Payments by their ids (for another app that refers to payments, e-invoices)."""
+    return Payment.objects.filter(pk__in=list(ids)).order_by("pk")
+
+
+def settled_pairs(*, payment_ids=(), bill_ids=()):
+    """(payment id, bill id) of the allocations (核销) of these payments or onto these bills:
+    which bills a payment settled, which payments settled a bill."""
+    allocations = Allocation.objects.filter(payment__isnull=False)
+    allocations = allocations.filter(
+        Q(payment_id__in=list(payment_ids)) | Q(bill_id__in=list(bill_ids))
+    )
+    return set(allocations.values_list("payment_id", "bill_id").distinct())
+
+
+def paid_bills_of(house_ids):
+    """The paid bills of these houses (the residents' side), oldest first."""
+    bills = Bill.objects.filter(house_id__in=list(house_ids), status=BillStatus.PAID, paid__gt=0)
+    return of_party(bills).order_by("period_start", "pk")

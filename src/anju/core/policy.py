@@ -328,6 +328,8 @@ RESIDENT_PERMISSIONS = {
     "gate.release.view",
     "gate.release.create",
     "gate.release.confirm",
+    "finance.invoice.view",
+    "finance.invoice.request",
     "works.renovation.view",
     "works.renovation.apply",
     "works.renovation.acknowledge",
@@ -558,6 +560,9 @@ PERMISSIONS: frozenset[str] = frozenset(
         "finance.voucher.change",
         "finance.bank.view",
         "finance.bank.change",
+        "finance.invoice.view",
+        "finance.invoice.request",
+        "finance.invoice.issue",
     }
 )
 

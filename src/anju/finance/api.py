@@ -24,8 +24,8 @@ from anju.core.excel import xlsx_response
 from anju.core.models import Community
 
 from . import selectors, services, tasks
-from .choices import Grain, LineStatus, VoucherFormat
-from .models import AccountMapping, BankLine, BankStatement, OpeningImport
+from .choices import BuyerKind, Grain, LineStatus, VoucherFormat
+from .models import AccountMapping, BankLine, BankStatement, Invoice, InvoiceLine, OpeningImport
 
 
 class OpeningImportSerializer(serializers.ModelSerializer):
@@ -462,9 +462,157 @@ class BankLineViewSet(ScopedReadOnlyViewSet):
         )
 
 
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = ["id", "bill", "payment", "item", "amount", "vat_rate", "net", "tax", "live"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "bill": {"label": _("bill")},
+            "payment": {"label": _("payment")},
+            "item": {"label": _("item")},
+            "amount": {"label": _("amount")},
+            "vat_rate": {"label": _("VAT rate")},
+            "net": {"label": _("amount before tax")},
+            "tax": {"label": _("tax")},
+            "live": {"label": _("live")},
+        }
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(
+        source="get_status_display", read_only=True, label=_("status")
+    )
+    lines = InvoiceLineSerializer(many=True, read_only=True, label=_("lines"))
+    email = serializers.CharField(read_only=True, label=_("email"))
+    allowed_actions = serializers.SerializerMethodField(label=_("allowed actions"))
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "community",
+            "house",
+            "number",
+            "buyer_kind",
+            "title",
+            "tax_number",
+            "email",
+            "amount",
+            "tax",
+            "status",
+            "status_display",
+            "provider",
+            "serial",
+            "invoice_code",
+            "invoice_number",
+            "pdf_url",
+            "ofd_url",
+            "message",
+            "red_serial",
+            "red_number",
+            "red_pdf_url",
+            "reverse_reason",
+            "created_at",
+            "issued_at",
+            "reversed_at",
+            "lines",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return [
+            a
+            for a in obj.machine.allowed_actions(obj.status)
+            if a in ("issue", "reverse", "reject")
+        ]
+
+
+class InvoiceRequestSerializer(serializers.Serializer):
+    bills = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=100,
+        label=_("bills"),
+    )
+    payments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=100,
+        label=_("payments"),
+    )
+    title = serializers.CharField(max_length=100, label=_("invoice title"))
+    tax_number = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, label=_("tax number")
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, label=_("email"))
+    buyer_kind = serializers.ChoiceField(
+        choices=BuyerKind.choices, required=False, label=_("buyer")
+    )
+
+
+class InvoiceViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """电子发票: ``POST /api/v1/invoices/`` with ``bills`` (or ``payments``), ``title`` and,
+    for a company, ``tax_number`` asks for an invoice (a resident: for their own homes' paid
+    bills); finance issues it (``POST .../{id}/issue/``) through the tax platform and reverses
+    it with a red-letter invoice (``POST .../{id}/reverse/`` with ``reason``), which frees its
+    bills. A bill or payment is on one live invoice at most (409 ``already_invoiced``)."""
+
+    queryset = Invoice.objects.select_related("community").prefetch_related("lines")
+    serializer_class = InvoiceSerializer
+    permission_prefix = "finance.invoice"
+    action_permissions = {
+        "create": "finance.invoice.request",
+        "issue": "finance.invoice.issue",
+        "reverse": "finance.invoice.issue",
+    }
+    filterset_fields = ["community", "house", "status"]
+
+    @extend_schema(request=InvoiceRequestSerializer, responses={201: InvoiceSerializer})
+    def create(self, request, *args, **kwargs):
+        form = InvoiceRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        invoice = services.request_invoice(
+            actor=request.user,
+            bills=data.get("bills") or (),
+            payments=data.get("payments") or (),
+            title=data["title"],
+            tax_number=data.get("tax_number", ""),
+            email=data.get("email", ""),
+            buyer_kind=data.get("buyer_kind"),
+        )
+        return Response(self.get_serializer(invoice).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        """Issue through the tax platform; the answer says issued (with the number and PDF
+        link), issuing (the platform is signing) or failed (with its words; issue again)."""
+        invoice = self.get_object()
+        self.check_scope("finance.invoice.issue", invoice.community_id, invoice.organization_id)
+        invoice = services.issue_invoice(actor=request.user, invoice=invoice)
+        return Response(self.get_serializer(invoice).data)
+
+    @extend_schema(request=ReverseSerializer, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        """红冲: the red-letter invoice of an issued one; its bills may be invoiced again."""
+        invoice = self.get_object()
+        self.check_scope("finance.invoice.issue", invoice.community_id, invoice.organization_id)
+        form = ReverseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        invoice = services.reverse_invoice(
+            actor=request.user, invoice=invoice, reason=form.validated_data["reason"]
+        )
+        return Response(self.get_serializer(invoice).data)
+
+
 def register(router):
     router.register("opening-imports", OpeningImportViewSet, basename="opening-import")
     router.register("vouchers", VoucherViewSet, basename="voucher")
     router.register("account-mappings", AccountMappingViewSet, basename="account-mapping")
     router.register("bank-statements", BankStatementViewSet, basename="bank-statement")
     router.register("bank-lines", BankLineViewSet, basename="bank-line")
+    router.register("invoices", InvoiceViewSet, basename="invoice")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportStatus(models.TextChoices):
@@ -45,3 +46,29 @@ class StatementStatus(models.TextChoices):
 class LineStatus(models.TextChoices):
     UNMATCHED = "unmatched", _("Unmatched")
     MATCHED = "matched", _("Matched")
+
+
+class InvoiceStatus(models.TextChoices):
+    """An e-invoice (电子发票): requested by a resident or the office, issued through the tax
+    platform, and reversed by a red-letter invoice (红冲) when its money is refunded."""
+
+    REQUESTED = "requested", pgettext_lazy("invoice status", "Requested")
+    ISSUING = "issuing", _("Being issued")
+    ISSUED = "issued", _("Issued")
+    FAILED = "failed", _("Issuing failed")
+    REJECTED = "rejected", _("Rejected")
+    REVERSED = "reversed", _("Reversed (red-letter)")
+
+
+# An invoice in these states holds its bills and payments: they cannot be on another one.
+LIVE_INVOICE_STATUSES = (
+    InvoiceStatus.REQUESTED,
+    InvoiceStatus.ISSUING,
+    InvoiceStatus.ISSUED,
+    InvoiceStatus.FAILED,
+)
+
+
+class BuyerKind(models.TextChoices):
+    PERSON = "person", _("Individual")
+    COMPANY = "company", _("Company")

@@ -8,14 +8,25 @@ reversed."""
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anju.core.models import Community, House, Organization, User
 from anju.core.money import MoneyField
 from anju.core.scoping import Scope, ScopedManager
 from anju.core.states import StateMachine
 
-from .choices import DepositStatus, EntryKind, ImportStatus, LineStatus, StatementStatus
+from .choices import (
+    LIVE_INVOICE_STATUSES,
+    BuyerKind,
+    DepositStatus,
+    EntryKind,
+    ImportStatus,
+    InvoiceStatus,
+    LineStatus,
+    StatementStatus,
+)
 
 
 class OpeningImport(models.Model):
@@ -266,3 +277,153 @@ class BankLine(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.amount}"
+
+
+class Invoice(models.Model):
+    """电子发票: one e-invoice of paid bills or settled payments of one house, asked for by a
+    resident (or the office) with the buyer's title and, for a company, its 统一社会信用代码;
+    issued by finance through the tax platform (``finance.invoicing``), whose serial, number and
+    PDF/OFD links are kept; reversed by a red-letter invoice (红冲), which frees its bills.
+
+    Nothing is invoiced twice: each line's bill or payment is unique among live lines (a
+    partial unique index on ``InvoiceLine``), and issuing locks the row and moves it to
+    ``issuing`` before the platform is called."""
+
+    machine = StateMachine(
+        {
+            "issue": ((InvoiceStatus.REQUESTED, InvoiceStatus.FAILED), InvoiceStatus.ISSUING),
+            "complete": ((InvoiceStatus.ISSUING,), InvoiceStatus.ISSUED),
+            "fail": ((InvoiceStatus.ISSUING,), InvoiceStatus.FAILED),
+            "reject": ((InvoiceStatus.REQUESTED, InvoiceStatus.FAILED), InvoiceStatus.REJECTED),
+            "reverse": ((InvoiceStatus.ISSUED,), InvoiceStatus.REVERSED),
+        },
+        labels={
+            "issue": pgettext_lazy("invoice action", "Issue the invoice"),
+            "complete": pgettext_lazy("invoice action", "Record as issued"),
+            "reverse": pgettext_lazy("invoice action", "Reverse (red-letter)"),
+        },
+    )
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, related_name="+", verbose_name=_("house")
+    )
+    requester = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    number = models.CharField(_("request number"), max_length=32, unique=True)
+    buyer_kind = models.CharField(
+        _("buyer"), max_length=8, choices=BuyerKind.choices, default=BuyerKind.PERSON
+    )
+    title = models.CharField(_("invoice title"), max_length=100)
+    tax_number = models.CharField(_("tax number"), max_length=18, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    amount = MoneyField(_("amount"))
+    tax = MoneyField(_("tax"), default=Decimal("0"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.REQUESTED
+    )
+    provider = models.CharField(_("tax platform"), max_length=20, blank=True)
+    serial = models.CharField(_("platform serial number"), max_length=64, blank=True)
+    invoice_code = models.CharField(_("invoice code"), max_length=20, blank=True)
+    invoice_number = models.CharField(_("invoice number"), max_length=32, blank=True)
+    pdf_url = models.CharField(_("PDF link"), max_length=500, blank=True)
+    ofd_url = models.CharField(_("OFD link"), max_length=500, blank=True)
+    message = models.CharField(_("platform message"), max_length=300, blank=True)
+    # 红冲: the red-letter (negative) invoice that reversed this one.
+    red_serial = models.CharField(_("red-letter serial number"), max_length=64, blank=True)
+    red_number = models.CharField(_("red-letter invoice number"), max_length=32, blank=True)
+    red_pdf_url = models.CharField(_("red-letter PDF link"), max_length=500, blank=True)
+    reverse_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    issued_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community", house="house")
+
+    class Meta:
+        verbose_name = _("e-invoice")
+        verbose_name_plural = _("e-invoices")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "status"], name="invoice_comm_status"),
+            models.Index(fields=["house", "status"], name="invoice_house_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
+        ]
+
+    def __str__(self):
+        return self.invoice_number or self.number
+
+    @property
+    def is_live(self):
+        return self.status in LIVE_INVOICE_STATUSES
+
+
+class InvoiceLine(models.Model):
+    """One line of an invoice: a paid bill or a settled payment, its amount with the tax
+    separated (价税分离) at the VAT rate of the company's chart. ``live`` is cleared when the
+    invoice is rejected or reversed, which frees the bill or payment for a new invoice."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    bill = models.ForeignKey(
+        "billing.Bill",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bill"),
+    )
+    payment = models.ForeignKey(
+        "billing.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("payment"),
+    )
+    item = models.CharField(_("item"), max_length=100)
+    amount = MoneyField(_("amount"))
+    vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=4)
+    net = MoneyField(_("amount before tax"))
+    tax = MoneyField(_("tax"))
+    live = models.BooleanField(_("live"), default=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community", house="house")
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["invoice_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bill"], condition=Q(live=True), name="invoiceline_bill_once"
+            ),
+            models.UniqueConstraint(
+                fields=["payment"], condition=Q(live=True), name="invoiceline_payment_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(bill__isnull=False, payment__isnull=True)
+                | Q(bill__isnull=True, payment__isnull=False),
+                name="invoiceline_bill_or_payment",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoiceline_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice_id} {self.item} {self.amount}"

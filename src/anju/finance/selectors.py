@@ -5,18 +5,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from anju.billing import selectors as billing_selectors
 from anju.core.models import House
 from anju.core.money import ZERO, quantize
 
-from .choices import DepositStatus, EntryKind
+from .choices import DepositStatus, EntryKind, InvoiceStatus
 from .models import (
     BankLine,
     BankStatement,
     HeldDeposit,
     HistoricPayment,
+    Invoice,
+    InvoiceLine,
     OpeningEntry,
     OpeningImport,
 )
@@ -119,4 +121,66 @@ def unmatched_payments(statement):
         )
         .filter(bank_line__isnull=True)
         .select_related("house__building")
+    )
+
+
+# --- e-invoices (电子发票) ----------------------------------------------------------------------
+
+
+def invoices(user, perm="finance.invoice.view"):
+    """The invoices ``user`` may see (staff: their communities; a resident: their homes')."""
+    return Invoice.objects.visible_to(user, perm).select_related(
+        "community", "house__building", "requester"
+    )
+
+
+def my_invoices(user):
+    """我的发票: the invoices of the homes the resident lives in."""
+    return invoices(user).filter(house_id__in=user.resident_house_ids())
+
+
+def invoiced_bill_ids(bill_ids):
+    """Which of these bills are on a live invoice (requested, being issued, issued, failed)."""
+    return set(
+        InvoiceLine.objects.filter(live=True, bill_id__in=list(bill_ids)).values_list(
+            "bill_id", flat=True
+        )
+    )
+
+
+def invoiceable_bills(user):
+    """The resident's paid bills (their homes) not yet on a live invoice, newest first: what the
+    portal's request form offers."""
+    bills = billing_selectors.resident_bills(user).filter(status="paid", paid__gt=0)
+    taken = InvoiceLine.objects.filter(live=True, bill__isnull=False).values("bill_id")
+    return (
+        bills.exclude(pk__in=taken)
+        .select_related("house__building")
+        .order_by("-period_start", "-pk")
+    )
+
+
+def needing_reversal(queryset):
+    """Issued invoices whose money went back (需要红冲): a line's bill now paid less than was
+    invoiced (a credit note moved it to the prepayment wallet, a refund) or a line's payment no
+    longer settled. Billing's refunds offer these for reversal."""
+    return (
+        queryset.filter(status=InvoiceStatus.ISSUED)
+        .filter(
+            Q(lines__bill__paid__lt=F("lines__amount"), lines__live=True)
+            | Q(
+                lines__payment__isnull=False,
+                lines__live=True,
+                lines__payment__status__in=["failed", "pending"],
+            )
+        )
+        .distinct()
+    )
+
+
+def needs_reversal_ids(invoice_ids):
+    return set(
+        needing_reversal(Invoice.objects.filter(pk__in=list(invoice_ids))).values_list(
+            "pk", flat=True
+        )
     )

@@ -1,10 +1,14 @@
-"""Finance jobs: posting a large opening import in the background (thin over services)."""
+"""Finance jobs: posting a large opening import in the background, asking the tax platform
+about e-invoices it is still signing (thin over services)."""
+
+from datetime import timedelta
 
 from celery import shared_task
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from anju.core import progress
+from anju.core.jobs import periodic
 
 from . import services
 
@@ -31,3 +35,10 @@ def post_opening(job_id, opening_id, actor_id=None):
         }
 
     return progress.run(job_id, work)
+
+
+@shared_task(name="anju.finance.tasks.refresh_issuing_invoices")
+@periodic(timedelta(minutes=10))
+def refresh_issuing_invoices():
+    """E-invoices the platform is still signing (开票中): ask it where each stands."""
+    return services.refresh_issuing_invoices()

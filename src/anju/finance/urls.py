@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_invoices, views_portal
 
 console_urlpatterns = [
     path("finance/opening/", views.OpeningList.as_view(), name="finance-opening-list"),
@@ -14,5 +14,25 @@ console_urlpatterns = [
     path("finance/bank/new/", views.StatementUpload.as_view(), name="finance-statement-upload"),
     path(
         "finance/bank/<int:pk>/", views.StatementDetail.as_view(), name="finance-statement-detail"
+    ),
+    path("finance/invoices/", views_invoices.InvoiceList.as_view(), name="finance-invoice-list"),
+    path(
+        "finance/invoices/<int:pk>/",
+        views_invoices.InvoiceDetail.as_view(),
+        name="finance-invoice-detail",
+    ),
+]
+
+portal_urlpatterns = [
+    path("finance/invoices/", views_portal.MyInvoices.as_view(), name="finance-invoices"),
+    path(
+        "finance/invoices/new/",
+        views_portal.RequestInvoice.as_view(),
+        name="finance-invoice-request",
+    ),
+    path(
+        "finance/invoices/<str:number>/preview/",
+        views_portal.InvoicePreview.as_view(),
+        name="finance-invoice-preview",
     ),
 ]

@@ -1,5 +1,6 @@
 """Every finance write: keyword-only actor, atomic, audited. ``opening``: the 期初 import;
-``vouchers``: the chart of accounts and the accounting vouchers; ``deposits``: deposits held."""
+``vouchers``: the chart of accounts and the accounting vouchers; ``deposits``: deposits held;
+``invoices``: e-invoices (电子发票) and their red-letter reversal."""
 
 from .bank import (
     BANK_LAYOUTS,
@@ -11,6 +12,16 @@ from .bank import (
     unmatch_line,
 )
 from .deposits import record_deposit, return_deposit
+from .invoices import (
+    clean_tax_number,
+    issue_invoice,
+    provider_configured,
+    refresh_invoice,
+    refresh_issuing_invoices,
+    reject_invoice,
+    request_invoice,
+    reverse_invoice,
+)
 from .opening import (
     SHEETS,
     check_opening,
@@ -60,4 +71,12 @@ __all__ = [
     "voucher_rows",
     "voucher_workbook",
     "vouchers_for",
+    "clean_tax_number",
+    "issue_invoice",
+    "provider_configured",
+    "refresh_invoice",
+    "refresh_issuing_invoices",
+    "reject_invoice",
+    "request_invoice",
+    "reverse_invoice",
 ]
