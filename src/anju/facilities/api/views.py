@@ -598,9 +598,7 @@ class DrillViewSet(FacilitiesViewSet):
 
 def register(router):
     router.register("assets", AssetViewSet, basename="asset")
-    router.register(
-        "asset-certificates", CertificateViewSet, basename="asset-certificate"
-    )
+    router.register("asset-certificates", CertificateViewSet, basename="asset-certificate")
     router.register("maintenance-plans", MaintenancePlanViewSet, basename="maintenance-plan")
     router.register("maintenance-tasks", MaintenanceTaskViewSet, basename="maintenance-task")
     router.register("inspection-routes", InspectionRouteViewSet, basename="inspection-route")
