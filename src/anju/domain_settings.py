@@ -508,16 +508,6 @@ SETTINGS: list[Setting] = [
         area="parking",
     ),
     S(
-        "ANJU_PARKING_SHARE_GREEN_POINTS",
-        "int",
-        5,
-        "green points a household earns when a booking of its shared parking space is paid",
-        low=0,
-        high=1000,
-        unconfirmed=True,
-        area="parking",
-    ),
-    S(
         "ANJU_VISITOR_RETENTION_DAYS",
         "int",
         30,

@@ -28,7 +28,7 @@ class ParkingConfig(AnjuAppConfig):
             "parking.share.view",
             "parking",
         ),
-        (_("Shared space split"), "console:parking-share-split", "parking.share.view", "parking"),
+        (_("Shared space split"), "console:parking-share-split", "parking.share.manage", "parking"),
     ]
     portal_nav = [(_("Parking"), "portal:parking-vehicles", "🚗")]
     role_work = {Role.GUARD: ["console:parking-booth", "console:parking-session-list"]}

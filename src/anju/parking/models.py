@@ -586,13 +586,14 @@ class ShareRule(models.Model):
         _("the rest goes to"), max_length=8, choices=ShareRest.choices, default=ShareRest.PUBLIC
     )
     cost_percent = models.DecimalField(
-        _("costs netted before public income (% of the rest)"),
+        _("costs netted before public income, as a percentage of the rest"),
         max_digits=5,
         decimal_places=2,
         default=ZERO,
     )
     price_per_hour = MoneyField(_("published price per hour (¥)"), null=True, blank=True)
     tenants_may_share = models.BooleanField(_("long-term tenants may share"), default=False)
+    green_points = models.PositiveIntegerField(_("green points per paid booking"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedManager()
@@ -665,7 +666,7 @@ class ShareBooking(models.Model):
     organization = _org()
     community = _community()
     window = models.ForeignKey(
-        ShareWindow, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("window")
+        ShareWindow, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("shared space window")
     )
     house = models.ForeignKey(
         House, on_delete=models.PROTECT, related_name="+", verbose_name=_("booking household")

@@ -38,7 +38,7 @@ class ParkingShareRuleSerializer(serializers.ModelSerializer):
         min_value=0,
         max_value=100,
         required=False,
-        label=_("costs netted before public income (% of the rest)"),
+        label=_("costs netted before public income, as a percentage of the rest"),
     )
     price_per_hour = serializers.DecimalField(
         max_digits=12,
@@ -50,6 +50,9 @@ class ParkingShareRuleSerializer(serializers.ModelSerializer):
     )
     tenants_may_share = serializers.BooleanField(
         required=False, label=_("long-term tenants may share")
+    )
+    green_points = serializers.IntegerField(
+        min_value=0, max_value=1000, required=False, label=_("green points per paid booking")
     )
     updated_at = serializers.DateTimeField(read_only=True, label=_("updated at"))
 
@@ -157,7 +160,7 @@ class ShareWindowViewSet(ScopedModelViewSet):
 
 
 class ParkingShareBookingSerializer(serializers.ModelSerializer):
-    window = ScopedRelatedField(ShareWindow, "parking.share.book", label=_("window"))
+    window = ScopedRelatedField(ShareWindow, "parking.share.book", label=_("shared space window"))
     house = ScopedRelatedField(
         House, "parking.share.book", required=False, label=_("booking household")
     )

@@ -252,7 +252,7 @@ class SplitReport(StaffRequiredMixin, generic.TemplateView):
     income posted to the governance ledger."""
 
     template_name = "parking/share_split.html"
-    permission = "parking.share.view"
+    permission = "parking.share.manage"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -4,7 +4,7 @@
   booking, where the rest goes (the company's income, or the owners' public income as the
   community decides), the costs allowed to be netted before public income (民法典第282条:
   income from the common parts less reasonable costs), the published price per hour, whether
-  long-term tenants may share.
+  long-term tenants may share, the green points a lending household earns per paid booking.
 - The space's owner (a resident of its parking house, or the holder who bought it) publishes
   windows when it is free (``publish_window``: no two open windows of a space overlap); a
   tenant only where the rule allows. A window is withdrawn only while nothing is booked in it.
@@ -63,6 +63,7 @@ SHARE_RULE_FIELDS = (
     "cost_percent",
     "price_per_hour",
     "tenants_may_share",
+    "green_points",
 )
 HUNDRED = Decimal("100")
 # A booking or a window may start this long before now (the form took a moment to send).
@@ -127,6 +128,11 @@ def save_share_rule(*, actor, community=None, rule=None, **values):
     _percent(values, "cost_percent")
     if "rest_to" in values and values["rest_to"] not in ShareRest.values:
         refuse("rest_to", _("Choose the company's income or the owners' public income."))
+    if "green_points" in values:
+        points = values["green_points"]
+        if isinstance(points, bool) or not str(points).isdigit() or int(points) > 1000:
+            refuse("green_points", _("Enter a whole number of points from 0 to 1000."))
+        values["green_points"] = int(points)
     price = values.get("price_per_hour")
     if price is not None:
         try:
@@ -158,7 +164,7 @@ def _rule(community_id):
 # Windows -------------------------------------------------------------------------------------
 
 
-def lender_house(actor, space, rule):
+def lender_house(*, actor, space, rule):
     """The household that lends ``space`` when ``actor`` shares it: the owner's (a resident of
     the space's parking house, or the holder who bought it), or a long-term tenant's where
     the rule allows; anyone else is refused on ``space``."""
@@ -211,7 +217,7 @@ def publish_window(*, actor, space, starts, ends, price_per_hour=None, now=None)
     rule = _rule(space.community_id)
     if law.on_common_parts(space.lot, space):
         refuse("space", law.citation(space.community, law.COMMON_PARTS))
-    house = lender_house(actor, space, rule)
+    house = lender_house(actor=actor, space=space, rule=rule)
     if space.state == SpaceState.OUT_OF_SERVICE:
         refuse("space", _("This space is out of service."))
     _window_times(starts, ends, now)
@@ -464,7 +470,7 @@ def share_paid(*, source, bill, payment=None):
     booking.paid_at = now
     booking.save(update_fields=["status", "paid_at"])
     split = _post_split(booking, now)
-    points = settings.ANJU_PARKING_SHARE_GREEN_POINTS
+    points = ShareRule.objects.get(community_id=booking.community_id).green_points
     if points > 0:
         with translation.override(settings.LANGUAGE_CODE):
             green.award(

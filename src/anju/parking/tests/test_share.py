@@ -197,7 +197,12 @@ def test_a_tenant_shares_only_where_the_rule_allows(world, lot, rule):
 
 def test_the_rule_is_refused_on_its_fields(world):
     manager = world.users["manager"]
-    for field, value in (("owner_percent", "101"), ("cost_percent", "-1"), ("rest_to", "x")):
+    for field, value in (
+        ("owner_percent", "101"),
+        ("cost_percent", "-1"),
+        ("rest_to", "x"),
+        ("green_points", -1),
+    ):
         with pytest.raises(DomainError) as refused:
             services.save_share_rule(actor=manager, community=world.community, **{field: value})
         assert field in refused.value.fields
@@ -295,8 +300,8 @@ def test_the_split_sums_exactly_to_the_amount(amount, owner, cost, rest_to):
         assert parts.company == 0
 
 
-def test_paying_splits_posts_public_income_and_awards_green_points(world, space, rule, settings):
-    settings.ANJU_PARKING_SHARE_GREEN_POINTS = 5
+def test_paying_splits_posts_public_income_and_awards_green_points(world, space, rule):
+    services.save_share_rule(actor=world.users["manager"], rule=rule, green_points=5)
     window = _window(world, space, 1, 9)
     booking = _book(world, window, a=_hours(1), b=_hours(6))  # five hours at ¥4
     assert booking.amount == Decimal("20.00")
