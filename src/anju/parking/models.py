@@ -666,7 +666,10 @@ class ShareBooking(models.Model):
     organization = _org()
     community = _community()
     window = models.ForeignKey(
-        ShareWindow, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("shared space window")
+        ShareWindow,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("shared space window"),
     )
     house = models.ForeignKey(
         House, on_delete=models.PROTECT, related_name="+", verbose_name=_("booking household")
