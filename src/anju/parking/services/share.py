@@ -165,12 +165,10 @@ def _rule(community_id):
 
 
 def lender_house(*, actor, space, rule):
-    """The household that lends ``space`` when ``actor`` shares it: the owner's (a resident of
-    the space's parking house, or the holder who bought it), or a long-term tenant's where
-    the rule allows; anyone else is refused on ``space``."""
+    """The household that lends ``space`` when ``actor`` shares it: the home of the holder
+    who bought it (or of a long-term tenant, where the rule allows), else the space's parking
+    house when ``actor`` is its resident; anyone else is refused on ``space``."""
     houses = set(actor.resident_house_ids())
-    if space.house_id and space.house_id in houses:
-        return space.house
     contract = (
         SpaceContract.objects.filter(space=space)
         .select_related("house")
@@ -187,8 +185,10 @@ def lender_house(*, actor, space, rule):
         and (contract.ends is None or contract.ends >= today)
     ):
         if contract.kind == ContractKind.SALE or rule.tenants_may_share:
-            return contract.house
+            return contract.house  # the buyer's or tenant's home
         refuse("space", _("In this community only owners share their spaces."))
+    if space.house_id and space.house_id in houses:
+        return space.house
     refuse("space", _("Only the space's owner, or a tenant the community allows, may share it."))
 
 
