@@ -16,7 +16,8 @@ from anju.core.choices import HouseUsage
 from anju.core.models import House
 
 from . import services
-from .choices import GateDirection, LotKind, SpaceKind
+from .choices import ContractKind, GateDirection, LotKind, SpaceKind
+from .models import SpaceContract
 from .simulation import random_plate, simulate_day
 
 
@@ -82,7 +83,7 @@ def build(ctx):
     if passes:
         services.renew_pass(actor=manager, pass_=passes[0], period="quarterly")
     _contracts(ctx, manager, spaces, owned)
-    _share(ctx, manager, spaces[0] if owned else None)
+    _share(ctx, manager)
     # Yesterday's traffic: residents with passes and visitors who pay at the booth.
     simulate_day(lot, today - timedelta(days=1), rng=rng, visits=16, guard=guard, cashier=cashier)
     ctx.out.write(f"Parking: 1 lot, {len(spaces)} spaces, {len(vehicles)} vehicles with passes.\n")
@@ -132,11 +133,11 @@ def _contracts(ctx, manager, spaces, owned):
         )
 
 
-def _share(ctx, manager, space):
+def _share(ctx, manager):
     """共享车位: the community keeps 70% for the owner and the rest as public income less 6%
-    costs and 5 green points per booking; the owner who bought ``space`` offers it tomorrow and the day after; a neighbour
-    books four hours tomorrow for a visitor and pays online (their share, public income and
-    green points follow)."""
+    costs and 5 green points per booking; the owner who bought a space offers it tomorrow and
+    the day after; a neighbour books four hours tomorrow for a visitor and pays online (their
+    share, public income and green points follow)."""
     community = ctx.communities[0]
     residents = [(u, h) for u, _p, h in ctx.residents if h.community_id == community.pk]
     services.save_share_rule(
@@ -148,9 +149,17 @@ def _share(ctx, manager, space):
         price_per_hour=Decimal("4.00"),
         green_points=5,
     )
-    if space is None or len(residents) < 2:
+    sale = (
+        SpaceContract.objects.filter(community=community, kind=ContractKind.SALE)
+        .select_related("space")
+        .order_by("-pk")
+        .first()
+    )
+    owner = next((u for u, _h in residents if sale and u.person_id == sale.person_id), None)
+    others = [(u, h) for u, h in residents if u != owner]
+    if owner is None or not others:
         return
-    (owner, _home), (neighbour, home) = residents[0], residents[1]
+    space, (neighbour, home) = sale.space, others[0]
     tomorrow = timezone.localdate() + timedelta(days=1)
 
     def at(day, hour):

@@ -139,7 +139,7 @@ class ShareWindowViewSet(ScopedModelViewSet):
     queryset = ShareWindow.objects.select_related("space__lot")
     serializer_class = ParkingShareWindowSerializer
     permission_prefix = "parking.share"
-    action_permissions = {"create": "parking.share.publish", "withdraw": "parking.share.view"}
+    action_permissions = {"create": "parking.share.publish", "withdraw": "parking.share.publish"}
     filterset_fields = ["community", "space", "status"]
     http_method_names = GET_POST
 
@@ -224,7 +224,7 @@ class ShareBookingViewSet(ScopedModelViewSet):
     action_permissions = {
         "create": "parking.share.book",
         "pay": "parking.share.book",
-        "cancel": "parking.share.view",
+        "cancel": "parking.share.book",
     }
     filterset_fields = {"community": ["exact"], "window": ["exact"], "status": ["exact", "in"]}
     http_method_names = GET_POST

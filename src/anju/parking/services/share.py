@@ -381,9 +381,12 @@ def _describe(booking):
 @transaction.atomic
 def start_share_pay(*, actor, booking):
     """The booker pays ``booking`` from its home: a one-off charge on the home (the same bill
-    again when asked twice), paid on billing's pay page. Returns the bill."""
+    again when asked twice), paid on billing's pay page (the office may bill it for them, to
+    pay at the desk). Returns the bill."""
     booking = _lock_booking(booking)
-    if booking.house_id not in actor.resident_house_ids():
+    if booking.house_id not in actor.resident_house_ids() and not policy.staff_has(
+        actor, "parking.share.manage", booking.community_id
+    ):
         raise Forbidden(_("Only the household that booked may pay it."))
     ShareBooking.machine.check("pay", booking.status)
     with translation.override(settings.LANGUAGE_CODE):  # the company's record
