@@ -175,8 +175,8 @@ class ParkingShareBookingSerializer(serializers.ModelSerializer):
         source="get_status_display", read_only=True, label=_("status")
     )
     allowed_actions = serializers.SerializerMethodField(label=_("allowed actions"))
-    paid_at = serializers.DateTimeField(read_only=True, label=_("paid at"))
-    used_at = serializers.DateTimeField(read_only=True, label=_("entered at"))
+    paid_at = serializers.DateTimeField(read_only=True, allow_null=True, label=_("paid at"))
+    used_at = serializers.DateTimeField(read_only=True, allow_null=True, label=_("entered at"))
 
     class Meta:
         model = ShareBooking
