@@ -184,6 +184,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "parking.session.view",
         "parking.session.operate",
         "parking.session.collect",  # the booth guard takes cash (岗亭收费)
+        "parking.share.view",  # the booth checks a booked plate
         "gate.pass.view",
         "gate.pass.verify",
         "gate.visitor.view",
@@ -316,6 +317,9 @@ RESIDENT_PERMISSIONS = {
     "parking.vehicle.register",
     "parking.pass.view",
     "parking.session.pay",
+    "parking.share.view",
+    "parking.share.publish",
+    "parking.share.book",
     "gate.pass.view",
     "gate.pass.create",
     "gate.pass.revoke",
@@ -477,6 +481,10 @@ PERMISSIONS: frozenset[str] = frozenset(
         "parking.session.operate",
         "parking.session.pay",
         "parking.session.view",
+        "parking.share.book",
+        "parking.share.manage",
+        "parking.share.publish",
+        "parking.share.view",
         "parking.vehicle.manage",
         "parking.vehicle.register",
         "parking.vehicle.view",

@@ -19,7 +19,7 @@ from anju.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, mi
 from anju.core.errors import refuse
 from anju.core.models import Community, House, Person
 
-from . import services
+from . import services, share_api
 from .choices import ContractKind, Direction, PassPeriod, PayMethod
 from .models import (
     FeeRule,
@@ -596,3 +596,4 @@ def register(router):
     )
     router.register("parking/events", ParkingEventViewSet, basename="parking-event")
     router.register("parking/sessions", SessionViewSet, basename="parking-session")
+    share_api.register(router)

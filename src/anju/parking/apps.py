@@ -22,6 +22,13 @@ class ParkingConfig(AnjuAppConfig):
         (_("Passes expiring"), "console:parking-pass-list", "parking.pass.view", "parking"),
         (_("Parking disclosure"), "console:parking-disclosure", "parking.lot.view", "parking"),
         (_("Booth"), "console:parking-booth", "parking.session.operate", "parking"),
+        (
+            _("Shared space bookings"),
+            "console:parking-share-list",
+            "parking.share.view",
+            "parking",
+        ),
+        (_("Shared space split"), "console:parking-share-split", "parking.share.manage", "parking"),
     ]
     portal_nav = [(_("Parking"), "portal:parking-vehicles", "🚗")]
     role_work = {Role.GUARD: ["console:parking-booth", "console:parking-session-list"]}
@@ -50,16 +57,34 @@ class ParkingConfig(AnjuAppConfig):
         "parking.session.online_started": _("Online payment of a stay started"),
         "parking.session.paid_online": _("Parking fee paid online"),
         "parking.session.online_credited": _("Online parking payment credited to prepayment"),
+        "parking.share_rule.created": _("Shared space rule set"),
+        "parking.share_rule.changed": _("Shared space rule changed"),
+        "parking.share.published": _("Shared space window published"),
+        "parking.share.withdrawn": _("Shared space window withdrawn"),
+        "parking.share.booked": _("Shared space booked"),
+        "parking.share.pay_started": _("Payment of a shared space booking started"),
+        "parking.share.paid": _("Shared space booking paid"),
+        "parking.share.used": _("Entered on a shared space booking"),
+        "parking.share.cancel": _("Shared space booking cancelled"),
+        "parking.share.refund": _("Shared space booking refunded"),
     }
 
     def ready(self):
         super().ready()
         from anju.billing import services as billing
 
-        from .services import SOURCE, TERM_SOURCE, charge_paid, term_paid
+        from .services import (
+            SHARE_SOURCE,
+            SOURCE,
+            TERM_SOURCE,
+            charge_paid,
+            share_paid,
+            term_paid,
+        )
 
         billing.on_settled(TERM_SOURCE, term_paid)
         billing.on_settled(SOURCE, charge_paid)
+        billing.on_settled(SHARE_SOURCE, share_paid)
 
     def resident_home(self, request):
         from .views_portal import home_sections

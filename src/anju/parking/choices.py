@@ -79,3 +79,30 @@ class ContractKind(models.TextChoices):
 # Spaces planned for parking (规划车位), sold or rented as planned; the others of a lot on the
 # common parts are the owners' in common (民法典第275条).
 PLANNED_KINDS = (SpaceKind.OWNED, SpaceKind.RENTED)
+
+
+class WindowStatus(models.TextChoices):
+    """A window an owner publishes when their space is free (共享车位)."""
+
+    OPEN = "open", pgettext_lazy("share window", "Open")
+    BOOKED = "booked", pgettext_lazy("share window", "Booked")
+    WITHDRAWN = "withdrawn", pgettext_lazy("share window", "Withdrawn")
+
+
+class ShareBookingStatus(models.TextChoices):
+    BOOKED = "booked", pgettext_lazy("share booking", "Booked, to pay")
+    PAID = "paid", pgettext_lazy("share booking", "Paid")
+    USED = "used", pgettext_lazy("share booking", "Used")
+    CANCELLED = "cancelled", pgettext_lazy("share booking", "Cancelled")
+    REFUNDED = "refunded", pgettext_lazy("share booking", "Refunded")
+
+
+# Bookings that hold their time in the window.
+LIVE_BOOKINGS = (ShareBookingStatus.BOOKED, ShareBookingStatus.PAID, ShareBookingStatus.USED)
+
+
+class ShareRest(models.TextChoices):
+    """Where the part of a shared space's fee beyond the owner's share goes."""
+
+    COMPANY = "company", _("The property company's income")
+    PUBLIC = "public", _("The owners' public income")

@@ -1,18 +1,23 @@
 """Demo: an underground garage of the first community with its gates, spaces, fee rule, its
 published pass prices, a few residents' vehicles with passes billed and paid online (one renewed,
 its bill waiting in 缴费), a space sold and one rented out to owners (the disclosure's figures),
-and yesterday's traffic through the gates (visitors paying at the booth, one leaving without
-paying), all through the services."""
+yesterday's traffic through the gates (visitors paying at the booth, one leaving without
+paying) and a shared space: the owner who bought a space lends it tomorrow and the day after,
+a neighbour booked and paid part of tomorrow for a visitor's car (the split: owner's credit and
+public income), all through the services."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from anju.billing import services as billing
 from anju.core.choices import HouseUsage
 from anju.core.models import House
 
 from . import services
-from .choices import GateDirection, LotKind, SpaceKind
+from .choices import ContractKind, GateDirection, LotKind, SpaceKind
+from .models import SpaceContract
 from .simulation import random_plate, simulate_day
 
 
@@ -78,6 +83,7 @@ def build(ctx):
     if passes:
         services.renew_pass(actor=manager, pass_=passes[0], period="quarterly")
     _contracts(ctx, manager, spaces, owned)
+    _share(ctx, manager)
     # Yesterday's traffic: residents with passes and visitors who pay at the booth.
     simulate_day(lot, today - timedelta(days=1), rng=rng, visits=16, guard=guard, cashier=cashier)
     ctx.out.write(f"Parking: 1 lot, {len(spaces)} spaces, {len(vehicles)} vehicles with passes.\n")
@@ -125,3 +131,67 @@ def _contracts(ctx, manager, spaces, owned):
             months=12,
             amount="3600.00",
         )
+
+
+def _share(ctx, manager):
+    """共享车位: the community keeps 70% for the owner and the rest as public income less 6%
+    costs and 5 green points per booking; the owner who bought a space offers it tomorrow and
+    the day after; a neighbour books four hours tomorrow for a visitor and pays online (their
+    share, public income and green points follow)."""
+    community = ctx.communities[0]
+    residents = [(u, h) for u, _p, h in ctx.residents if h.community_id == community.pk]
+    services.save_share_rule(
+        actor=manager,
+        community=community,
+        owner_percent=Decimal("70.00"),
+        rest_to="public",
+        cost_percent=Decimal("6.00"),
+        price_per_hour=Decimal("4.00"),
+        green_points=5,
+    )
+    sale = (
+        SpaceContract.objects.filter(community=community, kind=ContractKind.SALE)
+        .select_related("space")
+        .order_by("-pk")
+        .first()
+    )
+    owner = next((u for u, _h in residents if sale and u.person_id == sale.person_id), None)
+    others = [(u, h) for u, h in residents if u != owner]
+    if owner is None or not others:
+        return
+    space, (neighbour, home) = sale.space, others[0]
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    def at(day, hour):
+        return timezone.make_aware(datetime.combine(day, time(hour)))
+
+    window = services.publish_window(
+        actor=owner, space=space, starts=at(tomorrow, 8), ends=at(tomorrow, 18)
+    )
+    services.publish_window(
+        actor=owner,
+        space=space,
+        starts=at(tomorrow + timedelta(days=1), 9),
+        ends=at(tomorrow + timedelta(days=1), 17),
+        price_per_hour=Decimal("5.00"),
+    )
+    booking = services.book(
+        actor=neighbour,
+        window=window,
+        plate=random_plate(ctx.rng),
+        house=home,
+        starts=at(tomorrow, 10),
+        ends=at(tomorrow, 14),
+    )
+    bill = services.start_share_pay(actor=neighbour, booking=booking)
+    bill.refresh_from_db()
+    if bill.status == "open":
+        payment, _created = billing.start_bills_payment(
+            actor=neighbour, bills=[bill], channel="", provider="test"
+        )
+        billing.confirm_online_payment(
+            payment_id=payment.pk,
+            provider_ref=f"DEMO-SHARE-{payment.pk}",
+            amount_fen=int(payment.amount * 100),
+        )
+    ctx.out.write("Parking: a shared space offered twice, one booking paid.\n")

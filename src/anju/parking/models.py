@@ -2,6 +2,8 @@
 houses, monthly passes, the fee rule of a lot, the gates' passage events and the parking
 sessions they open and close."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +20,12 @@ from .choices import (
     LotKind,
     PassPeriod,
     SessionState,
+    ShareBookingStatus,
+    ShareRest,
     SpaceKind,
     SpaceState,
     TermKind,
+    WindowStatus,
 )
 
 SESSION_STATES = StateMachine(
@@ -301,6 +306,15 @@ class Session(models.Model):
     opened_by_guard_reason = models.CharField(
         _("barrier opened by hand because"), max_length=300, blank=True
     )
+    # Entered on a paid booking of a shared space: its time is the booking's, already paid.
+    share_booking = models.ForeignKey(
+        "ShareBooking",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("shared space booking"),
+    )
 
     objects = ScopedManager()
     scope = SCOPE
@@ -535,3 +549,237 @@ class SpaceContract(models.Model):
 
     def __str__(self):
         return f"{self.space} {self.get_kind_display()} {self.starts}"
+
+
+# Shared spaces (共享车位) ------------------------------------------------------------------------
+
+SHARE_BOOKING_STATES = StateMachine(
+    {
+        "pay": ((ShareBookingStatus.BOOKED,), ShareBookingStatus.PAID),
+        "use": ((ShareBookingStatus.PAID,), ShareBookingStatus.USED),
+        "cancel": ((ShareBookingStatus.BOOKED,), ShareBookingStatus.CANCELLED),
+        "refund": ((ShareBookingStatus.PAID,), ShareBookingStatus.REFUNDED),
+    },
+    labels={
+        "pay": _("Pay the booking"),
+        "use": _("Enter on the booking"),
+        "cancel": _("Cancel the booking"),
+        "refund": _("Cancel and refund the booking"),
+    },
+    field="status",
+)
+
+
+class ShareRule(models.Model):
+    """The community's rule for shared spaces, decided by the community and kept by its
+    manager: the owner's share of each booking, where the rest goes, the costs allowed to be
+    netted before public income, the published price per hour."""
+
+    organization = _org()
+    community = models.OneToOneField(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    owner_percent = models.DecimalField(
+        _("owner's share (%)"), max_digits=5, decimal_places=2, default=Decimal("70.00")
+    )
+    rest_to = models.CharField(
+        _("the rest goes to"), max_length=8, choices=ShareRest.choices, default=ShareRest.PUBLIC
+    )
+    cost_percent = models.DecimalField(
+        _("costs netted before public income, as a percentage of the rest"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+    )
+    price_per_hour = MoneyField(_("published price per hour (¥)"), null=True, blank=True)
+    tenants_may_share = models.BooleanField(_("long-term tenants may share"), default=False)
+    green_points = models.PositiveIntegerField(_("green points per paid booking"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community", residents_see_community=True)
+
+    class Meta:
+        verbose_name = _("shared space rule")
+        verbose_name_plural = _("shared space rules")
+        ordering = ["community_id"]
+
+    def __str__(self):
+        return str(self.community)
+
+
+class ShareWindow(models.Model):
+    """A time an owner (or a tenant the rule allows) lends their space: others book it."""
+
+    organization = _org()
+    community = _community()
+    space = models.ForeignKey(
+        ParkingSpace,
+        on_delete=models.PROTECT,
+        related_name="share_windows",
+        verbose_name=_("parking space"),
+    )
+    # The lending household: credited its share and its green points.
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, related_name="+", verbose_name=_("lending household")
+    )
+    starts = models.DateTimeField(_("free from"))
+    ends = models.DateTimeField(_("free until"))
+    price_per_hour = MoneyField(_("price per hour (¥)"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=WindowStatus.choices, default=WindowStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    # Every resident of the community reads the windows (to find a space).
+    scope = Scope(
+        organization="organization",
+        community="community",
+        house="house",
+        residents_see_community=True,
+    )
+
+    class Meta:
+        verbose_name = _("shared space window")
+        verbose_name_plural = _("shared space windows")
+        ordering = ["starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")), name="parking_window_ends"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["community", "status", "ends"], name="parking_window_comm"),
+            models.Index(fields=["space", "starts"], name="parking_window_space"),
+            models.Index(fields=["house", "starts"], name="parking_window_house"),
+        ]
+
+    def __str__(self):
+        return f"{self.space} {self.starts:%Y-%m-%d %H:%M}"
+
+
+class ShareBooking(models.Model):
+    """A booking of part of a window for a plate (the booker's own car or a visitor's), paid
+    from the booker's home through billing."""
+
+    organization = _org()
+    community = _community()
+    window = models.ForeignKey(
+        ShareWindow,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("shared space window"),
+    )
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, related_name="+", verbose_name=_("booking household")
+    )
+    booked_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked by"),
+    )
+    plate = models.CharField(_("plate number"), max_length=8)
+    starts = models.DateTimeField(_("from"))
+    ends = models.DateTimeField(_("until"))
+    amount = MoneyField(_("amount (¥)"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ShareBookingStatus.choices,
+        default=ShareBookingStatus.BOOKED,
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("entered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community", house="house")
+    machine = SHARE_BOOKING_STATES
+
+    class Meta:
+        verbose_name = _("shared space booking")
+        verbose_name_plural = _("shared space bookings")
+        ordering = ["-starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")), name="parking_share_booking_ends"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["window", "status"], name="parking_share_bk_window"),
+            models.Index(fields=["community", "status", "starts"], name="parking_share_bk_comm"),
+            models.Index(fields=["plate", "status"], name="parking_share_bk_plate"),
+            models.Index(fields=["house", "starts"], name="parking_share_bk_house"),
+        ]
+
+    def __str__(self):
+        return f"{self.plate} {self.starts:%Y-%m-%d %H:%M}"
+
+
+class ShareSplit(models.Model):
+    """How a paid booking's amount was split (a posted row, never changed; a refund posts the
+    negative row that reverses it): the owner's credit (a payable to the lending household),
+    the company's income, the costs netted and the public income posted to governance."""
+
+    organization = _org()
+    community = _community()
+    booking = models.ForeignKey(
+        ShareBooking, on_delete=models.PROTECT, related_name="splits", verbose_name=_("booking")
+    )
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, related_name="+", verbose_name=_("lending household")
+    )
+    amount = MoneyField(_("amount (¥)"))
+    owner_amount = MoneyField(_("owner's credit (¥)"))
+    company_amount = MoneyField(_("company income (¥)"))
+    cost_amount = MoneyField(_("costs netted (¥)"))
+    public_amount = MoneyField(_("public income (¥)"))
+    owner_percent = models.DecimalField(_("owner's share (%)"), max_digits=5, decimal_places=2)
+    rest_to = models.CharField(_("the rest goes to"), max_length=8, choices=ShareRest.choices)
+    income_entry = models.ForeignKey(
+        "governance.IncomeEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("public income entry"),
+    )
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    posted_at = models.DateTimeField(_("posted at"))
+
+    objects = ScopedManager()
+    scope = Scope(organization="organization", community="community", house="house")
+
+    class Meta:
+        verbose_name = _("shared space split")
+        verbose_name_plural = _("shared space splits")
+        ordering = ["-posted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    amount=models.F("owner_amount")
+                    + models.F("company_amount")
+                    + models.F("cost_amount")
+                    + models.F("public_amount")
+                ),
+                name="parking_split_sums",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["community", "posted_at"], name="parking_split_comm"),
+            models.Index(fields=["house", "posted_at"], name="parking_split_house"),
+        ]
+
+    def __str__(self):
+        return f"{self.booking} ¥{self.amount}"

@@ -3,15 +3,27 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from anju.core.choices import HouseUsage
 from anju.core.models import House
+from anju.core.money import ZERO
 
-from .choices import INSIDE, ContractKind, SessionState
+from .choices import INSIDE, ContractKind, SessionState, WindowStatus
 from .law import planned_q
-from .models import Gate, ParkingLot, ParkingSpace, Pass, Session, SpaceContract, Vehicle
+from .models import (
+    Gate,
+    ParkingLot,
+    ParkingSpace,
+    Pass,
+    Session,
+    ShareBooking,
+    ShareSplit,
+    ShareWindow,
+    SpaceContract,
+    Vehicle,
+)
 
 
 def _in(queryset, community_id):
@@ -331,3 +343,93 @@ def daily_report(lot, first_day, last_day):
     for n, day in enumerate(days):
         report[day]["occupancy"] = occupancy[f"d{n}"]
     return report
+
+
+# Shared spaces (共享车位) ----------------------------------------------------------------------
+
+
+def spaces_i_may_share(user, perm=None):
+    """The spaces ``user`` may offer: of their parking houses, or held by them (bought or
+    rented; the service decides on a tenant by the community's rule)."""
+    houses = user.resident_house_ids() if getattr(user, "is_authenticated", False) else []
+    if not houses:
+        return ParkingSpace.objects.none()
+    mine = Q(house_id__in=houses)
+    if user.person_id:
+        mine |= Q(holder_id=user.person_id)
+    return ParkingSpace.objects.filter(mine, community_id__in=user.resident_community_ids())
+
+
+def open_windows(user, now=None):
+    """Windows still ahead in the communities ``user`` lives in, not their own: to book."""
+    now = now or timezone.now()
+    return (
+        ShareWindow.objects.filter(
+            community_id__in=user.resident_community_ids(),
+            status__in=(WindowStatus.OPEN, WindowStatus.BOOKED),
+            ends__gt=now,
+        )
+        .exclude(house_id__in=user.resident_house_ids())
+        .select_related("space__lot")
+        .prefetch_related("bookings")
+        .order_by("starts")
+    )
+
+
+def my_windows(user, days_back=30):
+    """The windows my homes published (latest first), with their bookings."""
+    since = timezone.now() - timedelta(days=days_back)
+    return (
+        ShareWindow.objects.filter(house_id__in=user.resident_house_ids(), ends__gte=since)
+        .select_related("space__lot")
+        .prefetch_related("bookings")
+        .order_by("-starts")
+    )
+
+
+def my_share_bookings(user, days_back=30):
+    since = timezone.now() - timedelta(days=days_back)
+    return (
+        ShareBooking.objects.filter(house_id__in=user.resident_house_ids(), ends__gte=since)
+        .select_related("window__space__lot")
+        .order_by("-starts")
+    )
+
+
+def my_earnings(user):
+    """What my homes earned by lending their spaces: owner's credit in total and its rows."""
+    rows = ShareSplit.objects.filter(house_id__in=user.resident_house_ids())
+    total = rows.aggregate(total=Sum("owner_amount"))["total"] or ZERO
+    return total, rows.select_related("booking__window__space").order_by("-posted_at")[:20]
+
+
+def share_bookings(user, community_id=None):
+    queryset = ShareBooking.objects.visible_to(user, "parking.share.view")
+    return _in(queryset, community_id).select_related("window__space__lot", "house")
+
+
+def split_report(user, start, end, community_id=None):
+    """Per lending household, the split of the bookings paid in ``start``–``end`` (reversals
+    included): amount, owner's credit, company income, costs netted, public income."""
+    queryset = _in(ShareSplit.objects.visible_to(user, "parking.share.view"), community_id)
+    queryset = queryset.filter(posted_at__date__gte=start, posted_at__date__lte=end)
+    rows = (
+        queryset.values("community__name", "house_id", "house__number")
+        .annotate(
+            bookings=Count("pk", filter=Q(reverses__isnull=True)),
+            amount=Sum("amount"),
+            owner=Sum("owner_amount"),
+            company=Sum("company_amount"),
+            cost=Sum("cost_amount"),
+            public=Sum("public_amount"),
+        )
+        .order_by("community__name", "house__number")
+    )
+    totals = queryset.aggregate(
+        amount=Sum("amount"),
+        owner=Sum("owner_amount"),
+        company=Sum("company_amount"),
+        cost=Sum("cost_amount"),
+        public=Sum("public_amount"),
+    )
+    return list(rows), {k: v or ZERO for k, v in totals.items()}

@@ -25,11 +25,13 @@ from .plates import normalize
 SOON_DAYS = 30
 
 
-def _tabs(current):
+def tabs(current):
     return [
         (reverse("portal:parking-vehicles"), _("My vehicles"), current == "vehicles"),
         (reverse("portal:parking-passes"), _("My passes"), current == "passes"),
         (reverse("portal:parking-pay"), _("Pay for a stay"), current == "pay"),
+        (reverse("portal:parking-share"), _("Share my space"), current == "share"),
+        (reverse("portal:parking-find"), _("Find a space"), current == "find"),
     ]
 
 
@@ -55,7 +57,7 @@ class VehiclesView(ResidentMixin, generic.TemplateView):
             counts[vehicle.house_id] = counts.get(vehicle.house_id, 0) + 1
         ctx.update(
             title=_("Parking"),
-            tabs=_tabs("vehicles"),
+            tabs=tabs("vehicles"),
             vehicles=vehicles,
             houses=houses,
             limit=settings.ANJU_PARKING_VEHICLES_PER_HOUSE,
@@ -111,7 +113,7 @@ class PassesView(ResidentMixin, generic.TemplateView):
             item.days_left = (item.ends - today).days
         ctx.update(
             title=_("Parking"),
-            tabs=_tabs("passes"),
+            tabs=tabs("passes"),
             passes=passes,
             bills_url=reverse("portal:billing-bills"),
         )
@@ -147,7 +149,7 @@ class PayView(ResidentMixin, generic.TemplateView):
             )
         ctx.update(
             title=_("Parking"),
-            tabs=_tabs("pay"),
+            tabs=tabs("pay"),
             plate=plate,
             raw=raw,
             stays=stays,

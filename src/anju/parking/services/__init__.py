@@ -8,6 +8,8 @@
 - ``online``: a resident pays a stay online through billing (a charge on their home, paid on
   billing's pay page; the session is paid when billing says so), a resident's own vehicles.
 - ``booth``: the guard's booth page: cash for a stay, the barrier by hand.
+- ``share``: shared spaces (共享车位): the community's rule, the owners' windows, bookings paid
+  through billing and their split (owner's credit, company or public income).
 """
 
 from .booth import collect_cash, due_now, open_by_hand
@@ -51,8 +53,38 @@ from .passes import (
     term_bill,
     term_paid,
 )
+from .share import (
+    SHARE_RULE_FIELDS,
+    SHARE_SOURCE,
+    Split,
+    book,
+    booking_amount,
+    cancel_booking,
+    lender_house,
+    publish_window,
+    save_share_rule,
+    share_paid,
+    share_source,
+    split_amount,
+    start_share_pay,
+    withdraw_window,
+)
 
 __all__ = [
+    "SHARE_RULE_FIELDS",
+    "SHARE_SOURCE",
+    "Split",
+    "book",
+    "booking_amount",
+    "cancel_booking",
+    "lender_house",
+    "publish_window",
+    "save_share_rule",
+    "share_paid",
+    "share_source",
+    "split_amount",
+    "start_share_pay",
+    "withdraw_window",
     "SOURCE",
     "add_my_vehicle",
     "charge_paid",

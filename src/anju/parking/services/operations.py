@@ -22,8 +22,17 @@ from anju.governance import services as governance
 from anju.governance.choices import IncomeCategory, IncomeKind
 
 from .. import fees, law, selectors
-from ..choices import Direction, PayMethod, SessionState, SpaceKind
-from ..models import FeeRule, Gate, ParkingEvent, ParkingLot, ParkingSpace, Session, Vehicle
+from ..choices import Direction, PayMethod, SessionState, ShareBookingStatus, SpaceKind
+from ..models import (
+    FeeRule,
+    Gate,
+    ParkingEvent,
+    ParkingLot,
+    ParkingSpace,
+    Session,
+    ShareBooking,
+    Vehicle,
+)
 from ..plates import check_plate
 
 LOT_FIELDS = ("name", "kind", "common_part", "active")
@@ -287,11 +296,18 @@ def quote(session, at=None) -> fees.Quote:
     if at < session.entered_at:
         refuse("at", _("This time is before the vehicle entered."))
     pass_valid = selectors.valid_pass(session.lot, session.plate, at) is not None
+    paid_at = session.paid_at
+    if session.share_booking_id:  # a booked shared space: its time is paid by the booking
+        booked_until = session.share_booking.ends
+        if at <= booked_until:
+            minutes = fees.quote(fees.Rule(0, ZERO, ZERO, ZERO), session.entered_at, at).minutes
+            return fees.Quote(ZERO, minutes, _("A paid booking of a shared space: no charge."))
+        paid_at = max(paid_at or booked_until, booked_until)
     return fees.quote(
         _rule_of(session.lot),
         session.entered_at,
         at,
-        paid_at=session.paid_at,
+        paid_at=paid_at,
         pass_valid=pass_valid,
     )
 
@@ -331,6 +347,9 @@ def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None
             plate=plate,
             entered_at=at,
         )
+        # A paid booking of a shared space in this lot, for this plate, now: the stay is the
+        # booking's (charged by it, used once).
+        _enter_on_booking(actor, lot, session, at)
         # A resident's visitor pass carrying the plate counts this entry as the visitor's
         # (the visit's log, one of its entries); the stay is paid as any other.
         gate_services.use_pass_by_plate(
@@ -371,6 +390,36 @@ def record_event(*, actor, lot, plate, direction, at=None, gate=None, photo=None
         event.photo = attachments.store(event, prepared, actor=actor, caption=plate)
         event.save(update_fields=["photo"])
     return event
+
+
+def _enter_on_booking(actor, lot, session, at):
+    booking = (
+        ShareBooking.objects.select_for_update()
+        .filter(
+            window__space__lot=lot,
+            plate=session.plate,
+            status=ShareBookingStatus.PAID,
+            starts__lte=at,
+            ends__gt=at,
+        )
+        .order_by("starts")
+        .first()
+    )
+    if booking is None:
+        return None
+    booking.status = ShareBooking.machine.check("use", booking.status)
+    booking.used_at = at
+    booking.save(update_fields=["status", "used_at"])
+    session.share_booking = booking
+    session.save(update_fields=["share_booking"])
+    audit.record(
+        actor,
+        "parking.share.used",
+        booking,
+        after={"session": session.pk, "plate": session.plate},
+        **_event_actor(actor),
+    )
+    return booking
 
 
 @transaction.atomic
