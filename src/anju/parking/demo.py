@@ -147,7 +147,6 @@ def _share(ctx, manager):
         rest_to="public",
         cost_percent=Decimal("6.00"),
         price_per_hour=Decimal("4.00"),
-        green_points=5,
     )
     sale = (
         SpaceContract.objects.filter(community=community, kind=ContractKind.SALE)

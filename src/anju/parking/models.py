@@ -593,7 +593,6 @@ class ShareRule(models.Model):
     )
     price_per_hour = MoneyField(_("published price per hour (¥)"), null=True, blank=True)
     tenants_may_share = models.BooleanField(_("long-term tenants may share"), default=False)
-    green_points = models.PositiveIntegerField(_("green points per paid booking"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedManager()
@@ -720,6 +719,15 @@ class ShareBooking(models.Model):
         return f"{self.plate} {self.starts:%Y-%m-%d %H:%M}"
 
 
+_PARTS = (
+    models.F("owner_amount")
+    + models.F("company_amount")
+    + models.F("cost_amount")
+    + models.F("public_amount")
+)
+SPLIT_SLACK = models.Value(Decimal("0.001"))
+
+
 class ShareSplit(models.Model):
     """How a paid booking's amount was split (a posted row, never changed; a refund posts the
     negative row that reverses it): the owner's credit (a payable to the lending household),
@@ -766,13 +774,9 @@ class ShareSplit(models.Model):
         verbose_name_plural = _("shared space splits")
         ordering = ["-posted_at"]
         constraints = [
+            # Within a tenth of a cent, not equal: SQLite adds decimals as binary floats.
             models.CheckConstraint(
-                condition=Q(
-                    amount=models.F("owner_amount")
-                    + models.F("company_amount")
-                    + models.F("cost_amount")
-                    + models.F("public_amount")
-                ),
+                condition=Q(amount__gte=_PARTS - SPLIT_SLACK, amount__lte=_PARTS + SPLIT_SLACK),
                 name="parking_split_sums",
             )
         ]

@@ -51,9 +51,6 @@ class ParkingShareRuleSerializer(serializers.ModelSerializer):
     tenants_may_share = serializers.BooleanField(
         required=False, label=_("long-term tenants may share")
     )
-    green_points = serializers.IntegerField(
-        min_value=0, max_value=1000, required=False, label=_("green points per paid booking")
-    )
     updated_at = serializers.DateTimeField(read_only=True, label=_("updated at"))
 
     class Meta:

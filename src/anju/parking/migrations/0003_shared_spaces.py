@@ -55,7 +55,6 @@ class Migration(migrations.Migration):
                 ('cost_percent', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=5, verbose_name='costs netted before public income, as a percentage of the rest')),
                 ('price_per_hour', anju.core.money.MoneyField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='published price per hour (¥)')),
                 ('tenants_may_share', models.BooleanField(default=False, verbose_name='long-term tenants may share')),
-                ('green_points', models.PositiveIntegerField(default=0, verbose_name='green points per paid booking')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('community', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.community', verbose_name='community')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organization')),
@@ -115,7 +114,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'shared space splits',
                 'ordering': ['-posted_at'],
                 'indexes': [models.Index(fields=['community', 'posted_at'], name='parking_split_comm'), models.Index(fields=['house', 'posted_at'], name='parking_split_house')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('owner_amount'), '+', models.F('company_amount')), '+', models.F('cost_amount')), '+', models.F('public_amount')))), name='parking_split_sums')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('owner_amount'), '+', models.F('company_amount')), '+', models.F('cost_amount')), '+', models.F('public_amount')), '-', models.Value(Decimal('0.001')))), ('amount__lte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('owner_amount'), '+', models.F('company_amount')), '+', models.F('cost_amount')), '+', models.F('public_amount')), '+', models.Value(Decimal('0.001'))))), name='parking_split_sums')],
             },
         ),
         migrations.AddIndex(

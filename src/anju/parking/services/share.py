@@ -4,7 +4,7 @@
   booking, where the rest goes (the company's income, or the owners' public income as the
   community decides), the costs allowed to be netted before public income (民法典第282条:
   income from the common parts less reasonable costs), the published price per hour, whether
-  long-term tenants may share, the green points a lending household earns per paid booking.
+  long-term tenants may share.
 - The space's owner (a resident of its parking house, or the holder who bought it) publishes
   windows when it is free (``publish_window``: no two open windows of a space overlap); a
   tenant only where the rule allows. A window is withdrawn only while nothing is booked in it.
@@ -17,7 +17,8 @@
   household, a ``ShareSplit`` row and the earnings report), the company's income, the costs
   netted and the public income posted to the governance ledger
   (``governance.services.record_income``, as venue fees are); the lending household earns
-  green points (``green.services.award``, once per booking).
+  green points its company's points rule gives for a space lent (``green.services.award_for``,
+  once per booking).
 - Cancelling before paying credits the bill; cancelling a paid booking before it starts
   refunds it to the booker's prepayment, posts the negative split and reverses the public
   income entry.
@@ -42,6 +43,7 @@ from anju.core.money import ZERO, quantize
 from anju.governance import services as governance
 from anju.governance.choices import IncomeCategory, IncomeKind
 from anju.green import services as green
+from anju.green.choices import EarnReason
 
 from .. import law
 from ..choices import (
@@ -63,7 +65,6 @@ SHARE_RULE_FIELDS = (
     "cost_percent",
     "price_per_hour",
     "tenants_may_share",
-    "green_points",
 )
 HUNDRED = Decimal("100")
 # A booking or a window may start this long before now (the form took a moment to send).
@@ -128,11 +129,6 @@ def save_share_rule(*, actor, community=None, rule=None, **values):
     _percent(values, "cost_percent")
     if "rest_to" in values and values["rest_to"] not in ShareRest.values:
         refuse("rest_to", _("Choose the company's income or the owners' public income."))
-    if "green_points" in values:
-        points = values["green_points"]
-        if isinstance(points, bool) or not str(points).isdigit() or int(points) > 1000:
-            refuse("green_points", _("Enter a whole number of points from 0 to 1000."))
-        values["green_points"] = int(points)
     price = values.get("price_per_hour")
     if price is not None:
         try:
@@ -473,16 +469,14 @@ def share_paid(*, source, bill, payment=None):
     booking.paid_at = now
     booking.save(update_fields=["status", "paid_at"])
     split = _post_split(booking, now)
-    points = ShareRule.objects.get(community_id=booking.community_id).green_points
-    if points > 0:
-        with translation.override(settings.LANGUAGE_CODE):
-            green.award(
-                actor=None,
-                house=booking.window.house,
-                points=points,
-                reason=_("Lent a parking space to a neighbour"),
-                source=booking,
-            )
+    with translation.override(settings.LANGUAGE_CODE):
+        green.award_for(
+            actor=None,
+            house=booking.window.house,
+            earned_for=EarnReason.SPACE_LENT,
+            reason=_("Lent a parking space to a neighbour"),
+            source=booking,
+        )
     audit.record(
         None,
         "parking.share.paid",

@@ -201,7 +201,6 @@ def test_the_rule_is_refused_on_its_fields(world):
         ("owner_percent", "101"),
         ("cost_percent", "-1"),
         ("rest_to", "x"),
-        ("green_points", -1),
     ):
         with pytest.raises(DomainError) as refused:
             services.save_share_rule(actor=manager, community=world.community, **{field: value})
@@ -301,7 +300,11 @@ def test_the_split_sums_exactly_to_the_amount(amount, owner, cost, rest_to):
 
 
 def test_paying_splits_posts_public_income_and_awards_green_points(world, space, rule):
-    services.save_share_rule(actor=world.users["manager"], rule=rule, green_points=5)
+    from anju.green import services as green
+    from anju.green.choices import EarnReason
+
+    points = green.points_for(world.house, EarnReason.SPACE_LENT)  # the company's points rule
+    assert points > 0
     window = _window(world, space, 1, 9)
     booking = _book(world, window, a=_hours(1), b=_hours(6))  # five hours at ¥4
     assert booking.amount == Decimal("20.00")
@@ -315,11 +318,11 @@ def test_paying_splits_posts_public_income_and_awards_green_points(world, space,
     entry = IncomeEntry.objects.get(community=world.community)
     assert entry.amount == Decimal("5.40") and entry.category == "parking"
     assert split.income_entry == entry
-    assert PointsAccount.objects.get(house=world.house).balance == 5
+    assert PointsAccount.objects.get(house=world.house).balance == points
     # billing settles once: a second notification changes nothing
     services.share_paid(source=services.share_source(booking), bill=bill)
     assert ShareSplit.objects.filter(booking=booking).count() == 1
-    assert PointsAccount.objects.get(house=world.house).balance == 5
+    assert PointsAccount.objects.get(house=world.house).balance == points
     # the owner sees what they earned
     page = _client("resident").get("/app/parking/share/").content.decode()
     assert "14.00" in page
