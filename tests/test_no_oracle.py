@@ -477,3 +477,17 @@ def test_console_meeting_action_item_owner(world, outsiders, client):
     page = client.get(url).content.decode()
     for name in ("b_tech", "b_resident", "a2_tech"):
         assert outsiders[name].username not in page
+
+
+def test_reference_filters_refuse_an_id_no_key_can_hold(world):
+    """``?point=9223372036854775809`` is 400 naming the parameter on every database (SQLite's
+    driver overflowed into a 500), and so is a negative id."""
+    client = api_client(world.users["org_admin"])
+    checked = 0
+    for url, name in _filter_references():
+        for value in ("9223372036854775809", "-3"):
+            answer = client.get(url, {name: value})
+            assert answer.status_code == 400, (url, name, value, answer.content)
+            assert name in answer.json()["error"]["fields"], (url, name)
+        checked += 1
+    assert checked > 20

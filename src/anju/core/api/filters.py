@@ -10,9 +10,19 @@ from django.db import models
 from django_filters import NumberFilter
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 
+from .query import MAX_ID
+
 
 class IdFilter(NumberFilter):
+    """An id: a whole number a database key can hold (a larger one is 400 naming the
+    parameter, not an overflow inside the database driver)."""
+
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class ReferenceFilterSet(FilterSet):
