@@ -139,6 +139,30 @@ def test_the_api_answers_400_certificate_required_naming_the_licence(world, lift
     assert "电梯" in error["message"] or "lift" in error["message"].lower()
 
 
+def test_licences_are_kept_at_the_contracted_path(world, api):
+    """``/api/v1/certificates/`` holds people's licences (issue 23's contract); the assets'
+    certificates are ``/api/v1/asset-certificates/``."""
+    employee = _hire(world, "technician")
+    client = api(world.users["manager"])
+    made = client.post(
+        "/api/v1/certificates/",
+        {
+            "employee": employee.pk,
+            "kind": CertificateKind.LIFT,
+            "number": "TS3301-2026-0001",
+            "issued_on": "2026-01-05",
+            "expires_on": "2030-01-04",
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    listed = client.get("/api/v1/certificates/", {"employee": employee.pk}).json()["results"]
+    assert [(c["number"], c["expires_on"]) for c in listed] == [("TS3301-2026-0001", "2030-01-04")]
+    assert client.get("/api/v1/asset-certificates/").status_code == 200
+    outsider = api(world.users["stranger"]).get(f"/api/v1/certificates/{made.json()['id']}/")
+    assert outsider.status_code in (403, 404)
+
+
 def test_a_lift_maintenance_plan_needs_the_licence_too(world):
     from anju.facilities import services as facilities
 
