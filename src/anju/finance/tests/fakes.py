@@ -11,6 +11,7 @@ import hmac
 import json
 import secrets
 import time
+from decimal import Decimal
 
 from anju.core.tests.fakes import FakeServer
 
@@ -90,7 +91,7 @@ class FakeNuonuo(FakeServer):
             blue = [r for r in self.invoices.values() if r["invoiceNo"] == order.get("invoiceNum")]
             if not blue or blue[0]["status"] != "2":
                 return {"code": "E9107", "describe": "原蓝票不存在"}
-            if any(float(d["taxIncludedAmount"]) >= 0 for d in order["invoiceDetail"]):
+            if any(Decimal(d["taxIncludedAmount"]) >= 0 for d in order["invoiceDetail"]):
                 return {"code": "E9108", "describe": "红票金额须为负"}
         else:
             self.issue_calls += 1

@@ -158,15 +158,12 @@ def credential_list(door, on=None):
     }
 
 
-def push_credentials(community_id, doors=None):
+def push_credentials(community_id):
     """Publish each active door's credential list to its device (MQTT, QoS 1); a gateway
     without MQTT fetches it from ``GET /api/v1/gate/doors/<id>/credentials/``. Returns the
     number of doors whose list the broker took."""
-    rows = doors if doors is not None else Door.objects.filter(community_id=community_id)
-    sent = 0
-    for door in [d for d in rows if d.active]:
-        sent += bool(iot.publish_command(door.device, credential_list(door)))
-    return sent
+    doors = Door.objects.filter(community_id=community_id, active=True).select_related("device")
+    return sum(bool(iot.publish_command(door.device, credential_list(door))) for door in doors)
 
 
 def _push_after_commit(community_id):
