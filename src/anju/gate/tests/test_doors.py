@@ -212,6 +212,7 @@ def test_a_door_command_goes_over_the_real_mosquitto(world, doors):
 
 
 @pytest.mark.mqtt
+@pytest.mark.postgres  # the consumer writes from its own thread; SQLite's test database locks
 @pytest.mark.django_db(transaction=True)
 def test_the_gateway_acknowledges_over_mqtt_and_the_consumer_records_it(world, doors):
     """A gateway answers a command on anju/ack/<community>/<device>; ``anju iot_listen``'s
